@@ -1,0 +1,45 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const pureLayers = ['src/trainers/**', 'src/data/**', 'src/mlflow/**', 'src/report/**'];
+
+export default tseslint.config(
+  { ignores: ['dist', 'node_modules', '.venv-mlflow', 'test-results', 'playwright-report'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Pure modules run in workers, node tests and the CLI pipeline: no React, no store, no DOM-only cells.
+    files: pureLayers,
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'plotly.js*'], message: 'pure modules must not import UI libraries' },
+          { group: ['**/app/**', '**/notebook-cells/**', '**/workers/**'], message: 'pure modules must not import the app, cells or workers' },
+        ],
+      }],
+    },
+  },
+  {
+    // Workers are thin switches around pure code.
+    files: ['src/workers/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'zustand', 'plotly.js*'], message: 'workers must not import UI libraries' },
+          { group: ['**/app/**', '**/notebook-cells/**'], message: 'workers must not import the app or cells' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'e2e/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly', performance: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+  },
+);
