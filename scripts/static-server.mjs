@@ -93,7 +93,8 @@ export function createWorkbenchServer(root) {
       const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       const file = path.join(abs, path.normalize(pathname).replace(/^([/\\])+/, ''));
       if (file.startsWith(abs) && sendFile(req, res, pathname.endsWith('/') ? path.join(file, 'index.html') : file)) return;
-      if (!sendFile(req, res, path.join(abs, 'index.html'))) { res.writeHead(404); res.end('not found'); }
+      // SPA fallback only for page routes, never for files (a missing asset or data file is a 404)
+      if (path.extname(pathname) || !sendFile(req, res, path.join(abs, 'index.html'))) { res.writeHead(404); res.end('not found'); }
     });
   });
 }

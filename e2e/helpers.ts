@@ -1,0 +1,20 @@
+/** Shared end-to-end helpers. */
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+/** The shared data folder beside the project (a copy of it sits beside the clone in CI). */
+export const SHARED_DATA = path.resolve(process.cwd(), '../shared/data');
+export const RAW_FILE = path.join(SHARED_DATA, 'sessions_raw.parquet');
+export const ONE_HOT_FILE = path.join(SHARED_DATA, 'training_data.parquet');
+
+/** Opens the workbench and waits for the bundled data. */
+export async function openWorkbench(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+}
+
+/** Reads a numeric data-value attribute. */
+export async function dataValue(page: Page, testId: string): Promise<number> {
+  const v = await page.getByTestId(testId).first().getAttribute('data-value');
+  return Number(v);
+}

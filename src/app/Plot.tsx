@@ -1,0 +1,57 @@
+/** A Plotly chart; Plotly is loaded lazily so the first paint does not wait for it. */
+import { useEffect, useRef } from 'react';
+import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
+
+let plotly: Promise<PlotlyStatic> | null = null;
+/** The Plotly module, loaded once. */
+export function loadPlotly(): Promise<PlotlyStatic> {
+  plotly ??= import('plotly.js-basic-dist-min').then((m) => m.default);
+  return plotly;
+}
+
+const darkQuery = typeof window !== 'undefined' ? window.matchMedia?.('(prefers-color-scheme: dark)') : undefined;
+
+/** Layout defaults that follow the page's light or dark scheme. */
+export function themedLayout(layout: Record<string, unknown>): Record<string, unknown> {
+  const dark = darkQuery?.matches ?? false;
+  const fg = dark ? '#e6e6e6' : '#1f2328';
+  return {
+    margin: { l: 56, r: 16, t: 36, b: 48 },
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: 'rgba(0,0,0,0)',
+    font: { color: fg, size: 12 },
+    xaxis: { gridcolor: dark ? '#333' : '#e5e5e5', ...((layout.xaxis as object) ?? {}) },
+    yaxis: { gridcolor: dark ? '#333' : '#e5e5e5', ...((layout.yaxis as object) ?? {}) },
+    ...Object.fromEntries(Object.entries(layout).filter(([k]) => k !== 'xaxis' && k !== 'yaxis')),
+  };
+}
+
+export interface PlotProps {
+  readonly data: object[];
+  readonly layout: Record<string, unknown>;
+  readonly testId: string;
+  readonly height?: number;
+  /** called once the chart is drawn, with its element (markers are then moved with Plotly.restyle) */
+  readonly onReady?: (el: HTMLElement, plotly: PlotlyStatic) => void;
+  readonly label: string;
+}
+
+/** Renders data with Plotly.react whenever data or layout change. */
+export function Plot({ data, layout, testId, height = 300, onReady, label }: PlotProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let cancelled = false;
+    const el = ref.current;
+    if (!el) return;
+    void loadPlotly().then(async (P) => {
+      if (cancelled) return;
+      await P.react(el, data, themedLayout({ height, ...layout }), { displaylogo: false, responsive: true });
+      el.dataset.drawn = 'true';
+      onReady?.(el, P);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [data, layout, height, onReady]);
+  return <div ref={ref} className="plot" data-testid={testId} role="img" aria-label={label} style={{ minHeight: height }} />;
+}

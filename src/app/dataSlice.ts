@@ -1,0 +1,101 @@
+/** The data slice: which file is loaded, load progress, and the analyses that follow from it. */
+import type { StateCreator } from 'zustand';
+import type { LoadProgress } from '../data/load.ts';
+import type { Dataset } from '../data/types.ts';
+import type { LoadSpec } from '../workers/dataProtocol.ts';
+import { analyseDataset, type Analysis } from './analysis.ts';
+import { getDataClient } from './services.ts';
+import type { WorkbenchState } from './store.ts';
+
+export const BUNDLED_URL = 'data/training_data.parquet';
+
+export interface LoadState {
+  readonly status: 'idle' | 'loading' | 'ready' | 'error' | 'cancelled';
+  readonly progress: LoadProgress | null;
+  readonly error: string | null;
+  /** what is being loaded now (the loaded dataset keeps its own source) */
+  readonly label: string;
+  /** ms from the request to the typed arrays on the main thread */
+  readonly decodeMs: number | null;
+  readonly requests: number;
+  /** progress events received during the last load (one after the footer, one per row group) */
+  readonly progressEvents: number;
+}
+
+export interface DataSlice {
+  dataset: Dataset | null;
+  notes: readonly string[];
+  load: LoadState;
+  classTarget: string;
+  revenueTarget: string;
+  analysis: Analysis | null;
+  /** increments whenever the dataset changes, so dependent cells go stale */
+  dataVersion: number;
+  startLoad(spec: LoadSpec): void;
+  cancelLoad(): void;
+  setTargets(classTarget: string, revenueTarget: string): void;
+}
+
+let cancelCurrent: (() => void) | null = null;
+
+function label(spec: LoadSpec): string {
+  return spec.kind === 'file' ? spec.file.name : spec.name;
+}
+
+export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = (set, get) => ({
+  dataset: null,
+  notes: [],
+  load: { status: 'idle', progress: null, error: null, label: '', decodeMs: null, requests: 0, progressEvents: 0 },
+  classTarget: 'is_ordered',
+  revenueTarget: 'revenue',
+  analysis: null,
+  dataVersion: 0,
+  startLoad(requested) {
+    cancelCurrent?.();
+    // workers resolve relative URLs against their own script, so resolve against the page here
+    const spec: LoadSpec = requested.kind === 'url' ? { ...requested, url: new URL(requested.url, document.baseURI).href } : requested;
+    const t0 = performance.now();
+    const handle = getDataClient().load(spec, (progress) => {
+      set((s) => ({ load: { ...s.load, progress, requests: progress.requests, progressEvents: s.load.progressEvents + 1 } }));
+    });
+    cancelCurrent = handle.cancel;
+    set({ load: { status: 'loading', progress: null, error: null, label: label(spec), decodeMs: null, requests: 0, progressEvents: 0 } });
+    handle.result.then(
+      (payload) => {
+        if (cancelCurrent !== handle.cancel) return;
+        cancelCurrent = null;
+        const decodeMs = performance.now() - t0;
+        const { classTarget, revenueTarget } = get();
+        const analysis = analyseDataset(payload.dataset, classTarget, revenueTarget);
+        set((s) => ({
+          dataset: payload.dataset,
+          notes: payload.notes,
+          analysis,
+          dataVersion: s.dataVersion + 1,
+          load: { ...s.load, status: 'ready', error: null, decodeMs, requests: payload.requests },
+        }));
+        performance.mark('workbench:data-ready');
+      },
+      (err: Error) => {
+        if (cancelCurrent !== handle.cancel) return;
+        cancelCurrent = null;
+        const cancelled = err.name === 'AbortError';
+        set((s) => ({
+          load: { ...s.load, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : err.message },
+        }));
+      },
+    );
+  },
+  cancelLoad() {
+    cancelCurrent?.();
+  },
+  setTargets(classTarget, revenueTarget) {
+    const ds = get().dataset;
+    set((s) => ({
+      classTarget,
+      revenueTarget,
+      analysis: ds ? analyseDataset(ds, classTarget, revenueTarget) : null,
+      dataVersion: s.dataVersion + 1,
+    }));
+  },
+});

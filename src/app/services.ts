@@ -1,0 +1,10 @@
+/** Long-lived platform objects (workers), created on first use so tests and the store can share them. */
+import { DataClient } from '../workers/dataClient.ts';
+
+let dataClient: DataClient | null = null;
+
+/** The one data worker client. */
+export function getDataClient(): DataClient {
+  dataClient ??= new DataClient();
+  return dataClient;
+}

@@ -1,0 +1,162 @@
+/**
+ * Streams a parquet file into columns, row group by row group: the footer first (one suffix range request),
+ * then each row group's byte range, decoded as it arrives. Progress after every row group; cancellable between
+ * them. Pure: the parquet decoder module and the byte source are injected (worker, node CLI and tests).
+ */
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { createColumnDecoder } from './decode.ts';
+import { checkFitsInMemory } from './encode.ts';
+import { ParquetFormatError, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
+import { LoadError, type ByteSource } from './byteSource.ts';
+import type { Column, DataSource, Dataset } from './types.ts';
+
+/** The part of parquet-wasm the loader needs (browser esm or node build). */
+export interface ParquetModule {
+  readParquet(bytes: Uint8Array, options?: { rowGroups?: number[] } | null): { intoIPCStream(): Uint8Array };
+}
+
+/** Progress after the footer and after each row group. */
+export interface LoadProgress {
+  readonly phase: 'footer' | 'rowGroup' | 'done';
+  readonly rows: number;
+  readonly totalRows: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly rowGroup: number;
+  readonly rowGroups: number;
+  readonly requests: number;
+}
+
+/** A loaded file: its columns and what was noticed on the way. */
+export interface LoadResult {
+  readonly dataset: Dataset;
+  readonly notes: readonly string[];
+  readonly footer: ParquetFooter;
+  readonly requests: number;
+}
+
+const TAIL_BYTES = 64 * 1024;
+
+/** Raised when the user cancels a load. */
+export class LoadCancelled extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('load cancelled; the previously loaded data is kept');
+  }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Intervals of [0, size) not yet covered, so the hash can be taken over the whole file. */
+function gaps(covered: Array<[number, number]>, size: number): Array<[number, number]> {
+  const sorted = [...covered].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  let at = 0;
+  for (const [s, e] of sorted) {
+    if (s > at) out.push([at, s]);
+    at = Math.max(at, e);
+  }
+  if (at < size) out.push([at, size]);
+  return out;
+}
+
+/** Loads a parquet file from a byte source, streaming row groups. */
+export async function loadParquet(opts: {
+  source: ByteSource;
+  dataSource: DataSource;
+  parquet: ParquetModule;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}): Promise<LoadResult> {
+  const { source, parquet, signal } = opts;
+  const check = (): void => {
+    if (signal?.aborted) throw new LoadCancelled();
+  };
+  const tail = await source.readTail(TAIL_BYTES, signal);
+  check();
+  const size = tail.size;
+  if (size === 0) throw new LoadError(`"${source.name}" is empty (0 bytes); pick a parquet file with data`);
+  if (size < 12) throw new ParquetFormatError(`"${source.name}" is ${size} bytes, too small to be a parquet file`);
+  const file = new Uint8Array(size);
+  file.set(tail.bytes, size - tail.bytes.length);
+  const covered: Array<[number, number]> = [[size - tail.bytes.length, size]];
+  const metaLen = footerLength(file.subarray(size - 8), source.name);
+  if (metaLen + 8 > size - 4) {
+    throw new ParquetFormatError(`"${source.name}" is truncated: its footer claims ${metaLen} bytes but the file has ${size}`);
+  }
+  const metaStart = size - 8 - metaLen;
+  if (metaStart < size - tail.bytes.length) {
+    const rest = await source.read(metaStart, size - tail.bytes.length, signal);
+    file.set(rest, metaStart);
+    covered.push([metaStart, size - tail.bytes.length]);
+  }
+  let footer: ParquetFooter;
+  try {
+    footer = parseFooter(file.subarray(metaStart, size - 8));
+  } catch (err) {
+    throw new ParquetFormatError(`"${source.name}" has an unreadable parquet footer (${(err as Error).message}); the file is damaged`);
+  }
+  const memoryError = checkFitsInMemory(footer.numRows, footer.columns);
+  if (memoryError) throw new LoadError(memoryError);
+  const totalBytes = size;
+  let bytes = tail.bytes.length;
+  const progress = (phase: LoadProgress['phase'], rows: number, rowGroup: number): void =>
+    opts.onProgress?.({
+      phase, rows, totalRows: footer.numRows, bytes, totalBytes, rowGroup, rowGroups: footer.rowGroups.length,
+      requests: source.requests,
+    });
+  progress('footer', 0, 0);
+  if (footer.rowGroups.length === 0 || footer.numRows === 0) {
+    throw new LoadError(`"${source.name}" holds no rows; pick a file with data`);
+  }
+
+  let decoder: ReturnType<typeof createColumnDecoder> | null = null;
+  let rows = 0;
+  for (let i = 0; i < footer.rowGroups.length; i++) {
+    check();
+    const rg = footer.rowGroups[i]!;
+    if (rg.end > size || rg.start < 4 || rg.end <= rg.start) {
+      throw new ParquetFormatError(`"${source.name}" is truncated: row group ${i} lies at bytes ${rg.start}-${rg.end} of ${size}`);
+    }
+    if (!tail.whole) {
+      const chunk = await source.read(rg.start, rg.end, signal);
+      file.set(chunk, rg.start);
+      covered.push([rg.start, rg.end]);
+      bytes += chunk.length;
+    }
+    check();
+    let table: Table;
+    try {
+      table = tableFromIPC(parquet.readParquet(file, { rowGroups: [i] }).intoIPCStream());
+    } catch (err) {
+      throw new ParquetFormatError(`"${source.name}" row group ${i} could not be decoded (${String((err as Error).message ?? err)}); the file is damaged or truncated`);
+    }
+    decoder ??= createColumnDecoder(table.schema, footer.numRows);
+    decoder.append(table);
+    rows += table.numRows;
+    progress('rowGroup', rows, i + 1);
+    // let the event loop deliver a cancel between row groups
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  check();
+  if (!tail.whole) {
+    for (const [s, e] of gaps(covered, size)) {
+      file.set(await source.read(s, e, signal), s);
+      bytes += e - s;
+    }
+  }
+  const decoded = decoder!.finish();
+  const columns: Column[] = Array.isArray(decoded) ? decoded : decoded.columns;
+  const notes: string[] = Array.isArray(decoded) ? [] : [...decoded.notes];
+  const sha256 = await sha256Hex(file);
+  progress('done', rows, footer.rowGroups.length);
+  return {
+    dataset: { source: opts.dataSource, rows, columns, sha256, bytes: size },
+    notes,
+    footer,
+    requests: source.requests,
+  };
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { validateDataset, binaryLabels } from './validate.ts';
+import type { CategoricalColumn, Column, Dataset, NumericColumn } from './types.ts';
+
+function num(name: string, values: number[], isBool = false): NumericColumn {
+  const v = Float64Array.from(values);
+  return {
+    kind: 'numeric', name, arrowType: isBool ? 'Bool' : 'Float64', values: v, nullCount: values.filter((x) => Number.isNaN(x)).length,
+    isBool, isInteger: values.every((x) => Number.isNaN(x) || Number.isInteger(x)), unsafeInteger: false,
+  };
+}
+
+function cat(name: string, values: Array<string | null>): CategoricalColumn {
+  const levels: string[] = [];
+  const codes = Int32Array.from(values, (v) => {
+    if (v === null) return -1;
+    if (!levels.includes(v)) levels.push(v);
+    return levels.indexOf(v);
+  });
+  return { kind: 'categorical', name, arrowType: 'Utf8', codes, levels, nullCount: values.filter((v) => v === null).length };
+}
+
+function ds(columns: Column[]): Dataset {
+  const first = columns[0];
+  const rows = first === undefined ? 0 : first.kind === 'categorical' ? first.codes.length : first.values.length;
+  return { source: { type: 'file', name: 't.parquet' }, rows, columns, sha256: '', bytes: 0 };
+}
+
+const rows = 40;
+const ordered = Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 1 : 0));
+const revenue = ordered.map((o) => (o === 1 ? 49.99 : 0));
+const hour = Array.from({ length: rows }, (_, i) => i % 24);
+const good = (): Column[] => [num('is_ordered', ordered), num('revenue', revenue), num('hour', hour)];
+const opts = { classTarget: 'is_ordered', revenueTarget: 'revenue', features: ['hour'] };
+
+describe('validateDataset', () => {
+  it('passes a good dataset', () => {
+    expect(validateDataset(ds(good()), opts)).toEqual([]);
+    const grouped = [...good(), num('src_a', ordered.map((o) => 1 - o), true), num('src_b', ordered, true)];
+    expect(validateDataset(ds(grouped), { ...opts, features: ['hour', 'src'] })).toEqual([]);
+  });
+
+  it('missing class target: says which columns exist', () => {
+    expect(validateDataset(ds(good()), { ...opts, classTarget: 'converted' })).toEqual([
+      { code: 'missing-target', column: 'converted', message: 'class target "converted" is not a column of this file; choose one of "is_ordered", "revenue", "hour"' },
+    ]);
+  });
+
+  it('missing revenue target', () => {
+    expect(validateDataset(ds(good()), { ...opts, revenueTarget: 'sales' })).toEqual([
+      { code: 'missing-target', column: 'sales', message: 'revenue target "sales" is not a column of this file; choose one of "is_ordered", "revenue", "hour" or none' },
+    ]);
+  });
+
+  it('non-binary class target', () => {
+    const cols = [num('is_ordered', hour), num('revenue', revenue), num('hour', hour)];
+    expect(validateDataset(ds(cols), opts)).toEqual([
+      { code: 'target-not-binary', column: 'is_ordered', message: 'column "is_ordered" holds 0, 1, …; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target' },
+    ]);
+    const twoValues = [num('is_ordered', ordered.map((o) => o + 1)), num('revenue', revenue)];
+    expect(validateDataset(ds(twoValues), { ...opts, features: [] })[0]?.message).toBe(
+      'column "is_ordered" holds 1, 2; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target');
+    const single = [num('is_ordered', ordered.map(() => 0)), num('revenue', revenue)];
+    expect(validateDataset(ds(single), { ...opts, features: [] })).toEqual([
+      { code: 'target-not-binary', column: 'is_ordered', message: 'column "is_ordered" holds only the value 0; a class target needs rows of both 0 and 1' },
+    ]);
+    const text = [cat('is_ordered', hour.map(String)), num('revenue', revenue)];
+    expect(validateDataset(ds(text), { ...opts, features: [] })[0]?.message).toBe(
+      'column "is_ordered" holds more than two values (0, 1, …); expected exactly two classes, so recode it or pick another target');
+  });
+
+  it('all-null class target', () => {
+    const cols = [num('is_ordered', ordered.map(() => NaN)), num('revenue', revenue), num('hour', hour)];
+    expect(validateDataset(ds(cols), opts)).toEqual([
+      { code: 'target-all-null', column: 'is_ordered', message: 'column "is_ordered" is entirely null; pick a class target that holds 0/1 values' },
+    ]);
+  });
+
+  it('string revenue', () => {
+    const cols = [num('is_ordered', ordered), cat('revenue', revenue.map((r) => `$${r}`)), num('hour', hour)];
+    expect(validateDataset(ds(cols), opts)).toEqual([
+      { code: 'revenue-not-numeric', column: 'revenue', message: 'column "revenue" is string; expected a number' },
+    ]);
+  });
+
+  it('negative revenue', () => {
+    const cols = [num('is_ordered', ordered), num('revenue', revenue.map((r, i) => (i === 3 ? -12.5 : r))), num('hour', hour)];
+    expect(validateDataset(ds(cols), opts)).toEqual([
+      { code: 'revenue-negative', column: 'revenue', message: 'column "revenue" has 1 negative values (lowest -12.5); revenue must be ≥ 0, so filter refunds or clip them at 0' },
+    ]);
+  });
+
+  it('all-null feature and unknown feature', () => {
+    const cols = [...good(), num('coupon', hour.map(() => NaN))];
+    expect(validateDataset(ds(cols), { ...opts, features: ['hour', 'coupon', 'promo', 'revenue'] })).toEqual([
+      { code: 'feature-all-null', column: 'coupon', message: 'column "coupon" is entirely null; exclude it from the features' },
+      { code: 'missing-feature', column: 'promo', message: 'feature "promo" is not a column of this file; remove it from the feature list' },
+    ]);
+  });
+
+  it('too few rows of a class', () => {
+    expect(validateDataset(ds(good()), { ...opts, minRowsPerClass: 11 })).toEqual([
+      { code: 'too-few-rows-of-class', column: 'is_ordered', message: 'class is_ordered = 1 has only 10 rows; at least 11 are needed, so load more data or pick another target' },
+    ]);
+  });
+
+  it('class target with some nulls', () => {
+    const cols = [num('is_ordered', ordered.map((o, i) => (i === 1 ? NaN : o))), num('revenue', revenue), num('hour', hour)];
+    expect(validateDataset(ds(cols), opts)).toEqual([
+      { code: 'target-has-nulls', column: 'is_ordered', message: 'column "is_ordered" has 1 null rows; drop or fill them before training' },
+    ]);
+  });
+});
+
+describe('binaryLabels', () => {
+  it('bools and two-level text work; "yes" is the positive class', () => {
+    const b = binaryLabels(num('flag', [1, 0, 0], true));
+    if (typeof b === 'string') throw new Error(b);
+    expect([b.positives, b.negatives]).toEqual([1, 2]);
+    const t = binaryLabels(cat('bought', ['yes', 'no', 'no', null]));
+    if (typeof t === 'string') throw new Error(t);
+    expect([t.positiveLabel, t.negativeLabel, t.positives, t.negatives, t.nulls]).toEqual(['yes', 'no', 1, 2, 1]);
+    expect(Array.from(t.y)).toEqual([1, 0, 0, 255]);
+  });
+});

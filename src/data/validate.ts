@@ -1,0 +1,183 @@
+/** Checks a dataset can be trained on before any work starts; every problem is one sentence saying what to do. */
+import type { Column, Dataset } from './types.ts';
+import { detectOneHotGroups } from './oneHotGroups.ts';
+
+/** One problem found, tied to the column it concerns. */
+export interface ValidationIssue {
+  readonly code: ValidationCode;
+  readonly column: string;
+  readonly message: string;
+}
+
+/** Machine-readable kind of a validation problem. */
+export type ValidationCode =
+  | 'missing-target'
+  | 'target-all-null'
+  | 'target-has-nulls'
+  | 'target-not-binary'
+  | 'revenue-not-numeric'
+  | 'revenue-negative'
+  | 'missing-feature'
+  | 'feature-all-null'
+  | 'too-few-rows-of-class';
+
+/** Options of `validateDataset`. */
+export interface ValidateOptions {
+  readonly classTarget: string;
+  readonly revenueTarget: string | null;
+  /** candidate feature columns */
+  readonly features: readonly string[];
+  /** default 10 */
+  readonly minRowsPerClass?: number;
+}
+
+/** A binary class column as 0/1 labels (255 = null), with the text of each class. */
+export interface BinaryLabels {
+  /** 0, 1, or 255 for a null row */
+  readonly y: Uint8Array;
+  readonly negativeLabel: string;
+  readonly positiveLabel: string;
+  readonly positives: number;
+  readonly negatives: number;
+  readonly nulls: number;
+}
+
+/** Level texts that name the positive class of a two-level text column. */
+const POSITIVE_WORDS = new Set(['1', 'true', 'yes', 'y', 't', 'positive', 'pos']);
+
+/** Distinct non-null values of a column (stops after `limit` + 1), as display strings, sorted. */
+function distinctValues(col: Column, limit: number): string[] {
+  if (col.kind === 'categorical') {
+    const used = new Set<number>();
+    for (let i = 0; i < col.codes.length && used.size <= limit; i++) {
+      const c = col.codes[i] ?? -1;
+      if (c >= 0) used.add(c);
+    }
+    return [...used].map((c) => col.levels[c] ?? '').sort();
+  }
+  const seen = new Set<number>();
+  for (let i = 0; i < col.values.length && seen.size <= limit; i++) {
+    const v = col.values[i] ?? NaN;
+    if (v === v) seen.add(v);
+  }
+  return [...seen].sort((a, b) => a - b).map(String);
+}
+
+/**
+ * The class column as 0/1, or an error sentence. Numbers must be 0/1 (bools are); a two-level text column
+ * takes "1"/"true"/"yes" as positive when present, else its rarer level (the event a model looks for).
+ */
+export function binaryLabels(col: Column): BinaryLabels | string {
+  const rows = col.kind === 'categorical' ? col.codes.length : col.values.length;
+  if (col.kind === 'timestamp') return `column "${col.name}" is a timestamp; a class target needs two values such as 0/1`;
+  if (col.nullCount === rows) return `column "${col.name}" is entirely null; pick a class target that holds 0/1 values`;
+  const y = new Uint8Array(rows);
+  let positives = 0;
+  let nulls = 0;
+  if (col.kind === 'numeric') {
+    const values = distinctValues(col, 2);
+    if (values.length !== 2 || values[0] !== '0' || values[1] !== '1') {
+      if (values.length === 1) return `column "${col.name}" holds only the value ${values[0] ?? ''}; a class target needs rows of both 0 and 1`;
+      const shown = values.slice(0, 2).join(', ') + (values.length > 2 ? ', …' : '');
+      return `column "${col.name}" holds ${shown}; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target`;
+    }
+    const v = col.values;
+    for (let i = 0; i < rows; i++) {
+      const x = v[i] ?? NaN;
+      if (x !== x) { y[i] = 255; nulls++; } else if (x === 1) { y[i] = 1; positives++; }
+    }
+    return { y, negativeLabel: '0', positiveLabel: '1', positives, negatives: rows - positives - nulls, nulls };
+  }
+  const values = distinctValues(col, 2);
+  if (values.length !== 2) {
+    if (values.length === 1) return `column "${col.name}" holds only the value "${values[0] ?? ''}"; a class target needs rows of two classes`;
+    return `column "${col.name}" holds more than two values (${values.slice(0, 2).join(', ')}, …); expected exactly two classes, so recode it or pick another target`;
+  }
+  const counts = new Map<number, number>();
+  for (let i = 0; i < rows; i++) {
+    const c = col.codes[i] ?? -1;
+    if (c >= 0) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  const [a, b] = [...counts.keys()].sort((p, q) => ((col.levels[p] ?? '') < (col.levels[q] ?? '') ? -1 : 1));
+  const la = col.levels[a ?? 0] ?? '';
+  const lb = col.levels[b ?? 0] ?? '';
+  let positiveCode: number;
+  if (POSITIVE_WORDS.has(lb.toLowerCase())) positiveCode = b ?? 0;
+  else if (POSITIVE_WORDS.has(la.toLowerCase())) positiveCode = a ?? 0;
+  else positiveCode = (counts.get(a ?? 0) ?? 0) < (counts.get(b ?? 0) ?? 0) ? (a ?? 0) : (b ?? 0);
+  for (let i = 0; i < rows; i++) {
+    const c = col.codes[i] ?? -1;
+    if (c < 0) { y[i] = 255; nulls++; } else if (c === positiveCode) { y[i] = 1; positives++; }
+  }
+  const positiveLabel = col.levels[positiveCode] ?? '';
+  return { y, negativeLabel: positiveLabel === la ? lb : la, positiveLabel, positives, negatives: rows - positives - nulls, nulls };
+}
+
+function columnList(ds: Dataset): string {
+  const names = ds.columns.map((c) => `"${c.name}"`);
+  return names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ');
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** Everything that would stop training on `ds` with these targets and candidate features; empty when fine. */
+export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const byName = new Map(ds.columns.map((c) => [c.name, c] as const));
+  const minRows = opts.minRowsPerClass ?? 10;
+
+  const cls = byName.get(opts.classTarget);
+  if (cls === undefined) {
+    issues.push({ code: 'missing-target', column: opts.classTarget, message: `class target "${opts.classTarget}" is not a column of this file; choose one of ${columnList(ds)}` });
+  } else {
+    const labels = binaryLabels(cls);
+    if (typeof labels === 'string') {
+      const allNull = cls.nullCount === ds.rows;
+      issues.push({ code: allNull ? 'target-all-null' : 'target-not-binary', column: cls.name, message: labels });
+    } else {
+      if (labels.nulls > 0) {
+        issues.push({ code: 'target-has-nulls', column: cls.name, message: `column "${cls.name}" has ${fmt(labels.nulls)} null rows; drop or fill them before training` });
+      }
+      for (const [label, count] of [[labels.negativeLabel, labels.negatives], [labels.positiveLabel, labels.positives]] as const) {
+        if (count < minRows) {
+          issues.push({ code: 'too-few-rows-of-class', column: cls.name, message: `class ${cls.name} = ${label} has only ${fmt(count)} rows; at least ${minRows} are needed, so load more data or pick another target` });
+        }
+      }
+    }
+  }
+
+  if (opts.revenueTarget !== null) {
+    const rev = byName.get(opts.revenueTarget);
+    if (rev === undefined) {
+      issues.push({ code: 'missing-target', column: opts.revenueTarget, message: `revenue target "${opts.revenueTarget}" is not a column of this file; choose one of ${columnList(ds)} or none` });
+    } else if (rev.kind !== 'numeric' || rev.isBool) {
+      const kind = rev.kind === 'categorical' ? 'string' : rev.kind === 'timestamp' ? 'a timestamp' : 'boolean';
+      issues.push({ code: 'revenue-not-numeric', column: rev.name, message: `column "${rev.name}" is ${kind}; expected a number` });
+    } else if (rev.nullCount === ds.rows) {
+      issues.push({ code: 'target-all-null', column: rev.name, message: `column "${rev.name}" is entirely null; pick a revenue column that holds amounts` });
+    } else {
+      let negatives = 0;
+      let min = Infinity;
+      for (const v of rev.values) if (v < 0) { negatives++; if (v < min) min = v; }
+      if (negatives > 0) {
+        issues.push({ code: 'revenue-negative', column: rev.name, message: `column "${rev.name}" has ${fmt(negatives)} negative values (lowest ${min}); revenue must be ≥ 0, so filter refunds or clip them at 0` });
+      }
+    }
+  }
+
+  const targets = new Set([opts.classTarget, opts.revenueTarget]);
+  let groupNames: Set<string> | null = null;
+  for (const f of opts.features) {
+    if (targets.has(f)) continue;
+    const col = byName.get(f);
+    if (col === undefined) {
+      // a one-hot group name ("utm_source") is a valid feature too
+      groupNames ??= new Set(detectOneHotGroups(ds.columns, { exclude: [...targets].filter((t): t is string => t !== null) }).map((g) => g.name));
+      if (groupNames.has(f)) continue;
+      issues.push({ code: 'missing-feature', column: f, message: `feature "${f}" is not a column of this file; remove it from the feature list` });
+    } else if (col.nullCount === ds.rows) {
+      issues.push({ code: 'feature-all-null', column: f, message: `column "${f}" is entirely null; exclude it from the features` });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,147 @@
+// Export one workbench run to MLflow: update the run exported before when its params still agree, else start a new
+// one linked to it; end FINISHED, or FAILED with the reason, never RUNNING with half its data.
+import {
+  validateLogBatch,
+  type MlflowClient,
+  type MlflowExperimentId,
+  type MlflowMetric,
+  type MlflowParamValue,
+  type MlflowRun,
+  type MlflowRunId,
+  formatParamValue,
+  MLFLOW_LIMITS,
+} from './client.ts';
+
+/** The tag that ties an MLflow run to the workbench run it came from; searched before creating a run. */
+export const WORKBENCH_RUN_ID_TAG = 'workbench.run_id';
+/** Set on a run created because a param changed since the earlier export; holds that run's MLflow id. */
+export const WORKBENCH_PARENT_RUN_TAG = 'workbench.parent_run';
+/** Why the last export of this run failed; removed once an export completes. */
+export const WORKBENCH_FAILURE_TAG = 'workbench.failure';
+
+/** Everything a workbench run carries to MLflow. */
+export interface ExportableRun {
+  workbenchRunId: string;
+  experimentName: string;
+  runName: string;
+  params: Record<string, MlflowParamValue>;
+  /** Final values, logged at step 0. */
+  metrics: Record<string, number>;
+  /** Per-epoch series; the step is the index. */
+  stepMetrics: Record<string, number[]>;
+  tags: Record<string, string>;
+  artifacts: Array<{ path: string; body: string | Uint8Array; contentType: string }>;
+}
+
+/** Where the MLflow UI lives and which clock stamps the run. */
+export interface ExportRunOptions {
+  /** The MLflow UI's own address (it does not work behind a sub-path proxy), e.g. `http://127.0.0.1:5000`. */
+  uiBase: string;
+  /** Epoch milliseconds; injected so tests pin it. */
+  now?: () => number;
+}
+
+/** The MLflow run an export landed in. */
+export interface ExportedRun {
+  runId: MlflowRunId;
+  experimentId: MlflowExperimentId;
+  /** The run's page in the MLflow UI. */
+  url: string;
+  /** True when a new MLflow run was made; false when an earlier export was updated or completed. */
+  created: boolean;
+  /** The earlier run this one replaces because a param changed, else null. */
+  parentRunId: MlflowRunId | null;
+}
+
+/** The run's page in the MLflow UI. */
+export function mlflowRunUrl(uiBase: string, experimentId: MlflowExperimentId, runId: MlflowRunId): string {
+  return `${uiBase.replace(/\/+$/, '')}/#/experiments/${experimentId}/runs/${runId}`;
+}
+
+/**
+ * Whether `existing` can take our params: every param it already has is ours with the same value (MLflow never
+ * lets a param change). A run cut off half-way holds a subset, so a retry completes it.
+ */
+function paramsAgree(existing: MlflowRun, ours: Record<string, MlflowParamValue>): boolean {
+  return Object.entries(existing.params).every(([key, value]) => {
+    const mine = ours[key];
+    return mine !== undefined && formatParamValue(mine) === value;
+  });
+}
+
+function checkExportable(run: ExportableRun, tags: Record<string, string>): void {
+  if (run.workbenchRunId === '' || /['"\\]/.test(run.workbenchRunId)) {
+    throw new Error(`workbench run id "${run.workbenchRunId}" is empty or has quotes; mlflow search cannot match it, use a plain id`);
+  }
+  if (run.experimentName.trim() === '') throw new Error('experiment name is empty; name the mlflow experiment');
+  for (const key of Object.keys(run.stepMetrics)) {
+    if (key in run.metrics) throw new Error(`metric "${key}" is both a final value and a per-epoch series; rename one`);
+  }
+  const metrics = [...Object.keys(run.metrics), ...Object.keys(run.stepMetrics)].map((key) => ({ key, value: 0, timestamp: 0, step: 0 }));
+  validateLogBatch({ params: run.params, tags, metrics });
+}
+
+/** Find the latest MLflow run exported from this workbench run, if any. */
+async function findExported(client: MlflowClient, experimentId: MlflowExperimentId, workbenchRunId: string): Promise<MlflowRun | null> {
+  const { runs } = await client.searchRuns({
+    experimentIds: [experimentId],
+    filter: `tags.\`${WORKBENCH_RUN_ID_TAG}\` = '${workbenchRunId}'`,
+    maxResults: 100,
+    orderBy: ['attributes.start_time DESC'],
+  });
+  return runs[0] ?? null;
+}
+
+function failureReason(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, MLFLOW_LIMITS.tagValueLength);
+}
+
+/** Export `run` into its experiment (created if missing) and return where it landed. */
+export async function exportRun(client: MlflowClient, run: ExportableRun, opts: ExportRunOptions): Promise<ExportedRun> {
+  const now = opts.now ?? Date.now;
+  const tags: Record<string, string> = { ...run.tags, [WORKBENCH_RUN_ID_TAG]: run.workbenchRunId };
+  checkExportable(run, tags);
+
+  const experiment = await client.getOrCreateExperiment(run.experimentName);
+  const previous = await findExported(client, experiment.experimentId, run.workbenchRunId);
+  const reuse = previous !== null && paramsAgree(previous, run.params);
+  const parentRunId = previous !== null && !reuse ? previous.info.runId : null;
+  if (parentRunId !== null) tags[WORKBENCH_PARENT_RUN_TAG] = parentRunId;
+
+  const target = reuse
+    ? previous
+    : await client.createRun({ experimentId: experiment.experimentId, runName: run.runName, startTime: now(), tags });
+  const runId = target.info.runId;
+
+  try {
+    // Per-epoch points carry the run's start time, so re-exporting the same history adds no duplicate points.
+    const history: MlflowMetric[] = Object.entries(run.stepMetrics).flatMap(([key, values]) =>
+      values.map((value, step) => ({ key, value, step, timestamp: target.info.startTime })),
+    );
+    // Final values are re-logged only when they changed (e.g. the decision threshold), so their history stays meaningful.
+    const stamp = now();
+    const finals: MlflowMetric[] = Object.entries(run.metrics)
+      .filter(([key, value]) => !(key in target.metrics && Object.is(target.metrics[key], value)))
+      .map(([key, value]) => ({ key, value, step: 0, timestamp: stamp }));
+    await client.logBatch({ runId, params: run.params, tags, metrics: [...finals, ...history] });
+    for (const artifact of run.artifacts) {
+      await client.uploadArtifact(target.info, artifact.path, artifact.body, artifact.contentType);
+    }
+    if (WORKBENCH_FAILURE_TAG in target.tags) await client.deleteTag(runId, WORKBENCH_FAILURE_TAG);
+    await client.updateRun({ runId, status: 'FINISHED', endTime: now(), runName: run.runName });
+  } catch (error) {
+    // Best effort: if the server is gone this fails too, and the next export completes the run instead.
+    await client.setTag(runId, WORKBENCH_FAILURE_TAG, failureReason(error)).catch(() => undefined);
+    await client.updateRun({ runId, status: 'FAILED', endTime: now() }).catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    runId,
+    experimentId: experiment.experimentId,
+    url: mlflowRunUrl(opts.uiBase, experiment.experimentId, runId),
+    created: !reuse,
+    parentRunId,
+  };
+}

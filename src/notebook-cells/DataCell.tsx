@@ -1,0 +1,100 @@
+/** The Data cell: source, rows, columns with types and null counts, and a 20-row preview. */
+import { useMemo } from 'react';
+import { useWorkbench } from '../app/store.ts';
+import { fmtBytes, fmtInt } from '../app/format.ts';
+import type { Column, Dataset } from '../data/types.ts';
+
+const PREVIEW_ROWS = 20;
+
+function cellText(c: Column, row: number): string {
+  switch (c.kind) {
+    case 'numeric': {
+      const v = c.values[row]!;
+      if (Number.isNaN(v)) return 'null';
+      if (c.isBool) return v ? 'true' : 'false';
+      return c.isInteger ? String(v) : String(Math.round(v * 1e6) / 1e6);
+    }
+    case 'categorical': {
+      const code = c.codes[row]!;
+      return code < 0 ? 'null' : (c.levels[code] ?? '?');
+    }
+    case 'timestamp': {
+      const v = c.values[row]!;
+      return Number.isNaN(v) ? 'null' : new Date(v).toISOString().replace('.000Z', 'Z');
+    }
+    default: {
+      const never: never = c;
+      return String(never);
+    }
+  }
+}
+
+function sourceText(ds: Dataset): string {
+  switch (ds.source.type) {
+    case 'bundled': return `bundled demo data (${ds.source.name})`;
+    case 'url': return ds.source.url;
+    case 'file': return `local file ${ds.source.name}`;
+    default: return '';
+  }
+}
+
+export function DataCell() {
+  const ds = useWorkbench((s) => s.dataset);
+  const notes = useWorkbench((s) => s.notes);
+  const load = useWorkbench((s) => s.load);
+  const analysis = useWorkbench((s) => s.analysis);
+  const preview = useMemo(() => {
+    if (!ds) return [];
+    const n = Math.min(PREVIEW_ROWS, ds.rows);
+    return Array.from({ length: n }, (_, r) => ds.columns.map((c) => cellText(c, r)));
+  }, [ds]);
+  if (!ds) {
+    return <p className="muted">{load.status === 'loading' ? 'Loading…' : 'No data loaded yet: pick the bundled data, a file or a URL above.'}</p>;
+  }
+  return (
+    <div>
+      <dl className="facts">
+        <div><dt>Source</dt><dd data-testid="data-source">{sourceText(ds)}</dd></div>
+        <div><dt>Rows</dt><dd data-testid="data-rows" data-value={ds.rows}>{fmtInt(ds.rows)}</dd></div>
+        <div><dt>Columns</dt><dd data-testid="data-cols" data-value={ds.columns.length}>{ds.columns.length}</dd></div>
+        <div><dt>File size</dt><dd>{fmtBytes(ds.bytes)}</dd></div>
+        <div><dt>Loaded in</dt><dd data-testid="data-load-ms" data-value={load.decodeMs ?? ''}>{load.decodeMs !== null ? `${Math.round(load.decodeMs)} ms` : '–'} ({load.requests} requests, <span data-testid="data-progress-events" data-value={load.progressEvents}>{load.progressEvents} progress updates</span>)</dd></div>
+        <div><dt>SHA-256</dt><dd className="mono" data-testid="data-sha">{ds.sha256.slice(0, 16)}…</dd></div>
+      </dl>
+      {analysis && analysis.issues.length > 0 ? (
+        <div className="error" role="alert" data-testid="validation-issues">
+          <strong>Not ready to train:</strong>
+          <ul>{analysis.issues.map((i) => <li key={i.code + i.column}>{i.message}</li>)}</ul>
+        </div>
+      ) : analysis ? (
+        <p className="met" data-testid="validation-ok">Validation passed: targets present, binary class with enough rows of each, revenue numeric and not negative.</p>
+      ) : null}
+      {notes.length > 0 && (
+        <ul className="notes" data-testid="data-notes">{notes.map((n) => <li key={n}>{n}</li>)}</ul>
+      )}
+      <h3>Columns</h3>
+      <table className="grid" data-testid="data-columns">
+        <thead><tr><th>column</th><th>type</th><th>kind</th><th>nulls</th></tr></thead>
+        <tbody>
+          {ds.columns.map((c) => (
+            <tr key={c.name}>
+              <td className="mono">{c.name}</td>
+              <td>{c.arrowType}</td>
+              <td>{c.kind === 'categorical' ? `categorical (${c.levels.length} levels)` : c.kind}</td>
+              <td data-value={c.nullCount}>{fmtInt(c.nullCount)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>First {preview.length} rows</h3>
+      <div className="scroll-x">
+        <table className="grid preview" data-testid="data-preview">
+          <thead><tr>{ds.columns.map((c) => <th key={c.name} className="mono">{c.name}</th>)}</tr></thead>
+          <tbody>
+            {preview.map((row, r) => <tr key={r}>{row.map((v, i) => <td key={i}>{v}</td>)}</tr>)}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/** The Profile cell: class balance, revenue of converting sessions, conversion by each feature's values. */
+import { useCallback, useMemo, useRef } from 'react';
+import { useWorkbench } from '../app/store.ts';
+import { Plot } from '../app/Plot.tsx';
+import { fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
+import type { FeatureProfile, Profile } from '../data/profile.ts';
+
+function featureChart(f: FeatureProfile, overall: number) {
+  const x = f.bins.map((b) => b.label);
+  return {
+    data: [
+      {
+        type: 'bar', x, y: f.bins.map((b) => b.rate * 100), marker: { color: '#4493f8' },
+        text: f.bins.map((b) => `${fmtInt(b.rows)} rows`), hovertemplate: '%{x}: %{y:.2f} % converted (%{text})<extra></extra>',
+      },
+      { type: 'scatter', mode: 'lines', x, y: x.map(() => overall * 100), line: { dash: 'dot', color: '#9a6700' }, name: 'overall', hoverinfo: 'skip' },
+    ],
+    layout: {
+      title: { text: `Conversion by ${f.feature}`, font: { size: 13 } },
+      showlegend: false,
+      xaxis: { type: 'category', title: { text: f.feature } },
+      yaxis: { title: { text: 'conversion (%)' }, rangemode: 'tozero' },
+    },
+  };
+}
+
+function revenueChart(p: Profile) {
+  const r = p.revenue;
+  if (!r) return null;
+  const bars = r.valueCounts
+    ? { x: r.valueCounts.map((v) => `$${v.value.toFixed(2)}`), y: r.valueCounts.map((v) => v.count) }
+    : { x: (r.histogram ?? []).map((h) => `$${h.lo.toFixed(0)}–${h.hi.toFixed(0)}`), y: (r.histogram ?? []).map((h) => h.count) };
+  return {
+    data: [{ type: 'bar', ...bars, marker: { color: '#1a7f37' }, hovertemplate: '%{x}: %{y} orders<extra></extra>' }],
+    layout: {
+      title: { text: `${r.column} of converting sessions (mean ${fmtUsd(r.meanOrderValue)})`, font: { size: 13 } },
+      xaxis: { type: 'category', title: { text: 'order value (USD)' } },
+      yaxis: { title: { text: 'orders' } },
+    },
+  };
+}
+
+export function ProfileCell() {
+  const analysis = useWorkbench((s) => s.analysis);
+  const classTarget = useWorkbench((s) => s.classTarget);
+  const profile = analysis?.profile ?? null;
+  const drawn = useRef(new Set<string>());
+  const expected = useMemo(() => (profile ? profile.features.length + 2 : 0), [profile]);
+  const onReady = useCallback(
+    (el: HTMLElement) => {
+      drawn.current.add(el.dataset.testid ?? '');
+      if (drawn.current.size >= expected) performance.mark('workbench:profile-drawn');
+    },
+    [expected],
+  );
+  const charts = useMemo(() => (profile ? profile.features.map((f) => ({ f, ...featureChart(f, profile.conversionRate) })) : []), [profile]);
+  const balance = useMemo(() => {
+    if (!profile) return null;
+    const b = profile.classBalance;
+    return {
+      data: [{
+        type: 'bar', x: [`${classTarget} = ${b.negativeLabel}`, `${classTarget} = ${b.positiveLabel}`], y: [b.negatives, b.positives],
+        text: [fmtPct(b.negativeRate, 1), fmtPct(b.positiveRate, 1)], textposition: 'auto', marker: { color: ['#8d96a0', '#4493f8'] },
+      }],
+      layout: { title: { text: 'Class balance', font: { size: 13 } }, yaxis: { title: { text: 'sessions' } } },
+    };
+  }, [profile, classTarget]);
+  const revenue = useMemo(() => (profile ? revenueChart(profile) : null), [profile]);
+  if (!analysis) return <p className="muted">Load data to see its profile.</p>;
+  if (!profile) return <p className="warning">No profile: fix the validation problems shown in the Data cell first.</p>;
+  const b = profile.classBalance;
+  return (
+    <div>
+      <dl className="facts">
+        <div><dt>Sessions</dt><dd data-testid="profile-rows" data-value={profile.rows}>{fmtInt(profile.rows)}</dd></div>
+        <div><dt>Conversion rate ({classTarget})</dt><dd data-testid="profile-conversion" data-value={profile.conversionRate}>{fmtPct(profile.conversionRate)}</dd></div>
+        <div><dt>Class balance</dt><dd data-testid="profile-balance">{fmtPct(b.negativeRate, 1)} / {fmtPct(b.positiveRate, 1)}</dd></div>
+        {profile.revenue && (
+          <>
+            <div><dt>Orders</dt><dd>{fmtInt(profile.revenue.convertingRows)}</dd></div>
+            <div><dt>Mean order value</dt><dd data-testid="profile-aov" data-value={profile.revenue.meanOrderValue}>{fmtUsd(profile.revenue.meanOrderValue)}</dd></div>
+            <div><dt>Revenue</dt><dd data-testid="profile-revenue-total" data-value={profile.revenue.total}>{fmtUsd(profile.revenue.total)}</dd></div>
+          </>
+        )}
+      </dl>
+      <div className="charts">
+        {balance && <Plot testId="profile-chart-balance" label="class balance" data={balance.data} layout={balance.layout} height={260} onReady={onReady} />}
+        {revenue
+          ? <Plot testId="profile-chart-revenue" label="revenue distribution" data={revenue.data} layout={revenue.layout} height={260} onReady={onReady} />
+          : <span data-testid="profile-chart-revenue" ref={(el) => { if (el) onReady(el); }} className="muted">No revenue column to profile.</span>}
+        {charts.map(({ f, data, layout }) => (
+          <Plot key={f.feature} testId={`profile-chart-${f.feature}`} label={`conversion by ${f.feature}`} data={data} layout={layout} height={260} onReady={onReady} />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,129 @@
+/** Plain data the app collects for a shareable report; aggregates only, never data rows unless `sample` is set. */
+
+/** A setting value as shown in the report. */
+export type SettingValue = string | number | boolean;
+
+/** A user's quality target on one metric, and whether the run meets it. */
+export interface MetricTarget {
+  readonly metric: string;
+  readonly op: '>' | '<';
+  readonly value: number;
+  readonly met: boolean;
+}
+
+/** One column of the loaded data, as profiled. */
+export interface ReportColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly nulls: number;
+}
+
+/** Summary of the data set the notebook ran on. */
+export interface ReportData {
+  /** file name, URL or bundled-data name, exactly as the user chose it */
+  readonly source: string;
+  readonly rows: number;
+  readonly columns: readonly ReportColumn[];
+  /** hex SHA-256 of the source bytes, so a reader can check they hold the same file */
+  readonly sha256: string;
+  readonly classBalance: { readonly negatives: number; readonly positives: number; readonly rate: number };
+  readonly meanOrderValue: number;
+}
+
+/** A leakage finding for one feature. */
+export interface LeakageFinding {
+  readonly feature: string;
+  /** single-feature AUC against the label */
+  readonly auc: number;
+  readonly flagged: boolean;
+  readonly reasons: readonly string[];
+}
+
+/** Which columns went into the models and why the others did not. */
+export interface ReportFeatures {
+  readonly used: readonly string[];
+  readonly excluded: ReadonlyArray<{ readonly column: string; readonly reason: string }>;
+}
+
+/**
+ * True and false positives at the 1,001 thresholds i/1000 (i = 0…1000) on the test split:
+ * `tp[i]` counts positives whose score is ≥ `thresholds[i]`, `fp[i]` negatives likewise.
+ */
+export interface ThresholdSweep {
+  readonly thresholds: readonly number[];
+  readonly tp: readonly number[];
+  readonly fp: readonly number[];
+  readonly positives: number;
+  readonly negatives: number;
+}
+
+/** One bin of a reliability diagram. */
+export interface CalibrationBin {
+  readonly meanPredicted: number;
+  readonly fractionPositive: number;
+  readonly count: number;
+}
+
+/** The conversion classifier's settings, metrics and curve aggregates. */
+export interface ReportClassifier {
+  readonly settings: Readonly<Record<string, SettingValue>>;
+  readonly backend: string;
+  /** auc_roc, pr_auc, f1_score, precision, recall, log_loss, brier, threshold (and any others) */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly targets: readonly MetricTarget[];
+  /** may be long; the builder keeps at most 2,000 points, endpoints included */
+  readonly roc: { readonly fpr: readonly number[]; readonly tpr: readonly number[] };
+  readonly pr: { readonly precision: readonly number[]; readonly recall: readonly number[] };
+  readonly sweep: ThresholdSweep;
+  readonly calibration: readonly CalibrationBin[];
+  /** the threshold the app currently uses; the slider starts here */
+  readonly threshold: number;
+}
+
+/** The revenue regressor's settings, metrics and plot aggregates. */
+export interface ReportRegressor {
+  readonly settings: Readonly<Record<string, SettingValue>>;
+  readonly backend: string;
+  readonly metrics: { readonly rmse: number; readonly mae: number; readonly r2: number; readonly mape: number };
+  /** the naive baseline (predict the mean) on the same split */
+  readonly baseline: { readonly rmse: number; readonly mae: number; readonly r2: number; readonly mape: number };
+  readonly targets: readonly MetricTarget[];
+  /**
+   * A capped sample (≤ 2,000) of (actual, prediction) pairs for the predicted-vs-actual plot: model outputs
+   * against the target only, no feature values, so it is not a data row; the builder enforces the cap.
+   */
+  readonly points: { readonly actual: readonly number[]; readonly predicted: readonly number[] };
+  /** `counts[i]` residuals fall in [edges[i], edges[i+1]); so edges has one more entry than counts */
+  readonly residualHistogram: { readonly edges: readonly number[]; readonly counts: readonly number[] };
+}
+
+/** One tracked run, for the runs comparison table. */
+export interface ReportRun {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly backend: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly settings: Readonly<Record<string, SettingValue>>;
+}
+
+/** Data rows included only when the user explicitly asks for a sample. */
+export interface ReportSample {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+}
+
+/** Everything `buildReportHtml` needs; the app fills it from the notebook's state. */
+export interface ReportInput {
+  readonly title: string;
+  /** ISO 8601 timestamp */
+  readonly createdAt: string;
+  readonly workbenchVersion: string;
+  readonly data: ReportData;
+  readonly leakage: readonly LeakageFinding[];
+  readonly features: ReportFeatures;
+  readonly classifier?: ReportClassifier;
+  readonly regressor?: ReportRegressor;
+  readonly runs: readonly ReportRun[];
+  readonly sample?: ReportSample;
+}

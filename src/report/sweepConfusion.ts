@@ -1,0 +1,74 @@
+/** The threshold slider's arithmetic: confusion matrix and rates from the 1,001-step sweep aggregates only. */
+import type { ThresholdSweep } from './reportTypes.ts';
+
+/** Number of slider steps between 0 and 1 (so 1,001 thresholds i/1000). */
+export const SWEEP_STEPS = 1000;
+
+/** Confusion matrix and the rates derived from it at one threshold of the sweep. */
+export interface SweepConfusion {
+  /** the grid threshold actually used: round(t·1000)/1000 */
+  readonly threshold: number;
+  readonly tp: number;
+  readonly fp: number;
+  readonly tn: number;
+  readonly fn: number;
+  /** tp / (tp + fp); 0 when nothing is predicted positive, as scikit-learn's zero_division=0 */
+  readonly precision: number;
+  /** tp / positives; 0 when there are no positives */
+  readonly recall: number;
+  /** harmonic mean of precision and recall; 0 when both are 0 */
+  readonly f1: number;
+  readonly accuracy: number;
+  /** share of all rows predicted positive */
+  readonly predictedPositiveRate: number;
+}
+
+/** Confusion matrix at threshold `t`, read from the sweep at index round(t·1000): exact on the 1,001-step grid. */
+export function confusionFromSweep(
+  sweep: Pick<ThresholdSweep, 'tp' | 'fp' | 'positives' | 'negatives'>,
+  t: number,
+): SweepConfusion {
+  const index = Math.min(SWEEP_STEPS, Math.max(0, Math.round((Number.isFinite(t) ? t : 0) * SWEEP_STEPS)));
+  const tp = sweep.tp[index] ?? 0;
+  const fp = sweep.fp[index] ?? 0;
+  const fn = sweep.positives - tp;
+  const tn = sweep.negatives - fp;
+  const total = sweep.positives + sweep.negatives;
+  const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  const recall = sweep.positives > 0 ? tp / sweep.positives : 0;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return {
+    threshold: index / SWEEP_STEPS,
+    tp,
+    fp,
+    tn,
+    fn,
+    precision,
+    recall,
+    f1,
+    accuracy: total > 0 ? (tp + tn) / total : 0,
+    predictedPositiveRate: total > 0 ? (tp + fp) / total : 0,
+  };
+}
+
+/**
+ * The same computation as plain JavaScript for the report's inline script; a unit test runs it against
+ * `confusionFromSweep` on the whole grid, so the two cannot drift apart.
+ */
+export const CONFUSION_FROM_SWEEP_JS = `function confusionFromSweep(sweep, t) {
+  var index = Math.min(${SWEEP_STEPS}, Math.max(0, Math.round((isFinite(t) ? t : 0) * ${SWEEP_STEPS})));
+  var tp = sweep.tp[index] === undefined ? 0 : sweep.tp[index];
+  var fp = sweep.fp[index] === undefined ? 0 : sweep.fp[index];
+  var fn = sweep.positives - tp;
+  var tn = sweep.negatives - fp;
+  var total = sweep.positives + sweep.negatives;
+  var precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  var recall = sweep.positives > 0 ? tp / sweep.positives : 0;
+  var f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return {
+    threshold: index / ${SWEEP_STEPS}, tp: tp, fp: fp, tn: tn, fn: fn,
+    precision: precision, recall: recall, f1: f1,
+    accuracy: total > 0 ? (tp + tn) / total : 0,
+    predictedPositiveRate: total > 0 ? (tp + fp) / total : 0
+  };
+}`;

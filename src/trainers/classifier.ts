@@ -1,0 +1,186 @@
+/** The conversion classifier end to end: split, scale, resample, weight, train, pick the threshold on validation, score on test. */
+import type { ModelMatrix } from '../data/types.ts';
+import { buildBundle, loadBundle, standardize } from './bundle.ts';
+import type { DenseLayer } from './bundle.ts';
+import { fitLogistic, logisticLayer } from './logistic.ts';
+import { averagePrecision, brierScore, confusionAt, logLoss, rocAuc } from './metrics.ts';
+import { trainMlp } from './mlp.ts';
+import { classWeights, randomOversample, randomUndersample, smoteNC } from './resample.ts';
+import { fitStandardScaler } from './scaler.ts';
+import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
+import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
+import type { ClassifierConfig, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
+
+/** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
+export interface TrainClassifierOptions {
+  readonly tf: Tf;
+  readonly matrix: ModelMatrix;
+  /** 0/1 target per matrix row */
+  readonly y: Float32Array | Float64Array;
+  readonly config: ClassifierConfig;
+  readonly onEpoch?: OnEpoch;
+  readonly signal?: AbortSignal;
+  readonly now?: Clock;
+  /** hex SHA-256 of the data file, recorded in the bundle */
+  readonly dataSha256?: string;
+}
+
+/** Row indices of the three splits, derived from the seed alone so browser and node agree. */
+export interface ClassifierSplit {
+  readonly fit: Uint32Array;
+  readonly valid: Uint32Array;
+  readonly test: Uint32Array;
+}
+
+/** Stratified test split, then a stratified validation slice carved out of the training part (seed + 1). */
+export function splitForClassifier(y: ArrayLike<number>, testFraction: number, validationFraction: number, seed: number): ClassifierSplit {
+  const { train, test } = stratifiedSplit(y, testFraction, seed);
+  const yTrain = Float64Array.from(train, (i) => y[i] ?? 0);
+  const inner = stratifiedSplit(yTrain, validationFraction, seed + 1);
+  const fit = Uint32Array.from(inner.train, (i) => train[i] ?? 0);
+  const valid = Uint32Array.from(inner.test, (i) => train[i] ?? 0);
+  return { fit, valid, test };
+}
+
+/** Columns whose every value is 0 or 1: one-hot and flags, which SMOTE-NC must copy rather than interpolate. */
+export function binaryColumns(X: Float32Array, rows: number, cols: number): boolean[] {
+  const out = new Array<boolean>(cols).fill(true);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = X[r * cols + c];
+      if (v !== 0 && v !== 1) out[c] = false;
+    }
+  }
+  return out;
+}
+
+/** Trains the configured classifier and returns test probabilities, metrics at the validation-chosen threshold and a bundle. */
+export async function trainClassifier(o: TrainClassifierOptions): Promise<ClassifierResult> {
+  const { tf, matrix, config } = o;
+  const now = o.now ?? (() => performance.now());
+  const { rows, cols } = matrix;
+  if (o.y.length !== rows) throw new Error(`target has ${o.y.length} values but the matrix has ${rows} rows; build both from the same table`);
+  const yAll = Float32Array.from(o.y);
+  for (let i = 0; i < rows; i++) {
+    const v = yAll[i];
+    if (v !== 0 && v !== 1) throw new Error(`target value ${v} at row ${i} is not 0/1; pick a binary target such as is_ordered`);
+  }
+  const warnings: string[] = [];
+  const split = splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
+
+  const fitRaw = subsetRows(matrix.X, cols, split.fit);
+  const scaler = fitStandardScaler(fitRaw, split.fit.length, cols);
+  for (const c of scaler.constantColumns) {
+    warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
+  }
+  let fitX = standardize(fitRaw, split.fit.length, cols, scaler.mean, scaler.scale);
+  let fitY = subsetVector(yAll, split.fit);
+  let fitRows = split.fit.length;
+  let resampled = 0;
+  if (config.resampling !== 'none') {
+    const categorical = binaryColumns(fitRaw, split.fit.length, cols);
+    const r = config.resampling === 'oversample'
+      ? randomOversample(fitX, fitRows, cols, fitY, config.seed)
+      : config.resampling === 'undersample'
+        ? randomUndersample(fitX, fitRows, cols, fitY, config.seed)
+        : smoteNC(fitX, fitRows, cols, fitY, { k: 5, seed: config.seed, categorical });
+    fitX = r.X;
+    fitY = Float32Array.from(r.y);
+    fitRows = r.rows;
+    resampled = r.added;
+  }
+  const { w0, w1 } = classWeights(fitY, config.classWeight);
+  const rowWeights = (y: Float32Array): Float32Array => y.map((v) => (v === 1 ? w1 : w0));
+  const validRaw = subsetRows(matrix.X, cols, split.valid);
+  const validX = standardize(validRaw, split.valid.length, cols, scaler.mean, scaler.scale);
+  const validY = subsetVector(yAll, split.valid);
+
+  const started = now();
+  let layers: DenseLayer[];
+  let history;
+  let converged: boolean;
+  let msPerEpoch: number;
+  if (config.model === 'logistic') {
+    const fit = await fitLogistic({
+      tf, X: fitX, rows: fitRows, cols, y: fitY, weight: rowWeights(fitY), C: config.C, maxIter: config.epochs,
+      validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY),
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
+    });
+    layers = [logisticLayer(fit)];
+    ({ history, converged, msPerEpoch } = fit);
+  } else {
+    const fit = await trainMlp({
+      tf, X: fitX, rows: fitRows, cols, y: fitY, weight: rowWeights(fitY),
+      validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY), loss: 'bce',
+      hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
+      batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
+    });
+    ({ layers, history, converged, msPerEpoch } = fit);
+  }
+  const trainMs = now() - started;
+  if (!converged) warnings.push(`stopped after ${history.length} epochs without converging; raise epochs or the learning rate`);
+
+  const bundle = await buildBundle(tf, layers, {
+    kind: 'classifier',
+    preprocessing: {
+      featureNames: matrix.featureNames, featureGroups: matrix.featureGroups,
+      mean: Array.from(scaler.mean), scale: Array.from(scaler.scale),
+      logTarget: false, smearing: 1, threshold: null, conditionalOnOrder: false,
+    },
+    dataSha256: o.dataSha256 ?? '', seed: config.seed, backend: tf.getBackend(), tfjsVersion: tf.version.tfjs, config,
+  });
+  // predict through the bundle itself so a reloaded bundle reproduces these numbers exactly
+  const predictor = await loadBundle(tf, bundle);
+  const validProba = predictor.predict(validRaw, split.valid.length);
+  const testRaw = subsetRows(matrix.X, cols, split.test);
+  const testProba = predictor.predict(testRaw, split.test.length);
+  predictor.dispose();
+
+  const chosen = bestF1(buildThresholdSweep(validY, validProba));
+  const threshold = chosen.threshold;
+  const yTest = subsetVector(yAll, split.test);
+  const atThreshold = confusionAt(yTest, testProba, threshold);
+  const oracle = bestF1(buildThresholdSweep(yTest, testProba));
+  const positives = (y: Float32Array): number => y.reduce((s, v) => s + v, 0);
+
+  return {
+    config,
+    backend: tf.getBackend(),
+    tfjsVersion: tf.version.tfjs,
+    seed: config.seed,
+    epochs: history.length,
+    converged,
+    history,
+    threshold,
+    testIndex: split.test,
+    yTest,
+    testProba,
+    metrics: {
+      auc_roc: rocAuc(yTest, testProba),
+      pr_auc: averagePrecision(yTest, testProba),
+      f1_score: atThreshold.f1,
+      precision: atThreshold.precision,
+      recall: atThreshold.recall,
+      accuracy: atThreshold.accuracy,
+      log_loss: logLoss(yTest, testProba),
+      brier: brierScore(yTest, testProba),
+      threshold,
+      oracle_f1: oracle.confusion.f1,
+      oracle_threshold: oracle.threshold,
+    },
+    warnings,
+    trainMs,
+    msPerEpoch,
+    bundle: { ...bundle, preprocessing: { ...bundle.preprocessing, threshold } },
+    counts: {
+      train: fitRows,
+      valid: split.valid.length,
+      test: split.test.length,
+      positivesTrain: positives(fitY),
+      positivesValid: positives(validY),
+      positivesTest: positives(yTest),
+      resampled,
+    },
+  };
+}

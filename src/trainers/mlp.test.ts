@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rocAuc } from './metrics.ts';
+import { type MlpOptions, trainMlp, weightedBce } from './mlp.ts';
+import { createRng } from './random.ts';
+
+/** XOR-like target: positive when x0·x1 > 0, which no linear model can separate. */
+function xorData(n: number, seed: number): { X: Float32Array; y: Float32Array } {
+  const rng = createRng(seed);
+  const X = new Float32Array(n * 2);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = rng() * 2 - 1;
+    const b = rng() * 2 - 1;
+    X[i * 2] = a;
+    X[i * 2 + 1] = b;
+    y[i] = a * b + (rng() - 0.5) * 0.1 > 0 ? 1 : 0;
+  }
+  return { X, y };
+}
+
+function options(seed: number, extra: Partial<MlpOptions> = {}): MlpOptions {
+  const train = xorData(3000, 1);
+  const valid = xorData(800, 2);
+  return {
+    tf, X: train.X, rows: 3000, cols: 2, y: train.y, validX: valid.X, validRows: 800, validY: valid.y, loss: 'bce',
+    hiddenUnits: [16, 16], dropout: 0, l2: 0, learningRate: 0.01, batchSize: 100, epochs: 25, patience: 5, seed,
+    ...extra,
+  };
+}
+
+function predict(layers: Awaited<ReturnType<typeof trainMlp>>['layers'], X: Float32Array, rows: number): Float32Array {
+  return tf.tidy(() => {
+    let h: tf.Tensor = tf.tensor2d(X, [rows, layers[0]?.inputs ?? 0]);
+    layers.forEach((l, i) => {
+      h = tf.add(tf.matMul(h, tf.tensor2d(l.kernel, [l.inputs, l.units])), tf.tensor1d(l.bias));
+      if (i + 1 < layers.length) h = tf.relu(h);
+    });
+    return tf.sigmoid(h).dataSync() as Float32Array;
+  });
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('weightedBce', () => {
+  it('equals Σ w·bce / Σ w computed directly, even for large logits', () => {
+    const z = [-30, -2, -0.5, 0, 0.3, 4, 40];
+    const y = [0, 1, 0, 1, 1, 0, 1];
+    const w = [1, 3, 0.5, 2, 1, 0.25, 7];
+    const loss = tf.tidy(() => weightedBce(tf, tf.tensor1d(z), tf.tensor1d(y), tf.tensor1d(w)).dataSync()[0]);
+    let num = 0;
+    let den = 0;
+    z.forEach((zi, i) => {
+      const p = 1 / (1 + Math.exp(-zi));
+      const yi = y[i] ?? 0;
+      const l = yi === 1 ? -Math.log(p) : -Math.log1p(-p);
+      num += (w[i] ?? 0) * l;
+      den += w[i] ?? 0;
+    });
+    expect(loss).toBeCloseTo(num / den, 5);
+  });
+});
+
+describe('trainMlp', () => {
+  it('learns a nonlinear (XOR) target: test AUC > 0.9', async () => {
+    const fit = await trainMlp(options(42));
+    const test = xorData(1000, 3);
+    expect(rocAuc(test.y, predict(fit.layers, test.X, 1000))).toBeGreaterThan(0.9);
+    expect(fit.history.length).toBeGreaterThan(0);
+    expect(fit.history.every((h) => Number.isFinite(h.loss) && Number.isFinite(h.valLoss))).toBe(true);
+  });
+
+  it('gives identical weights for the same seed and different ones for another seed', async () => {
+    const opts = { epochs: 3, dropout: 0.2 };
+    const a = await trainMlp(options(7, opts));
+    const b = await trainMlp(options(7, opts));
+    const c = await trainMlp(options(8, opts));
+    expect(a.history.map((h) => h.valLoss)).toEqual(b.history.map((h) => h.valLoss));
+    expect(Array.from(a.layers[0]?.kernel ?? [])).toEqual(Array.from(b.layers[0]?.kernel ?? []));
+    expect(Array.from(a.layers[0]?.kernel ?? [])).not.toEqual(Array.from(c.layers[0]?.kernel ?? []));
+  });
+
+  it('frees every tensor after training', async () => {
+    const start = tf.memory().numTensors;
+    await trainMlp(options(1, { epochs: 2, dropout: 0.3, l2: 1e-3 }));
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('stops within one batch of a cancel and frees every tensor', async () => {
+    const start = tf.memory().numTensors;
+    const controller = new AbortController();
+    let seen = 0;
+    const run = trainMlp(options(1, {
+      signal: controller.signal,
+      onBatch: (b) => {
+        seen = b;
+        if (b === 45) controller.abort();
+      },
+    }));
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toBe(45);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('early-stops on validation loss and restores the best epoch', async () => {
+    // a tiny noisy training set overfits quickly, so validation loss turns up
+    const noisy = xorData(200, 9);
+    for (let i = 0; i < 200; i += 3) noisy.y[i] = 1 - (noisy.y[i] ?? 0);
+    const fit = await trainMlp(options(3, { X: noisy.X, rows: 200, y: noisy.y, hiddenUnits: [64, 64], epochs: 200, patience: 3, batchSize: 20, learningRate: 0.02 }));
+    expect(fit.converged).toBe(true);
+    expect(fit.epochs).toBeLessThan(200);
+    const bestVal = Math.min(...fit.history.map((h) => h.valLoss));
+    expect(fit.history[fit.bestEpoch - 1]?.valLoss).toBe(bestVal);
+  });
+});

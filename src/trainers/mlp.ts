@@ -1,0 +1,240 @@
+/** Multilayer perceptron with a hand-written training loop: class-weighted loss, seeded init and shuffling, early stopping, cancel. */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { DenseLayer } from './bundle.ts';
+import { rocAuc } from './metrics.ts';
+import { createRng, shuffleInPlace } from './random.ts';
+import type { Clock, EpochLog, OnEpoch, Tf } from './types.ts';
+
+/** Inputs of `trainMlp`; X matrices are already standardised, row-major. */
+export interface MlpOptions {
+  readonly tf: Tf;
+  readonly X: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+  readonly y: Float32Array;
+  /** per-row loss weight (class weights); all 1 when absent */
+  readonly weight?: Float32Array;
+  readonly validX: Float32Array;
+  readonly validRows: number;
+  readonly validY: Float32Array;
+  readonly validWeight?: Float32Array;
+  /** 'bce': logits + class-weighted binary cross-entropy; 'mse': linear output, squared error */
+  readonly loss: 'bce' | 'mse';
+  readonly hiddenUnits: readonly number[];
+  readonly dropout: number;
+  readonly l2: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly patience: number;
+  readonly seed: number;
+  readonly onEpoch?: OnEpoch;
+  /** called after every optimiser step; tests use it to cancel at a known batch */
+  readonly onBatch?: (batch: number) => void;
+  readonly signal?: AbortSignal;
+  readonly now?: Clock;
+}
+
+/** A trained MLP as plain arrays (best validation epoch restored) plus its history. */
+export interface MlpFit {
+  readonly layers: DenseLayer[];
+  readonly history: EpochLog[];
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly converged: boolean;
+  readonly msPerEpoch: number;
+  /** optimiser steps taken, for the cancel-within-one-batch check */
+  readonly batches: number;
+}
+
+/** Variable names must be unique per tfjs engine; a counter keeps two runs in one worker apart. */
+let runCounter = 0;
+
+/** Thrown when the caller's AbortSignal fires; workers match on `name`. */
+export class TrainingCancelled extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('training cancelled');
+  }
+}
+
+/** Σ wᵢ·BCE(logitᵢ, yᵢ) / Σ wᵢ, from logits in the numerically stable form max(z,0) − z·y + log(1 + e^−|z|). */
+export function weightedBce(tf: Tf, logits: tfjs.Tensor, y: tfjs.Tensor, w: tfjs.Tensor): tfjs.Scalar {
+  return tf.tidy(() => {
+    const perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return tf.div(tf.sum(tf.mul(perRow, w)), tf.sum(w)) as tfjs.Scalar;
+  });
+}
+
+/** True when the validation loss moved less than 1e-4 over the last 3 epochs: the issue's definition of converged. */
+export function hasPlateaued(valLosses: readonly number[]): boolean {
+  if (valLosses.length < 4) return false;
+  const last = valLosses.slice(-4);
+  return Math.max(...last) - Math.min(...last) < 1e-4;
+}
+
+/** Seeded He-uniform (ReLU) / Glorot-uniform (output) init drawn in JS, so every backend starts from the same weights. */
+export function initLayers(cols: number, hiddenUnits: readonly number[], outputActivation: DenseLayer['activation'], seed: number): DenseLayer[] {
+  const rng = createRng(seed);
+  const sizes = [cols, ...hiddenUnits, 1];
+  const layers: DenseLayer[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const inputs = sizes[i] ?? 1;
+    const units = sizes[i + 1] ?? 1;
+    const last = i + 2 === sizes.length;
+    const limit = last ? Math.sqrt(6 / (inputs + units)) : Math.sqrt(6 / inputs);
+    const kernel = new Float32Array(inputs * units);
+    for (let k = 0; k < kernel.length; k++) kernel[k] = (rng() * 2 - 1) * limit;
+    layers.push({ inputs, units, kernel, bias: new Float32Array(units), activation: last ? outputActivation : 'relu' });
+  }
+  return layers;
+}
+
+/** Trains with Adam on seeded mini-batches; stops on patience, restores the best epoch, frees every tensor even on cancel. */
+export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
+  const { tf } = o;
+  const now = o.now ?? (() => performance.now());
+  if (o.rows === 0 || o.validRows === 0) throw new Error(`mlp needs training and validation rows (got ${o.rows} and ${o.validRows}); lower the validation fraction`);
+  const rng = createRng(o.seed);
+  const outputActivation = o.loss === 'bce' ? 'sigmoid' : 'linear';
+  const init = initLayers(o.cols, o.hiddenUnits, outputActivation, o.seed + 1);
+  const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+
+  const owned: tfjs.Tensor[] = [];
+  const keep = <T extends tfjs.Tensor>(t: T): T => {
+    owned.push(t);
+    return t;
+  };
+  const run = ++runCounter;
+  // tidy frees the initial-value tensors; the variables themselves survive it
+  const kernels = init.map((l, i) => keep(tf.tidy(() => tf.variable(tf.tensor2d(l.kernel, [l.inputs, l.units]), true, `mlp${run}_kernel${i}`))));
+  const biases = init.map((l, i) => keep(tf.tidy(() => tf.variable(tf.tensor1d(l.bias), true, `mlp${run}_bias${i}`))));
+  const trainable = [...kernels, ...biases];
+  const xTrain = keep(tf.tensor2d(o.X, [o.rows, o.cols]));
+  const yTrain = keep(tf.tensor2d(o.y, [o.rows, 1]));
+  const wTrain = keep(tf.tensor2d(o.weight ?? ones(o.rows), [o.rows, 1]));
+  const xValid = keep(tf.tensor2d(o.validX, [o.validRows, o.cols]));
+  const yValid = keep(tf.tensor2d(o.validY, [o.validRows, 1]));
+  const wValid = keep(tf.tensor2d(o.validWeight ?? ones(o.validRows), [o.validRows, 1]));
+  const optimizer = tf.train.adam(o.learningRate);
+
+  const forward = (x: tfjs.Tensor, training: boolean): tfjs.Tensor => {
+    let h: tfjs.Tensor = x;
+    kernels.forEach((k, i) => {
+      h = tf.add(tf.matMul(h, k), biases[i] as tfjs.Variable);
+      if (i + 1 < kernels.length) {
+        h = tf.relu(h);
+        if (training && o.dropout > 0) h = tf.dropout(h, o.dropout, undefined, Math.floor(rng() * 2 ** 31));
+      }
+    });
+    return h;
+  };
+  const dataLoss = (out: tfjs.Tensor, y: tfjs.Tensor, w: tfjs.Tensor): tfjs.Scalar =>
+    o.loss === 'bce'
+      ? weightedBce(tf, out, y, w)
+      : (tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, y)), w)), tf.sum(w)) as tfjs.Scalar);
+  const penalty = (): tfjs.Scalar =>
+    kernels.reduce<tfjs.Scalar>((s, k) => tf.add(s, tf.mul(o.l2, tf.sum(tf.square(k)))), tf.scalar(0));
+
+  const history: EpochLog[] = [];
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, layers: init };
+  let sinceBest = 0;
+  let batches = 0;
+  let lastYield = now();
+  let stoppedEarly = false;
+  const started = now();
+  const order = new Uint32Array(o.rows);
+  for (let i = 0; i < o.rows; i++) order[i] = i;
+
+  // the running epoch loss lives on the device; tracked here so a cancel mid-epoch still frees it
+  let pendingLoss: tfjs.Tensor | null = null;
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = now();
+      shuffleInPlace(order, rng);
+      let lossSum: tfjs.Tensor = tf.scalar(0);
+      pendingLoss = lossSum;
+      for (let start = 0; start < o.rows; start += o.batchSize) {
+        if (o.signal?.aborted === true) throw new TrainingCancelled();
+        const idx = order.subarray(start, Math.min(o.rows, start + o.batchSize));
+        const n = idx.length;
+        const cost = tf.tidy(() => {
+          const ix = tf.tensor1d(Int32Array.from(idx), 'int32');
+          const xb = tf.gather(xTrain, ix);
+          const yb = tf.gather(yTrain, ix);
+          const wb = tf.gather(wTrain, ix);
+          return optimizer.minimize(() => tf.add(dataLoss(forward(xb, true), yb, wb), penalty()) as tfjs.Scalar, true, trainable) ?? tf.scalar(0);
+        });
+        const prev: tfjs.Tensor = lossSum;
+        const next: tfjs.Tensor = tf.tidy(() => tf.add(prev, tf.mul(cost, n)));
+        cost.dispose();
+        prev.dispose();
+        lossSum = next;
+        pendingLoss = next;
+        batches++;
+        o.onBatch?.(batches);
+        // let the worker's message loop deliver a cancel without paying a macrotask per batch
+        if (now() - lastYield > 20) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          lastYield = now();
+        }
+      }
+      const loss = (await lossSum.data())[0] ?? Number.NaN;
+      lossSum.dispose();
+      pendingLoss = null;
+      const v = tf.tidy(() => {
+        const out = forward(xValid, false);
+        return { loss: dataLoss(out, yValid, wValid), out: o.loss === 'bce' ? tf.sigmoid(out) : out };
+      });
+      const valLoss = (await v.loss.data())[0] ?? Number.NaN;
+      const valOut = (await v.out.data()) as Float32Array;
+      v.loss.dispose();
+      v.out.dispose();
+      const log: EpochLog = {
+        epoch,
+        loss: loss / o.rows,
+        valLoss,
+        ...(o.loss === 'bce' ? { valAuc: rocAuc(o.validY, valOut) } : { valRmse: Math.sqrt(valLoss) }),
+        ms: now() - t0,
+      };
+      history.push(log);
+      o.onEpoch?.(log);
+      if (!Number.isFinite(valLoss)) throw new Error(`validation loss is ${valLoss} at epoch ${epoch}; lower the learning rate`);
+      if (valLoss < best.loss) {
+        best = { loss: valLoss, epoch, layers: await snapshot(kernels, biases, init) };
+        sinceBest = 0;
+      } else if (++sinceBest >= o.patience) {
+        stoppedEarly = true;
+        break;
+      }
+      if (hasPlateaued(history.map((h) => h.valLoss))) break;
+    }
+  } finally {
+    pendingLoss?.dispose();
+    optimizer.dispose();
+    owned.forEach((t) => t.dispose());
+  }
+  const total = now() - started;
+  return {
+    layers: best.layers,
+    history,
+    epochs: history.length,
+    bestEpoch: best.epoch,
+    converged: stoppedEarly || hasPlateaued(history.map((h) => h.valLoss)),
+    msPerEpoch: history.length > 0 ? total / history.length : 0,
+    batches,
+  };
+}
+
+async function snapshot(kernels: readonly tfjs.Variable[], biases: readonly tfjs.Variable[], shape: readonly DenseLayer[]): Promise<DenseLayer[]> {
+  const out: DenseLayer[] = [];
+  for (let i = 0; i < kernels.length; i++) {
+    const s = shape[i] as DenseLayer;
+    out.push({
+      ...s,
+      kernel: Float32Array.from(await (kernels[i] as tfjs.Variable).data()),
+      bias: Float32Array.from(await (biases[i] as tfjs.Variable).data()),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/** Stratified train/test splits, stratified k folds, revenue strata and row subsetting for row-major matrices. */
+import { createRng, shuffleInPlace } from './random.ts';
+
+/** Row indices of each label value, labels in ascending order so the result does not depend on row order. */
+function rowsByLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i] as number;
+    if (Number.isNaN(v)) throw new Error(`${what} at row ${i} is NaN; drop or impute missing values before splitting`);
+    let rows = byLabel.get(v);
+    if (rows === undefined) {
+      rows = [];
+      byLabel.set(v, rows);
+    }
+    rows.push(i);
+  }
+  return [...byLabel.keys()].sort((a, b) => a - b).map((k) => Uint32Array.from(byLabel.get(k) ?? []));
+}
+
+/** Ascending copy of the selected rows: callers and tests expect sorted indices. */
+function sortedIndex(rows: number[] | Uint32Array): Uint32Array {
+  return Uint32Array.from(rows).sort();
+}
+
+/** Holds out `testFraction` of each class (largest-remainder rounding, so every class is within one row of its exact share). */
+export function stratifiedSplit(y: ArrayLike<number>, testFraction: number, seed: number): { train: Uint32Array; test: Uint32Array } {
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`testFraction ${testFraction} is outside (0, 1); use e.g. 0.2`);
+  const groups = rowsByLabel(y, 'label');
+  const rng = createRng(seed);
+  const exact = groups.map((g) => g.length * testFraction);
+  const take = exact.map((e) => Math.floor(e));
+  // Hand the rows lost to flooring to the classes with the largest remainders, so the total is round(n * f).
+  let missing = Math.round(y.length * testFraction) - take.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, c) => ({ c, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.c - b.c);
+  for (const { c, r } of order) {
+    if (missing <= 0) break;
+    if (r > 0) {
+      take[c] = (take[c] as number) + 1;
+      missing--;
+    }
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  groups.forEach((g, c) => {
+    const rows = g.slice();
+    shuffleInPlace(rows, rng);
+    const t = take[c] as number;
+    for (let i = 0; i < rows.length; i++) (i < t ? test : train).push(rows[i] as number);
+  });
+  return { train: sortedIndex(train), test: sortedIndex(test) };
+}
+
+/** k disjoint validation folds covering every row; each stratum is dealt round-robin so its share per fold differs by at most one row. */
+export function stratifiedKFold(strata: ArrayLike<number>, k: number, seed: number): Array<{ train: Uint32Array; valid: Uint32Array }> {
+  const n = strata.length;
+  if (!Number.isInteger(k) || k < 2) throw new Error(`k ${k} is not an integer >= 2; use e.g. 5 folds`);
+  if (k > n) throw new Error(`k ${k} is larger than the ${n} rows; use fewer folds`);
+  const rng = createRng(seed);
+  const fold = new Uint32Array(n);
+  // One running position across strata keeps the overall fold sizes within one row too.
+  let pos = 0;
+  for (const g of rowsByLabel(strata, 'stratum')) {
+    const rows = g.slice();
+    shuffleInPlace(rows, rng);
+    for (const r of rows) fold[r] = pos++ % k;
+  }
+  const sizes = new Uint32Array(k);
+  for (let i = 0; i < n; i++) {
+    const f = fold[i] as number;
+    sizes[f] = (sizes[f] as number) + 1;
+  }
+  const out: Array<{ train: Uint32Array; valid: Uint32Array }> = [];
+  for (let f = 0; f < k; f++) {
+    const valid = new Uint32Array(sizes[f] as number);
+    const train = new Uint32Array(n - valid.length);
+    let v = 0;
+    let t = 0;
+    for (let i = 0; i < n; i++) {
+      if (fold[i] === f) valid[v++] = i;
+      else train[t++] = i;
+    }
+    out.push({ train, valid });
+  }
+  return out;
+}
+
+/** Quantile bins of a revenue-like target for stratifying regression folds: 0 for zero values, 1..bins for the rest. */
+export function revenueStrata(values: ArrayLike<number>, bins: number): Int32Array {
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins ${bins} is not an integer >= 1; use e.g. 5`);
+  const n = values.length;
+  const out = new Int32Array(n);
+  const nonZero: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) throw new Error(`value at row ${i} is NaN; drop or impute missing targets before stratifying`);
+    if (v !== 0) nonZero.push(i);
+  }
+  const m = nonZero.length;
+  if (m === 0) return out;
+  nonZero.sort((a, b) => (values[a] as number) - (values[b] as number));
+  // Equal values share the bin of their first rank, so a tie never straddles two strata.
+  let firstRank = 0;
+  for (let r = 0; r < m; r++) {
+    const row = nonZero[r] as number;
+    if (r > 0 && values[row] !== values[nonZero[r - 1] as number]) firstRank = r;
+    out[row] = 1 + Math.min(bins - 1, Math.floor((firstRank * bins) / m));
+  }
+  return out;
+}
+
+/** The rows `idx` of a row-major `rows × cols` matrix, as a new matrix. */
+export function subsetRows(X: Float32Array, cols: number, idx: Uint32Array): Float32Array {
+  const out = new Float32Array(idx.length * cols);
+  const rows = cols > 0 ? X.length / cols : 0;
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i] as number;
+    if (r >= rows) throw new Error(`row index ${r} is out of range for ${rows} rows; check the split indices`);
+    out.set(X.subarray(r * cols, (r + 1) * cols), i * cols);
+  }
+  return out;
+}
+
+/** The entries `idx` of a vector, keeping Float32 or Float64 precision (revenue needs Float64 for cents). */
+export function subsetVector(v: Float32Array, idx: Uint32Array): Float32Array;
+export function subsetVector(v: Float64Array, idx: Uint32Array): Float64Array;
+export function subsetVector(v: ArrayLike<number>, idx: Uint32Array): Float64Array;
+export function subsetVector(v: ArrayLike<number>, idx: Uint32Array): Float32Array | Float64Array {
+  const out = v instanceof Float32Array ? new Float32Array(idx.length) : new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i] as number;
+    if (r >= v.length) throw new Error(`index ${r} is out of range for ${v.length} entries; check the split indices`);
+    out[i] = v[r] as number;
+  }
+  return out;
+}

@@ -1,0 +1,262 @@
+/** Client of the search workers: one scheduler for the browser pool and the node pool, each worker behind a small endpoint. */
+import { workUnits, type Params, type SearchData, type SearchSpec, type UnitResult, type WorkUnit } from '../trainers/search.ts';
+import { searchDataTransferables, type SearchEvent, type SearchMessage, type SearchRequest } from './searchProtocol.ts';
+import { deserializeError } from './workerErrors.ts';
+
+/** One worker as the scheduler sees it: a Web Worker in the browser, a worker_threads Worker in node. */
+export interface SearchEndpoint {
+  post(msg: SearchRequest, transfer: ArrayBuffer[]): void;
+  listen(onMessage: (msg: SearchMessage) => void, onCrash: (err: Error) => void): void;
+  terminate(): void;
+}
+
+/** Where a running search stands; `etaMs` is null until the first unit finishes. */
+export interface SearchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly running: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number | null;
+}
+
+/** A search to run: the spec shared by all units and the candidates to score on every fold. */
+export interface SearchJob {
+  readonly spec: SearchSpec;
+  readonly candidates: readonly Params[];
+  /** streamed as each (candidate, fold) unit finishes, in completion order */
+  readonly onResult?: (result: UnitResult, progress: SearchProgress) => void;
+  readonly onEvent?: (event: SearchEvent, worker: number) => void;
+}
+
+/** A running search: every unit's result in completion order, and a cancel that stops it now. */
+export interface SearchRun {
+  readonly results: Promise<UnitResult[]>;
+  cancel(): void;
+}
+
+/** Settings of a pool; `createEndpoint` is the platform (browser Worker or worker_threads). */
+export interface SearchPoolOptions {
+  readonly size: number;
+  readonly createEndpoint: (index: number) => SearchEndpoint;
+  readonly now?: () => number;
+}
+
+/** Thrown into a cancelled search's promise; matches the AbortError name the trainers use. */
+export class SearchCancelled extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('search cancelled');
+  }
+}
+
+/** Workers to start: one per hardware thread, never more than there are units, at least one. */
+export function poolSize(hardwareConcurrency: number | undefined, units: number): number {
+  const cores = hardwareConcurrency !== undefined && hardwareConcurrency >= 1 ? Math.floor(hardwareConcurrency) : 1;
+  return Math.max(1, Math.min(cores, units));
+}
+
+/**
+ * Index in `pending` of the next unit for an idle worker: a fold it has already prepared, else a fold no worker
+ * has claimed, else the fold with most units left (stealing it). Keeps each worker's fold copies few and reused.
+ */
+export function nextUnit(pending: readonly WorkUnit[], own: ReadonlySet<number>, claimed: ReadonlySet<number>): number {
+  if (pending.length === 0) return -1;
+  const mine = pending.findIndex((u) => own.has(u.fold));
+  if (mine >= 0) return mine;
+  const fresh = pending.findIndex((u) => !claimed.has(u.fold));
+  if (fresh >= 0) return fresh;
+  const left = new Map<number, number>();
+  for (const u of pending) left.set(u.fold, (left.get(u.fold) ?? 0) + 1);
+  let bestFold = (pending[0] as WorkUnit).fold;
+  for (const [fold, n] of left) if (n > (left.get(bestFold) ?? 0)) bestFold = fold;
+  return pending.findIndex((u) => u.fold === bestFold);
+}
+
+interface WorkerSlot {
+  readonly index: number;
+  readonly endpoint: SearchEndpoint;
+  readonly folds: Set<number>;
+  loaded: Promise<void>;
+  busy: boolean;
+}
+
+interface Pending {
+  resolve(msg: SearchMessage): void;
+  reject(err: Error): void;
+  slot: number;
+}
+
+/** A pool of search workers; the matrix is copied to each worker once per `load`, then only unit descriptions travel. */
+export class SearchPool {
+  readonly size: number;
+  private readonly createEndpoint: (index: number) => SearchEndpoint;
+  private readonly now: () => number;
+  private slots: WorkerSlot[] = [];
+  private data: SearchData | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private onEvent: ((event: SearchEvent, worker: number) => void) | undefined;
+
+  constructor(options: SearchPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`pool size ${options.size} is not a positive integer; use e.g. navigator.hardwareConcurrency`);
+    this.size = options.size;
+    this.createEndpoint = options.createEndpoint;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Sends the matrix to every worker (each gets its own copy, transferred); resolves when all hold it. */
+  load(data: SearchData): Promise<void> {
+    this.data = data;
+    if (this.slots.length === 0) this.start();
+    for (const slot of this.slots) slot.loaded = this.sendData(slot, data);
+    return Promise.all(this.slots.map((s) => s.loaded)).then(() => undefined);
+  }
+
+  private start(): void {
+    this.slots = [];
+    for (let i = 0; i < this.size; i++) {
+      const endpoint = this.createEndpoint(i);
+      const slot: WorkerSlot = { index: i, endpoint, folds: new Set(), loaded: Promise.resolve(), busy: false };
+      endpoint.listen((msg) => this.receive(msg, i), (err) => this.crashed(i, err));
+      this.slots.push(slot);
+    }
+  }
+
+  private sendData(slot: WorkerSlot, data: SearchData): Promise<void> {
+    // Copy before transferring: the caller keeps its matrix, and each worker owns a private buffer.
+    const copy: SearchData = { ...data, X: data.X.slice(), y: data.y.slice() };
+    slot.folds.clear();
+    return this.request(slot, { type: 'load', requestId: this.nextId++, data: copy }, searchDataTransferables(copy)).then(() => undefined);
+  }
+
+  private request(slot: WorkerSlot, msg: SearchRequest, transfer: ArrayBuffer[] = []): Promise<SearchMessage> {
+    return new Promise<SearchMessage>((resolve, reject) => {
+      this.pending.set(msg.requestId, { resolve, reject, slot: slot.index });
+      slot.endpoint.post(msg, transfer);
+    });
+  }
+
+  private receive(msg: SearchMessage, worker: number): void {
+    if (msg.type === 'progress') {
+      this.onEvent?.(msg, worker);
+      return;
+    }
+    const p = this.pending.get(msg.requestId);
+    if (!p) return;
+    this.pending.delete(msg.requestId);
+    if (msg.type === 'error') p.reject(deserializeError(msg.error));
+    else p.resolve(msg);
+  }
+
+  private crashed(worker: number, err: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.slot !== worker) continue;
+      this.pending.delete(id);
+      p.reject(new Error(`search worker ${worker} crashed: ${err.message}`));
+    }
+  }
+
+  /** Runs every candidate on every fold across the pool, streaming results; rejects on the first failing unit. */
+  run(job: SearchJob): SearchRun {
+    const data = this.data;
+    if (data === null) throw new Error('search pool has no data; call load(data) before run()');
+    if (this.slots.length === 0) this.load(data).catch(() => undefined);
+    this.onEvent = job.onEvent;
+    const queue = workUnits(job.candidates, job.spec.k);
+    const total = queue.length;
+    const results: UnitResult[] = [];
+    const claimed = new Set<number>();
+    const started = this.now();
+    let cancelled = false;
+    let running = 0;
+    let resolveRun: (r: UnitResult[]) => void = () => undefined;
+    let rejectRun: (e: Error) => void = () => undefined;
+    const finished = new Promise<UnitResult[]>((resolve, reject) => {
+      resolveRun = resolve;
+      rejectRun = reject;
+    });
+    const fail = (err: Error): void => {
+      if (cancelled) return;
+      cancelled = true;
+      rejectRun(err);
+    };
+    const progress = (): SearchProgress => {
+      const elapsedMs = this.now() - started;
+      const done = results.length;
+      return { done, total, running, elapsedMs, etaMs: done > 0 ? (elapsedMs / done) * (total - done) : null };
+    };
+    const dispatch = (slot: WorkerSlot): void => {
+      if (cancelled || slot.busy) return;
+      const i = nextUnit(queue, slot.folds, claimed);
+      if (i < 0) {
+        if (running === 0 && results.length === total) resolveRun(results);
+        return;
+      }
+      const unit = queue.splice(i, 1)[0] as WorkUnit;
+      slot.busy = true;
+      running++;
+      slot.folds.add(unit.fold);
+      claimed.add(unit.fold);
+      this.request(slot, { type: 'evaluate', requestId: this.nextId++, spec: job.spec, unit })
+        .then((msg) => {
+          slot.busy = false;
+          running--;
+          if (cancelled) return;
+          if (msg.type !== 'result') throw new Error(`search worker ${slot.index} answered "${msg.type}" to evaluate; restart the pool`);
+          results.push(msg.result);
+          job.onResult?.(msg.result, progress());
+          for (const s of this.slots) dispatch(s);
+        })
+        .catch((err: unknown) => {
+          slot.busy = false;
+          running--;
+          fail(err instanceof Error ? err : new Error(String(err)));
+        });
+    };
+    Promise.all(this.slots.map((s) => s.loaded))
+      .then(() => {
+        if (total === 0) return;
+        for (const slot of this.slots) dispatch(slot);
+      })
+      .catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+    return {
+      results: total === 0 ? Promise.resolve([]) : finished,
+      cancel: () => {
+        if (cancelled) return;
+        fail(new SearchCancelled());
+        // A unit is one synchronous fit: only terminating the workers stops it now. They restart on the next run.
+        this.terminate();
+      },
+    };
+  }
+
+  /** Stops every worker; pending requests reject. The next `load` or `run` starts fresh workers. */
+  terminate(): void {
+    for (const slot of this.slots) slot.endpoint.terminate();
+    for (const p of this.pending.values()) p.reject(new SearchCancelled());
+    this.pending.clear();
+    this.slots = [];
+  }
+}
+
+/** A browser endpoint around a module Web Worker. */
+export function browserSearchEndpoint(worker: Worker): SearchEndpoint {
+  return {
+    post: (msg, transfer) => worker.postMessage(msg, transfer),
+    listen: (onMessage, onCrash) => {
+      worker.onmessage = (ev: MessageEvent<SearchMessage>) => onMessage(ev.data);
+      worker.onerror = (ev) => onCrash(new Error(ev.message));
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** The browser pool, sized to `navigator.hardwareConcurrency` unless told otherwise (tests inject both). */
+export function createBrowserSearchPool(options: { readonly size?: number; readonly hardwareConcurrency?: number; readonly createWorker?: (index: number) => Worker } = {}): SearchPool {
+  const cores = options.hardwareConcurrency ?? (typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1);
+  const createWorker = options.createWorker ?? ((index: number) => new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module', name: `search-${index}` }));
+  return new SearchPool({
+    size: options.size ?? poolSize(cores, Number.POSITIVE_INFINITY),
+    createEndpoint: (index) => browserSearchEndpoint(createWorker(index)),
+  });
+}
