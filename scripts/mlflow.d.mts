@@ -3,6 +3,9 @@
 /** The MLflow version the workbench is tested against. */
 export const MLFLOW_VERSION: string;
 
+/** The MLflow version installed in `.venv-mlflow`, or null. */
+export function installedMlflowVersion(): string | null;
+
 /** Create `.venv-mlflow` and pip-install the pinned MLflow unless present; returns the mlflow binary's path. */
 export function ensureMlflow(): string;
 

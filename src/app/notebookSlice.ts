@@ -19,7 +19,7 @@ export interface CellEntry {
 }
 
 /** The default notebook on the bundled data. */
-export const DEFAULT_NOTEBOOK: readonly CellKind[] = ['data', 'profile', 'leakage'];
+export const DEFAULT_NOTEBOOK: readonly CellKind[] = ['data', 'profile', 'leakage', 'features', 'trainClassifier', 'trainRegressor'];
 
 let counter = 0;
 /** A fresh cell id. */

@@ -8,3 +8,12 @@ export function getDataClient(): DataClient {
   dataClient ??= new DataClient();
   return dataClient;
 }
+
+import { TrainClient } from '../workers/trainClient.ts';
+
+const trainClients: Partial<Record<'classifier' | 'regressor', TrainClient>> = {};
+
+/** One training worker per model, so both train in parallel. */
+export function getTrainClient(kind: 'classifier' | 'regressor'): TrainClient {
+  return (trainClients[kind] ??= new TrainClient(`train-${kind}`));
+}

@@ -71,7 +71,7 @@ ${input.sample === undefined ? 'It holds aggregates only (curves, counts, metric
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(reportCsp())}">
+<meta http-equiv="Content-Security-Policy" content="${reportCsp()}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="referrer" content="no-referrer">
@@ -100,7 +100,7 @@ ${fact('Rows', formatCount(data.rows))}
 ${fact('Columns', formatCount(data.columns.length))}
 ${fact('Converting rows', `${formatCount(balance.positives)} of ${formatCount(total)} (${formatPercent(balance.rate)})`)}
 ${fact('Mean order value', formatMetric(data.meanOrderValue))}
-<div class="fact"><dt>SHA-256 of the source</dt><dd class="mono">${data.sha256}</dd></div>
+<div class="fact wide"><dt>SHA-256 of the source</dt><dd class="mono">${data.sha256}</dd></div>
 </dl>
 <p class="note">${hasSample ? 'A sample of rows is included at the end, at the author\u2019s request.' : 'No data rows are included: everything below is aggregated.'}</p>
 <h3>Columns</h3>
@@ -186,7 +186,7 @@ function classifierSection(c: ReportClassifier, data: ReportData): SafeHtml {
           rights: c.calibration.map((b) => b.meanPredicted + binWidth / 2),
           heights: c.calibration.map((b) => (0.25 * b.count) / maxCount),
           titles: c.calibration.map((b) => `${formatCount(b.count)} rows`),
-          captions: c.calibration.length <= 20 ? c.calibration.map((b) => formatCount(b.count)) : [],
+          captions: c.calibration.length <= 20 ? c.calibration.map((b) => formatCompactCount(b.count)) : [],
         },
         { kind: 'line', xs: c.calibration.map((b) => b.meanPredicted), ys: c.calibration.map((b) => b.fractionPositive), series: 'series-1' },
         {
@@ -362,6 +362,15 @@ function fact(label: string, value: string): SafeHtml {
 
 function settingText(value: SettingValue): string {
   return String(value);
+}
+
+/** 950, 1.2k, 56k, 3.4M: bar captions must fit a 30-pixel bar. */
+function formatCompactCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  if (abs < 1000) return String(Math.round(n));
+  if (abs < 1e6) return `${(n / 1000).toFixed(abs < 1e4 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(abs < 1e7 ? 1 : 0)}M`;
 }
 
 function formatPercent(x: number): string {

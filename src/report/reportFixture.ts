@@ -1,6 +1,8 @@
-/** A seeded, realistic ReportInput built from synthetic scores: for unit tests, the e2e check and demos. */
+/** Seeded, realistic fixtures (a ReportInput from synthetic scores, a sample notebook) for unit tests, the e2e check and demos. */
 import type { ReportInput, ThresholdSweep } from './reportTypes.ts';
 import { SWEEP_STEPS } from './sweepConfusion.ts';
+import { NOTEBOOK_SCHEMA_VERSION } from './notebookFile.ts';
+import type { NotebookDoc } from './notebookFile.ts';
 
 /** Options for `syntheticReportInput`. */
 export interface SyntheticReportOptions {
@@ -221,3 +223,22 @@ export function syntheticReportInput(options: SyntheticReportOptions = {}): Repo
     } : {}),
   };
 }
+
+/** Cell kinds the sample notebook uses, standing in for the app's registry in tests. */
+export const SAMPLE_CELL_KINDS = ['data', 'profile', 'leakage', 'trainClassifier', 'threshold', 'report'] as const;
+
+/** A notebook like the default one, with nested settings and awkward text. */
+export const SAMPLE_NOTEBOOK: NotebookDoc = {
+  schemaVersion: NOTEBOOK_SCHEMA_VERSION,
+  name: 'Conversion <b>study</b> — été ✓',
+  data: { type: 'url', name: 'orders.parquet', url: 'https://example.org/data/orders.parquet' },
+  cells: [
+    { id: 'data-1', kind: 'data', collapsed: false, config: {} },
+    { id: 'profile-2', kind: 'profile', collapsed: true, config: { maxLevels: 20, showNulls: true } },
+    {
+      id: 'train-3', kind: 'trainClassifier', collapsed: false,
+      config: { model: 'mlp', hiddenUnits: [64, 32], classWeight: { positiveWeight: 3.5 }, note: null, lr: 1e-3 },
+    },
+    { id: 'threshold-4', kind: 'threshold', collapsed: false, config: { threshold: 0.42, targets: [{ metric: 'f1_score', op: '>', value: 0.6 }] } },
+  ],
+};

@@ -36,11 +36,12 @@ section.card { background: var(--panel); border: 1px solid var(--border); border
 .fact dt { color: var(--muted); font-size: 12px; }
 .fact dd { margin: 2px 0 0; font-size: 16px; font-weight: 600; overflow-wrap: anywhere; }
 .fact dd.mono { font-size: 12px; font-weight: 500; }
+.fact.wide { grid-column: span 2; }
 .table-wrap { overflow: auto; max-height: 440px; border: 1px solid var(--border); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--border); vertical-align: top;
   overflow-wrap: anywhere; }
-tr:last-child td { border-bottom: none; }
+tr:last-child td, tr:last-child th { border-bottom: none; }
 thead th { position: sticky; top: 0; background: var(--panel); font-weight: 600; color: var(--muted); font-size: 12px;
   text-transform: uppercase; letter-spacing: 0.03em; }
 .num { text-align: right; white-space: nowrap; }

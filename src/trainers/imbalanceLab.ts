@@ -165,7 +165,7 @@ export function conclusion(rows: readonly ImbalanceRow[]): string {
   if (!moved) {
     deployed = `the best F1 at 0.5 comes from ${strategyLabel(bestTreated.strategy)} (${f(bestTreated.mean.f1Operating)} vs ${f(base.mean.f1Operating)} untreated)`;
   } else if (moved.mean.f1Operating >= bestTreated.mean.f1Operating - 0.005) {
-    deployed = `so a moved threshold on the unweighted model (F1 ${f(moved.mean.f1Operating)}) is as good as ${strategyLabel(bestTreated.strategy)} at 0.5 (F1 ${f(bestTreated.mean.f1Operating)}) and keeps honest probabilities`;
+    deployed = `so a moved threshold on the unweighted model (F1 ${f(moved.mean.f1Operating)}) is at least as good as ${strategyLabel(bestTreated.strategy)} at 0.5 (F1 ${f(bestTreated.mean.f1Operating)}) and keeps honest probabilities`;
   } else {
     deployed = `and ${strategyLabel(bestTreated.strategy)} at 0.5 reaches F1 ${f(bestTreated.mean.f1Operating)} against ${f(moved.mean.f1Operating)} for a moved threshold`;
   }

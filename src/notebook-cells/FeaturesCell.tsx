@@ -1,0 +1,101 @@
+/** Features: choose the targets, which columns are features, and per-column transforms (cap, clip, log1p, one-hot, drop). */
+import { useMemo } from 'react';
+import { useWorkbench } from '../app/store.ts';
+import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
+import { detectOneHotGroups } from '../data/oneHotGroups.ts';
+import { NumberField, SelectField } from './fields.tsx';
+
+type TransformKind = 'none' | ColumnTransform['kind'];
+
+export function FeaturesCell() {
+  const ds = useWorkbench((s) => s.dataset);
+  const classTarget = useWorkbench((s) => s.classTarget);
+  const revenueTarget = useWorkbench((s) => s.revenueTarget);
+  const setTargets = useWorkbench((s) => s.setTargets);
+  const excluded = useWorkbench((s) => s.excluded);
+  const toggle = useWorkbench((s) => s.toggleExcluded);
+  const transforms = useWorkbench((s) => s.transforms);
+  const setTransform = useWorkbench((s) => s.setTransform);
+  const leakage = useWorkbench((s) => s.analysis?.leakage);
+  const leaks = useMemo(() => (leakage ?? []).filter((f) => f.flagged).map((f) => f.feature), [leakage]);
+  const setExcluded = useWorkbench((s) => s.setExcluded);
+
+  const features = useMemo(() => {
+    if (!ds) return [];
+    const candidates = ds.columns.filter((c) => c.name !== classTarget && c.name !== revenueTarget);
+    const groups = detectOneHotGroups(candidates);
+    const inGroup = new Set(groups.flatMap((g) => g.columns));
+    return [
+      ...candidates.filter((c) => !inGroup.has(c.name)).map((c) => ({ name: c.name, kind: c.kind, members: [c.name] })),
+      ...groups.map((g) => ({ name: g.name, kind: 'one-hot group' as const, members: [...g.columns] })),
+    ];
+  }, [ds, classTarget, revenueTarget]);
+  const summary = useMemo(() => {
+    if (!ds) return null;
+    try {
+      return buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms });
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [ds, classTarget, revenueTarget, excluded, transforms]);
+
+  if (!ds) return <p className="muted">Load data to choose features.</p>;
+  const columnNames = ds.columns.map((c) => c.name);
+  const pendingLeaks = leaks.filter((l) => !excluded.includes(l));
+  return (
+    <div>
+      <div className="settings">
+        <SelectField label="class target" value={classTarget} testId="class-target" options={columnNames.map((n) => [n, n] as const)} onChange={(v) => setTargets(v, revenueTarget)} />
+        <SelectField label="revenue target" value={revenueTarget} testId="revenue-target" options={columnNames.map((n) => [n, n] as const)} onChange={(v) => setTargets(classTarget, v)} />
+      </div>
+      {pendingLeaks.length > 0 && (
+        <p className="error">
+          Flagged as leaking: {pendingLeaks.join(', ')}.{' '}
+          <button type="button" data-testid="features-exclude-leaks" onClick={() => setExcluded([...excluded, ...pendingLeaks])}>Exclude flagged leaks</button>
+        </p>
+      )}
+      <table className="grid" data-testid="features-table">
+        <thead><tr><th>use</th><th>feature</th><th>kind</th><th>transform</th></tr></thead>
+        <tbody>
+          {features.map((f) => {
+            const t = transforms[f.name];
+            const kind: TransformKind = t?.kind ?? 'none';
+            return (
+              <tr key={f.name} data-testid={`feature-row-${f.name}`}>
+                <td>
+                  <input type="checkbox" aria-label={`use ${f.name}`} checked={!excluded.includes(f.name)} onChange={() => toggle(f.name)} data-testid={`feature-use-${f.name}`} />
+                </td>
+                <td className="mono">{f.name}{f.members.length > 1 ? ` (${f.members.length} columns)` : ''}{leaks.includes(f.name) ? <span className="flag"> leak</span> : null}</td>
+                <td>{f.kind}</td>
+                <td>
+                  {f.kind === 'numeric' ? (
+                    <div className="toolbar">
+                      <SelectField<TransformKind> label="" value={kind} testId={`transform-${f.name}`}
+                        options={[['none', 'none'], ['cap', 'cap at'], ['clip', 'clip to'], ['log1p', 'log1p'], ['onehot', 'one-hot'], ['drop', 'drop']]}
+                        onChange={(k) => setTransform(f.name, k === 'none' ? null : k === 'cap' ? { kind: 'cap', max: 4 } : k === 'clip' ? { kind: 'clip', min: 0, max: 10 } : { kind: k })} />
+                      {t?.kind === 'cap' && <NumberField label="max" value={t.max} testId={`cap-${f.name}`} onChange={(max) => setTransform(f.name, { kind: 'cap', max })} />}
+                      {t?.kind === 'clip' && (
+                        <>
+                          <NumberField label="min" value={t.min} onChange={(min) => setTransform(f.name, { ...t, min })} />
+                          <NumberField label="max" value={t.max} onChange={(max) => setTransform(f.name, { ...t, max })} />
+                        </>
+                      )}
+                    </div>
+                  ) : <span className="muted">one-hot</span>}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {summary && 'error' in summary ? <p className="error">{summary.error}</p> : summary && (
+        <div data-testid="features-summary">
+          <p>Model matrix: <strong data-testid="features-count" data-value={summary.matrix.cols}>{summary.matrix.cols}</strong> columns × {summary.matrix.rows.toLocaleString('en-US')} rows ({summary.matrix.featureNames.join(', ')}).</p>
+          {summary.warnings.length > 0 && <ul className="notes warning">{summary.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
+          {summary.notes.length > 0 && <ul className="notes">{summary.notes.map((w) => <li key={w}>{w}</li>)}</ul>}
+        </div>
+      )}
+      <p className="muted">Tip: capping engagement_depth at 4 asks “will a session that reached the cart buy?” — an honest question the leak-free data can answer.</p>
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+/** Train classifier: settings, one click (or both models in parallel), live progress, metrics beside the targets. */
+import { useWorkbench } from '../app/store.ts';
+import { inputsKey } from '../app/trainingSlice.ts';
+import { fmt, fmtInt } from '../app/format.ts';
+import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
+import type { ClassWeightOption, ResamplingOption } from '../trainers/types.ts';
+import type { BackendPreference } from '../workers/trainProtocol.ts';
+import { NumberField, SelectField, TextField } from './fields.tsx';
+import { MetricTable } from './MetricTable.tsx';
+import { TrainingStatus } from './TrainingStatus.tsx';
+
+export const BACKEND_OPTIONS: ReadonlyArray<readonly [BackendPreference, string]> = [
+  ['auto', 'auto (fastest by warm-up)'], ['webgpu', 'WebGPU'], ['webgl', 'WebGL'], ['wasm', 'WASM'], ['cpu', 'CPU'],
+];
+
+function weightMode(w: ClassWeightOption): 'none' | 'balanced' | 'custom' {
+  return typeof w === 'string' ? w : 'custom';
+}
+
+export function TrainClassifierCell() {
+  const c = useWorkbench((s) => s.classifierConfig);
+  const set = useWorkbench((s) => s.setClassifierConfig);
+  const backend = useWorkbench((s) => s.backendPreference);
+  const setBackend = useWorkbench((s) => s.setBackendPreference);
+  const train = useWorkbench((s) => s.train);
+  const trainBoth = useWorkbench((s) => s.trainBoth);
+  const job = useWorkbench((s) => s.jobs.classifier);
+  const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0);
+  const run = useWorkbench((s) => s.runs.find((r) => r.id === s.activeRun.classifier && r.kind === 'classifier'));
+  const stale = useWorkbench((s) => (run ? inputsKey(s, 'classifier') !== run.inputsKey : false));
+  const excluded = useWorkbench((s) => s.excluded);
+  const result = run?.kind === 'classifier' ? run.result : null;
+  return (
+    <div className={stale ? 'stale' : ''} data-testid="classifier-cell" data-stale={stale}>
+      <div className="settings">
+        <SelectField label="model" value={c.model} testId="clf-model" options={[['mlp', 'MLP'], ['logistic', 'logistic regression']]} onChange={(model) => set({ model })} />
+        {c.model === 'mlp' ? (
+          <>
+            <TextField label="hidden units per layer" value={c.hiddenUnits.join(',')} pattern={/^\s*\d+(\s*,\s*\d+)*\s*$/} hint="e.g. 64,64"
+              onChange={(v) => set({ hiddenUnits: v.split(',').map((x) => Number(x.trim())) })} />
+            <NumberField label="dropout" value={c.dropout} min={0} max={0.9} step={0.05} onChange={(dropout) => set({ dropout })} />
+            <NumberField label="L2" value={c.l2} min={0} onChange={(l2) => set({ l2 })} />
+            <NumberField label="learning rate" value={c.learningRate} min={0} onChange={(learningRate) => set({ learningRate })} />
+            <NumberField label="batch size" value={c.batchSize} min={16} step={1} onChange={(batchSize) => set({ batchSize })} />
+            <NumberField label="patience" unit="epochs" value={c.patience} min={1} step={1} onChange={(patience) => set({ patience })} />
+          </>
+        ) : (
+          <NumberField label="C (inverse L2)" value={c.C} min={0} testId="clf-C" onChange={(C) => set({ C })} />
+        )}
+        <NumberField label={c.model === 'mlp' ? 'max epochs' : 'max iterations'} value={c.epochs} min={1} step={1} testId="clf-epochs" onChange={(epochs) => set({ epochs })} />
+        <SelectField label="class weights" value={weightMode(c.classWeight)} testId="clf-class-weight"
+          options={[['balanced', 'balanced (scikit-learn)'], ['none', 'none'], ['custom', 'custom positive weight']]}
+          onChange={(m) => set({ classWeight: m === 'custom' ? { positiveWeight: 5 } : m })} />
+        {typeof c.classWeight === 'object' && (
+          <NumberField label="positive weight" value={c.classWeight.positiveWeight} min={0} onChange={(positiveWeight) => set({ classWeight: { positiveWeight } })} />
+        )}
+        <SelectField<ResamplingOption> label="resampling (train split only)" value={c.resampling} testId="clf-resampling"
+          options={[['none', 'none'], ['oversample', 'random oversampling'], ['smote', 'SMOTE-NC (k = 5)'], ['undersample', 'random undersampling']]}
+          onChange={(resampling) => set({ resampling })} />
+        <NumberField label="test fraction" value={c.testFraction} min={0.05} max={0.5} step={0.05} onChange={(testFraction) => set({ testFraction })} />
+        <NumberField label="validation fraction (of train)" value={c.validationFraction} min={0.05} max={0.5} step={0.05} onChange={(validationFraction) => set({ validationFraction })} />
+        <NumberField label="seed" value={c.seed} step={1} testId="clf-seed" onChange={(seed) => set({ seed })} />
+        <SelectField<BackendPreference> label="backend" value={backend} options={BACKEND_OPTIONS} testId="backend-select" onChange={setBackend} />
+      </div>
+      <div className="toolbar">
+        <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train('classifier')} data-testid="train-classifier">
+          Train classifier
+        </button>
+        <button type="button" disabled={!ready} onClick={() => void trainBoth()} data-testid="train-both">Train both models in parallel</button>
+        {!ready && <span className="warning">Training is disabled until the data validates (see the Data cell).</span>}
+        {excluded.length > 0 && <span className="muted">excluded: {excluded.join(', ')}</span>}
+        {stale && <span className="stale-badge" data-testid="classifier-stale">stale: settings or data changed, train again</span>}
+      </div>
+      <TrainingStatus kind="classifier" />
+      {result && run && (
+        <div data-testid="classifier-result">
+          <p>
+            {result.config.model === 'mlp' ? `MLP ${result.config.hiddenUnits.join('×')}` : 'logistic regression'} on <strong>{result.backend}</strong> (tfjs {result.tfjsVersion}),
+            {' '}{result.epochs} {result.config.model === 'mlp' ? 'epochs' : 'iterations'}{result.converged ? ', converged' : ''}, {fmt(result.trainMs / 1000, 2)} s
+            {' '}({fmt(result.msPerEpoch, 1)} ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows; seed {result.seed}; {run.featureNames.length} features.
+          </p>
+          <p>
+            Decision threshold chosen on the validation split: <strong data-testid="classifier-threshold" data-value={result.threshold}>{fmt(result.threshold)}</strong>, applied unchanged to the test split.
+            {' '}<span className="muted">Oracle (best F1 on the test split itself, flattering): F1 <span data-testid="classifier-oracle-f1" data-value={result.metrics.oracle_f1}>{fmt(result.metrics.oracle_f1)}</span> at {fmt(result.metrics.oracle_threshold)}.</span>
+          </p>
+          <MetricTable targets={CLASSIFIER_TARGETS} values={result.metrics as unknown as Record<string, number>} testPrefix="clf" />
+          <p className="muted">
+            PR AUC <span data-testid="clf-pr_auc" data-value={result.metrics.pr_auc}>{fmt(result.metrics.pr_auc)}</span> ·
+            log loss <span data-testid="clf-log_loss" data-value={result.metrics.log_loss}>{fmt(result.metrics.log_loss)}</span> ·
+            Brier <span data-value={result.metrics.brier}>{fmt(result.metrics.brier)}</span> · accuracy {fmt(result.metrics.accuracy)} (test split, at the validation threshold)
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

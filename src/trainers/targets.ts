@@ -1,0 +1,32 @@
+/** The user's targets from their Python pipeline, and whether a metric meets them. */
+
+export interface MetricTarget {
+  readonly metric: string;
+  readonly label: string;
+  readonly op: '>' | '<';
+  readonly value: number;
+  /** how to show the value: plain, percent or dollars */
+  readonly unit: 'plain' | 'percent' | 'usd';
+}
+
+/** Classifier targets: F1 > 0.40, AUC > 0.75, recall > 0.50, precision > 0.30. */
+export const CLASSIFIER_TARGETS: readonly MetricTarget[] = [
+  { metric: 'f1_score', label: 'F1', op: '>', value: 0.4, unit: 'plain' },
+  { metric: 'auc_roc', label: 'ROC AUC', op: '>', value: 0.75, unit: 'plain' },
+  { metric: 'recall', label: 'recall', op: '>', value: 0.5, unit: 'plain' },
+  { metric: 'precision', label: 'precision', op: '>', value: 0.3, unit: 'plain' },
+];
+
+/** Regressor targets: RMSE < $20, MAE < $15, R² > 0.50, MAPE < 30 %. */
+export const REGRESSOR_TARGETS: readonly MetricTarget[] = [
+  { metric: 'rmse', label: 'RMSE', op: '<', value: 20, unit: 'usd' },
+  { metric: 'mae', label: 'MAE', op: '<', value: 15, unit: 'usd' },
+  { metric: 'r2', label: 'R²', op: '>', value: 0.5, unit: 'plain' },
+  { metric: 'mape', label: 'MAPE', op: '<', value: 0.3, unit: 'percent' },
+];
+
+/** True when `value` meets the target (NaN never does). */
+export function meetsTarget(t: MetricTarget, value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  return t.op === '>' ? value > t.value : value < t.value;
+}
