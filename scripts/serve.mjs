@@ -4,10 +4,11 @@ import fs from 'node:fs';
 
 const port = Number(process.env.PORT ?? 4173);
 const host = process.env.HOST ?? '127.0.0.1';
-if (!fs.existsSync('dist/index.html')) {
+const root = process.env.DIST_DIR ?? 'dist';
+if (!fs.existsSync(`${root}/index.html`)) {
   console.error('dist/ is missing: run "npm run build" first (or "npm start", which builds)');
   process.exit(1);
 }
-createWorkbenchServer('dist').listen(port, host, () => {
+createWorkbenchServer(root).listen(port, host, () => {
   console.log(`ML Workbench: http://${host}:${port}/`);
 });
