@@ -1,5 +1,6 @@
 /** Bench: 5-fold search of the balanced logistic classifier (C × solver, ROC AUC) on worker_threads pools of 2 and 1. */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import * as pq from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import { createNodeSearchPool } from '../src/pipeline/nodeSearchPool.ts';
@@ -28,45 +29,81 @@ function loadTrainingData(path: string): SearchData & { readonly names: string[]
   return { X, rows, cols, y, task: 'classifier', names };
 }
 
-async function timedSearch(data: SearchData, spec: SearchSpec, size: number): Promise<{ wallS: number; rows: ReturnType<typeof summarise> }> {
+/** Wall time from starting the workers to the last result (what a user waits), and the part after every worker holds the data. */
+async function timedSearch(data: SearchData, spec: SearchSpec, size: number, log: (line: string) => void): Promise<{ wallS: number; fitS: number; rows: ReturnType<typeof summarise> }> {
   const candidates = gridCandidates({ C: [0.01, 0.1, 1], solver: ['lbfgs', 'newton'] });
   const t0 = performance.now();
   const pool = createNodeSearchPool({ size });
   try {
     await pool.load(data);
+    const t1 = performance.now();
     const run = pool.run({
       spec,
       candidates,
-      onResult: (r, p) => console.error(`[${size}w] C=${String(r.params.C)} ${String(r.params.solver)} fold ${r.fold}: auc ${r.scores.rocAuc?.toFixed(4)} (${r.iterations} it, ${r.ms.toFixed(0)} ms) ${p.done}/${p.total}, eta ${((p.etaMs ?? 0) / 1000).toFixed(1)} s`),
+      onResult: (r, p) => log(`[${size}w] C=${String(r.params.C)} ${String(r.params.solver)} fold ${r.fold}: auc ${r.scores.rocAuc?.toFixed(4)} (${r.iterations} it, ${r.ms.toFixed(0)} ms) ${p.done}/${p.total}, eta ${((p.etaMs ?? 0) / 1000).toFixed(1)} s`),
     });
     const results = await run.results;
-    return { wallS: (performance.now() - t0) / 1000, rows: summarise(results) };
+    const end = performance.now();
+    return { wallS: (end - t0) / 1000, fitS: (end - t1) / 1000, rows: summarise(results) };
   } finally {
     pool.terminate();
   }
 }
 
-async function main(): Promise<void> {
-  const path = new URL('../public/data/training_data.parquet', import.meta.url);
-  const t0 = performance.now();
-  const data = loadTrainingData(path.pathname);
-  console.error(`loaded ${data.rows} rows × ${data.cols} features (${data.names.join(', ')}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const spec: SearchSpec = { trainer: 'logistic', k: 5, seed: 42, base: { classWeight: 'balanced' } };
-  const two = await timedSearch(data, spec, 2);
-  const one = await timedSearch(data, spec, 1);
-  const best = bestCandidate(two.rows, 'rocAuc');
-  for (const r of two.rows) console.error(`C=${String(r.params.C)} ${String(r.params.solver)}: auc ${r.mean.rocAuc?.toFixed(4)} ± ${r.std.rocAuc?.toFixed(4)}`);
-  const out = {
-    'search.wall_s': Number(two.wallS.toFixed(2)),
-    'search.wall_s_1worker': Number(one.wallS.toFixed(2)),
-    'search.speedup': Number((one.wallS / two.wallS).toFixed(2)),
-    'search.best_auc': Number((best.mean.rocAuc ?? Number.NaN).toFixed(4)),
-    'search.best_params': best.params,
-  };
-  console.log(JSON.stringify(out));
+/** The bench figures `scripts/bench.mjs` merges into its report. */
+export interface SearchBenchFigures {
+  readonly 'search.wall_s': number;
+  readonly 'search.wall_s_1worker': number;
+  readonly 'search.speedup': number;
+  /** the same, counted from the moment every worker holds the matrix (worker start and copy left out) */
+  readonly 'search.fit_s': number;
+  readonly 'search.fit_s_1worker': number;
+  readonly 'search.fit_speedup': number;
+  readonly 'search.workers': number;
+  readonly 'search.best_auc': number;
+  readonly 'search.best_params': Readonly<Record<string, unknown>>;
+  readonly 'search.rows': number;
+  readonly 'search.features': number;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+/**
+ * The issue's bench: 5-fold search of the balanced logistic classifier, C ∈ {0.01, 0.1, 1} × {L-BFGS, Newton}, ROC AUC,
+ * on the bundled data without engagement_depth, with a pool of `workers` (default 2) and with one worker.
+ */
+export async function benchSearch(options: { readonly workers?: number; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<SearchBenchFigures> {
+  const log = options.log ?? (() => undefined);
+  const workers = options.workers ?? 2;
+  const path = options.dataPath ?? new URL('../public/data/training_data.parquet', import.meta.url).pathname;
+  const t0 = performance.now();
+  const data = loadTrainingData(path);
+  log(`loaded ${data.rows} rows × ${data.cols} features (${data.names.join(', ')}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const spec: SearchSpec = { trainer: 'logistic', k: 5, seed: 42, base: { classWeight: 'balanced' } };
+  const pool = await timedSearch(data, spec, workers, log);
+  const one = await timedSearch(data, spec, 1, log);
+  const best = bestCandidate(pool.rows, 'rocAuc');
+  for (const r of pool.rows) log(`C=${String(r.params.C)} ${String(r.params.solver)}: auc ${r.mean.rocAuc?.toFixed(4)} ± ${r.std.rocAuc?.toFixed(4)}`);
+  const round = (v: number, d = 2): number => Number(v.toFixed(d));
+  return {
+    'search.wall_s': round(pool.wallS),
+    'search.wall_s_1worker': round(one.wallS),
+    'search.speedup': round(one.wallS / pool.wallS),
+    'search.fit_s': round(pool.fitS),
+    'search.fit_s_1worker': round(one.fitS),
+    'search.fit_speedup': round(one.fitS / pool.fitS),
+    'search.workers': workers,
+    'search.best_auc': round(best.mean.rocAuc ?? Number.NaN, 4),
+    'search.best_params': best.params,
+    'search.rows': data.rows,
+    'search.features': data.cols,
+  };
+}
+
+// Run alone: `node --import tsx scripts/bench-search.ts` prints the figures as one JSON line (progress on stderr).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  benchSearch({ log: (line) => console.error(line) })
+    .then((figures) => console.log(JSON.stringify(figures)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

@@ -1,18 +1,18 @@
-/** The workbench shell: header, data source bar and the notebook. */
+/** The workbench shell: header, data source bar, notebook toolbar and the notebook. */
 import { useEffect } from 'react';
 import { useWorkbench } from './store.ts';
-import { BUNDLED_URL } from './dataSlice.ts';
 import { SourceBar } from './SourceBar.tsx';
+import { NotebookLinkBanner } from './NotebookLinkBanner.tsx';
 import { Notebook } from './Notebook.tsx';
+import { NotebookToolbar } from './NotebookToolbar.tsx';
+import { UndoToast } from './UndoToast.tsx';
 
 export function App() {
-  const startLoad = useWorkbench((s) => s.startLoad);
+  const startPersistence = useWorkbench((s) => s.startPersistence);
   useEffect(() => {
-    // the bundled data loads on open, no click needed
-    if (useWorkbench.getState().load.status === 'idle') {
-      startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
-    }
-  }, [startLoad]);
+    // restores the saved notebook and loads its data (the bundled data when there is none), no click needed
+    void startPersistence();
+  }, [startPersistence]);
   return (
     <div className="app">
       <header className="app-header">
@@ -20,7 +20,10 @@ export function App() {
         <span className="subtitle">conversion &amp; revenue models, in your browser</span>
       </header>
       <SourceBar />
+      <NotebookLinkBanner />
+      <NotebookToolbar />
       <Notebook />
+      <UndoToast />
     </div>
   );
 }

@@ -1,7 +1,11 @@
-/** The frame around a cell: title, status, collapse, move, duplicate, delete. */
+/** The frame around a cell: title, stale badge, Run, collapse, move, duplicate, delete. */
 import { useWorkbench } from './store.ts';
 import type { CellId } from './notebookSlice.ts';
 import type { CellRegistry } from '../notebook-cells/registry.ts';
+import { CELL_ACTIONS } from './cellActions.ts';
+import { isCellStale } from './staleness.ts';
+import { isImportanceOutdated } from './importanceSlice.ts';
+import { focusCell } from './NotebookToolbar.tsx';
 
 export function CellFrame({ id, index, registry }: { id: CellId; index: number; registry: CellRegistry }) {
   const entry = useWorkbench((s) => s.cells[id]);
@@ -9,23 +13,44 @@ export function CellFrame({ id, index, registry }: { id: CellId; index: number; 
   const move = useWorkbench((s) => s.moveCell);
   const remove = useWorkbench((s) => s.removeCell);
   const duplicate = useWorkbench((s) => s.duplicateCell);
+  const kind = entry?.kind;
+  const stale = useWorkbench((s) => (kind === undefined ? false
+    : isCellStale(s, kind) || (kind === 'importance' && (isImportanceOutdated(s, 'classifier') || isImportanceOutdated(s, 'regressor')))));
+  const action = kind ? CELL_ACTIONS[kind] : undefined;
+  const busy = useWorkbench((s) => (action ? action.busy(s) : false));
   if (!entry) return null;
   const def = registry[entry.kind];
   if (!def) return null;
   const Body = def.render;
+  const runCell = () => {
+    if (action) action.run(useWorkbench.getState());
+  };
   return (
-    <section className="cell" data-testid={`cell-${entry.kind}`} aria-labelledby={`${id}-title`}>
+    <section className={`cell${stale ? ' stale' : ''}`} data-testid={`cell-${entry.kind}`} data-cell-id={id} data-stale={stale}
+      aria-labelledby={`${id}-title`} tabIndex={0}>
       <header className="cell-header">
         <span className="cell-index">[{index + 1}]</span>
         <h2 id={`${id}-title`}>{def.title}</h2>
+        {stale && (
+          <span className="stale-badge" data-testid={`stale-${entry.kind}`} title="its inputs changed since this output was computed; run it again">
+            stale
+          </span>
+        )}
         <div className="cell-tools">
-          <button type="button" onClick={() => toggle(id)} aria-expanded={!entry.collapsed} aria-label={`${entry.collapsed ? 'expand' : 'collapse'} ${def.title}`}>
+          {action && (
+            <button type="button" className="run-cell" disabled={busy} onClick={runCell} aria-label={`run ${def.title}`} aria-keyshortcuts="Shift+Enter"
+              title="Run this cell (Shift+Enter)" data-testid={`run-cell-${entry.kind}`}>
+              ▶ {action.label}
+            </button>
+          )}
+          <button type="button" onClick={() => toggle(id)} aria-expanded={!entry.collapsed} aria-label={`${entry.collapsed ? 'expand' : 'collapse'} ${def.title}`}
+            data-testid={`collapse-${entry.kind}`}>
             {entry.collapsed ? '▸' : '▾'}
           </button>
-          <button type="button" onClick={() => move(id, -1)} aria-label={`move ${def.title} up`}>↑</button>
-          <button type="button" onClick={() => move(id, 1)} aria-label={`move ${def.title} down`}>↓</button>
+          <button type="button" onClick={() => { move(id, -1); focusCell(id); }} disabled={index === 0} aria-label={`move ${def.title} up`} aria-keyshortcuts="Alt+ArrowUp">↑</button>
+          <button type="button" onClick={() => { move(id, 1); focusCell(id); }} aria-label={`move ${def.title} down`} aria-keyshortcuts="Alt+ArrowDown">↓</button>
           <button type="button" onClick={() => duplicate(id)} aria-label={`duplicate ${def.title}`}>⧉</button>
-          <button type="button" onClick={() => remove(id)} aria-label={`delete ${def.title}`}>✕</button>
+          <button type="button" onClick={() => remove(id)} aria-label={`delete ${def.title}`} data-testid={`delete-${entry.kind}`}>✕</button>
         </div>
       </header>
       {!entry.collapsed && (

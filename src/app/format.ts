@@ -29,3 +29,11 @@ export function fmtBytes(b: number): string {
   if (b < 1024 ** 3) return `${(b / 1024 ** 2).toFixed(1)} MiB`;
   return `${(b / 1024 ** 3).toFixed(2)} GiB`;
 }
+
+/**
+ * A user-provided string (column name, level, file name) for Plotly text: Plotly reads some HTML-like tags in titles,
+ * labels and hover text (`<b>`, `<br>`, `<a href>`), so `&`, `<` and `>` are escaped; Plotly shows the entities as text.
+ */
+export function plotlyText(s: string): string {
+  return s.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
+}

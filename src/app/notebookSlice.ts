@@ -6,6 +6,7 @@ import type { WorkbenchState } from './store.ts';
 export const CELL_KINDS = [
   'data', 'profile', 'leakage', 'features', 'trainClassifier', 'threshold', 'curves', 'calibration',
   'trainRegressor', 'residuals', 'importance', 'runs', 'export', 'report',
+  'search', 'imbalance', 'revenueGain',
 ] as const;
 export type CellKind = (typeof CELL_KINDS)[number];
 
@@ -19,7 +20,7 @@ export interface CellEntry {
 }
 
 /** The default notebook on the bundled data. */
-export const DEFAULT_NOTEBOOK: readonly CellKind[] = ['data', 'profile', 'leakage', 'features', 'trainClassifier', 'trainRegressor'];
+export const DEFAULT_NOTEBOOK: readonly CellKind[] = ['data', 'profile', 'leakage', 'features', 'trainClassifier', 'threshold', 'curves', 'calibration', 'trainRegressor', 'residuals', 'importance', 'runs', 'export', 'report', 'search', 'imbalance', 'revenueGain'];
 
 let counter = 0;
 /** A fresh cell id. */

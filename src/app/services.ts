@@ -17,3 +17,13 @@ const trainClients: Partial<Record<'classifier' | 'regressor', TrainClient>> = {
 export function getTrainClient(kind: 'classifier' | 'regressor'): TrainClient {
   return (trainClients[kind] ??= new TrainClient(`train-${kind}`));
 }
+
+import { ImportanceClient } from '../workers/importanceClient.ts';
+
+let importanceClient: ImportanceClient | null = null;
+
+/** The one permutation-importance worker client. */
+export function getImportanceClient(): ImportanceClient {
+  importanceClient ??= new ImportanceClient();
+  return importanceClient;
+}

@@ -72,7 +72,10 @@ const cancels: Partial<Record<ModelKind, () => void>> = {};
 let runCounter = 0;
 
 /** The key of what a model of `kind` would be trained on now; a run whose key differs is stale. */
-export function inputsKey(s: WorkbenchState, kind: ModelKind): string {
+export function inputsKey(
+  s: Pick<WorkbenchState, 'dataVersion' | 'featuresVersion' | 'classTarget' | 'revenueTarget' | 'classifierConfig' | 'regressorConfig'>,
+  kind: ModelKind,
+): string {
   const config = kind === 'classifier' ? s.classifierConfig : s.regressorConfig;
   return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, config]);
 }

@@ -1,5 +1,5 @@
 /** Dataset → float32 model matrix, with every choice (imputation, one-hot levels, left-out columns) said out loud. */
-import type { CategoricalColumn, Dataset, ModelMatrix, NumericColumn } from './types.ts';
+import type { CategoricalColumn, Dataset, ModelMatrix, NumericColumn, NumericValues } from './types.ts';
 import { detectOneHotGroups, featureGroupMap } from './oneHotGroups.ts';
 
 /** A per-column change applied before encoding. */
@@ -53,7 +53,7 @@ export const WASM_MEMORY_LIMIT_BYTES = 4 * 2 ** 30;
 
 /** One output column, described by where its values come from. */
 type OutputColumn =
-  | { readonly name: string; readonly group: string; readonly kind: 'values'; readonly values: Float64Array }
+  | { readonly name: string; readonly group: string; readonly kind: 'values'; readonly values: NumericValues }
   | { readonly name: string; readonly group: string; readonly kind: 'dummy'; readonly codes: Int32Array; readonly codeToSlot: Int32Array; readonly slot: number };
 
 interface CategoricalSource {
@@ -68,7 +68,7 @@ interface CategoricalSource {
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
-function isConstant(values: Float64Array): boolean {
+function isConstant(values: NumericValues): boolean {
   let first = NaN;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? NaN;
@@ -115,7 +115,7 @@ function isIdLikeCategorical(src: CategoricalSource, counts: Float64Array): bool
   return used >= ID_UNIQUE_FRACTION * nonNull;
 }
 
-function median(values: Float64Array): number {
+function median(values: NumericValues): number {
   const present = values.filter((v) => v === v);
   if (present.length === 0) return NaN;
   present.sort();
@@ -124,7 +124,7 @@ function median(values: Float64Array): number {
 }
 
 /** Applies cap/clip/log1p; returns the new values or an error sentence. */
-function applyNumericTransform(col: NumericColumn, t: ColumnTransform): Float64Array | string {
+function applyNumericTransform(col: NumericColumn, t: ColumnTransform): NumericValues | string {
   const src = col.values;
   const out = new Float64Array(src.length);
   switch (t.kind) {

@@ -1,5 +1,5 @@
 /** Flags features that give the label away: single-feature ROC AUC near 0 or 1, or a common value that fixes the class. */
-import type { Column, Dataset } from './types.ts';
+import type { Column, Dataset, NumericValues } from './types.ts';
 import { BASELINE_LEVEL, detectOneHotGroups, groupCodes } from './oneHotGroups.ts';
 import { binaryLabels } from './validate.ts';
 import { countsByValue } from './profile.ts';
@@ -63,7 +63,7 @@ function valueLabel(v: number): string {
 }
 
 /** Distinct values of a numeric column in ascending order with their counts (sorting each class once); nulls apart. */
-function numericCounts(values: Float64Array, y: Uint8Array): { counts: ValueCounts; nullRows: number; nullPositives: number } {
+function numericCounts(values: NumericValues, y: Uint8Array): { counts: ValueCounts; nullRows: number; nullPositives: number } {
   let np = 0;
   let nn = 0;
   let nullRows = 0;

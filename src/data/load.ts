@@ -3,7 +3,7 @@
  * then each row group's byte range, decoded as it arrives. Progress after every row group; cancellable between
  * them. Pure: the parquet decoder module and the byte source are injected (worker, node CLI and tests).
  */
-import { tableFromIPC, type Table } from 'apache-arrow';
+import { Schema, Table, tableFromIPC } from 'apache-arrow';
 import { createColumnDecoder } from './decode.ts';
 import { checkFitsInMemory } from './encode.ts';
 import { ParquetFormatError, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
@@ -12,7 +12,14 @@ import type { Column, DataSource, Dataset } from './types.ts';
 
 /** The part of parquet-wasm the loader needs (browser esm or node build). */
 export interface ParquetModule {
-  readParquet(bytes: Uint8Array, options?: { rowGroups?: number[] } | null): { intoIPCStream(): Uint8Array };
+  readSchema(bytes: Uint8Array): { intoIPCStream(): Uint8Array };
+  /** the async reader honours `columns` (readParquet ignores it in parquet-wasm 0.8) */
+  ParquetFile: {
+    fromFile(blob: Blob): Promise<{
+      read(options?: { rowGroups?: number[]; columns?: string[] } | null): Promise<{ intoIPCStream(): Uint8Array }>;
+      free(): void;
+    }>;
+  };
 }
 
 /** Progress after the footer and after each row group. */
@@ -36,6 +43,8 @@ export interface LoadResult {
 }
 
 const TAIL_BYTES = 64 * 1024;
+/** Row groups whose decoded columns stay under this are read in one go; larger ones column by column. */
+const WHOLE_ROW_GROUP_BYTES = 8 * 2 ** 20;
 
 /** Raised when the user cancels a load. */
 export class LoadCancelled extends Error {
@@ -48,6 +57,23 @@ export class LoadCancelled extends Error {
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Rough size of a row group once decoded to Arrow (strings counted at 16 bytes). */
+function arrowBytes(rows: number, columns: ParquetFooter['columns']): number {
+  const width: Record<string, number> = { BOOLEAN: 1, INT32: 4, FLOAT: 4, INT64: 8, DOUBLE: 8, INT96: 12 };
+  return rows * columns.reduce((a, c) => a + (width[c.physicalType] ?? 16), 0);
+}
+
+/** Stores a numeric column as float32 when every value is exact in float32 (bools, small ints): half the memory. */
+export function compactColumn(c: Column): Column {
+  if (c.kind !== 'numeric' || c.values instanceof Float32Array) return c;
+  const v = c.values;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x === x && Math.fround(x) !== x) return c;
+  }
+  return { ...c, values: Float32Array.from(v) };
 }
 
 /** Intervals of [0, size) not yet covered, so the hash can be taken over the whole file. */
@@ -113,7 +139,14 @@ export async function loadParquet(opts: {
     throw new LoadError(`"${source.name}" holds no rows; pick a file with data`);
   }
 
-  let decoder: ReturnType<typeof createColumnDecoder> | null = null;
+  // One column at a time: wasm memory (which never shrinks) then holds one decoded column, not the whole row group.
+  let schema: Schema;
+  try {
+    schema = tableFromIPC(parquet.readSchema(file).intoIPCStream()).schema;
+  } catch (err) {
+    throw new ParquetFormatError(`"${source.name}" has an unreadable schema (${String((err as Error).message ?? err)}); the file is damaged`);
+  }
+  const decoders = schema.fields.map((f) => ({ name: f.name, decoder: createColumnDecoder(new Schema([f]), footer.numRows) }));
   let rows = 0;
   for (let i = 0; i < footer.rowGroups.length; i++) {
     check();
@@ -128,15 +161,32 @@ export async function loadParquet(opts: {
       bytes += chunk.length;
     }
     check();
-    let table: Table;
+    let groupRows = 0;
+    const reader = await parquet.ParquetFile.fromFile(new Blob([file as Uint8Array<ArrayBuffer>]));
     try {
-      table = tableFromIPC(parquet.readParquet(file, { rowGroups: [i] }).intoIPCStream());
-    } catch (err) {
-      throw new ParquetFormatError(`"${source.name}" row group ${i} could not be decoded (${String((err as Error).message ?? err)}); the file is damaged or truncated`);
+      if (arrowBytes(rg.rows, footer.columns) <= WHOLE_ROW_GROUP_BYTES) {
+        // small row group: one read is faster than one per column, and its wasm footprint is bounded
+        const table = tableFromIPC((await reader.read({ rowGroups: [i] })).intoIPCStream());
+        for (const { name, decoder } of decoders) {
+          const col = table.getChild(name);
+          if (!col) throw new ParquetFormatError(`"${source.name}" row group ${i} lacks column "${name}"; its row groups disagree on the schema`);
+          decoder.append(new Table({ [name]: col }));
+        }
+        groupRows = table.numRows;
+      } else for (const { name, decoder } of decoders) {
+        let table: Table;
+        try {
+          table = tableFromIPC((await reader.read({ rowGroups: [i], columns: [name] })).intoIPCStream());
+        } catch (err) {
+          throw new ParquetFormatError(`"${source.name}" row group ${i}, column "${name}" could not be decoded (${String((err as Error).message ?? err)}); the file is damaged or truncated`);
+        }
+        decoder.append(table);
+        groupRows = table.numRows;
+      }
+    } finally {
+      reader.free();
     }
-    decoder ??= createColumnDecoder(table.schema, footer.numRows);
-    decoder.append(table);
-    rows += table.numRows;
+    rows += groupRows;
     progress('rowGroup', rows, i + 1);
     // let the event loop deliver a cancel between row groups
     await new Promise((r) => setTimeout(r, 0));
@@ -148,9 +198,13 @@ export async function loadParquet(opts: {
       bytes += e - s;
     }
   }
-  const decoded = decoder!.finish();
-  const columns: Column[] = Array.isArray(decoded) ? decoded : decoded.columns;
-  const notes: string[] = Array.isArray(decoded) ? [] : [...decoded.notes];
+  const columns: Column[] = [];
+  const notes: string[] = [];
+  for (const { decoder } of decoders) {
+    const decoded = decoder.finish();
+    columns.push(...decoded.columns.map(compactColumn));
+    notes.push(...decoded.notes);
+  }
   const sha256 = await sha256Hex(file);
   progress('done', rows, footer.rowGroups.length);
   return {

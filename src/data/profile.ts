@@ -1,5 +1,5 @@
 /** What the data says before any model: class balance, order values, and conversion rate by each feature's values. */
-import type { Column, Dataset, NumericColumn } from './types.ts';
+import type { Column, Dataset, NumericColumn, NumericValues } from './types.ts';
 import { BASELINE_LEVEL, detectOneHotGroups, groupCodes, type OneHotGroup } from './oneHotGroups.ts';
 import { binaryLabels, type BinaryLabels } from './validate.ts';
 
@@ -77,7 +77,7 @@ function bin(label: string, rows: number, positives: number, lo?: number, hi?: n
 }
 
 /** Rows and positives per distinct value, or null when there are more than `limit` distinct values. */
-export function countsByValue(values: Float64Array, y: Uint8Array, limit: number): Map<number, { rows: number; positives: number }> | null {
+export function countsByValue(values: NumericValues, y: Uint8Array, limit: number): Map<number, { rows: number; positives: number }> | null {
   const counts = new Map<number, { rows: number; positives: number }>();
   for (let i = 0; i < values.length; i++) {
     const label = y[i];
@@ -100,7 +100,7 @@ function formatNumber(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
-function nullBin(values: Float64Array, y: Uint8Array): { rows: number; positives: number } {
+function nullBin(values: NumericValues, y: Uint8Array): { rows: number; positives: number } {
   let rows = 0;
   let positives = 0;
   for (let i = 0; i < values.length; i++) {

@@ -1,12 +1,18 @@
 /** Shared shapes of the data layer: what a decoded parquet file becomes, and what models consume. */
 
+/**
+ * Values of a numeric column: float32 where every value is exact in float32 (bools, small ints: half the
+ * memory), float64 otherwise (money, large ints). NaN marks a null in both.
+ */
+export type NumericValues = Float64Array | Float32Array;
+
 /** A numeric column (ints, doubles, bools as 0/1); NaN marks a null. */
 export interface NumericColumn {
   readonly kind: 'numeric';
   readonly name: string;
   /** parquet/arrow type as text, e.g. "Int64", "Bool", "Float64" */
   readonly arrowType: string;
-  readonly values: Float64Array;
+  readonly values: NumericValues;
   readonly nullCount: number;
   /** true for Bool columns */
   readonly isBool: boolean;

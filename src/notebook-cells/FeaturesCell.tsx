@@ -33,7 +33,9 @@ export function FeaturesCell() {
   const summary = useMemo(() => {
     if (!ds) return null;
     try {
-      return buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms });
+      // keep the names and messages, not the matrix itself (tens of MB)
+      const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms });
+      return { matrix: { cols: matrix.cols, rows: matrix.rows, featureNames: matrix.featureNames }, warnings, notes };
     } catch (e) {
       return { error: (e as Error).message };
     }

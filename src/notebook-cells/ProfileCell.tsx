@@ -2,11 +2,13 @@
 import { useCallback, useMemo, useRef } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
-import { fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
+import { fmtInt, fmtPct, fmtUsd, plotlyText } from '../app/format.ts';
 import type { FeatureProfile, Profile } from '../data/profile.ts';
 
+// Names and levels come from the user's file: every string handed to Plotly goes through plotlyText.
 function featureChart(f: FeatureProfile, overall: number) {
-  const x = f.bins.map((b) => b.label);
+  const x = f.bins.map((b) => plotlyText(b.label));
+  const feature = plotlyText(f.feature);
   return {
     data: [
       {
@@ -16,9 +18,9 @@ function featureChart(f: FeatureProfile, overall: number) {
       { type: 'scatter', mode: 'lines', x, y: x.map(() => overall * 100), line: { dash: 'dot', color: '#9a6700' }, name: 'overall', hoverinfo: 'skip' },
     ],
     layout: {
-      title: { text: `Conversion by ${f.feature}`, font: { size: 13 } },
+      title: { text: `Conversion by ${feature}`, font: { size: 13 } },
       showlegend: false,
-      xaxis: { type: 'category', title: { text: f.feature } },
+      xaxis: { type: 'category', title: { text: feature } },
       yaxis: { title: { text: 'conversion (%)' }, rangemode: 'tozero' },
     },
   };
@@ -33,7 +35,7 @@ function revenueChart(p: Profile) {
   return {
     data: [{ type: 'bar', ...bars, marker: { color: '#1a7f37' }, hovertemplate: '%{x}: %{y} orders<extra></extra>' }],
     layout: {
-      title: { text: `${r.column} of converting sessions (mean ${fmtUsd(r.meanOrderValue)})`, font: { size: 13 } },
+      title: { text: `${plotlyText(r.column)} of converting sessions (mean ${fmtUsd(r.meanOrderValue)})`, font: { size: 13 } },
       xaxis: { type: 'category', title: { text: 'order value (USD)' } },
       yaxis: { title: { text: 'orders' } },
     },
@@ -59,7 +61,7 @@ export function ProfileCell() {
     const b = profile.classBalance;
     return {
       data: [{
-        type: 'bar', x: [`${classTarget} = ${b.negativeLabel}`, `${classTarget} = ${b.positiveLabel}`], y: [b.negatives, b.positives],
+        type: 'bar', x: [plotlyText(`${classTarget} = ${b.negativeLabel}`), plotlyText(`${classTarget} = ${b.positiveLabel}`)], y: [b.negatives, b.positives],
         text: [fmtPct(b.negativeRate, 1), fmtPct(b.positiveRate, 1)], textposition: 'auto', marker: { color: ['#8d96a0', '#4493f8'] },
       }],
       layout: { title: { text: 'Class balance', font: { size: 13 } }, yaxis: { title: { text: 'sessions' } } },

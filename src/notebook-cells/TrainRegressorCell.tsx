@@ -51,7 +51,10 @@ export function TrainRegressorCell() {
           <p>
             {result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}, {result.config.strategy.replace('_', ' ')},
             {' '}{result.config.logTarget ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : 'dollar target'}, on <strong>{result.backend}</strong>;
-            {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows; {fmt(result.trainMs / 1000, 2)} s.
+            {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows;
+            {' '}<span data-testid="regressor-epochs" data-value={result.epochs}>{result.epochs}</span> epochs,
+            {' '}<span data-testid="regressor-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
+            {' '}(<span data-testid="regressor-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch).
           </p>
           <MetricTable targets={REGRESSOR_TARGETS} values={result.metrics as unknown as Record<string, number>} baseline={result.baseline as unknown as Record<string, number>} testPrefix="reg" />
           {result.metrics.r2 < 0.1 && (

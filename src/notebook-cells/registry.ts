@@ -7,6 +7,17 @@ import { LeakageCell } from './LeakageCell.tsx';
 import { FeaturesCell } from './FeaturesCell.tsx';
 import { TrainClassifierCell } from './TrainClassifierCell.tsx';
 import { TrainRegressorCell } from './TrainRegressorCell.tsx';
+import { ImportanceCell } from './ImportanceCell.tsx';
+import { ThresholdCell } from './ThresholdCell.tsx';
+import { CurvesCell } from './CurvesCell.tsx';
+import { CalibrationCell } from './CalibrationCell.tsx';
+import { ResidualsCell } from './ResidualsCell.tsx';
+import { RunsCell } from './RunsCell.tsx';
+import { ExportCell } from './ExportCell.tsx';
+import { ReportCell } from './ReportCell.tsx';
+import { SearchCell } from './SearchCell.tsx';
+import { ImbalanceLabCell } from './ImbalanceLabCell.tsx';
+import { RevenueGainCell } from './RevenueGainCell.tsx';
 
 export interface CellProps {
   readonly cellId: CellId;
@@ -27,4 +38,15 @@ export const CELL_REGISTRY: CellRegistry = {
   features: { kind: 'features', title: 'Features', render: FeaturesCell },
   trainClassifier: { kind: 'trainClassifier', title: 'Train classifier (is_ordered)', render: TrainClassifierCell },
   trainRegressor: { kind: 'trainRegressor', title: 'Train regressor (revenue)', render: TrainRegressorCell },
+  threshold: { kind: 'threshold', title: 'Decision threshold', render: ThresholdCell },
+  curves: { kind: 'curves', title: 'ROC, precision-recall and F1 curves', render: CurvesCell },
+  calibration: { kind: 'calibration', title: 'Calibration', render: CalibrationCell },
+  residuals: { kind: 'residuals', title: 'Residuals (revenue, dollars)', render: ResidualsCell },
+  importance: { kind: 'importance', title: 'Permutation importance (test split)', render: ImportanceCell },
+  runs: { kind: 'runs', title: 'Runs', render: RunsCell },
+  export: { kind: 'export', title: 'Export to MLflow', render: ExportCell },
+  report: { kind: 'report', title: 'Report, link and notebook file', render: ReportCell },
+  search: { kind: 'search', title: 'Hyperparameter search (k-fold CV, worker pool)', render: SearchCell },
+  imbalance: { kind: 'imbalance', title: 'Imbalance lab', render: ImbalanceLabCell },
+  revenueGain: { kind: 'revenueGain', title: 'Two-stage revenue: expected revenue and gain', render: RevenueGainCell },
 };

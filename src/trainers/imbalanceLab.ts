@@ -81,52 +81,63 @@ function meanStd(list: readonly ImbalanceScores[]): { mean: ImbalanceScores; std
   return { mean, std };
 }
 
-/** Runs every strategy on every fold; the scaler and each resampler are fitted on the training fold only. */
-export function runImbalanceLab(o: ImbalanceLabOptions): ImbalanceRow[] {
+/** Scores of every strategy on one fold: the unit the worker pool spreads; the scaler and each resampler see the training fold only. */
+export function imbalanceFoldScores(o: ImbalanceLabOptions, folds: readonly Fold[], fold: number): Array<readonly [ImbalanceStrategy, ImbalanceScores]> {
   const strategies = o.strategies ?? IMBALANCE_STRATEGIES;
   const fit = o.fit ?? defaultFit;
-  const folds = o.folds ?? makeFolds(o.y, 'classifier', o.k ?? 5, o.seed);
-  const perStrategy = new Map<ImbalanceStrategy, ImbalanceScores[]>(strategies.map((s) => [s, []]));
-  for (let fold = 0; fold < folds.length; fold++) {
-    const p = prepareFold(o, folds, fold, { standardise: true }, o.seed);
-    let plain: FittedModel | null = null;
-    const plainModel = (): FittedModel => (plain ??= fit(p.train, { w0: 1, w1: 1 }));
-    for (const strategy of strategies) {
-      let model: FittedModel;
-      let threshold = 0.5;
-      switch (strategy) {
-        case 'none':
-          model = plainModel();
-          break;
-        case 'threshold': {
-          model = plainModel();
-          // Tuned on the training fold's own predictions, so the validation fold stays unseen.
-          threshold = bestF1(buildThresholdSweep(p.train.y, model.predict(p.train.X, p.train.rows))).threshold;
-          break;
-        }
-        case 'classWeights':
-          model = fit(p.train, classWeights(p.train.y, 'balanced'));
-          break;
-        case 'oversample':
-        case 'smote':
-        case 'undersample': {
-          const resample = resamplerFor(strategy);
-          if (!resample) throw new Error(`no resampler for "${strategy}"; this is a bug`);
-          model = fit(resample(p.train, o.seed * 1009 + fold + 1), { w0: 1, w1: 1 });
-          break;
-        }
-        default: {
-          const never: never = strategy;
-          throw new Error(`strategy "${String(never)}" is unknown; use one of ${IMBALANCE_STRATEGIES.join(', ')}`);
-        }
+  const p = prepareFold(o, folds, fold, { standardise: true }, o.seed);
+  let plain: FittedModel | null = null;
+  const plainModel = (): FittedModel => (plain ??= fit(p.train, { w0: 1, w1: 1 }));
+  const out: Array<readonly [ImbalanceStrategy, ImbalanceScores]> = [];
+  for (const strategy of strategies) {
+    let model: FittedModel;
+    let threshold = 0.5;
+    switch (strategy) {
+      case 'none':
+        model = plainModel();
+        break;
+      case 'threshold': {
+        model = plainModel();
+        // Tuned on the training fold's own predictions, so the validation fold stays unseen.
+        threshold = bestF1(buildThresholdSweep(p.train.y, model.predict(p.train.X, p.train.rows))).threshold;
+        break;
       }
-      perStrategy.get(strategy)?.push(scoreStrategy(p.validY, model.predict(p.validX, p.validRows), threshold));
+      case 'classWeights':
+        model = fit(p.train, classWeights(p.train.y, 'balanced'));
+        break;
+      case 'oversample':
+      case 'smote':
+      case 'undersample': {
+        const resample = resamplerFor(strategy);
+        if (!resample) throw new Error(`no resampler for "${strategy}"; this is a bug`);
+        model = fit(resample(p.train, o.seed * 1009 + fold + 1), { w0: 1, w1: 1 });
+        break;
+      }
+      default: {
+        const never: never = strategy;
+        throw new Error(`strategy "${String(never)}" is unknown; use one of ${IMBALANCE_STRATEGIES.join(', ')}`);
+      }
     }
+    out.push([strategy, scoreStrategy(p.validY, model.predict(p.validX, p.validRows), threshold)]);
   }
+  return out;
+}
+
+/** Table rows from per-fold scores (in any fold order): mean ± population std per strategy, in the order of `strategies`. */
+export function imbalanceRows(strategies: readonly ImbalanceStrategy[], perFold: ReadonlyArray<ReadonlyArray<readonly [ImbalanceStrategy, ImbalanceScores]>>): ImbalanceRow[] {
+  const perStrategy = new Map<ImbalanceStrategy, ImbalanceScores[]>(strategies.map((s) => [s, []]));
+  for (const fold of perFold) for (const [strategy, scores] of fold) perStrategy.get(strategy)?.push(scores);
   return strategies.map((strategy) => {
     const list = perStrategy.get(strategy) ?? [];
     return { strategy, folds: list.length, ...meanStd(list) };
   });
+}
+
+/** Runs every strategy on every fold in this thread; the browser spreads the folds over the search workers instead. */
+export function runImbalanceLab(o: ImbalanceLabOptions): ImbalanceRow[] {
+  const folds = o.folds ?? makeFolds(o.y, 'classifier', o.k ?? 5, o.seed);
+  const perFold = folds.map((_, fold) => imbalanceFoldScores(o, folds, fold));
+  return imbalanceRows(o.strategies ?? IMBALANCE_STRATEGIES, perFold);
 }
 
 const LABELS: Record<ImbalanceStrategy, string> = {

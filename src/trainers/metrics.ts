@@ -182,9 +182,17 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
   if (c.positives === 0 || c.negatives === 0) {
     throw new Error(`roc auc needs both classes in y_true but it has only ${c.positives === 0 ? '0s' : '1s'}; stratify the split`);
   }
-  const { fpr, tpr } = rocFromCurve(c, false);
+  // Trapezoids straight from the counts: the same rates as rocCurve without building its arrays.
   let area = 0;
-  for (let i = 1; i < fpr.length; i++) area += ((fpr[i] as number) - (fpr[i - 1] as number)) * ((tpr[i] as number) + (tpr[i - 1] as number)) / 2;
+  let fprPrev = 0;
+  let tprPrev = 0;
+  for (let i = 0; i < c.thresholds.length; i++) {
+    const fpr = (c.fps[i] as number) / c.negatives;
+    const tpr = (c.tps[i] as number) / c.positives;
+    area += ((fpr - fprPrev) * (tpr + tprPrev)) / 2;
+    fprPrev = fpr;
+    tprPrev = tpr;
+  }
   return area;
 }
 
@@ -210,9 +218,18 @@ export function prCurve(yTrue: ArrayLike<number>, score: ArrayLike<number>): { p
 
 /** scikit-learn's average_precision_score: Σ (R_n − R_{n−1}) P_n, a step sum with no interpolation. */
 export function averagePrecision(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
-  const { precision, recall } = prCurve(yTrue, score);
+  const c = binaryClfCurve(yTrue, score);
+  // Walks the prCurve points from the highest threshold down, so each recall step meets the precision it reaches.
   let sum = 0;
-  for (let i = 0; i + 1 < recall.length; i++) sum -= ((recall[i + 1] as number) - (recall[i] as number)) * (precision[i] as number);
+  let recallPrev = 0;
+  for (let i = 0; i < c.thresholds.length; i++) {
+    const tp = c.tps[i] as number;
+    const predicted = tp + (c.fps[i] as number);
+    const precision = predicted > 0 ? tp / predicted : 0;
+    const recall = c.positives > 0 ? tp / c.positives : 1;
+    sum += (recall - recallPrev) * precision;
+    recallPrev = recall;
+  }
   return sum;
 }
 

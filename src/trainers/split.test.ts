@@ -52,8 +52,8 @@ describe('stratifiedSplit', () => {
       expect(train.length + test.length).toBe(y.length);
       expect(test.length).toBe(Math.round(y.length * f));
       const seen = new Uint8Array(y.length);
-      for (const i of train) seen[i]++;
-      for (const i of test) seen[i]++;
+      for (const i of train) seen[i] = (seen[i] as number) + 1;
+      for (const i of test) seen[i] = (seen[i] as number) + 1;
       expect(seen.every((v) => v === 1)).toBe(true);
       for (const label of [0, 1, 2]) {
         const total = y.filter((v) => v === label).length;
@@ -87,7 +87,7 @@ describe('stratifiedKFold', () => {
       expect(train.length + valid.length).toBe(y.length);
       const inValid = new Set(valid);
       for (const i of train) expect(inValid.has(i)).toBe(false);
-      for (const i of valid) seen[i]++;
+      for (const i of valid) seen[i] = (seen[i] as number) + 1;
       expect(Math.abs(valid.length - y.length / k)).toBeLessThan(1);
       for (const label of [0, 1, 2]) {
         const total = y.filter((v) => v === label).length;

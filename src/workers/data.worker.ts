@@ -58,6 +58,15 @@ async function load(requestId: number, spec: LoadSpec): Promise<void> {
   }
 }
 
+/** For the memory benchmark (CDP evaluates it): bytes of parquet-wasm's WebAssembly.Memory. */
+(self as unknown as { __wasmMemoryBytes: () => number }).__wasmMemoryBytes = () => {
+  try {
+    return parquet.wasmMemory().buffer.byteLength;
+  } catch {
+    return 0; // not initialised yet
+  }
+};
+
 self.onmessage = (ev: MessageEvent<DataRequest>) => {
   const msg = ev.data;
   switch (msg.type) {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { makeFolds } from '../trainers/crossValidation.ts';
+import { imbalanceFoldScores, runImbalanceLab } from '../trainers/imbalanceLab.ts';
 import { createRng } from '../trainers/random.ts';
 import { createSearchCache, evaluateCandidate, gridCandidates, summarise, type SearchCache, type SearchData, type SearchSpec, type WorkUnit } from '../trainers/search.ts';
 import { SearchPool, nextUnit, poolSize, type SearchEndpoint } from './searchPool.ts';
@@ -34,10 +36,15 @@ function fakeEndpoint(log: { loads: number; units: WorkUnit[]; transferred: Arra
             held = msg.data;
             cache = createSearchCache(held);
             handler({ type: 'loaded', requestId: msg.requestId, rows: held.rows });
-          } else {
+          } else if (msg.type === 'evaluate') {
             if (!held || !cache) throw new Error('no data');
             log.units.push(msg.unit);
             handler({ type: 'result', requestId: msg.requestId, result: evaluateCandidate({ data: held, spec: msg.spec, unit: msg.unit }, cache) });
+          } else {
+            if (!held) throw new Error('no data');
+            const { k, seed, fold, strategies } = msg.unit;
+            const scores = imbalanceFoldScores({ X: held.X, rows: held.rows, cols: held.cols, y: held.y, seed, strategies }, makeFolds(held.y, 'classifier', k, seed), fold);
+            handler({ type: 'imbalanceResult', requestId: msg.requestId, result: { fold, scores, ms: 0 } });
           }
         } catch (err) {
           handler({ type: 'error', requestId: msg.requestId, error: serializeError(err) });
@@ -105,5 +112,25 @@ describe('SearchPool', () => {
     await pool.load(data(300));
     await expect(pool.run({ spec, candidates: [{ C: -1 }] }).results).rejects.toThrow(/C is -1/);
     pool.terminate();
+  });
+});
+
+describe('imbalance lab on the pool', () => {
+  it('spreads folds over the workers and gives the same rows as the single-thread lab', async () => {
+    const d = data(1500);
+    const log = { loads: 0, units: [] as WorkUnit[], transferred: [] as ArrayBuffer[] };
+    const pool = new SearchPool({ size: 2, createEndpoint: () => fakeEndpoint(log) });
+    await pool.load(d);
+    const folds: number[] = [];
+    const rows = await pool.runImbalance({ k: 3, seed: 5, onFold: (r) => folds.push(r.fold) }).rows;
+    pool.terminate();
+    expect(folds.sort()).toEqual([0, 1, 2]);
+    const expected = runImbalanceLab({ X: d.X, rows: d.rows, cols: d.cols, y: d.y, k: 3, seed: 5 });
+    expect(rows.map((r) => r.strategy)).toEqual(expected.map((r) => r.strategy));
+    rows.forEach((r, i) => {
+      expect(r.folds).toBe(3);
+      expect(r.mean.rocAuc).toBeCloseTo(expected[i]!.mean.rocAuc, 12);
+      expect(r.mean.brier).toBeCloseTo(expected[i]!.mean.brier, 12);
+    });
   });
 });

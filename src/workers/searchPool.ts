@@ -1,6 +1,7 @@
 /** Client of the search workers: one scheduler for the browser pool and the node pool, each worker behind a small endpoint. */
+import { IMBALANCE_STRATEGIES, imbalanceRows, type ImbalanceRow, type ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
 import { workUnits, type Params, type SearchData, type SearchSpec, type UnitResult, type WorkUnit } from '../trainers/search.ts';
-import { searchDataTransferables, type SearchEvent, type SearchMessage, type SearchRequest } from './searchProtocol.ts';
+import { searchDataTransferables, type ImbalanceFoldResult, type SearchEvent, type SearchMessage, type SearchRequest } from './searchProtocol.ts';
 import { deserializeError } from './workerErrors.ts';
 
 /** One worker as the scheduler sees it: a Web Worker in the browser, a worker_threads Worker in node. */
@@ -31,6 +32,20 @@ export interface SearchJob {
 /** A running search: every unit's result in completion order, and a cancel that stops it now. */
 export interface SearchRun {
   readonly results: Promise<UnitResult[]>;
+  cancel(): void;
+}
+
+/** An imbalance-lab run: one unit per fold, every strategy fitted inside it, on the loaded classifier data. */
+export interface ImbalanceJob {
+  readonly k: number;
+  readonly seed: number;
+  readonly strategies?: readonly ImbalanceStrategy[];
+  readonly onFold?: (result: ImbalanceFoldResult, progress: SearchProgress) => void;
+}
+
+/** A running imbalance lab: the table rows once every fold is in, and a cancel. */
+export interface ImbalanceRun {
+  readonly rows: Promise<ImbalanceRow[]>;
   cancel(): void;
 }
 
@@ -225,6 +240,71 @@ export class SearchPool {
         if (cancelled) return;
         fail(new SearchCancelled());
         // A unit is one synchronous fit: only terminating the workers stops it now. They restart on the next run.
+        this.terminate();
+      },
+    };
+  }
+
+  /** Runs the imbalance lab fold by fold across the pool (each worker takes the next fold); rejects on the first failure. */
+  runImbalance(job: ImbalanceJob): ImbalanceRun {
+    const data = this.data;
+    if (data === null) throw new Error('search pool has no data; call load(data) before runImbalance()');
+    if (this.slots.length === 0) this.load(data).catch(() => undefined);
+    const strategies = job.strategies ?? IMBALANCE_STRATEGIES;
+    const queue = Array.from({ length: job.k }, (_, fold) => fold);
+    const total = queue.length;
+    const results: ImbalanceFoldResult[] = [];
+    const started = this.now();
+    let cancelled = false;
+    let running = 0;
+    let resolveRun: (r: ImbalanceRow[]) => void = () => undefined;
+    let rejectRun: (e: Error) => void = () => undefined;
+    const finished = new Promise<ImbalanceRow[]>((resolve, reject) => {
+      resolveRun = resolve;
+      rejectRun = reject;
+    });
+    const fail = (err: Error): void => {
+      if (cancelled) return;
+      cancelled = true;
+      rejectRun(err);
+    };
+    const dispatch = (slot: WorkerSlot): void => {
+      if (cancelled || slot.busy) return;
+      const fold = queue.shift();
+      if (fold === undefined) {
+        if (running === 0 && results.length === total) resolveRun(imbalanceRows(strategies, results.map((r) => r.scores)));
+        return;
+      }
+      slot.busy = true;
+      running++;
+      this.request(slot, { type: 'imbalanceFold', requestId: this.nextId++, unit: { k: job.k, seed: job.seed, fold, strategies } })
+        .then((msg) => {
+          slot.busy = false;
+          running--;
+          if (cancelled) return;
+          if (msg.type !== 'imbalanceResult') throw new Error(`search worker ${slot.index} answered "${msg.type}" to imbalanceFold; restart the pool`);
+          results.push(msg.result);
+          const elapsedMs = this.now() - started;
+          const done = results.length;
+          job.onFold?.(msg.result, { done, total, running, elapsedMs, etaMs: (elapsedMs / done) * (total - done) });
+          for (const s of this.slots) dispatch(s);
+        })
+        .catch((err: unknown) => {
+          slot.busy = false;
+          running--;
+          fail(err instanceof Error ? err : new Error(String(err)));
+        });
+    };
+    Promise.all(this.slots.map((s) => s.loaded))
+      .then(() => {
+        for (const slot of this.slots) dispatch(slot);
+      })
+      .catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+    return {
+      rows: finished,
+      cancel: () => {
+        if (cancelled) return;
+        fail(new SearchCancelled());
         this.terminate();
       },
     };

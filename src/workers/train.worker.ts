@@ -67,6 +67,12 @@ async function run(requestId: number, job: TrainJob): Promise<void> {
   }
 }
 
+/** For the memory benchmark (CDP evaluates it): bytes of the wasm backend's WebAssembly.Memory, when it is active. */
+(self as unknown as { __wasmMemoryBytes: () => number }).__wasmMemoryBytes = () => {
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : null;
+  return backend?.wasm?.HEAPU8?.byteLength ?? 0;
+};
+
 self.onmessage = (ev: MessageEvent<TrainRequest>) => {
   const msg = ev.data;
   switch (msg.type) {

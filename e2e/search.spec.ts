@@ -1,0 +1,92 @@
+/** Issue 7 end to end: a small k-fold search on the worker pool, "use best" into the training cell, the imbalance lab, the revenue view. */
+import { test, expect } from '@playwright/test';
+import { dataValue, openWorkbench } from './helpers.ts';
+
+test('a small search streams results, and "use best" sets the Train classifier cell to the winner', async ({ page }, testInfo) => {
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  await expect(page.getByTestId('clf-model')).toHaveValue('mlp');
+
+  const cell = page.getByTestId('search-cell');
+  await cell.scrollIntoViewIfNeeded();
+  await page.getByTestId('search-sample').fill('30000');
+  await page.getByTestId('search-k').fill('3');
+  await page.getByTestId('search-c-values').fill('0.001, 0.05');
+  await page.getByTestId('search-solvers-newton').uncheck();
+  await expect(page.getByTestId('search-plan')).toHaveAttribute('data-value', '2');
+  await page.getByTestId('search-run').click();
+
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  expect(await dataValue(page, 'search-progress')).toBe(6);
+  const rows = page.getByTestId('search-results').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(page.getByTestId('search-parcoords')).toHaveAttribute('data-drawn', 'true');
+
+  // The highlighted winner has the largest mean ROC AUC in the table.
+  const best = page.getByTestId('search-best');
+  const bestCandidate = Number(await best.getAttribute('data-candidate'));
+  const bestAuc = await dataValue(page, 'search-best');
+  const aucs: number[] = [];
+  for (const c of [0, 1]) {
+    const v = await page.getByTestId(`search-row-${c}`).locator('td.scoring-col').getAttribute('data-value');
+    aucs.push(Number(v));
+  }
+  expect(bestAuc).toBe(Math.max(...aucs));
+  expect(aucs.every((a) => a > 0.55 && a < 0.7)).toBe(true);
+  await expect(page.getByTestId(`search-row-${bestCandidate}`)).toHaveClass(/best/);
+  const bestC = Number(await page.getByTestId(`search-row-${bestCandidate}-C`).getAttribute('data-value'));
+  expect([0.001, 0.05]).toContain(bestC);
+
+  await cell.screenshot({ path: testInfo.outputPath('search-cell.png') });
+  await page.getByTestId('search-use-best').click();
+  await expect(page.getByTestId('search-applied')).toContainText(`C = ${bestC}`);
+  await expect(page.getByTestId('clf-model')).toHaveValue('logistic');
+  await expect(page.getByTestId('clf-C')).toHaveValue(String(bestC));
+  await expect(page.getByTestId('clf-class-weight')).toHaveValue('balanced');
+  await expect(page.getByTestId('clf-resampling')).toHaveValue('none');
+
+  // The revenue view needs a classifier run: the winner trains in seconds.
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 120_000 });
+  const revenue = page.getByTestId('revenue-cell');
+  await revenue.scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('revenue-gain-chart')).toHaveAttribute('data-drawn', 'true');
+  await expect(page.getByTestId('revenue-lift-chart')).toHaveAttribute('data-drawn', 'true');
+  await page.getByTestId('revenue-threshold').fill('0.9');
+  await expect(page.getByTestId('revenue-threshold-value')).toHaveAttribute('data-value', '0.9');
+  const fewSessions = await dataValue(page, 'revenue-sessions');
+  await page.getByTestId('revenue-threshold').fill('0.3');
+  await expect.poll(() => dataValue(page, 'revenue-sessions')).toBeGreaterThan(fewSessions);
+  const share = await dataValue(page, 'revenue-captured-share');
+  expect(share).toBeGreaterThan(0);
+  expect(share).toBeLessThanOrEqual(1);
+  await revenue.screenshot({ path: testInfo.outputPath('revenue-cell-mean.png') });
+
+  // With a regressor run, E[revenue | order] is scored per session from its bundle on the classifier's test rows.
+  await page.getByTestId('train-regressor').click();
+  await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('revenue-source')).toContainText('regressor #');
+  await expect(page.getByTestId('revenue-source')).not.toContainText('could not');
+  await expect(page.getByTestId('revenue-gain-chart')).toHaveAttribute('data-drawn', 'true');
+  await revenue.screenshot({ path: testInfo.outputPath('revenue-cell.png') });
+});
+
+test('the imbalance lab compares six strategies on a sample and states its conclusion', async ({ page }, testInfo) => {
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  const cell = page.getByTestId('imbalance-cell');
+  await cell.scrollIntoViewIfNeeded();
+  await expect(cell).toContainText('100,000');
+  await page.getByTestId('imbalance-sample').fill('20000');
+  await page.getByTestId('imbalance-k').fill('3');
+  await page.getByTestId('imbalance-run').click();
+  await expect(page.getByTestId('imbalance-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  expect(await dataValue(page, 'imbalance-rows')).toBe(20000);
+  await expect(page.getByTestId('imbalance-table').locator('tbody tr')).toHaveCount(6);
+  await expect(page.getByTestId('imbalance-conclusion')).toContainText('Across 3 folds');
+  await expect(page.getByTestId('imbalance-chart')).toHaveAttribute('data-drawn', 'true');
+  // Class weights change the probabilities' scale, so their Brier score is worse than no treatment's.
+  const brier = async (s: string) => Number(await page.getByTestId(`imbalance-row-${s}`).locator('td').nth(6).getAttribute('data-value'));
+  expect(await brier('classWeights')).toBeGreaterThan(await brier('none'));
+  await cell.screenshot({ path: testInfo.outputPath('imbalance-cell.png') });
+});

@@ -1,0 +1,238 @@
+// `npm run bench`: builds the app, drives it in headless Debian Chromium and the node pipeline, and prints ONE JSON
+// document of figures on stdout (logs on stderr), so runs can be compared. Absolute times on a shared 2-core machine
+// are noisy: compare figures from one run.
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createWorkbenchServer } from './static-server.mjs';
+
+const log = (...a) => console.error('[bench]', ...a);
+const args = new Set(process.argv.slice(2));
+const only = (name) => args.size === 0 || args.has(name) || args.has(`--${name}`);
+const out = {};
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
+const round = (v, d = 1) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
+
+if (!args.has('--no-build')) {
+  log('building');
+  const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: ['ignore', 2, 2] });
+  if (b.status !== 0) process.exit(1);
+}
+const server = createWorkbenchServer('dist');
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const baseUrl = `http://127.0.0.1:${server.address().port}/`;
+const executablePath = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((p) => fs.existsSync(p));
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-unsafe-webgpu', '--use-angle=swiftshader', '--ignore-gpu-blocklist'],
+});
+
+/** Samples, every 50 ms, the CDP heap of the page and of every worker plus each worker's WebAssembly.Memory. */
+async function memorySampler(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const workers = new Map();
+  let nextId = 1;
+  const pending = new Map();
+  cdp.on('Target.attachedToTarget', (e) => { if (e.targetInfo.type === 'worker') workers.set(e.sessionId, e.targetInfo.url); });
+  cdp.on('Target.detachedFromTarget', (e) => workers.delete(e.sessionId));
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    const msg = JSON.parse(e.message);
+    const p = pending.get(msg.id);
+    if (p) { pending.delete(msg.id); p(msg.result); }
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const toWorker = (sessionId, method, params = {}) => new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(() => { pending.delete(id); resolve(null); });
+    setTimeout(() => { if (pending.delete(id)) resolve(null); }, 1000);
+  });
+  let peak = 0;
+  let running = true;
+  let breakdown = {};
+  const sample = async () => {
+    let total = 0;
+    const parts = {};
+    // V8 heap + embedder heap + ArrayBuffer backing stores (where the columns live)
+    const bytes = (h) => (h ? h.usedSize + (h.embedderHeapUsedSize ?? 0) + (h.backingStorageSize ?? 0) : 0);
+    try { const b = bytes(await cdp.send('Runtime.getHeapUsage')); total += b; parts.page = b; } catch { /* page navigating */ }
+    for (const sessionId of workers.keys()) {
+      const heap = await toWorker(sessionId, 'Runtime.getHeapUsage');
+      total += bytes(heap);
+      const wasm = await toWorker(sessionId, 'Runtime.evaluate', { expression: 'typeof __wasmMemoryBytes === "function" ? __wasmMemoryBytes() : 0', returnByValue: true });
+      total += wasm?.result?.value ?? 0;
+      const name = workers.get(sessionId).split('/').pop().split('-')[0];
+      parts[`${name}.heap`] = bytes(heap);
+      parts[`${name}.wasm`] = wasm?.result?.value ?? 0;
+    }
+    if (total > peak) { peak = total; breakdown = parts; }
+  };
+  const loop = (async () => { while (running) { await sample(); await new Promise((r) => setTimeout(r, 50)); } })();
+  return {
+    /** a full GC in the page and every worker, so a peak counts live data and leaks, not garbage V8 has not collected yet */
+    async collectGarbage() {
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
+      for (const sessionId of workers.keys()) await toWorker(sessionId, 'HeapProfiler.collectGarbage');
+    },
+    reset() { peak = 0; },
+    peak: () => peak,
+    breakdown: () => Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
+    async stop() { running = false; await loop; await cdp.detach().catch(() => {}); },
+  };
+}
+
+async function dataValue(page, testId) {
+  return Number(await page.getByTestId(testId).first().getAttribute('data-value'));
+}
+
+if (only('load')) {
+  log('load: 5 fresh navigations');
+  const decode = [];
+  const profile = [];
+  const peaks = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const mem = await memorySampler(page);
+    await page.goto(baseUrl);
+    await page.getByTestId('data-load-ms').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => performance.getEntriesByName('workbench:profile-drawn').length > 0, null, { timeout: 60_000 });
+    decode.push(await dataValue(page, 'data-load-ms'));
+    profile.push(await page.evaluate(() => performance.getEntriesByName('workbench:profile-drawn')[0].startTime));
+    await new Promise((r) => setTimeout(r, 300));
+    peaks.push(mem.peak());
+    if (i === 0) {
+      // three loads in a row: the peak of the later ones must stay near the first's (no leak)
+      const perLoad = [mem.peak()];
+      for (let k = 0; k < 3; k++) {
+        await mem.collectGarbage();
+        mem.reset();
+        await page.getByTestId('load-bundled').click();
+        await page.waitForFunction(() => document.querySelector('[data-testid=load-progress]') === null, null, { timeout: 60_000 });
+        await new Promise((r) => setTimeout(r, 500));
+        perLoad.push(mem.peak());
+        log('peak breakdown (MiB)', JSON.stringify(mem.breakdown()));
+      }
+      out['load.peak_heap_mb_loads'] = perLoad.map((p) => round(p / 2 ** 20));
+      out['load.repeat_peak_ratio'] = round(Math.max(...perLoad.slice(1)) / perLoad[0], 3);
+    }
+    await mem.stop();
+    await context.close();
+  }
+  const matrixBytes = 472871 * 12 * 4;
+  out['load.decode_ms'] = round(median(decode));
+  out['load.profile_ms'] = round(median(profile));
+  out['load.peak_heap_mb'] = round(median(peaks) / 2 ** 20);
+  out['load.decoded_matrix_mb'] = round(matrixBytes / 2 ** 20);
+  out['load.peak_over_matrix'] = round(median(peaks) / matrixBytes, 2);
+  out['load.decode_ms_all'] = decode.map((d) => round(d));
+  log('load', JSON.stringify(Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith('load.')))));
+}
+
+async function trainOnce(page, backend, model, extra = {}) {
+  await page.getByTestId('backend-select').selectOption(backend);
+  await page.getByTestId('clf-model').selectOption(model);
+  if (extra.epochs) await page.getByTestId('clf-epochs').fill(String(extra.epochs));
+  const t0 = Date.now();
+  await page.getByTestId(extra.both ? 'train-both' : 'train-classifier').click();
+  await page.waitForFunction((both) => {
+    const done = (k) => ['done', 'error', 'cancelled'].includes(document.querySelector(`[data-testid=${k}-status]`)?.getAttribute('data-status') ?? '');
+    return done('classifier') && (!both || done('regressor'));
+  }, !!extra.both, { timeout: 590_000, polling: 200 });
+  const wall = Date.now() - t0;
+  const status = await page.getByTestId('classifier-status').getAttribute('data-status');
+  if (status !== 'done') throw new Error(`${backend} ${model}: ${await page.getByTestId('classifier-status').innerText()}`);
+  const used = await page.getByTestId('classifier-backend').getAttribute('data-value');
+  return {
+    used,
+    wall,
+    msPerEpoch: await dataValue(page, 'classifier-ms-per-epoch'),
+    totalMs: await dataValue(page, 'classifier-train-ms'),
+    epochs: await dataValue(page, 'classifier-epochs'),
+    auc: await dataValue(page, 'clf-auc_roc'),
+  };
+}
+
+if (only('train')) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(baseUrl);
+  await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+  const totals = {};
+  for (const backend of ['wasm', 'cpu', 'webgl', 'webgpu']) {
+    try {
+      log(`train: ${backend} logistic + linear regressor in parallel`);
+      const r = await trainOnce(page, backend, 'logistic', { both: true });
+      if (r.used !== backend) { log(`${backend} unavailable (ran on ${r.used})`); out[`train.${backend}.available`] = false; continue; }
+      out[`train.${backend}.logistic.ms_per_epoch`] = round(r.msPerEpoch);
+      out[`train.${backend}.logistic.epochs`] = r.epochs;
+      out[`train.${backend}.logistic.total_ms`] = round(r.totalMs);
+      out[`train.${backend}.logistic.auc`] = round(r.auc, 4);
+      out[`train.${backend}.regressor.total_ms`] = round(await dataValue(page, 'regressor-train-ms'));
+      out[`train.${backend}.logistic_plus_regressor_wall_ms`] = r.wall;
+      totals[backend] = r.wall;
+      // MLP: a short run for ms/epoch on every backend (WebGPU on the software adapter is slow)
+      log(`train: ${backend} MLP, 2 epochs for ms/epoch`);
+      const m = await trainOnce(page, backend, 'mlp', { epochs: 2 });
+      out[`train.${backend}.mlp.ms_per_epoch`] = round(m.msPerEpoch);
+      out[`train.${backend}.mlp.auc_2_epochs`] = round(m.auc, 4);
+    } catch (e) {
+      log(`train ${backend} failed: ${e.message}`);
+      out[`train.${backend}.error`] = String(e.message).slice(0, 200);
+    }
+  }
+  const fastest = Object.entries(totals).sort((a, b) => a[1] - b[1])[0];
+  if (fastest) {
+    out['train.fastest_backend'] = fastest[0];
+    out['train.fastest_total_ms'] = fastest[1];
+    log(`train: full MLP on ${fastest[0]}`);
+    try {
+      const m = await trainOnce(page, fastest[0], 'mlp', { epochs: 40 });
+      out[`train.${fastest[0]}.mlp.total_ms`] = round(m.totalMs);
+      out[`train.${fastest[0]}.mlp.epochs`] = m.epochs;
+      out[`train.${fastest[0]}.mlp.auc`] = round(m.auc, 4);
+      out[`train.${fastest[0]}.mlp.f1`] = round(await dataValue(page, 'clf-f1_score'), 4);
+    } catch (e) { out['train.mlp.error'] = String(e.message).slice(0, 200); }
+  }
+  await context.close();
+}
+
+if (only('pipeline')) {
+  for (const model of ['logistic', 'mlp']) {
+    log(`pipeline (node, worker threads): ${model}`);
+    const t0 = Date.now();
+    const r = spawnSync('npx', ['tsx', 'src/pipeline/cli.ts', '--data', 'public/data/training_data.parquet', '--exclude', 'engagement_depth', '--classifier', model], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) { out[`train.node.${model}.error`] = r.stderr.slice(-300); continue; }
+    const j = JSON.parse(r.stdout);
+    out[`train.node.${model}.ms_per_epoch`] = j.classifier.ms_per_epoch;
+    out[`train.node.${model}.epochs`] = j.classifier.epochs;
+    out[`train.node.${model}.total_ms`] = j.classifier.train_ms;
+    out[`train.node.${model}.auc`] = j.classifier.auc_roc;
+    out[`train.node.${model}.f1`] = j.classifier.f1_score;
+    out[`train.node.regressor.total_ms`] = j.regressor.train_ms;
+    out[`train.node.regressor.rmse`] = j.regressor.rmse;
+    out[`train.node.regressor.r2`] = j.regressor.r2;
+    out[`train.node.${model}.pipeline_wall_ms`] = Date.now() - t0;
+  }
+}
+
+if (only('slider') && fs.existsSync(new URL('./bench-slider.mjs', import.meta.url))) {
+  log('slider');
+  try {
+    const { benchSlider } = await import('./bench-slider.mjs');
+    Object.assign(out, await benchSlider({ baseUrl, browser }));
+  } catch (e) { out['slider.error'] = String(e.message).slice(0, 200); }
+}
+
+await browser.close();
+server.close();
+
+if (only('search') && fs.existsSync(new URL('./bench-search.ts', import.meta.url))) {
+  log('search (node worker pool)');
+  const r = spawnSync('npx', ['tsx', 'scripts/bench-search.ts'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (line) Object.assign(out, JSON.parse(line));
+  else out['search.error'] = r.stderr.slice(-300);
+}
+
+process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

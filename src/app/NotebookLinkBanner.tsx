@@ -1,0 +1,92 @@
+/** Opens a notebook link (`#nb=…`) on page load, asks for a local data file by name, and offers "Run all". */
+import { useEffect } from 'react';
+import { useWorkbench, type WorkbenchState } from './store.ts';
+import { applyNotebookDoc } from './notebookDoc.ts';
+import { CELL_KINDS } from './notebookSlice.ts';
+import { fragmentToNotebook } from '../report/notebookLink.ts';
+
+/** Whether a location hash holds a notebook. */
+export function isNotebookHash(hash: string): boolean {
+  return hash.startsWith('#nb=') || hash.startsWith('#nbj=');
+}
+
+let openedHash: string | null = null;
+
+/** Resolves once the saved notebook has been restored, so the link's notebook is not overwritten by it. */
+function afterRestore(): Promise<void> {
+  const restored = (s: WorkbenchState): boolean => s.persistence.status !== 'starting';
+  if (restored(useWorkbench.getState())) return Promise.resolve();
+  return new Promise((resolve) => {
+    const unsubscribe = useWorkbench.subscribe((s) => {
+      if (!restored(s)) return;
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+/** Rebuilds the notebook in the page's hash, once per distinct hash (StrictMode runs effects twice). */
+export async function openNotebookHash(hash: string): Promise<void> {
+  if (!isNotebookHash(hash) || hash === openedHash) return;
+  openedHash = hash;
+  try {
+    const doc = await fragmentToNotebook(hash, CELL_KINDS);
+    await afterRestore();
+    applyNotebookDoc(doc, 'link');
+  } catch (error) {
+    useWorkbench.getState().setSharedNotebook(null, error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function NotebookLinkBanner() {
+  const notice = useWorkbench((s) => s.sharedNotebook);
+  const error = useWorkbench((s) => s.sharedNotebookError);
+  const setNotice = useWorkbench((s) => s.setSharedNotebook);
+  const startLoad = useWorkbench((s) => s.startLoad);
+  const trainBoth = useWorkbench((s) => s.trainBoth);
+  const loadedFile = useWorkbench((s) => (s.dataset?.source.type === 'file' ? s.dataset.source.name : null));
+  const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0 && s.load.status !== 'loading');
+  const running = useWorkbench((s) => s.jobs.classifier.status === 'running' || s.jobs.regressor.status === 'running');
+
+  useEffect(() => {
+    const open = () => void openNotebookHash(location.hash);
+    open();
+    window.addEventListener('hashchange', open);
+    return () => window.removeEventListener('hashchange', open);
+  }, []);
+
+  if (error) {
+    return (
+      <div className="error banner" role="alert" data-testid="notebook-link-error">
+        This link&apos;s notebook was not opened, nothing changed: {error}
+        {' '}<button type="button" onClick={() => setNotice(null)}>Dismiss</button>
+      </div>
+    );
+  }
+  if (!notice) return null;
+  const needsFile = notice.dataFile !== null && loadedFile !== notice.dataFile;
+  return (
+    <div className="note banner" role="status" data-testid="shared-notebook-banner">
+      <p>
+        Opened the notebook <strong data-testid="shared-notebook-name">{notice.name}</strong> from {notice.from === 'link' ? 'a link' : 'a file'}: its cells and settings are in place.
+      </p>
+      {needsFile && (
+        <p className="warning" data-testid="supply-file">
+          It was made on the local file <strong className="mono">{notice.dataFile}</strong>: supply the file {notice.dataFile} to run it.{' '}
+          <label className="file-pick">
+            <span>Choose {notice.dataFile}…</span>
+            <input type="file" accept=".parquet,application/octet-stream" data-testid="supply-file-input"
+              onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) startLoad({ kind: 'file', file: f }); }} />
+          </label>
+          {loadedFile !== null && <span> (you loaded {loadedFile})</span>}
+        </p>
+      )}
+      <div className="toolbar">
+        <button type="button" className="primary" disabled={!ready || running || needsFile} onClick={() => void trainBoth()} data-testid="run-all">
+          Run all (train both models)
+        </button>
+        <button type="button" onClick={() => setNotice(null)} data-testid="dismiss-shared-notebook">Dismiss</button>
+      </div>
+    </div>
+  );
+}

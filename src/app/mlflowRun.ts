@@ -1,0 +1,335 @@
+/**
+ * What a workbench run carries to MLflow: a pure mapping from the store's runs to `ExportableRun`, shared by the
+ * Export cell and the headless pipeline (it imports only types from the store, so it runs in node too).
+ */
+import { MLFLOW_LIMITS, type MlflowParamValue } from '../mlflow/client.ts';
+import type { ExportableRun } from '../mlflow/exportRun.ts';
+import { serializeBundle } from '../trainers/bundle.ts';
+import { calibrationBins, type Confusion } from '../trainers/metrics.ts';
+import { buildThresholdSweep, sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
+import type { ClassWeightOption, ClassifierConfig, EpochLog, RegressorConfig } from '../trainers/types.ts';
+import type { ClassifierRun, RegressorRun, Run } from './trainingSlice.ts';
+import packageJson from '../../package.json';
+
+/** The experiments the user's Python scripts log to; editable in the Export cell. */
+export const DEFAULT_EXPERIMENT_NAMES = {
+  classifier: 'Conversion_Prediction_Classification',
+  regressor: 'Revenue_Prediction_Regression',
+} as const;
+
+/** `mlflow.source.name` of every exported run. */
+export const MLFLOW_SOURCE_NAME = 'ml-workbench';
+
+/** The workbench's version, from package.json. */
+export const WORKBENCH_VERSION: string = packageJson.version;
+
+/**
+ * How `decision_threshold` is chosen: the validation split's best-F1 threshold, then wherever the user moves the
+ * slider; precision, recall, f1_score and accuracy are logged at that threshold. A param, so it never changes.
+ */
+export const THRESHOLD_POLICY = 'max_f1_on_validation_then_slider';
+
+/** Points kept per exported curve, so the artifacts stay small whatever the test size. */
+const CURVE_GRID_STEPS = 501;
+const SCATTER_SAMPLE = 2000;
+const RESIDUAL_BINS = 50;
+
+/** Everything about the session a run alone does not know. */
+export interface MlflowRunContext {
+  /** The MLflow experiment to log into; default per model kind in `DEFAULT_EXPERIMENT_NAMES`. */
+  experimentName?: string;
+  /** The Threshold slider's current value (classifier only); default the run's validation threshold. */
+  threshold?: number;
+  /** `navigator.userAgent` in the page, e.g. `node v22 (pipeline)` from the CLI. */
+  userAgent: string;
+  /** Default `WORKBENCH_VERSION`. */
+  workbenchVersion?: string;
+  /** The data's URL when it was loaded from one (bundled or a URL); absent for a local file. */
+  dataUrl?: string;
+  /** negatives / positives over the whole data; default the same ratio on the (stratified) test split. */
+  classImbalanceRatio?: number;
+  /** The notebook as JSON (`serializeNotebookDoc`), logged as `notebook.json`. */
+  notebookJson?: string;
+  /** The shareable report, logged as `report.html` when present. */
+  reportHtml?: string;
+}
+
+type Params = Record<string, MlflowParamValue>;
+
+/** Fit a param value within MLflow's limit: a long list keeps its head and says how many were left out. */
+export function fitParamValue(text: string, limit: number = MLFLOW_LIMITS.paramValueLength): string {
+  if (text.length <= limit) return text;
+  const note = (n: number) => `… (+${n} more characters, see the artifacts)`;
+  const head = text.slice(0, limit - note(text.length).length);
+  return `${head}${note(text.length - head.length)}`;
+}
+
+function listParam(values: readonly string[]): string {
+  return fitParamValue(values.length === 0 ? 'none' : values.join(','));
+}
+
+function classWeightParam(w: ClassWeightOption): string {
+  return typeof w === 'string' ? w : `positive_weight=${w.positiveWeight}`;
+}
+
+/** Every classifier setting by its MLflow name; a `Record` over the config's keys, so a new setting cannot be forgotten. */
+function classifierConfigParams(c: ClassifierConfig): Params {
+  const byKey: Record<keyof ClassifierConfig, [string, MlflowParamValue]> = {
+    model: ['model_type', c.model],
+    hiddenUnits: ['hidden_units', c.model === 'mlp' ? c.hiddenUnits.join(',') : 'none'],
+    dropout: ['dropout', c.dropout],
+    l2: ['l2', c.l2],
+    C: ['C', c.C],
+    learningRate: ['learning_rate', c.learningRate],
+    batchSize: ['batch_size', c.batchSize],
+    epochs: ['max_epochs', c.epochs],
+    patience: ['patience', c.patience],
+    classWeight: ['class_weight', classWeightParam(c.classWeight)],
+    resampling: ['resampling', c.resampling],
+    testFraction: ['test_fraction', c.testFraction],
+    validationFraction: ['validation_fraction', c.validationFraction],
+    seed: ['seed', c.seed],
+  };
+  return Object.fromEntries(Object.values(byKey));
+}
+
+/** Every regressor setting by its MLflow name. */
+function regressorConfigParams(c: RegressorConfig): Params {
+  const byKey: Record<keyof RegressorConfig, [string, MlflowParamValue]> = {
+    model: ['model_type', c.model],
+    strategy: ['strategy', c.strategy],
+    logTarget: ['log_target', c.logTarget],
+    hiddenUnits: ['hidden_units', c.model === 'mlp' ? c.hiddenUnits.join(',') : 'none'],
+    dropout: ['dropout', c.dropout],
+    l2: [c.model === 'linear' ? 'ridge_alpha' : 'l2', c.l2],
+    learningRate: ['learning_rate', c.learningRate],
+    batchSize: ['batch_size', c.batchSize],
+    epochs: ['max_epochs', c.epochs],
+    patience: ['patience', c.patience],
+    testFraction: ['test_fraction', c.testFraction],
+    validationFraction: ['validation_fraction', c.validationFraction],
+    seed: ['seed', c.seed],
+  };
+  return Object.fromEntries(Object.values(byKey));
+}
+
+/** One name for the imbalance handling, as the user's scripts log it (e.g. `class_weights+smote`). */
+export function imbalanceStrategy(c: ClassifierConfig): string {
+  const parts = [
+    ...(c.classWeight === 'none' ? [] : ['class_weights']),
+    ...(c.resampling === 'none' ? [] : [c.resampling]),
+  ];
+  return parts.length === 0 ? 'none' : parts.join('+');
+}
+
+/** Params every run shares: data provenance, shapes, software. */
+function commonParams(run: Run, ctx: MlflowRunContext, imbalanceRatio: number): Params {
+  const result = run.result;
+  return {
+    backend: result.backend,
+    tfjs_version: result.tfjsVersion,
+    total_samples: run.rows,
+    train_samples: result.counts.train,
+    validation_samples: result.counts.valid,
+    test_samples: result.counts.test,
+    num_features: run.featureNames.length,
+    num_feature_groups: new Set(run.featureGroups).size,
+    class_imbalance_ratio: roundForParam(imbalanceRatio),
+    data_source: fitParamValue(run.dataName),
+    data_url: fitParamValue(ctx.dataUrl ?? 'none (local file)'),
+    data_sha256: run.dataSha256 === '' ? 'unknown' : run.dataSha256,
+    excluded_features: listParam(run.excluded),
+    feature_transforms: fitParamValue(Object.keys(run.transforms).length === 0 ? 'none' : JSON.stringify(run.transforms)),
+    epochs_trained: result.epochs,
+    converged: result.converged,
+  };
+}
+
+// A param is text that never changes; 6 significant digits keep it readable and stable across exports.
+function roundForParam(v: number): number | string {
+  return Number.isFinite(v) ? Number(v.toPrecision(6)) : String(v);
+}
+
+function commonTags(run: Run, ctx: MlflowRunContext, runName: string): Record<string, string> {
+  return {
+    'mlflow.runName': runName,
+    'mlflow.source.name': MLFLOW_SOURCE_NAME,
+    'mlflow.source.type': 'LOCAL',
+    'workbench.version': ctx.workbenchVersion ?? WORKBENCH_VERSION,
+    'workbench.browser': ctx.userAgent.slice(0, MLFLOW_LIMITS.tagValueLength),
+    'workbench.backend': run.result.backend,
+    'workbench.model_kind': run.kind,
+    'workbench.run_name': run.name,
+    'workbench.created_at': run.createdAt,
+  };
+}
+
+/** One point per epoch (or Newton iteration): `train_loss`, `val_loss`, and the validation score when logged. */
+function epochSeries(history: readonly EpochLog[]): Record<string, number[]> {
+  const series: Record<string, number[]> = {
+    train_loss: history.map((e) => e.loss),
+    val_loss: history.map((e) => e.valLoss),
+  };
+  if (history.length > 0 && history.every((e) => e.valAuc !== undefined)) series.val_auc = history.map((e) => e.valAuc ?? NaN);
+  if (history.length > 0 && history.every((e) => e.valRmse !== undefined)) series.val_rmse = history.map((e) => e.valRmse ?? NaN);
+  return series;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+
+function sharedArtifacts(run: Run, ctx: MlflowRunContext): ExportableRun['artifacts'] {
+  return [
+    { path: 'model/bundle.json', body: serializeBundle(run.result.bundle), contentType: 'application/json' },
+    {
+      path: 'features.json',
+      body: json({ featureNames: run.featureNames, featureGroups: run.featureGroups, excluded: run.excluded, transforms: run.transforms }),
+      contentType: 'application/json',
+    },
+    ...(ctx.notebookJson === undefined ? [] : [{ path: 'notebook.json', body: ctx.notebookJson, contentType: 'application/json' }]),
+    ...(ctx.reportHtml === undefined ? [] : [{ path: 'report.html', body: ctx.reportHtml, contentType: 'text/html; charset=utf-8' }]),
+  ];
+}
+
+/** Precision, recall, F1 and accuracy of a classifier run at `threshold`, from the threshold sweep of its test split. */
+export function classifierMetricsAt(run: ClassifierRun, threshold: number): Confusion {
+  return sweepAt(buildThresholdSweep(run.result.yTest, run.result.testProba), threshold);
+}
+
+/** Map a classifier run to what MLflow gets; the threshold metrics are those at the slider's current threshold. */
+export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunContext): ExportableRun {
+  const r = run.result;
+  const c = r.config;
+  const threshold = ctx.threshold ?? r.threshold;
+  const sweep = buildThresholdSweep(r.yTest, r.testProba);
+  const at = sweepAt(sweep, threshold);
+  const testRatio = r.counts.positivesTest > 0 ? (r.counts.test - r.counts.positivesTest) / r.counts.positivesTest : NaN;
+  const runName = `${c.model} ${run.name}`;
+
+  const grid = sweepGrid(sweep, CURVE_GRID_STEPS);
+  const thresholds = Array.from(grid.thresholds);
+  const roc = {
+    thresholds,
+    fpr: Array.from(grid.fp, (fp) => (grid.negatives > 0 ? fp / grid.negatives : NaN)),
+    tpr: Array.from(grid.tp, (tp) => (grid.positives > 0 ? tp / grid.positives : NaN)),
+    auc_roc: r.metrics.auc_roc,
+  };
+  const pr = {
+    thresholds,
+    precision: Array.from(grid.tp, (tp, i) => {
+      const flagged = tp + (grid.fp[i] ?? 0);
+      return flagged > 0 ? tp / flagged : 1;
+    }),
+    recall: Array.from(grid.tp, (tp) => (grid.positives > 0 ? tp / grid.positives : NaN)),
+    pr_auc: r.metrics.pr_auc,
+  };
+  const calibration = { bins: calibrationBins(r.yTest, r.testProba, 10), brier: r.metrics.brier };
+
+  return {
+    workbenchRunId: run.id,
+    experimentName: ctx.experimentName ?? DEFAULT_EXPERIMENT_NAMES.classifier,
+    runName,
+    params: {
+      ...classifierConfigParams(c),
+      imbalance_strategy: imbalanceStrategy(c),
+      ...commonParams(run, ctx, ctx.classImbalanceRatio ?? testRatio),
+      positives_train: r.counts.positivesTrain,
+      resampled_rows: r.counts.resampled,
+      threshold_policy: THRESHOLD_POLICY,
+      validation_threshold: r.threshold,
+    },
+    metrics: {
+      f1_score: at.f1,
+      precision: at.precision,
+      recall: at.recall,
+      accuracy: at.accuracy,
+      decision_threshold: threshold,
+      auc_roc: r.metrics.auc_roc,
+      pr_auc: r.metrics.pr_auc,
+      log_loss: r.metrics.log_loss,
+      brier: r.metrics.brier,
+      oracle_f1: r.metrics.oracle_f1,
+      train_ms: r.trainMs,
+    },
+    stepMetrics: epochSeries(r.history),
+    tags: { ...commonTags(run, ctx, runName), 'workbench.threshold_source': threshold === r.threshold ? 'validation' : 'slider' },
+    artifacts: [
+      ...sharedArtifacts(run, ctx),
+      { path: 'curves/roc.json', body: json(roc), contentType: 'application/json' },
+      { path: 'curves/pr.json', body: json(pr), contentType: 'application/json' },
+      { path: 'curves/calibration.json', body: json(calibration), contentType: 'application/json' },
+    ],
+  };
+}
+
+/** Evenly spaced indices 0 … n−1, at most `k` of them. */
+function evenSample(n: number, k: number): number[] {
+  if (n <= k) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: k }, (_, j) => Math.round((j * (n - 1)) / (k - 1)));
+}
+
+/** A histogram of `values` in `bins` equal-width bins between their min and max. */
+export function histogram(values: ArrayLike<number>, bins: number): { edges: number[]; counts: number[] } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi >= lo)) return { edges: [], counts: [] };
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const b = Math.min(bins - 1, Math.floor(((values[i] as number) - lo) / width));
+    counts[b] = (counts[b] ?? 0) + 1;
+  }
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
+}
+
+/** Map a regressor run to what MLflow gets: dollar metrics beside the mean baseline's. */
+export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContext): ExportableRun {
+  const r = run.result;
+  const c = r.config;
+  const runName = `${c.model} ${run.name}`;
+  const residuals = Float64Array.from(r.yTest, (y, i) => y - (r.predTest[i] ?? 0));
+  const sample = evenSample(r.yTest.length, SCATTER_SAMPLE);
+  const scatter = {
+    note: `${sample.length} of ${r.yTest.length} test rows, evenly spaced`,
+    testRow: sample,
+    actual: sample.map((i) => r.yTest[i] ?? NaN),
+    predicted: sample.map((i) => r.predTest[i] ?? NaN),
+  };
+  return {
+    workbenchRunId: run.id,
+    experimentName: ctx.experimentName ?? DEFAULT_EXPERIMENT_NAMES.regressor,
+    runName,
+    params: {
+      ...regressorConfigParams(c),
+      ...commonParams(run, ctx, ctx.classImbalanceRatio ?? NaN),
+      smearing_factor: r.smearing,
+    },
+    metrics: {
+      rmse: r.metrics.rmse,
+      mae: r.metrics.mae,
+      r2: r.metrics.r2,
+      mape: r.metrics.mape,
+      baseline_rmse: r.baseline.rmse,
+      baseline_mae: r.baseline.mae,
+      baseline_r2: r.baseline.r2,
+      baseline_mape: r.baseline.mape,
+      train_ms: r.trainMs,
+    },
+    stepMetrics: epochSeries(r.history),
+    tags: commonTags(run, ctx, runName),
+    artifacts: [
+      ...sharedArtifacts(run, ctx),
+      { path: 'curves/predicted_vs_actual.json', body: json(scatter), contentType: 'application/json' },
+      { path: 'curves/residual_histogram.json', body: json(histogram(residuals, RESIDUAL_BINS)), contentType: 'application/json' },
+    ],
+  };
+}
+
+/** Either mapping, by the run's kind. */
+export function runToExportable(run: Run, ctx: MlflowRunContext): ExportableRun {
+  return run.kind === 'classifier' ? classifierRunToExportable(run, ctx) : regressorRunToExportable(run, ctx);
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult } from '../trainers/types.ts';
+import type { CellEntry, CellId } from './notebookSlice.ts';
+import {
+  buildSnapshot, checkSnapshot, debounce, estimateBytes, restorePatch, saveWithFallback, savedSource,
+  type NotebookSnapshot, type SnapshotInput, type SnapshotStore,
+} from './persistence.ts';
+import type { ClassifierRun, RunId } from './trainingSlice.ts';
+
+const ids = ['data-1', 'trainClassifier-1'] as CellId[];
+const cells: Record<CellId, CellEntry> = {
+  [ids[0]!]: { id: ids[0]!, kind: 'data', collapsed: true },
+  [ids[1]!]: { id: ids[1]!, kind: 'trainClassifier', collapsed: false },
+};
+
+function run(id: string, testRows: number, inputsKey: string): ClassifierRun {
+  const result = {
+    testIndex: new Uint32Array(testRows), yTest: new Float32Array(testRows), testProba: new Float32Array(testRows),
+    metrics: { auc_roc: 0.9 }, bundle: { weightData: 'AAAA' },
+  } as unknown as ClassifierResult;
+  return {
+    id: id as RunId, name: id, createdAt: '2024-01-01T00:00:00.000Z', wallMs: 10, inputsKey, featureNames: ['a'], featureGroups: ['a'],
+    excluded: [], transforms: {}, dataSha256: 'abc', dataName: 'training_data.parquet', rows: 100, kind: 'classifier', result,
+  };
+}
+
+function input(runs: ClassifierRun[]): SnapshotInput {
+  return {
+    cellIds: ids, cells,
+    classifierConfig: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' }, regressorConfig: DEFAULT_REGRESSOR_CONFIG,
+    backendPreference: 'wasm', excluded: ['engagement_depth'], transforms: { pages: { kind: 'log1p' } } as SnapshotInput['transforms'],
+    classTarget: 'is_ordered', revenueTarget: 'revenue', threshold: 0.37,
+    runs, activeRun: { classifier: (runs[runs.length - 1]?.id ?? null), regressor: null },
+  };
+}
+
+const now = () => new Date('2024-05-01T12:00:00Z');
+
+describe('notebook snapshot', () => {
+  it('keeps cells, settings, data source and results, and restores them with restored runs stale until their data is back', () => {
+    const runs = [run('r1', 1000, 'old'), run('r2', 1000, 'current')];
+    const snap = buildSnapshot(input(runs), { source: { type: 'bundled', name: 'training_data.parquet' }, isFresh: (r) => r.inputsKey === 'current', now });
+    expect(snap.savedAt).toBe('2024-05-01T12:00:00.000Z');
+    expect(snap.cells).toEqual([cells[ids[0]!], cells[ids[1]!]]);
+    expect(snap.resultsSaved).toBe(true);
+    expect(snap.results?.freshRunIds).toEqual(['r2']);
+    // 3 arrays of 1,000 4-byte values per run dominate
+    expect(snap.resultsBytes).toBeGreaterThan(2 * 12_000);
+    expect(snap.resultsBytes).toBeLessThan(2 * 12_000 + 4_000);
+
+    const checked = checkSnapshot(structuredClone(snap));
+    expect(typeof checked).not.toBe('string');
+    const { patch, freshRunIds } = restorePatch(checked as NotebookSnapshot);
+    expect(patch.cellIds).toEqual(ids);
+    expect(patch.cells[ids[0]!]?.collapsed).toBe(true);
+    expect(patch.classifierConfig.model).toBe('logistic');
+    expect(patch.excluded).toEqual(['engagement_depth']);
+    expect(patch.backendPreference).toBe('wasm');
+    expect(patch.threshold).toBe(0.37);
+    expect(freshRunIds).toEqual(['r2']);
+    expect(patch.runs?.map((r) => r.inputsKey)).toEqual(['restored:old', 'restored:current']);
+    expect(patch.runs?.[1]?.kind).toBe('classifier');
+    expect((patch.runs?.[1]?.result as ClassifierResult).testProba).toBeInstanceOf(Float32Array);
+    expect(patch.activeRun?.classifier).toBe('r2');
+    // restoring twice does not stack prefixes
+    expect(restorePatch({ ...(checked as NotebookSnapshot), results: { ...snap.results!, runs: patch.runs! } }).patch.runs?.[0]?.inputsKey).toBe('restored:old');
+  });
+
+  it('leaves results out beyond the limit and says so', () => {
+    const runs = [run('r1', 10_000, 'k')];
+    const snap = buildSnapshot(input(runs), { source: null, isFresh: () => true, limitBytes: 100_000, now });
+    expect(snap.resultsBytes).toBeGreaterThan(100_000);
+    expect(snap.resultsSaved).toBe(false);
+    expect(snap.results).toBeNull();
+    expect(snap.classifierConfig.model).toBe('logistic');
+    const { patch } = restorePatch(snap);
+    expect(patch.runs).toBeUndefined();
+  });
+
+  it('with no runs saves no results and counts as saved', () => {
+    const snap = buildSnapshot(input([]), { source: { type: 'file', name: 'mine.parquet' }, isFresh: () => true, now });
+    expect(snap.results).toBeNull();
+    expect(snap.resultsSaved).toBe(true);
+    expect(snap.source).toEqual({ type: 'file', name: 'mine.parquet' });
+  });
+
+  it('rejects what it cannot read, with a reason', () => {
+    expect(checkSnapshot(undefined)).toBe('no saved notebook');
+    expect(checkSnapshot({ version: 0 })).toMatch(/version 0/);
+    const snap = buildSnapshot(input([]), { source: null, isFresh: () => true, now });
+    expect(checkSnapshot({ ...snap, cells: [{ id: 'x', kind: 'bogus', collapsed: false }] })).toMatch(/unknown kind "bogus"/);
+  });
+
+  it('saves the bundled source by name and a URL by its address', () => {
+    expect(savedSource({ type: 'bundled', url: 'http://x/data/training_data.parquet', name: 'training_data.parquet' })).toEqual({ type: 'bundled', name: 'training_data.parquet' });
+    expect(savedSource({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' })).toEqual({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' });
+    expect(savedSource(null)).toBeNull();
+  });
+
+  it('estimates typed arrays by their size and counts shared buffers once', () => {
+    const a = new Float32Array(1000);
+    expect(estimateBytes({ a, b: a })).toBe(4000 + 2);
+    expect(estimateBytes(['abcd', 1])).toBe(12);
+  });
+
+  it('falls back to saving without results when the store refuses the full snapshot', async () => {
+    const saved: NotebookSnapshot[] = [];
+    const store: SnapshotStore = {
+      load: async () => saved[saved.length - 1],
+      save: async (s) => {
+        if (s.results) throw new Error('QuotaExceededError');
+        saved.push(s);
+      },
+    };
+    const snap = buildSnapshot(input([run('r1', 10, 'k')]), { source: null, isFresh: () => true, now });
+    const out = await saveWithFallback(store, snap);
+    expect(out.resultsSaved).toBe(false);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]!.results).toBeNull();
+  });
+
+  it('debounces saves and flushes a pending one', () => {
+    vi.useFakeTimers();
+    try {
+      const fn = vi.fn();
+      const d = debounce(fn, 100);
+      d.call();
+      d.call();
+      vi.advanceTimersByTime(99);
+      expect(fn).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(fn).toHaveBeenCalledTimes(1);
+      d.call();
+      d.flush();
+      expect(fn).toHaveBeenCalledTimes(2);
+      d.flush();
+      expect(fn).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -1,0 +1,280 @@
+/** Saving the notebook to IndexedDB and restoring it: cells, settings, which data, and results up to a size limit. */
+import type { ColumnTransform } from '../data/encode.ts';
+import type { DataSource } from '../data/types.ts';
+import type { ClassifierConfig, RegressorConfig } from '../trainers/types.ts';
+import type { BackendPreference } from '../workers/trainProtocol.ts';
+import type { ImportanceEntry } from './importanceSlice.ts';
+import type { CellEntry, CellId } from './notebookSlice.ts';
+import { CELL_KINDS } from './notebookSlice.ts';
+import type { ModelKind, Run, RunId } from './trainingSlice.ts';
+
+/** Bumped when the saved shape changes; an older snapshot is ignored rather than misread. */
+export const SNAPSHOT_VERSION = 1;
+
+/** Results (runs with their typed arrays) are saved only while they fit in this many bytes. */
+export const RESULTS_LIMIT_BYTES = 50 * 1024 * 1024;
+
+/** Which data the notebook was on; a local file cannot be reopened without the user picking it again. */
+export type SavedSource =
+  | { readonly type: 'bundled'; readonly name: string }
+  | { readonly type: 'url'; readonly url: string; readonly name: string }
+  | { readonly type: 'file'; readonly name: string };
+
+/** Runs and what was computed from them. */
+export interface SavedResults {
+  readonly runs: readonly Run[];
+  readonly activeRun: Readonly<Record<ModelKind, RunId | null>>;
+  /** runs that matched the settings when saved: they are fresh again once the same data is back */
+  readonly freshRunIds: readonly RunId[];
+  readonly importance: Readonly<Record<ModelKind, ImportanceEntry>> | null;
+}
+
+/** Everything saved about a notebook. */
+export interface NotebookSnapshot {
+  readonly version: typeof SNAPSHOT_VERSION;
+  readonly savedAt: string;
+  readonly cellIds: readonly CellId[];
+  readonly cells: readonly CellEntry[];
+  readonly classifierConfig: ClassifierConfig;
+  readonly regressorConfig: RegressorConfig;
+  readonly backendPreference: BackendPreference;
+  readonly excluded: readonly string[];
+  readonly transforms: Readonly<Record<string, ColumnTransform>>;
+  readonly classTarget: string;
+  readonly revenueTarget: string;
+  readonly threshold: number;
+  readonly source: SavedSource | null;
+  /** null when there were none or they were over the limit (see `resultsBytes`) */
+  readonly results: SavedResults | null;
+  readonly resultsBytes: number;
+  readonly resultsSaved: boolean;
+}
+
+/** The fields of the store a snapshot is made from. */
+export interface SnapshotInput {
+  readonly cellIds: readonly CellId[];
+  readonly cells: Readonly<Record<CellId, CellEntry>>;
+  readonly classifierConfig: ClassifierConfig;
+  readonly regressorConfig: RegressorConfig;
+  readonly backendPreference: BackendPreference;
+  readonly excluded: readonly string[];
+  readonly transforms: Readonly<Record<string, ColumnTransform>>;
+  readonly classTarget: string;
+  readonly revenueTarget: string;
+  readonly threshold: number;
+  readonly runs: readonly Run[];
+  readonly activeRun: Readonly<Record<ModelKind, RunId | null>>;
+  readonly importance?: Readonly<Record<ModelKind, ImportanceEntry>>;
+}
+
+/** Where the data came from, in saved form; the bundled file is saved by name, not by its resolved URL. */
+export function savedSource(source: DataSource | null | undefined): SavedSource | null {
+  if (!source) return null;
+  switch (source.type) {
+    case 'bundled': return { type: 'bundled', name: source.name };
+    case 'url': return { type: 'url', url: source.url, name: source.name };
+    case 'file': return { type: 'file', name: source.name };
+    default: {
+      const never: never = source;
+      throw new Error(`unknown data source ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Bytes a value takes when IndexedDB clones it, near enough: typed arrays by their size, strings one byte a character. */
+export function estimateBytes(value: unknown, seen: Set<object> = new Set()): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'string') return value.length;
+  if (typeof value === 'number' || typeof value === 'boolean') return 8;
+  if (typeof value !== 'object') return 0;
+  if (seen.has(value)) return 0;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (const v of value) total += estimateBytes(v, seen);
+    return total;
+  }
+  for (const [k, v] of Object.entries(value)) total += k.length + estimateBytes(v, seen);
+  return total;
+}
+
+/** A snapshot of the notebook; results go in only while they fit in `limitBytes`. */
+export function buildSnapshot(
+  s: SnapshotInput,
+  o: { readonly source: SavedSource | null; readonly isFresh: (run: Run) => boolean; readonly limitBytes?: number; readonly now?: () => Date },
+): NotebookSnapshot {
+  const limit = o.limitBytes ?? RESULTS_LIMIT_BYTES;
+  const cells = s.cellIds.map((id) => s.cells[id]).filter((c): c is CellEntry => c !== undefined);
+  let results: SavedResults | null = null;
+  let resultsBytes = 0;
+  if (s.runs.length > 0) {
+    results = {
+      runs: s.runs,
+      activeRun: s.activeRun,
+      freshRunIds: s.runs.filter((r) => o.isFresh(r)).map((r) => r.id),
+      importance: s.importance ?? null,
+    };
+    resultsBytes = estimateBytes(results);
+  }
+  const fits = resultsBytes <= limit;
+  return {
+    version: SNAPSHOT_VERSION,
+    savedAt: (o.now?.() ?? new Date()).toISOString(),
+    cellIds: cells.map((c) => c.id),
+    cells,
+    classifierConfig: s.classifierConfig,
+    regressorConfig: s.regressorConfig,
+    backendPreference: s.backendPreference,
+    excluded: s.excluded,
+    transforms: s.transforms,
+    classTarget: s.classTarget,
+    revenueTarget: s.revenueTarget,
+    threshold: s.threshold,
+    source: o.source,
+    results: fits ? results : null,
+    resultsBytes,
+    resultsSaved: fits,
+  };
+}
+
+/** The same snapshot without its results, for when IndexedDB refuses the full one (quota). */
+export function withoutResults(snap: NotebookSnapshot): NotebookSnapshot {
+  return { ...snap, results: null, resultsSaved: snap.results === null ? snap.resultsSaved : false };
+}
+
+/** Checks that a stored value is a snapshot this version can read; returns why not otherwise. */
+export function checkSnapshot(value: unknown): NotebookSnapshot | string {
+  if (typeof value !== 'object' || value === null) return 'no saved notebook';
+  const v = value as Partial<NotebookSnapshot>;
+  if (v.version !== SNAPSHOT_VERSION) return `saved notebook has version ${String(v.version)}; expected ${SNAPSHOT_VERSION}, starting from the default notebook`;
+  if (!Array.isArray(v.cells) || !Array.isArray(v.cellIds)) return 'saved notebook has no cells; starting from the default notebook';
+  const known = new Set<string>(CELL_KINDS);
+  const unknown = v.cells.find((c) => !known.has(c.kind));
+  if (unknown) return `saved notebook has a cell of unknown kind "${unknown.kind}"; starting from the default notebook`;
+  return v as NotebookSnapshot;
+}
+
+/** Store fields a restore sets, typed as the store holds them. */
+export interface RestoredFields {
+  cellIds: CellId[];
+  cells: Record<CellId, CellEntry>;
+  classifierConfig: ClassifierConfig;
+  regressorConfig: RegressorConfig;
+  backendPreference: BackendPreference;
+  excluded: readonly string[];
+  transforms: Readonly<Record<string, ColumnTransform>>;
+  classTarget: string;
+  revenueTarget: string;
+  threshold: number;
+  runs?: Run[];
+  activeRun?: Record<ModelKind, RunId | null>;
+  importance?: Record<ModelKind, ImportanceEntry>;
+}
+
+/** The store fields a snapshot restores (results only when saved), plus which runs become fresh once their data is back. */
+export function restorePatch(snap: NotebookSnapshot): { patch: RestoredFields; freshRunIds: readonly RunId[] } {
+  const cells: Record<CellId, CellEntry> = {};
+  for (const c of snap.cells) cells[c.id] = { id: c.id, kind: c.kind, collapsed: c.collapsed };
+  const base: RestoredFields = {
+    cellIds: snap.cellIds.filter((id) => cells[id] !== undefined),
+    cells,
+    classifierConfig: snap.classifierConfig,
+    regressorConfig: snap.regressorConfig,
+    backendPreference: snap.backendPreference,
+    excluded: snap.excluded,
+    transforms: snap.transforms,
+    classTarget: snap.classTarget,
+    revenueTarget: snap.revenueTarget,
+    threshold: snap.threshold,
+  };
+  const r = snap.results;
+  if (!r) return { patch: base, freshRunIds: [] };
+  // a saved run is stale until its data is loaded again; this key never equals a live one
+  const runs = r.runs.map((run): Run => ({ ...run, inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
+  return {
+    patch: { ...base, runs, activeRun: { ...r.activeRun }, ...(r.importance ? { importance: { ...r.importance } } : {}) },
+    freshRunIds: r.freshRunIds,
+  };
+}
+
+/** Where snapshots are kept; IndexedDB in the page, a map in tests. */
+export interface SnapshotStore {
+  load(): Promise<unknown>;
+  save(snap: NotebookSnapshot): Promise<void>;
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('indexeddb request failed'));
+  });
+}
+
+/** The notebook in IndexedDB: database `ml-workbench`, object store `notebooks`, one record under `key`. */
+export function indexedDbStore(idb: IDBFactory, key = 'current', dbName = 'ml-workbench'): SnapshotStore {
+  let db: Promise<IDBDatabase> | null = null;
+  const open = (): Promise<IDBDatabase> => {
+    db ??= new Promise((resolve, reject) => {
+      const req = idb.open(dbName, 1);
+      req.onupgradeneeded = () => {
+        if (!req.result.objectStoreNames.contains('notebooks')) req.result.createObjectStore('notebooks');
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error ?? new Error(`could not open IndexedDB "${dbName}"`));
+      req.onblocked = () => reject(new Error(`IndexedDB "${dbName}" is blocked by another tab; close it and reload`));
+    });
+    return db;
+  };
+  return {
+    async load() {
+      const d = await open();
+      return request(d.transaction('notebooks', 'readonly').objectStore('notebooks').get(key));
+    },
+    async save(snap) {
+      const d = await open();
+      const tx = d.transaction('notebooks', 'readwrite');
+      tx.objectStore('notebooks').put(snap, key);
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error ?? new Error('indexeddb write failed'));
+        tx.onabort = () => reject(tx.error ?? new Error('indexeddb write aborted (quota?)'));
+      });
+    },
+  };
+}
+
+/** Saves `snap`; if the store refuses it with results (quota), saves it without and says so. */
+export async function saveWithFallback(store: SnapshotStore, snap: NotebookSnapshot): Promise<NotebookSnapshot> {
+  try {
+    await store.save(snap);
+    return snap;
+  } catch (err) {
+    if (snap.results === null) throw err;
+    const lean = withoutResults(snap);
+    await store.save(lean);
+    return lean;
+  }
+}
+
+/** Calls `fn` once `ms` after the last call; `flush` runs a pending call now. */
+export function debounce(fn: () => void, ms: number): { call(): void; flush(): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    call() {
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => { timer = null; fn(); }, ms);
+    },
+    flush() {
+      if (timer === null) return;
+      clearTimeout(timer);
+      timer = null;
+      fn();
+    },
+    cancel() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,217 @@
+/** The persistence slice: restores the saved notebook on open, saves it on change, holds the one-writer lock, Run all and New notebook. */
+import type { StateCreator } from 'zustand';
+import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
+import { BUNDLED_URL } from './dataSlice.ts';
+import { IDLE_IMPORTANCE } from './importanceSlice.ts';
+import {
+  buildSnapshot, checkSnapshot, debounce, indexedDbStore, restorePatch, saveWithFallback, savedSource,
+  type SavedSource, type SnapshotStore,
+} from './persistence.ts';
+import type { WorkbenchState } from './store.ts';
+import { inputsKey, type JobState, type RunId } from './trainingSlice.ts';
+
+/** The Web Locks name every tab of the workbench asks for; the holder may save, the others are read-only. */
+export const NOTEBOOK_LOCK = 'workbench-notebook';
+
+export interface PersistenceState {
+  /** another tab holds the notebook: nothing is edited or saved here */
+  readonly readOnly: boolean;
+  readonly status: 'starting' | 'saved' | 'saving' | 'error' | 'off';
+  readonly savedAt: string | null;
+  /** false when the last save left the results out (over the limit or over quota) */
+  readonly resultsSaved: boolean;
+  readonly resultsBytes: number;
+  /** something to tell the user about the restore, e.g. a local file to pick again */
+  readonly notice: string | null;
+  readonly error: string | null;
+  /** true once a saved notebook was applied */
+  readonly restored: boolean;
+}
+
+export interface PersistenceSlice {
+  persistence: PersistenceState;
+  /** asks for the lock, restores the saved notebook, loads its data and starts saving; once per page */
+  startPersistence(): Promise<void>;
+  /** saves now instead of after the debounce */
+  saveNow(): Promise<void>;
+  /** the default notebook on the bundled data, with default settings and no results */
+  newNotebook(): void;
+  /** loads data if there is none, trains both models in parallel, then computes importance when the notebook has that cell */
+  runAll(): Promise<void>;
+  dismissNotice(): void;
+}
+
+const SAVE_DEBOUNCE_MS = 400;
+const IDLE_JOB: JobState = { status: 'idle', epochs: [], maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
+
+/** Fields whose change is worth a save. */
+const SAVED_FIELDS = [
+  'cellIds', 'cells', 'classifierConfig', 'regressorConfig', 'backendPreference', 'excluded', 'transforms',
+  'classTarget', 'revenueTarget', 'threshold', 'dataset', 'runs', 'activeRun', 'importance',
+] as const satisfies ReadonlyArray<keyof WorkbenchState>;
+
+/** Resolves true when this tab got the lock (held until the tab closes), false when another tab has it. */
+function acquireNotebookLock(): Promise<boolean> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    locks.request(NOTEBOOK_LOCK, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve(false);
+        return undefined;
+      }
+      resolve(true);
+      // never settles: the lock is released only when the tab goes away
+      return new Promise<void>(() => undefined);
+    }).catch(() => resolve(true));
+  });
+}
+
+export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], PersistenceSlice> = (set, get, api) => {
+  const patch = (p: Partial<PersistenceState>) => set((s) => ({ persistence: { ...s.persistence, ...p } }));
+  let store: SnapshotStore | null = null;
+  let started = false;
+  /** the saved source, kept until data loads so an early save does not forget it */
+  let pendingSource: SavedSource | null = null;
+  /** restored runs that were fresh when saved; fresh again once the same data is loaded */
+  let pendingFresh: readonly RunId[] = [];
+  let chain: Promise<void> = Promise.resolve();
+
+  const saveOnce = async (): Promise<void> => {
+    const s = get();
+    if (!store || s.persistence.readOnly) return;
+    const source = savedSource(s.dataset?.source) ?? pendingSource;
+    const snap = buildSnapshot(s, { source, isFresh: (r) => r.inputsKey === inputsKey(s, r.kind) || pendingFresh.includes(r.id) });
+    patch({ status: 'saving' });
+    try {
+      const saved = await saveWithFallback(store, snap);
+      patch({ status: 'saved', savedAt: saved.savedAt, resultsSaved: saved.resultsSaved, resultsBytes: saved.resultsBytes, error: null });
+    } catch (err) {
+      patch({ status: 'error', error: `could not save the notebook: ${(err as Error).message}` });
+    }
+  };
+  const save = (): Promise<void> => {
+    chain = chain.then(saveOnce);
+    return chain;
+  };
+  const saver = debounce(() => void save(), SAVE_DEBOUNCE_MS);
+
+  const onChange = (s: WorkbenchState, prev: WorkbenchState): void => {
+    if (s.dataset !== prev.dataset && s.dataset) {
+      const ds = s.dataset;
+      pendingSource = null;
+      if (s.persistence.notice && s.persistence.restored) patch({ notice: null });
+      if (pendingFresh.length > 0) {
+        const fresh = new Set(pendingFresh);
+        pendingFresh = [];
+        // same file, same settings as when saved: the restored runs are current again
+        set((st) => ({
+          runs: st.runs.map((r) => (fresh.has(r.id) && r.dataSha256 === ds.sha256 && r.rows === ds.rows ? { ...r, inputsKey: inputsKey(st, r.kind) } : r)),
+        }));
+      }
+    }
+    if (!started || s.persistence.readOnly || !store) return;
+    if (SAVED_FIELDS.some((k) => s[k] !== prev[k])) saver.call();
+  };
+
+  return {
+    persistence: { readOnly: false, status: 'starting', savedAt: null, resultsSaved: true, resultsBytes: 0, notice: null, error: null, restored: false },
+    async startPersistence() {
+      if (started) return;
+      started = true;
+      api.subscribe(onChange);
+      const owner = await acquireNotebookLock();
+      patch({ readOnly: !owner });
+      const idb = typeof indexedDB !== 'undefined' ? indexedDB : undefined;
+      store = idb ? indexedDbStore(idb) : null;
+      let source: SavedSource | null = null;
+      if (store) {
+        try {
+          const raw = await store.load();
+          const snap = checkSnapshot(raw);
+          if (typeof snap === 'string') {
+            if (raw !== undefined) patch({ notice: snap });
+          } else {
+            const { patch: fields, freshRunIds } = restorePatch(snap);
+            pendingFresh = freshRunIds;
+            source = snap.source;
+            pendingSource = snap.source;
+            set((s) => ({ ...fields, featuresVersion: s.featuresVersion + 1, deleted: null }));
+            patch({ restored: true, resultsSaved: snap.resultsSaved, resultsBytes: snap.resultsBytes, savedAt: snap.savedAt });
+          }
+        } catch (err) {
+          patch({ error: `could not read the saved notebook: ${(err as Error).message}` });
+        }
+      }
+      patch({ status: store ? 'saved' : 'off' });
+      if (get().load.status !== 'idle') return;
+      if (source?.type === 'file') {
+        patch({ notice: `This notebook used the local file "${source.name}". Browsers do not let a page reopen a file by itself: pick it again with "Open parquet file…" (the saved results come back when it is the same file).` });
+      } else if (source?.type === 'url') {
+        get().startLoad({ kind: 'url', url: source.url, name: source.name, bundled: false });
+      } else {
+        get().startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
+      }
+    },
+    saveNow() {
+      saver.cancel();
+      return save();
+    },
+    newNotebook() {
+      const s = get();
+      if (s.persistence.readOnly) return;
+      s.cancelTraining('classifier');
+      s.cancelTraining('regressor');
+      s.cancelImportance();
+      s.resetNotebook();
+      pendingFresh = [];
+      set((st) => ({
+        classifierConfig: DEFAULT_CLASSIFIER_CONFIG,
+        regressorConfig: DEFAULT_REGRESSOR_CONFIG,
+        backendPreference: 'auto',
+        excluded: [],
+        transforms: {},
+        featuresVersion: st.featuresVersion + 1,
+        threshold: 0.5,
+        runs: [],
+        activeRun: { classifier: null, regressor: null },
+        jobs: { classifier: IDLE_JOB, regressor: IDLE_JOB },
+        importance: { classifier: IDLE_IMPORTANCE, regressor: IDLE_IMPORTANCE },
+        persistence: { ...st.persistence, notice: null, resultsSaved: true, resultsBytes: 0 },
+      }));
+      if (s.classTarget !== 'is_ordered' || s.revenueTarget !== 'revenue') get().setTargets('is_ordered', 'revenue');
+      if (get().dataset?.source.type !== 'bundled') {
+        pendingSource = { type: 'bundled', name: 'training_data.parquet' };
+        get().startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
+      }
+      void get().saveNow();
+    },
+    async runAll() {
+      if (get().persistence.readOnly) return;
+      if (!get().dataset) {
+        if (get().load.status !== 'loading') {
+          const src = pendingSource;
+          if (src?.type === 'url') get().startLoad({ kind: 'url', url: src.url, name: src.name, bundled: false });
+          else get().startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
+        }
+        await new Promise<void>((resolve) => {
+          const unsubscribe = api.subscribe((st) => {
+            if (st.load.status !== 'loading') {
+              unsubscribe();
+              resolve();
+            }
+          });
+        });
+        if (!get().dataset) return;
+      }
+      await get().trainBoth();
+      const st = get();
+      if (st.cellIds.some((id) => st.cells[id]?.kind === 'importance') && st.jobs.classifier.status === 'done' && st.jobs.regressor.status === 'done') {
+        await st.runImportance();
+      }
+    },
+    dismissNotice() {
+      patch({ notice: null });
+    },
+  };
+};

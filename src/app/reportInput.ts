@@ -1,0 +1,292 @@
+/** The store's notebook as a `ReportInput`: aggregates only (curves, counts, metrics), data rows only on request. */
+import { detectOneHotGroups, featureGroupMap } from '../data/oneHotGroups.ts';
+import type { Column, Dataset } from '../data/types.ts';
+import { buildReportHtml } from '../report/html.ts';
+import type {
+  CalibrationBin, LeakageFinding, MetricTarget, ReportClassifier, ReportData, ReportFeatures, ReportInput,
+  ReportRegressor, ReportRun, ReportSample, SettingValue, ThresholdSweep,
+} from '../report/reportTypes.ts';
+import { calibrationBins, confusionFromCounts, type BinaryClfCurve } from '../trainers/metrics.ts';
+import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget as UserTarget } from '../trainers/targets.ts';
+import { buildThresholdSweep, sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
+import type { ClassifierConfig, RegressorConfig } from '../trainers/types.ts';
+import type { WorkbenchState } from './store.ts';
+import type { ClassifierRun, RegressorRun, Run } from './trainingSlice.ts';
+
+/** The workbench version written into reports. */
+export const WORKBENCH_VERSION = '0.1.0';
+/** Most predicted/actual pairs a report carries for the regressor's scatter. */
+export const MAX_REGRESSOR_POINTS = 2000;
+/** Bins of the residual histogram. */
+export const RESIDUAL_BINS = 30;
+
+/** The parts of the store a report reads; a plain object in tests. */
+export type ReportState = Pick<
+  WorkbenchState,
+  'dataset' | 'analysis' | 'classTarget' | 'revenueTarget' | 'excluded' | 'runs' | 'activeRun' | 'threshold'
+>;
+
+/** Options of `buildReportInput`. */
+export interface ReportOptions {
+  /** include the first N data rows; 0 or absent: no data rows at all */
+  readonly sampleRows?: number;
+  /** the report's timestamp; injected so tests pin it */
+  readonly now?: Date;
+  readonly title?: string;
+}
+
+/** Builds the report input from the store; throws when no data is loaded. */
+export function buildReportInput(state: ReportState, options: ReportOptions = {}): ReportInput {
+  const ds = state.dataset;
+  if (!ds) throw new Error('no data loaded; load the bundled data or a parquet file before making a report');
+  const clfRun = activeRun(state, 'classifier');
+  const regRun = activeRun(state, 'regressor');
+  const sampleRows = Math.max(0, Math.floor(options.sampleRows ?? 0));
+  return {
+    title: options.title ?? `Conversion and revenue models on ${ds.source.name}`,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    workbenchVersion: WORKBENCH_VERSION,
+    data: reportData(state, ds),
+    leakage: (state.analysis?.leakage ?? []).map((f): LeakageFinding => ({
+      feature: f.feature, auc: f.auc, flagged: f.flagged, reasons: [...f.reasons],
+    })),
+    features: reportFeatures(state, ds, clfRun ?? regRun),
+    ...(clfRun ? { classifier: reportClassifier(clfRun, state.threshold) } : {}),
+    ...(regRun ? { regressor: reportRegressor(regRun) } : {}),
+    runs: state.runs.map(reportRun),
+    ...(sampleRows > 0 ? { sample: reportSample(ds, sampleRows) } : {}),
+  };
+}
+
+/** The report of the store's current notebook as one HTML document; the MLflow exporter uploads it as an artifact. */
+export function currentReportHtml(state: ReportState, options: ReportOptions = {}): string {
+  return buildReportHtml(buildReportInput(state, options));
+}
+
+function activeRun(state: ReportState, kind: 'classifier'): ClassifierRun | undefined;
+function activeRun(state: ReportState, kind: 'regressor'): RegressorRun | undefined;
+function activeRun(state: ReportState, kind: Run['kind']): Run | undefined {
+  const id = state.activeRun[kind];
+  return state.runs.find((r) => r.id === id && r.kind === kind);
+}
+
+function reportData(state: ReportState, ds: Dataset): ReportData {
+  const profile = state.analysis?.profile ?? null;
+  const balance = profile?.classBalance;
+  return {
+    source: ds.source.type === 'url' ? ds.source.url : ds.source.name,
+    rows: ds.rows,
+    columns: ds.columns.map((c) => ({ name: c.name, type: c.arrowType, nulls: c.nullCount })),
+    sha256: ds.sha256,
+    classBalance: balance
+      ? { negatives: balance.negatives, positives: balance.positives, rate: profile?.conversionRate ?? balance.positiveRate }
+      : { negatives: 0, positives: 0, rate: Number.NaN },
+    meanOrderValue: profile?.revenue?.meanOrderValue ?? Number.NaN,
+  };
+}
+
+function reportFeatures(state: ReportState, ds: Dataset, run: Run | undefined): ReportFeatures {
+  const flagged = new Set((state.analysis?.leakage ?? []).filter((f) => f.flagged).map((f) => f.feature));
+  const excluded: Array<{ column: string; reason: string }> = [
+    { column: state.classTarget, reason: 'class target' },
+    { column: state.revenueTarget, reason: 'revenue target' },
+    ...state.excluded.map((column) => ({ column, reason: flagged.has(column) ? 'flagged as leaking; excluded' : 'excluded by the user' })),
+  ];
+  if (!run) {
+    const left = new Set(excluded.map((e) => e.column));
+    return { used: (state.analysis?.features ?? []).filter((f) => !left.has(f)), excluded };
+  }
+  // Columns the encoder left out on its own (identifiers, timestamps, constants) are listed with that reason.
+  const groupOf = featureGroupMap(ds.columns, detectOneHotGroups(ds.columns, { exclude: [state.classTarget, state.revenueTarget] }));
+  const used = new Set(run.featureGroups);
+  const listed = new Set(excluded.map((e) => e.column));
+  for (const c of ds.columns) {
+    const feature = groupOf.get(c.name) ?? c.name;
+    if (used.has(feature) || listed.has(c.name) || listed.has(feature)) continue;
+    listed.add(feature);
+    excluded.push({ column: feature, reason: c.kind === 'timestamp' ? 'timestamp; not a feature' : 'left out by the encoder (identifier, constant or dropped)' });
+  }
+  return { used: [...run.featureNames], excluded };
+}
+
+function targetsWithMet(targets: readonly UserTarget[], metrics: Readonly<Record<string, number>>): MetricTarget[] {
+  return targets.map((t) => ({ metric: t.metric, op: t.op, value: t.value, met: meetsTarget(t, metrics[t.metric] ?? Number.NaN) }));
+}
+
+/** The classifier at the slider's threshold: rates recomputed there, threshold-free metrics from the run. */
+function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifier {
+  const r = run.result;
+  const curve = buildThresholdSweep(r.yTest, r.testProba);
+  const at = sweepAt(curve, threshold);
+  const metrics: Record<string, number> = {
+    auc_roc: r.metrics.auc_roc,
+    pr_auc: r.metrics.pr_auc,
+    f1_score: at.f1,
+    precision: at.precision,
+    recall: at.recall,
+    accuracy: at.accuracy,
+    log_loss: r.metrics.log_loss,
+    brier: r.metrics.brier,
+    threshold,
+  };
+  const grid = sweepGrid(curve, 1001);
+  const sweep: ThresholdSweep = {
+    thresholds: Array.from(grid.thresholds), tp: Array.from(grid.tp), fp: Array.from(grid.fp),
+    positives: grid.positives, negatives: grid.negatives,
+  };
+  const calibration: CalibrationBin[] = calibrationBins(r.yTest, r.testProba, 10)
+    .filter((b) => b.count > 0)
+    .map((b) => ({ meanPredicted: b.meanPredicted, fractionPositive: b.fractionPositive, count: b.count }));
+  return {
+    settings: classifierSettings(r.config),
+    backend: r.backend,
+    metrics,
+    targets: targetsWithMet(CLASSIFIER_TARGETS, metrics),
+    ...curves(curve),
+    sweep,
+    calibration,
+    threshold,
+  };
+}
+
+/** ROC (every distinct score, as rocCurve) and PR (as prCurve) from the one sorted curve. */
+function curves(c: BinaryClfCurve): Pick<ReportClassifier, 'roc' | 'pr'> {
+  const d = c.thresholds.length;
+  const fpr = [0];
+  const tpr = [0];
+  const precision: number[] = [];
+  const recall: number[] = [];
+  for (let i = 0; i < d; i++) {
+    fpr.push(c.negatives > 0 ? (c.fps[i] as number) / c.negatives : 0);
+    tpr.push(c.positives > 0 ? (c.tps[i] as number) / c.positives : 0);
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    const m = confusionFromCounts(c.tps[i] as number, c.fps[i] as number, c.positives, c.negatives);
+    precision.push(m.precision);
+    recall.push(c.positives > 0 ? m.recall : 1);
+  }
+  precision.push(1);
+  recall.push(0);
+  return { roc: { fpr, tpr }, pr: { precision, recall } };
+}
+
+function reportRegressor(run: RegressorRun): ReportRegressor {
+  const r = run.result;
+  const n = r.yTest.length;
+  const take = Math.min(n, MAX_REGRESSOR_POINTS);
+  const actual: number[] = [];
+  const predicted: number[] = [];
+  // Evenly spaced test rows: deterministic, and spread over the whole split rather than its head.
+  for (let k = 0; k < take; k++) {
+    const i = Math.floor((k * n) / take);
+    actual.push(r.yTest[i] as number);
+    predicted.push(r.predTest[i] as number);
+  }
+  const metrics = { rmse: r.metrics.rmse, mae: r.metrics.mae, r2: r.metrics.r2, mape: r.metrics.mape };
+  return {
+    settings: regressorSettings(r.config),
+    backend: r.backend,
+    metrics,
+    baseline: { rmse: r.baseline.rmse, mae: r.baseline.mae, r2: r.baseline.r2, mape: r.baseline.mape },
+    targets: targetsWithMet(REGRESSOR_TARGETS, metrics),
+    points: { actual, predicted },
+    residualHistogram: residualHistogram(r.yTest, r.predTest),
+  };
+}
+
+/** Residuals (actual − predicted) in equal-width bins between their min and max; the max lands in the last bin. */
+export function residualHistogram(actual: ArrayLike<number>, predicted: ArrayLike<number>, bins = RESIDUAL_BINS): { edges: number[]; counts: number[] } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < actual.length; i++) {
+    const e = (actual[i] as number) - (predicted[i] as number);
+    if (!Number.isFinite(e)) continue;
+    if (e < lo) lo = e;
+    if (e > hi) hi = e;
+  }
+  if (lo === Infinity) return { edges: [0, 1], counts: [0] };
+  if (hi === lo) return { edges: [lo - 0.5, lo + 0.5], counts: [actual.length] };
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < actual.length; i++) {
+    const e = (actual[i] as number) - (predicted[i] as number);
+    if (!Number.isFinite(e)) continue;
+    const b = Math.min(bins - 1, Math.floor((e - lo) / width));
+    counts[b] = (counts[b] as number) + 1;
+  }
+  return { edges, counts };
+}
+
+function reportRun(run: Run): ReportRun {
+  if (run.kind === 'classifier') {
+    const m = run.result.metrics;
+    return {
+      id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
+      metrics: { auc_roc: m.auc_roc, pr_auc: m.pr_auc, f1_score: m.f1_score, precision: m.precision, recall: m.recall, log_loss: m.log_loss, brier: m.brier, threshold: m.threshold },
+      settings: classifierSettings(run.result.config),
+    };
+  }
+  const m = run.result.metrics;
+  return {
+    id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
+    metrics: { rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape },
+    settings: regressorSettings(run.result.config),
+  };
+}
+
+/** Settings as flat report values; lists joined, the class weight spelled out. */
+export function classifierSettings(c: ClassifierConfig): Record<string, SettingValue> {
+  const common = {
+    model: c.model,
+    classWeight: typeof c.classWeight === 'string' ? c.classWeight : `positive weight ${c.classWeight.positiveWeight}`,
+    resampling: c.resampling, testFraction: c.testFraction, validationFraction: c.validationFraction, seed: c.seed,
+  };
+  return c.model === 'logistic'
+    ? { ...common, C: c.C, maxIterations: c.epochs }
+    : {
+      ...common, hiddenUnits: c.hiddenUnits.join(','), dropout: c.dropout, l2: c.l2, learningRate: c.learningRate,
+      batchSize: c.batchSize, epochs: c.epochs, patience: c.patience,
+    };
+}
+
+/** Regressor settings as flat report values. */
+export function regressorSettings(c: RegressorConfig): Record<string, SettingValue> {
+  const common = { model: c.model, strategy: c.strategy, logTarget: c.logTarget, testFraction: c.testFraction, seed: c.seed };
+  return c.model === 'linear'
+    ? { ...common, ridgeAlpha: c.l2 }
+    : {
+      ...common, hiddenUnits: c.hiddenUnits.join(','), dropout: c.dropout, l2: c.l2, learningRate: c.learningRate,
+      batchSize: c.batchSize, epochs: c.epochs, patience: c.patience, validationFraction: c.validationFraction,
+    };
+}
+
+function cellValue(c: Column, row: number): string | number | null {
+  switch (c.kind) {
+    case 'numeric': {
+      const v = c.values[row] as number;
+      return Number.isNaN(v) ? null : v;
+    }
+    case 'categorical': {
+      const code = c.codes[row] as number;
+      return code < 0 ? null : (c.levels[code] ?? null);
+    }
+    case 'timestamp': {
+      const v = c.values[row] as number;
+      return Number.isNaN(v) ? null : new Date(v).toISOString();
+    }
+    default: {
+      const never: never = c;
+      return String(never);
+    }
+  }
+}
+
+/** The first `n` rows, all columns: only when the user ticked "include a sample". */
+function reportSample(ds: Dataset, n: number): ReportSample {
+  const rows = Math.min(n, ds.rows);
+  return {
+    columns: ds.columns.map((c) => c.name),
+    rows: Array.from({ length: rows }, (_, r) => ds.columns.map((c) => cellValue(c, r))),
+  };
+}

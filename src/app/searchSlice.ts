@@ -1,0 +1,332 @@
+/** The search slice: hyperparameter search and imbalance lab settings, their runs on the search worker pool, and "use best". */
+import type { StateCreator } from 'zustand';
+import type { MetricName } from '../trainers/crossValidation.ts';
+import type { LogisticSolver } from '../trainers/fastLogistic.ts';
+import type { ImbalanceRow } from '../trainers/imbalanceLab.ts';
+import { bestCandidate, gridCandidates, randomCandidates, summarise, type ParamDistribution, type ParamValue, type Params, type SearchData, type SearchTrainer, type UnitResult } from '../trainers/search.ts';
+import { stratifiedSplit, subsetRows, subsetVector } from '../trainers/split.ts';
+import type { ResamplingOption } from '../trainers/types.ts';
+import { createBrowserSearchPool, poolSize, type SearchPool, type SearchProgress } from '../workers/searchPool.ts';
+import type { WorkbenchState } from './store.ts';
+import { prepareInputs } from './trainingSlice.ts';
+
+/** What a search ranks candidates by: classifier metrics for logistic, error metrics for ridge. */
+export type SearchScoring = 'f1' | 'rocAuc' | 'prAuc' | 'logLoss' | 'rmse' | 'mae';
+/** Scorings offered per trainer, with the words the user reads. */
+export const SCORINGS: Readonly<Record<SearchTrainer, ReadonlyArray<readonly [SearchScoring, string]>>> = {
+  logistic: [['f1', 'F1 at the fold’s best threshold'], ['rocAuc', 'ROC AUC'], ['prAuc', 'PR AUC'], ['logLoss', 'log loss']],
+  ridge: [['rmse', 'RMSE'], ['mae', 'MAE']],
+};
+
+/** The class weighting a search candidate may use. */
+export type SearchClassWeight = 'none' | 'balanced';
+
+/** Everything the Search cell lets the user set. */
+export interface SearchSettings {
+  readonly trainer: SearchTrainer;
+  readonly mode: 'grid' | 'random';
+  readonly cValues: readonly number[];
+  readonly solvers: readonly LogisticSolver[];
+  readonly classWeights: readonly SearchClassWeight[];
+  readonly resamplings: readonly ResamplingOption[];
+  readonly alphas: readonly number[];
+  /** random search: candidates drawn, and the log-uniform ranges of C and alpha */
+  readonly nRandom: number;
+  readonly cRange: readonly [number, number];
+  readonly alphaRange: readonly [number, number];
+  readonly k: number;
+  readonly scoring: SearchScoring;
+  readonly seed: number;
+  /** a stratified sample of this many rows, or 0 for all rows */
+  readonly sampleRows: number;
+}
+
+/** The default: the issue's grid, C ∈ {0.01, 0.1, 1} × two optimisers, balanced weights, 5 folds, ROC AUC. */
+export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
+  trainer: 'logistic',
+  mode: 'grid',
+  cValues: [0.01, 0.1, 1],
+  solvers: ['lbfgs', 'newton'],
+  classWeights: ['balanced'],
+  resamplings: ['none'],
+  alphas: [0.1, 1, 10, 100],
+  nRandom: 10,
+  cRange: [0.001, 10],
+  alphaRange: [0.01, 1000],
+  k: 5,
+  scoring: 'rocAuc',
+  seed: 42,
+  sampleRows: 0,
+};
+
+/** Where a search or an imbalance lab run stands. */
+export type PoolRunStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
+
+/** A search run: streamed unit results, progress and what it ran on. */
+export interface SearchRunState {
+  readonly status: PoolRunStatus;
+  readonly trainer: SearchTrainer;
+  readonly scoring: SearchScoring;
+  readonly candidates: readonly Params[];
+  readonly results: readonly UnitResult[];
+  readonly progress: SearchProgress | null;
+  readonly error: string | null;
+  readonly workers: number;
+  readonly rows: number;
+  readonly features: number;
+  readonly k: number;
+  readonly wallMs: number | null;
+  /** data and feature settings it ran on: the table is stale when they change */
+  readonly inputsKey: string;
+  /** what "use best" last sent, in words */
+  readonly applied: string | null;
+}
+
+/** Settings of the imbalance lab. */
+export interface ImbalanceSettings {
+  readonly k: number;
+  /** a stratified sample of this many rows, or 0 for all rows */
+  readonly sampleRows: number;
+  readonly seed: number;
+}
+
+/** The lab's default: 5 folds on a 100,000-row stratified sample, so SMOTE's neighbour search stays seconds. */
+export const DEFAULT_IMBALANCE_SETTINGS: ImbalanceSettings = { k: 5, sampleRows: 100_000, seed: 42 };
+
+/** An imbalance lab run. */
+export interface ImbalanceRunState {
+  readonly status: PoolRunStatus;
+  readonly rows: readonly ImbalanceRow[] | null;
+  readonly foldsDone: number;
+  readonly k: number;
+  readonly progress: SearchProgress | null;
+  readonly error: string | null;
+  readonly sampleRows: number;
+  readonly positives: number;
+  readonly workers: number;
+  readonly wallMs: number | null;
+  readonly inputsKey: string;
+}
+
+export interface SearchSlice {
+  searchSettings: SearchSettings;
+  searchRun: SearchRunState;
+  imbalanceSettings: ImbalanceSettings;
+  imbalanceRun: ImbalanceRunState;
+  setSearchSettings(patch: Partial<SearchSettings>): void;
+  runSearch(): Promise<void>;
+  cancelSearch(): void;
+  /** sends the best candidate (by the run's scoring) to the Train classifier or Train regressor cell */
+  useBestCandidate(): void;
+  setImbalanceSettings(patch: Partial<ImbalanceSettings>): void;
+  runImbalance(): Promise<void>;
+  cancelImbalance(): void;
+}
+
+const idleSearch: SearchRunState = {
+  status: 'idle', trainer: 'logistic', scoring: 'rocAuc', candidates: [], results: [], progress: null, error: null,
+  workers: 0, rows: 0, features: 0, k: 0, wallMs: null, inputsKey: '', applied: null,
+};
+const idleImbalance: ImbalanceRunState = {
+  status: 'idle', rows: null, foldsDone: 0, k: 0, progress: null, error: null, sampleRows: 0, positives: 0, workers: 0, wallMs: null, inputsKey: '',
+};
+
+/** The data and feature settings a search depends on (not the model settings, which the search itself chooses). */
+export function searchInputsKey(s: WorkbenchState): string {
+  return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, s.regressorConfig.strategy, s.regressorConfig.logTarget]);
+}
+
+/** The candidates the settings describe: a grid over the lists, or seeded random draws (C and alpha log-uniform). */
+export function searchCandidates(s: SearchSettings): Params[] {
+  if (s.trainer === 'ridge') {
+    return s.mode === 'grid'
+      ? gridCandidates({ alpha: s.alphas })
+      : randomCandidates({ alpha: { kind: 'logUniform', low: s.alphaRange[0], high: s.alphaRange[1] } }, s.nRandom, s.seed);
+  }
+  const lists: Record<string, readonly ParamValue[]> = { solver: s.solvers, classWeight: s.classWeights, resampling: s.resamplings };
+  if (s.mode === 'grid') return gridCandidates({ C: s.cValues, ...lists });
+  const space: Record<string, ParamDistribution> = { C: { kind: 'logUniform', low: s.cRange[0], high: s.cRange[1] }, ...lists };
+  return randomCandidates(space, s.nRandom, s.seed);
+}
+
+/** Row ids of a stratified sample of `size` rows (all rows when size is 0 or not smaller than n). */
+export function sampleIndex(strata: ArrayLike<number>, size: number, seed: number): Uint32Array | null {
+  const n = strata.length;
+  if (!(size > 0) || size >= n) return null;
+  return stratifiedSplit(strata, size / n, seed).test;
+}
+
+/** The matrix a search or lab runs on: the current model matrix (excluded features dropped), targets per trainer, sampled. */
+export function searchData(s: WorkbenchState, trainer: SearchTrainer, sampleRows: number, seed: number): { data: SearchData; positives: number } {
+  const { matrix, y, revenue } = prepareInputs(s);
+  let X = matrix.X;
+  let rows = matrix.rows;
+  let target: Float32Array = y;
+  if (trainer === 'ridge') {
+    // The regressor's own rows and target, so the winning alpha means the same thing in the Train regressor cell.
+    const { strategy, logTarget } = s.regressorConfig;
+    const keep = strategy === 'direct' ? null : Uint32Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === 1);
+    if (keep) {
+      X = subsetRows(X, matrix.cols, keep);
+      rows = keep.length;
+    }
+    const rev = keep ? subsetVector(revenue, keep) : revenue;
+    target = Float32Array.from(rev, (v) => (logTarget ? Math.log1p(v) : v));
+  }
+  const strata = trainer === 'ridge' ? target.map((v) => (v > 0 ? 1 : 0)) : target;
+  const idx = sampleIndex(strata, sampleRows, seed);
+  if (idx) {
+    X = subsetRows(X, matrix.cols, idx);
+    target = subsetVector(target, idx);
+    rows = idx.length;
+  } else if (X === matrix.X) {
+    X = X.slice();
+    target = target.slice();
+  }
+  let positives = 0;
+  for (const v of target) if (v === 1) positives++;
+  return { data: { X, rows, cols: matrix.cols, y: target, task: trainer === 'ridge' ? 'regressor' : 'classifier' }, positives };
+}
+
+/** How a candidate's settings read on screen. */
+export function describeParams(p: Params): string {
+  return Object.entries(p).map(([k, v]) => `${k} = ${typeof v === 'number' ? Number(v.toPrecision(3)) : String(v)}`).join(', ');
+}
+
+function hardwareThreads(): number {
+  return typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+}
+
+let searchPool: SearchPool | null = null;
+let imbalancePool: SearchPool | null = null;
+let cancelSearchRun: (() => void) | null = null;
+let cancelImbalanceRun: (() => void) | null = null;
+
+export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice> = (set, get) => ({
+  searchSettings: DEFAULT_SEARCH_SETTINGS,
+  searchRun: idleSearch,
+  imbalanceSettings: DEFAULT_IMBALANCE_SETTINGS,
+  imbalanceRun: idleImbalance,
+  setSearchSettings(patch) {
+    set((s) => {
+      const next = { ...s.searchSettings, ...patch };
+      // Switching trainer switches to a scoring that trainer has.
+      const scorings = SCORINGS[next.trainer].map(([v]) => v);
+      return { searchSettings: scorings.includes(next.scoring) ? next : { ...next, scoring: scorings[0] ?? next.scoring } };
+    });
+  },
+  async runSearch() {
+    const s = get();
+    if (s.searchRun.status === 'running') return;
+    const settings = s.searchSettings;
+    const patch = (p: Partial<SearchRunState>) => set((st) => ({ searchRun: { ...st.searchRun, ...p } }));
+    let data: SearchData;
+    let candidates: Params[];
+    try {
+      candidates = searchCandidates(settings);
+      ({ data } = searchData(s, settings.trainer, settings.sampleRows, settings.seed));
+    } catch (err) {
+      set({ searchRun: { ...idleSearch, status: 'error', error: (err as Error).message } });
+      return;
+    }
+    const units = candidates.length * settings.k;
+    const workers = poolSize(hardwareThreads(), units);
+    set({
+      searchRun: {
+        ...idleSearch, status: 'running', trainer: settings.trainer, scoring: settings.scoring, candidates, workers,
+        rows: data.rows, features: data.cols, k: settings.k, inputsKey: searchInputsKey(s), progress: { done: 0, total: units, running: 0, elapsedMs: 0, etaMs: null },
+      },
+    });
+    const t0 = performance.now();
+    searchPool?.terminate();
+    const pool = createBrowserSearchPool({ size: workers });
+    searchPool = pool;
+    const run = (() => {
+      const loaded = pool.load(data);
+      const handle = pool.run({
+        spec: { trainer: settings.trainer, k: settings.k, seed: settings.seed },
+        candidates,
+        onResult: (result, progress) => set((st) => ({ searchRun: { ...st.searchRun, results: [...st.searchRun.results, result], progress } })),
+      });
+      return { results: Promise.all([loaded, handle.results]).then(([, r]) => r), cancel: handle.cancel };
+    })();
+    cancelSearchRun = run.cancel;
+    try {
+      await run.results;
+      patch({ status: 'done', wallMs: performance.now() - t0 });
+    } catch (err) {
+      const e = err as Error;
+      patch({ status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message, wallMs: performance.now() - t0 });
+    } finally {
+      cancelSearchRun = null;
+      pool.terminate();
+      if (searchPool === pool) searchPool = null;
+    }
+  },
+  cancelSearch() {
+    cancelSearchRun?.();
+  },
+  useBestCandidate() {
+    const run = get().searchRun;
+    const rows = summarise(run.results);
+    if (rows.length === 0) return;
+    const best = bestCandidate(rows, run.scoring as MetricName);
+    const p = best.params;
+    if (run.trainer === 'logistic') {
+      const C = typeof p.C === 'number' ? p.C : 1;
+      const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
+      const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
+      get().setClassifierConfig({ model: 'logistic', C, classWeight, resampling });
+      set((st) => ({ searchRun: { ...st.searchRun, applied: `Train classifier now uses logistic regression with C = ${Number(C.toPrecision(4))}, class weights ${classWeight}, resampling ${resampling}${typeof p.solver === 'string' ? ` (the search's ${p.solver} solver reaches the same optimum as the trainer's)` : ''}.` } }));
+    } else {
+      const alpha = typeof p.alpha === 'number' ? p.alpha : 1;
+      get().setRegressorConfig({ model: 'linear', l2: alpha });
+      set((st) => ({ searchRun: { ...st.searchRun, applied: `Train regressor now uses the linear model with ridge alpha = ${Number(alpha.toPrecision(4))}.` } }));
+    }
+  },
+  setImbalanceSettings(patch) {
+    set((s) => ({ imbalanceSettings: { ...s.imbalanceSettings, ...patch } }));
+  },
+  async runImbalance() {
+    const s = get();
+    if (s.imbalanceRun.status === 'running') return;
+    const settings = s.imbalanceSettings;
+    const patch = (p: Partial<ImbalanceRunState>) => set((st) => ({ imbalanceRun: { ...st.imbalanceRun, ...p } }));
+    let data: SearchData;
+    let positives: number;
+    try {
+      ({ data, positives } = searchData(s, 'logistic', settings.sampleRows, settings.seed));
+    } catch (err) {
+      set({ imbalanceRun: { ...idleImbalance, status: 'error', error: (err as Error).message } });
+      return;
+    }
+    const workers = poolSize(hardwareThreads(), settings.k);
+    set({
+      imbalanceRun: {
+        ...idleImbalance, status: 'running', k: settings.k, sampleRows: data.rows, positives, workers, inputsKey: searchInputsKey(s),
+        progress: { done: 0, total: settings.k, running: 0, elapsedMs: 0, etaMs: null },
+      },
+    });
+    const t0 = performance.now();
+    imbalancePool?.terminate();
+    const pool = createBrowserSearchPool({ size: workers });
+    imbalancePool = pool;
+    const loaded = pool.load(data);
+    const handle = pool.runImbalance({ k: settings.k, seed: settings.seed, onFold: (_r, progress) => patch({ foldsDone: progress.done, progress }) });
+    cancelImbalanceRun = handle.cancel;
+    try {
+      const [, rows] = await Promise.all([loaded, handle.rows]);
+      patch({ status: 'done', rows, wallMs: performance.now() - t0 });
+    } catch (err) {
+      const e = err as Error;
+      patch({ status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message, wallMs: performance.now() - t0 });
+    } finally {
+      cancelImbalanceRun = null;
+      pool.terminate();
+      if (imbalancePool === pool) imbalancePool = null;
+    }
+  },
+  cancelImbalance() {
+    cancelImbalanceRun?.();
+  },
+});

@@ -1,0 +1,26 @@
+/** The share slice: what a notebook link or an imported notebook file asks of the user (supply a file, run all). */
+import type { StateCreator } from 'zustand';
+import type { WorkbenchState } from './store.ts';
+
+/** A notebook rebuilt from a link or a file, and what is left for the user to do. */
+export interface SharedNotebookNotice {
+  readonly from: 'link' | 'file';
+  readonly name: string;
+  /** the local file the notebook was made on, which the reader must supply; null when the data loads by itself */
+  readonly dataFile: string | null;
+}
+
+export interface ShareSlice {
+  sharedNotebook: SharedNotebookNotice | null;
+  /** a link that could not be opened, for the banner */
+  sharedNotebookError: string | null;
+  setSharedNotebook(notice: SharedNotebookNotice | null, error?: string | null): void;
+}
+
+export const createShareSlice: StateCreator<WorkbenchState, [], [], ShareSlice> = (set) => ({
+  sharedNotebook: null,
+  sharedNotebookError: null,
+  setSharedNotebook(notice, error = null) {
+    set({ sharedNotebook: notice, sharedNotebookError: error });
+  },
+});

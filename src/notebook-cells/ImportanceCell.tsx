@@ -1,0 +1,126 @@
+/** Importance: permutation importance of both models on the test split, with the spread over seeded repeats. */
+import { useMemo } from 'react';
+import { useWorkbench } from '../app/store.ts';
+import { Plot } from '../app/Plot.tsx';
+import { fmt, fmtUsd } from '../app/format.ts';
+import { isImportanceOutdated, type ImportanceEntry } from '../app/importanceSlice.ts';
+import type { ModelKind } from '../app/trainingSlice.ts';
+import type { PermutationImportanceResult } from '../trainers/permutationImportance.ts';
+import { NumberField } from './fields.tsx';
+
+const TITLES: Record<ModelKind, string> = { classifier: 'Classifier (is_ordered): drop in ROC AUC', regressor: 'Regressor (revenue): increase in RMSE' };
+const SHORT: Record<ModelKind, string> = { classifier: 'clf', regressor: 'reg' };
+
+function ImportanceChart({ kind, result }: { kind: ModelKind; result: PermutationImportanceResult }) {
+  const { data, layout, height } = useMemo(() => {
+    // Plotly draws the first horizontal bar at the bottom: reverse so the most important feature is on top
+    const rows = [...result.features].reverse();
+    return {
+      data: [{
+        type: 'bar',
+        orientation: 'h',
+        y: rows.map((f) => f.feature),
+        x: rows.map((f) => f.mean),
+        error_x: { type: 'data', array: rows.map((f) => f.std), visible: true, thickness: 1.2 },
+        marker: { color: kind === 'classifier' ? '#4c78a8' : '#f58518' },
+        hovertemplate: '%{y}: %{x:.4f}<extra></extra>',
+      }],
+      layout: {
+        title: { text: TITLES[kind], font: { size: 13 } },
+        margin: { l: 170, r: 16, t: 36, b: 44 },
+        xaxis: { title: { text: kind === 'classifier' ? 'AUC drop (mean ± std over repeats)' : 'RMSE increase, $ (mean ± std)' }, zeroline: true },
+        yaxis: { automargin: true },
+        bargap: 0.25,
+      },
+      height: Math.max(220, 26 * rows.length + 90),
+    };
+  }, [kind, result]);
+  return <Plot data={data} layout={layout} height={height} testId={`importance-${SHORT[kind]}-chart`} label={`permutation importance of the ${kind}`} />;
+}
+
+function ImportanceTable({ kind, result }: { kind: ModelKind; result: PermutationImportanceResult }) {
+  const show = (v: number) => (kind === 'regressor' ? fmtUsd(v) : fmt(v, 4));
+  return (
+    <table className="grid" data-testid={`importance-${SHORT[kind]}-table`}>
+      <caption className="muted">
+        baseline {kind === 'classifier' ? 'ROC AUC' : 'RMSE'} <span data-testid={`importance-${SHORT[kind]}-baseline`} data-value={result.baseline}>{kind === 'classifier' ? fmt(result.baseline) : fmtUsd(result.baseline)}</span>
+        {' '}on {result.rows < result.totalRows ? `a seeded sample of ${result.rows.toLocaleString('en-US')} of the ${result.totalRows.toLocaleString('en-US')}` : result.rows.toLocaleString('en-US')} test rows, {result.repeats} repeats (seed {result.seed})
+      </caption>
+      <thead>
+        <tr><th>#</th><th>feature</th><th>columns</th><th>mean {kind === 'classifier' ? 'AUC drop' : 'RMSE increase'}</th><th>std</th></tr>
+      </thead>
+      <tbody>
+        {result.features.map((f, i) => (
+          <tr key={f.feature} data-testid={`importance-${SHORT[kind]}-row`} data-feature={f.feature}>
+            <td>{i + 1}</td>
+            <td className="mono" data-testid={i === 0 ? `importance-${SHORT[kind]}-top` : undefined}>{f.feature}</td>
+            <td>{f.columns.length}</td>
+            <td data-value={f.mean}>{show(f.mean)}</td>
+            <td data-value={f.std}>{show(f.std)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ModelImportance({ kind, entry }: { kind: ModelKind; entry: ImportanceEntry }) {
+  const hasRun = useWorkbench((s) => s.activeRun[kind] !== null);
+  const outdated = useWorkbench((s) => isImportanceOutdated(s, kind));
+  return (
+    <section className="importance-model" data-testid={`importance-${SHORT[kind]}`} data-status={entry.status} aria-label={`${kind} importance`}>
+      <h3>{TITLES[kind]}</h3>
+      {entry.status === 'running' && (
+        <div className="run-status">
+          <progress max={Math.max(1, entry.total)} value={entry.done} aria-label={`${kind} importance progress`} />
+          <span data-testid={`importance-${SHORT[kind]}-progress`} data-value={entry.done}>{entry.done} / {entry.total} shuffles</span>
+        </div>
+      )}
+      {entry.status === 'error' && <p className="error" role="alert" data-testid={`importance-${SHORT[kind]}-error`}>{entry.error}</p>}
+      {entry.status === 'cancelled' && <p className="muted">cancelled</p>}
+      {outdated && <p><span className="stale-badge">stale</span> the {kind} changed since this was computed; run importance again.</p>}
+      {!entry.result && entry.status === 'idle' && (
+        <p className="muted">{hasRun ? 'Press Run to compute it.' : `Train the ${kind} first (Run all trains both).`}</p>
+      )}
+      {entry.result && (
+        <div className={outdated ? 'stale' : ''}>
+          <ImportanceChart kind={kind} result={entry.result} />
+          <ImportanceTable kind={kind} result={entry.result} />
+          {entry.ms !== null && <p className="muted">computed in {fmt(entry.ms / 1000, 1)} s ({entry.backend}, in a worker)</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function ImportanceCell() {
+  const importance = useWorkbench((s) => s.importance);
+  const repeats = useWorkbench((s) => s.importanceRepeats);
+  const setRepeats = useWorkbench((s) => s.setImportanceRepeats);
+  const maxRows = useWorkbench((s) => s.importanceMaxRows);
+  const setMaxRows = useWorkbench((s) => s.setImportanceMaxRows);
+  const run = useWorkbench((s) => s.runImportance);
+  const cancel = useWorkbench((s) => s.cancelImportance);
+  const canRun = useWorkbench((s) => s.activeRun.classifier !== null || s.activeRun.regressor !== null);
+  const running = importance.classifier.status === 'running' || importance.regressor.status === 'running';
+  return (
+    <div data-testid="importance-cell">
+      <p className="muted">
+        Each feature is shuffled across the test rows in turn, and the model scored again: the bigger the drop, the more the model relies on it.
+        A one-hot group (e.g. all columns of a category) is shuffled as one feature. Correlated features share credit, so a low score does not prove a feature useless.
+      </p>
+      <div className="toolbar">
+        <NumberField label="repeats per feature" value={repeats} min={1} max={50} step={1} testId="importance-repeats" onChange={setRepeats} />
+        <NumberField label="test rows scored (at most)" value={maxRows} min={100} step={1000} testId="importance-max-rows" onChange={setMaxRows} />
+        <button type="button" className="primary" disabled={!canRun || running} onClick={() => void run()} data-testid="importance-run">
+          Run importance
+        </button>
+        {running && <button type="button" onClick={cancel} data-testid="importance-cancel">Cancel</button>}
+      </div>
+      <div className="charts">
+        <ModelImportance kind="classifier" entry={importance.classifier} />
+        <ModelImportance kind="regressor" entry={importance.regressor} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * `npm run pipeline -- --data <path or URL> [--target is_ordered --revenue revenue] [--exclude engagement_depth]
+ *   [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
+ * Prints one JSON document of metrics on stdout; logs go to stderr; exits 2 on bad input, 1 on failure.
+ */
+import { parseArgs } from 'node:util';
+import { PipelineInputError, runPipeline } from './pipeline.ts';
+import { exportPipelineToMlflow, pipelineMlflowAuth } from './mlflowExport.ts';
+
+// stdout carries only the JSON document: anything a library prints goes to stderr
+console.log = (...a: unknown[]) => console.error(...a);
+console.info = console.log;
+
+const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        data: { type: 'string' }, target: { type: 'string', default: 'is_ordered' }, revenue: { type: 'string', default: 'revenue' },
+        exclude: { type: 'string', multiple: true, default: [] }, classifier: { type: 'string', default: 'mlp' }, regressor: { type: 'string', default: 'linear' },
+        seed: { type: 'string', default: '42' }, backend: { type: 'string', default: 'auto' }, epochs: { type: 'string' }, out: { type: 'string' },
+        mlflow: { type: 'string' }, 'mlflow-token': { type: 'string' }, 'mlflow-user': { type: 'string' }, 'mlflow-password': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    fail(2, `${(e as Error).message}\n${USAGE}`);
+  }
+  if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
+  if (!values.data) fail(2, `--data is required\n${USAGE}`);
+  if (values.classifier !== 'mlp' && values.classifier !== 'logistic') fail(2, `--classifier "${values.classifier}" is not mlp or logistic`);
+  if (values.regressor !== 'linear' && values.regressor !== 'mlp') fail(2, `--regressor "${values.regressor}" is not linear or mlp`);
+  if (!['wasm', 'cpu', 'auto'].includes(values.backend)) fail(2, `--backend "${values.backend}" is not available in node; use wasm, cpu or auto`);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) fail(2, `--seed "${values.seed}" is not an integer`);
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) fail(2, `--epochs "${values.epochs}" is not a positive integer`);
+  // credentials may come from MLflow's own environment variables, so they stay out of the process list
+  const mlflowAuth: { token?: string; user?: string; password?: string } = {};
+  const token = values['mlflow-token'] ?? process.env.MLFLOW_TRACKING_TOKEN;
+  const user = values['mlflow-user'] ?? process.env.MLFLOW_TRACKING_USERNAME;
+  const password = values['mlflow-password'] ?? process.env.MLFLOW_TRACKING_PASSWORD;
+  if (token) mlflowAuth.token = token;
+  if (user) mlflowAuth.user = user;
+  if (password) mlflowAuth.password = password;
+  if (values.mlflow !== undefined && !/^https?:\/\//i.test(values.mlflow)) fail(2, `--mlflow "${values.mlflow}" is not an http(s) URL; pass e.g. --mlflow http://127.0.0.1:5000`);
+  try {
+    if (values.mlflow !== undefined) pipelineMlflowAuth(mlflowAuth);
+  } catch (e) {
+    fail(2, (e as Error).message);
+  }
+  const exclude = values.exclude.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean);
+  try {
+    const result = await runPipeline({
+      data: values.data,
+      target: values.target,
+      revenue: values.revenue,
+      exclude,
+      classifier: values.classifier,
+      regressor: values.regressor,
+      seed,
+      backend: values.backend as 'wasm' | 'cpu' | 'auto',
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(values.out ? { out: values.out } : {}),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    let mlflowRuns: Array<{ run_id: string; url: string; created: boolean }> | undefined;
+    if (values.mlflow !== undefined) {
+      try {
+        const exported = await exportPipelineToMlflow(result, { url: values.mlflow, ...mlflowAuth, classTarget: values.target, excluded: exclude },
+          (line) => process.stderr.write(`${line}\n`));
+        mlflowRuns = exported.map((e) => ({ run_id: e.runId, url: e.url, created: e.created }));
+      } catch (e) {
+        process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+        fail(1, (e as Error).message);
+      }
+    }
+    process.stdout.write(`${JSON.stringify(mlflowRuns === undefined ? result.report : { ...result.report, mlflow: mlflowRuns }, null, 2)}\n`);
+  } catch (e) {
+    if (e instanceof PipelineInputError) fail(2, e.message);
+    fail(1, (e as Error).stack ?? String(e));
+  }
+}
+
+await main();

@@ -1,0 +1,140 @@
+/**
+ * The headless pipeline (what Airflow calls): load → validate → encode → train both models in parallel worker
+ * threads → metrics named as MLflow names them. Same modules as the browser: loader, encoder, trainers.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as parquet from 'parquet-wasm';
+import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
+import { buildModelMatrix } from '../data/encode.ts';
+import { leakageCheck } from '../data/leakage.ts';
+import { loadParquet } from '../data/load.ts';
+import { binaryLabels, validateDataset } from '../data/validate.ts';
+import type { Dataset, ModelMatrix } from '../data/types.ts';
+import { serializeBundle } from '../trainers/bundle.ts';
+import {
+  DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
+  type BackendName, type ClassifierConfig, type ClassifierResult, type RegressorConfig, type RegressorResult,
+} from '../trainers/types.ts';
+import type { TrainJob, TrainOutcome } from '../workers/trainProtocol.ts';
+import { runInThread } from './threads.ts';
+
+export interface PipelineOptions {
+  readonly data: string;
+  readonly target: string;
+  readonly revenue: string;
+  readonly exclude: readonly string[];
+  readonly classifier: ClassifierConfig['model'];
+  readonly regressor: RegressorConfig['model'];
+  readonly seed: number;
+  readonly backend: BackendName | 'auto';
+  readonly epochs?: number;
+  /** folder to write the two model bundles to */
+  readonly out?: string;
+  readonly log: (line: string) => void;
+}
+
+/** Raised for bad input; the CLI exits 2 with the message. */
+export class PipelineInputError extends Error {
+  override name = 'PipelineInputError';
+}
+
+export interface PipelineResult {
+  readonly report: Record<string, unknown>;
+  readonly dataset: Dataset;
+  readonly matrix: ModelMatrix;
+  readonly classifier: ClassifierResult;
+  readonly regressor: RegressorResult;
+}
+
+async function load(data: string, log: (l: string) => void): Promise<Dataset> {
+  const isUrl = /^https?:\/\//i.test(data);
+  const name = isUrl ? decodeURIComponent(new URL(data).pathname.split('/').pop() || data) : path.basename(data);
+  if (!isUrl && !fs.existsSync(data)) throw new PipelineInputError(`data file "${data}" does not exist; pass --data <path or URL of a .parquet file>`);
+  const source = isUrl ? urlByteSource(data, name) : blobByteSource(new Blob([fs.readFileSync(data)]), name);
+  const t0 = performance.now();
+  const result = await loadParquet({
+    source,
+    dataSource: isUrl ? { type: 'url', url: data, name } : { type: 'file', name },
+    parquet,
+  });
+  log(`loaded ${name}: ${result.dataset.rows} rows × ${result.dataset.columns.length} columns in ${Math.round(performance.now() - t0)} ms`);
+  return result.dataset;
+}
+
+function round(v: number, digits = 6): number {
+  return Number.isFinite(v) ? Number(v.toFixed(digits)) : v;
+}
+
+/** Runs the whole pipeline; throws PipelineInputError on bad input. */
+export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
+  const ds = await load(o.data, o.log).catch((e: Error) => {
+    throw e instanceof PipelineInputError ? e : new PipelineInputError(e.message);
+  });
+  const names = ds.columns.map((c) => c.name);
+  for (const ex of o.exclude) {
+    if (!names.includes(ex) && !names.some((n) => n.startsWith(`${ex}_`))) {
+      throw new PipelineInputError(`--exclude "${ex}" is not a column of ${ds.source.name}; columns: ${names.join(', ')}`);
+    }
+  }
+  const features = names.filter((n) => n !== o.target && n !== o.revenue);
+  const issues = validateDataset(ds, { classTarget: o.target, revenueTarget: o.revenue, features });
+  if (issues.length > 0) throw new PipelineInputError(issues.map((i) => i.message).join('\n'));
+  for (const f of leakageCheck(ds, { classTarget: o.target, features, targets: [o.revenue] })) {
+    if (f.flagged && !o.exclude.includes(f.feature)) {
+      o.log(`warning: ${f.feature} leaks the target (${f.reasons.join('; ')}); pass --exclude ${f.feature} for an honest model`);
+    }
+  }
+  const built = buildModelMatrix(ds, { targets: [o.target, o.revenue], exclude: o.exclude });
+  for (const w of built.warnings) o.log(`warning: ${w}`);
+  const labels = binaryLabels(ds.columns.find((c) => c.name === o.target)!);
+  if (typeof labels === 'string') throw new PipelineInputError(labels);
+  const y = Float32Array.from(labels.y, (v) => (v === 1 ? 1 : 0));
+  const revCol = ds.columns.find((c) => c.name === o.revenue);
+  const revenue = revCol?.kind === 'numeric' ? Float64Array.from(revCol.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(ds.rows);
+  const matrix = built.matrix;
+
+  const clfConfig: ClassifierConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: o.classifier, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
+  const regConfig: RegressorConfig = { ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
+  const entry = new URL('./trainThread.ts', import.meta.url);
+  const clfJob: TrainJob = { kind: 'classifier', matrix: { ...matrix, X: matrix.X.slice() }, y: y.slice(), config: clfConfig, backend: o.backend, dataSha256: ds.sha256 };
+  const regJob: TrainJob = { kind: 'regressor', matrix: { ...matrix, X: matrix.X.slice() }, revenue: revenue.slice(), isOrdered: y.slice(), config: regConfig, backend: o.backend, dataSha256: ds.sha256 };
+  const t0 = performance.now();
+  type Out = TrainOutcome & { backendUsed: BackendName };
+  const [clfOut, regOut] = await Promise.all([
+    runInThread<TrainJob, Out, { epoch: number; loss: number; valLoss: number }>(entry, clfJob, [clfJob.matrix.X.buffer as ArrayBuffer],
+      (e) => o.log(`classifier epoch ${e.epoch}: loss ${e.loss.toFixed(4)} val ${e.valLoss.toFixed(4)}`)),
+    runInThread<TrainJob, Out, { epoch: number; loss: number; valLoss: number }>(entry, regJob, [regJob.matrix.X.buffer as ArrayBuffer]),
+  ]);
+  const wallMs = performance.now() - t0;
+  if (clfOut.kind !== 'classifier' || regOut.kind !== 'regressor') throw new Error('worker threads answered the wrong job');
+  const c = clfOut.result;
+  const r = regOut.result;
+  if (o.out) {
+    fs.mkdirSync(o.out, { recursive: true });
+    fs.writeFileSync(path.join(o.out, 'classifier.bundle.json'), serializeBundle(c.bundle));
+    fs.writeFileSync(path.join(o.out, 'regressor.bundle.json'), serializeBundle(r.bundle));
+    o.log(`wrote model bundles to ${o.out}`);
+  }
+  const report = {
+    classifier: {
+      model: c.config.model,
+      auc_roc: round(c.metrics.auc_roc), f1_score: round(c.metrics.f1_score), precision: round(c.metrics.precision), recall: round(c.metrics.recall),
+      pr_auc: round(c.metrics.pr_auc), log_loss: round(c.metrics.log_loss), brier: round(c.metrics.brier), accuracy: round(c.metrics.accuracy),
+      threshold: round(c.threshold), oracle_f1: round(c.metrics.oracle_f1), epochs: c.epochs, converged: c.converged,
+      train_ms: Math.round(c.trainMs), ms_per_epoch: round(c.msPerEpoch, 2), train_samples: c.counts.train, test_samples: c.counts.test,
+    },
+    regressor: {
+      model: r.config.model, strategy: r.config.strategy,
+      rmse: round(r.metrics.rmse), mae: round(r.metrics.mae), r2: round(r.metrics.r2), mape: round(r.metrics.mape),
+      baseline_rmse: round(r.baseline.rmse), baseline_mae: round(r.baseline.mae), baseline_r2: round(r.baseline.r2), baseline_mape: round(r.baseline.mape),
+      smearing: round(r.smearing), train_ms: Math.round(r.trainMs), train_samples: r.counts.train, test_samples: r.counts.test,
+    },
+    backend: clfOut.backendUsed,
+    seed: o.seed,
+    tfjs_version: c.tfjsVersion,
+    data: { source: o.data, sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude },
+    wall_ms: Math.round(wallMs),
+  };
+  return { report, dataset: ds, matrix, classifier: c, regressor: r };
+}
