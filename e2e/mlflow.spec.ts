@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import * as tf from '@tensorflow/tfjs';
-import { test, expect, type Page } from '@playwright/test';
+import { chromium, test, expect, type Page } from '@playwright/test';
 import { startMlflowServer, type MlflowServer } from '../scripts/mlflow.mjs';
 import { createMlflowClient, mlflowRunId, type MlflowClient } from '../src/mlflow/client.ts';
 import { WORKBENCH_RUN_ID_TAG } from '../src/mlflow/exportRun.ts';
@@ -173,7 +173,7 @@ test('train both models, export through the /mlflow proxy, read every number bac
     const sample = csv.rows.slice(0, 25);
     const cols = csv.header.length - 3;
     const X = Float32Array.from(sample.flatMap((r) => r.slice(3)));
-    const predicted = predictor.predict(X, sample.length);
+    const predicted = await predictor.predict(X, sample.length);
     predictor.dispose();
     expect(cols).toBe(Number((kind === 'classifier' ? clf : reg).params.num_features));
     sample.forEach((row, i) => expect(predicted[i], `${kind} row ${row[0]}`).toBeCloseTo(row[2] ?? NaN, kind === 'classifier' ? 6 : 3));
@@ -233,15 +233,24 @@ test('a stopped server gives a clear error, the app stays usable, and the export
   }
 });
 
-test('a direct export to a server that does not allow this origin says CORS, not "server down"', async ({ page }) => {
+test('a direct export to a server that does not allow this origin says CORS, not "server down"', async ({ baseURL }) => {
+  // MLflow always allows localhost and 127.0.0.1 origins, so the page is opened under a non-local name for the app server
+  const appPort = new URL(baseURL ?? 'http://127.0.0.1:4319/').port;
+  const appOrigin = `http://workbench.test:${appPort}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-quic', '--host-resolver-rules=MAP workbench.test 127.0.0.1', `--unsafely-treat-insecure-origin-as-secure=${appOrigin}`],
+  });
   const server = await startMlflowServer({ port: await freePort(), corsAllowedOrigins: 'http://example.invalid', fresh: true });
   try {
+    const page = await (await browser.newContext({ baseURL: `${appOrigin}/` })).newPage();
     await prepare(page);
+    await expect(page.getByTestId('mlflow-tracking-uri')).toHaveValue(`${appOrigin}/mlflow`);
     await page.getByTestId('mlflow-tracking-uri').fill(server.url);
     await page.getByTestId('mlflow-test').click();
     const connection = page.getByTestId('mlflow-connection-error');
     await expect(connection).toHaveAttribute('data-kind', 'cors');
-    await expect(connection).toContainText('--cors-allowed-origins');
+    await expect(connection).toContainText(`--cors-allowed-origins ${appOrigin}`);
 
     await page.getByTestId('train-regressor').click();
     await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
@@ -258,5 +267,6 @@ test('a direct export to a server that does not allow this origin says CORS, not
     expect(run.info.status).toBe('FINISHED');
   } finally {
     await server.stop();
+    await browser.close();
   }
 });

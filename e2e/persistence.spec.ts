@@ -41,6 +41,7 @@ test('the notebook, its settings and its results come back after a reload; a sec
   await expect(second.getByTestId('new-notebook')).toBeDisabled();
   await expect(second.getByTestId('clf-model')).toBeDisabled();
   await expect(second.getByTestId('clf-model')).toHaveValue('logistic');
+  await second.screenshot({ path: `${process.env.E2E_OUT ?? 'test-results'}/read-only.png` });
   await second.close();
 
   await page.reload();
@@ -87,6 +88,7 @@ test('a deleted cell comes back with Undo and with Ctrl+Z; New notebook resets; 
   await page.getByTestId('help-button').focus();
   await page.keyboard.press('?');
   await expect(page.getByTestId('shortcut-help')).toContainText('Shift+Enter');
+  await page.screenshot({ path: `${process.env.E2E_OUT ?? 'test-results'}/help.png` });
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('shortcut-help')).toHaveCount(0);
 
@@ -116,7 +118,8 @@ test('permutation importance of both models: real feature names on top, bars wit
   await page.getByTestId('exclude-leaks').click();
   await page.getByTestId('clf-model').selectOption('logistic');
   await expect(page.getByTestId('reg-model')).toHaveValue('linear');
-  await page.getByTestId('train-both').click();
+  // Run all: both models train in parallel, then importance runs because the notebook has that cell
+  await page.getByTestId('run-all').click();
   await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
   await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
   const featureNames = await page.evaluate(() => {
@@ -124,7 +127,6 @@ test('permutation importance of both models: real feature names on top, bars wit
     return [...document.querySelectorAll('[data-testid^="leakage-row-"]')].map((e) => (e.getAttribute('data-testid') ?? '').replace('leakage-row-', ''));
   });
   expect(featureNames.length).toBeGreaterThan(3);
-  await page.getByTestId('importance-run').click();
   await expect(page.getByTestId('importance-clf-table')).toBeVisible({ timeout: 150_000 });
   await expect(page.getByTestId('importance-reg-table')).toBeVisible({ timeout: 150_000 });
   const top = (await page.getByTestId('importance-clf-top').textContent())?.trim() ?? '';
@@ -140,6 +142,12 @@ test('permutation importance of both models: real feature names on top, bars wit
   await expect(page.getByTestId('importance-clf-chart').locator('.bars .point')).toHaveCount(rows);
   await expect(page.getByTestId('importance-clf-chart').locator('.errorbar')).toHaveCount(rows);
   await expect(page.getByTestId('cell-importance')).toHaveAttribute('data-stale', 'false');
+  // Shift+Enter on the focused cell runs it again, here with 3 repeats
+  await page.getByTestId('importance-repeats').fill('3');
+  await page.getByTestId('cell-importance').focus();
+  await page.keyboard.press('Shift+Enter');
+  await expect(page.getByTestId('importance-clf-table').locator('caption')).toContainText('3 repeats', { timeout: 150_000 });
+  await expect(page.getByTestId('importance-reg-table').locator('caption')).toContainText('3 repeats', { timeout: 150_000 });
   await page.screenshot({ path: `${process.env.E2E_OUT ?? 'test-results'}/importance.png`, fullPage: false });
   await page.getByTestId('cell-importance').scrollIntoViewIfNeeded();
   await page.getByTestId('cell-importance').screenshot({ path: `${process.env.E2E_OUT ?? 'test-results'}/importance-cell.png` });

@@ -49,7 +49,7 @@ export function CellFrame({ id, index, registry }: { id: CellId; index: number; 
           </button>
           <button type="button" onClick={() => { move(id, -1); focusCell(id); }} disabled={index === 0} aria-label={`move ${def.title} up`} aria-keyshortcuts="Alt+ArrowUp">↑</button>
           <button type="button" onClick={() => { move(id, 1); focusCell(id); }} aria-label={`move ${def.title} down`} aria-keyshortcuts="Alt+ArrowDown">↓</button>
-          <button type="button" onClick={() => duplicate(id)} aria-label={`duplicate ${def.title}`}>⧉</button>
+          <button type="button" onClick={() => duplicate(id)} aria-label={`duplicate ${def.title}`} title="Duplicate">❐</button>
           <button type="button" onClick={() => remove(id)} aria-label={`delete ${def.title}`} data-testid={`delete-${entry.kind}`}>✕</button>
         </div>
       </header>

@@ -82,7 +82,7 @@ export function NotebookLinkBanner() {
         </p>
       )}
       <div className="toolbar">
-        <button type="button" className="primary" disabled={!ready || running || needsFile} onClick={() => void trainBoth()} data-testid="run-all">
+        <button type="button" className="primary" disabled={!ready || running || needsFile} onClick={() => void trainBoth()} data-testid="shared-run-all">
           Run all (train both models)
         </button>
         <button type="button" onClick={() => setNotice(null)} data-testid="dismiss-shared-notebook">Dismiss</button>

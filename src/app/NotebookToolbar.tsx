@@ -164,12 +164,21 @@ function NewNotebookButton({ disabled }: { disabled: boolean }) {
 function HelpPopover({ open, onClose }: { open: boolean; onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (open) ref.current?.focus();
-  }, [open]);
+    if (!open) return;
+    ref.current?.focus();
+    // Esc closes it wherever the focus went meanwhile
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onClose();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, onClose]);
   if (!open) return null;
   return (
-    <div ref={ref} className="popover help" role="dialog" aria-label="keyboard shortcuts" tabIndex={-1} data-testid="shortcut-help"
-      onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); onClose(); } }}>
+    <div ref={ref} className="popover help" role="dialog" aria-label="keyboard shortcuts" tabIndex={-1} data-testid="shortcut-help">
       <h2>Keyboard shortcuts</h2>
       <table>
         <tbody>
@@ -194,12 +203,13 @@ export function NotebookToolbar() {
   const [help, setHelp] = useState(false);
   const helpButton = useRef<HTMLButtonElement>(null);
   const toggleHelp = useRef(() => setHelp((h) => !h)).current;
+  const closeHelp = useRef(() => { setHelp(false); helpButton.current?.focus(); }).current;
   useNotebookShortcuts(toggleHelp);
   return (
     <>
       {readOnly && (
         <div className="banner readonly-banner" role="status" data-testid="read-only-banner">
-          <strong>Read-only:</strong> this notebook is open in another tab, which saves it. Here you can look but not edit; close the other tab and reload to edit here.
+          <span><strong>Read-only:</strong> this notebook is open in another tab, which saves it. Here you can look but not edit; close the other tab and reload to edit here.</span>
         </div>
       )}
       {notice && (
@@ -220,7 +230,7 @@ export function NotebookToolbar() {
         <SaveStatus />
         <div className="menu-anchor">
           <button ref={helpButton} type="button" aria-expanded={help} aria-label="keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setHelp((h) => !h)} data-testid="help-button">?</button>
-          <HelpPopover open={help} onClose={() => { setHelp(false); helpButton.current?.focus(); }} />
+          <HelpPopover open={help} onClose={closeHelp} />
         </div>
       </nav>
     </>

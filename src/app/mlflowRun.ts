@@ -6,9 +6,10 @@ import { MLFLOW_LIMITS, type MlflowParamValue } from '../mlflow/client.ts';
 import type { ExportableRun } from '../mlflow/exportRun.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { calibrationBins, type Confusion } from '../trainers/metrics.ts';
-import { buildThresholdSweep, sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
+import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { ClassWeightOption, ClassifierConfig, EpochLog, RegressorConfig } from '../trainers/types.ts';
 import type { ClassifierRun, RegressorRun, Run } from './trainingSlice.ts';
+import { sweepOf } from './evaluation.ts';
 import packageJson from '../../package.json';
 
 /** The experiments the user's Python scripts log to; editable in the Export cell. */
@@ -192,7 +193,7 @@ function sharedArtifacts(run: Run, ctx: MlflowRunContext): ExportableRun['artifa
 
 /** Precision, recall, F1 and accuracy of a classifier run at `threshold`, from the threshold sweep of its test split. */
 export function classifierMetricsAt(run: ClassifierRun, threshold: number): Confusion {
-  return sweepAt(buildThresholdSweep(run.result.yTest, run.result.testProba), threshold);
+  return sweepAt(sweepOf(run.result), threshold);
 }
 
 /** Map a classifier run to what MLflow gets; the threshold metrics are those at the slider's current threshold. */
@@ -200,7 +201,7 @@ export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunCont
   const r = run.result;
   const c = r.config;
   const threshold = ctx.threshold ?? r.threshold;
-  const sweep = buildThresholdSweep(r.yTest, r.testProba);
+  const sweep = sweepOf(r);
   const at = sweepAt(sweep, threshold);
   const testRatio = r.counts.positivesTest > 0 ? (r.counts.test - r.counts.positivesTest) / r.counts.positivesTest : NaN;
   const runName = `${c.model} ${run.name}`;

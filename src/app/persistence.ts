@@ -173,6 +173,11 @@ export interface RestoredFields {
   importance?: Record<ModelKind, ImportanceEntry>;
 }
 
+/** A computation saved mid-way did not finish: its result (if any) stays, its progress does not. */
+function settled(e: ImportanceEntry): ImportanceEntry {
+  return e.status === 'running' ? { ...e, status: e.result ? 'done' : 'idle', done: 0, total: 0 } : e;
+}
+
 /** The store fields a snapshot restores (results only when saved), plus which runs become fresh once their data is back. */
 export function restorePatch(snap: NotebookSnapshot): { patch: RestoredFields; freshRunIds: readonly RunId[] } {
   const cells: Record<CellId, CellEntry> = {};
@@ -194,7 +199,7 @@ export function restorePatch(snap: NotebookSnapshot): { patch: RestoredFields; f
   // a saved run is stale until its data is loaded again; this key never equals a live one
   const runs = r.runs.map((run): Run => ({ ...run, inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
   return {
-    patch: { ...base, runs, activeRun: { ...r.activeRun }, ...(r.importance ? { importance: { ...r.importance } } : {}) },
+    patch: { ...base, runs, activeRun: { ...r.activeRun }, ...(r.importance ? { importance: { classifier: settled(r.importance.classifier), regressor: settled(r.importance.regressor) } } : {}) },
     freshRunIds: r.freshRunIds,
   };
 }

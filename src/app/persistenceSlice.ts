@@ -120,6 +120,8 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
       if (started) return;
       started = true;
       api.subscribe(onChange);
+      // a change made just before the tab closes is written now rather than lost with the debounce
+      if (typeof window !== 'undefined') window.addEventListener('pagehide', () => saver.flush());
       const owner = await acquireNotebookLock();
       patch({ readOnly: !owner });
       const idb = typeof indexedDB !== 'undefined' ? indexedDB : undefined;

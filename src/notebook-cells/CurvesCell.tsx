@@ -1,5 +1,5 @@
 /** Curves: ROC, precision-recall and precision / recall / F1 against the threshold, markers following the slider without React. */
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type CSSProperties } from 'react';
 import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
@@ -12,19 +12,47 @@ type ChartName = 'roc' | 'pr' | 'thr';
 
 const RED = '#d62728';
 
-/**
- * A marker as a layout shape, a circle of fixed pixel size anchored at (x, y): moving a shape redraws only the shapes,
- * whereas restyling a trace's x/y recomputes and redraws the whole chart (tens of ms per chart for 94,575 rows' curves).
- */
-function dot(x: number, y: number): Record<string, unknown> {
-  return {
-    type: 'circle', xref: 'x', yref: 'y', xsizemode: 'pixel', ysizemode: 'pixel', xanchor: x, yanchor: y, x0: -6, x1: 6, y0: -6, y1: 6,
-    fillcolor: RED, line: { color: '#fff', width: 1.5 }, layer: 'above',
-  };
+/** Fixed axis ranges, so a value's pixel position follows from the plot area alone. */
+const UNIT_RANGE: readonly [number, number] = [-0.01, 1.01];
+const AXES: Record<ChartName, { x: readonly [number, number]; y: readonly [number, number] }> = {
+  roc: { x: UNIT_RANGE, y: UNIT_RANGE },
+  pr: { x: UNIT_RANGE, y: UNIT_RANGE },
+  thr: { x: [0, 1], y: UNIT_RANGE },
+};
+
+/** The plot area Plotly computed (margins grown by legends and titles included). */
+interface PlotArea { readonly l: number; readonly t: number; readonly w: number; readonly h: number }
+
+function plotArea(el: HTMLElement): PlotArea | null {
+  return (el as unknown as { _fullLayout?: { _size?: PlotArea } })._fullLayout?._size ?? null;
 }
 
-function thresholdLine(t: number): Record<string, unknown> {
-  return { type: 'line', xref: 'x', yref: 'paper', x0: t, x1: t, y0: 0, y1: 1, line: { color: RED, width: 1, dash: 'dot' }, layer: 'above' };
+/**
+ * Places an overlay marker at data (x, y) with a compositor-only transform. Moving a Plotly trace (restyle) or shape
+ * (relayout) replots the whole chart, tens of ms per chart on this machine; the overlay keeps a slider move within a frame.
+ */
+function place(dot: HTMLElement | null | undefined, area: PlotArea | null, axes: (typeof AXES)[ChartName], x: number, y: number): void {
+  if (!dot) return;
+  if (!area || !Number.isFinite(x) || !Number.isFinite(y)) {
+    dot.style.visibility = 'hidden';
+    return;
+  }
+  const px = area.l + ((x - axes.x[0]) / (axes.x[1] - axes.x[0])) * area.w;
+  const py = area.t + (1 - (y - axes.y[0]) / (axes.y[1] - axes.y[0])) * area.h;
+  dot.style.visibility = 'visible';
+  dot.style.transform = `translate(${px}px, ${py}px)`;
+}
+
+const dotStyle = {
+  position: 'absolute', left: -6, top: -6, width: 12, height: 12, borderRadius: '50%', background: RED,
+  border: '1.5px solid #fff', boxSizing: 'border-box', pointerEvents: 'none', visibility: 'hidden', willChange: 'transform',
+} as const;
+
+function lineStyle(area: PlotArea | null): CSSProperties {
+  return {
+    position: 'absolute', left: 0, top: area?.t ?? 0, width: 0, height: area?.h ?? 0, borderLeft: `1px dashed ${RED}`,
+    pointerEvents: 'none', visibility: 'hidden', willChange: 'transform',
+  };
 }
 
 export function CurvesCell() {
@@ -40,32 +68,33 @@ export function CurvesCell() {
   const rocLabel = useRef<HTMLSpanElement>(null);
   const prLabel = useRef<HTMLSpanElement>(null);
   const thrLabel = useRef<HTMLSpanElement>(null);
+  const dots = useRef<Partial<Record<'roc' | 'pr' | 'thrP' | 'thrR' | 'thrF' | 'thrLine', HTMLDivElement | null>>>({});
 
-  /** Moves every drawn marker to `t` (Plotly.relayout of the marker shapes) and mirrors the coordinates into the labels. */
+  /** Moves every drawn marker to `t` (overlay transforms, no Plotly call) and mirrors the coordinates into the labels. */
   const moveMarkers = useCallback((t: number) => {
     const s = sweepRef.current;
-    const P = plotly.current;
     if (!s) return;
     const p = pointAt(s, t);
     const c = p.confusion;
     const { roc, pr, thr } = charts.current;
-    const updates: Promise<unknown>[] = [];
-    if (P && roc) updates.push(P.relayout(roc, { 'shapes[0].xanchor': p.fpr, 'shapes[0].yanchor': p.tpr }));
-    if (P && pr) updates.push(P.relayout(pr, { 'shapes[0].xanchor': c.recall, 'shapes[0].yanchor': c.precision }));
-    if (P && thr) {
-      updates.push(P.relayout(thr, {
-        'shapes[0].x0': t, 'shapes[0].x1': t,
-        'shapes[1].xanchor': t, 'shapes[1].yanchor': c.precision,
-        'shapes[2].xanchor': t, 'shapes[2].yanchor': c.recall,
-        'shapes[3].xanchor': t, 'shapes[3].yanchor': c.f1,
-      }));
+    const d = dots.current;
+    const rocArea = roc ? plotArea(roc) : null;
+    const prArea = pr ? plotArea(pr) : null;
+    const thrArea = thr ? plotArea(thr) : null;
+    place(d.roc, rocArea, AXES.roc, p.fpr, p.tpr);
+    place(d.pr, prArea, AXES.pr, c.recall, c.precision);
+    place(d.thrP, thrArea, AXES.thr, t, c.precision);
+    place(d.thrR, thrArea, AXES.thr, t, c.recall);
+    place(d.thrF, thrArea, AXES.thr, t, c.f1);
+    if (d.thrLine && thrArea) {
+      d.thrLine.style.top = `${thrArea.t}px`;
+      d.thrLine.style.height = `${thrArea.h}px`;
+      d.thrLine.style.visibility = 'visible';
+      d.thrLine.style.transform = `translateX(${thrArea.l + t * thrArea.w}px)`;
     }
-    // data-plotted names the threshold every drawn chart has finished moving to (the benchmark's end condition)
-    if (updates.length === 3) {
-      void Promise.all(updates).then(() => {
-        if (rocLabel.current) rocLabel.current.dataset.plotted = String(t);
-      });
-    }
+    const P = plotly.current;
+    // data-plotted names the threshold every chart's marker has been moved to (the benchmark's end condition)
+    if (rocArea && prArea && thrArea && rocLabel.current) rocLabel.current.dataset.plotted = String(t);
     const r = rocLabel.current;
     if (r) {
       r.dataset.threshold = String(t);
@@ -99,11 +128,18 @@ export function CurvesCell() {
     }
     let last = useWorkbench.getState().threshold;
     moveMarkers(last);
-    return useWorkbench.subscribe((s) => {
+    const unsubscribe = useWorkbench.subscribe((s) => {
       if (s.threshold === last) return;
       last = s.threshold;
       moveMarkers(last);
     });
+    // Plotly resizes responsive charts after a window resize; the overlay follows once it has
+    const onResize = () => requestAnimationFrame(() => moveMarkers(useWorkbench.getState().threshold));
+    window.addEventListener('resize', onResize);
+    return () => {
+      unsubscribe();
+      window.removeEventListener('resize', onResize);
+    };
   }, [sweep, moveMarkers]);
 
   const ready = useCallback((name: ChartName) => (el: HTMLElement, P: PlotlyStatic) => {
@@ -117,9 +153,6 @@ export function CurvesCell() {
 
   const figures = useMemo(() => {
     if (!curves || !sweep) return null;
-    // Markers start where the slider is now; later moves go through restyle.
-    const p = pointAt(sweep, useWorkbench.getState().threshold);
-    const t = p.threshold;
     const base = sweep.positives / Math.max(1, sweep.positives + sweep.negatives);
     return {
       roc: {
@@ -128,9 +161,8 @@ export function CurvesCell() {
           { type: 'scatter', mode: 'lines', x: curves.roc.fpr, y: curves.roc.tpr, name: 'ROC', line: { color: '#1f77b4', width: 2 } },
         ],
         layout: {
-          shapes: [dot(p.fpr, p.tpr)],
           title: { text: `ROC (AUC ${fmt(curves.auc)})`, font: { size: 13 } }, showlegend: false,
-          xaxis: { title: { text: 'false positive rate' }, range: [-0.01, 1.01] }, yaxis: { title: { text: 'true positive rate' }, range: [-0.01, 1.01] },
+          xaxis: { title: { text: 'false positive rate' }, range: UNIT_RANGE, fixedrange: true }, yaxis: { title: { text: 'true positive rate' }, range: UNIT_RANGE, fixedrange: true },
         },
       },
       pr: {
@@ -138,9 +170,8 @@ export function CurvesCell() {
           { type: 'scatter', mode: 'lines', x: curves.pr.recall, y: curves.pr.precision, name: 'PR', line: { color: '#2ca02c', width: 2, shape: 'hv' } },
         ],
         layout: {
-          shapes: [dot(p.confusion.recall, p.confusion.precision)],
           title: { text: `Precision-recall (AP ${fmt(curves.averagePrecision)}, base rate ${fmt(base)})`, font: { size: 13 } }, showlegend: false,
-          xaxis: { title: { text: 'recall' }, range: [-0.01, 1.01] }, yaxis: { title: { text: 'precision' }, range: [-0.01, 1.01] },
+          xaxis: { title: { text: 'recall' }, range: UNIT_RANGE, fixedrange: true }, yaxis: { title: { text: 'precision' }, range: UNIT_RANGE, fixedrange: true },
         },
       },
       thr: {
@@ -150,10 +181,9 @@ export function CurvesCell() {
           { type: 'scatter', mode: 'lines', x: curves.byThreshold.threshold, y: curves.byThreshold.f1, name: 'F1', line: { color: '#9467bd', width: 2.5 } },
         ],
         layout: {
-          shapes: [thresholdLine(t), dot(t, p.confusion.precision), dot(t, p.confusion.recall), dot(t, p.confusion.f1)],
           title: { text: 'Precision, recall and F1 by threshold', font: { size: 13 } },
           legend: { orientation: 'h', y: -0.25 },
-          xaxis: { title: { text: 'threshold' }, range: [0, 1] }, yaxis: { range: [-0.01, 1.01] },
+          xaxis: { title: { text: 'threshold' }, range: AXES.thr.x, fixedrange: true }, yaxis: { range: UNIT_RANGE, fixedrange: true },
         },
       },
     };
@@ -172,15 +202,27 @@ export function CurvesCell() {
       </p>
       <div className="charts">
         <div>
-          <Plot testId="roc-chart" label={`ROC curve, AUC ${fmt(curves.auc)}`} data={figures.roc.data} layout={figures.roc.layout} onReady={onRoc} />
+          <div style={{ position: 'relative' }}>
+            <Plot testId="roc-chart" label={`ROC curve, AUC ${fmt(curves.auc)}`} data={figures.roc.data} layout={figures.roc.layout} onReady={onRoc} />
+            <div style={dotStyle} ref={(el) => { dots.current.roc = el; }} />
+          </div>
           <span className="muted mono" data-testid="roc-marker" ref={rocLabel} />
         </div>
         <div>
-          <Plot testId="pr-chart" label={`precision-recall curve, average precision ${fmt(curves.averagePrecision)}`} data={figures.pr.data} layout={figures.pr.layout} onReady={onPr} />
+          <div style={{ position: 'relative' }}>
+            <Plot testId="pr-chart" label={`precision-recall curve, average precision ${fmt(curves.averagePrecision)}`} data={figures.pr.data} layout={figures.pr.layout} onReady={onPr} />
+            <div style={dotStyle} ref={(el) => { dots.current.pr = el; }} />
+          </div>
           <span className="muted mono" data-testid="pr-marker" ref={prLabel} />
         </div>
         <div>
-          <Plot testId="threshold-chart" label="precision, recall and F1 against the threshold" data={figures.thr.data} layout={figures.thr.layout} onReady={onThr} />
+          <div style={{ position: 'relative' }}>
+            <Plot testId="threshold-chart" label="precision, recall and F1 against the threshold" data={figures.thr.data} layout={figures.thr.layout} onReady={onThr} />
+            <div style={lineStyle(null)} ref={(el) => { dots.current.thrLine = el; }} />
+            <div style={dotStyle} ref={(el) => { dots.current.thrP = el; }} />
+            <div style={dotStyle} ref={(el) => { dots.current.thrR = el; }} />
+            <div style={dotStyle} ref={(el) => { dots.current.thrF = el; }} />
+          </div>
           <span className="muted mono" data-testid="thr-marker" ref={thrLabel} />
         </div>
       </div>

@@ -5,7 +5,9 @@ import {
   PROXIED_MLFLOW_UI, effectiveUiBase, isProxyUri, loadMlflowAuth, proxyTrackingUri, saveMlflowAuth, selectedMlflowRuns, type ExplainedMlflowError,
 } from '../app/exportSlice.ts';
 import { fmt } from '../app/format.ts';
-import { classifierMetricsAt } from '../app/mlflowRun.ts';
+import { sweepOf } from '../app/evaluation.ts';
+import { sweepAt } from '../trainers/thresholdSweep.ts';
+import type { ClassifierRun } from '../app/trainingSlice.ts';
 import { useWorkbench } from '../app/store.ts';
 import { inputsKey, prepareInputs, type ModelKind, type Run } from '../app/trainingSlice.ts';
 import type { MlflowAuth } from '../mlflow/client.ts';
@@ -85,10 +87,25 @@ function AuthFields() {
 
 const KIND_LABEL: Record<ModelKind, string> = { classifier: 'classifier', regressor: 'regressor' };
 
+/** The only part of the cell that follows the slider: metrics at the threshold that will be logged (cached sweep, O(log n)). */
+function ThresholdPreview({ run }: { run: ClassifierRun }) {
+  const threshold = useWorkbench((st) => st.threshold);
+  const preview = sweepAt(sweepOf(run.result), threshold);
+  return (
+    <p className="muted" data-testid="mlflow-preview">
+      {run.name} is logged at decision threshold <span data-testid="mlflow-preview-threshold" data-value={threshold}>{fmt(threshold)}</span>:
+      {' '}F1 <span data-testid="mlflow-preview-f1_score" data-value={preview.f1}>{fmt(preview.f1)}</span>,
+      {' '}precision <span data-testid="mlflow-preview-precision" data-value={preview.precision}>{fmt(preview.precision)}</span>,
+      {' '}recall <span data-testid="mlflow-preview-recall" data-value={preview.recall}>{fmt(preview.recall)}</span>,
+      {' '}accuracy <span data-testid="mlflow-preview-accuracy" data-value={preview.accuracy}>{fmt(preview.accuracy)}</span>.
+    </p>
+  );
+}
+
 export function ExportCell() {
   const s = useWorkbench(useShallow((st) => ({
     trackingUri: st.mlflowTrackingUri, uiBase: st.mlflowUiBase, names: st.mlflowExperimentNames, connection: st.mlflowConnection,
-    exp: st.mlflowExport, runs: st.runs, activeRun: st.activeRun, threshold: st.threshold, selection: st.mlflowSelection,
+    exp: st.mlflowExport, runs: st.runs, activeRun: st.activeRun, selection: st.mlflowSelection,
   })));
   const actions = useWorkbench(useShallow((st) => ({
     setUri: st.setMlflowTrackingUri, setUiBase: st.setMlflowUiBase, setName: st.setMlflowExperimentName, select: st.setMlflowRunSelected,
@@ -99,7 +116,6 @@ export function ExportCell() {
   const uiBase = effectiveUiBase(s.trackingUri, s.uiBase);
   const running = s.exp.status === 'running';
   const activeClassifier = s.runs.find((r) => r.id === s.activeRun.classifier);
-  const preview = activeClassifier?.kind === 'classifier' ? classifierMetricsAt(activeClassifier, s.threshold) : null;
 
   const downloadPredictions = (kind: ModelKind) => {
     setDownloadError(null);
@@ -161,15 +177,7 @@ export function ExportCell() {
         ))}
       </fieldset>
 
-      {preview && activeClassifier && (
-        <p className="muted" data-testid="mlflow-preview">
-          {activeClassifier.name} is logged at decision threshold <span data-testid="mlflow-preview-threshold" data-value={s.threshold}>{fmt(s.threshold)}</span>:
-          {' '}F1 <span data-testid="mlflow-preview-f1_score" data-value={preview.f1}>{fmt(preview.f1)}</span>,
-          {' '}precision <span data-testid="mlflow-preview-precision" data-value={preview.precision}>{fmt(preview.precision)}</span>,
-          {' '}recall <span data-testid="mlflow-preview-recall" data-value={preview.recall}>{fmt(preview.recall)}</span>,
-          {' '}accuracy <span data-testid="mlflow-preview-accuracy" data-value={preview.accuracy}>{fmt(preview.accuracy)}</span>.
-        </p>
-      )}
+      {activeClassifier?.kind === 'classifier' && <ThresholdPreview run={activeClassifier} />}
 
       <div className="toolbar">
         <button type="button" className="primary" disabled={running || selectedIds.length === 0} onClick={() => void actions.exportRuns()} data-testid="mlflow-export">

@@ -26,8 +26,7 @@ function ImportanceChart({ kind, result }: { kind: ModelKind; result: Permutatio
         hovertemplate: '%{y}: %{x:.4f}<extra></extra>',
       }],
       layout: {
-        title: { text: TITLES[kind], font: { size: 13 } },
-        margin: { l: 170, r: 16, t: 36, b: 44 },
+        margin: { l: 170, r: 16, t: 12, b: 44 },
         xaxis: { title: { text: kind === 'classifier' ? 'AUC drop (mean ± std over repeats)' : 'RMSE increase, $ (mean ± std)' }, zeroline: true },
         yaxis: { automargin: true },
         bargap: 0.25,
@@ -39,7 +38,8 @@ function ImportanceChart({ kind, result }: { kind: ModelKind; result: Permutatio
 }
 
 function ImportanceTable({ kind, result }: { kind: ModelKind; result: PermutationImportanceResult }) {
-  const show = (v: number) => (kind === 'regressor' ? fmtUsd(v) : fmt(v, 4));
+  // a drop of −$0.001 reads as no change, not as "$-0.00"
+  const show = (v: number) => (kind === 'regressor' ? (v <= -0.005 ? `−${fmtUsd(-v)}` : fmtUsd(Math.max(0, v))) : fmt(v, 4));
   return (
     <table className="grid" data-testid={`importance-${SHORT[kind]}-table`}>
       <caption className="muted">

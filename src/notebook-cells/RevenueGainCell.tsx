@@ -6,7 +6,7 @@ import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
 import { useWorkbench, type WorkbenchState } from '../app/store.ts';
 import { prepareInputs, type ClassifierRun, type RegressorRun } from '../app/trainingSlice.ts';
 import { predictBundle } from '../trainers/bundleForward.ts';
-import { capturedRevenueAt, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type GainCurve } from '../trainers/revenueGain.ts';
+import { capturedFromIndex, capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type GainCurve } from '../trainers/revenueGain.ts';
 import { subsetRows } from '../trainers/split.ts';
 
 /** Everything the charts need, computed once per (classifier run, regressor run). */
@@ -97,7 +97,8 @@ function revenueView(s: WorkbenchState, clf: ClassifierRun, reg: RegressorRun | 
 function CapturedAtThreshold({ view, onMarker }: { view: RevenueView; onMarker: (share: number, captured: number) => void }) {
   const threshold = useWorkbench((s) => s.threshold);
   const setThreshold = useWorkbench((s) => s.setThreshold);
-  const c = useMemo(() => capturedRevenueAt(view.pOrder, view.revenue, threshold), [view, threshold]);
+  const index = useMemo(() => capturedRevenueIndex(view.pOrder, view.revenue), [view]);
+  const c = useMemo(() => capturedFromIndex(index, threshold), [index, threshold]);
   useEffect(() => onMarker(c.shareOfSessions, c.shareOfRevenue), [c, onMarker]);
   return (
     <div>
@@ -170,10 +171,16 @@ export function RevenueGainCell() {
     plotRef.current = { el, P };
     void P.restyle(el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]);
   }, []);
+  // restyle redraws the chart: trail the slider instead of paying it on every move
+  const pendingMarker = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onMarker = useMemo(() => (share: number, captured: number) => {
     marker.current = [share, captured];
-    const p = plotRef.current;
-    if (p) void p.P.restyle(p.el, { x: [[share]], y: [[captured]] }, [4]);
+    if (pendingMarker.current !== null) return;
+    pendingMarker.current = setTimeout(() => {
+      pendingMarker.current = null;
+      const p = plotRef.current;
+      if (p) void p.P.restyle(p.el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]);
+    }, 150);
   }, []);
 
   if (!clf) {

@@ -35,7 +35,7 @@ describe('model bundle', () => {
     }
     const start = tf.memory().numTensors;
     const predictor = await loadBundle(tf, serializeBundle(bundle));
-    const got = predictor.predict(X, rows);
+    const got = await predictor.predict(X, rows);
     predictor.dispose();
     expect(tf.memory().numTensors).toBe(start);
     expect(predictor.threshold).toBe(0.3);

@@ -48,7 +48,8 @@ export interface ModelBundle {
 export interface BundlePredictor {
   readonly kind: ModelBundle['kind'];
   readonly threshold: number | null;
-  predict(X: Float32Array, rows: number): Float32Array;
+  /** async: WebGPU cannot read results back synchronously in a worker */
+  predict(X: Float32Array, rows: number): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -103,11 +104,11 @@ export async function loadBundle(tf: Tf, source: string | ModelBundle): Promise<
   return {
     kind: bundle.kind,
     threshold: pre.threshold,
-    predict(X: Float32Array, rows: number): Float32Array {
+    async predict(X: Float32Array, rows: number): Promise<Float32Array> {
       if (X.length !== rows * cols) {
         throw new Error(`input has ${X.length} values; expected ${rows} rows × ${cols} features (${pre.featureNames.join(', ')})`);
       }
-      const raw = predictScaled(tf, model, standardize(X, rows, cols, mean, scale), rows, cols);
+      const raw = await predictScaled(tf, model, standardize(X, rows, cols, mean, scale), rows, cols);
       return bundle.kind === 'classifier' ? raw : backTransform(raw, pre.logTarget, pre.smearing);
     },
     dispose(): void {
@@ -143,17 +144,17 @@ function parseBundle(text: string): ModelBundle {
 }
 
 /** Batched so a 400k-row predict does not hold one giant activation on a GPU backend. */
-function predictScaled(tf: Tf, model: tfjs.LayersModel, Xs: Float32Array, rows: number, cols: number): Float32Array {
+async function predictScaled(tf: Tf, model: tfjs.LayersModel, Xs: Float32Array, rows: number, cols: number): Promise<Float32Array> {
   const out = new Float32Array(rows);
   const chunk = 65536;
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
-    const values = tf.tidy(() => {
-      const x = tf.tensor2d(Xs.subarray(start * cols, (start + n) * cols), [n, cols]);
-      const y = model.predict(x) as tfjs.Tensor;
-      return y.dataSync();
-    });
-    out.set(values, start);
+    const y = tf.tidy(() => model.predict(tf.tensor2d(Xs.subarray(start * cols, (start + n) * cols), [n, cols])) as tfjs.Tensor);
+    try {
+      out.set(await y.data(), start);
+    } finally {
+      y.dispose();
+    }
   }
   return out;
 }

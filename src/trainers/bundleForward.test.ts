@@ -23,7 +23,7 @@ describe('predictBundle', () => {
         dataSha256: '', seed: 1, backend: 'cpu', tfjsVersion: tf.version.tfjs, config: {},
       });
       const predictor = await loadBundle(tf, bundle);
-      const expected = predictor.predict(X, rows);
+      const expected = await predictor.predict(X, rows);
       predictor.dispose();
       const got = predictBundle(bundle, X, rows);
       for (let i = 0; i < rows; i++) expect(got[i]).toBeCloseTo(expected[i] as number, 3);

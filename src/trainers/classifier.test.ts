@@ -54,7 +54,7 @@ describe('trainClassifier', () => {
     const predictor = await loadBundle(tf, JSON.stringify(a.bundle));
     const raw = new Float32Array(a.testIndex.length * data.matrix.cols);
     a.testIndex.forEach((row, i) => raw.set(data.matrix.X.subarray(row * 4, row * 4 + 4), i * 4));
-    const again = predictor.predict(raw, a.testIndex.length);
+    const again = await predictor.predict(raw, a.testIndex.length);
     predictor.dispose();
     for (let i = 0; i < again.length; i++) expect(Math.abs((again[i] ?? 0) - (a.testProba[i] ?? 0))).toBeLessThan(1e-5);
   });

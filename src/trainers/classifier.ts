@@ -132,9 +132,9 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   });
   // predict through the bundle itself so a reloaded bundle reproduces these numbers exactly
   const predictor = await loadBundle(tf, bundle);
-  const validProba = predictor.predict(validRaw, split.valid.length);
+  const validProba = await predictor.predict(validRaw, split.valid.length);
   const testRaw = subsetRows(matrix.X, cols, split.test);
-  const testProba = predictor.predict(testRaw, split.test.length);
+  const testProba = await predictor.predict(testRaw, split.test.length);
   predictor.dispose();
 
   const chosen = bestF1(buildThresholdSweep(validY, validProba));

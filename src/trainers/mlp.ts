@@ -118,14 +118,12 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const wValid = keep(tf.tensor2d(o.validWeight ?? ones(o.validRows), [o.validRows, 1]));
   const optimizer = tf.train.adam(o.learningRate);
 
-  const forward = (x: tfjs.Tensor, training: boolean): tfjs.Tensor => {
+  /** Inference pass: logits (bce) or values (mse). */
+  const forward = (x: tfjs.Tensor): tfjs.Tensor => {
     let h: tfjs.Tensor = x;
     kernels.forEach((k, i) => {
       h = tf.add(tf.matMul(h, k), biases[i] as tfjs.Variable);
-      if (i + 1 < kernels.length) {
-        h = tf.relu(h);
-        if (training && o.dropout > 0) h = tf.dropout(h, o.dropout, undefined, Math.floor(rng() * 2 ** 31));
-      }
+      if (i + 1 < kernels.length) h = tf.relu(h);
     });
     return h;
   };
@@ -135,6 +133,53 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
       : (tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, y)), w)), tf.sum(w)) as tfjs.Scalar);
   const penalty = (): tfjs.Scalar =>
     kernels.reduce<tfjs.Scalar>((s, k) => tf.add(s, tf.mul(o.l2, tf.sum(tf.square(k)))), tf.scalar(0));
+  const gradientNames = trainable.map((v) => v.name);
+
+  /**
+   * One Adam step with the gradients written out by hand, returning n × the batch loss. tfjs's autodiff
+   * runs the weight gradients as transposed matMuls, which the wasm backend executes 5–20× slower than an
+   * explicit transpose followed by a plain matMul; the hand-written pass also skips the unused input gradient.
+   */
+  const trainStep = (xb: tfjs.Tensor2D, yb: tfjs.Tensor, wb: tfjs.Tensor, n: number): tfjs.Scalar =>
+    tf.tidy(() => {
+      const inputs: tfjs.Tensor[] = [];
+      // derivative of each hidden activation (ReLU step × dropout mask) with respect to its pre-activation
+      const slopes: tfjs.Tensor[] = [];
+      let h: tfjs.Tensor = xb;
+      let out: tfjs.Tensor = xb;
+      kernels.forEach((k, i) => {
+        inputs.push(h);
+        const z = tf.add(tf.matMul(h, k), biases[i] as tfjs.Variable);
+        if (i + 1 === kernels.length) {
+          out = z;
+          return;
+        }
+        h = tf.relu(z);
+        let slope = tf.step(z);
+        if (o.dropout > 0) {
+          const mask = tf.dropout(tf.onesLike(h), o.dropout, undefined, Math.floor(rng() * 2 ** 31));
+          h = tf.mul(h, mask);
+          slope = tf.mul(slope, mask);
+        }
+        slopes.push(slope);
+      });
+      const weightSum = tf.sum(wb);
+      // d(Σ w·loss / Σ w)/d(out): w·(σ(z) − y)/Σw for logits + BCE, 2w·(ŷ − y)/Σw for squared error
+      let delta: tfjs.Tensor = o.loss === 'bce'
+        ? tf.div(tf.mul(tf.sub(tf.sigmoid(out), yb), wb), weightSum)
+        : tf.div(tf.mul(tf.mul(tf.sub(out, yb), 2), wb), weightSum);
+      const grads: tfjs.Tensor[] = new Array<tfjs.Tensor>(kernels.length * 2);
+      for (let i = kernels.length - 1; i >= 0; i--) {
+        const k = kernels[i] as tfjs.Variable;
+        const gk = tf.matMul(tf.transpose(inputs[i] as tfjs.Tensor), delta);
+        grads[i] = o.l2 > 0 ? tf.add(gk, tf.mul(k, 2 * o.l2)) : gk;
+        grads[kernels.length + i] = tf.sum(delta, 0);
+        if (i > 0) delta = tf.mul(tf.matMul(delta, tf.transpose(k)), slopes[i - 1] as tfjs.Tensor);
+      }
+      const batchLoss = tf.add(dataLoss(out, yb, wb), penalty());
+      optimizer.applyGradients(gradientNames.map((name, j) => ({ name, tensor: grads[j] as tfjs.Tensor })));
+      return tf.mul(batchLoss, n) as tfjs.Scalar;
+    });
 
   const history: EpochLog[] = [];
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, layers: init };
@@ -146,28 +191,38 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const order = new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
 
-  // the running epoch loss lives on the device; tracked here so a cancel mid-epoch still frees it
+  // the running epoch loss and the epoch's shuffled copy live on the device; tracked here so a cancel mid-epoch still frees them
   let pendingLoss: tfjs.Tensor | null = null;
+  let epochData: tfjs.Tensor2D[] = [];
+  const freeEpochData = (): void => {
+    epochData.forEach((t) => t.dispose());
+    epochData = [];
+  };
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = now();
       shuffleInPlace(order, rng);
+      // one gather per epoch, then each batch is a contiguous slice: cheaper than a gather per batch
+      epochData = tf.tidy(() => {
+        const ix = tf.tensor1d(Int32Array.from(order), 'int32');
+        return [tf.gather(xTrain, ix), tf.gather(yTrain, ix), tf.gather(wTrain, ix)];
+      });
+      const [xEpoch, yEpoch, wEpoch] = epochData as [tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor2D];
       let lossSum: tfjs.Tensor = tf.scalar(0);
       pendingLoss = lossSum;
       for (let start = 0; start < o.rows; start += o.batchSize) {
         if (o.signal?.aborted === true) throw new TrainingCancelled();
-        const idx = order.subarray(start, Math.min(o.rows, start + o.batchSize));
-        const n = idx.length;
-        const cost = tf.tidy(() => {
-          const ix = tf.tensor1d(Int32Array.from(idx), 'int32');
-          const xb = tf.gather(xTrain, ix);
-          const yb = tf.gather(yTrain, ix);
-          const wb = tf.gather(wTrain, ix);
-          return optimizer.minimize(() => tf.add(dataLoss(forward(xb, true), yb, wb), penalty()) as tfjs.Scalar, true, trainable) ?? tf.scalar(0);
-        });
+        const n = Math.min(o.rows, start + o.batchSize) - start;
         const prev: tfjs.Tensor = lossSum;
-        const next: tfjs.Tensor = tf.tidy(() => tf.add(prev, tf.mul(cost, n)));
-        cost.dispose();
+        const next: tfjs.Tensor = tf.tidy(() => {
+          const cost = trainStep(
+            tf.slice(xEpoch, [start, 0], [n, o.cols]),
+            tf.slice(yEpoch, [start, 0], [n, 1]),
+            tf.slice(wEpoch, [start, 0], [n, 1]),
+            n,
+          );
+          return tf.add(prev, cost);
+        });
         prev.dispose();
         lossSum = next;
         pendingLoss = next;
@@ -179,11 +234,12 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
           lastYield = now();
         }
       }
+      freeEpochData();
       const loss = (await lossSum.data())[0] ?? Number.NaN;
       lossSum.dispose();
       pendingLoss = null;
       const v = tf.tidy(() => {
-        const out = forward(xValid, false);
+        const out = forward(xValid);
         return { loss: dataLoss(out, yValid, wValid), out: o.loss === 'bce' ? tf.sigmoid(out) : out };
       });
       const valLoss = (await v.loss.data())[0] ?? Number.NaN;
@@ -211,6 +267,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     }
   } finally {
     pendingLoss?.dispose();
+    freeEpochData();
     optimizer.dispose();
     owned.forEach((t) => t.dispose());
   }

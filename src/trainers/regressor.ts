@@ -135,12 +135,12 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   // first the raw (log-space) model, to measure train residuals through the exact float32 path predictions take
   const rawBundle = await buildBundle(tf, layers, { ...meta, preprocessing });
   const rawPredictor = await loadBundle(tf, rawBundle);
-  const trainPred = rawPredictor.predict(trainRaw, trainIdx.length);
+  const trainPred = await rawPredictor.predict(trainRaw, trainIdx.length);
   rawPredictor.dispose();
   const smearing = config.logTarget ? smearingFactor(target, trainPred) : 1;
   const bundle: ModelBundle = { ...rawBundle, preprocessing: { ...preprocessing, logTarget: config.logTarget, smearing } };
   const predictor = await loadBundle(tf, bundle);
-  const conditional = predictor.predict(subsetRows(matrix.X, cols, testIdx), testIdx.length);
+  const conditional = await predictor.predict(subsetRows(matrix.X, cols, testIdx), testIdx.length);
   predictor.dispose();
 
   let predTest = Float64Array.from(conditional);

@@ -40,3 +40,20 @@ describe('revenue gain', () => {
     expect(() => gainCurve([0.1], [0])).toThrow(/at least one positive outcome/);
   });
 });
+
+describe('captured revenue index (the slider path)', () => {
+  it('equals the direct scan at many thresholds, ties included', async () => {
+    const { capturedFromIndex, capturedRevenueIndex, capturedRevenueAt } = await import('./revenueGain.ts');
+    const n = 5000;
+    const score = Float64Array.from({ length: n }, (_, i) => Math.round(((i * 7919) % 1000) / 10) / 100);
+    const revenue = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? 29.99 + (i % 5) * 10 : 0));
+    const idx = capturedRevenueIndex(score, revenue);
+    for (let k = 0; k <= 1000; k++) {
+      const t = k / 1000;
+      const a = capturedFromIndex(idx, t);
+      const b = capturedRevenueAt(score, revenue, t);
+      expect(a.sessions).toBe(b.sessions);
+      expect(a.revenue).toBeCloseTo(b.revenue, 6);
+    }
+  });
+});

@@ -110,3 +110,40 @@ export function capturedRevenueAt(score: ArrayLike<number>, revenue: ArrayLike<n
   }
   return { threshold, sessions, shareOfSessions: sessions / score.length, revenue: captured, shareOfRevenue: captured / total };
 }
+
+/** Scores sorted once with cumulative revenue, so `capturedFromIndex` answers any threshold in O(log n) (the slider path). */
+export interface CapturedRevenueIndex {
+  /** scores in descending order */
+  readonly sorted: Float64Array;
+  /** cumRevenue[k] = revenue of the k highest-scored sessions */
+  readonly cumRevenue: Float64Array;
+  readonly total: number;
+}
+
+/** Sorts the sessions by score once. */
+export function capturedRevenueIndex(score: ArrayLike<number>, revenue: ArrayLike<number>): CapturedRevenueIndex {
+  const total = checkInputs(score, revenue, 'revenue');
+  const order = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => (score[b] as number) - (score[a] as number));
+  const sorted = new Float64Array(order.length);
+  const cumRevenue = new Float64Array(order.length + 1);
+  order.forEach((row, k) => {
+    sorted[k] = score[row] as number;
+    cumRevenue[k + 1] = (cumRevenue[k] as number) + (revenue[row] as number);
+  });
+  return { sorted, cumRevenue, total };
+}
+
+/** Same answer as `capturedRevenueAt`, from the index: sessions with score ≥ threshold. */
+export function capturedFromIndex(idx: CapturedRevenueIndex, threshold: number): CapturedRevenue {
+  // count of scores ≥ threshold in a descending array: first position whose score < threshold
+  let lo = 0;
+  let hi = idx.sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((idx.sorted[mid] as number) >= threshold) lo = mid + 1;
+    else hi = mid;
+  }
+  const n = idx.sorted.length;
+  const captured = idx.cumRevenue[lo] as number;
+  return { threshold, sessions: lo, shareOfSessions: lo / n, revenue: captured, shareOfRevenue: captured / idx.total };
+}

@@ -1,0 +1,62 @@
+/** Issue 3 end to end: every backend trains the same model to the same AUC; cancel stops and frees the backend. */
+import { test, expect, type Page } from '@playwright/test';
+import { dataValue, openWorkbench } from './helpers.ts';
+
+async function trainLogistic(page: Page, backend: string): Promise<{ auc: number; used: string }> {
+  await page.getByTestId('backend-select').selectOption(backend);
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'done', { timeout: 170_000 });
+  return { auc: await dataValue(page, 'clf-auc_roc'), used: (await page.getByTestId('classifier-backend').getAttribute('data-value')) ?? '' };
+}
+
+test('webgpu, webgl, wasm and cpu give the same logistic AUC within 0.005', async ({ page }) => {
+  test.setTimeout(600_000);
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  const aucs: Record<string, number> = {};
+  for (const backend of ['wasm', 'cpu', 'webgl', 'webgpu']) {
+    const r = await trainLogistic(page, backend);
+    expect(r.used, `the ${backend} backend ran`).toBe(backend);
+    aucs[backend] = r.auc;
+  }
+  const values = Object.values(aucs);
+  expect(Math.max(...values) - Math.min(...values), JSON.stringify(aucs)).toBeLessThanOrEqual(0.005);
+  // scikit-learn LogisticRegression(class_weight="balanced") on the same data: 0.628
+  expect(aucs.wasm!).toBeGreaterThan(0.62);
+  expect(aucs.wasm!).toBeLessThan(0.635);
+});
+
+test('both models train in parallel; the regressor beats the mean baseline', async ({ page }) => {
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  await page.getByTestId('backend-select').selectOption('wasm');
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-both').click();
+  await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'done', { timeout: 170_000 });
+  await expect(page.getByTestId('regressor-status')).toHaveAttribute('data-status', 'done', { timeout: 170_000 });
+  const rmse = await dataValue(page, 'reg-rmse');
+  const baseline = await dataValue(page, 'reg-baseline-rmse');
+  expect(rmse).toBeLessThan(baseline);
+  await expect(page.getByTestId('reg-r2-status')).toHaveText('not met');
+  await expect(page.getByTestId('clf-auc_roc-status')).toHaveText('not met');
+  // the threshold was chosen on validation and is shown as such
+  const t = await dataValue(page, 'classifier-threshold');
+  expect(t).toBeGreaterThan(0);
+  expect(t).toBeLessThan(1);
+});
+
+test('cancel stops the MLP within an epoch and leaves no tensor on the backend', async ({ page }) => {
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  await page.getByTestId('backend-select').selectOption('wasm');
+  await page.getByTestId('clf-model').selectOption('mlp');
+  await page.getByTestId('train-classifier').click();
+  await expect.poll(async () => Number(await page.getByTestId('classifier-epoch').getAttribute('data-value')), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  await page.getByTestId('classifier-cancel').click();
+  await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 60_000 });
+  await expect(page.getByTestId('classifier-tensors')).toHaveAttribute('data-value', '0');
+  // the worker is still usable
+  await trainLogistic(page, 'wasm');
+  await expect(page.getByTestId('classifier-tensors')).toHaveAttribute('data-value', '0');
+});
