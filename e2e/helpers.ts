@@ -1,4 +1,5 @@
 /** Shared end-to-end helpers. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
@@ -17,4 +18,16 @@ export async function openWorkbench(page: Page): Promise<void> {
 export async function dataValue(page: Page, testId: string): Promise<number> {
   const v = await page.getByTestId(testId).first().getAttribute('data-value');
   return Number(v);
+}
+
+/** A numeric CSV as header + rows. */
+export function parseCsv(text: string): { header: string[]; rows: number[][] } {
+  const [head = '', ...lines] = text.trim().split('\n');
+  return { header: head.split(','), rows: lines.map((l) => l.split(',').map(Number)) };
+}
+
+/** Clicks a download button and returns the downloaded file's text. */
+export async function downloadText(page: Page, testId: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return fs.readFileSync(await download.path(), 'utf8');
 }

@@ -2,7 +2,6 @@
  * Issue 5 end to end against real MLflow tracking servers (no mock): train in the page, export through the app's
  * /mlflow proxy and directly, read everything back through MLflow's REST API from node.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, test, expect, type Page } from '@playwright/test';
@@ -10,7 +9,7 @@ import { startMlflowServer, type MlflowServer } from '../scripts/mlflow.mjs';
 import { createMlflowClient, mlflowRunId, type MlflowClient } from '../src/mlflow/client.ts';
 import { WORKBENCH_RUN_ID_TAG } from '../src/mlflow/exportRun.ts';
 import { loadBundle } from '../src/trainers/bundle.ts';
-import { dataValue, openWorkbench } from './helpers.ts';
+import { dataValue, downloadText, openWorkbench, parseCsv } from './helpers.ts';
 
 /** The server behind the app's /mlflow proxy (scripts/static-server.mjs forwards to 127.0.0.1:5000). */
 const PROXIED = (process.env.MLFLOW_TEST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
@@ -68,17 +67,6 @@ async function runsTagged(client: MlflowClient, experimentName: string, workbenc
 }
 
 /** Rows of a "Download test predictions" CSV: data row, actual, prediction, features. */
-function parseCsv(text: string): { header: string[]; rows: number[][] } {
-  const [head = '', ...lines] = text.trim().split('\n');
-  return { header: head.split(','), rows: lines.map((l) => l.split(',').map(Number)) };
-}
-
-async function downloadText(page: Page, testId: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
-  const file = await download.path();
-  return fs.readFileSync(file, 'utf8');
-}
-
 const CLASSIFIER_PARAMS = [
   'model_type', 'hidden_units', 'dropout', 'l2', 'C', 'learning_rate', 'batch_size', 'max_epochs', 'patience', 'class_weight', 'resampling',
   'imbalance_strategy', 'test_fraction', 'validation_fraction', 'seed', 'backend', 'tfjs_version', 'total_samples', 'train_samples',

@@ -1,6 +1,8 @@
 /** Issue 3 end to end: every backend trains the same model to the same AUC; cancel stops and frees the backend. */
+import * as tf from '@tensorflow/tfjs';
 import { test, expect, type Page } from '@playwright/test';
-import { dataValue, openWorkbench } from './helpers.ts';
+import { loadBundle } from '../src/trainers/bundle.ts';
+import { dataValue, downloadText, openWorkbench, parseCsv } from './helpers.ts';
 
 async function trainLogistic(page: Page, backend: string): Promise<{ auc: number; used: string }> {
   await page.getByTestId('backend-select').selectOption(backend);
@@ -44,6 +46,21 @@ test('both models train in parallel; the regressor beats the mean baseline', asy
   const t = await dataValue(page, 'classifier-threshold');
   expect(t).toBeGreaterThan(0);
   expect(t).toBeLessThan(1);
+
+  // the downloaded model bundles reproduce the page's test predictions in node
+  await tf.setBackend('cpu');
+  for (const kind of ['classifier', 'regressor'] as const) {
+    const predictor = await loadBundle(tf, await downloadText(page, `download-${kind}-bundle`));
+    const csv = parseCsv(await downloadText(page, `download-predictions-${kind}`));
+    const sample = csv.rows.slice(0, 200);
+    const predicted = await predictor.predict(Float32Array.from(sample.flatMap((r) => r.slice(3))), sample.length);
+    predictor.dispose();
+    sample.forEach((row, i) => {
+      const expected = row[2] ?? NaN;
+      const tolerance = kind === 'classifier' ? 1e-5 : 1e-5 * Math.max(1, Math.abs(expected));
+      expect(Math.abs((predicted[i] ?? NaN) - expected), `${kind} row ${row[0]}`).toBeLessThanOrEqual(tolerance);
+    });
+  }
 });
 
 test('cancel stops the MLP within an epoch and leaves no tensor on the backend', async ({ page }) => {

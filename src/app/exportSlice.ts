@@ -1,5 +1,6 @@
 /** The MLflow export slice: where to log, which runs, the connection test, and each export's outcome. Credentials live in sessionStorage only. */
 import type { StateCreator } from 'zustand';
+import { currentReportHtml } from './reportInput.ts';
 import { binaryLabels } from '../data/validate.ts';
 import { createMlflowClient, type MlflowAuth, type MlflowClient } from '../mlflow/client.ts';
 import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowUnreachableError } from '../mlflow/errors.ts';
@@ -172,13 +173,14 @@ function notebookJson(s: WorkbenchState): string {
 }
 
 /** What the page knows beyond a run: the slider, the browser, the data's URL and class balance, the notebook. */
-function runContext(s: WorkbenchState, run: Run, notebook: string): MlflowRunContext {
+function runContext(s: WorkbenchState, run: Run, notebook: string, reportHtml: string | null): MlflowRunContext {
   const ds = s.dataset;
   const sameData = ds !== null && ds.sha256 === run.dataSha256;
   const ctx: MlflowRunContext = {
     experimentName: s.mlflowExperimentNames[run.kind],
     userAgent: typeof navigator === 'undefined' ? 'unknown' : navigator.userAgent,
     notebookJson: notebook,
+    ...(reportHtml !== null ? { reportHtml } : {}),
   };
   if (run.kind === 'classifier') ctx.threshold = s.activeRun.classifier === run.id ? s.threshold : run.result.threshold;
   if (sameData && ds.source.type !== 'file') ctx.dataUrl = new URL(ds.source.url, typeof location === 'undefined' ? 'http://localhost/' : location.href).href;
@@ -260,12 +262,18 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
     const uiBase = effectiveUiBase(uri, s.mlflowUiBase);
     const client = clientFor(s);
     const notebook = notebookJson(s);
+    let reportHtml: string | null = null;
+    try {
+      reportHtml = currentReportHtml(s);
+    } catch {
+      reportHtml = null; // a report needs a trained model and profile; runs still export without it
+    }
     set({ mlflowExport: { ...idleExport, status: 'running', total: runs.length } });
     const started = performance.now();
     const results = await Promise.all(runs.map(async (run): Promise<MlflowExportResult> => {
       const who = { runId: run.id, runName: run.name, kind: run.kind };
       try {
-        const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook)), { uiBase });
+        const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook, reportHtml)), { uiBase });
         return { ...who, ok: true, mlflowRunId: exported.runId, url: exported.url, created: exported.created, parentRunId: exported.parentRunId };
       } catch (error) {
         return { ...who, ok: false, error: explainMlflowError(error, uri) };

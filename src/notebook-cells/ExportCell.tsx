@@ -1,5 +1,6 @@
 /** Export to MLflow: where, with which credentials (this tab only), which runs; progress, links to each run, failures explained. */
 import { useState } from 'react';
+import { downloadFile } from '../app/download.ts';
 import { useShallow } from 'zustand/react/shallow';
 import {
   PROXIED_MLFLOW_UI, effectiveUiBase, isProxyUri, loadMlflowAuth, proxyTrackingUri, saveMlflowAuth, selectedMlflowRuns, type ExplainedMlflowError,
@@ -40,12 +41,7 @@ function testPredictionsCsv(run: Run, X: Float32Array, cols: number): string {
 }
 
 function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadFile(name, text, type);
 }
 
 function AuthFields() {

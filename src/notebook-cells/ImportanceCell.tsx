@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
-import { fmt, fmtUsd } from '../app/format.ts';
+import { fmt, fmtUsd, plotlyText } from '../app/format.ts';
 import { isImportanceOutdated, type ImportanceEntry } from '../app/importanceSlice.ts';
 import type { ModelKind } from '../app/trainingSlice.ts';
 import type { PermutationImportanceResult } from '../trainers/permutationImportance.ts';
@@ -19,7 +19,7 @@ function ImportanceChart({ kind, result }: { kind: ModelKind; result: Permutatio
       data: [{
         type: 'bar',
         orientation: 'h',
-        y: rows.map((f) => f.feature),
+        y: rows.map((f) => plotlyText(f.feature)),
         x: rows.map((f) => f.mean),
         error_x: { type: 'data', array: rows.map((f) => f.std), visible: true, thickness: 1.2 },
         marker: { color: kind === 'classifier' ? '#4c78a8' : '#f58518' },

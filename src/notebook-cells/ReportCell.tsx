@@ -1,5 +1,6 @@
 /** The Report cell: a self-contained HTML report, a notebook link, and notebook files (export and import). */
 import { useState, type ChangeEvent } from 'react';
+import { downloadFile } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
 import { fmtBytes } from '../app/format.ts';
 import { currentReportHtml } from '../app/reportInput.ts';
@@ -15,15 +16,7 @@ export const REPORT_FILE_NAME = 'workbench-report.html';
 export const NOTEBOOK_FILE_NAME = 'workbench-notebook.json';
 
 function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started by now; keep the URL a little longer for slow browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  downloadFile(name, blob);
 }
 
 function message(error: unknown): string {

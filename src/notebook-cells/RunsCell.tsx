@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
 import { curvesOf } from '../app/evaluation.ts';
-import { fmt, fmtPct } from '../app/format.ts';
+import { fmt, fmtPct, plotlyText } from '../app/format.ts';
 import type { ClassifierRun, RegressorRun, Run, RunId } from '../app/trainingSlice.ts';
 import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
 
@@ -91,13 +91,13 @@ function Overlays({ runs }: { runs: readonly ClassifierRun[] }) {
     return {
       roc: {
         data: [diag, ...curves.map(({ run, c }, i) => ({
-          type: 'scatter', mode: 'lines', x: c.roc.fpr, y: c.roc.tpr, name: `${run.name} (AUC ${fmt(c.auc)})`, line: { color: PALETTE[i % PALETTE.length], width: 2 },
+          type: 'scatter', mode: 'lines', x: c.roc.fpr, y: c.roc.tpr, name: plotlyText(`${run.name} (AUC ${fmt(c.auc)})`), line: { color: PALETTE[i % PALETTE.length], width: 2 },
         }))],
         layout: { title: { text: 'ROC, selected runs', font: { size: 13 } }, legend: { orientation: 'h', y: -0.3 }, xaxis: { title: { text: 'false positive rate' } }, yaxis: { title: { text: 'true positive rate' } } },
       },
       pr: {
         data: curves.map(({ run, c }, i) => ({
-          type: 'scatter', mode: 'lines', x: c.pr.recall, y: c.pr.precision, name: `${run.name} (AP ${fmt(c.averagePrecision)})`, line: { color: PALETTE[i % PALETTE.length], width: 2, shape: 'hv' },
+          type: 'scatter', mode: 'lines', x: c.pr.recall, y: c.pr.precision, name: plotlyText(`${run.name} (AP ${fmt(c.averagePrecision)})`), line: { color: PALETTE[i % PALETTE.length], width: 2, shape: 'hv' },
         })),
         layout: { title: { text: 'Precision-recall, selected runs', font: { size: 13 } }, legend: { orientation: 'h', y: -0.3 }, xaxis: { title: { text: 'recall' } }, yaxis: { title: { text: 'precision' }, range: [0, 1.01] } },
       },

@@ -1,5 +1,6 @@
 /** Threshold: a slider answered from the sorted test scores (no model call), a live confusion matrix, metrics beside the targets, profit. */
 import { useMemo, useState } from 'react';
+import { downloadFile, safeFileName } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
 import { curvesOf, pointAt, profitOf, selectActiveClassifier, sweepOf, testPredictionsCsv } from '../app/evaluation.ts';
 import { isCellStale } from '../app/staleness.ts';
@@ -14,15 +15,7 @@ import { MetricTable } from './MetricTable.tsx';
 export const DEFAULT_CONTACT_COST = 1;
 
 function downloadCsv(result: ClassifierResult, name: string): void {
-  const blob = new Blob([testPredictionsCsv(result)], { type: 'text/csv' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${name.replace(/[^\w-]+/g, '_')}-test-predictions.csv`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadFile(`${safeFileName(name)}-test-predictions.csv`, testPredictionsCsv(result), 'text/csv');
 }
 
 function Count({ testId, value, rate, rateLabel }: { testId: string; value: number; rate: number; rateLabel: string }) {

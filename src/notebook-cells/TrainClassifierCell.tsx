@@ -1,5 +1,7 @@
 /** Train classifier: settings, one click (or both models in parallel), live progress, metrics beside the targets. */
 import { useWorkbench } from '../app/store.ts';
+import { downloadFile, safeFileName } from '../app/download.ts';
+import { serializeBundle } from '../trainers/bundle.ts';
 import { inputsKey } from '../app/trainingSlice.ts';
 import { fmt, fmtInt } from '../app/format.ts';
 import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
@@ -85,6 +87,10 @@ export function TrainClassifierCell() {
             {' '}<span className="muted">Oracle (best F1 on the test split itself, flattering): F1 <span data-testid="classifier-oracle-f1" data-value={result.metrics.oracle_f1}>{fmt(result.metrics.oracle_f1)}</span> at {fmt(result.metrics.oracle_threshold)}.</span>
           </p>
           <MetricTable targets={CLASSIFIER_TARGETS} values={result.metrics as unknown as Record<string, number>} testPrefix="clf" />
+          <button type="button" data-testid="download-classifier-bundle"
+            onClick={() => downloadFile(`${safeFileName(run.name)}-bundle.json`, serializeBundle(result.bundle), 'application/json')}>
+            Download model bundle (JSON: tfjs model, weights, preprocessing, threshold)
+          </button>
           <p className="muted">
             PR AUC <span data-testid="clf-pr_auc" data-value={result.metrics.pr_auc}>{fmt(result.metrics.pr_auc)}</span> ·
             log loss <span data-testid="clf-log_loss" data-value={result.metrics.log_loss}>{fmt(result.metrics.log_loss)}</span> ·

@@ -1,5 +1,7 @@
 /** Train regressor: log-revenue model with smearing, strategies, metrics in dollars beside the mean baseline. */
 import { useWorkbench } from '../app/store.ts';
+import { downloadFile, safeFileName } from '../app/download.ts';
+import { serializeBundle } from '../trainers/bundle.ts';
 import { inputsKey } from '../app/trainingSlice.ts';
 import { fmt, fmtInt } from '../app/format.ts';
 import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
@@ -57,6 +59,10 @@ export function TrainRegressorCell() {
             {' '}(<span data-testid="regressor-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch).
           </p>
           <MetricTable targets={REGRESSOR_TARGETS} values={result.metrics as unknown as Record<string, number>} baseline={result.baseline as unknown as Record<string, number>} testPrefix="reg" />
+          <button type="button" data-testid="download-regressor-bundle"
+            onClick={() => downloadFile(`${safeFileName(run?.name ?? 'regressor')}-bundle.json`, serializeBundle(result.bundle), 'application/json')}>
+            Download model bundle (JSON: tfjs model, weights, preprocessing, smearing)
+          </button>
           {result.metrics.r2 < 0.1 && (
             <p className="warning" data-testid="regressor-honest-note">
               Session features explain almost none of the order value (R² {fmt(result.metrics.r2)}): the model barely beats predicting the mean
