@@ -1,6 +1,6 @@
 /** Arrow record batches → the workbench's `Column`s, one row group at a time, straight from the buffers. */
 import * as arrow from 'apache-arrow';
-import type { Column, NumericColumn, CategoricalColumn, TimestampColumn } from './types.ts';
+import type { Column, NumericColumn, NumericValues, CategoricalColumn, TimestampColumn } from './types.ts';
 
 /** What decoding produced: the columns plus one note per column that was skipped (lists, structs, binary…). */
 export interface DecodeResult {
@@ -23,7 +23,7 @@ interface NumericSink {
   readonly name: string;
   readonly arrowType: string;
   readonly isBool: boolean;
-  readonly values: Float64Array;
+  readonly values: NumericValues;
   nullCount: number;
   unsafeInteger: boolean;
 }
@@ -119,7 +119,10 @@ function makeSink(field: arrow.Field, rows: number): Sink | string {
   const arrowType = String(type);
   const name = field.name;
   if (arrow.DataType.isBool(type) || arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
-    return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), values: new Float64Array(rows), nullCount: 0, unsafeInteger: false };
+    // bools and ints up to 16 bits are exact in float32: half the memory from the start (wider ones are compacted later if they fit)
+    const narrow = arrow.DataType.isBool(type) || (arrow.DataType.isInt(type) && (type as arrow.Int).bitWidth <= 16);
+    const values = narrow ? new Float32Array(rows) : new Float64Array(rows);
+    return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), values, nullCount: 0, unsafeInteger: false };
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)
     || (arrow.DataType.isDictionary(type) && (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary)))) {
@@ -135,7 +138,7 @@ function makeSink(field: arrow.Field, rows: number): Sink | string {
 }
 
 /** Bools unpack a byte (8 rows) at a time when the chunk is byte-aligned. */
-function unpackBools(bits: Uint8Array, bitOffset: number, n: number, out: Float64Array, at: number): void {
+function unpackBools(bits: Uint8Array, bitOffset: number, n: number, out: NumericValues, at: number): void {
   let i = 0;
   if ((bitOffset & 7) === 0) {
     const firstByte = bitOffset >> 3;
@@ -161,7 +164,7 @@ function unpackBools(bits: Uint8Array, bitOffset: number, n: number, out: Float6
  * Reads 64-bit integers as two 32-bit halves: far faster than Number(bigint), and the hi word tells
  * values beyond ±2^53 apart. Returns true when such a value was seen.
  */
-function unpackInt64(values: BigInt64Array | BigUint64Array, n: number, out: Float64Array, at: number, scale: number): boolean {
+function unpackInt64(values: BigInt64Array | BigUint64Array, n: number, out: NumericValues, at: number, scale: number): boolean {
   const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
   let unsafe = false;
   if (values instanceof BigUint64Array) {
@@ -181,7 +184,7 @@ function unpackInt64(values: BigInt64Array | BigUint64Array, n: number, out: Flo
 }
 
 /** Overwrites null rows with NaN; returns how many there were. */
-function applyNullsAsNaN(data: arrow.Data, out: Float64Array, at: number): number {
+function applyNullsAsNaN(data: arrow.Data, out: NumericValues, at: number): number {
   if (!hasNulls(data)) return 0;
   const bitmap = data.nullBitmap as Uint8Array;
   const n = data.length;
@@ -296,7 +299,7 @@ function equalRanges(buf: Uint8Array, a: number, b: number, len: number): boolea
   return true;
 }
 
-function isInteger(values: Float64Array): boolean {
+function isInteger(values: NumericValues): boolean {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? 0;
     if (v === v && Math.floor(v) !== v) return false;

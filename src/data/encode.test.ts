@@ -186,3 +186,24 @@ describe('sessions_raw (pandas encoding) equals training_data (workbench encodin
     expect(fromRaw.notes).toContain('column "utm_source": 2 dummy columns (pandas drop_first: level "bsearch" dropped; 83,294 NULLs are all zeros)');
   });
 });
+
+describe('planOnly', () => {
+  it('gives the same names, groups and messages as the full build, with an empty matrix', () => {
+    const rows = 200;
+    const ds: Dataset = {
+      source: { type: 'file', name: 'plan.parquet' }, rows, sha256: '', bytes: 0,
+      columns: [
+        { kind: 'numeric', name: 'x', arrowType: 'Float64', values: Float64Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? NaN : i % 13)), nullCount: 29, isBool: false, isInteger: true, unsafeInteger: false },
+        { kind: 'categorical', name: 'c', arrowType: 'Utf8', codes: Int32Array.from({ length: rows }, (_, i) => (i % 5 === 0 ? -1 : i % 3)), levels: ['a', 'b', 'c'], nullCount: 40 },
+        { kind: 'numeric', name: 'y', arrowType: 'Int64', values: Float64Array.from({ length: rows }, (_, i) => i % 2), nullCount: 0, isBool: false, isInteger: true, unsafeInteger: false },
+      ],
+    };
+    const full = buildModelMatrix(ds, { targets: ['y'] });
+    const plan = buildModelMatrix(ds, { targets: ['y'], planOnly: true });
+    expect(plan.matrix.featureNames).toEqual(full.matrix.featureNames);
+    expect(plan.matrix.featureGroups).toEqual(full.matrix.featureGroups);
+    expect(plan.notes).toEqual(full.notes);
+    expect(plan.matrix.X.length).toBe(0);
+    expect(full.matrix.X.length).toBe(rows * full.matrix.cols);
+  });
+});

@@ -25,6 +25,8 @@ export interface FeatureSpec {
   readonly maxLevels?: number;
   /** levels rarer than this share of rows go to __other__ in workbench encoding (default 0.005) */
   readonly minLevelFraction?: number;
+  /** names, groups and messages only: the matrix is left empty (a summary needs no tens of MB) */
+  readonly planOnly?: boolean;
 }
 
 /** The matrix plus what was decided on the way: notes (informational), warnings (act on these), left-out columns. */
@@ -359,8 +361,8 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixRes
   });
   const cols = outputs.length;
   if (cols === 0) warnings.push('no feature columns are left; include at least one non-target column');
-  const X = new Float32Array(rows * cols);
-  outputs.forEach((o, j) => {
+  const X = new Float32Array(spec.planOnly === true ? 0 : rows * cols);
+  if (spec.planOnly !== true) outputs.forEach((o, j) => {
     if (o.kind === 'values') {
       const v = o.values;
       for (let r = 0, p = j; r < rows; r++, p += cols) X[p] = v[r] ?? 0;

@@ -34,7 +34,7 @@ export function FeaturesCell() {
     if (!ds) return null;
     try {
       // keep the names and messages, not the matrix itself (tens of MB)
-      const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms });
+      const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms, planOnly: true });
       return { matrix: { cols: matrix.cols, rows: matrix.rows, featureNames: matrix.featureNames }, warnings, notes };
     } catch (e) {
       return { error: (e as Error).message };

@@ -149,7 +149,8 @@ async function predictScaled(tf: Tf, model: tfjs.LayersModel, Xs: Float32Array, 
   const chunk = 65536;
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
-    const y = tf.tidy(() => model.predict(tf.tensor2d(Xs.subarray(start * cols, (start + n) * cols), [n, cols])) as tfjs.Tensor);
+    // one batch per chunk: predict's default batch of 32 turns 94k rows into ~3,000 tiny kernel launches
+    const y = tf.tidy(() => model.predict(tf.tensor2d(Xs.subarray(start * cols, (start + n) * cols), [n, cols]), { batchSize: n }) as tfjs.Tensor);
     try {
       out.set(await y.data(), start);
     } finally {
