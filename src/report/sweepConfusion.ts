@@ -1,4 +1,5 @@
 /** The threshold slider's arithmetic: confusion matrix and rates from the 1,001-step sweep aggregates only. */
+import { confusionFromCounts } from '../trainers/metrics.ts';
 import type { ThresholdSweep } from './reportTypes.ts';
 
 /** Number of slider steps between 0 and 1 (so 1,001 thresholds i/1000). */
@@ -29,26 +30,7 @@ export function confusionFromSweep(
   t: number,
 ): SweepConfusion {
   const index = Math.min(SWEEP_STEPS, Math.max(0, Math.round((Number.isFinite(t) ? t : 0) * SWEEP_STEPS)));
-  const tp = sweep.tp[index] ?? 0;
-  const fp = sweep.fp[index] ?? 0;
-  const fn = sweep.positives - tp;
-  const tn = sweep.negatives - fp;
-  const total = sweep.positives + sweep.negatives;
-  const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
-  const recall = sweep.positives > 0 ? tp / sweep.positives : 0;
-  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-  return {
-    threshold: index / SWEEP_STEPS,
-    tp,
-    fp,
-    tn,
-    fn,
-    precision,
-    recall,
-    f1,
-    accuracy: total > 0 ? (tp + tn) / total : 0,
-    predictedPositiveRate: total > 0 ? (tp + fp) / total : 0,
-  };
+  return { threshold: index / SWEEP_STEPS, ...confusionFromCounts(sweep.tp[index] ?? 0, sweep.fp[index] ?? 0, sweep.positives, sweep.negatives) };
 }
 
 /**
