@@ -1,28 +1,12 @@
 /** The threshold slider's arithmetic: confusion matrix and rates from the 1,001-step sweep aggregates only. */
-import { confusionFromCounts } from '../trainers/metrics.ts';
+import { confusionFromCounts, type Confusion } from '../trainers/metrics.ts';
 import type { ThresholdSweep } from './reportTypes.ts';
 
 /** Number of slider steps between 0 and 1 (so 1,001 thresholds i/1000). */
 export const SWEEP_STEPS = 1000;
 
-/** Confusion matrix and the rates derived from it at one threshold of the sweep. */
-export interface SweepConfusion {
-  /** the grid threshold actually used: round(t·1000)/1000 */
-  readonly threshold: number;
-  readonly tp: number;
-  readonly fp: number;
-  readonly tn: number;
-  readonly fn: number;
-  /** tp / (tp + fp); 0 when nothing is predicted positive, as scikit-learn's zero_division=0 */
-  readonly precision: number;
-  /** tp / positives; 0 when there are no positives */
-  readonly recall: number;
-  /** harmonic mean of precision and recall; 0 when both are 0 */
-  readonly f1: number;
-  readonly accuracy: number;
-  /** share of all rows predicted positive */
-  readonly predictedPositiveRate: number;
-}
+/** Confusion matrix and the rates derived from it at one threshold of the sweep (the grid threshold actually used). */
+export type SweepConfusion = Confusion & { readonly threshold: number };
 
 /** Confusion matrix at threshold `t`, read from the sweep at index round(t·1000): exact on the 1,001-step grid. */
 export function confusionFromSweep(
