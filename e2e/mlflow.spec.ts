@@ -2,10 +2,9 @@
  * Issue 5 end to end against real MLflow tracking servers (no mock): train in the page, export through the app's
  * /mlflow proxy and directly, read everything back through MLflow's REST API from node.
  */
-import net from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, test, expect, type Page } from '@playwright/test';
-import { startMlflowServer, type MlflowServer } from '../scripts/mlflow.mjs';
+import { freePort, startMlflowServer, type MlflowServer } from '../scripts/mlflow.mjs';
 import { createMlflowClient, mlflowRunId, type MlflowClient } from '../src/mlflow/client.ts';
 import { WORKBENCH_RUN_ID_TAG } from '../src/mlflow/exportRun.ts';
 import { loadBundle } from '../src/trainers/bundle.ts';
@@ -14,18 +13,6 @@ import { dataValue, downloadText, openWorkbench, parseCsv } from './helpers.ts';
 /** The server behind the app's /mlflow proxy (scripts/static-server.mjs forwards to 127.0.0.1:5000). */
 const PROXIED = (process.env.MLFLOW_TEST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
 const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Open the app, drop the leaking column and pick the fast models on the cpu backend (so node can reproduce predictions exactly). */
 async function prepare(page: Page): Promise<void> {

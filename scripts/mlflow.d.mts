@@ -26,3 +26,6 @@ export function startMlflowServer(options: {
   fresh?: boolean;
   startTimeoutMs?: number;
 }): Promise<MlflowServer>;
+
+/** A port nothing listens on right now (for test servers). */
+export function freePort(): Promise<number>;

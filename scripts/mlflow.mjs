@@ -2,6 +2,7 @@
 // Usage: node scripts/mlflow.mjs install | start [--port 5000] [--cors-allowed-origins a,b] [--allowed-hosts a,b]
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,19 @@ const lockDir = `${venvDir}.lock`;
 const blockFor = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Create `.venv-mlflow` and pip-install the pinned MLflow unless that version is already there; returns the mlflow binary. */
+/** A port nothing listens on right now (for test servers). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export function ensureMlflow() {
   if (installedMlflowVersion() === MLFLOW_VERSION) return mlflowBin;
   try {

@@ -1,20 +1,8 @@
 // Test-only: a real MLflow tracking server per test file (or MLFLOW_TEST_URL), started in beforeAll and stopped in afterAll.
-import net from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import { startMlflowServer, type MlflowServer } from '../../scripts/mlflow.mjs';
+import { freePort, startMlflowServer, type MlflowServer } from '../../scripts/mlflow.mjs';
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Register hooks that provide a tracking server's URL; read `server.url` inside tests. */
 export function useMlflowServer(): { url: string; version: string } {
