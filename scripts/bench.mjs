@@ -210,6 +210,19 @@ if (only('train')) {
   await context.close();
 }
 
+if (only('report')) {
+  // the default notebook's report on the bundled data: logistic classifier + linear regressor, leak excluded
+  log('report size');
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(baseUrl);
+  await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+  await trainOnce(page, 'wasm', 'logistic', { both: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
+  out['report.bytes'] = fs.statSync(await download.path()).size;
+  await context.close();
+}
+
 if (only('pipeline')) {
   for (const model of ['logistic', 'mlp']) {
     log(`pipeline (node, worker threads): ${model}`);
