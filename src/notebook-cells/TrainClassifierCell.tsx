@@ -80,7 +80,7 @@ export function TrainClassifierCell() {
             {result.config.model === 'mlp' ? `MLP ${result.config.hiddenUnits.join('×')}` : 'logistic regression'} on <strong>{result.backend}</strong> (tfjs {result.tfjsVersion}),
             {' '}<span data-testid="classifier-epochs" data-value={result.epochs}>{result.epochs}</span> {result.config.model === 'mlp' ? 'epochs' : 'iterations'}{result.converged ? ', converged' : ', not converged'},
             {' '}<span data-testid="classifier-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
-            {' '}(<span data-testid="classifier-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows; seed {result.seed}; {run.featureNames.length} features.
+            {' '}(<span data-testid="classifier-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows (the test rows scikit-learn's <code>train_test_split(stratify=y, random_state={result.seed})</code> picks); seed {result.seed}; {run.featureNames.length} features.
           </p>
           <p>
             Decision threshold chosen on the validation split: <strong data-testid="classifier-threshold" data-value={result.threshold}>{fmt(result.threshold)}</strong>, applied unchanged to the test split.

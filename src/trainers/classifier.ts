@@ -32,7 +32,11 @@ export interface ClassifierSplit {
   readonly test: Uint32Array;
 }
 
-/** Stratified test split, then a stratified validation slice carved out of the training part (seed + 1). */
+/**
+ * Stratified test split, then a stratified validation slice carved out of the training part (seed + 1). Both are
+ * scikit-learn's: `train_test_split(rows, test_size, stratify=y, random_state=seed)`, then the same on the sorted
+ * training rows with `random_state=seed + 1`, so a Python notebook can rebuild all three sets.
+ */
 export function splitForClassifier(y: ArrayLike<number>, testFraction: number, validationFraction: number, seed: number): ClassifierSplit {
   const { train, test } = stratifiedSplit(y, testFraction, seed);
   const yTrain = Float64Array.from(train, (i) => y[i] ?? 0);

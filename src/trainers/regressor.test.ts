@@ -49,7 +49,7 @@ describe('fitRidge', () => {
 });
 
 describe('trainRegressor', () => {
-  const data = shop(5000, 0.4, 3);
+  const data = shop(10000, 0.4, 3);
 
   it('converting_only + log1p + smearing: mean prediction unbiased in dollars, beats the mean baseline', async () => {
     const r = await trainRegressor({ tf, ...data, config: DEFAULT_REGRESSOR_CONFIG });
@@ -67,7 +67,7 @@ describe('trainRegressor', () => {
   it('two_stage multiplies by P(order) and an MLP regressor frees its tensors', async () => {
     const start = tf.memory().numTensors;
     const two = await trainRegressor({ tf, ...data, config: { ...DEFAULT_REGRESSOR_CONFIG, strategy: 'two_stage' } });
-    expect(two.yTest.length).toBe(1000);
+    expect(two.yTest.length).toBe(2000);
     expect(two.predTest.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
     const mlp = await trainRegressor({ tf, ...data, config: { ...DEFAULT_REGRESSOR_CONFIG, model: 'mlp', hiddenUnits: [8], epochs: 5, batchSize: 64, learningRate: 0.01 } });
     expect(tf.memory().numTensors).toBe(start);

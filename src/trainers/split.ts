@@ -1,4 +1,5 @@
-/** Stratified train/test splits, stratified k folds, revenue strata and row subsetting for row-major matrices. */
+/** Stratified train/test splits (row for row scikit-learn's), stratified k folds, revenue strata and row subsetting for row-major matrices. */
+import { NumpyRandomState } from './numpyRandom.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 
 /** Row indices of each label value, labels in ascending order so the result does not depend on row order. */
@@ -22,32 +23,58 @@ function sortedIndex(rows: number[] | Uint32Array): Uint32Array {
   return Uint32Array.from(rows).sort();
 }
 
-/** Holds out `testFraction` of each class (largest-remainder rounding, so every class is within one row of its exact share). */
+/**
+ * scikit-learn's `_approximate_mode`: per-class draws proportional to the counts, the rows lost to flooring handed to
+ * the largest remainders, ties among equal remainders broken by the generator (which is why it is passed in).
+ */
+function approximateMode(counts: readonly number[], draws: number, rng: NumpyRandomState): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const continuous = counts.map((c) => (c / total) * draws);
+  const floored = continuous.map((c) => Math.floor(c));
+  let needToAdd = draws - floored.reduce((a, b) => a + b, 0);
+  if (needToAdd > 0) {
+    const remainder = continuous.map((c, i) => c - (floored[i] as number));
+    const values = [...new Set(remainder)].sort((a, b) => b - a);
+    for (const value of values) {
+      const inds = remainder.flatMap((r, i) => (r === value ? [i] : []));
+      const addNow = Math.min(inds.length, needToAdd);
+      for (const i of rng.choiceWithoutReplacement(inds, addNow)) floored[i] = (floored[i] as number) + 1;
+      needToAdd -= addNow;
+      if (needToAdd === 0) break;
+    }
+  }
+  return floored;
+}
+
+/**
+ * The split `train_test_split(rows, test_size=testFraction, stratify=y, random_state=seed)` makes in scikit-learn
+ * (StratifiedShuffleSplit with NumPy's MT19937): the same seed selects the same test rows, so metrics compare with a
+ * Python notebook's on identical rows. Test size is ceil(n · f). Indices come back sorted.
+ */
 export function stratifiedSplit(y: ArrayLike<number>, testFraction: number, seed: number): { train: Uint32Array; test: Uint32Array } {
   if (!(testFraction > 0 && testFraction < 1)) throw new Error(`testFraction ${testFraction} is outside (0, 1); use e.g. 0.2`);
   const groups = rowsByLabel(y, 'label');
-  const rng = createRng(seed);
-  const exact = groups.map((g) => g.length * testFraction);
-  const take = exact.map((e) => Math.floor(e));
-  // Hand the rows lost to flooring to the classes with the largest remainders, so the total is ceil(n * f) as in
-  // scikit-learn's train_test_split (472,871 rows at 0.2 → 94,575 test rows, 6,463 of them converting).
-  let missing = Math.ceil(y.length * testFraction - 1e-9) - take.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, c) => ({ c, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.c - b.c);
-  for (const { c, r } of order) {
-    if (missing <= 0) break;
-    if (r > 0) {
-      take[c] = (take[c] as number) + 1;
-      missing--;
-    }
+  const n = y.length;
+  const nTest = Math.ceil(testFraction * n);
+  const nTrain = n - nTest;
+  if (nTest < groups.length || nTrain < groups.length) {
+    throw new Error(`a ${nTest}-row test split cannot hold each of the ${groups.length} classes; use a larger testFraction or more rows`);
   }
+  const counts = groups.map((g) => g.length);
+  const rng = new NumpyRandomState(seed);
+  const nI = approximateMode(counts, nTrain, rng);
+  const tI = approximateMode(counts.map((c, i) => c - (nI[i] as number)), nTest, rng);
   const train: number[] = [];
   const test: number[] = [];
   groups.forEach((g, c) => {
-    const rows = g.slice();
-    shuffleInPlace(rows, rng);
-    const t = take[c] as number;
-    for (let i = 0; i < rows.length; i++) (i < t ? test : train).push(rows[i] as number);
+    const perm = rng.permutation(g.length);
+    const a = nI[c] as number;
+    const b = a + (tI[c] as number);
+    for (let i = 0; i < b; i++) (i < a ? train : test).push(g[perm[i] as number] as number);
   });
+  // scikit-learn shuffles both lists before returning them; the draws are made so later users of `rng` would agree.
+  rng.shuffle(train);
+  rng.shuffle(test);
   return { train: sortedIndex(train), test: sortedIndex(test) };
 }
 
