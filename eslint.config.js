@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const pureLayers = ['src/trainers/**', 'src/data/**', 'src/mlflow/**', 'src/report/**'];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', '.venv-mlflow', 'test-results', 'playwright-report'] },
+  { ignores: ['dist', 'node_modules', '.venv-mlflow', 'test-results', 'playwright-report', 'bench-results', '.tmp', 'scratch'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,7 +18,7 @@ if (!args.has('--no-build')) {
   const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: ['ignore', 2, 2] });
   if (b.status !== 0) process.exit(1);
 }
-const server = createWorkbenchServer('dist');
+const server = createWorkbenchServer(process.env.DIST_DIR ?? 'dist');
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const baseUrl = `http://127.0.0.1:${server.address().port}/`;
 const executablePath = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((p) => fs.existsSync(p));

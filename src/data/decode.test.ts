@@ -144,6 +144,17 @@ describe('decode: every column type through parquet, row group by row group', ()
     expect(notes[0]).toMatch(/^column "tags" is List/);
   });
 
+  it('stores each column in the narrowest exact array: bytes only for 0–255 integers without nulls', () => {
+    const storage = (name: string): string => {
+      const c = byName(columns, name);
+      return c.kind === 'categorical' ? 'codes' : c.values.constructor.name;
+    };
+    expect(storage('hour')).toBe('Uint8Array'); // 0–23, no nulls
+    expect(storage('flag')).toBe('Float32Array'); // a bool with nulls needs NaN
+    expect(storage('amount')).toBe('Float32Array'); // halves up to 1499.5 are exact in float32; nulls are NaN
+    expect(storage('big_id')).toBe('Float32Array'); // negatives; 2^60 + 7 is already 2^60 as a double, exact in float32
+  });
+
   it('refuses more rows than the footer promised', () => {
     const d = createColumnDecoder(schema, 10);
     expect(() => d.append(rowGroups[0] ?? source)).toThrow(/footer promised 10/);
@@ -187,6 +198,61 @@ describe('decode: arrow-only types', () => {
   });
 });
 
+describe('decode: numeric storage widens chunk by chunk', () => {
+  const decodeChunks = (type: arrow.DataType, ...chunks: Array<Array<number | bigint | boolean | null>>): Column => {
+    const tables = chunks.map((values) => new arrow.Table({ x: arrow.vectorFromArray(values, type) }));
+    const first = tables[0];
+    if (first === undefined) throw new Error('no chunks');
+    const decoder = createColumnDecoder(first.schema, chunks.reduce((a, c) => a + c.length, 0));
+    for (const t of tables) decoder.append(t);
+    const c = decoder.finish().columns[0];
+    if (c?.kind !== 'numeric') throw new Error('kind');
+    return c;
+  };
+  const valuesOf = (c: Column): number[] => (c.kind === 'categorical' ? [] : Array.from(c.values));
+
+  it('a bool column without nulls is bytes of 0/1', () => {
+    const c = decodeChunks(new arrow.Bool(), [true, false, true, true, false, false, true, false, true], [false, true]);
+    expect(c.kind === 'numeric' && c.values).toBeInstanceOf(Uint8Array);
+    expect(valuesOf(c)).toEqual([1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1]);
+  });
+
+  it('int64 0/1 and int32 hours are bytes; the flags say integer and safe', () => {
+    const flags = decodeChunks(new arrow.Int64(), [0n, 1n, 1n], [0n]);
+    expect(flags.kind === 'numeric' && flags.values).toBeInstanceOf(Uint8Array);
+    expect(flags.kind === 'numeric' && [flags.isInteger, flags.unsafeInteger]).toEqual([true, false]);
+    expect(valuesOf(flags)).toEqual([0, 1, 1, 0]);
+    const hours = decodeChunks(new arrow.Int32(), [0, 23, 255]);
+    expect(hours.kind === 'numeric' && hours.values).toBeInstanceOf(Uint8Array);
+    expect(valuesOf(hours)).toEqual([0, 23, 255]);
+  });
+
+  it('a later chunk beyond 255, negative or fractional widens the column and keeps the earlier rows', () => {
+    const big = decodeChunks(new arrow.Int64(), [3n, 4n], [256n]);
+    expect(big.kind === 'numeric' && big.values).toBeInstanceOf(Float32Array);
+    expect(valuesOf(big)).toEqual([3, 4, 256]);
+    const negative = decodeChunks(new arrow.Int32(), [7], [-1]);
+    expect(negative.kind === 'numeric' && negative.values).toBeInstanceOf(Float32Array);
+    expect(valuesOf(negative)).toEqual([7, -1]);
+    const money = decodeChunks(new arrow.Float64(), [1, 2], [0.5], [0.1]);
+    expect(money.kind === 'numeric' && money.values).toBeInstanceOf(Float64Array);
+    expect(valuesOf(money)).toEqual([1, 2, 0.5, 0.1]);
+    const wide = decodeChunks(new arrow.Int64(), [1n], [2n ** 40n + 1n]);
+    expect(wide.kind === 'numeric' && wide.values).toBeInstanceOf(Float64Array);
+    expect(valuesOf(wide)).toEqual([1, 2 ** 40 + 1]);
+  });
+
+  it('a null in a later chunk turns a byte column into float32 with NaN', () => {
+    const c = decodeChunks(new arrow.Int64(), [1n, 0n], [null, 1n]);
+    expect(c.kind === 'numeric' && c.values).toBeInstanceOf(Float32Array);
+    expect(valuesOf(c)).toEqual([1, 0, NaN, 1]);
+    expect(c.nullCount).toBe(1);
+    const flags = decodeChunks(new arrow.Bool(), [true], [null, false]);
+    expect(flags.kind === 'numeric' && flags.values).toBeInstanceOf(Float32Array);
+    expect(valuesOf(flags)).toEqual([1, NaN, 0]);
+  });
+});
+
 describe('decode: bundled training_data.parquet', () => {
   it('decodes 472,871 rows × 14 columns well under 200 ms', () => {
     const bytes = readFileSync(path.resolve(process.cwd(), '../shared/data/training_data.parquet'));
@@ -204,6 +270,9 @@ describe('decode: bundled training_data.parquet', () => {
     const ordered = byName(result.columns, 'is_ordered');
     if (ordered.kind !== 'numeric') throw new Error('kind');
     expect(Array.from(ordered.values).reduce((a, b) => a + b, 0)).toBe(32_313);
+    // every column but revenue is a flag or a small count: one byte a row
+    const wide = result.columns.filter((c) => c.kind !== 'numeric' || !(c.values instanceof Uint8Array)).map((c) => c.name);
+    expect(wide).toEqual(['revenue']);
     expect(best).toBeLessThan(200);
   });
 });

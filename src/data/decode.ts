@@ -23,7 +23,8 @@ interface NumericSink {
   readonly name: string;
   readonly arrowType: string;
   readonly isBool: boolean;
-  readonly values: NumericValues;
+  /** starts as bytes and widens (copying the rows so far) when a chunk needs more */
+  values: NumericValues;
   nullCount: number;
   unsafeInteger: boolean;
 }
@@ -119,10 +120,8 @@ function makeSink(field: arrow.Field, rows: number): Sink | string {
   const arrowType = String(type);
   const name = field.name;
   if (arrow.DataType.isBool(type) || arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
-    // bools and ints up to 16 bits are exact in float32: half the memory from the start (wider ones are compacted later if they fit)
-    const narrow = arrow.DataType.isBool(type) || (arrow.DataType.isInt(type) && (type as arrow.Int).bitWidth <= 16);
-    const values = narrow ? new Float32Array(rows) : new Float64Array(rows);
-    return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), values, nullCount: 0, unsafeInteger: false };
+    // every number column starts as one byte a row; chunks that need more widen it (see `widen`)
+    return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), values: new Uint8Array(rows), nullCount: 0, unsafeInteger: false };
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)
     || (arrow.DataType.isDictionary(type) && (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary)))) {
@@ -135,6 +134,59 @@ function makeSink(field: arrow.Field, rows: number): Sink | string {
     return { kind: 'timestamp', name, arrowType, toMs: type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1, values: new Float64Array(rows), nullCount: 0 };
   }
   return `column "${name}" is ${arrowType}; skipped (only numbers, booleans, strings and timestamps are used)`;
+}
+
+/** How a numeric column is stored, narrowest first (see `NumericValues`). */
+type Width = 0 | 1 | 2;
+const UINT8: Width = 0;
+const FLOAT32: Width = 1;
+const FLOAT64: Width = 2;
+
+function widthOf(values: NumericValues): Width {
+  return values instanceof Uint8Array ? UINT8 : values instanceof Float32Array ? FLOAT32 : FLOAT64;
+}
+
+/** Re-stores the sink at `need` when that is wider than now, keeping the `filled` rows decoded so far. */
+function widen(sink: NumericSink, need: Width, filled: number): void {
+  if (need <= widthOf(sink.values)) return;
+  const rows = sink.values.length;
+  const next = need === FLOAT32 ? new Float32Array(rows) : new Float64Array(rows);
+  next.set(sink.values.subarray(0, filled));
+  sink.values = next;
+}
+
+/** The narrowest width, at least `atLeast`, that holds the first `n` values exactly (NaN needs a float). */
+function widthFor(src: ArrayLike<number>, n: number, atLeast: Width): Width {
+  let i = 0;
+  if (atLeast === UINT8) {
+    for (; i < n; i++) {
+      const v = src[i]!;
+      if (!(v >= 0 && v <= 255 && Math.floor(v) === v)) break;
+    }
+    if (i === n) return UINT8;
+  } else if (atLeast === FLOAT64) {
+    return FLOAT64;
+  }
+  for (; i < n; i++) {
+    const v = src[i]!;
+    if (Math.fround(v) !== v && v === v) return FLOAT64;
+  }
+  return FLOAT32;
+}
+
+/** `widthFor` for 64-bit integers, read as 32-bit halves like `unpackInt64`. */
+function int64WidthFor(values: BigInt64Array | BigUint64Array, n: number, atLeast: Width): Width {
+  const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
+  const unsigned = values instanceof BigUint64Array;
+  let width = atLeast;
+  for (let i = 0; i < n && width < FLOAT64; i++) {
+    const lo = (words[2 * i] ?? 0) >>> 0;
+    const hi = unsigned ? (words[2 * i + 1] ?? 0) >>> 0 : (words[2 * i + 1] ?? 0);
+    if (hi === 0 && lo <= 255) continue;
+    const v = hi * TWO_32 + lo;
+    width = Math.fround(v) === v ? FLOAT32 : FLOAT64;
+  }
+  return width;
 }
 
 /** Bools unpack a byte (8 rows) at a time when the chunk is byte-aligned. */
@@ -197,26 +249,32 @@ function applyNullsAsNaN(data: arrow.Data, out: NumericValues, at: number): numb
 
 type NumericTypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
-/** Writes one chunk of a number/bool column into the sink at row `at`; returns the chunk's null count. */
+/** Writes one chunk of a number/bool column into the sink at row `at` (widening it first if needed); returns the chunk's null count. */
 function decodeNumeric(sink: NumericSink, data: arrow.Data, at: number): number {
-  const out = sink.values;
   const n = data.length;
   const values: unknown = data.values;
+  // a null becomes NaN, which only a float can hold
+  const atLeast = hasNulls(data) ? FLOAT32 : UINT8;
   if (arrow.DataType.isBool(data.type)) {
-    unpackBools(values as Uint8Array, data.offset, n, out, at);
+    widen(sink, atLeast, at);
+    unpackBools(values as Uint8Array, data.offset, n, sink.values, at);
   } else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
-    if (unpackInt64(values, n, out, at, 1)) sink.unsafeInteger = true;
+    widen(sink, int64WidthFor(values, n, atLeast), at);
+    if (unpackInt64(values, n, sink.values, at, 1)) sink.unsafeInteger = true;
   } else if (values instanceof Uint16Array && arrow.DataType.isFloat(data.type)) {
     // half floats: rare enough that the per-row getter is fine
     const vec = arrow.makeVector(data);
-    for (let i = 0; i < n; i++) out[at + i] = Number(vec.get(i));
+    const chunk = Float64Array.from({ length: n }, (_, i) => Number(vec.get(i)));
+    widen(sink, widthFor(chunk, n, atLeast), at);
+    sink.values.set(chunk, at);
   } else if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
     const typed = values as NumericTypedArray;
-    out.set(typed.length === n ? typed : typed.subarray(0, n), at);
+    widen(sink, widthFor(typed, n, atLeast), at);
+    sink.values.set(typed.length === n ? typed : typed.subarray(0, n), at);
   } else {
     throw new Error(`column "${sink.name}": unexpected buffer for ${sink.arrowType}; re-save the file with plain numeric types`);
   }
-  return applyNullsAsNaN(data, out, at);
+  return applyNullsAsNaN(data, sink.values, at);
 }
 
 function decodeTimestamp(sink: TimestampSink, data: arrow.Data, at: number): number {
@@ -300,6 +358,7 @@ function equalRanges(buf: Uint8Array, a: number, b: number, len: number): boolea
 }
 
 function isInteger(values: NumericValues): boolean {
+  if (values instanceof Uint8Array) return true;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? 0;
     if (v === v && Math.floor(v) !== v) return false;

@@ -65,17 +65,6 @@ function arrowBytes(rows: number, columns: ParquetFooter['columns']): number {
   return rows * columns.reduce((a, c) => a + (width[c.physicalType] ?? 16), 0);
 }
 
-/** Stores a numeric column as float32 when every value is exact in float32 (bools, small ints): half the memory. */
-export function compactColumn(c: Column): Column {
-  if (c.kind !== 'numeric' || c.values instanceof Float32Array) return c;
-  const v = c.values;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!;
-    if (x === x && Math.fround(x) !== x) return c;
-  }
-  return { ...c, values: Float32Array.from(v) };
-}
-
 /** Intervals of [0, size) not yet covered, so the hash can be taken over the whole file. */
 function gaps(covered: Array<[number, number]>, size: number): Array<[number, number]> {
   const sorted = [...covered].sort((a, b) => a[0] - b[0]);
@@ -202,7 +191,7 @@ export async function loadParquet(opts: {
   const notes: string[] = [];
   for (const { decoder } of decoders) {
     const decoded = decoder.finish();
-    columns.push(...decoded.columns.map(compactColumn));
+    columns.push(...decoded.columns);
     notes.push(...decoded.notes);
   }
   const sha256 = await sha256Hex(file);

@@ -1,10 +1,12 @@
 /** Shared shapes of the data layer: what a decoded parquet file becomes, and what models consume. */
 
 /**
- * Values of a numeric column: float32 where every value is exact in float32 (bools, small ints: half the
- * memory), float64 otherwise (money, large ints). NaN marks a null in both.
+ * Values of a numeric column, in the narrowest array that holds every value exactly: bytes for columns of
+ * integers 0–255 without nulls (bools, flags, hours, small counts: an eighth of float64), float32 where every
+ * value is exact in float32, float64 otherwise (money, large ints). NaN marks a null, so a column with nulls
+ * is always a float array.
  */
-export type NumericValues = Float64Array | Float32Array;
+export type NumericValues = Float64Array | Float32Array | Uint8Array;
 
 /** A numeric column (ints, doubles, bools as 0/1); NaN marks a null. */
 export interface NumericColumn {

@@ -1,6 +1,6 @@
 /** The Data cell: source, rows, columns with types and null counts, and a 20-row preview. */
-import { useMemo } from 'react';
 import { useWorkbench } from '../app/store.ts';
+import { useDatasetView } from '../app/useDatasetView.ts';
 import { fmtBytes, fmtInt } from '../app/format.ts';
 import type { Column, Dataset } from '../data/types.ts';
 
@@ -38,28 +38,40 @@ function sourceText(ds: Dataset): string {
   }
 }
 
+/** What the cell shows of a dataset: facts, column types and the first rows as text (not the columns). */
+function dataSummary(ds: Dataset) {
+  return {
+    source: sourceText(ds),
+    rows: ds.rows,
+    bytes: ds.bytes,
+    sha256: ds.sha256,
+    columns: ds.columns.map((c) => ({
+      name: c.name,
+      arrowType: c.arrowType,
+      kind: c.kind === 'categorical' ? `categorical (${c.levels.length} levels)` : c.kind,
+      nullCount: c.nullCount,
+    })),
+    preview: Array.from({ length: Math.min(PREVIEW_ROWS, ds.rows) }, (_, r) => ds.columns.map((c) => cellText(c, r))),
+  };
+}
+
 export function DataCell() {
-  const ds = useWorkbench((s) => s.dataset);
+  const data = useDatasetView(dataSummary, []);
   const notes = useWorkbench((s) => s.notes);
   const load = useWorkbench((s) => s.load);
   const analysis = useWorkbench((s) => s.analysis);
-  const preview = useMemo(() => {
-    if (!ds) return [];
-    const n = Math.min(PREVIEW_ROWS, ds.rows);
-    return Array.from({ length: n }, (_, r) => ds.columns.map((c) => cellText(c, r)));
-  }, [ds]);
-  if (!ds) {
+  if (!data) {
     return <p className="muted">{load.status === 'loading' ? 'Loading…' : 'No data loaded yet: pick the bundled data, a file or a URL above.'}</p>;
   }
   return (
     <div>
       <dl className="facts">
-        <div><dt>Source</dt><dd data-testid="data-source">{sourceText(ds)}</dd></div>
-        <div><dt>Rows</dt><dd data-testid="data-rows" data-value={ds.rows}>{fmtInt(ds.rows)}</dd></div>
-        <div><dt>Columns</dt><dd data-testid="data-cols" data-value={ds.columns.length}>{ds.columns.length}</dd></div>
-        <div><dt>File size</dt><dd>{fmtBytes(ds.bytes)}</dd></div>
+        <div><dt>Source</dt><dd data-testid="data-source">{data.source}</dd></div>
+        <div><dt>Rows</dt><dd data-testid="data-rows" data-value={data.rows}>{fmtInt(data.rows)}</dd></div>
+        <div><dt>Columns</dt><dd data-testid="data-cols" data-value={data.columns.length}>{data.columns.length}</dd></div>
+        <div><dt>File size</dt><dd>{fmtBytes(data.bytes)}</dd></div>
         <div><dt>Loaded in</dt><dd data-testid="data-load-ms" data-value={load.decodeMs ?? ''}>{load.decodeMs !== null ? `${Math.round(load.decodeMs)} ms` : '–'} ({load.requests} requests, <span data-testid="data-progress-events" data-value={load.progressEvents}>{load.progressEvents} progress updates</span>)</dd></div>
-        <div><dt>SHA-256</dt><dd className="mono" data-testid="data-sha">{ds.sha256.slice(0, 16)}…</dd></div>
+        <div><dt>SHA-256</dt><dd className="mono" data-testid="data-sha">{data.sha256.slice(0, 16)}…</dd></div>
       </dl>
       {analysis && analysis.issues.length > 0 ? (
         <div className="error" role="alert" data-testid="validation-issues">
@@ -76,22 +88,22 @@ export function DataCell() {
       <table className="grid" data-testid="data-columns">
         <thead><tr><th>column</th><th>type</th><th>kind</th><th>nulls</th></tr></thead>
         <tbody>
-          {ds.columns.map((c) => (
+          {data.columns.map((c) => (
             <tr key={c.name}>
               <td className="mono">{c.name}</td>
               <td>{c.arrowType}</td>
-              <td>{c.kind === 'categorical' ? `categorical (${c.levels.length} levels)` : c.kind}</td>
+              <td>{c.kind}</td>
               <td data-value={c.nullCount}>{fmtInt(c.nullCount)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <h3>First {preview.length} rows</h3>
+      <h3>First {data.preview.length} rows</h3>
       <div className="scroll-x">
         <table className="grid preview" data-testid="data-preview">
-          <thead><tr>{ds.columns.map((c) => <th key={c.name} className="mono">{c.name}</th>)}</tr></thead>
+          <thead><tr>{data.columns.map((c) => <th key={c.name} className="mono">{c.name}</th>)}</tr></thead>
           <tbody>
-            {preview.map((row, r) => <tr key={r}>{row.map((v, i) => <td key={i}>{v}</td>)}</tr>)}
+            {data.preview.map((row, r) => <tr key={r}>{row.map((v, i) => <td key={i}>{v}</td>)}</tr>)}
           </tbody>
         </table>
       </div>

@@ -1,14 +1,17 @@
 /** Features: choose the targets, which columns are features, and per-column transforms (cap, clip, log1p, one-hot, drop). */
 import { useMemo } from 'react';
 import { useWorkbench } from '../app/store.ts';
+import { useDatasetView } from '../app/useDatasetView.ts';
 import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
 import { detectOneHotGroups } from '../data/oneHotGroups.ts';
+import type { Dataset } from '../data/types.ts';
 import { NumberField, SelectField } from './fields.tsx';
 
 type TransformKind = 'none' | ColumnTransform['kind'];
 
+const columnNames = (ds: Dataset): string[] => ds.columns.map((c) => c.name);
+
 export function FeaturesCell() {
-  const ds = useWorkbench((s) => s.dataset);
   const classTarget = useWorkbench((s) => s.classTarget);
   const revenueTarget = useWorkbench((s) => s.revenueTarget);
   const setTargets = useWorkbench((s) => s.setTargets);
@@ -20,8 +23,7 @@ export function FeaturesCell() {
   const leaks = useMemo(() => (leakage ?? []).filter((f) => f.flagged).map((f) => f.feature), [leakage]);
   const setExcluded = useWorkbench((s) => s.setExcluded);
 
-  const features = useMemo(() => {
-    if (!ds) return [];
+  const features = useDatasetView((ds) => {
     const candidates = ds.columns.filter((c) => c.name !== classTarget && c.name !== revenueTarget);
     const groups = detectOneHotGroups(candidates);
     const inGroup = new Set(groups.flatMap((g) => g.columns));
@@ -29,9 +31,8 @@ export function FeaturesCell() {
       ...candidates.filter((c) => !inGroup.has(c.name)).map((c) => ({ name: c.name, kind: c.kind, members: [c.name] })),
       ...groups.map((g) => ({ name: g.name, kind: 'one-hot group' as const, members: [...g.columns] })),
     ];
-  }, [ds, classTarget, revenueTarget]);
-  const summary = useMemo(() => {
-    if (!ds) return null;
+  }, [classTarget, revenueTarget]);
+  const summary = useDatasetView((ds) => {
     try {
       // keep the names and messages, not the matrix itself (tens of MB)
       const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms, planOnly: true });
@@ -39,16 +40,16 @@ export function FeaturesCell() {
     } catch (e) {
       return { error: (e as Error).message };
     }
-  }, [ds, classTarget, revenueTarget, excluded, transforms]);
+  }, [classTarget, revenueTarget, excluded, transforms]);
+  const names = useDatasetView(columnNames, []);
 
-  if (!ds) return <p className="muted">Load data to choose features.</p>;
-  const columnNames = ds.columns.map((c) => c.name);
+  if (!features || !names) return <p className="muted">Load data to choose features.</p>;
   const pendingLeaks = leaks.filter((l) => !excluded.includes(l));
   return (
     <div>
       <div className="settings">
-        <SelectField label="class target" value={classTarget} testId="class-target" options={columnNames.map((n) => [n, n] as const)} onChange={(v) => setTargets(v, revenueTarget)} />
-        <SelectField label="revenue target" value={revenueTarget} testId="revenue-target" options={columnNames.map((n) => [n, n] as const)} onChange={(v) => setTargets(classTarget, v)} />
+        <SelectField label="class target" value={classTarget} testId="class-target" options={names.map((n) => [n, n] as const)} onChange={(v) => setTargets(v, revenueTarget)} />
+        <SelectField label="revenue target" value={revenueTarget} testId="revenue-target" options={names.map((n) => [n, n] as const)} onChange={(v) => setTargets(classTarget, v)} />
       </div>
       {pendingLeaks.length > 0 && (
         <p className="error">
