@@ -1,7 +1,7 @@
 /** Stratified k-fold cross-validation where every preprocessing step (scaler, resampling) is fitted on the training folds only. */
 import { brierScore, logLoss, regressionMetrics } from './metrics.ts';
 import { randomOversample, randomUndersample, smoteNC } from './resample.ts';
-import { applyScaler, fitStandardScaler, type StandardScaler } from './scaler.ts';
+import { applyScalerOnRows, fitStandardScalerOnRows, type StandardScaler } from './scaler.ts';
 import { revenueStrata, stratifiedKFold, subsetRows, subsetVector } from './split.ts';
 import { bestF1, buildThresholdSweep, type ThresholdSweep } from './thresholdSweep.ts';
 import type { ResamplingOption } from './types.ts';
@@ -32,6 +32,8 @@ export interface FoldPreprocessing {
   /** StandardScaler fitted on the training fold (before resampling), applied to both parts; default true */
   readonly standardise?: boolean;
   readonly resample?: Resampler;
+  /** where the fold's matrices and labels are written (e.g. shared memory other workers can read); default a new Float32Array */
+  readonly allocate?: (length: number) => Float32Array;
 }
 
 /** A fold ready to fit and score. */
@@ -87,18 +89,31 @@ export function prepareFold(
   if (data.X.length !== data.rows * cols) throw new Error(`matrix has ${data.X.length} values, not rows ${data.rows} × cols ${cols}; pass the matching shape`);
   if (data.y.length !== data.rows) throw new Error(`y has ${data.y.length} rows but X has ${data.rows}; pass the same rows`);
   const yAll = data.y instanceof Float32Array ? data.y : Float32Array.from(data.y);
-  let trainX = subsetRows(data.X, cols, f.train);
-  let validX = subsetRows(data.X, cols, f.valid);
+  const allocate = preprocessing.allocate;
+  let trainX: Float32Array;
+  let validX: Float32Array;
   let scaler: StandardScaler | null = null;
   if (preprocessing.standardise ?? true) {
-    scaler = fitStandardScaler(trainX, f.train.length, cols);
-    trainX = applyScaler(trainX, f.train.length, cols, scaler);
-    validX = applyScaler(validX, f.valid.length, cols, scaler);
+    // Straight from the full matrix: the same values as subsetting then scaling, one pass and one copy per part.
+    scaler = fitStandardScalerOnRows(data.X, cols, f.train);
+    trainX = applyScalerOnRows(data.X, cols, f.train, scaler, allocate?.(f.train.length * cols));
+    validX = applyScalerOnRows(data.X, cols, f.valid, scaler, allocate?.(f.valid.length * cols));
+  } else {
+    trainX = placed(subsetRows(data.X, cols, f.train), allocate);
+    validX = placed(subsetRows(data.X, cols, f.valid), allocate);
   }
-  let train: TrainingFold = { X: trainX, rows: f.train.length, cols, y: subsetVector(yAll, f.train), fold };
+  let train: TrainingFold = { X: trainX, rows: f.train.length, cols, y: placed(subsetVector(yAll, f.train), allocate), fold };
   // A distinct stream per fold, so two folds never draw the same synthetic rows.
   if (preprocessing.resample) train = preprocessing.resample(train, seed * 1009 + fold + 1);
-  return { fold, train, validX, validY: subsetVector(yAll, f.valid), validRows: f.valid.length, scaler };
+  return { fold, train, validX, validY: placed(subsetVector(yAll, f.valid), allocate), validRows: f.valid.length, scaler };
+}
+
+/** `values` itself, or a copy in memory from `allocate`. */
+function placed(values: Float32Array, allocate: ((length: number) => Float32Array) | undefined): Float32Array {
+  if (allocate === undefined) return values;
+  const out = allocate(values.length);
+  out.set(values);
+  return out;
 }
 
 /**

@@ -95,6 +95,11 @@ function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: 
       slot = (slot + 1) & (size - 1);
     }
   }
+  return { ...gatherGroups(X, cols, label, firstRow, groups), count: count.slice(0, groups), rows: groups };
+}
+
+/** Each group's first row and label, in group order. */
+function gatherGroups(X: Float32Array, cols: number, label: Uint8Array, firstRow: Int32Array, groups: number): { X: Float32Array; label: Uint8Array } {
   const gx = new Float32Array(groups * cols);
   const gl = new Uint8Array(groups);
   for (let g = 0; g < groups; g++) {
@@ -102,7 +107,18 @@ function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: 
     gx.set(X.subarray(r * cols, (r + 1) * cols), g * cols);
     gl[g] = label[r] as number;
   }
-  return { X: gx, label: gl, count: count.slice(0, groups), rows: groups };
+  return { X: gx, label: gl };
+}
+
+/** y as 0/1 bytes, checked. Hot loops live in small functions: each is optimised once instead of its caller per loop. */
+function labelsOf(y: ArrayLike<number>, rows: number): Uint8Array {
+  const label = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = y[i];
+    if (v === 1) label[i] = 1;
+    else if (v !== 0) throw new Error(`y at row ${i} is ${v}; expected 0 or 1`);
+  }
+  return label;
 }
 
 function makeProblem(o: FastLogisticOptions): Problem {
@@ -114,12 +130,7 @@ function makeProblem(o: FastLogisticOptions): Problem {
   const w0 = o.classWeight?.w0 ?? 1;
   const w1 = o.classWeight?.w1 ?? 1;
   if (!(w0 >= 0 && w1 >= 0 && w0 + w1 > 0)) throw new Error(`class weights ${w0} and ${w1} must be non-negative and not both 0`);
-  const label = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = y[i];
-    if (v === 1) label[i] = 1;
-    else if (v !== 0) throw new Error(`y at row ${i} is ${v}; expected 0 or 1`);
-  }
+  const label = labelsOf(y, rows);
   const grouped = (o.groupRows ?? true) ? groupIdenticalRows(X, rows, cols, label) : null;
   const use = grouped ?? { X, label, count: null, rows };
   const rowWeight = new Float64Array(use.rows);

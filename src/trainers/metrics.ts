@@ -94,23 +94,40 @@ export function confusionAt(yTrue: ArrayLike<number>, score: ArrayLike<number>, 
 export function binaryClfCurve(yTrue: ArrayLike<number>, score: ArrayLike<number>): BinaryClfCurve {
   checkLengths(yTrue, score, 'score');
   const n = yTrue.length;
+  const positives = countPositives(yTrue, score);
+  const negatives = n - positives;
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  splitByLabel(yTrue, score, pos, neg);
+  pos.sort();
+  neg.sort();
+  return mergeDescending(pos, neg, n, positives, negatives);
+}
+
+// binaryClfCurve's loops, one per function: scored thousands of times in a search, each is optimised once instead of
+// the whole curve being re-optimised per loop in every worker.
+
+function countPositives(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
   let positives = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < yTrue.length; i++) {
     if (isPositive(yTrue, i)) positives++;
     const s = score[i] as number;
     if (!Number.isFinite(s)) throw new Error(`score at row ${i} is ${s}; expected a finite number from the model`);
   }
-  const negatives = n - positives;
-  const pos = new Float64Array(positives);
-  const neg = new Float64Array(negatives);
+  return positives;
+}
+
+function splitByLabel(yTrue: ArrayLike<number>, score: ArrayLike<number>, pos: Float64Array, neg: Float64Array): void {
   let p = 0;
   let q = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < yTrue.length; i++) {
     if (yTrue[i] === 1) pos[p++] = score[i] as number;
     else neg[q++] = score[i] as number;
   }
-  pos.sort();
-  neg.sort();
+}
+
+/** Distinct scores, descending, with cumulative counts: the merge of the two sorted classes. */
+function mergeDescending(pos: Float64Array, neg: Float64Array, n: number, positives: number, negatives: number): BinaryClfCurve {
   const thresholds = new Float64Array(n);
   const tps = new Uint32Array(n);
   const fps = new Uint32Array(n);

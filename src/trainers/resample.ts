@@ -45,6 +45,19 @@ function rowsOfClass(y: ArrayLike<number>): { zeros: number[]; ones: number[] } 
   return { zeros, ones };
 }
 
+/** Rows per class, checked like rowsOfClass but without listing them: a search asks for weights on every fit. */
+function classCounts(y: ArrayLike<number>): { zeros: number; ones: number } {
+  let zeros = 0;
+  let ones = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (v === 1) ones++;
+    else if (v === 0) zeros++;
+    else throw new Error(`y at row ${i} is ${v}; expected 0 or 1`);
+  }
+  return { zeros, ones };
+}
+
 function checkRatio(targetRatio: number): void {
   if (!(targetRatio > 0 && Number.isFinite(targetRatio))) throw new Error(`targetRatio ${targetRatio} is not a positive number; use e.g. 1 for balanced classes`);
 }
@@ -53,11 +66,11 @@ function checkRatio(targetRatio: number): void {
 export function classWeights(y: ArrayLike<number>, mode: 'none' | 'balanced' | { readonly positiveWeight: number }): { w0: number; w1: number } {
   if (mode === 'none') return { w0: 1, w1: 1 };
   if (mode === 'balanced') {
-    const { zeros, ones } = rowsOfClass(y);
-    if (zeros.length === 0 || ones.length === 0) {
-      throw new Error(`balanced weights need both classes but y has no ${zeros.length === 0 ? '0s' : '1s'}; stratify the split or use 'none'`);
+    const { zeros, ones } = classCounts(y);
+    if (zeros === 0 || ones === 0) {
+      throw new Error(`balanced weights need both classes but y has no ${zeros === 0 ? '0s' : '1s'}; stratify the split or use 'none'`);
     }
-    return { w0: y.length / (2 * zeros.length), w1: y.length / (2 * ones.length) };
+    return { w0: y.length / (2 * zeros), w1: y.length / (2 * ones) };
   }
   const w = mode.positiveWeight;
   if (!(w > 0 && Number.isFinite(w))) throw new Error(`positiveWeight ${w} is not a positive number; use e.g. 5`);

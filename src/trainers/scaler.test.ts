@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from './random.ts';
-import { applyScaler, fitStandardScaler } from './scaler.ts';
+import { subsetRows } from './split.ts';
+import { applyScaler, applyScalerOnRows, fitStandardScaler, fitStandardScalerOnRows } from './scaler.ts';
 
 describe('standard scaler', () => {
   const rows = 500;
@@ -67,5 +68,21 @@ describe('standard scaler', () => {
     expect(() => fitStandardScaler(X, rows, 3)).toThrow(/rows 500 × cols 3/);
     const s = fitStandardScaler(X, rows, cols);
     expect(() => applyScaler(X.subarray(0, 30), 10, 3, s)).toThrow(/fitted on 4 columns/);
+  });
+
+  it('fits and applies on selected rows exactly as on the subset copied out (bit for bit, NaN kept)', () => {
+    const idx = Uint32Array.from({ length: 320 }, (_, i) => (i * 37) % rows).sort();
+    const withNaN = X.slice();
+    withNaN[(idx[5] as number) * cols + 3] = Number.NaN;
+    const copy = subsetRows(withNaN, cols, idx);
+    const expected = fitStandardScaler(copy, idx.length, cols);
+    const s = fitStandardScalerOnRows(withNaN, cols, idx);
+    expect(Array.from(s.mean)).toEqual(Array.from(expected.mean));
+    expect(Array.from(s.scale)).toEqual(Array.from(expected.scale));
+    expect(s.constantColumns).toEqual(expected.constantColumns);
+    const Z = applyScalerOnRows(withNaN, cols, idx, s);
+    expect(Array.from(Z)).toEqual(Array.from(applyScaler(copy, idx.length, cols, expected)));
+    expect(() => fitStandardScalerOnRows(X, cols, Uint32Array.of(rows))).toThrow(/row index 500 is out of range/);
+    expect(() => applyScalerOnRows(X, 3, idx, s)).toThrow(/fitted on 4 columns/);
   });
 });

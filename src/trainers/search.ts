@@ -134,14 +134,52 @@ export function workUnits(candidates: readonly Params[], k: number): WorkUnit[] 
 export interface SearchCache {
   readonly data: SearchData;
   readonly folds: Map<string, readonly Fold[]>;
-  /** most recently used last; bounded so a worker holds at most a couple of fold copies */
+  /** most recently used last; bounded so a worker holds at most a couple of fold copies; keyed by `preparedFoldKey` */
   readonly prepared: Map<string, PreparedFold>;
   readonly capacity: number;
+  /** where prepared folds are written (shared memory lets other workers adopt them); default private memory */
+  readonly allocate?: (length: number) => Float32Array;
+  /** told of every fold this cache prepares (not of adopted ones), e.g. to share it */
+  readonly onPrepared?: (key: string, prepared: PreparedFold) => void;
 }
 
 /** A cache for one dataset; `capacity` prepared folds (each a copy of ~80 % of the matrix) are kept. */
-export function createSearchCache(data: SearchData, capacity = 2): SearchCache {
-  return { data, folds: new Map(), prepared: new Map(), capacity };
+export function createSearchCache(
+  data: SearchData,
+  capacity = 2,
+  options: { readonly allocate?: (length: number) => Float32Array; readonly onPrepared?: (key: string, prepared: PreparedFold) => void } = {},
+): SearchCache {
+  return { data, folds: new Map(), prepared: new Map(), capacity, ...options };
+}
+
+function foldsKey(spec: SearchSpec): string {
+  return `${spec.k}:${spec.seed}`;
+}
+
+/** Identifies the prepared fold a unit needs: units with equal keys can share one (the scheduler's unit of reuse). */
+export function preparedFoldKey(spec: SearchSpec, unit: WorkUnit): string {
+  const resampling = spec.trainer === 'logistic' ? choiceParam({ ...spec.base, ...unit.params }, 'resampling', RESAMPLINGS, 'none') : 'none';
+  return `${foldsKey(spec)}:${unit.fold}:${spec.standardise ?? true}:${resampling}`;
+}
+
+/** Hands the cache folds computed elsewhere (the same `makeFolds` output), so it does not compute them itself. */
+export function useFolds(cache: SearchCache, spec: SearchSpec, folds: readonly Fold[]): void {
+  if (folds.length !== spec.k) throw new Error(`got ${folds.length} folds for a ${spec.k}-fold search; send the folds of this spec`);
+  cache.folds.set(foldsKey(spec), folds);
+}
+
+/** Adds a fold another worker prepared (e.g. in shared memory) under its `preparedFoldKey`, unless one is cached. */
+export function adoptPreparedFold(cache: SearchCache, key: string, prepared: PreparedFold): void {
+  if (!cache.prepared.has(key)) remember(cache, key, prepared);
+}
+
+function remember(cache: SearchCache, key: string, prepared: PreparedFold): void {
+  cache.prepared.set(key, prepared);
+  while (cache.prepared.size > cache.capacity) {
+    const oldest = cache.prepared.keys().next().value;
+    if (oldest === undefined) break;
+    cache.prepared.delete(oldest);
+  }
 }
 
 function numberParam(p: Params, key: string, fallback: number): number {
@@ -162,30 +200,26 @@ function choiceParam<T extends string>(p: Params, key: string, allowed: readonly
 
 const RESAMPLINGS: readonly ResamplingOption[] = ['none', 'oversample', 'smote', 'undersample'];
 
-function preparedFor(data: SearchData, spec: SearchSpec, fold: number, resampling: ResamplingOption, cache: SearchCache | undefined): PreparedFold {
+function preparedFor(data: SearchData, spec: SearchSpec, unit: WorkUnit, resampling: ResamplingOption, cache: SearchCache | undefined): PreparedFold {
   const standardise = spec.standardise ?? true;
-  const foldsKey = `${spec.k}:${spec.seed}`;
-  const key = `${foldsKey}:${fold}:${standardise}:${resampling}`;
+  const key = preparedFoldKey(spec, unit);
   const hit = cache?.prepared.get(key);
   if (hit) {
     cache?.prepared.delete(key);
     cache?.prepared.set(key, hit);
     return hit;
   }
-  let folds = cache?.folds.get(foldsKey);
+  let folds = cache?.folds.get(foldsKey(spec));
   if (!folds) {
     folds = makeFolds(data.y, data.task, spec.k, spec.seed);
-    cache?.folds.set(foldsKey, folds);
+    cache?.folds.set(foldsKey(spec), folds);
   }
   const resample = resamplerFor(resampling);
-  const prepared = prepareFold(data, folds, fold, { standardise, ...(resample ? { resample } : {}) }, spec.seed);
+  const allocate = cache?.allocate;
+  const prepared = prepareFold(data, folds, unit.fold, { standardise, ...(resample ? { resample } : {}), ...(allocate ? { allocate } : {}) }, spec.seed);
   if (cache) {
-    cache.prepared.set(key, prepared);
-    while (cache.prepared.size > cache.capacity) {
-      const oldest = cache.prepared.keys().next().value;
-      if (oldest === undefined) break;
-      cache.prepared.delete(oldest);
-    }
+    remember(cache, key, prepared);
+    cache.onPrepared?.(key, prepared);
   }
   return prepared;
 }
@@ -258,7 +292,7 @@ export function evaluateCandidate(
   if (spec.trainer === 'logistic') {
     if (data.task !== 'classifier') throw new Error(`trainer "logistic" needs a classifier task, not "${data.task}"; use trainer "ridge"`);
     const resampling = choiceParam(params, 'resampling', RESAMPLINGS, 'none');
-    const p = preparedFor(data, spec, unit.fold, resampling, usable);
+    const p = preparedFor(data, spec, unit, resampling, usable);
     const classWeight = classWeights(p.train.y, choiceParam<'none' | 'balanced'>(params, 'classWeight', ['none', 'balanced'], 'none'));
     const model = fitFastLogistic({
       X: p.train.X,
@@ -275,7 +309,7 @@ export function evaluateCandidate(
     return { candidate: unit.candidate, fold: unit.fold, params: unit.params, scores, iterations: model.iterations, converged: model.converged, ms: now() - t0 };
   }
   if (spec.trainer === 'ridge') {
-    const p = preparedFor(data, spec, unit.fold, 'none', usable);
+    const p = preparedFor(data, spec, unit, 'none', usable);
     const alpha = numberParam(params, 'alpha', 1);
     if (!(alpha >= 0)) throw new Error(`parameter "alpha" is ${alpha}; expected a non-negative number`);
     const model = fitRidge(p.train.X, p.train.rows, p.train.cols, p.train.y, alpha);

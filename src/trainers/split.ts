@@ -4,6 +4,29 @@ import { createRng, shuffleInPlace } from './random.ts';
 
 /** Row indices of each label value, labels in ascending order so the result does not depend on row order. */
 function rowsByLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
+  return rowsBy01Label(y) ?? rowsByAnyLabel(y, what);
+}
+
+/** The same lists for 0/1 labels in two typed-array passes (no Map, no growing arrays); null if another value occurs. */
+function rowsBy01Label(y: ArrayLike<number>): Uint32Array[] | null {
+  let ones = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i] as number;
+    if (v === 1) ones++;
+    else if (v !== 0) return null;
+  }
+  const zeros = new Uint32Array(y.length - ones);
+  const positives = new Uint32Array(ones);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] === 1) positives[b++] = i;
+    else zeros[a++] = i;
+  }
+  return [zeros, positives].filter((rows) => rows.length > 0);
+}
+
+function rowsByAnyLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < y.length; i++) {
     const v = y[i] as number;

@@ -2,7 +2,8 @@
 /** The search worker: a message switch around `evaluateCandidate`; it keeps the matrix and its prepared folds between units. */
 import { makeFolds, type Fold } from '../trainers/crossValidation.ts';
 import { imbalanceFoldScores } from '../trainers/imbalanceLab.ts';
-import { createSearchCache, evaluateCandidate, type SearchCache, type SearchData } from '../trainers/search.ts';
+import { adoptPreparedFold, createSearchCache, evaluateCandidate, useFolds, type SearchCache, type SearchData } from '../trainers/search.ts';
+import { isSharedFold, sharedFloat32Array } from './sharedMemory.ts';
 import type { SearchMessage, SearchRequest } from './searchProtocol.ts';
 import { serializeError } from './workerErrors.ts';
 
@@ -10,6 +11,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 let data: SearchData | null = null;
 let cache: SearchCache | null = null;
+/** the evaluate being run, for the `prepared` announcement its fold preparation triggers */
+let evaluating = 0;
 
 function post(msg: SearchMessage): void {
   self.postMessage(msg);
@@ -21,11 +24,20 @@ self.onmessage = (ev: MessageEvent<SearchRequest>) => {
     switch (msg.type) {
       case 'load':
         data = msg.data;
-        cache = createSearchCache(data);
+        // Shared folds: prepared in shared memory and announced, so the pool can hand them to the other workers.
+        cache = msg.shareFolds
+          ? createSearchCache(data, 2, {
+              allocate: sharedFloat32Array,
+              onPrepared: (key, fold) => post({ type: 'prepared', requestId: evaluating, key, fold: isSharedFold(fold) ? fold : null }),
+            })
+          : createSearchCache(data);
         post({ type: 'loaded', requestId: msg.requestId, rows: data.rows });
         break;
       case 'evaluate': {
         if (data === null || cache === null) throw new Error('search worker has no data; send "load" before "evaluate"');
+        if (msg.folds) useFolds(cache, msg.spec, msg.folds);
+        if (msg.prepared) adoptPreparedFold(cache, msg.prepared.key, msg.prepared.fold);
+        evaluating = msg.requestId;
         post({ type: 'progress', requestId: msg.requestId, stage: 'fitting' });
         const result = evaluateCandidate({ data, spec: msg.spec, unit: msg.unit }, cache);
         post({ type: 'result', requestId: msg.requestId, result });

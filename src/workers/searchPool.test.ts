@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { makeFolds } from '../trainers/crossValidation.ts';
 import { imbalanceFoldScores, runImbalanceLab } from '../trainers/imbalanceLab.ts';
 import { createRng } from '../trainers/random.ts';
-import { createSearchCache, evaluateCandidate, gridCandidates, summarise, type SearchCache, type SearchData, type SearchSpec, type WorkUnit } from '../trainers/search.ts';
-import { SearchPool, nextUnit, poolSize, type SearchEndpoint } from './searchPool.ts';
+import {
+  adoptPreparedFold,
+  createSearchCache,
+  evaluateCandidate,
+  gridCandidates,
+  summarise,
+  useFolds,
+  type SearchCache,
+  type SearchData,
+  type SearchSpec,
+  type WorkUnit,
+} from '../trainers/search.ts';
+import { SearchPool, nextUnit, poolSize, type KeyedUnit, type SchedulerView, type SearchEndpoint } from './searchPool.ts';
+import { canShareMemory, isSharedFold, sharedCopy, sharedFloat32Array } from './sharedMemory.ts';
 import type { SearchMessage, SearchRequest } from './searchProtocol.ts';
 import { serializeError } from './workerErrors.ts';
 
@@ -19,11 +31,23 @@ function data(rows: number): SearchData {
   return { X, rows, cols: 2, y, task: 'classifier' };
 }
 
-/** An in-process endpoint speaking the worker protocol, so the scheduler is tested without threads. */
-function fakeEndpoint(log: { loads: number; units: WorkUnit[]; transferred: ArrayBuffer[] }): SearchEndpoint {
+interface EndpointLog {
+  loads: number;
+  units: WorkUnit[];
+  transferred: ArrayBuffer[];
+  received?: SearchData[];
+  /** per evaluate: whether it brought the folds, whether it brought a prepared fold */
+  evaluates?: { worker: number; folds: boolean; adopted: boolean }[];
+  /** keys of the folds each preparation made, in order */
+  prepared?: string[];
+}
+
+/** An in-process endpoint speaking the worker protocol (as search.worker.ts does), so the scheduler is tested without threads. */
+function fakeEndpoint(log: EndpointLog, worker = 0): SearchEndpoint {
   let handler: (msg: SearchMessage) => void = () => undefined;
   let held: SearchData | null = null;
   let cache: SearchCache | null = null;
+  let evaluating = 0;
   let alive = true;
   return {
     post: (msg: SearchRequest, transfer) => {
@@ -33,12 +57,25 @@ function fakeEndpoint(log: { loads: number; units: WorkUnit[]; transferred: Arra
           if (msg.type === 'load') {
             log.loads++;
             log.transferred.push(...transfer);
+            log.received?.push(msg.data);
             held = msg.data;
-            cache = createSearchCache(held);
+            cache = msg.shareFolds
+              ? createSearchCache(held, 2, {
+                  allocate: sharedFloat32Array,
+                  onPrepared: (key, fold) => {
+                    log.prepared?.push(key);
+                    handler({ type: 'prepared', requestId: evaluating, key, fold: isSharedFold(fold) ? fold : null });
+                  },
+                })
+              : createSearchCache(held);
             handler({ type: 'loaded', requestId: msg.requestId, rows: held.rows });
           } else if (msg.type === 'evaluate') {
             if (!held || !cache) throw new Error('no data');
             log.units.push(msg.unit);
+            log.evaluates?.push({ worker, folds: msg.folds !== undefined, adopted: msg.prepared !== undefined });
+            if (msg.folds) useFolds(cache, msg.spec, msg.folds);
+            if (msg.prepared) adoptPreparedFold(cache, msg.prepared.key, msg.prepared.fold);
+            evaluating = msg.requestId;
             handler({ type: 'result', requestId: msg.requestId, result: evaluateCandidate({ data: held, spec: msg.spec, unit: msg.unit }, cache) });
           } else {
             if (!held) throw new Error('no data');
@@ -70,12 +107,32 @@ describe('poolSize and nextUnit', () => {
     expect(poolSize(undefined, 30)).toBe(1);
   });
 
+  const keyed = (fold: number, candidate = 0): KeyedUnit => ({ candidate, fold, params: {}, key: `f${fold}` });
+  const view = (over: Partial<SchedulerView>): SchedulerView => ({ own: new Set(), claimed: new Set(), ready: new Map(), workers: 2, sharing: false, ...over });
+
   it('prefers the worker\'s own fold, then an unclaimed one, then steals the largest', () => {
-    const q: WorkUnit[] = [{ candidate: 0, fold: 0, params: {} }, { candidate: 0, fold: 1, params: {} }, { candidate: 1, fold: 1, params: {} }];
-    expect(nextUnit(q, new Set([1]), new Set([0, 1]))).toBe(1);
-    expect(nextUnit(q, new Set(), new Set([1]))).toBe(0);
-    expect(nextUnit(q, new Set(), new Set([0, 1]))).toBe(1);
-    expect(nextUnit([], new Set(), new Set())).toBe(-1);
+    const q = [keyed(0), keyed(1), keyed(1, 1)];
+    expect(nextUnit(q, view({ own: new Set(['f1']), claimed: new Set(['f0', 'f1']) }))).toBe(1);
+    expect(nextUnit(q, view({ claimed: new Set(['f1']) }))).toBe(0);
+    expect(nextUnit(q, view({ claimed: new Set(['f0', 'f1']) }))).toBe(1);
+    expect(nextUnit([], view({}))).toBe(-1);
+  });
+
+  it('sharing: prepares the last unclaimed fold early, adopts shared folds, waits rather than preparing a fold twice', () => {
+    const q = [keyed(2), keyed(2, 1), keyed(3), keyed(4), keyed(4, 1)];
+    // Two workers, one unclaimed fold left (f4): it goes before the worker's own f2 so it is ready to share in time.
+    expect(nextUnit(q, view({ sharing: true, own: new Set(['f2']), claimed: new Set(['f2', 'f3']) }))).toBe(3);
+    // Not sharing, or as many unclaimed folds as workers: own fold first.
+    expect(nextUnit(q, view({ own: new Set(['f2']), claimed: new Set(['f2', 'f3']) }))).toBe(0);
+    expect(nextUnit(q, view({ sharing: true, workers: 1, own: new Set(['f2']), claimed: new Set(['f2', 'f3']) }))).toBe(0);
+    // Out of own work: the shared fold with most units left is adopted.
+    const all = new Set(['f2', 'f3', 'f4']);
+    expect(nextUnit(q, view({ sharing: true, claimed: all, ready: new Map([['f2', true], ['f3', true], ['f4', true]]) }))).toBe(0);
+    expect(nextUnit(q, view({ sharing: true, claimed: all, ready: new Map([['f3', true]]) }))).toBe(2);
+    // Folds still being prepared elsewhere: wait for them.
+    expect(nextUnit([keyed(4)], view({ sharing: true, claimed: all, ready: new Map() }))).toBe(-1);
+    // A fold prepared privately (not in shared memory) can only be stolen and prepared again.
+    expect(nextUnit([keyed(4)], view({ sharing: true, claimed: all, ready: new Map([['f4', false]]) }))).toBe(0);
   });
 });
 
@@ -95,6 +152,51 @@ describe('SearchPool', () => {
     expect(etas[etas.length - 1]).toBe(0);
     expect(summarise(results)).toHaveLength(6);
     pool.terminate();
+  });
+
+  it('with shareMemory: one shared matrix, folds computed once, every fold prepared once and adopted, same scores', async () => {
+    const d = data(600);
+    const shared: EndpointLog = { loads: 0, units: [], transferred: [], received: [], evaluates: [], prepared: [] };
+    const pool = new SearchPool({ size: 2, createEndpoint: (i) => fakeEndpoint(shared, i), shareMemory: true });
+    await pool.load(d);
+    const results = await pool.run({ spec, candidates }).results;
+    pool.terminate();
+    const [a, b] = shared.received as [SearchData, SearchData];
+    expect(a.X.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(a.y.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(b.X).toBe(a.X);
+    expect(b.y).toBe(a.y);
+    expect(a.X).not.toBe(d.X);
+    expect(Array.from(a.X)).toEqual(Array.from(d.X));
+    expect(shared.transferred).toEqual([]);
+    // The pool sends the folds with each worker's first unit only; each of the 5 folds is prepared by one worker once.
+    expect(shared.evaluates?.filter((e) => e.folds).map((e) => e.worker).sort()).toEqual([0, 1]);
+    expect(shared.prepared).toHaveLength(5);
+    expect(new Set(shared.prepared).size).toBe(5);
+    // Both workers did units, and the fold neither could have to itself was adopted rather than prepared again.
+    expect(new Set(shared.evaluates?.map((e) => e.worker))).toEqual(new Set([0, 1]));
+    expect(shared.evaluates?.some((e) => e.adopted)).toBe(true);
+
+    const copied: EndpointLog = { loads: 0, units: [], transferred: [], received: [] };
+    const plain = new SearchPool({ size: 2, createEndpoint: () => fakeEndpoint(copied) });
+    await plain.load(d);
+    const expected = await plain.run({ spec, candidates }).results;
+    plain.terminate();
+    expect(copied.received?.[0]?.X).not.toBe(copied.received?.[1]?.X);
+    const key = (r: { candidate: number; fold: number }): number => r.candidate * 100 + r.fold;
+    const byUnit = new Map(expected.map((r) => [key(r), r.scores]));
+    expect(results).toHaveLength(30);
+    for (const r of results) expect(r.scores).toEqual(byUnit.get(key(r)));
+  });
+
+  it('shares memory only where SharedArrayBuffer exists and the page is cross-origin isolated; shared arrays are not copied again', () => {
+    expect(canShareMemory({ SharedArrayBuffer })).toBe(true);
+    expect(canShareMemory({ SharedArrayBuffer, crossOriginIsolated: true })).toBe(true);
+    expect(canShareMemory({ SharedArrayBuffer, crossOriginIsolated: false })).toBe(false);
+    expect(canShareMemory({ crossOriginIsolated: false })).toBe(false);
+    const once = sharedCopy(Float32Array.of(1, 2, 3));
+    expect(once.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(sharedCopy(once)).toBe(once);
   });
 
   it('cancel rejects with AbortError and stops dispatching', async () => {

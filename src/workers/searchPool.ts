@@ -1,7 +1,9 @@
 /** Client of the search workers: one scheduler for the browser pool and the node pool, each worker behind a small endpoint. */
 import { IMBALANCE_STRATEGIES, imbalanceRows, type ImbalanceRow, type ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
-import { workUnits, type Params, type SearchData, type SearchSpec, type UnitResult, type WorkUnit } from '../trainers/search.ts';
-import { searchDataTransferables, type ImbalanceFoldResult, type SearchEvent, type SearchMessage, type SearchRequest } from './searchProtocol.ts';
+import { makeFolds, type PreparedFold } from '../trainers/crossValidation.ts';
+import { preparedFoldKey, workUnits, type Params, type SearchData, type SearchSpec, type UnitResult, type WorkUnit } from '../trainers/search.ts';
+import { canShareMemory, sharedCopy, sharedFolds } from './sharedMemory.ts';
+import { searchDataTransferables, type FoldPrepared, type ImbalanceFoldResult, type SearchEvent, type SearchMessage, type SearchRequest } from './searchProtocol.ts';
 import { deserializeError } from './workerErrors.ts';
 
 /** One worker as the scheduler sees it: a Web Worker in the browser, a worker_threads Worker in node. */
@@ -53,6 +55,11 @@ export interface ImbalanceRun {
 export interface SearchPoolOptions {
   readonly size: number;
   readonly createEndpoint: (index: number) => SearchEndpoint;
+  /**
+   * Hand every worker the same SharedArrayBuffer-backed matrix instead of a private copy each (one copy in all, none
+   * if the matrix is already shared). Workers only read it. Needs SharedArrayBuffer: node, or a cross-origin-isolated page.
+   */
+  readonly shareMemory?: boolean;
   readonly now?: () => number;
 }
 
@@ -70,27 +77,64 @@ export function poolSize(hardwareConcurrency: number | undefined, units: number)
   return Math.max(1, Math.min(cores, units));
 }
 
+/** A pending unit with the key of the prepared fold it needs (`preparedFoldKey`). */
+export interface KeyedUnit extends WorkUnit {
+  readonly key: string;
+}
+
+/** What the scheduler knows about prepared folds when a worker falls idle. */
+export interface SchedulerView {
+  /** keys of the prepared folds this worker holds */
+  readonly own: ReadonlySet<string>;
+  /** keys some worker has prepared or is preparing */
+  readonly claimed: ReadonlySet<string>;
+  /** keys whose preparation is done: true when the fold is in shared memory for any worker, false when private */
+  readonly ready: ReadonlyMap<string, boolean>;
+  readonly workers: number;
+  /** whether prepared folds are shared (shared memory): then nobody prepares a fold twice */
+  readonly sharing: boolean;
+}
+
+/** Index of the unit whose key has most units pending among those `accept`s; -1 if none. */
+function mostPending(pending: readonly KeyedUnit[], accept: (u: KeyedUnit) => boolean): number {
+  const left = new Map<string, number>();
+  for (const u of pending) if (accept(u)) left.set(u.key, (left.get(u.key) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [key, n] of left) if (best === undefined || n > (left.get(best) ?? 0)) best = key;
+  return best === undefined ? -1 : pending.findIndex((u) => u.key === best);
+}
+
 /**
- * Index in `pending` of the next unit for an idle worker: a fold it has already prepared, else a fold no worker
- * has claimed, else the fold with most units left (stealing it). Keeps each worker's fold copies few and reused.
+ * Index in `pending` of the next unit for an idle worker, or -1 to give it nothing now: a fold it already holds, else a
+ * fold nobody has claimed, else (sharing) a fold in shared memory with most units left, else (sharing) wait for a fold
+ * being prepared, else steal the fold with most units left and prepare it again. When sharing and fewer unclaimed folds
+ * remain than workers, the unclaimed fold goes first: prepared early, it is ready to share by the time others run dry.
  */
-export function nextUnit(pending: readonly WorkUnit[], own: ReadonlySet<number>, claimed: ReadonlySet<number>): number {
+export function nextUnit(pending: readonly KeyedUnit[], view: SchedulerView): number {
   if (pending.length === 0) return -1;
-  const mine = pending.findIndex((u) => own.has(u.fold));
+  const fresh = pending.findIndex((u) => !view.claimed.has(u.key));
+  if (view.sharing && fresh >= 0) {
+    const unclaimed = new Set<string>();
+    for (const u of pending) if (!view.claimed.has(u.key)) unclaimed.add(u.key);
+    if (unclaimed.size < view.workers) return fresh;
+  }
+  const mine = pending.findIndex((u) => view.own.has(u.key));
   if (mine >= 0) return mine;
-  const fresh = pending.findIndex((u) => !claimed.has(u.fold));
   if (fresh >= 0) return fresh;
-  const left = new Map<number, number>();
-  for (const u of pending) left.set(u.fold, (left.get(u.fold) ?? 0) + 1);
-  let bestFold = (pending[0] as WorkUnit).fold;
-  for (const [fold, n] of left) if (n > (left.get(bestFold) ?? 0)) bestFold = fold;
-  return pending.findIndex((u) => u.fold === bestFold);
+  if (view.sharing) {
+    const adopt = mostPending(pending, (u) => view.ready.get(u.key) === true);
+    if (adopt >= 0) return adopt;
+    // Waiting for a fold being prepared is never slower than preparing it again.
+    if (pending.some((u) => !view.ready.has(u.key))) return -1;
+  }
+  return mostPending(pending, () => true);
 }
 
 interface WorkerSlot {
   readonly index: number;
   readonly endpoint: SearchEndpoint;
-  readonly folds: Set<number>;
+  /** keys of the prepared folds the worker holds (as far as the scheduler knows) */
+  readonly folds: Set<string>;
   loaded: Promise<void>;
   busy: boolean;
 }
@@ -101,29 +145,33 @@ interface Pending {
   slot: number;
 }
 
-/** A pool of search workers; the matrix is copied to each worker once per `load`, then only unit descriptions travel. */
+/** A pool of search workers; the matrix reaches each worker once per `load` (shared or copied), then only unit descriptions travel. */
 export class SearchPool {
   readonly size: number;
   private readonly createEndpoint: (index: number) => SearchEndpoint;
   private readonly now: () => number;
+  private readonly shareMemory: boolean;
   private slots: WorkerSlot[] = [];
   private data: SearchData | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private onEvent: ((event: SearchEvent, worker: number) => void) | undefined;
+  private onPrepared: ((msg: FoldPrepared, worker: number) => void) | undefined;
 
   constructor(options: SearchPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`pool size ${options.size} is not a positive integer; use e.g. navigator.hardwareConcurrency`);
     this.size = options.size;
     this.createEndpoint = options.createEndpoint;
+    this.shareMemory = options.shareMemory ?? false;
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Sends the matrix to every worker (each gets its own copy, transferred); resolves when all hold it. */
+  /** Sends the matrix to every worker (one shared copy, or each its own copy, transferred); resolves when all hold it. */
   load(data: SearchData): Promise<void> {
     this.data = data;
     if (this.slots.length === 0) this.start();
-    for (const slot of this.slots) slot.loaded = this.sendData(slot, data);
+    const shared: SearchData | null = this.shareMemory ? { ...data, X: sharedCopy(data.X), y: sharedCopy(data.y) } : null;
+    for (const slot of this.slots) slot.loaded = this.sendData(slot, shared ?? data, shared !== null);
     return Promise.all(this.slots.map((s) => s.loaded)).then(() => undefined);
   }
 
@@ -137,11 +185,12 @@ export class SearchPool {
     }
   }
 
-  private sendData(slot: WorkerSlot, data: SearchData): Promise<void> {
-    // Copy before transferring: the caller keeps its matrix, and each worker owns a private buffer.
-    const copy: SearchData = { ...data, X: data.X.slice(), y: data.y.slice() };
+  private sendData(slot: WorkerSlot, data: SearchData, shared: boolean): Promise<void> {
+    // Copy before transferring: the caller keeps its matrix, and each worker owns a private buffer. Shared memory
+    // is posted as is: every worker reads the same bytes.
+    const copy: SearchData = shared ? data : { ...data, X: data.X.slice(), y: data.y.slice() };
     slot.folds.clear();
-    return this.request(slot, { type: 'load', requestId: this.nextId++, data: copy }, searchDataTransferables(copy)).then(() => undefined);
+    return this.request(slot, { type: 'load', requestId: this.nextId++, data: copy, ...(shared ? { shareFolds: true } : {}) }, shared ? [] : searchDataTransferables(copy)).then(() => undefined);
   }
 
   private request(slot: WorkerSlot, msg: SearchRequest, transfer: ArrayBuffer[] = []): Promise<SearchMessage> {
@@ -154,6 +203,10 @@ export class SearchPool {
   private receive(msg: SearchMessage, worker: number): void {
     if (msg.type === 'progress') {
       this.onEvent?.(msg, worker);
+      return;
+    }
+    if (msg.type === 'prepared') {
+      this.onPrepared?.(msg, worker);
       return;
     }
     const p = this.pending.get(msg.requestId);
@@ -171,16 +224,25 @@ export class SearchPool {
     }
   }
 
-  /** Runs every candidate on every fold across the pool, streaming results; rejects on the first failing unit. */
+  /**
+   * Runs every candidate on every fold across the pool, streaming results; rejects on the first failing unit. With
+   * shared memory the folds are computed once here and every prepared fold is shared, so no work is done twice.
+   */
   run(job: SearchJob): SearchRun {
     const data = this.data;
     if (data === null) throw new Error('search pool has no data; call load(data) before run()');
     if (this.slots.length === 0) this.load(data).catch(() => undefined);
     this.onEvent = job.onEvent;
-    const queue = workUnits(job.candidates, job.spec.k);
+    const queue: KeyedUnit[] = workUnits(job.candidates, job.spec.k).map((u) => ({ ...u, key: preparedFoldKey(job.spec, u) }));
     const total = queue.length;
     const results: UnitResult[] = [];
-    const claimed = new Set<number>();
+    const claimed = new Set<string>();
+    /** folds whose preparation finished this run: the shared copy, or null when private to the worker that made it */
+    const ready = new Map<string, PreparedFold | null>();
+    const sharing = this.shareMemory;
+    // One computation in shared memory instead of one per worker (and it overlaps the workers' start-up).
+    const folds = sharing && total > 0 ? sharedFolds(makeFolds(data.y, data.task, job.spec.k, job.spec.seed)) : null;
+    const sentFolds = new Set<number>();
     const started = this.now();
     let cancelled = false;
     let running = 0;
@@ -193,6 +255,7 @@ export class SearchPool {
     const fail = (err: Error): void => {
       if (cancelled) return;
       cancelled = true;
+      this.onPrepared = undefined;
       rejectRun(err);
     };
     const progress = (): SearchProgress => {
@@ -200,24 +263,45 @@ export class SearchPool {
       const done = results.length;
       return { done, total, running, elapsedMs, etaMs: done > 0 ? (elapsedMs / done) * (total - done) : null };
     };
+    const readiness = new Map<string, boolean>();
     const dispatch = (slot: WorkerSlot): void => {
       if (cancelled || slot.busy) return;
-      const i = nextUnit(queue, slot.folds, claimed);
+      readiness.clear();
+      for (const [key, fold] of ready) readiness.set(key, fold !== null);
+      const i = nextUnit(queue, { own: slot.folds, claimed, ready: readiness, workers: this.slots.length, sharing });
       if (i < 0) {
-        if (running === 0 && results.length === total) resolveRun(results);
+        if (running === 0 && results.length === total) {
+          this.onPrepared = undefined;
+          resolveRun(results);
+        }
         return;
       }
-      const unit = queue.splice(i, 1)[0] as WorkUnit;
+      const unit = queue.splice(i, 1)[0] as KeyedUnit;
+      const shared = sharing ? readyFold(unit.key) : null;
+      // Nobody needs a shared fold once its last unit is sent; the workers holding it keep it while they use it.
+      if (!queue.some((u) => u.key === unit.key)) ready.delete(unit.key);
       slot.busy = true;
       running++;
-      slot.folds.add(unit.fold);
-      claimed.add(unit.fold);
-      this.request(slot, { type: 'evaluate', requestId: this.nextId++, spec: job.spec, unit })
+      slot.folds.add(unit.key);
+      claimed.add(unit.key);
+      const first = folds !== null && !sentFolds.has(slot.index);
+      if (first) sentFolds.add(slot.index);
+      const { key: _key, ...workUnit } = unit;
+      this.request(slot, {
+        type: 'evaluate',
+        requestId: this.nextId++,
+        spec: job.spec,
+        unit: workUnit,
+        ...(first && folds ? { folds } : {}),
+        ...(shared ? { prepared: { key: unit.key, fold: shared } } : {}),
+      })
         .then((msg) => {
           slot.busy = false;
           running--;
           if (cancelled) return;
           if (msg.type !== 'result') throw new Error(`search worker ${slot.index} answered "${msg.type}" to evaluate; restart the pool`);
+          // A fold the worker already held from an earlier run is not announced: count it as private from now on.
+          if (!ready.has(unit.key) && queue.some((u) => u.key === unit.key)) ready.set(unit.key, null);
           results.push(msg.result);
           job.onResult?.(msg.result, progress());
           for (const s of this.slots) dispatch(s);
@@ -227,6 +311,12 @@ export class SearchPool {
           running--;
           fail(err instanceof Error ? err : new Error(String(err)));
         });
+    };
+    const readyFold = (key: string): PreparedFold | null => ready.get(key) ?? null;
+    this.onPrepared = (msg) => {
+      if (cancelled || !queue.some((u) => u.key === msg.key)) return;
+      ready.set(msg.key, msg.fold);
+      for (const s of this.slots) dispatch(s);
     };
     Promise.all(this.slots.map((s) => s.loaded))
       .then(() => {
@@ -338,5 +428,6 @@ export function createBrowserSearchPool(options: { readonly size?: number; reado
   return new SearchPool({
     size: options.size ?? poolSize(cores, Number.POSITIVE_INFINITY),
     createEndpoint: (index) => browserSearchEndpoint(createWorker(index)),
+    shareMemory: canShareMemory(),
   });
 }
