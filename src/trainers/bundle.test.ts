@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backTransform, buildBundle, loadBundle, serializeBundle, standardize } from './bundle.ts';
+import { backTransform, buildBundle, loadBundle, serializeBundle } from './bundle.ts';
+import { applyScaler } from './scaler.ts';
 import { initLayers } from './mlp.ts';
 import { createRng } from './random.ts';
 
@@ -23,7 +24,7 @@ describe('model bundle', () => {
     const rows = 50;
     const X = new Float32Array(rows * cols).map(() => rng() * 20 - 10);
     // reference forward pass in float64 from the plain layers
-    const Xs = standardize(X, rows, cols, mean, scale);
+    const Xs = applyScaler(X, rows, cols, { mean, scale });
     const expected = new Float64Array(rows);
     for (let r = 0; r < rows; r++) {
       let h = Array.from(Xs.subarray(r * cols, (r + 1) * cols));

@@ -1,6 +1,7 @@
 /** The portable model artefact: a tfjs layers model plus the preprocessing needed to go from raw features to an answer. */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './types.ts';
+import { applyScaler } from './scaler.ts';
 
 /** One fully connected layer as plain arrays; the common currency of the logistic, linear and MLP trainers. */
 export interface DenseLayer {
@@ -108,23 +109,13 @@ export async function loadBundle(tf: Tf, source: string | ModelBundle): Promise<
       if (X.length !== rows * cols) {
         throw new Error(`input has ${X.length} values; expected ${rows} rows × ${cols} features (${pre.featureNames.join(', ')})`);
       }
-      const raw = await predictScaled(tf, model, standardize(X, rows, cols, mean, scale), rows, cols);
+      const raw = await predictScaled(tf, model, applyScaler(X, rows, cols, { mean, scale }), rows, cols);
       return bundle.kind === 'classifier' ? raw : backTransform(raw, pre.logTarget, pre.smearing);
     },
     dispose(): void {
       model.dispose();
     },
   };
-}
-
-/** (x − mean) / scale in float64, rounded once to float32; the trainers use the same function so predictions match bit for bit. */
-export function standardize(X: Float32Array, rows: number, cols: number, mean: Float64Array, scale: Float64Array): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let c = 0; c < cols; c++) out[o + c] = ((X[o + c] ?? 0) - (mean[c] ?? 0)) / (scale[c] ?? 1);
-  }
-  return out;
 }
 
 /** Model output in log space → dollars: exp(z)·smearing − 1 for log1p targets (Duan), identity otherwise. */

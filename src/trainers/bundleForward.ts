@@ -1,5 +1,6 @@
 /** A bundle's dense network evaluated in plain TypeScript: the main thread scores rows without loading TensorFlow.js. */
-import { backTransform, standardize, type DenseLayer, type ModelBundle } from './bundle.ts';
+import { backTransform, type DenseLayer, type ModelBundle } from './bundle.ts';
+import { applyScaler } from './scaler.ts';
 
 function base64ToFloats(b64: string): Float32Array {
   const s = atob(b64);
@@ -55,7 +56,7 @@ export function predictBundle(bundle: ModelBundle, X: Float32Array, rows: number
   const cols = pre.featureNames.length;
   if (X.length !== rows * cols) throw new Error(`input has ${X.length} values; expected ${rows} rows × ${cols} features (${pre.featureNames.join(', ')})`);
   const layers = denseLayersOf(bundle);
-  let h = standardize(X, rows, cols, Float64Array.from(pre.mean), Float64Array.from(pre.scale));
+  let h = applyScaler(X, rows, cols, { mean: Float64Array.from(pre.mean), scale: Float64Array.from(pre.scale) });
   let width = cols;
   for (const l of layers) {
     if (l.inputs !== width) throw new Error(`layer expects ${l.inputs} inputs but gets ${width}; the bundle is inconsistent`);

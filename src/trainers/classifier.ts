@@ -1,12 +1,12 @@
 /** The conversion classifier end to end: split, scale, resample, weight, train, pick the threshold on validation, score on test. */
 import type { ModelMatrix } from '../data/types.ts';
-import { buildBundle, loadBundle, standardize } from './bundle.ts';
+import { buildBundle, loadBundle } from './bundle.ts';
 import type { DenseLayer } from './bundle.ts';
 import { fitLogistic, logisticLayer } from './logistic.ts';
 import { averagePrecision, brierScore, confusionAt, logLoss, rocAuc } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
 import { classWeights, randomOversample, randomUndersample, smoteNC } from './resample.ts';
-import { fitStandardScaler } from './scaler.ts';
+import { applyScaler, fitStandardScaler } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
 import type { ClassifierConfig, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
@@ -77,7 +77,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   for (const c of scaler.constantColumns) {
     warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
   }
-  let fitX = standardize(fitRaw, split.fit.length, cols, scaler.mean, scaler.scale);
+  let fitX = applyScaler(fitRaw, split.fit.length, cols, scaler);
   let fitY = subsetVector(yAll, split.fit);
   let fitRows = split.fit.length;
   let resampled = 0;
@@ -96,7 +96,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const { w0, w1 } = classWeights(fitY, config.classWeight);
   const rowWeights = (y: Float32Array): Float32Array => y.map((v) => (v === 1 ? w1 : w0));
   const validRaw = subsetRows(matrix.X, cols, split.valid);
-  const validX = standardize(validRaw, split.valid.length, cols, scaler.mean, scaler.scale);
+  const validX = applyScaler(validRaw, split.valid.length, cols, scaler);
   const validY = subsetVector(yAll, split.valid);
 
   const started = now();

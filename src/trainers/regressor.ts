@@ -1,12 +1,12 @@
 /** The revenue regressor: log1p target, converting-only / direct / two-stage strategies, ridge or MLP, Duan's smearing back to dollars. */
 import type { ModelMatrix } from '../data/types.ts';
-import { buildBundle, loadBundle, standardize } from './bundle.ts';
+import { buildBundle, loadBundle } from './bundle.ts';
 import type { DenseLayer, ModelBundle } from './bundle.ts';
 import { trainClassifier } from './classifier.ts';
 import { solveSymmetric } from './logistic.ts';
 import { meanBaseline, regressionMetrics } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
-import { fitStandardScaler } from './scaler.ts';
+import { applyScaler, fitStandardScaler } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
 import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult, Tf } from './types.ts';
@@ -86,7 +86,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   for (const c of scaler.constantColumns) {
     warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
   }
-  const trainX = standardize(trainRaw, trainIdx.length, cols, scaler.mean, scaler.scale);
+  const trainX = applyScaler(trainRaw, trainIdx.length, cols, scaler);
   const revTrain = subsetVector(Float64Array.from(o.revenue), trainIdx);
   const target = revTrain.map((v) => (config.logTarget ? Math.log1p(v) : v));
 

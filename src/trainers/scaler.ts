@@ -37,16 +37,11 @@ export function fitStandardScalerOnRows(X: Float32Array, cols: number, idx: Uint
  * The scaled rows `idx` of X, equal to `applyScaler(subsetRows(X, cols, idx), …)` in one pass and one allocation;
  * written into `out` when given (e.g. shared memory), which must hold idx.length × cols values.
  */
-export function applyScalerOnRows(X: Float32Array, cols: number, idx: Uint32Array, s: StandardScaler, out: Float32Array = new Float32Array(idx.length * cols)): Float32Array {
+export function applyScalerOnRows(X: Float32Array, cols: number, idx: Uint32Array, s: Pick<StandardScaler, 'mean' | 'scale'>, out: Float32Array = new Float32Array(idx.length * cols)): Float32Array {
   if (s.mean.length !== cols) throw new Error(`scaler was fitted on ${s.mean.length} columns, not ${cols}; refit it on this matrix`);
   if (out.length !== idx.length * cols) throw new Error(`output holds ${out.length} values, not ${idx.length} rows × ${cols} cols; allocate the matching size`);
   checkRows(X, cols, idx);
-  const { mean, scale } = s;
-  for (let i = 0; i < idx.length; i++) {
-    const src = (idx[i] as number) * cols;
-    const dst = i * cols;
-    for (let c = 0; c < cols; c++) out[dst + c] = ((X[src + c] as number) - (mean[c] as number)) / (scale[c] as number);
-  }
+  scaleRows(X, idx.length, cols, idx, s, out);
   return out;
 }
 
@@ -105,14 +100,24 @@ function sumSquaredDeviations(X: Float32Array, rows: number, cols: number, idx: 
   }
 }
 
-/** (x − mean) / scale into a new Float32Array; NaN stays NaN for the caller's imputer to see. */
-export function applyScaler(X: Float32Array, rows: number, cols: number, s: StandardScaler): Float32Array {
+/**
+ * (x − mean) / scale in float64, rounded once to float32, into a new Float32Array; NaN stays NaN for the caller's
+ * imputer to see. Trainers and model bundles all standardise through here, so predictions match bit for bit.
+ */
+export function applyScaler(X: Float32Array, rows: number, cols: number, s: Pick<StandardScaler, 'mean' | 'scale'>): Float32Array {
   checkShape(X, rows, cols);
   if (s.mean.length !== cols) throw new Error(`scaler was fitted on ${s.mean.length} columns, not ${cols}; refit it on this matrix`);
   const out = new Float32Array(X.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[base + c] = ((X[base + c] as number) - (s.mean[c] as number)) / (s.scale[c] as number);
-  }
+  scaleRows(X, rows, cols, null, s, out);
   return out;
+}
+
+/** out's row r = (X's row idx[r], or row r when idx is null, − mean) / scale. */
+function scaleRows(X: Float32Array, rows: number, cols: number, idx: Uint32Array | null, s: Pick<StandardScaler, 'mean' | 'scale'>, out: Float32Array): void {
+  const { mean, scale } = s;
+  for (let r = 0; r < rows; r++) {
+    const src = (idx === null ? r : (idx[r] as number)) * cols;
+    const dst = r * cols;
+    for (let c = 0; c < cols; c++) out[dst + c] = ((X[src + c] as number) - (mean[c] as number)) / (scale[c] as number);
+  }
 }

@@ -152,14 +152,29 @@ export function createSearchCache(
   return { data, folds: new Map(), prepared: new Map(), capacity, ...options };
 }
 
-function foldsKey(spec: SearchSpec): string {
+function foldsKey(spec: Pick<SearchSpec, 'k' | 'seed'>): string {
   return `${spec.k}:${spec.seed}`;
+}
+
+/** The k seeded folds of the cache's data, made once and kept: every unit, strategy and worker sees the same rows. */
+export function cachedFolds(cache: SearchCache, k: number, seed: number): readonly Fold[] {
+  const key = foldsKey({ k, seed });
+  let folds = cache.folds.get(key);
+  if (!folds) {
+    folds = makeFolds(cache.data.y, cache.data.task, k, seed);
+    cache.folds.set(key, folds);
+  }
+  return folds;
 }
 
 /** Identifies the prepared fold a unit needs: units with equal keys can share one (the scheduler's unit of reuse). */
 export function preparedFoldKey(spec: SearchSpec, unit: WorkUnit): string {
-  const resampling = spec.trainer === 'logistic' ? choiceParam({ ...spec.base, ...unit.params }, 'resampling', RESAMPLINGS, 'none') : 'none';
-  return `${foldsKey(spec)}:${unit.fold}:${spec.standardise ?? true}:${resampling}`;
+  return `${foldsKey(spec)}:${unit.fold}:${spec.standardise ?? true}:${resamplingOf(spec, unit)}`;
+}
+
+/** The unit's resampling of the training fold: a logistic parameter; the ridge regressor never resamples. */
+function resamplingOf(spec: SearchSpec, unit: WorkUnit): ResamplingOption {
+  return spec.trainer === 'logistic' ? choiceParam({ ...spec.base, ...unit.params }, 'resampling', RESAMPLINGS, 'none') : 'none';
 }
 
 /** Hands the cache folds computed elsewhere (the same `makeFolds` output), so it does not compute them itself. */
@@ -200,7 +215,7 @@ function choiceParam<T extends string>(p: Params, key: string, allowed: readonly
 
 const RESAMPLINGS: readonly ResamplingOption[] = ['none', 'oversample', 'smote', 'undersample'];
 
-function preparedFor(data: SearchData, spec: SearchSpec, unit: WorkUnit, resampling: ResamplingOption, cache: SearchCache | undefined): PreparedFold {
+function preparedFor(data: SearchData, spec: SearchSpec, unit: WorkUnit, cache: SearchCache | undefined): PreparedFold {
   const standardise = spec.standardise ?? true;
   const key = preparedFoldKey(spec, unit);
   const hit = cache?.prepared.get(key);
@@ -209,12 +224,8 @@ function preparedFor(data: SearchData, spec: SearchSpec, unit: WorkUnit, resampl
     cache?.prepared.set(key, hit);
     return hit;
   }
-  let folds = cache?.folds.get(foldsKey(spec));
-  if (!folds) {
-    folds = makeFolds(data.y, data.task, spec.k, spec.seed);
-    cache?.folds.set(foldsKey(spec), folds);
-  }
-  const resample = resamplerFor(resampling);
+  const folds = cache ? cachedFolds(cache, spec.k, spec.seed) : makeFolds(data.y, data.task, spec.k, spec.seed);
+  const resample = resamplerFor(resamplingOf(spec, unit));
   const allocate = cache?.allocate;
   const prepared = prepareFold(data, folds, unit.fold, { standardise, ...(resample ? { resample } : {}), ...(allocate ? { allocate } : {}) }, spec.seed);
   if (cache) {
@@ -291,8 +302,7 @@ export function evaluateCandidate(
   const usable = cache && cache.data === data ? cache : undefined;
   if (spec.trainer === 'logistic') {
     if (data.task !== 'classifier') throw new Error(`trainer "logistic" needs a classifier task, not "${data.task}"; use trainer "ridge"`);
-    const resampling = choiceParam(params, 'resampling', RESAMPLINGS, 'none');
-    const p = preparedFor(data, spec, unit, resampling, usable);
+    const p = preparedFor(data, spec, unit, usable);
     const classWeight = classWeights(p.train.y, choiceParam<'none' | 'balanced'>(params, 'classWeight', ['none', 'balanced'], 'none'));
     const model = fitFastLogistic({
       X: p.train.X,
@@ -309,7 +319,7 @@ export function evaluateCandidate(
     return { candidate: unit.candidate, fold: unit.fold, params: unit.params, scores, iterations: model.iterations, converged: model.converged, ms: now() - t0 };
   }
   if (spec.trainer === 'ridge') {
-    const p = preparedFor(data, spec, unit, 'none', usable);
+    const p = preparedFor(data, spec, unit, usable);
     const alpha = numberParam(params, 'alpha', 1);
     if (!(alpha >= 0)) throw new Error(`parameter "alpha" is ${alpha}; expected a non-negative number`);
     const model = fitRidge(p.train.X, p.train.rows, p.train.cols, p.train.y, alpha);

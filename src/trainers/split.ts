@@ -4,41 +4,39 @@ import { createRng, shuffleInPlace } from './random.ts';
 
 /** Row indices of each label value, labels in ascending order so the result does not depend on row order. */
 function rowsByLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
-  return rowsBy01Label(y) ?? rowsByAnyLabel(y, what);
-}
-
-/** The same lists for 0/1 labels in two typed-array passes (no Map, no growing arrays); null if another value occurs. */
-function rowsBy01Label(y: ArrayLike<number>): Uint32Array[] | null {
-  let ones = 0;
+  // Two typed-array passes (count, then fill), no growing arrays: folds of 400k-row data are made on every search.
+  const counts = new Map<number, number>();
+  let last = Number.NaN;
+  let lastCount = 0;
   for (let i = 0; i < y.length; i++) {
     const v = y[i] as number;
-    if (v === 1) ones++;
-    else if (v !== 0) return null;
-  }
-  const zeros = new Uint32Array(y.length - ones);
-  const positives = new Uint32Array(ones);
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) positives[b++] = i;
-    else zeros[a++] = i;
-  }
-  return [zeros, positives].filter((rows) => rows.length > 0);
-}
-
-function rowsByAnyLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
-  const byLabel = new Map<number, number[]>();
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i] as number;
-    if (Number.isNaN(v)) throw new Error(`${what} at row ${i} is NaN; drop or impute missing values before splitting`);
-    let rows = byLabel.get(v);
-    if (rows === undefined) {
-      rows = [];
-      byLabel.set(v, rows);
+    if (v === last) {
+      lastCount++;
+      continue;
     }
-    rows.push(i);
+    if (Number.isNaN(v)) throw new Error(`${what} at row ${i} is NaN; drop or impute missing values before splitting`);
+    if (lastCount > 0) counts.set(last, (counts.get(last) ?? 0) + lastCount);
+    last = v;
+    lastCount = 1;
   }
-  return [...byLabel.keys()].sort((a, b) => a - b).map((k) => Uint32Array.from(byLabel.get(k) ?? []));
+  if (lastCount > 0) counts.set(last, (counts.get(last) ?? 0) + lastCount);
+  const labels = [...counts.keys()].sort((a, b) => a - b);
+  const groups = labels.map((label) => new Uint32Array(counts.get(label) ?? 0));
+  const slot = new Map(labels.map((label, g) => [label, g]));
+  const filled = new Uint32Array(labels.length);
+  let g = 0;
+  last = Number.NaN;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i] as number;
+    if (v !== last) {
+      g = slot.get(v) as number;
+      last = v;
+    }
+    const at = filled[g] as number;
+    (groups[g] as Uint32Array)[at] = i;
+    filled[g] = at + 1;
+  }
+  return groups;
 }
 
 /** Ascending copy of the selected rows: callers and tests expect sorted indices. */

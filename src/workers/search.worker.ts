@@ -1,8 +1,7 @@
 /// <reference lib="webworker" />
 /** The search worker: a message switch around `evaluateCandidate`; it keeps the matrix and its prepared folds between units. */
-import { makeFolds, type Fold } from '../trainers/crossValidation.ts';
 import { imbalanceFoldScores } from '../trainers/imbalanceLab.ts';
-import { adoptPreparedFold, createSearchCache, evaluateCandidate, useFolds, type SearchCache, type SearchData } from '../trainers/search.ts';
+import { adoptPreparedFold, cachedFolds, createSearchCache, evaluateCandidate, useFolds, type SearchCache, type SearchData } from '../trainers/search.ts';
 import { isSharedFold, sharedFloat32Array } from './sharedMemory.ts';
 import type { SearchMessage, SearchRequest } from './searchProtocol.ts';
 import { serializeError } from './workerErrors.ts';
@@ -47,13 +46,8 @@ self.onmessage = (ev: MessageEvent<SearchRequest>) => {
         if (data === null || cache === null) throw new Error('search worker has no data; send "load" before "imbalanceFold"');
         if (data.task !== 'classifier') throw new Error(`the imbalance lab needs 0/1 labels, not a "${data.task}" target; load classifier data`);
         const { k, seed, fold, strategies } = msg.unit;
-        const key = `${k}:${seed}`;
         // Shares the search cache's folds, so every strategy and every worker sees the same rows.
-        let folds: readonly Fold[] | undefined = cache.folds.get(key);
-        if (!folds) {
-          folds = makeFolds(data.y, 'classifier', k, seed);
-          cache.folds.set(key, folds);
-        }
+        const folds = cachedFolds(cache, k, seed);
         const t0 = performance.now();
         post({ type: 'progress', requestId: msg.requestId, stage: 'fitting' });
         const scores = imbalanceFoldScores({ X: data.X, rows: data.rows, cols: data.cols, y: data.y, seed, strategies }, folds, fold);
