@@ -8,6 +8,7 @@ import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
 import type { ClassWeightOption, ResamplingOption } from '../trainers/types.ts';
 import type { BackendPreference } from '../workers/trainProtocol.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
+import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
 
@@ -61,7 +62,7 @@ export function TrainClassifierCell() {
           onChange={(resampling) => set({ resampling })} />
         <NumberField label="test fraction" value={c.testFraction} min={0.05} max={0.5} step={0.05} onChange={(testFraction) => set({ testFraction })} />
         <NumberField label="validation fraction (of train)" value={c.validationFraction} min={0.05} max={0.5} step={0.05} onChange={(validationFraction) => set({ validationFraction })} />
-        <NumberField label="seed" value={c.seed} step={1} testId="clf-seed" onChange={(seed) => set({ seed })} />
+        <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} testId="clf-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
         <SelectField<BackendPreference> label="backend" value={backend} options={BACKEND_OPTIONS} testId="backend-select" onChange={setBackend} />
       </div>
       <div className="toolbar">

@@ -7,6 +7,7 @@ import { fmt, fmtInt } from '../app/format.ts';
 import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
+import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
 
@@ -39,7 +40,7 @@ export function TrainRegressorCell() {
             <NumberField label="patience" unit="epochs" value={c.patience} min={1} step={1} onChange={(patience) => set({ patience })} />
           </>
         )}
-        <NumberField label="seed" value={c.seed} step={1} onChange={(seed) => set({ seed })} />
+        <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} onChange={(seed) => set({ seed: Math.round(seed) })} />
       </div>
       <div className="toolbar">
         <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train('regressor')} data-testid="train-regressor">

@@ -14,7 +14,7 @@ export class NumpyRandomState {
 
   constructor(seed: number) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new Error(`seed ${seed} is not an integer in [0, 2^32 - 1]; NumPy's RandomState accepts only those`);
+      throw new Error(`seed ${seed} is not an integer in [0, 2^32 - 1] (NumPy's RandomState accepts only those); use a whole number such as 42`);
     }
     // init_genrand, as numpy's legacy seeding does for an integer seed
     this.mt[0] = seed >>> 0;

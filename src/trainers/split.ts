@@ -44,6 +44,9 @@ function sortedIndex(rows: number[] | Uint32Array): Uint32Array {
   return Uint32Array.from(rows).sort();
 }
 
+/** Largest seed of a train/test split: NumPy seeds are 32-bit and the validation slice uses seed + 1. */
+export const MAX_SPLIT_SEED = 2 ** 32 - 2;
+
 /**
  * scikit-learn's `_approximate_mode`: per-class draws proportional to the counts, the rows lost to flooring handed to
  * the largest remainders, ties among equal remainders broken by the generator (which is why it is passed in).
