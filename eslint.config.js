@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const pureLayers = ['src/trainers/**', 'src/data/**', 'src/mlflow/**', 'src/report/**'];
+const pureLayers = ['src/trainers/**', 'src/data/**', 'src/mlflow/**', 'src/report/**', 'src/notebook/**'];
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', '.venv-mlflow', 'test-results', 'playwright-report', 'bench-results', '.tmp', 'scratch'] },
@@ -34,6 +34,18 @@ export default tseslint.config(
         patterns: [
           { group: ['react', 'react-dom', 'zustand', 'plotly.js*'], message: 'workers must not import UI libraries' },
           { group: ['**/app/**', '**/notebook-cells/**'], message: 'workers must not import the app or cells' },
+        ],
+      }],
+    },
+  },
+  {
+    // The node CLI runs the pure layers (and the UI-free worker protocols and search pool), never the page.
+    files: ['src/pipeline/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'plotly.js*'], message: 'the pipeline must not import UI libraries' },
+          { group: ['**/app/**', '**/notebook-cells/**'], message: 'the pipeline must not import the app or cells; move pure code to src/notebook' },
         ],
       }],
     },

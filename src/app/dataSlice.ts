@@ -3,7 +3,7 @@ import type { StateCreator } from 'zustand';
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { LoadSpec } from '../workers/dataProtocol.ts';
-import { analyseDataset, type Analysis } from './analysis.ts';
+import { analyseDataset, type Analysis } from '../notebook/analysis.ts';
 import { getDataClient } from './services.ts';
 import type { WorkbenchState } from './store.ts';
 

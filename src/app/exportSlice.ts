@@ -1,14 +1,14 @@
 /** The MLflow export slice: where to log, which runs, the connection test, and each export's outcome. Credentials live in sessionStorage only. */
 import type { StateCreator } from 'zustand';
-import { currentReportHtml } from './reportInput.ts';
+import { currentReportHtml } from '../notebook/reportInput.ts';
 import { binaryLabels } from '../data/validate.ts';
 import { createMlflowClient, type MlflowAuth, type MlflowClient } from '../mlflow/client.ts';
 import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowUnreachableError } from '../mlflow/errors.ts';
 import { exportRun } from '../mlflow/exportRun.ts';
 import { NOTEBOOK_SCHEMA_VERSION, serializeNotebookDoc, type NotebookDataDoc } from '../report/notebookFile.ts';
-import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from './mlflowRun.ts';
+import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { WorkbenchState } from './store.ts';
-import type { ModelKind, Run, RunId } from './trainingSlice.ts';
+import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
 
 /** Where the app's same-origin proxy forwards (scripts/static-server.mjs): the MLflow UI is linked there. */
 export const PROXIED_MLFLOW_UI = 'http://127.0.0.1:5000';

@@ -5,7 +5,8 @@ import { subsetRows } from '../trainers/split.ts';
 import type { ImportanceJob } from '../workers/importanceProtocol.ts';
 import { getImportanceClient } from './services.ts';
 import type { WorkbenchState } from './store.ts';
-import { inputsKey, prepareInputs, type ModelKind, type RunId } from './trainingSlice.ts';
+import { prepareInputs } from './trainingSlice.ts';
+import { inputsKey, type ModelKind, type RunId } from '../notebook/runs.ts';
 
 /** One model's importance: which run it was computed for, progress and the result. */
 export interface ImportanceEntry {

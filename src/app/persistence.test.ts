@@ -5,7 +5,7 @@ import {
   buildSnapshot, checkSnapshot, debounce, estimateBytes, restorePatch, saveWithFallback, savedSource,
   type NotebookSnapshot, type SnapshotInput, type SnapshotStore,
 } from './persistence.ts';
-import type { ClassifierRun, RunId } from './trainingSlice.ts';
+import type { ClassifierRun, RunId } from '../notebook/runs.ts';
 
 const ids = ['data-1', 'trainClassifier-1'] as CellId[];
 const cells: Record<CellId, CellEntry> = {

@@ -6,7 +6,7 @@ import type { BackendPreference } from '../workers/trainProtocol.ts';
 import type { ImportanceEntry } from './importanceSlice.ts';
 import type { CellEntry, CellId } from './notebookSlice.ts';
 import { CELL_KINDS } from './notebookSlice.ts';
-import type { ModelKind, Run, RunId } from './trainingSlice.ts';
+import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
 
 /** Bumped when the saved shape changes; an older snapshot is ignored rather than misread. */
 export const SNAPSHOT_VERSION = 1;

@@ -8,7 +8,8 @@ import {
   type SavedSource, type SnapshotStore,
 } from './persistence.ts';
 import type { WorkbenchState } from './store.ts';
-import { inputsKey, type JobState, type RunId } from './trainingSlice.ts';
+import { type JobState } from './trainingSlice.ts';
+import { inputsKey, type RunId } from '../notebook/runs.ts';
 
 /** The Web Locks name every tab of the workbench asks for; the holder may save, the others are read-only. */
 export const NOTEBOOK_LOCK = 'workbench-notebook';

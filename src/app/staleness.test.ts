@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
 import { isCellStale, staleCells, type StalenessState } from './staleness.ts';
-import { inputsKey, type Run, type RunId } from './trainingSlice.ts';
+import { inputsKey, type Run, type RunId } from '../notebook/runs.ts';
 
 /** The store after training both models on the current inputs. */
 function trained(): StalenessState {

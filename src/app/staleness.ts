@@ -1,7 +1,7 @@
 /** Which cells are stale: a cell is stale when a model it shows was trained on inputs that differ from the current ones. */
 import type { CellKind } from './notebookSlice.ts';
 import type { WorkbenchState } from './store.ts';
-import { inputsKey, type ModelKind } from './trainingSlice.ts';
+import { isModelStale, type ModelKind } from '../notebook/runs.ts';
 
 /** The models each cell's output depends on; cells not listed (data, profile, runs…) never go stale. */
 export const CELL_MODEL_DEPENDENCIES: Readonly<Partial<Record<CellKind, readonly ModelKind[]>>> = {
@@ -19,14 +19,6 @@ export type StalenessState = Pick<
   WorkbenchState,
   'dataVersion' | 'featuresVersion' | 'classTarget' | 'revenueTarget' | 'classifierConfig' | 'regressorConfig' | 'runs' | 'activeRun'
 >;
-
-/** True when the active run of `kind` exists and was trained on other inputs than the current ones. */
-export function isModelStale(s: StalenessState, kind: ModelKind): boolean {
-  const id = s.activeRun[kind];
-  if (id === null) return false;
-  const run = s.runs.find((r) => r.id === id);
-  return run !== undefined && run.inputsKey !== inputsKey(s, kind);
-}
 
 /** True when `kind`'s output comes from a model trained on other inputs than the current ones. */
 export function isCellStale(s: StalenessState, kind: CellKind): boolean {

@@ -6,16 +6,12 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
-  type ClassifierConfig, type ClassifierResult, type EpochLog, type RegressorConfig, type RegressorResult,
+  type ClassifierConfig, type EpochLog, type RegressorConfig,
 } from '../trainers/types.ts';
 import type { BackendPreference, TrainJob } from '../workers/trainProtocol.ts';
 import { getTrainClient } from './services.ts';
+import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
 import type { WorkbenchState } from './store.ts';
-
-export type ModelKind = 'classifier' | 'regressor';
-
-/** A run id; branded so it is not mixed up with cell ids. */
-export type RunId = string & { readonly __brand: 'RunId' };
 
 export interface JobState {
   readonly status: 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -28,25 +24,6 @@ export interface JobState {
   /** tensors alive on the worker's backend after the job ended (0 = nothing leaked) */
   readonly numTensorsAfter: number | null;
 }
-
-interface RunBase {
-  readonly id: RunId;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly wallMs: number;
-  /** what the run was trained on, so cells know when they are stale */
-  readonly inputsKey: string;
-  readonly featureNames: readonly string[];
-  readonly featureGroups: readonly string[];
-  readonly excluded: readonly string[];
-  readonly transforms: Readonly<Record<string, unknown>>;
-  readonly dataSha256: string;
-  readonly dataName: string;
-  readonly rows: number;
-}
-export interface ClassifierRun extends RunBase { readonly kind: 'classifier'; readonly result: ClassifierResult }
-export interface RegressorRun extends RunBase { readonly kind: 'regressor'; readonly result: RegressorResult }
-export type Run = ClassifierRun | RegressorRun;
 
 export interface TrainingSlice {
   classifierConfig: ClassifierConfig;
@@ -70,15 +47,6 @@ export interface TrainingSlice {
 const idleJob: JobState = { status: 'idle', epochs: [], maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
 const cancels: Partial<Record<ModelKind, () => void>> = {};
 let runCounter = 0;
-
-/** The key of what a model of `kind` would be trained on now; a run whose key differs is stale. */
-export function inputsKey(
-  s: Pick<WorkbenchState, 'dataVersion' | 'featuresVersion' | 'classTarget' | 'revenueTarget' | 'classifierConfig' | 'regressorConfig'>,
-  kind: ModelKind,
-): string {
-  const config = kind === 'classifier' ? s.classifierConfig : s.regressorConfig;
-  return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, config]);
-}
 
 /** The model matrix and targets for the current data and feature settings. */
 export function prepareInputs(s: WorkbenchState): { matrix: ModelMatrix; y: Float32Array; revenue: Float64Array; warnings: string[]; ds: Dataset } {

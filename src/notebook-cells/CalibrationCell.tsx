@@ -2,9 +2,10 @@
 import { useMemo } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
-import { calibrationOf, selectActiveClassifier } from '../app/evaluation.ts';
+import { calibrationOf } from '../notebook/evaluation.ts';
 import { isCellStale } from '../app/staleness.ts';
 import { fmt, fmtInt } from '../app/format.ts';
+import { selectActiveClassifier } from '../notebook/runs.ts';
 
 export function CalibrationCell() {
   const run = useWorkbench(selectActiveClassifier);

@@ -3,10 +3,11 @@ import { useCallback, useEffect, useMemo, useRef, type CSSProperties } from 'rea
 import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
-import { curvesOf, pointAt, selectActiveClassifier, sweepOf } from '../app/evaluation.ts';
+import { curvesOf, pointAt, sweepOf } from '../notebook/evaluation.ts';
 import { isCellStale } from '../app/staleness.ts';
 import { fmt } from '../app/format.ts';
 import type { ThresholdSweep } from '../trainers/thresholdSweep.ts';
+import { selectActiveClassifier } from '../notebook/runs.ts';
 
 type ChartName = 'roc' | 'pr' | 'thr';
 

@@ -6,13 +6,13 @@ import {
   PROXIED_MLFLOW_UI, effectiveUiBase, isProxyUri, loadMlflowAuth, proxyTrackingUri, saveMlflowAuth, selectedMlflowRuns, type ExplainedMlflowError,
 } from '../app/exportSlice.ts';
 import { fmt } from '../app/format.ts';
-import { sweepOf } from '../app/evaluation.ts';
+import { sweepOf } from '../notebook/evaluation.ts';
 import { sweepAt } from '../trainers/thresholdSweep.ts';
-import type { ClassifierRun } from '../app/trainingSlice.ts';
 import { useWorkbench } from '../app/store.ts';
-import { inputsKey, prepareInputs, type ModelKind, type Run } from '../app/trainingSlice.ts';
+import { prepareInputs } from '../app/trainingSlice.ts';
 import type { MlflowAuth } from '../mlflow/client.ts';
 import { SelectField, TextField } from './fields.tsx';
+import { type ClassifierRun, inputsKey, type ModelKind, type Run } from '../notebook/runs.ts';
 
 type AuthKind = 'none' | 'bearer' | 'basic';
 

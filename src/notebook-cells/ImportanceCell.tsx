@@ -4,9 +4,9 @@ import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtUsd, plotlyText } from '../app/format.ts';
 import { isImportanceOutdated, type ImportanceEntry } from '../app/importanceSlice.ts';
-import type { ModelKind } from '../app/trainingSlice.ts';
 import type { PermutationImportanceResult } from '../trainers/permutationImportance.ts';
 import { NumberField } from './fields.tsx';
+import type { ModelKind } from '../notebook/runs.ts';
 
 const TITLES: Record<ModelKind, string> = { classifier: 'Classifier (is_ordered): drop in ROC AUC', regressor: 'Regressor (revenue): increase in RMSE' };
 const SHORT: Record<ModelKind, string> = { classifier: 'clf', regressor: 'reg' };

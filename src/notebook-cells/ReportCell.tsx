@@ -3,7 +3,7 @@ import { useState, type ChangeEvent } from 'react';
 import { downloadFile } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
 import { fmtBytes } from '../app/format.ts';
-import { currentReportHtml } from '../app/reportInput.ts';
+import { currentReportHtml } from '../notebook/reportInput.ts';
 import { applyNotebookDoc, notebookToDoc } from '../app/notebookDoc.ts';
 import { CELL_KINDS } from '../app/notebookSlice.ts';
 import { NOTEBOOK_LIMITS, parseNotebookDoc, serializeNotebookDoc } from '../report/notebookFile.ts';

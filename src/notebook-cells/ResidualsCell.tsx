@@ -2,11 +2,12 @@
 import { useMemo } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
-import { MAX_SCATTER_POINTS, residualsOf, selectActiveRegressor } from '../app/evaluation.ts';
+import { MAX_SCATTER_POINTS, residualsOf } from '../notebook/evaluation.ts';
 import { isCellStale } from '../app/staleness.ts';
 import { fmtInt, fmtUsd } from '../app/format.ts';
 import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
 import { MetricTable } from './MetricTable.tsx';
+import { selectActiveRegressor } from '../notebook/runs.ts';
 
 const point = { size: 4, opacity: 0.35, color: '#1f77b4' };
 

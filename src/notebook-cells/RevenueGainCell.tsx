@@ -4,10 +4,11 @@ import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
 import { useWorkbench, type WorkbenchState } from '../app/store.ts';
-import { prepareInputs, type ClassifierRun, type RegressorRun } from '../app/trainingSlice.ts';
+import { prepareInputs } from '../app/trainingSlice.ts';
 import { predictBundle } from '../trainers/bundleForward.ts';
 import { capturedFromIndex, capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type GainCurve } from '../trainers/revenueGain.ts';
 import { subsetRows } from '../trainers/split.ts';
+import type { ClassifierRun, RegressorRun } from '../notebook/runs.ts';
 
 /** Everything the charts need, computed once per (classifier run, regressor run). */
 interface RevenueView {

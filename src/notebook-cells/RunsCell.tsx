@@ -2,10 +2,10 @@
 import { useMemo, useState } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
-import { curvesOf } from '../app/evaluation.ts';
+import { curvesOf } from '../notebook/evaluation.ts';
 import { fmt, fmtPct, plotlyText } from '../app/format.ts';
-import type { ClassifierRun, RegressorRun, Run, RunId } from '../app/trainingSlice.ts';
 import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
 
 /** A one-line summary of what a run was trained with. */
 export function settingsSummary(run: Run): string {

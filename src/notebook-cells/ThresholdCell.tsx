@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
-import { curvesOf, pointAt, profitOf, selectActiveClassifier, sweepOf, testPredictionsCsv } from '../app/evaluation.ts';
+import { curvesOf, pointAt, profitOf, sweepOf, testPredictionsCsv } from '../notebook/evaluation.ts';
 import { isCellStale } from '../app/staleness.ts';
 import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
 import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
@@ -10,6 +10,7 @@ import { bestF1, bestProfit, thresholdForRecall } from '../trainers/thresholdSwe
 import type { ClassifierResult } from '../trainers/types.ts';
 import { NumberField } from './fields.tsx';
 import { MetricTable } from './MetricTable.tsx';
+import { selectActiveClassifier } from '../notebook/runs.ts';
 
 /** The stated cost of contacting a session that would not have ordered (an e-mail or a coupon), in dollars. */
 export const DEFAULT_CONTACT_COST = 1;

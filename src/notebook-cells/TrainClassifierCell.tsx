@@ -2,7 +2,6 @@
 import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
-import { inputsKey } from '../app/trainingSlice.ts';
 import { fmt, fmtInt } from '../app/format.ts';
 import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
 import type { ClassWeightOption, ResamplingOption } from '../trainers/types.ts';
@@ -11,6 +10,7 @@ import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
+import { inputsKey } from '../notebook/runs.ts';
 
 export const BACKEND_OPTIONS: ReadonlyArray<readonly [BackendPreference, string]> = [
   ['auto', 'auto (fastest by warm-up)'], ['webgpu', 'WebGPU'], ['webgl', 'WebGL'], ['wasm', 'WASM'], ['cpu', 'CPU'],

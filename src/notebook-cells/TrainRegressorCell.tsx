@@ -2,7 +2,6 @@
 import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
-import { inputsKey } from '../app/trainingSlice.ts';
 import { fmt, fmtInt } from '../app/format.ts';
 import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
@@ -10,6 +9,7 @@ import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
+import { inputsKey } from '../notebook/runs.ts';
 
 export function TrainRegressorCell() {
   const c = useWorkbench((s) => s.regressorConfig);

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
 import { fmt } from '../app/format.ts';
-import type { ModelKind } from '../app/trainingSlice.ts';
+import type { ModelKind } from '../notebook/runs.ts';
 
 export function TrainingStatus({ kind }: { kind: ModelKind }) {
   const job = useWorkbench((s) => s.jobs[kind]);

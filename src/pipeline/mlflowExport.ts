@@ -8,9 +8,9 @@ import { binaryLabels } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { createMlflowClient, type MlflowAuth } from '../mlflow/client.ts';
 import { exportRun, type ExportedRun } from '../mlflow/exportRun.ts';
-import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../app/mlflowRun.ts';
-import type { ClassifierRun, RegressorRun, Run, RunId } from '../app/trainingSlice.ts';
+import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
+import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
 
 /** Where and as whom the pipeline logs. */
 export interface PipelineMlflowOptions {

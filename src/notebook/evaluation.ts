@@ -2,8 +2,6 @@
 import { brierScore, calibrationBins, type CalibrationBin, type Confusion } from '../trainers/metrics.ts';
 import { buildThresholdSweep, sweepAt, sweepGrid, type ThresholdSweep } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
-import type { WorkbenchState } from './store.ts';
-import type { ClassifierRun, RegressorRun } from './trainingSlice.ts';
 
 /** The most scatter points a chart draws; more rows are sampled down evenly. */
 export const MAX_SCATTER_POINTS = 5000;
@@ -13,20 +11,6 @@ const CURVE_RESOLUTION = 0.002;
 
 /** Thresholds on the precision / recall / F1 chart's axis (0, 0.002, …, 1). */
 const GRID_STEPS = 501;
-
-/** The active classifier run, or null; a stable object, so selecting it does not re-render on unrelated changes. */
-export function selectActiveClassifier(s: Pick<WorkbenchState, 'runs' | 'activeRun'>): ClassifierRun | null {
-  const id = s.activeRun.classifier;
-  const run = id === null ? undefined : s.runs.find((r) => r.id === id);
-  return run?.kind === 'classifier' ? run : null;
-}
-
-/** The active regressor run, or null. */
-export function selectActiveRegressor(s: Pick<WorkbenchState, 'runs' | 'activeRun'>): RegressorRun | null {
-  const id = s.activeRun.regressor;
-  const run = id === null ? undefined : s.runs.find((r) => r.id === id);
-  return run?.kind === 'regressor' ? run : null;
-}
 
 function memo<K extends object, V>(compute: (key: K) => V): (key: K) => V {
   const cache = new WeakMap<K, V>();

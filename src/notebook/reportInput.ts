@@ -10,8 +10,8 @@ import { calibrationBins, confusionFromCounts, type BinaryClfCurve } from '../tr
 import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget as UserTarget } from '../trainers/targets.ts';
 import { buildThresholdSweep, sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { ClassifierConfig, RegressorConfig } from '../trainers/types.ts';
-import type { WorkbenchState } from './store.ts';
-import type { ClassifierRun, RegressorRun, Run } from './trainingSlice.ts';
+import type { Analysis } from './analysis.ts';
+import type { ClassifierRun, RegressorRun, Run, RunsState } from './runs.ts';
 
 /** The workbench version written into reports. */
 export const WORKBENCH_VERSION = '0.1.0';
@@ -21,10 +21,14 @@ export const MAX_REGRESSOR_POINTS = 2000;
 export const RESIDUAL_BINS = 30;
 
 /** The parts of the store a report reads; a plain object in tests. */
-export type ReportState = Pick<
-  WorkbenchState,
-  'dataset' | 'analysis' | 'classTarget' | 'revenueTarget' | 'excluded' | 'runs' | 'activeRun' | 'threshold'
->;
+export interface ReportState extends RunsState {
+  readonly dataset: Dataset | null;
+  readonly analysis: Analysis | null;
+  readonly classTarget: string;
+  readonly revenueTarget: string;
+  readonly excluded: readonly string[];
+  readonly threshold: number;
+}
 
 /** Options of `buildReportInput`. */
 export interface ReportOptions {

@@ -3,9 +3,7 @@ import { averagePrecision, brierScore, confusionAt, rocAuc } from '../trainers/m
 import { createRng } from '../trainers/random.ts';
 import { bestProfit } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
-import {
-  calibrationOf, curvesOf, histogram, MAX_SCATTER_POINTS, pointAt, profitOf, residualsOf, sampleIndices, sweepOf, testPredictionsCsv,
-} from './evaluation.ts';
+import { calibrationOf, curvesOf, histogram, MAX_SCATTER_POINTS, pointAt, profitOf, residualsOf, sampleIndices, sweepOf, testPredictionsCsv } from './evaluation.ts';
 
 /** A seeded classifier result: continuous float32 scores (rarely tied) with positives scoring higher. */
 function classifierResult(n = 30_000, seed = 5): ClassifierResult {

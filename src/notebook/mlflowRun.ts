@@ -8,7 +8,7 @@ import { serializeBundle } from '../trainers/bundle.ts';
 import { calibrationBins, type Confusion } from '../trainers/metrics.ts';
 import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { ClassWeightOption, ClassifierConfig, EpochLog, RegressorConfig } from '../trainers/types.ts';
-import type { ClassifierRun, RegressorRun, Run } from './trainingSlice.ts';
+import type { ClassifierRun, RegressorRun, Run } from './runs.ts';
 import { sweepOf } from './evaluation.ts';
 import packageJson from '../../package.json';
 

@@ -10,7 +10,7 @@ import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierCon
 import {
   DEFAULT_EXPERIMENT_NAMES, THRESHOLD_POLICY, WORKBENCH_VERSION, classifierRunToExportable, fitParamValue, regressorRunToExportable,
 } from './mlflowRun.ts';
-import type { ClassifierRun, RegressorRun, RunId } from './trainingSlice.ts';
+import type { ClassifierRun, RegressorRun, RunId } from './runs.ts';
 
 /** Sessions with two informative features and a flag; about 1 in 8 converts, converting ones spend ~$60. */
 function sessions(n: number, seed: number): { matrix: ModelMatrix; y: Float32Array; revenue: Float64Array } {

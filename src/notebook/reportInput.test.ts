@@ -6,7 +6,7 @@ import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierRes
 import { seededRandom } from '../report/reportFixture.ts';
 import { analyseDataset } from './analysis.ts';
 import { buildReportInput, currentReportHtml, MAX_REGRESSOR_POINTS, residualHistogram, type ReportState } from './reportInput.ts';
-import type { ClassifierRun, RegressorRun, RunId } from './trainingSlice.ts';
+import type { ClassifierRun, RegressorRun, RunId } from './runs.ts';
 
 const EVIL = '<img src=x onerror=window.__pwned=1>';
 const ROWS = 6000;
