@@ -106,7 +106,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   let msPerEpoch: number;
   if (config.model === 'logistic') {
     const fit = await fitLogistic({
-      tf, X: fitX, rows: fitRows, cols, y: fitY, weight: rowWeights(fitY), C: config.C, maxIter: config.epochs,
+      X: fitX, rows: fitRows, cols, y: fitY, classWeight: { w0, w1 }, C: config.C, maxIter: config.epochs,
       validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY),
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
     });

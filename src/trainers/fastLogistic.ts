@@ -20,6 +20,16 @@ export interface FastLogisticOptions {
   readonly maxIter?: number;
   /** merge identical rows into weighted ones (exact; default true) */
   readonly groupRows?: boolean;
+  /** Newton only: called after each accepted step (the training cell draws its history from it; may throw to stop) */
+  readonly onIteration?: (step: NewtonStep) => void;
+}
+
+/** One accepted Newton step: the coefficients so far and the class-weighted mean log-loss (penalty left out). */
+export interface NewtonStep {
+  readonly iteration: number;
+  readonly weights: Float64Array;
+  readonly intercept: number;
+  readonly meanLoss: number;
 }
 
 /** A fitted model: coefficients per column, the intercept, and how the solver got there. */
@@ -258,7 +268,7 @@ function maxAbs(v: Float64Array): number {
 }
 
 /** Damped Newton: the Hessian is only (cols+1)², so an exact solve per step is cheap and needs a handful of steps. */
-function minimizeNewton(pr: Problem, gtol: number, maxIter: number): { beta: Float64Array; f: number; iterations: number; passes: number; converged: boolean } {
+function minimizeNewton(pr: Problem, gtol: number, maxIter: number, onIteration?: (step: NewtonStep) => void): { beta: Float64Array; f: number; iterations: number; passes: number; converged: boolean } {
   const q = pr.cols + 1;
   let beta = new Float64Array(q);
   let grad = new Float64Array(q);
@@ -291,6 +301,11 @@ function minimizeNewton(pr: Problem, gtol: number, maxIter: number): { beta: Flo
       t /= 2;
     }
     if (!accepted) break;
+    if (onIteration !== undefined) {
+      let squares = 0;
+      for (let j = 0; j < pr.cols; j++) squares += (beta[j] as number) ** 2;
+      onIteration({ iteration: iterations, weights: beta.slice(0, pr.cols), intercept: beta[pr.cols] as number, meanLoss: f - 0.5 * pr.l2 * squares });
+    }
     converged = maxAbs(grad) <= gtol || decrement / 2 < 1e-15 * Math.max(1, Math.abs(f));
   }
   return { beta, f, iterations, passes, converged };
@@ -312,7 +327,7 @@ export function fitFastLogistic(o: FastLogisticOptions): FastLogisticModel {
     const r = minimizeLbfgs((x, g) => valueAndGradient(pr, x, g), new Float64Array(q), { gtol, maxIter });
     ({ x: beta, f, iterations, evaluations: passes, converged } = r);
   } else if (solver === 'newton') {
-    ({ beta, f, iterations, passes, converged } = minimizeNewton(pr, gtol, maxIter));
+    ({ beta, f, iterations, passes, converged } = minimizeNewton(pr, gtol, maxIter, o.onIteration));
   } else {
     const never: never = solver;
     throw new Error(`solver "${String(never)}" is unknown; use "lbfgs" or "newton"`);
