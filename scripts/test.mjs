@@ -50,7 +50,7 @@ function countPlaywright(file) {
 }
 
 fs.mkdirSync('test-results', { recursive: true });
-step('lint', 'npx eslint src scripts e2e');
+step('lint', 'npx eslint src test scripts e2e');
 step('typecheck', 'npx tsc --noEmit -p tsconfig.json');
 
 log(`starting MLflow ${MLFLOW_VERSION} (SQLite store, proxied artifacts) on 127.0.0.1:5000`);

@@ -12,7 +12,7 @@ import {
   type MlflowRunInfo,
 } from './client.ts';
 import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowUnreachableError } from './errors.ts';
-import { freePort, uniqueName, useMlflowServer } from './testServer.ts';
+import { freePort, uniqueName, useMlflowServer } from '../../test/mlflowServer.ts';
 
 const server = useMlflowServer();
 const noWait = () => Promise.resolve();

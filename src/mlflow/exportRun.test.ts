@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMlflowClient, type MlflowClient } from './client.ts';
 import { MlflowUnreachableError } from './errors.ts';
 import { WORKBENCH_FAILURE_TAG, WORKBENCH_PARENT_RUN_TAG, WORKBENCH_RUN_ID_TAG, exportRun, type ExportableRun } from './exportRun.ts';
-import { uniqueName, useMlflowServer } from './testServer.ts';
+import { uniqueName, useMlflowServer } from '../../test/mlflowServer.ts';
 
 const server = useMlflowServer();
 const UI = 'http://127.0.0.1:5000';

@@ -3,7 +3,7 @@ import type { Column, Dataset } from '../data/types.ts';
 import type { ModelBundle } from '../trainers/bundle.ts';
 import { confusionAt } from '../trainers/metrics.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult, type RegressorResult } from '../trainers/types.ts';
-import { seededRandom } from '../report/reportFixture.ts';
+import { createRng } from '../trainers/random.ts';
 import { analyseDataset } from './analysis.ts';
 import { buildReportInput, currentReportHtml, MAX_REGRESSOR_POINTS, residualHistogram, type ReportState } from './reportInput.ts';
 import type { ClassifierRun, RegressorRun, RunId } from './runs.ts';
@@ -20,7 +20,7 @@ function numeric(name: string, values: number[]): Column {
 
 /** A small data set: a label, revenue, two numeric features (one named with markup) and a categorical one. */
 function dataset(): Dataset {
-  const random = seededRandom(3);
+  const random = createRng(3);
   const y: number[] = [];
   const revenue: number[] = [];
   const pages: number[] = [];
@@ -48,7 +48,7 @@ function dataset(): Dataset {
 const bundle = {} as ModelBundle;
 
 function classifierRun(n: number): ClassifierRun {
-  const random = seededRandom(11);
+  const random = createRng(11);
   const yTest = new Float32Array(n);
   const testProba = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -72,7 +72,7 @@ function classifierRun(n: number): ClassifierRun {
 }
 
 function regressorRun(n: number): RegressorRun {
-  const random = seededRandom(5);
+  const random = createRng(5);
   const yTest = Float64Array.from({ length: n }, () => 20 + random() * 80);
   const predTest = yTest.map((v) => v + (random() - 0.5) * 30);
   const result: RegressorResult = {

@@ -7,7 +7,7 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { createMlflowClient, mlflowRunId } from '../mlflow/client.ts';
 import { MlflowUnreachableError } from '../mlflow/errors.ts';
 import { WORKBENCH_RUN_ID_TAG } from '../mlflow/exportRun.ts';
-import { freePort, uniqueName, useMlflowServer } from '../mlflow/testServer.ts';
+import { freePort, uniqueName, useMlflowServer } from '../../test/mlflowServer.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { createRng } from '../trainers/random.ts';
 import { trainRegressor } from '../trainers/regressor.ts';

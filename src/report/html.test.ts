@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildReportHtml, embedJson, escapeHtml, MAX_CURVE_POINTS } from './html.ts';
 import type { ReportInput } from './reportTypes.ts';
-import { curvesFromScores, sweepFromScores, syntheticReportInput, syntheticScores } from './reportFixture.ts';
+import { curvesFromScores, sweepFromScores, syntheticReportInput, syntheticScores } from '../../test/reportFixture.ts';
 import { CONFUSION_FROM_SWEEP_JS, confusionFromSweep, SWEEP_STEPS } from './sweepConfusion.ts';
 import { formatCount, formatMetric, groupThousands, REPORT_FORMAT_JS } from './reportFormat.ts';
 import { REPORT_SCRIPT } from './reportScript.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotebookDocError, parseNotebookDoc, serializeNotebookDoc } from './notebookFile.ts';
 import type { NotebookDoc } from './notebookFile.ts';
-import { SAMPLE_CELL_KINDS, SAMPLE_NOTEBOOK } from './reportFixture.ts';
+import { SAMPLE_CELL_KINDS, SAMPLE_NOTEBOOK } from '../../test/reportFixture.ts';
 
 const KINDS = SAMPLE_CELL_KINDS;
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dataFileToSupply, fragmentToNotebook, hasSignature, notebookToFragment, stripSignature } from './notebookLink.ts';
 import { NOTEBOOK_SCHEMA_VERSION, NotebookDocError } from './notebookFile.ts';
 import type { NotebookDoc } from './notebookFile.ts';
-import { SAMPLE_CELL_KINDS, SAMPLE_NOTEBOOK } from './reportFixture.ts';
+import { SAMPLE_CELL_KINDS, SAMPLE_NOTEBOOK } from '../../test/reportFixture.ts';
 import { bytesToBase64Url } from './sha256.ts';
 
 const KINDS = SAMPLE_CELL_KINDS;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { base64ToBytes, bytesToBase64, bytesToBase64Url, sha256, sha256Base64 } from './sha256.ts';
-import { seededRandom } from './reportFixture.ts';
+import { createRng } from '../trainers/random.ts';
 
 function randomBytes(length: number, random: () => number): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));
@@ -9,7 +9,7 @@ function randomBytes(length: number, random: () => number): Uint8Array {
 
 describe('sha256', () => {
   it('equals node:crypto on random inputs of every length around the block boundaries', () => {
-    const random = seededRandom(1);
+    const random = createRng(1);
     const lengths = [...Array.from({ length: 200 }, (_, i) => i), 1000, 4095, 4096, 65_537, 1_000_003];
     for (const length of lengths) {
       const bytes = randomBytes(length, random);
@@ -30,7 +30,7 @@ describe('sha256', () => {
 
 describe('base64', () => {
   it('matches Buffer and round-trips standard and URL-safe forms', () => {
-    const random = seededRandom(2);
+    const random = createRng(2);
     for (let length = 0; length < 70; length++) {
       const bytes = randomBytes(length, random);
       expect(bytesToBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));

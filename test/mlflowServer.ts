@@ -1,6 +1,6 @@
 // Test-only: a real MLflow tracking server per test file (or MLFLOW_TEST_URL), started in beforeAll and stopped in afterAll.
 import { afterAll, beforeAll } from 'vitest';
-import { freePort, startMlflowServer, type MlflowServer } from '../../scripts/mlflow.mjs';
+import { freePort, startMlflowServer, type MlflowServer } from '../scripts/mlflow.mjs';
 
 export { freePort };
 

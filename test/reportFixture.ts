@@ -1,8 +1,9 @@
-/** Seeded, realistic fixtures (a ReportInput from synthetic scores, a sample notebook) for unit tests, the e2e check and demos. */
-import type { ReportInput, ThresholdSweep } from './reportTypes.ts';
-import { SWEEP_STEPS } from './sweepConfusion.ts';
-import { NOTEBOOK_SCHEMA_VERSION } from './notebookFile.ts';
-import type { NotebookDoc } from './notebookFile.ts';
+/** Test-only: seeded, realistic fixtures (a ReportInput from synthetic scores, a sample notebook) for the unit tests. */
+import type { ReportInput, ThresholdSweep } from '../src/report/reportTypes.ts';
+import { SWEEP_STEPS } from '../src/report/sweepConfusion.ts';
+import { NOTEBOOK_SCHEMA_VERSION } from '../src/report/notebookFile.ts';
+import type { NotebookDoc } from '../src/report/notebookFile.ts';
+import { createRng } from '../src/trainers/random.ts';
 
 /** Options for `syntheticReportInput`. */
 export interface SyntheticReportOptions {
@@ -14,21 +15,9 @@ export interface SyntheticReportOptions {
   readonly withSample?: boolean;
 }
 
-/** A seeded uniform [0, 1) generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Labels (about 12% positive) and scores of a decent but imperfect classifier. */
 export function syntheticScores(n: number, seed: number): { labels: Uint8Array; scores: Float64Array } {
-  const random = seededRandom(seed);
+  const random = createRng(seed);
   const labels = new Uint8Array(n);
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -131,7 +120,7 @@ export function syntheticReportInput(options: SyntheticReportOptions = {}): Repo
     return { meanPredicted: count > 0 ? sum / count : (b + 0.5) / 10, fractionPositive: count > 0 ? hits / count : 0, count };
   }).filter((bin) => bin.count > 0);
 
-  const random = seededRandom(seed + 1);
+  const random = createRng(seed + 1);
   const actual: number[] = [];
   const predicted: number[] = [];
   for (let i = 0; i < 2000; i++) {
