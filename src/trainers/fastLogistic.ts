@@ -1,4 +1,5 @@
 /** Class-weighted L2 logistic regression in plain TypeScript over row-major Float32Arrays: fast enough to fit hundreds of times in a search. */
+import { choleskySolve } from './cholesky.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
 
 /** The two optimisers of the benchmark grid: quasi-Newton (scikit-learn's default) and exact Newton with a Cholesky solve. */
@@ -219,46 +220,6 @@ function hessian(pr: Problem, beta: Float64Array): Float64Array {
     }
   }
   return H;
-}
-
-/** Solves H·x = g for symmetric positive definite H by Cholesky, adding diagonal jitter if rounding made it indefinite. */
-function choleskySolve(H: Float64Array, g: Float64Array, n: number): Float64Array {
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += H[i * n + i] as number;
-  for (let attempt = 0, jitter = 0; attempt < 12; attempt++, jitter = jitter === 0 ? 1e-12 * Math.max(trace, 1) : jitter * 10) {
-    const L = new Float64Array(n * n);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = (H[i * n + j] as number) + (i === j ? jitter : 0);
-        for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
-        if (i === j) {
-          if (!(s > 0)) {
-            ok = false;
-            break;
-          }
-          L[i * n + i] = Math.sqrt(s);
-        } else {
-          L[i * n + j] = s / (L[j * n + j] as number);
-        }
-      }
-    }
-    if (!ok) continue;
-    const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = g[i] as number;
-      for (let k = 0; k < i; k++) s -= (L[i * n + k] as number) * (z[k] as number);
-      z[i] = s / (L[i * n + i] as number);
-    }
-    const x = new Float64Array(n);
-    for (let i = n - 1; i >= 0; i--) {
-      let s = z[i] as number;
-      for (let k = i + 1; k < n; k++) s -= (L[k * n + i] as number) * (x[k] as number);
-      x[i] = s / (L[i * n + i] as number);
-    }
-    return x;
-  }
-  throw new Error(`hessian of size ${n} is not positive definite even with jitter; check the features for NaN`);
 }
 
 function maxAbs(v: Float64Array): number {

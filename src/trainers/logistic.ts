@@ -81,46 +81,6 @@ export function logisticLayer(fit: Pick<LogisticFit, 'coef' | 'intercept'>): Den
   return { inputs: fit.coef.length, units: 1, kernel: Float32Array.from(fit.coef), bias: Float32Array.of(fit.intercept), activation: 'sigmoid' };
 }
 
-/** Solves H·x = g for symmetric positive definite H by Cholesky, adding jitter when rounding makes it indefinite. */
-export function solveSymmetric(H: Float64Array, g: Float64Array, n: number): Float64Array {
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += H[i * n + i] ?? 0;
-  for (let attempt = 0, jitter = 0; attempt < 12; attempt++, jitter = jitter === 0 ? 1e-12 * Math.max(trace, 1) : jitter * 10) {
-    const L = new Float64Array(n * n);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = (H[i * n + j] ?? 0) + (i === j ? jitter : 0);
-        for (let k = 0; k < j; k++) s -= (L[i * n + k] ?? 0) * (L[j * n + k] ?? 0);
-        if (i === j) {
-          if (!(s > 0)) {
-            ok = false;
-            break;
-          }
-          L[i * n + i] = Math.sqrt(s);
-        } else {
-          L[i * n + j] = s / (L[j * n + j] ?? 1);
-        }
-      }
-    }
-    if (!ok) continue;
-    const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = g[i] ?? 0;
-      for (let k = 0; k < i; k++) s -= (L[i * n + k] ?? 0) * (z[k] ?? 0);
-      z[i] = s / (L[i * n + i] ?? 1);
-    }
-    const x = new Float64Array(n);
-    for (let i = n - 1; i >= 0; i--) {
-      let s = z[i] ?? 0;
-      for (let k = i + 1; k < n; k++) s -= (L[k * n + i] ?? 0) * (x[k] ?? 0);
-      x[i] = s / (L[i * n + i] ?? 1);
-    }
-    return x;
-  }
-  throw new Error(`matrix of size ${n} is not positive definite; check for NaN features`);
-}
-
 /** Weighted mean BCE and probabilities on the validation rows, in float64 JS (the slice is small). */
 function validationLoss(o: LogisticOptions, coef: Float64Array, intercept: number): { loss: number; proba: Float32Array } {
   const p = o.cols;

@@ -3,7 +3,7 @@ import type { ModelMatrix } from '../data/types.ts';
 import { buildBundle, loadBundle } from './bundle.ts';
 import type { DenseLayer, ModelBundle } from './bundle.ts';
 import { trainClassifier } from './classifier.ts';
-import { solveSymmetric } from './logistic.ts';
+import { choleskySolve } from './cholesky.ts';
 import { meanBaseline, regressionMetrics } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
 import { applyScaler, fitStandardScaler } from './scaler.ts';
@@ -61,7 +61,7 @@ export function fitRidge(X: Float32Array, rows: number, cols: number, y: ArrayLi
     for (let j = 0; j < i; j++) xtx[j * q + i] = xtx[i * q + j] ?? 0;
     if (i < cols) xtx[i * q + i] = (xtx[i * q + i] ?? 0) + Math.max(alpha, 1e-8);
   }
-  const beta = solveSymmetric(xtx, xty, q);
+  const beta = choleskySolve(xtx, xty, q);
   return { coef: beta.slice(0, cols), intercept: beta[cols] ?? 0 };
 }
 
