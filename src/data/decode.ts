@@ -27,6 +27,8 @@ interface NumericSink {
   values: NumericValues;
   nullCount: number;
   unsafeInteger: boolean;
+  /** the raw integers, kept once a value beyond ±2^53 appears (earlier rows were exact as floats) */
+  exact?: BigInt64Array | BigUint64Array;
 }
 
 interface CategoricalSink {
@@ -261,6 +263,7 @@ function decodeNumeric(sink: NumericSink, data: arrow.Data, at: number): number 
   } else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     widen(sink, int64WidthFor(values, n, atLeast), at);
     if (unpackInt64(values, n, sink.values, at, 1)) sink.unsafeInteger = true;
+    if (sink.unsafeInteger) keepExact(sink, values, n, at);
   } else if (values instanceof Uint16Array && arrow.DataType.isFloat(data.type)) {
     // half floats: rare enough that the per-row getter is fine
     const vec = arrow.makeVector(data);
@@ -275,6 +278,17 @@ function decodeNumeric(sink: NumericSink, data: arrow.Data, at: number): number 
     throw new Error(`column "${sink.name}": unexpected buffer for ${sink.arrowType}; re-save the file with plain numeric types`);
   }
   return applyNullsAsNaN(data, sink.values, at);
+}
+
+/** Copies a chunk's raw 64-bit integers into the sink's exact array, creating it from the (exact) rows before. */
+function keepExact(sink: NumericSink, values: BigInt64Array | BigUint64Array, n: number, at: number): void {
+  if (sink.exact === undefined) {
+    const rows = sink.values.length;
+    sink.exact = values instanceof BigUint64Array ? new BigUint64Array(rows) : new BigInt64Array(rows);
+    for (let i = 0; i < at; i++) { const v = sink.values[i] ?? 0; sink.exact[i] = BigInt(v === v ? v : 0); }
+  }
+  if (sink.exact instanceof BigInt64Array && values instanceof BigInt64Array) sink.exact.set(values.subarray(0, n), at);
+  else if (sink.exact instanceof BigUint64Array && values instanceof BigUint64Array) sink.exact.set(values.subarray(0, n), at);
 }
 
 function decodeTimestamp(sink: TimestampSink, data: arrow.Data, at: number): number {
@@ -407,6 +421,7 @@ export function createColumnDecoder(schema: arrow.Schema, totalRows: number): Co
           const col: NumericColumn = {
             kind: 'numeric', name: sink.name, arrowType: sink.arrowType, values, nullCount: sink.nullCount,
             isBool: sink.isBool, isInteger: sink.isBool || isInteger(values), unsafeInteger: sink.unsafeInteger,
+            ...(sink.exact === undefined ? {} : { exact: filled === totalRows ? sink.exact : sink.exact.slice(0, filled) }),
           };
           columns.push(col);
         } else if (sink.kind === 'categorical') {

@@ -22,6 +22,8 @@ export interface NumericColumn {
   readonly isInteger: boolean;
   /** true when an int64 value lies beyond ±2^53 (cannot be a float feature) */
   readonly unsafeInteger: boolean;
+  /** the exact 64-bit integers of a column with values beyond ±2^53 (ids), for showing them; `values` holds them rounded */
+  readonly exact?: BigInt64Array | BigUint64Array;
 }
 
 /** A string or dictionary column as codes into `levels`; code -1 marks a null. */

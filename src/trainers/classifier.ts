@@ -7,7 +7,8 @@ import { averagePrecision, brierScore, confusionAt, logLoss, rocAuc } from './me
 import { trainMlp } from './mlp.ts';
 import { classWeights, randomOversample, randomUndersample, smoteNC } from './resample.ts';
 import { applyScaler, fitStandardScaler } from './scaler.ts';
-import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
+import { subsetRows, subsetVector } from './split.ts';
+import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
 import type { ClassifierConfig, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
 
@@ -23,14 +24,12 @@ export interface TrainClassifierOptions {
   readonly now?: Clock;
   /** hex SHA-256 of the data file, recorded in the bundle */
   readonly dataSha256?: string;
+  /** rows of fit/validation/test chosen by the caller (time, group, test file); default: `splitForClassifier` */
+  readonly split?: RowSplit;
 }
 
 /** Row indices of the three splits, derived from the seed alone so browser and node agree. */
-export interface ClassifierSplit {
-  readonly fit: Uint32Array;
-  readonly valid: Uint32Array;
-  readonly test: Uint32Array;
-}
+export type ClassifierSplit = RowSplit;
 
 /**
  * Stratified test split, then a stratified validation slice carved out of the training part (seed + 1). Both are
@@ -38,12 +37,7 @@ export interface ClassifierSplit {
  * training rows with `random_state=seed + 1`, so a Python notebook can rebuild all three sets.
  */
 export function splitForClassifier(y: ArrayLike<number>, testFraction: number, validationFraction: number, seed: number): ClassifierSplit {
-  const { train, test } = stratifiedSplit(y, testFraction, seed);
-  const yTrain = Float64Array.from(train, (i) => y[i] ?? 0);
-  const inner = stratifiedSplit(yTrain, validationFraction, seed + 1);
-  const fit = Uint32Array.from(inner.train, (i) => train[i] ?? 0);
-  const valid = Uint32Array.from(inner.test, (i) => train[i] ?? 0);
-  return { fit, valid, test };
+  return randomSplit(y, { testFraction, validationFraction, seed });
 }
 
 /** Columns whose every value is 0 or 1: one-hot and flags, which SMOTE-NC must copy rather than interpolate. */
@@ -70,7 +64,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
     if (v !== 0 && v !== 1) throw new Error(`target value ${v} at row ${i} is not 0/1; pick a binary target such as is_ordered`);
   }
   const warnings: string[] = [];
-  const split = splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
+  const split = o.split ?? splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
 
   const fitRaw = subsetRows(matrix.X, cols, split.fit);
   const scaler = fitStandardScaler(fitRaw, split.fit.length, cols);

@@ -8,6 +8,7 @@ import { meanBaseline, regressionMetrics } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
 import { applyScaler, fitStandardScaler } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
+import { trainingRows, type RowSplit } from './splitPlan.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
 import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult, Tf } from './types.ts';
 
@@ -30,6 +31,8 @@ export interface TrainRegressorOptions {
   readonly signal?: AbortSignal;
   readonly now?: Clock;
   readonly dataSha256?: string;
+  /** rows chosen by the caller (time, group, test file): training = fit ∪ valid; default: the classifier's random split */
+  readonly split?: RowSplit;
 }
 
 /** Duan's smearing factor: mean of exp(residual) on the training rows, so exp(prediction)·factor estimates the mean, not the median. */
@@ -75,7 +78,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   }
   const warnings: string[] = [];
   // the classifier's outer split: same seed and fraction ⇒ the same 6,463 converting test rows
-  const { train, test } = stratifiedSplit(o.isOrdered, config.testFraction, config.seed);
+  const { train, test } = o.split === undefined ? stratifiedSplit(o.isOrdered, config.testFraction, config.seed) : { train: trainingRows(o.split), test: o.split.test };
   const ordered = (idx: Uint32Array): Uint32Array => idx.filter((i) => o.isOrdered[i] === 1);
   const trainIdx = config.strategy === 'direct' ? train : ordered(train);
   const testIdx = config.strategy === 'converting_only' ? ordered(test) : test;
@@ -177,7 +180,7 @@ async function orderProbability(o: TrainRegressorOptions, test: Uint32Array): Pr
   const given = o.classifierProba ?? await trainClassifier({
     tf: o.tf, matrix: o.matrix, y: Float32Array.from(o.isOrdered),
     config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', seed: o.config.seed, testFraction: o.config.testFraction },
-    ...(o.signal ? { signal: o.signal } : {}), ...(o.now ? { now: o.now } : {}),
+    ...(o.signal ? { signal: o.signal } : {}), ...(o.now ? { now: o.now } : {}), ...(o.split ? { split: o.split } : {}),
   });
   const same = given.testIndex.length === test.length && given.testIndex.every((v, i) => v === test[i]);
   if (!same) throw new Error(`classifier test rows (${given.testIndex.length}) differ from the regressor's (${test.length}); train both with the same seed and test fraction`);
