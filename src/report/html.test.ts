@@ -51,11 +51,13 @@ describe('buildReportHtml: CSP and network', () => {
     expect(REPORT_SCRIPT).not.toMatch(/eval\(|new Function|innerHTML|setTimeout\(['"]/);
   });
 
-  it('shows a presigned source without its signature and links nothing to it', () => {
+  it('shows a presigned or token source without its secrets and links nothing to it', () => {
     const signed = 'https://bucket.s3.amazonaws.com/orders.parquet?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F&X-Amz-Signature=deadbeef';
     const doc = buildReportHtml({ ...input, data: { ...input.data, source: signed } });
-    expect(doc).not.toMatch(/X-Amz|deadbeef/);
-    expect(doc).toContain('https://bucket.s3.amazonaws.com/orders.parquet');
+    expect(doc).not.toMatch(/AKIA|deadbeef/);
+    expect(doc).toContain('https://bucket.s3.amazonaws.com/orders.parquet?X-Amz-Algorithm=AWS4-HMAC-SHA256');
+    const token = buildReportHtml({ ...input, data: { ...input.data, source: 'https://u:pw0rd@h.example/o.parquet?token=t0ps3cret' } });
+    expect(token).not.toMatch(/pw0rd|t0ps3cret/);
     expect(doc).not.toMatch(/(src|href|action)="https?:/i);
   });
 });

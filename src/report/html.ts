@@ -12,7 +12,7 @@ import { confusionFromSweep, SWEEP_STEPS } from './sweepConfusion.ts';
 import { formatCount, formatMetric } from './reportFormat.ts';
 import { REPORT_CSS } from './reportStyle.ts';
 import { REPORT_DATA_ID, REPORT_SCRIPT } from './reportScript.ts';
-import { stripSignature } from './presignedUrl.ts';
+import { redactUrl } from '../data/urlSecrets.ts';
 
 export { escapeHtml };
 
@@ -377,9 +377,9 @@ function formatPercent(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—';
 }
 
-/** A presigned source URL would put a credential in a file that gets mailed around: show it without the signature. */
+/** A presigned source URL would put a credential in a file that gets mailed around: show it with its secrets replaced. */
 function sourceLabel(source: string): string {
-  return stripSignature(source);
+  return redactUrl(source);
 }
 
 function formatDate(iso: string): string {

@@ -2,9 +2,10 @@
 import { base64ToBytes, bytesToBase64Url } from './sha256.ts';
 import { NOTEBOOK_LIMITS, NotebookDocError, serializeNotebookDoc, validateNotebookDoc } from './notebookFile.ts';
 import type { NotebookDoc } from './notebookFile.ts';
-import { hasSignature, stripSignature } from './presignedUrl.ts';
+import { hasSecrets, redactUrl } from '../data/urlSecrets.ts';
 
-export { hasSignature, stripSignature };
+/** Whether a data URL carries a credential (kept under this name for the Report cell). */
+export const hasSignature = hasSecrets;
 
 /** Fragment key of a deflated notebook: `#nb=…`. */
 const COMPRESSED_KEY = 'nb';
@@ -23,7 +24,7 @@ export interface NotebookLinkOptions {
  */
 export async function notebookToFragment(doc: NotebookDoc, options: NotebookLinkOptions = {}): Promise<string> {
   const data = doc.data.type === 'url' && doc.data.url !== undefined && options.keepSignature !== true
-    ? { ...doc.data, url: stripSignature(doc.data.url) }
+    ? { ...doc.data, url: redactUrl(doc.data.url) }
     : doc.data.type === 'url' ? doc.data : { type: doc.data.type, name: doc.data.name };
   // Round-trip through the file serialiser: the same key order and the same fields as a notebook file.
   const json = JSON.stringify(JSON.parse(serializeNotebookDoc({ ...doc, data })));
