@@ -5,14 +5,17 @@
  */
 import { Schema, Table, tableFromIPC } from 'apache-arrow';
 import { createColumnDecoder } from './decode.ts';
-import { checkFitsInMemory } from './encode.ts';
 import { ParquetFormatError, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
 import { LoadError, type ByteSource } from './byteSource.ts';
+import { DEFAULT_LOAD_LIMITS, LoadLimitError, fileSizeProblem, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
+import { checkChunkPages } from './pageCheck.ts';
 import type { Column, DataSource, Dataset } from './types.ts';
 
 /** The part of parquet-wasm the loader needs (browser esm or node build). */
 export interface ParquetModule {
   readSchema(bytes: Uint8Array): { intoIPCStream(): Uint8Array };
+  /** the sync reader: a damaged page throws here, where the async reader traps the wasm instance and never settles */
+  readParquet(bytes: Uint8Array, options?: { rowGroups?: number[] } | null): { intoIPCStream(): Uint8Array };
   /** the async reader honours `columns` (readParquet ignores it in parquet-wasm 0.8) */
   ParquetFile: {
     fromFile(blob: Blob): Promise<{
@@ -40,11 +43,16 @@ export interface LoadResult {
   readonly notes: readonly string[];
   readonly footer: ParquetFooter;
   readonly requests: number;
+  /** pages whose CRC-32 was checked (0 when the writer stored none) */
+  readonly checksummedPages: number;
 }
 
 const TAIL_BYTES = 64 * 1024;
 /** Row groups whose decoded columns stay under this are read in one go; larger ones column by column. */
 const WHOLE_ROW_GROUP_BYTES = 8 * 2 ** 20;
+
+/** Files up to this size are decoded with the sync reader, which copies the whole file into wasm memory. */
+const SYNC_READ_MAX_FILE_BYTES = 64 * 2 ** 20;
 
 /** Raised when the user cancels a load. */
 export class LoadCancelled extends Error {
@@ -78,15 +86,36 @@ function gaps(covered: Array<[number, number]>, size: number): Array<[number, nu
   return out;
 }
 
-/** Loads a parquet file from a byte source, streaming row groups. */
+/** A wasm trap ("unreachable", out of bounds) or decoder error, as a sentence about the file. */
+function decodeFailure(fileName: string, where: string, err: unknown): ParquetFormatError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new ParquetFormatError(`"${fileName}" ${where} could not be decoded (${detail.split('\n')[0]?.slice(0, 120)}); the file is damaged or truncated, export it again`);
+}
+
+/** The names that appear more than once, each once. */
+function duplicateNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const n of names) (seen.has(n) ? twice : seen).add(n);
+  return [...twice];
+}
+
+/**
+ * Loads a parquet file from a byte source, streaming row groups. The footer decides first whether the load fits
+ * the limits (`LoadLimitError` carries a narrower selection to offer); `selection` loads only some columns or
+ * row groups.
+ */
 export async function loadParquet(opts: {
   source: ByteSource;
   dataSource: DataSource;
   parquet: ParquetModule;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  selection?: LoadSelection;
+  limits?: LoadLimits;
 }): Promise<LoadResult> {
   const { source, parquet, signal } = opts;
+  const limits = opts.limits ?? DEFAULT_LOAD_LIMITS;
   const check = (): void => {
     if (signal?.aborted) throw new LoadCancelled();
   };
@@ -95,6 +124,8 @@ export async function loadParquet(opts: {
   const size = tail.size;
   if (size === 0) throw new LoadError(`"${source.name}" is empty (0 bytes); pick a parquet file with data`);
   if (size < 12) throw new ParquetFormatError(`"${source.name}" is ${size} bytes, too small to be a parquet file`);
+  const tooBig = fileSizeProblem(size, limits);
+  if (tooBig !== null) throw new LoadError(`"${source.name}": ${tooBig}`);
   const file = new Uint8Array(size);
   file.set(tail.bytes, size - tail.bytes.length);
   const covered: Array<[number, number]> = [[size - tail.bytes.length, size]];
@@ -114,13 +145,19 @@ export async function loadParquet(opts: {
   } catch (err) {
     throw new ParquetFormatError(`"${source.name}" has an unreadable parquet footer (${(err as Error).message}); the file is damaged`);
   }
-  const memoryError = checkFitsInMemory(footer.numRows, footer.columns);
-  if (memoryError) throw new LoadError(memoryError);
+  const twice = duplicateNames(footer.columns.map((c) => c.name));
+  if (twice.length > 0) {
+    throw new LoadError(`"${source.name}" has ${twice.length === 1 ? 'a column name' : 'column names'} used twice (${twice.slice(0, 5).map((n) => `"${n}"`).join(', ')}); rename the duplicates and export the file again`);
+  }
+  const plan = planLoad(footer, size, opts.selection ?? {}, limits);
+  if (!plan.ok) throw new LoadLimitError(plan);
+  const wanted = new Set(plan.columns);
+  const narrowed = plan.columns.length < footer.columns.length;
   const totalBytes = size;
   let bytes = tail.bytes.length;
   const progress = (phase: LoadProgress['phase'], rows: number, rowGroup: number): void =>
     opts.onProgress?.({
-      phase, rows, totalRows: footer.numRows, bytes, totalBytes, rowGroup, rowGroups: footer.rowGroups.length,
+      phase, rows, totalRows: plan.rows, bytes, totalBytes, rowGroup, rowGroups: plan.rowGroups.length,
       requests: source.requests,
     });
   progress('footer', 0, 0);
@@ -135,9 +172,20 @@ export async function loadParquet(opts: {
   } catch (err) {
     throw new ParquetFormatError(`"${source.name}" has an unreadable schema (${String((err as Error).message ?? err)}); the file is damaged`);
   }
-  const decoders = schema.fields.map((f) => ({ name: f.name, decoder: createColumnDecoder(new Schema([f]), footer.numRows) }));
+  // The async per-column reader reads the page indexes that sit between the row groups and the footer: fetch them now.
+  if (!tail.whole) {
+    const rowGroupRanges = footer.rowGroups.map((rg): [number, number] => [rg.start, rg.end]);
+    for (const [s, e] of gaps([...covered, ...rowGroupRanges, [0, 4]], size)) {
+      file.set(await source.read(s, e, signal), s);
+      covered.push([s, e]);
+      bytes += e - s;
+    }
+  }
+  const decoders = schema.fields.filter((f) => wanted.has(f.name)).map((f) => ({ name: f.name, decoder: createColumnDecoder(new Schema([f]), plan.rows) }));
+  const chunkColumns = footer.columns.flatMap((c, index) => (wanted.has(c.name) ? [{ name: c.name, index }] : []));
   let rows = 0;
-  for (let i = 0; i < footer.rowGroups.length; i++) {
+  let checksummedPages = 0;
+  for (const [done, i] of plan.rowGroups.entries()) {
     check();
     const rg = footer.rowGroups[i]!;
     if (rg.end > size || rg.start < 4 || rg.end <= rg.start) {
@@ -150,33 +198,53 @@ export async function loadParquet(opts: {
       bytes += chunk.length;
     }
     check();
-    let groupRows = 0;
-    const reader = await parquet.ParquetFile.fromFile(new Blob([file as Uint8Array<ArrayBuffer>]));
-    try {
-      if (arrowBytes(rg.rows, footer.columns) <= WHOLE_ROW_GROUP_BYTES) {
-        // small row group: one read is faster than one per column, and its wasm footprint is bounded
-        const table = tableFromIPC((await reader.read({ rowGroups: [i] })).intoIPCStream());
-        for (const { name, decoder } of decoders) {
-          const col = table.getChild(name);
-          if (!col) throw new ParquetFormatError(`"${source.name}" row group ${i} lacks column "${name}"; its row groups disagree on the schema`);
-          decoder.append(new Table({ [name]: col }));
-        }
-        groupRows = table.numRows;
-      } else for (const { name, decoder } of decoders) {
-        let table: Table;
-        try {
-          table = tableFromIPC((await reader.read({ rowGroups: [i], columns: [name] })).intoIPCStream());
-        } catch (err) {
-          throw new ParquetFormatError(`"${source.name}" row group ${i}, column "${name}" could not be decoded (${String((err as Error).message ?? err)}); the file is damaged or truncated`);
-        }
-        decoder.append(table);
-        groupRows = table.numRows;
+    for (const { name, index } of chunkColumns) {
+      const chunk = rg.chunks[index]!;
+      if (chunk.start < 4 || chunk.end > size || chunk.end < chunk.start) {
+        throw new ParquetFormatError(`"${source.name}" column "${name}", row group ${i} lies at bytes ${chunk.start}-${chunk.end} of ${size}; the file is truncated or damaged`);
       }
-    } finally {
-      reader.free();
+      checksummedPages += checkChunkPages(file, chunk, { column: name, rowGroup: i, fileName: source.name }).checksummed;
     }
-    rows += groupRows;
-    progress('rowGroup', rows, i + 1);
+    const checkRows = (got: number): void => {
+      if (got !== rg.rows) {
+        throw new ParquetFormatError(`"${source.name}" row group ${i} holds ${got.toLocaleString('en-US')} rows but the footer says ${rg.rows.toLocaleString('en-US')}; the file is damaged, export it again`);
+      }
+    };
+    if (!narrowed && size <= SYNC_READ_MAX_FILE_BYTES && arrowBytes(rg.rows, footer.columns) <= WHOLE_ROW_GROUP_BYTES) {
+      // small row group of a small file: one sync read is faster than one per column, its wasm footprint is
+      // bounded (the sync reader copies the whole file in), and a damaged page throws instead of trapping
+      let table: Table;
+      try {
+        table = tableFromIPC(parquet.readParquet(file, { rowGroups: [i] }).intoIPCStream());
+      } catch (err) {
+        throw decodeFailure(source.name, `row group ${i}`, err);
+      }
+      checkRows(table.numRows);
+      for (const { name, decoder } of decoders) {
+        const col = table.getChild(name);
+        if (!col) throw new ParquetFormatError(`"${source.name}" row group ${i} lacks column "${name}"; its row groups disagree on the schema`);
+        decoder.append(new Table({ [name]: col }));
+      }
+    } else {
+      // a large row group or a chosen subset: one column at a time, so wasm memory holds one decoded column
+      const reader = await parquet.ParquetFile.fromFile(new Blob([file as Uint8Array<ArrayBuffer>]));
+      try {
+        for (const { name, decoder } of decoders) {
+          let table: Table;
+          try {
+            table = tableFromIPC((await reader.read({ rowGroups: [i], columns: [name] })).intoIPCStream());
+          } catch (err) {
+            throw decodeFailure(source.name, `row group ${i}, column "${name}"`, err);
+          }
+          checkRows(table.numRows);
+          decoder.append(table);
+        }
+      } finally {
+        reader.free();
+      }
+    }
+    rows += rg.rows;
+    progress('rowGroup', rows, done + 1);
     // let the event loop deliver a cancel between row groups
     await new Promise((r) => setTimeout(r, 0));
   }
@@ -195,11 +263,15 @@ export async function loadParquet(opts: {
     notes.push(...decoded.notes);
   }
   const sha256 = await sha256Hex(file);
-  progress('done', rows, footer.rowGroups.length);
+  progress('done', rows, plan.rowGroups.length);
+  if (narrowed || plan.rowGroups.length < footer.rowGroups.length) {
+    notes.push(`loaded ${plan.columns.length} of ${footer.columns.length} columns and ${plan.rowGroups.length} of ${footer.rowGroups.length} row groups (${rows.toLocaleString('en-US')} of ${footer.numRows.toLocaleString('en-US')} rows), as chosen`);
+  }
   return {
     dataset: { source: opts.dataSource, rows, columns, sha256, bytes: size },
     notes,
     footer,
     requests: source.requests,
+    checksummedPages,
   };
 }

@@ -12,12 +12,25 @@ export interface FooterColumn {
   readonly physicalType: string;
 }
 
+/** Where one column's data of one row group lies, and how big it is once decompressed. */
+export interface ColumnChunkRange {
+  /** first byte of its first page (the dictionary page when there is one) */
+  readonly start: number;
+  /** one past its last byte */
+  readonly end: number;
+  /** total_uncompressed_size: the pages' bytes after decompression (for strings, about their text) */
+  readonly uncompressedBytes: number;
+  readonly values: number;
+}
+
 /** Byte range [start, end) and row count of one row group. */
 export interface RowGroupRange {
   readonly start: number;
   readonly end: number;
   readonly rows: number;
   readonly compressedBytes: number;
+  /** one per leaf column, in schema order */
+  readonly chunks: readonly ColumnChunkRange[];
 }
 
 /** What the footer tells before decoding. */
@@ -53,8 +66,8 @@ export function footerLength(tail8: Uint8Array, fileName: string): number {
   return (tail8[at]! | (tail8[at + 1]! << 8) | (tail8[at + 2]! << 16)) + tail8[at + 3]! * 2 ** 24;
 }
 
-/** A minimal Thrift compact-protocol reader: enough to walk FileMetaData. */
-class CompactReader {
+/** A minimal Thrift compact-protocol reader: enough to walk FileMetaData and page headers. */
+export class CompactReader {
   pos = 0;
   constructor(private readonly b: Uint8Array) {}
 
@@ -157,7 +170,20 @@ export function parseFooter(meta: Uint8Array): ParquetFooter {
     }
     return false;
   });
-  return { numRows, columns: leafColumns(schema), rowGroups, metadataLength: meta.length };
+  const columns = leafColumns(schema);
+  if (!Number.isSafeInteger(numRows) || numRows < 0) throw new ParquetFormatError(`the footer claims ${numRows} rows; the file is damaged`);
+  let groupRows = 0;
+  for (const [i, rg] of rowGroups.entries()) {
+    if (!Number.isSafeInteger(rg.rows) || rg.rows < 0) throw new ParquetFormatError(`row group ${i} claims ${rg.rows} rows; the file is damaged`);
+    if (rg.chunks.length !== columns.length) {
+      throw new ParquetFormatError(`row group ${i} has ${rg.chunks.length} column chunks for ${columns.length} columns; the file is damaged`);
+    }
+    groupRows += rg.rows;
+  }
+  if (groupRows !== numRows) {
+    throw new ParquetFormatError(`the footer claims ${numRows.toLocaleString('en-US')} rows but its row groups hold ${groupRows.toLocaleString('en-US')}; the file is damaged, export it again`);
+  }
+  return { numRows, columns, rowGroups, metadataLength: meta.length };
 }
 
 function readRowGroup(r: CompactReader): RowGroupRange {
@@ -165,6 +191,7 @@ function readRowGroup(r: CompactReader): RowGroupRange {
   let end = 0;
   let rows = 0;
   let compressed = 0;
+  const chunks: ColumnChunkRange[] = [];
   r.struct((id, type) => {
     if (id === 1 && type === 9) {
       r.list(() => {
@@ -173,7 +200,11 @@ function readRowGroup(r: CompactReader): RowGroupRange {
             let dataPage = -1;
             let dictPage = -1;
             let size = 0;
+            let uncompressed = 0;
+            let values = 0;
             r.struct((mid, mtype) => {
+              if (mid === 5 && mtype === 6) { values = r.zigzag(); return true; }
+              if (mid === 6 && mtype === 6) { uncompressed = r.zigzag(); return true; }
               if (mid === 7 && mtype === 6) { size = r.zigzag(); return true; }
               if (mid === 9 && mtype === 6) { dataPage = r.zigzag(); return true; }
               if (mid === 11 && mtype === 6) { dictPage = r.zigzag(); return true; }
@@ -183,6 +214,7 @@ function readRowGroup(r: CompactReader): RowGroupRange {
             start = Math.min(start, chunkStart);
             end = Math.max(end, chunkStart + size);
             compressed += size;
+            chunks.push({ start: chunkStart, end: chunkStart + size, uncompressedBytes: uncompressed, values });
             return true;
           }
           return false;
@@ -193,7 +225,7 @@ function readRowGroup(r: CompactReader): RowGroupRange {
     if (id === 3 && type === 6) { rows = r.zigzag(); return true; }
     return false;
   });
-  return { start: Number.isFinite(start) ? start : 4, end, rows, compressedBytes: compressed };
+  return { start: Number.isFinite(start) ? start : 4, end, rows, compressedBytes: compressed, chunks };
 }
 
 /** Leaf columns with their dotted path names (nested groups are flattened the way Arrow names them). */

@@ -1,0 +1,206 @@
+// Hostile and damaged parquet files: each is refused before decoding, or fails with a sentence naming the cause,
+// never a wasm trap or a silent wrong value.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import * as arrow from 'apache-arrow';
+import * as pq from 'parquet-wasm';
+import { blobByteSource } from './byteSource.ts';
+import { loadParquet } from './load.ts';
+import { DEFAULT_LOAD_LIMITS, LoadLimitError, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
+import { CompactReader, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
+import { crc32 } from './pageCheck.ts';
+
+function writeParquet(columns: Record<string, arrow.Vector | ArrayLike<unknown>>, rowGroupSize = 1 << 20, compression = pq.Compression.SNAPPY): Uint8Array {
+  const table = arrow.tableFromArrays(columns as Record<string, Float64Array>);
+  const props = new pq.WriterPropertiesBuilder().setCompression(compression).setMaxRowGroupSize(rowGroupSize).build();
+  return pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props);
+}
+
+function load(bytes: Uint8Array, extra: { limits?: LoadLimits; selection?: LoadSelection } = {}) {
+  return loadParquet({ source: blobByteSource(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'f.parquet'), dataSource: { type: 'file', name: 'f.parquet' }, parquet: pq, ...extra });
+}
+
+/** A table built field by field: names may repeat or be Object.prototype members. */
+function tableOf(columns: Array<[string, number[]]>): arrow.Table {
+  const vectors = columns.map(([, values]) => arrow.makeVector(Float64Array.from(values)));
+  const schema = new arrow.Schema(columns.map(([name], i) => new arrow.Field(name, vectors[i]!.type)));
+  const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: columns[0]![1].length, children: vectors.map((v) => v.data[0]!) });
+  return new arrow.Table(schema, new arrow.RecordBatch(schema, data));
+}
+
+const failure = (p: Promise<unknown>): Promise<Error> => p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
+
+function footerOf(bytes: Uint8Array): { footer: ParquetFooter; metaStart: number; meta: Uint8Array } {
+  const len = footerLength(bytes.subarray(bytes.length - 8), 'f');
+  const metaStart = bytes.length - 8 - len;
+  const meta = bytes.subarray(metaStart, bytes.length - 8);
+  return { footer: parseFooter(meta), metaStart, meta };
+}
+
+/** The file with FileMetaData.num_rows rewritten (a thrift zigzag varint), the footer length fixed up. */
+function withNumRows(bytes: Uint8Array, rows: number): Uint8Array {
+  const { metaStart, meta } = footerOf(bytes);
+  const r = new CompactReader(meta);
+  let from = -1;
+  let to = -1;
+  r.struct((id, type) => {
+    if (id === 3 && type === 6) { from = r.pos; r.zigzag(); to = r.pos; return true; }
+    return false;
+  });
+  const varint: number[] = [];
+  for (let z = rows >= 0 ? rows * 2 : -rows * 2 - 1; ; z = Math.floor(z / 128)) {
+    if (z < 128) { varint.push(z); break; }
+    varint.push((z % 128) | 0x80);
+  }
+  const newMeta = new Uint8Array([...meta.subarray(0, from), ...varint, ...meta.subarray(to)]);
+  const out = new Uint8Array(metaStart + newMeta.length + 8);
+  out.set(bytes.subarray(0, metaStart));
+  out.set(newMeta, metaStart);
+  new DataView(out.buffer).setUint32(metaStart + newMeta.length, newMeta.length, true);
+  out.set([0x50, 0x41, 0x52, 0x31], out.length - 4);
+  return out;
+}
+
+const N = 2000;
+const plain = (): Uint8Array => writeParquet({ a: Float64Array.from({ length: N }, (_, i) => i), b: Int32Array.from({ length: N }, (_, i) => i % 3) });
+
+describe('footers that lie', () => {
+  it('refuses a footer claiming more rows than its row groups hold, before allocating them', async () => {
+    const error = await failure(load(withNumRows(plain(), 20_000_000)));
+    expect(error.message).toMatch(/claims 20,000,000 rows but its row groups hold 2,000/);
+  });
+
+  it('refuses a negative row count with a sentence, not "Invalid typed array length"', async () => {
+    const error = await failure(load(withNumRows(plain(), -5)));
+    expect(error.message).toMatch(/claims -5 rows/);
+  });
+});
+
+describe('columns', () => {
+  it('refuses duplicate column names, naming them, instead of showing the first column twice', async () => {
+    const table = tableOf([['spend', Array.from({ length: 50 }, (_, i) => i)], ['spend', Array.from({ length: 50 }, (_, i) => -i)]]);
+    const bytes = pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')));
+    const error = await failure(load(bytes));
+    expect(error.message).toMatch(/column name used twice \("spend"\)/);
+  });
+
+  it('loads columns named after Object.prototype members as ordinary columns', async () => {
+    const bytes = pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(tableOf([
+      ['constructor', [1, 2, 3]], ['__proto__', [4, 5, 6]], ['toString', [7, 8, 9]],
+    ]), 'stream')));
+    const { dataset } = await load(bytes);
+    expect(dataset.columns.map((c) => c.name)).toEqual(['constructor', '__proto__', 'toString']);
+    const proto = dataset.columns[1]!;
+    expect(proto.kind === 'numeric' ? Array.from(proto.values) : null).toEqual([4, 5, 6]);
+  });
+});
+
+describe('resource limits from the footer', () => {
+  it('refuses 3,000 columns within 2 s, and loads the proposed 500', async () => {
+    const cols: Record<string, Int32Array> = {};
+    for (let c = 0; c < 3000; c++) cols[`c${c}`] = Int32Array.from({ length: 1000 }, (_, i) => (i * (c + 1)) % 1000);
+    const bytes = writeParquet(cols);
+    const t0 = performance.now();
+    const error = await failure(load(bytes));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(error).toBeInstanceOf(LoadLimitError);
+    expect(error.message).toMatch(/3,000 columns, over the limit of 500/);
+    const suggestion = (error as LoadLimitError).plan.suggestion!;
+    expect(suggestion.columns).toHaveLength(500);
+    const { dataset, notes } = await load(bytes, { selection: { columns: suggestion.columns!.slice(0, 20) } });
+    expect(dataset.columns).toHaveLength(20);
+    const c7 = dataset.columns[7]!;
+    expect(c7.kind === 'numeric' ? c7.values[999] : null).toBe((999 * 8) % 1000);
+    expect(notes.join(' ')).toMatch(/loaded 20 of 3000 columns/);
+  }, 60_000);
+
+  it('refuses a column of large strings from its uncompressed size, naming the column and the limit', async () => {
+    const big = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(100_000, String.fromCharCode(97 + (i % 26))));
+    const bytes = writeParquet({ blob: big, n: Float64Array.from({ length: 40 }, (_, i) => i) }, 1 << 20, pq.Compression.ZSTD);
+    expect(bytes.length).toBeLessThan(200_000);
+    const limits = { ...DEFAULT_LOAD_LIMITS, maxStringBytesPerColumn: 2 ** 20 };
+    const error = await failure(load(bytes, { limits }));
+    expect(error.message).toMatch(/column "blob" holds 4 MiB of text, over the 1 MiB per-column limit/);
+    const { dataset } = await load(bytes, { limits, selection: (error as LoadLimitError).plan.suggestion! });
+    expect(dataset.columns.map((c) => c.name)).toEqual(['n']);
+  });
+
+  it('with the stated budget, 600 distinct 1 MB strings are refused before decoding', () => {
+    const chunk = (uncompressedBytes: number) => ({ start: 4, end: 5, uncompressedBytes, values: 600 });
+    const footer: ParquetFooter = {
+      numRows: 600, metadataLength: 0,
+      columns: [{ name: 'payload', physicalType: 'BYTE_ARRAY' }, { name: 'id', physicalType: 'INT64' }],
+      rowGroups: [{ start: 4, end: 31_000, rows: 600, compressedBytes: 31_000, chunks: [chunk(600 * 2 ** 20), chunk(4800)] }],
+    };
+    const plan = planLoad(footer, 31_000);
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    expect(plan.problems.join(' ')).toMatch(/"payload" holds 600 MiB of text, over the 64 MiB per-column limit/);
+    expect(plan.suggestion).toEqual({ columns: ['id'], rowGroups: [0] });
+  });
+
+  it('samples row groups when rows alone exceed the budget', () => {
+    const footer: ParquetFooter = {
+      numRows: 40_000_000, metadataLength: 0, columns: [{ name: 'x', physicalType: 'DOUBLE' }],
+      rowGroups: Array.from({ length: 40 }, () => ({ start: 4, end: 5, rows: 1_000_000, compressedBytes: 1, chunks: [{ start: 4, end: 5, uncompressedBytes: 8e6, values: 1e6 }] })),
+    };
+    const plan = planLoad(footer, 1000, {}, { ...DEFAULT_LOAD_LIMITS, memoryBudgetBytes: 100 * 2 ** 20 });
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    // 12 bytes a row (8 decoded + 4 in the model matrix): 8 row groups of 1 M rows fit 100 MiB
+    expect(plan.suggestion?.rowGroups).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('damaged pages', () => {
+  const crcFile = new Uint8Array(readFileSync(new URL('./fixtures/crc.parquet', import.meta.url)));
+
+  it('checks the page CRCs a file carries', async () => {
+    const { dataset, checksummedPages } = await load(crcFile);
+    expect(checksummedPages).toBeGreaterThan(2);
+    const x = dataset.columns[0]!;
+    expect(x.kind === 'numeric' ? x.values[1999] : null).toBe(1999 * 0.25);
+  });
+
+  it('refuses a bit flipped in a PLAIN double instead of loading a changed value', async () => {
+    const { footer } = footerOf(crcFile);
+    const chunk = footer.rowGroups[1]!.chunks[0]!;
+    const flipped = crcFile.slice();
+    flipped[chunk.end - 3]! ^= 0x10;
+    const error = await failure(load(flipped));
+    expect(error.message).toMatch(/column "x", row group 1: page \d+ fails its CRC check/);
+  });
+
+  it('names a page cut short instead of trapping the decoder', async () => {
+    const bytes = plain();
+    const { footer } = footerOf(bytes);
+    const chunk = footer.rowGroups[0]!.chunks[0]!;
+    // a page header claiming more bytes than its chunk: overwrite the header's compressed size with a large varint
+    const cut = bytes.slice();
+    const r = new CompactReader(cut.subarray(chunk.start, chunk.end));
+    let at = -1;
+    r.struct((id, type) => {
+      if (id === 3 && type === 5) { at = chunk.start + r.pos; r.zigzag(); return true; }
+      return false;
+    });
+    cut.set([0xfe, 0xff, 0x7f], at);
+    const error = await failure(load(cut));
+    expect(error.message).toMatch(/column "a", row group 0: page 1 (runs past the end|has an unreadable header)/);
+  });
+
+  it('turns garbage inside a compressed page into a sentence, and the decoder still works afterwards', async () => {
+    const bytes = plain();
+    const { footer } = footerOf(bytes);
+    const chunk = footer.rowGroups[0]!.chunks[0]!;
+    const bad = bytes.slice();
+    for (let i = chunk.end - 200; i < chunk.end - 10; i++) bad[i] = (i * 37) & 0xff;
+    const error = await failure(load(bad));
+    expect(error.message).toMatch(/could not be decoded|damaged/);
+    expect(error.message).not.toMatch(/^unreachable$/);
+    expect((await load(bytes)).dataset.rows).toBe(N);
+  });
+
+  it('computes CRC-32 like zlib', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926 | 0);
+  });
+});
