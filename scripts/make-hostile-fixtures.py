@@ -5,7 +5,7 @@ import pathlib
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-out = pathlib.Path(__file__).resolve().parent.parent / 'src' / 'data' / 'fixtures'
+out = pathlib.Path(__file__).resolve().parent.parent / 'test' / 'fixtures'
 out.mkdir(parents=True, exist_ok=True)
 n = 2000
 table = pa.table({

@@ -4,7 +4,7 @@ import * as pq from 'parquet-wasm';
 import { HttpStatusError, urlByteSource } from './byteSource.ts';
 import { loadParquet } from './load.ts';
 import { NetworkTimeoutError, parseRetryAfter, retryDelayMs, type NetworkPolicy } from './networkPolicy.ts';
-import { startDataFaultServer, type DataFaultServer } from './dataFaultServer.ts';
+import { startDataFaultServer, type DataFaultServer } from '../../test/dataFaultServer.ts';
 
 const POLICY: NetworkPolicy = { timeoutMs: 400, attempts: 3, baseDelayMs: 10, maxDelayMs: 5_000 };
 const SECRET = 's3cr3t-t0ken';

@@ -153,7 +153,7 @@ describe('resource limits from the footer', () => {
 });
 
 describe('damaged pages', () => {
-  const crcFile = new Uint8Array(readFileSync(new URL('./fixtures/crc.parquet', import.meta.url)));
+  const crcFile = new Uint8Array(readFileSync(new URL('../../test/fixtures/crc.parquet', import.meta.url)));
 
   it('checks the page CRCs a file carries', async () => {
     const { dataset, checksummedPages } = await load(crcFile);
