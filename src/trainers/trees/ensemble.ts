@@ -1,0 +1,93 @@
+/** A fitted tree ensemble (boosted or forest) and its prediction: raw scores, probabilities, per-tree progress. */
+import { binRows, type BinEdges, type BinnedMatrix } from './binning.ts';
+import { groupIdenticalRows } from './rowGroups.ts';
+import { leafOfBinnedRow, type Tree } from './tree.ts';
+
+/** Which ensemble: gradient-boosted trees or a random forest. */
+export type TreeModelKind = 'gbdt' | 'rf';
+
+/** Trees plus how their outputs combine: raw(x) = baseScore + treeScale · Σ tree(x). */
+export interface TreeEnsemble {
+  readonly model: TreeModelKind;
+  readonly task: 'classifier' | 'regressor';
+  readonly cols: number;
+  readonly edges: BinEdges;
+  /** boosting's initial raw score (log-odds or mean); 0 for a forest */
+  readonly baseScore: number;
+  /** 1 for boosting (the learning rate is in the leaves), 1/trees for a forest (an average) */
+  readonly treeScale: number;
+  readonly trees: readonly Tree[];
+}
+
+/** One tree's progress: the loss of the ensemble so far on training and validation rows. */
+export interface TreeProgress {
+  readonly tree: number;
+  readonly trees: number;
+  readonly loss: number;
+  readonly valLoss: number;
+  readonly ms: number;
+}
+
+/** Thrown when the caller's signal aborts training between two trees. */
+export class TrainingCancelled extends Error {
+  constructor(trees: number) {
+    super(`training cancelled after ${trees} trees`);
+    this.name = 'AbortError';
+  }
+}
+
+/** An abort flag checked once per tree (an AbortSignal fits). */
+export interface CancelFlag {
+  readonly aborted: boolean;
+}
+
+/** Raw scores (log-odds for a boosted classifier, probability for a forest classifier) of binned rows. */
+export function rawFromBinned(e: TreeEnsemble, m: BinnedMatrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  // identical rows take identical paths: walk each distinct row once when that saves work
+  const groups = m.rows > 2048 ? groupIdenticalRows(m, undefined, 0.25) : null;
+  const walk = groups ? groups.binned : m;
+  const acc = new Float64Array(walk.rows);
+  for (const t of e.trees) {
+    for (let r = 0; r < walk.rows; r++) acc[r] = (acc[r] as number) + (t.value[leafOfBinnedRow(t, walk.bins, walk.rows, r)] as number);
+  }
+  const scale = e.treeScale;
+  const base = e.baseScore;
+  if (groups) {
+    const gOf = groups.groupOf;
+    for (let i = 0; i < m.rows; i++) out[i] = base + scale * (acc[gOf[i] as number] as number);
+  } else {
+    for (let i = 0; i < m.rows; i++) out[i] = base + scale * (acc[i] as number);
+  }
+  return out;
+}
+
+/** Raw scores of the rows of a row-major matrix (all rows, or `rowIdx`). */
+export function predictRaw(e: TreeEnsemble, X: Float32Array, rowIdx?: Uint32Array): Float64Array {
+  return rawFromBinned(e, binRows(X, e.cols, e.edges, rowIdx));
+}
+
+/** What a user reads: P(positive) for a classifier, the target's own units (before any log back-transform) for a regressor. */
+export function outputFromRaw(e: TreeEnsemble, raw: Float64Array): Float64Array {
+  if (e.task === 'classifier' && e.model === 'gbdt') return raw.map(sigmoid);
+  return raw;
+}
+
+/** The logistic function, safe for large |z|. */
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** Total split gain per feature over all trees, each tree's share normalised by the ensemble's weight (gain importance). */
+export function gainImportance(e: TreeEnsemble): Float64Array {
+  const out = new Float64Array(e.cols);
+  for (const t of e.trees) {
+    for (let i = 0; i < t.nodes; i++) {
+      const f = t.feature[i] as number;
+      if (f >= 0) out[f] = (out[f] as number) + (t.gain[i] as number);
+    }
+  }
+  const total = out.reduce((s, v) => s + v, 0);
+  if (total > 0) for (let f = 0; f < out.length; f++) out[f] = (out[f] as number) / total;
+  return out;
+}
