@@ -5,27 +5,32 @@ import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createWorkbenchServer } from './static-server.mjs';
+import { benchSpeedJob, benchSpeedLogistic, benchSpeedMlp } from './bench-speed.mjs';
 
 const log = (...a) => console.error('[bench]', ...a);
-const args = new Set(process.argv.slice(2));
-const only = (name) => args.size === 0 || args.has(name) || args.has(`--${name}`);
+const args = new Set(process.argv.slice(2).filter((a) => a !== '--no-build').map((a) => a.replace(/^--/, '')));
+/** A part runs when no part is named, when it is named, or when a prefix of it is (`speed` runs speed.job, speed.logistic, …). */
+const only = (name) => args.size === 0 || [...args].some((a) => name === a || name.startsWith(`${a}.`));
+/** Parts that drive the built app in Chromium; the build and the browser start only when one of them runs. */
+const BROWSER_PARTS = ['load', 'train', 'report', 'slider', 'speed.logistic', 'speed.mlp'];
 const out = {};
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
 const round = (v, d = 1) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
 
-if (!args.has('--no-build')) {
+const needsBrowser = BROWSER_PARTS.some(only);
+if (needsBrowser && !process.argv.includes('--no-build')) {
   log('building');
-  const b = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: ['ignore', 2, 2] });
+  const b = spawnSync('npx', ['vite', 'build', '--outDir', process.env.DIST_DIR ?? 'dist', '--emptyOutDir', '--logLevel', 'warn'], { stdio: ['ignore', 2, 2] });
   if (b.status !== 0) process.exit(1);
 }
-const server = createWorkbenchServer(process.env.DIST_DIR ?? 'dist');
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const baseUrl = `http://127.0.0.1:${server.address().port}/`;
+const server = needsBrowser ? createWorkbenchServer(process.env.DIST_DIR ?? 'dist') : null;
+if (server) await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const baseUrl = server ? `http://127.0.0.1:${server.address().port}/` : '';
 const executablePath = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((p) => fs.existsSync(p));
-const browser = await chromium.launch({
+const browser = needsBrowser ? await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-unsafe-webgpu', '--use-angle=swiftshader', '--ignore-gpu-blocklist'],
-});
+}) : null;
 
 /** Samples, every 50 ms, the CDP heap of the page and of every worker plus each worker's WebAssembly.Memory. */
 async function memorySampler(page) {
@@ -227,7 +232,7 @@ if (only('pipeline')) {
   for (const model of ['logistic', 'mlp']) {
     log(`pipeline (node, worker threads): ${model}`);
     const t0 = Date.now();
-    const r = spawnSync('npx', ['tsx', 'src/pipeline/cli.ts', '--data', 'public/data/training_data.parquet', '--exclude', 'engagement_depth', '--classifier', model], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync('node', ['scripts/pipeline.mjs', '--data', 'public/data/training_data.parquet', '--exclude', 'engagement_depth', '--classifier', model], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) { out[`train.node.${model}.error`] = r.stderr.slice(-300); continue; }
     const j = JSON.parse(r.stdout);
     out[`train.node.${model}.ms_per_epoch`] = j.classifier.ms_per_epoch;
@@ -242,6 +247,24 @@ if (only('pipeline')) {
   }
 }
 
+/** A fresh page on the workbench, for a part that needs its own. */
+async function openPage() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(baseUrl);
+  return { page, close: () => context.close() };
+}
+
+for (const [part, bench] of [['speed.job', benchSpeedJob], ['speed.logistic', benchSpeedLogistic], ['speed.mlp', benchSpeedMlp]]) {
+  if (!only(part)) continue;
+  try {
+    Object.assign(out, await bench({ log, openPage: browser ? openPage : null, trainOnce, dataValue }));
+  } catch (e) {
+    log(`${part} failed: ${e.stack}`);
+    out[`${part}.error`] = String(e.message).slice(0, 300);
+  }
+}
+
 if (only('slider') && fs.existsSync(new URL('./bench-slider.mjs', import.meta.url))) {
   log('slider');
   try {
@@ -250,8 +273,8 @@ if (only('slider') && fs.existsSync(new URL('./bench-slider.mjs', import.meta.ur
   } catch (e) { out['slider.error'] = String(e.message).slice(0, 200); }
 }
 
-await browser.close();
-server.close();
+await browser?.close();
+server?.close();
 
 if (only('search') && fs.existsSync(new URL('./bench-search.ts', import.meta.url))) {
   log('search (node worker pool)');

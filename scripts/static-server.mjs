@@ -71,9 +71,18 @@ export function proxyMlflow(req, res, target = process.env.MLFLOW_TRACKING_URI ?
   req.pipe(upstream);
 }
 
-/** Connect-style middleware: ranges for /data/*, and the /mlflow proxy. */
+/**
+ * Cross-origin isolation: with these two headers on the page, the browser grants SharedArrayBuffer, so the search
+ * pool shares one matrix between workers and tfjs's wasm backend runs its threaded SIMD build. `require-corp` only
+ * blocks cross-origin no-cors subresources without a Cross-Origin-Resource-Policy header; the workbench loads none
+ * (a parquet URL is fetched with CORS, which is allowed). Another host must send the same two headers (README).
+ */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/** Connect-style middleware: isolation headers on every response, ranges for /data/*, and the /mlflow proxy. */
 export function workbenchMiddleware(publicRoot) {
   return (req, res, next) => {
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (pathname.startsWith('/mlflow/') || pathname === '/mlflow') return proxyMlflow(req, res);
     if (pathname.startsWith('/data/')) {

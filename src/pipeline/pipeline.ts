@@ -96,7 +96,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   const clfConfig: ClassifierConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: o.classifier, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
   const regConfig: RegressorConfig = { ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
-  const entry = new URL('./trainThread.ts', import.meta.url);
+  // from the prebuilt bundle (scripts/pipeline.mjs) the thread is its sibling chunk; from source, tsx loads the .ts
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './trainThread.ts' : './trainThread.mjs', import.meta.url);
   const clfJob: TrainJob = { kind: 'classifier', matrix: { ...matrix, X: matrix.X.slice() }, y: y.slice(), config: clfConfig, backend: o.backend, dataSha256: ds.sha256 };
   const regJob: TrainJob = { kind: 'regressor', matrix: { ...matrix, X: matrix.X.slice() }, revenue: revenue.slice(), isOrdered: y.slice(), config: regConfig, backend: o.backend, dataSha256: ds.sha256 };
   const t0 = performance.now();

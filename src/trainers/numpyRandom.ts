@@ -50,13 +50,8 @@ export class NumpyRandomState {
   interval(max: number): number {
     if (max === 0) return 0;
     if (max > 0xffffffff) throw new Error(`interval ${max} needs 64-bit draws; arrays this long are not supported`);
-    let mask = max;
-    mask |= mask >>> 1;
-    mask |= mask >>> 2;
-    mask |= mask >>> 4;
-    mask |= mask >>> 8;
-    mask |= mask >>> 16;
-    mask >>>= 0;
+    // the smallest all-ones mask covering max
+    const mask = 0xffffffff >>> Math.clz32(max);
     for (;;) {
       const v = (this.nextUint32() & mask) >>> 0;
       if (v <= max) return v;

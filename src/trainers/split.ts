@@ -39,11 +39,6 @@ function rowsByLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
   return groups;
 }
 
-/** Ascending copy of the selected rows: callers and tests expect sorted indices. */
-function sortedIndex(rows: number[] | Uint32Array): Uint32Array {
-  return Uint32Array.from(rows).sort();
-}
-
 /** Largest seed of a train/test split: NumPy seeds are 32-bit and the validation slice uses seed + 1. */
 export const MAX_SPLIT_SEED = 2 ** 32 - 2;
 
@@ -88,18 +83,30 @@ export function stratifiedSplit(y: ArrayLike<number>, testFraction: number, seed
   const rng = new NumpyRandomState(seed);
   const nI = approximateMode(counts, nTrain, rng);
   const tI = approximateMode(counts.map((c, i) => c - (nI[i] as number)), nTest, rng);
-  const train: number[] = [];
-  const test: number[] = [];
+  // side of each row (1 train, 2 test), then both lists in row order: no growing arrays, no sort
+  const side = new Uint8Array(n);
   groups.forEach((g, c) => {
     const perm = rng.permutation(g.length);
     const a = nI[c] as number;
     const b = a + (tI[c] as number);
-    for (let i = 0; i < b; i++) (i < a ? train : test).push(g[perm[i] as number] as number);
+    for (let i = 0; i < b; i++) side[g[perm[i] as number] as number] = i < a ? 1 : 2;
   });
-  // scikit-learn shuffles both lists before returning them; the draws are made so later users of `rng` would agree.
-  rng.shuffle(train);
-  rng.shuffle(test);
-  return { train: sortedIndex(train), test: sortedIndex(test) };
+  // scikit-learn then shuffles both lists; sorted, they are the same rows, and nothing draws from rng afterwards
+  return sidesInRowOrder(side, nTrain, nTest);
+}
+
+/** Rows marked 1 and rows marked 2, each ascending. */
+function sidesInRowOrder(side: Uint8Array, nTrain: number, nTest: number): { train: Uint32Array; test: Uint32Array } {
+  const train = new Uint32Array(nTrain);
+  const test = new Uint32Array(nTest);
+  let t = 0;
+  let v = 0;
+  for (let i = 0; i < side.length; i++) {
+    const s = side[i];
+    if (s === 1) train[t++] = i;
+    else if (s === 2) test[v++] = i;
+  }
+  return { train, test };
 }
 
 /** k disjoint validation folds covering every row; each stratum is dealt round-robin so its share per fold differs by at most one row. */

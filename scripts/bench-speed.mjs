@@ -1,0 +1,179 @@
+// Speed against the Python peer (issue 13), called by scripts/bench.mjs: each figure next to scikit-learn's on the same
+// rows, measured in the same run, interleaved (peer, ours, peer, ours…) so the load of the shared machine hits both
+// alike; `.ratio` = ours / peer (goal ≤ 1.0).
+//   speed.job       wall of `npm run pipeline` (logistic + linear) vs scripts/peer/job.py, interpreter start included
+//   speed.logistic  the Train classifier cell's logistic fit, in node and in the browser worker, vs LogisticRegression
+//   speed.mlp       MLP ms per epoch on the fastest backend (browser and node) vs MLPClassifier((64, 64), batch 4096)
+import { spawnSync } from 'node:child_process';
+import { runPeer } from './pythonPeer.mjs';
+
+const DATA = 'public/data/training_data.parquet';
+const LEAK = ['--exclude', 'engagement_depth'];
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
+const round = (v, d = 1) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
+const ratio = (ours, peer) => round(ours / peer, 3);
+
+function run(cmd, args) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { ms, stdout: r.stdout };
+}
+
+/** The JSON document a command printed: all of stdout, or else its last line that is one. */
+function lastJson(stdout) {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? 'null');
+  }
+}
+
+/** speed.job: the whole job as a process, ours and the peer's, median of `rounds` interleaved runs. */
+export function benchSpeedJob({ log, rounds = 3 }) {
+  const out = {};
+  const pipelineArgs = ['run', '-s', 'pipeline', '--', '--data', DATA, '--classifier', 'logistic', '--regressor', 'linear', ...LEAK];
+  log('speed.job: warm-up (builds the pipeline bundle if sources changed, installs the peer if missing)');
+  run('npm', pipelineArgs);
+  runPeer('scripts/peer/job.py', [DATA, ...LEAK]);
+  const ours = [];
+  const peer = [];
+  let oursAuc = NaN;
+  let peerAuc = NaN;
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    peerAuc = JSON.parse(runPeer('scripts/peer/job.py', [DATA, ...LEAK])).classifier.auc_roc;
+    peer.push(performance.now() - t0);
+    const r = run('npm', pipelineArgs);
+    ours.push(r.ms);
+    oursAuc = lastJson(r.stdout).classifier.auc_roc;
+    log(`speed.job round ${i + 1}: peer ${Math.round(peer.at(-1))} ms, ours ${Math.round(r.ms)} ms`);
+  }
+  out['speed.job.ms'] = round(median(ours));
+  out['speed.job.peer_ms'] = round(median(peer));
+  out['speed.job.ms_all'] = ours.map((v) => round(v));
+  out['speed.job.peer_ms_all'] = peer.map((v) => round(v));
+  out['speed.job.auc'] = round(oursAuc, 4);
+  out['speed.job.peer_auc'] = round(peerAuc, 4);
+  out['speed.job.ratio'] = ratio(median(ours), median(peer));
+  return out;
+}
+
+/**
+ * speed.logistic: the fit of the Train classifier cell's path (after split and scaling, as scikit-learn's is timed) in
+ * node and in the browser worker, each against the peer's median fit measured just before it. `trainOnce(page)` is
+ * bench.mjs's helper that trains in the page and reads the figures off it.
+ */
+export async function benchSpeedLogistic({ log, openPage, trainOnce, dataValue, rounds = 3 }) {
+  const out = {};
+  const peerRuns = [];
+  const peerFit = () => {
+    const p = JSON.parse(runPeer('scripts/peer/logistic.py', [DATA, ...LEAK, '--repeats', '3']));
+    peerRuns.push(p);
+    return p;
+  };
+  const nodeFits = [];
+  let nodeAuc = NaN;
+  log('speed.logistic: node');
+  for (let i = 0; i < rounds; i++) {
+    peerFit();
+    const r = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'logistic', DATA, ...LEAK, '--repeats', '3']).stdout);
+    nodeFits.push(median(r.fit_ms_all));
+    nodeAuc = r.auc;
+  }
+  let browser = null;
+  if (openPage) {
+    log('speed.logistic: browser worker (logistic + linear regressor, wasm)');
+    const { page, close } = await openPage();
+    try {
+      await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+      await trainOnce(page, 'wasm', 'logistic', { both: true }); // warm-up: workers started, wasm compiled
+      const fits = [];
+      const walls = [];
+      let auc = NaN;
+      for (let i = 0; i < rounds; i++) {
+        peerFit();
+        const r = await trainOnce(page, 'wasm', 'logistic', { both: true });
+        fits.push(r.totalMs);
+        walls.push(r.wall);
+        auc = r.auc;
+        log(`speed.logistic browser round ${i + 1}: fit ${Math.round(r.totalMs)} ms, logistic + regressor ${r.wall} ms`);
+      }
+      browser = { fit: median(fits), wall: median(walls), auc, regressorMs: await dataValue(page, 'regressor-train-ms') };
+    } finally {
+      await close();
+    }
+  }
+  const peerMs = median(peerRuns.map((p) => p.fit_ms));
+  out['speed.logistic.peer_fit_ms'] = round(peerMs);
+  out['speed.logistic.peer_fit_ms_all'] = peerRuns.map((p) => round(p.fit_ms));
+  out['speed.logistic.peer_auc'] = round(peerRuns.at(-1)?.auc ?? NaN, 4);
+  out['speed.logistic.node.fit_ms'] = round(median(nodeFits));
+  out['speed.logistic.node.auc'] = round(nodeAuc, 4);
+  out['speed.logistic.node.ratio'] = ratio(median(nodeFits), peerMs);
+  let worst = median(nodeFits);
+  if (browser) {
+    out['speed.logistic.browser.fit_ms'] = round(browser.fit);
+    out['speed.logistic.browser.auc'] = round(browser.auc, 4);
+    out['speed.logistic.browser.ratio'] = ratio(browser.fit, peerMs);
+    out['speed.logistic.browser.logistic_plus_regressor_ms'] = browser.wall;
+    worst = Math.max(worst, browser.fit);
+  }
+  out['speed.logistic.auc_gap'] = round(Math.abs(nodeAuc - (peerRuns.at(-1)?.auc ?? NaN)), 5);
+  out['speed.logistic.ratio'] = ratio(worst, peerMs);
+  return out;
+}
+
+/**
+ * speed.mlp: ms per epoch of the MLP (64, 64), batch 4096, on each browser backend and on node's wasm, against the
+ * peer's, interleaved; the ratio takes our fastest backend. WebGPU and WebGL in headless Chromium here run on
+ * SwiftShader (a CPU), so their figures say nothing about a real GPU.
+ */
+export async function benchSpeedMlp({ log, openPage, trainOnce, epochs = 2, backends = ['wasm', 'webgl', 'webgpu'] }) {
+  const out = {};
+  const peer = [];
+  const peerRun = () => {
+    const p = JSON.parse(runPeer('scripts/peer/mlp.py', [DATA, ...LEAK, '--epochs', String(epochs)]));
+    peer.push(p);
+    log(`speed.mlp peer: ${Math.round(p.ms_per_epoch)} ms/epoch`);
+  };
+  const ours = {};
+  peerRun();
+  const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs)]).stdout);
+  ours['node.wasm'] = node.ms_per_epoch_all[0];
+  out['speed.mlp.node.wasm.ms_per_epoch'] = round(ours['node.wasm']);
+  out['speed.mlp.node.wasm.auc'] = round(node.auc, 4);
+  log(`speed.mlp node wasm: ${Math.round(ours['node.wasm'])} ms/epoch`);
+  if (openPage) {
+    const { page, close } = await openPage();
+    try {
+      await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+      for (const backend of backends) {
+        peerRun();
+        try {
+          const r = await trainOnce(page, backend, 'mlp', { epochs });
+          if (r.used !== backend) { out[`speed.mlp.browser.${backend}.available`] = false; continue; }
+          ours[`browser.${backend}`] = r.msPerEpoch;
+          out[`speed.mlp.browser.${backend}.ms_per_epoch`] = round(r.msPerEpoch);
+          out[`speed.mlp.browser.${backend}.auc`] = round(r.auc, 4);
+          log(`speed.mlp browser ${backend}: ${Math.round(r.msPerEpoch)} ms/epoch`);
+        } catch (e) {
+          out[`speed.mlp.browser.${backend}.error`] = String(e.message).slice(0, 200);
+        }
+      }
+    } finally {
+      await close();
+    }
+  }
+  const [fastest, ms] = Object.entries(ours).sort((a, b) => a[1] - b[1])[0];
+  const peerMs = median(peer.map((p) => p.ms_per_epoch));
+  out['speed.mlp.fastest_backend'] = fastest;
+  out['speed.mlp.ms_per_epoch'] = round(ms);
+  out['speed.mlp.peer_ms_per_epoch'] = round(peerMs);
+  out['speed.mlp.peer_ms_per_epoch_all'] = peer.map((p) => round(p.ms_per_epoch));
+  out['speed.mlp.peer_auc'] = round(peer.at(-1).auc, 4);
+  out['speed.mlp.epochs'] = epochs;
+  out['speed.mlp.ratio'] = ratio(ms, peerMs);
+  return out;
+}
