@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as arrow from 'apache-arrow';
-import { datasetFromTable } from './datasetFixture.ts';
+import { datasetFromTable } from '../../test/datasetFixture.ts';
 import { addDateParts } from './dateParts.ts';
 import { filterRows } from './rowFilter.ts';
 import type { Column } from './types.ts';

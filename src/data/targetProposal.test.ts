@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as arrow from 'apache-arrow';
-import { datasetFromTable } from './datasetFixture.ts';
+import { datasetFromTable } from '../../test/datasetFixture.ts';
 import { proposeTargets } from './targetProposal.ts';
 
 const n = 40;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as arrow from 'apache-arrow';
-import { datasetFromTable } from '../data/datasetFixture.ts';
+import { datasetFromTable } from '../../test/datasetFixture.ts';
 import { randomSplit, defaultSplitSpec, groupShuffleSplit, parseCutoff, parseSplitArg, planSplit, timeSplit } from './splitPlan.ts';
 import { splitForClassifier } from './classifier.ts';
 import golden from './golden/sklearn-split.json' with { type: 'json' };

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as pq from 'parquet-wasm';
 import * as arrow from 'apache-arrow';
-import { decodeTable } from './decode.ts';
-import type { Dataset } from './types.ts';
+import { decodeTable } from '../src/data/decode.ts';
+import type { Dataset } from '../src/data/types.ts';
 
 /** `table` as parquet bytes (snappy, one row group per 64k rows). */
 export function parquetBytes(table: arrow.Table): Uint8Array {
