@@ -126,7 +126,7 @@ function median(values: NumericValues): number {
 }
 
 /** Applies cap/clip/log1p; returns the new values or an error sentence. */
-function applyNumericTransform(col: NumericColumn, t: ColumnTransform): NumericValues | string {
+export function applyNumericTransform(col: NumericColumn, t: ColumnTransform): NumericValues | string {
   const src = col.values;
   const out = new Float64Array(src.length);
   switch (t.kind) {
