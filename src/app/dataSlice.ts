@@ -55,8 +55,8 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
     // workers resolve relative URLs against their own script, so resolve against the page here
     const spec: LoadSpec = requested.kind === 'url' ? { ...requested, url: new URL(requested.url, document.baseURI).href } : requested;
     const t0 = performance.now();
-    const handle = getDataClient().load(spec, (progress) => {
-      set((s) => ({ load: { ...s.load, progress, requests: progress.requests, progressEvents: s.load.progressEvents + 1 } }));
+    const handle = getDataClient().request('load', spec, {
+      onProgress: (progress) => set((s) => ({ load: { ...s.load, progress, requests: progress.requests, progressEvents: s.load.progressEvents + 1 } })),
     });
     cancelCurrent = handle.cancel;
     set({ load: { status: 'loading', progress: null, error: null, label: label(spec), decodeMs: null, requests: 0, progressEvents: 0 } });

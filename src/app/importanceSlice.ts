@@ -106,7 +106,7 @@ export const createImportanceSlice: StateCreator<WorkbenchState, [], [], Importa
       };
       patch(kind, { ...IDLE_IMPORTANCE, status: 'running', runId, total: new Set(run.featureGroups).size * job.repeats });
       const t0 = performance.now();
-      const handle = getImportanceClient().run(job, (done, total) => patch(kind, { done, total }));
+      const handle = getImportanceClient().request('run', job, { onProgress: ({ done, total }) => patch(kind, { done, total }) });
       cancelCurrent = handle.cancel;
       try {
         const { result, backend } = await handle.result;

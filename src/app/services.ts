@@ -1,29 +1,29 @@
 /** Long-lived platform objects (workers), created on first use so tests and the store can share them. */
-import { DataClient } from '../workers/dataClient.ts';
+import { createDataClient, createImportanceClient, createTrainClient } from '../workers/clients.ts';
+import type { DataOps } from '../workers/dataProtocol.ts';
+import type { ImportanceOps } from '../workers/importanceProtocol.ts';
+import type { TrainOps } from '../workers/trainProtocol.ts';
+import type { WorkerClient } from '../workers/workerClient.ts';
 
-let dataClient: DataClient | null = null;
+let dataClient: WorkerClient<DataOps> | null = null;
 
 /** The one data worker client. */
-export function getDataClient(): DataClient {
-  dataClient ??= new DataClient();
+export function getDataClient(): WorkerClient<DataOps> {
+  dataClient ??= createDataClient();
   return dataClient;
 }
 
-import { TrainClient } from '../workers/trainClient.ts';
-
-const trainClients: Partial<Record<'classifier' | 'regressor', TrainClient>> = {};
+const trainClients: Partial<Record<'classifier' | 'regressor', WorkerClient<TrainOps>>> = {};
 
 /** One training worker per model, so both train in parallel. */
-export function getTrainClient(kind: 'classifier' | 'regressor'): TrainClient {
-  return (trainClients[kind] ??= new TrainClient(`train-${kind}`));
+export function getTrainClient(kind: 'classifier' | 'regressor'): WorkerClient<TrainOps> {
+  return (trainClients[kind] ??= createTrainClient(`train-${kind}`));
 }
 
-import { ImportanceClient } from '../workers/importanceClient.ts';
-
-let importanceClient: ImportanceClient | null = null;
+let importanceClient: WorkerClient<ImportanceOps> | null = null;
 
 /** The one permutation-importance worker client. */
-export function getImportanceClient(): ImportanceClient {
-  importanceClient ??= new ImportanceClient();
+export function getImportanceClient(): WorkerClient<ImportanceOps> {
+  importanceClient ??= createImportanceClient();
   return importanceClient;
 }

@@ -120,10 +120,12 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     patchJob({ ...idleJob, status: 'running', maxEpochs, warnings: inputs.warnings });
     const t0 = performance.now();
     const client = getTrainClient(kind);
-    const handle = client.train(job, {
-      onBackend: (backend) => patchJob({ backend }),
-      onEpoch: (log) => set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], epochs: [...st.jobs[kind].epochs, log] } } })),
-      onFallback: (message) => set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], fallbacks: [...st.jobs[kind].fallbacks, message] } } })),
+    const handle = client.request('train', job, {
+      onProgress: (p) => {
+        if (p.kind === 'backend') patchJob({ backend: p.choice });
+        else set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], epochs: [...st.jobs[kind].epochs, p.log] } } }));
+      },
+      onLog: (message) => set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], fallbacks: [...st.jobs[kind].fallbacks, message] } } })),
     });
     cancels[kind] = handle.cancel;
     try {
@@ -145,7 +147,7 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       }));
     } catch (err) {
       const e = err as Error;
-      const numTensorsAfter = await client.numTensors().catch(() => null);
+      const numTensorsAfter = await client.request('memory', null).result.then((m) => m.numTensors, () => null);
       patchJob({ status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message, numTensorsAfter });
     } finally {
       delete cancels[kind];

@@ -16,8 +16,9 @@ import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
   type BackendName, type ClassifierConfig, type ClassifierResult, type RegressorConfig, type RegressorResult,
 } from '../trainers/types.ts';
-import type { TrainJob, TrainOutcome } from '../workers/trainProtocol.ts';
-import { runInThread } from './threads.ts';
+import { jobTransferables, type TrainJob, type TrainOps } from '../workers/trainProtocol.ts';
+import { WorkerClient } from '../workers/workerClient.ts';
+import { nodeWorkerEndpoint } from './threads.ts';
 
 export interface PipelineOptions {
   readonly data: string;
@@ -97,20 +98,27 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const clfConfig: ClassifierConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: o.classifier, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
   const regConfig: RegressorConfig = { ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
   // from the prebuilt bundle (scripts/pipeline.mjs) the thread is its sibling chunk; from source, tsx loads the .ts
-  const entry = new URL(import.meta.url.endsWith('.ts') ? './trainThread.ts' : './trainThread.mjs', import.meta.url);
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './trainThread.ts' : './trainThread.mjs', import.meta.url).href;
   const clfJob: TrainJob = { kind: 'classifier', matrix: { ...matrix, X: matrix.X.slice() }, y: y.slice(), config: clfConfig, backend: o.backend, dataSha256: ds.sha256 };
   const regJob: TrainJob = { kind: 'regressor', matrix: { ...matrix, X: matrix.X.slice() }, revenue: revenue.slice(), isOrdered: y.slice(), config: regConfig, backend: o.backend, dataSha256: ds.sha256 };
+  // One thread per model; a training reports every epoch, so the client's silence timeout only catches a hung thread.
+  const thread = (name: string) => new WorkerClient<TrainOps>({ name, create: () => nodeWorkerEndpoint(entry), transferInput: { train: jobTransferables } });
+  const clfThread = thread('train-classifier');
+  const regThread = thread('train-regressor');
   const t0 = performance.now();
-  type Out = TrainOutcome & { backendUsed: BackendName };
   const [clfOut, regOut] = await Promise.all([
-    runInThread<TrainJob, Out, { epoch: number; loss: number; valLoss: number }>(entry, clfJob, [clfJob.matrix.X.buffer as ArrayBuffer],
-      (e) => o.log(`classifier epoch ${e.epoch}: loss ${e.loss.toFixed(4)} val ${e.valLoss.toFixed(4)}`)),
-    runInThread<TrainJob, Out, { epoch: number; loss: number; valLoss: number }>(entry, regJob, [regJob.matrix.X.buffer as ArrayBuffer]),
-  ]);
+    clfThread.request('train', clfJob, {
+      onProgress: (p) => { if (p.kind === 'epoch') o.log(`classifier epoch ${p.log.epoch}: loss ${p.log.loss.toFixed(4)} val ${p.log.valLoss.toFixed(4)}`); },
+    }).result,
+    regThread.request('train', regJob).result,
+  ]).finally(() => {
+    clfThread.terminate('finished');
+    regThread.terminate('finished');
+  });
   const wallMs = performance.now() - t0;
-  if (clfOut.kind !== 'classifier' || regOut.kind !== 'regressor') throw new Error('worker threads answered the wrong job');
-  const c = clfOut.result;
-  const r = regOut.result;
+  if (clfOut.outcome.kind !== 'classifier' || regOut.outcome.kind !== 'regressor') throw new Error('worker threads answered the wrong job');
+  const c = clfOut.outcome.result;
+  const r = regOut.outcome.result;
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     fs.writeFileSync(path.join(o.out, 'classifier.bundle.json'), serializeBundle(c.bundle));
@@ -131,7 +139,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       baseline_rmse: round(r.baseline.rmse), baseline_mae: round(r.baseline.mae), baseline_r2: round(r.baseline.r2), baseline_mape: round(r.baseline.mape),
       smearing: round(r.smearing), train_ms: Math.round(r.trainMs), train_samples: r.counts.train, test_samples: r.counts.test,
     },
-    backend: clfOut.backendUsed,
+    backend: clfOut.backend,
     seed: o.seed,
     tfjs_version: c.tfjsVersion,
     data: { source: o.data, sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude },

@@ -1,42 +1,46 @@
-/** Runs a TypeScript module in a node worker thread (through tsx, which threads do not inherit) and exchanges one message. */
+/**
+ * Node worker threads behind the one worker client: a thread runs a worker module written for the browser (it serves
+ * requests on `self` with `serveRequests`), so the pipeline, the search pool and the tests speak the same vocabulary.
+ */
 import { Worker } from 'node:worker_threads';
+import type { WorkerEndpoint } from '../workers/workerClient.ts';
+import type { Operations } from '../workers/workerProtocol.ts';
 
+/**
+ * Gives the worker module a `self` in the thread, then imports it (TypeScript through tsx's scoped loader, since a
+ * thread does not inherit the parent's loader hooks). Messages that arrive while it loads are queued.
+ */
 const bootstrap = `
 const { parentPort, workerData } = require('node:worker_threads');
+const queue = [];
+let ready = false;
+globalThis.self = { postMessage: (m, t) => parentPort.postMessage(m, t), onmessage: null };
+parentPort.on('message', (data) => { if (ready) globalThis.self.onmessage({ data }); else queue.push(data); });
 const load = workerData.entry.endsWith('.ts')
   ? import('tsx/esm/api').then(({ tsImport }) => tsImport(workerData.entry, workerData.entry))
   : import(workerData.entry);
-load.then((mod) => {
-  parentPort.once('message', async (msg) => {
-    try {
-      const out = await mod.handle(msg, (event) => parentPort.postMessage({ type: 'event', event }));
-      parentPort.postMessage({ type: 'done', out: out.value }, out.transfer ?? []);
-    } catch (err) {
-      parentPort.postMessage({ type: 'error', error: { name: err?.name ?? 'Error', message: err?.message ?? String(err), stack: err?.stack } });
-    }
-  });
-  parentPort.postMessage({ type: 'ready' });
+load.then(() => {
+  ready = true;
+  for (const data of queue.splice(0)) globalThis.self.onmessage({ data });
 }, (err) => { setTimeout(() => { throw err; }); });
 `;
 
-/** What a thread module exports: `handle(message, emit)` returning a value and the buffers to transfer. */
-export type ThreadHandler<In, Out, Ev> = (msg: In, emit: (event: Ev) => void) => Promise<{ value: Out; transfer?: ArrayBuffer[] }>;
-
-/** Starts `entry` in a thread, sends `msg` once it has loaded, and resolves with its answer. */
-export function runInThread<In, Out, Ev>(entry: URL, msg: In, transfer: ArrayBuffer[], onEvent?: (e: Ev) => void): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(bootstrap, { eval: true, workerData: { entry: entry.href } });
-    worker.on('message', (m: { type: string; out?: Out; event?: Ev; error?: { name: string; message: string; stack?: string } }) => {
-      if (m.type === 'ready') worker.postMessage(msg, transfer);
-      else if (m.type === 'event') onEvent?.(m.event as Ev);
-      else if (m.type === 'done') { resolve(m.out as Out); void worker.terminate(); }
-      else if (m.type === 'error') {
-        const err = new Error(m.error?.message ?? 'thread failed');
-        err.name = m.error?.name ?? 'Error';
-        reject(err);
-        void worker.terminate();
-      }
-    });
-    worker.on('error', reject);
-  });
+/** One worker thread running `entry` (a file URL of a .ts module, through tsx, or of a bundled .js/.mjs module). */
+export function nodeWorkerEndpoint<Ops extends Operations>(entry: string): WorkerEndpoint<Ops> {
+  const worker = new Worker(bootstrap, { eval: true, workerData: { entry } });
+  let stopping = false;
+  return {
+    post: (message, transfer) => worker.postMessage(message, [...transfer]),
+    listen: (onMessage, onCrash) => {
+      worker.on('message', onMessage);
+      worker.on('error', onCrash);
+      worker.on('exit', (code) => {
+        if (!stopping) onCrash(new Error(`thread exited with code ${code}`));
+      });
+    },
+    terminate: () => {
+      stopping = true;
+      void worker.terminate();
+    },
+  };
 }

@@ -5,17 +5,12 @@ import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { loadParquet } from '../data/load.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import type { DataSource } from '../data/types.ts';
-import { datasetTransferables, type DataRequest, type DataResponse, type LoadSpec } from './dataProtocol.ts';
-import { serializeError } from './workerErrors.ts';
+import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
+import { serveRequests } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let ready: Promise<unknown> | null = null;
-const controllers = new Map<number, AbortController>();
-
-function post(msg: DataResponse, transfer: Transferable[] = []): void {
-  self.postMessage(msg, transfer);
-}
 
 function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; dataSource: DataSource } {
   if (spec.kind === 'file') {
@@ -28,36 +23,6 @@ function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; d
   };
 }
 
-async function load(requestId: number, spec: LoadSpec): Promise<void> {
-  const t0 = performance.now();
-  const ctrl = new AbortController();
-  controllers.set(requestId, ctrl);
-  try {
-    ready ??= initParquet({ module_or_path: parquetWasmUrl });
-    await ready;
-    const { source, dataSource } = describe(spec);
-    const result = await loadParquet({
-      source,
-      dataSource,
-      parquet,
-      signal: ctrl.signal,
-      onProgress: (progress) => post({ type: 'progress', requestId, progress }),
-    });
-    const payload = {
-      dataset: result.dataset,
-      notes: result.notes,
-      requests: result.requests,
-      rowGroups: result.footer.rowGroups.length,
-      workerMs: performance.now() - t0,
-    };
-    post({ type: 'loaded', requestId, payload }, datasetTransferables(result.dataset));
-  } catch (err) {
-    post({ type: 'error', requestId, error: serializeError(err) });
-  } finally {
-    controllers.delete(requestId);
-  }
-}
-
 /** For the memory benchmark (CDP evaluates it): bytes of parquet-wasm's WebAssembly.Memory. */
 (self as unknown as { __wasmMemoryBytes: () => number }).__wasmMemoryBytes = () => {
   try {
@@ -67,18 +32,20 @@ async function load(requestId: number, spec: LoadSpec): Promise<void> {
   }
 };
 
-self.onmessage = (ev: MessageEvent<DataRequest>) => {
-  const msg = ev.data;
-  switch (msg.type) {
-    case 'load':
-      void load(msg.requestId, msg.spec);
-      break;
-    case 'cancel':
-      controllers.get(msg.requestId)?.abort();
-      break;
-    default: {
-      const never: never = msg;
-      throw new Error(`unknown data request ${JSON.stringify(never)}`);
-    }
-  }
-};
+serveRequests<DataOps>(self, {
+  async load(spec, { signal, progress }) {
+    const t0 = performance.now();
+    ready ??= initParquet({ module_or_path: parquetWasmUrl });
+    await ready;
+    const { source, dataSource } = describe(spec);
+    const loaded = await loadParquet({ source, dataSource, parquet, signal, onProgress: progress });
+    const result = {
+      dataset: loaded.dataset,
+      notes: loaded.notes,
+      requests: loaded.requests,
+      rowGroups: loaded.footer.rowGroups.length,
+      workerMs: performance.now() - t0,
+    };
+    return { result, transfer: datasetTransferables(loaded.dataset) };
+  },
+});

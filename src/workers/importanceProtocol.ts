@@ -1,7 +1,8 @@
-/** The importance worker's protocol: one permutation-importance job per request; progress streams back as events. */
+/** The importance worker's protocol: one operation, `run`, a permutation-importance job; progress counts permutations. */
 import type { ModelBundle } from '../trainers/bundle.ts';
 import type { ImportanceScore, PermutationImportanceResult } from '../trainers/permutationImportance.ts';
-import type { SerializedError } from './workerErrors.ts';
+import { transferables } from './transferables.ts';
+import type { Operation } from './workerProtocol.ts';
 
 /** The test split's raw rows, its targets and the model to judge. */
 export interface ImportanceJob {
@@ -21,17 +22,24 @@ export interface ImportanceJob {
   readonly storedPredictions?: Float64Array;
 }
 
-export type ImportanceRequest =
-  | { readonly type: 'run'; readonly requestId: number; readonly job: ImportanceJob }
-  | { readonly type: 'cancel'; readonly requestId: number };
+/** A finished job and what scored it. */
+export interface ImportanceOutcome {
+  readonly result: PermutationImportanceResult;
+  readonly backend: string;
+}
 
-export type ImportanceResponse =
-  | { readonly type: 'progress'; readonly requestId: number; readonly done: number; readonly total: number }
-  | { readonly type: 'done'; readonly requestId: number; readonly result: PermutationImportanceResult; readonly backend: string }
-  | { readonly type: 'error'; readonly requestId: number; readonly error: SerializedError };
+/** Permutations scored so far, of `total`. */
+export interface ImportanceProgress {
+  readonly done: number;
+  readonly total: number;
+}
 
-/** Buffers of a job, for the transfer list (the caller passes copies). */
+/** The importance worker's operations. */
+export type ImportanceOps = {
+  readonly run: Operation<ImportanceJob, ImportanceOutcome, ImportanceProgress>;
+};
+
+/** Buffers of a job, for the transfer list (the caller passes copies; the bundle stays the caller's). */
 export function importanceTransferables(job: ImportanceJob): ArrayBuffer[] {
-  const bufs = [job.X.buffer, job.y.buffer, ...(job.storedPredictions ? [job.storedPredictions.buffer] : [])];
-  return [...new Set(bufs.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
+  return transferables(job.X, job.y, job.storedPredictions);
 }

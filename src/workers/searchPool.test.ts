@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { makeFolds } from '../trainers/crossValidation.ts';
-import { imbalanceFoldScores, runImbalanceLab } from '../trainers/imbalanceLab.ts';
+import { runImbalanceLab } from '../trainers/imbalanceLab.ts';
 import { createRng } from '../trainers/random.ts';
-import {
-  adoptPreparedFold,
-  createSearchCache,
-  evaluateCandidate,
-  gridCandidates,
-  summarise,
-  useFolds,
-  type SearchCache,
-  type SearchData,
-  type SearchSpec,
-  type WorkUnit,
-} from '../trainers/search.ts';
-import { SearchPool, nextUnit, poolSize, type KeyedUnit, type SchedulerView, type SearchEndpoint } from './searchPool.ts';
-import { canShareMemory, isSharedFold, sharedCopy, sharedFloat32Array } from './sharedMemory.ts';
-import type { SearchMessage, SearchRequest } from './searchProtocol.ts';
-import { serializeError } from './workerErrors.ts';
+import { gridCandidates, summarise, type SearchData, type SearchSpec, type WorkUnit } from '../trainers/search.ts';
+import { SearchPool, nextUnit, poolSize, type KeyedUnit, type SchedulerView } from './searchPool.ts';
+import { searchHandlers } from './searchHandlers.ts';
+import { canShareMemory, sharedCopy } from './sharedMemory.ts';
+import type { SearchOps } from './searchProtocol.ts';
+import type { WorkerEndpoint } from './workerClient.ts';
+import type { WorkerMessage } from './workerProtocol.ts';
+import { serveRequests, type WorkerScope } from './workerServer.ts';
 
 function data(rows: number): SearchData {
   const rng = createRng(8);
@@ -42,54 +33,33 @@ interface EndpointLog {
   prepared?: string[];
 }
 
-/** An in-process endpoint speaking the worker protocol (as search.worker.ts does), so the scheduler is tested without threads. */
-function fakeEndpoint(log: EndpointLog, worker = 0): SearchEndpoint {
-  let handler: (msg: SearchMessage) => void = () => undefined;
-  let held: SearchData | null = null;
-  let cache: SearchCache | null = null;
-  let evaluating = 0;
+/** The search worker's own handlers served in-process (as search.worker.ts serves them), so the scheduler is tested without threads. */
+function fakeEndpoint(log: EndpointLog, worker = 0): WorkerEndpoint<SearchOps> {
+  let deliver: (msg: WorkerMessage<SearchOps>) => void = () => undefined;
   let alive = true;
+  const scope: WorkerScope = {
+    onmessage: null,
+    postMessage: (message) => {
+      const msg = message as WorkerMessage<SearchOps>;
+      if (msg.type === 'progress' && msg.progress.kind === 'prepared') log.prepared?.push(msg.progress.key);
+      setTimeout(() => alive && deliver(msg), 0);
+    },
+  };
+  serveRequests<SearchOps>(scope, searchHandlers());
   return {
-    post: (msg: SearchRequest, transfer) => {
-      setTimeout(() => {
-        if (!alive) return;
-        try {
-          if (msg.type === 'load') {
-            log.loads++;
-            log.transferred.push(...transfer);
-            log.received?.push(msg.data);
-            held = msg.data;
-            cache = msg.shareFolds
-              ? createSearchCache(held, 2, {
-                  allocate: sharedFloat32Array,
-                  onPrepared: (key, fold) => {
-                    log.prepared?.push(key);
-                    handler({ type: 'prepared', requestId: evaluating, key, fold: isSharedFold(fold) ? fold : null });
-                  },
-                })
-              : createSearchCache(held);
-            handler({ type: 'loaded', requestId: msg.requestId, rows: held.rows });
-          } else if (msg.type === 'evaluate') {
-            if (!held || !cache) throw new Error('no data');
-            log.units.push(msg.unit);
-            log.evaluates?.push({ worker, folds: msg.folds !== undefined, adopted: msg.prepared !== undefined });
-            if (msg.folds) useFolds(cache, msg.spec, msg.folds);
-            if (msg.prepared) adoptPreparedFold(cache, msg.prepared.key, msg.prepared.fold);
-            evaluating = msg.requestId;
-            handler({ type: 'result', requestId: msg.requestId, result: evaluateCandidate({ data: held, spec: msg.spec, unit: msg.unit }, cache) });
-          } else {
-            if (!held) throw new Error('no data');
-            const { k, seed, fold, strategies } = msg.unit;
-            const scores = imbalanceFoldScores({ X: held.X, rows: held.rows, cols: held.cols, y: held.y, seed, strategies }, makeFolds(held.y, 'classifier', k, seed), fold);
-            handler({ type: 'imbalanceResult', requestId: msg.requestId, result: { fold, scores, ms: 0 } });
-          }
-        } catch (err) {
-          handler({ type: 'error', requestId: msg.requestId, error: serializeError(err) });
-        }
-      }, 1);
+    post: (msg, transfer) => {
+      if (msg.type === 'request' && msg.op === 'load') {
+        log.loads++;
+        log.transferred.push(...transfer);
+        log.received?.push(msg.input.data);
+      } else if (msg.type === 'request' && msg.op === 'evaluate') {
+        log.units.push(msg.input.unit);
+        log.evaluates?.push({ worker, folds: msg.input.folds !== undefined, adopted: msg.input.prepared !== undefined });
+      }
+      setTimeout(() => alive && scope.onmessage?.({ data: msg } as MessageEvent), 1);
     },
     listen: (onMessage) => {
-      handler = onMessage;
+      deliver = onMessage;
     },
     terminate: () => {
       alive = false;

@@ -1,17 +1,10 @@
-/** Client of the search workers: one scheduler for the browser pool and the node pool, each worker behind a small endpoint. */
+/** Client of the search workers: one scheduler for the browser pool and the node pool, each worker behind a `WorkerClient`. */
 import { IMBALANCE_STRATEGIES, imbalanceRows, type ImbalanceRow, type ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
 import { makeFolds, type PreparedFold } from '../trainers/crossValidation.ts';
 import { preparedFoldKey, workUnits, type Params, type SearchData, type SearchSpec, type UnitResult, type WorkUnit } from '../trainers/search.ts';
 import { canShareMemory, sharedCopy, sharedFolds } from './sharedMemory.ts';
-import { searchDataTransferables, type FoldPrepared, type ImbalanceFoldResult, type SearchEvent, type SearchMessage, type SearchRequest } from './searchProtocol.ts';
-import { deserializeError } from './workerErrors.ts';
-
-/** One worker as the scheduler sees it: a Web Worker in the browser, a worker_threads Worker in node. */
-export interface SearchEndpoint {
-  post(msg: SearchRequest, transfer: ArrayBuffer[]): void;
-  listen(onMessage: (msg: SearchMessage) => void, onCrash: (err: Error) => void): void;
-  terminate(): void;
-}
+import { searchDataTransferables, type ImbalanceFoldResult, type SearchEvaluate, type SearchOps } from './searchProtocol.ts';
+import { WorkerClient, browserWorkerEndpoint, type WorkerEndpoint } from './workerClient.ts';
 
 /** Where a running search stands; `etaMs` is null until the first unit finishes. */
 export interface SearchProgress {
@@ -28,7 +21,6 @@ export interface SearchJob {
   readonly candidates: readonly Params[];
   /** streamed as each (candidate, fold) unit finishes, in completion order */
   readonly onResult?: (result: UnitResult, progress: SearchProgress) => void;
-  readonly onEvent?: (event: SearchEvent, worker: number) => void;
 }
 
 /** A running search: every unit's result in completion order, and a cancel that stops it now. */
@@ -54,7 +46,7 @@ export interface ImbalanceRun {
 /** Settings of a pool; `createEndpoint` is the platform (browser Worker or worker_threads). */
 export interface SearchPoolOptions {
   readonly size: number;
-  readonly createEndpoint: (index: number) => SearchEndpoint;
+  readonly createEndpoint: (index: number) => WorkerEndpoint<SearchOps>;
   /**
    * Hand every worker the same SharedArrayBuffer-backed matrix instead of a private copy each (one copy in all, none
    * if the matrix is already shared). Workers only read it. Needs SharedArrayBuffer: node, or a cross-origin-isolated page.
@@ -132,31 +124,34 @@ export function nextUnit(pending: readonly KeyedUnit[], view: SchedulerView): nu
 
 interface WorkerSlot {
   readonly index: number;
-  readonly endpoint: SearchEndpoint;
+  readonly client: WorkerClient<SearchOps>;
   /** keys of the prepared folds the worker holds (as far as the scheduler knows) */
   readonly folds: Set<string>;
   loaded: Promise<void>;
   busy: boolean;
 }
 
-interface Pending {
-  resolve(msg: SearchMessage): void;
-  reject(err: Error): void;
-  slot: number;
+/** What one kind of run gives the scheduler: how many units, and for an idle worker the next unit's call (null: nothing now). */
+interface RunPlan<R> {
+  readonly total: number;
+  next(slot: WorkerSlot, wake: () => void): Promise<R> | null;
+  done?(result: R, progress: SearchProgress): void;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** A pool of search workers; the matrix reaches each worker once per `load` (shared or copied), then only unit descriptions travel. */
 export class SearchPool {
   readonly size: number;
-  private readonly createEndpoint: (index: number) => SearchEndpoint;
+  private readonly createEndpoint: (index: number) => WorkerEndpoint<SearchOps>;
   private readonly now: () => number;
   private readonly shareMemory: boolean;
   private slots: WorkerSlot[] = [];
   private data: SearchData | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private onEvent: ((event: SearchEvent, worker: number) => void) | undefined;
-  private onPrepared: ((msg: FoldPrepared, worker: number) => void) | undefined;
+  /** stops of the runs in progress, so a terminate rejects them as cancelled */
+  private readonly active = new Set<(err: Error) => void>();
 
   constructor(options: SearchPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`pool size ${options.size} is not a positive integer; use e.g. navigator.hardwareConcurrency`);
@@ -176,13 +171,18 @@ export class SearchPool {
   }
 
   private start(): void {
-    this.slots = [];
-    for (let i = 0; i < this.size; i++) {
-      const endpoint = this.createEndpoint(i);
-      const slot: WorkerSlot = { index: i, endpoint, folds: new Set(), loaded: Promise.resolve(), busy: false };
-      endpoint.listen((msg) => this.receive(msg, i), (err) => this.crashed(i, err));
-      this.slots.push(slot);
-    }
+    this.slots = Array.from({ length: this.size }, (_, index) => ({
+      index,
+      client: new WorkerClient<SearchOps>({
+        name: `search-${index}`,
+        create: () => this.createEndpoint(index),
+        // the load's own copy travels; shared memory is left out by `transferables` and shared instead
+        transferInput: { load: (load) => searchDataTransferables(load.data) },
+      }),
+      folds: new Set<string>(),
+      loaded: Promise.resolve(),
+      busy: false,
+    }));
   }
 
   private sendData(slot: WorkerSlot, data: SearchData, shared: boolean): Promise<void> {
@@ -190,38 +190,83 @@ export class SearchPool {
     // is posted as is: every worker reads the same bytes.
     const copy: SearchData = shared ? data : { ...data, X: data.X.slice(), y: data.y.slice() };
     slot.folds.clear();
-    return this.request(slot, { type: 'load', requestId: this.nextId++, data: copy, ...(shared ? { shareFolds: true } : {}) }, shared ? [] : searchDataTransferables(copy)).then(() => undefined);
+    return slot.client.request('load', { data: copy, ...(shared ? { shareFolds: true } : {}) }).result.then(() => undefined);
   }
 
-  private request(slot: WorkerSlot, msg: SearchRequest, transfer: ArrayBuffer[] = []): Promise<SearchMessage> {
-    return new Promise<SearchMessage>((resolve, reject) => {
-      this.pending.set(msg.requestId, { resolve, reject, slot: slot.index });
-      slot.endpoint.post(msg, transfer);
+  /**
+   * The one run loop of the pool: once every worker holds the data, each idle worker takes the plan's next unit; a
+   * finished unit frees its worker and wakes them all. Resolves with the results in completion order, rejects on the
+   * first failure; cancel rejects with `SearchCancelled` and terminates the workers (a unit is one synchronous fit,
+   * so only that stops it now; they restart on the next run).
+   */
+  private schedule<R>(plan: RunPlan<R>): { readonly finished: Promise<R[]>; cancel(): void } {
+    const results: R[] = [];
+    const started = this.now();
+    let running = 0;
+    let stopped = false;
+    let resolveRun: (r: R[]) => void = () => undefined;
+    let rejectRun: (e: Error) => void = () => undefined;
+    const finished = new Promise<R[]>((resolve, reject) => {
+      resolveRun = resolve;
+      rejectRun = reject;
     });
-  }
-
-  private receive(msg: SearchMessage, worker: number): void {
-    if (msg.type === 'progress') {
-      this.onEvent?.(msg, worker);
-      return;
-    }
-    if (msg.type === 'prepared') {
-      this.onPrepared?.(msg, worker);
-      return;
-    }
-    const p = this.pending.get(msg.requestId);
-    if (!p) return;
-    this.pending.delete(msg.requestId);
-    if (msg.type === 'error') p.reject(deserializeError(msg.error));
-    else p.resolve(msg);
-  }
-
-  private crashed(worker: number, err: Error): void {
-    for (const [id, p] of this.pending) {
-      if (p.slot !== worker) continue;
-      this.pending.delete(id);
-      p.reject(new Error(`search worker ${worker} crashed: ${err.message}`));
-    }
+    const stop = (err: Error | null): void => {
+      if (stopped) return;
+      stopped = true;
+      this.active.delete(stop);
+      if (err) rejectRun(err);
+      else resolveRun(results);
+    };
+    this.active.add(stop);
+    const progress = (): SearchProgress => {
+      const elapsedMs = this.now() - started;
+      const done = results.length;
+      return { done, total: plan.total, running, elapsedMs, etaMs: done > 0 ? (elapsedMs / done) * (plan.total - done) : null };
+    };
+    const wake = (): void => {
+      for (const slot of this.slots) dispatch(slot);
+    };
+    const dispatch = (slot: WorkerSlot): void => {
+      if (stopped || slot.busy) return;
+      const call = plan.next(slot, wake);
+      if (call === null) {
+        if (running === 0 && results.length === plan.total) stop(null);
+        return;
+      }
+      slot.busy = true;
+      running++;
+      call.then(
+        (result) => {
+          slot.busy = false;
+          running--;
+          if (stopped) return;
+          results.push(result);
+          try {
+            plan.done?.(result, progress());
+          } catch (err) {
+            stop(asError(err));
+            return;
+          }
+          wake();
+        },
+        (err: unknown) => {
+          slot.busy = false;
+          running--;
+          stop(asError(err));
+        },
+      );
+    };
+    Promise.all(this.slots.map((s) => s.loaded)).then(
+      () => (plan.total === 0 ? stop(null) : wake()),
+      (err: unknown) => stop(asError(err)),
+    );
+    return {
+      finished,
+      cancel: () => {
+        if (stopped) return;
+        this.terminate();
+      },
+    };
   }
 
   /**
@@ -232,107 +277,45 @@ export class SearchPool {
     const data = this.data;
     if (data === null) throw new Error('search pool has no data; call load(data) before run()');
     if (this.slots.length === 0) this.load(data).catch(() => undefined);
-    this.onEvent = job.onEvent;
     const queue: KeyedUnit[] = workUnits(job.candidates, job.spec.k).map((u) => ({ ...u, key: preparedFoldKey(job.spec, u) }));
-    const total = queue.length;
-    const results: UnitResult[] = [];
     const claimed = new Set<string>();
     /** folds whose preparation finished this run: the shared copy, or null when private to the worker that made it */
     const ready = new Map<string, PreparedFold | null>();
+    const readiness = new Map<string, boolean>();
     const sharing = this.shareMemory;
     // One computation in shared memory instead of one per worker (and it overlaps the workers' start-up).
-    const folds = sharing && total > 0 ? sharedFolds(makeFolds(data.y, data.task, job.spec.k, job.spec.seed)) : null;
+    const folds = sharing && queue.length > 0 ? sharedFolds(makeFolds(data.y, data.task, job.spec.k, job.spec.seed)) : null;
     const sentFolds = new Set<number>();
-    const started = this.now();
-    let cancelled = false;
-    let running = 0;
-    let resolveRun: (r: UnitResult[]) => void = () => undefined;
-    let rejectRun: (e: Error) => void = () => undefined;
-    const finished = new Promise<UnitResult[]>((resolve, reject) => {
-      resolveRun = resolve;
-      rejectRun = reject;
-    });
-    const fail = (err: Error): void => {
-      if (cancelled) return;
-      cancelled = true;
-      this.onPrepared = undefined;
-      rejectRun(err);
-    };
-    const progress = (): SearchProgress => {
-      const elapsedMs = this.now() - started;
-      const done = results.length;
-      return { done, total, running, elapsedMs, etaMs: done > 0 ? (elapsedMs / done) * (total - done) : null };
-    };
-    const readiness = new Map<string, boolean>();
-    const dispatch = (slot: WorkerSlot): void => {
-      if (cancelled || slot.busy) return;
-      readiness.clear();
-      for (const [key, fold] of ready) readiness.set(key, fold !== null);
-      const i = nextUnit(queue, { own: slot.folds, claimed, ready: readiness, workers: this.slots.length, sharing });
-      if (i < 0) {
-        if (running === 0 && results.length === total) {
-          this.onPrepared = undefined;
-          resolveRun(results);
-        }
-        return;
-      }
-      const unit = queue.splice(i, 1)[0] as KeyedUnit;
-      const shared = sharing ? readyFold(unit.key) : null;
-      // Nobody needs a shared fold once its last unit is sent; the workers holding it keep it while they use it.
-      if (!queue.some((u) => u.key === unit.key)) ready.delete(unit.key);
-      slot.busy = true;
-      running++;
-      slot.folds.add(unit.key);
-      claimed.add(unit.key);
-      const first = folds !== null && !sentFolds.has(slot.index);
-      if (first) sentFolds.add(slot.index);
-      const { key: _key, ...workUnit } = unit;
-      this.request(slot, {
-        type: 'evaluate',
-        requestId: this.nextId++,
-        spec: job.spec,
-        unit: workUnit,
-        ...(first && folds ? { folds } : {}),
-        ...(shared ? { prepared: { key: unit.key, fold: shared } } : {}),
-      })
-        .then((msg) => {
-          slot.busy = false;
-          running--;
-          if (cancelled) return;
-          if (msg.type !== 'result') throw new Error(`search worker ${slot.index} answered "${msg.type}" to evaluate; restart the pool`);
+    const { finished, cancel } = this.schedule<UnitResult>({
+      total: queue.length,
+      next: (slot, wake) => {
+        readiness.clear();
+        for (const [key, fold] of ready) readiness.set(key, fold !== null);
+        const i = nextUnit(queue, { own: slot.folds, claimed, ready: readiness, workers: this.slots.length, sharing });
+        if (i < 0) return null;
+        const { key, ...unit } = queue.splice(i, 1)[0] as KeyedUnit;
+        const shared = sharing ? (ready.get(key) ?? null) : null;
+        // Nobody needs a shared fold once its last unit is sent; the workers holding it keep it while they use it.
+        if (!queue.some((u) => u.key === key)) ready.delete(key);
+        slot.folds.add(key);
+        claimed.add(key);
+        const first = folds !== null && !sentFolds.has(slot.index);
+        if (first) sentFolds.add(slot.index);
+        const input: SearchEvaluate = { spec: job.spec, unit, ...(first && folds ? { folds } : {}), ...(shared ? { prepared: { key, fold: shared } } : {}) };
+        const onProgress = (p: SearchOps['evaluate']['progress']): void => {
+          if (p.kind !== 'prepared' || !queue.some((u) => u.key === p.key)) return;
+          ready.set(p.key, p.fold);
+          wake();
+        };
+        return slot.client.request('evaluate', input, { onProgress }).result.then((result) => {
           // A fold the worker already held from an earlier run is not announced: count it as private from now on.
-          if (!ready.has(unit.key) && queue.some((u) => u.key === unit.key)) ready.set(unit.key, null);
-          results.push(msg.result);
-          job.onResult?.(msg.result, progress());
-          for (const s of this.slots) dispatch(s);
-        })
-        .catch((err: unknown) => {
-          slot.busy = false;
-          running--;
-          fail(err instanceof Error ? err : new Error(String(err)));
+          if (!ready.has(key) && queue.some((u) => u.key === key)) ready.set(key, null);
+          return result;
         });
-    };
-    const readyFold = (key: string): PreparedFold | null => ready.get(key) ?? null;
-    this.onPrepared = (msg) => {
-      if (cancelled || !queue.some((u) => u.key === msg.key)) return;
-      ready.set(msg.key, msg.fold);
-      for (const s of this.slots) dispatch(s);
-    };
-    Promise.all(this.slots.map((s) => s.loaded))
-      .then(() => {
-        if (total === 0) return;
-        for (const slot of this.slots) dispatch(slot);
-      })
-      .catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
-    return {
-      results: total === 0 ? Promise.resolve([]) : finished,
-      cancel: () => {
-        if (cancelled) return;
-        fail(new SearchCancelled());
-        // A unit is one synchronous fit: only terminating the workers stops it now. They restart on the next run.
-        this.terminate();
       },
-    };
+      ...(job.onResult ? { done: job.onResult } : {}),
+    });
+    return { results: finished, cancel };
   }
 
   /** Runs the imbalance lab fold by fold across the pool (each worker takes the next fold); rejects on the first failure. */
@@ -342,83 +325,23 @@ export class SearchPool {
     if (this.slots.length === 0) this.load(data).catch(() => undefined);
     const strategies = job.strategies ?? IMBALANCE_STRATEGIES;
     const queue = Array.from({ length: job.k }, (_, fold) => fold);
-    const total = queue.length;
-    const results: ImbalanceFoldResult[] = [];
-    const started = this.now();
-    let cancelled = false;
-    let running = 0;
-    let resolveRun: (r: ImbalanceRow[]) => void = () => undefined;
-    let rejectRun: (e: Error) => void = () => undefined;
-    const finished = new Promise<ImbalanceRow[]>((resolve, reject) => {
-      resolveRun = resolve;
-      rejectRun = reject;
-    });
-    const fail = (err: Error): void => {
-      if (cancelled) return;
-      cancelled = true;
-      rejectRun(err);
-    };
-    const dispatch = (slot: WorkerSlot): void => {
-      if (cancelled || slot.busy) return;
-      const fold = queue.shift();
-      if (fold === undefined) {
-        if (running === 0 && results.length === total) resolveRun(imbalanceRows(strategies, results.map((r) => r.scores)));
-        return;
-      }
-      slot.busy = true;
-      running++;
-      this.request(slot, { type: 'imbalanceFold', requestId: this.nextId++, unit: { k: job.k, seed: job.seed, fold, strategies } })
-        .then((msg) => {
-          slot.busy = false;
-          running--;
-          if (cancelled) return;
-          if (msg.type !== 'imbalanceResult') throw new Error(`search worker ${slot.index} answered "${msg.type}" to imbalanceFold; restart the pool`);
-          results.push(msg.result);
-          const elapsedMs = this.now() - started;
-          const done = results.length;
-          job.onFold?.(msg.result, { done, total, running, elapsedMs, etaMs: (elapsedMs / done) * (total - done) });
-          for (const s of this.slots) dispatch(s);
-        })
-        .catch((err: unknown) => {
-          slot.busy = false;
-          running--;
-          fail(err instanceof Error ? err : new Error(String(err)));
-        });
-    };
-    Promise.all(this.slots.map((s) => s.loaded))
-      .then(() => {
-        for (const slot of this.slots) dispatch(slot);
-      })
-      .catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
-    return {
-      rows: finished,
-      cancel: () => {
-        if (cancelled) return;
-        fail(new SearchCancelled());
-        this.terminate();
+    const { finished, cancel } = this.schedule<ImbalanceFoldResult>({
+      total: queue.length,
+      next: (slot) => {
+        const fold = queue.shift();
+        return fold === undefined ? null : slot.client.request('imbalanceFold', { k: job.k, seed: job.seed, fold, strategies }).result;
       },
-    };
+      ...(job.onFold ? { done: job.onFold } : {}),
+    });
+    return { rows: finished.then((results) => imbalanceRows(strategies, results.map((r) => r.scores))), cancel };
   }
 
-  /** Stops every worker; pending requests reject. The next `load` or `run` starts fresh workers. */
+  /** Stops every worker: runs in progress reject with `SearchCancelled`, pending requests with an error naming their worker. The next `load` or `run` starts fresh workers. */
   terminate(): void {
-    for (const slot of this.slots) slot.endpoint.terminate();
-    for (const p of this.pending.values()) p.reject(new SearchCancelled());
-    this.pending.clear();
+    for (const stop of [...this.active]) stop(new SearchCancelled());
+    for (const slot of this.slots) slot.client.terminate('stopped by the search pool');
     this.slots = [];
   }
-}
-
-/** A browser endpoint around a module Web Worker. */
-export function browserSearchEndpoint(worker: Worker): SearchEndpoint {
-  return {
-    post: (msg, transfer) => worker.postMessage(msg, transfer),
-    listen: (onMessage, onCrash) => {
-      worker.onmessage = (ev: MessageEvent<SearchMessage>) => onMessage(ev.data);
-      worker.onerror = (ev) => onCrash(new Error(ev.message));
-    },
-    terminate: () => worker.terminate(),
-  };
 }
 
 /** The browser pool, sized to `navigator.hardwareConcurrency` unless told otherwise (tests inject both). */
@@ -427,7 +350,7 @@ export function createBrowserSearchPool(options: { readonly size?: number; reado
   const createWorker = options.createWorker ?? ((index: number) => new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module', name: `search-${index}` }));
   return new SearchPool({
     size: options.size ?? poolSize(cores, Number.POSITIVE_INFINITY),
-    createEndpoint: (index) => browserSearchEndpoint(createWorker(index)),
+    createEndpoint: (index) => browserWorkerEndpoint(createWorker(index)),
     shareMemory: canShareMemory(),
   });
 }

@@ -1,8 +1,9 @@
-/** The search worker's protocol: requests carry a requestId and get exactly one answer; progress events are separate. */
+/** The search worker's protocol: `load` the matrix once, then `evaluate` search units and `imbalanceFold` lab folds. */
 import type { Fold, PreparedFold } from '../trainers/crossValidation.ts';
 import type { ImbalanceScores, ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
 import type { SearchData, SearchSpec, UnitResult, WorkUnit } from '../trainers/search.ts';
-import type { SerializedError } from './workerErrors.ts';
+import { transferables } from './transferables.ts';
+import type { Operation } from './workerProtocol.ts';
 
 /** One fold of the imbalance lab: every strategy fitted and scored on fold `fold` of the seeded stratified k-fold. */
 export interface ImbalanceFoldUnit {
@@ -25,51 +26,40 @@ export interface SharedPreparedFold {
   readonly fold: PreparedFold;
 }
 
-/**
- * Everything the pool asks a worker. `load` hands over the matrix once (the worker's own transferred copy, or the
- * one shared copy; with `shareFolds` the worker prepares folds in shared memory and announces each with `prepared`);
- * `evaluate` names a search unit, optionally with the search's folds and a prepared fold to adopt (both shared);
- * `imbalanceFold` runs the imbalance lab on one fold of the loaded (classifier) data.
- */
-export type SearchRequest =
-  | { readonly type: 'load'; readonly requestId: number; readonly data: SearchData; readonly shareFolds?: boolean }
-  | {
-      readonly type: 'evaluate';
-      readonly requestId: number;
-      readonly spec: SearchSpec;
-      readonly unit: WorkUnit;
-      readonly folds?: readonly Fold[];
-      readonly prepared?: SharedPreparedFold;
-    }
-  | { readonly type: 'imbalanceFold'; readonly requestId: number; readonly unit: ImbalanceFoldUnit };
-
-/** Answers, one per request, carrying its requestId back. */
-export type SearchResponse =
-  | { readonly type: 'loaded'; readonly requestId: number; readonly rows: number }
-  | { readonly type: 'result'; readonly requestId: number; readonly result: UnitResult }
-  | { readonly type: 'imbalanceResult'; readonly requestId: number; readonly result: ImbalanceFoldResult }
-  | { readonly type: 'error'; readonly requestId: number; readonly error: SerializedError };
-
-/** Unsolicited events: what a worker is doing now, for the progress line. */
-export type SearchEvent = { readonly type: 'progress'; readonly requestId: number; readonly stage: 'preparing' | 'fitting' | 'scoring' };
-
-/**
- * Sent while an `evaluate` runs, once its fold is prepared (before fitting): the fold in shared memory, or null when it
- * is private (not in shared memory, e.g. resampled), so the pool knows whether other workers can adopt it.
- */
-export interface FoldPrepared {
-  readonly type: 'prepared';
-  readonly requestId: number;
-  readonly key: string;
-  readonly fold: PreparedFold | null;
+/** The matrix to hold; with `shareFolds` (the matrix is in shared memory) folds are prepared in shared memory and announced. */
+export interface SearchLoad {
+  readonly data: SearchData;
+  readonly shareFolds?: boolean;
 }
 
-/** Anything a search worker posts. */
-export type SearchMessage = SearchResponse | SearchEvent | FoldPrepared;
+/** One search unit, optionally with the search's folds and a prepared fold to adopt (both in shared memory). */
+export interface SearchEvaluate {
+  readonly spec: SearchSpec;
+  readonly unit: WorkUnit;
+  readonly folds?: readonly Fold[];
+  readonly prepared?: SharedPreparedFold;
+}
 
-/** Buffers of the matrix and target, for the transfer list of a `load` request. */
+/**
+ * Progress of a unit: the stage it is in, or, once its fold is prepared (before fitting), the fold in shared memory, or
+ * null when it is private (not in shared memory, e.g. resampled), so the pool knows whether other workers can adopt it.
+ */
+export type SearchUnitProgress =
+  | { readonly kind: 'stage'; readonly stage: 'preparing' | 'fitting' | 'scoring' }
+  | { readonly kind: 'prepared'; readonly key: string; readonly fold: PreparedFold | null };
+
+/**
+ * The search worker's operations. `load` hands over the matrix once (the worker's own transferred copy, or the one
+ * shared copy); `evaluate` scores one (candidate, fold) unit; `imbalanceFold` runs the imbalance lab on one fold of the
+ * loaded (classifier) data.
+ */
+export type SearchOps = {
+  readonly load: Operation<SearchLoad, { readonly rows: number }>;
+  readonly evaluate: Operation<SearchEvaluate, UnitResult, SearchUnitProgress>;
+  readonly imbalanceFold: Operation<ImbalanceFoldUnit, ImbalanceFoldResult, SearchUnitProgress>;
+};
+
+/** Buffers of the matrix and target, for the transfer list of a `load` request (none when they are shared). */
 export function searchDataTransferables(data: SearchData): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const buf of [data.X.buffer, data.y.buffer]) if (buf instanceof ArrayBuffer && !out.includes(buf)) out.push(buf);
-  return out;
+  return transferables(data.X, data.y);
 }

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-/** The training worker: a message switch around the pure trainers, with backend choice and fallback. */
+/** The training worker: serves `train` and `memory` around the pure trainers, with backend choice and fallback. */
 import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -8,9 +8,9 @@ import { registerBrowserBackends } from '../trainers/backends.browser.ts';
 import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '../trainers/backend.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
-import type { BackendName } from '../trainers/types.ts';
-import { outcomeTransferables, type TrainJob, type TrainOutcome, type TrainRequest, type TrainResponse } from './trainProtocol.ts';
-import { serializeError } from './workerErrors.ts';
+import type { BackendName, EpochLog } from '../trainers/types.ts';
+import { outcomeTransferables, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
+import { serveRequests, type RequestContext } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -19,12 +19,7 @@ const available = registerBrowserBackends(tf, {
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
-const controllers = new Map<number, AbortController>();
 let autoChoice: Promise<BackendChoice> | null = null;
-
-function post(msg: TrainResponse, transfer: Transferable[] = []): void {
-  self.postMessage(msg, transfer);
-}
 
 async function choose(job: TrainJob): Promise<BackendChoice> {
   const warmup = matMulWarmup(Math.min(job.config.batchSize, 1024), job.matrix.cols);
@@ -36,35 +31,27 @@ async function choose(job: TrainJob): Promise<BackendChoice> {
   return choice;
 }
 
-async function run(requestId: number, job: TrainJob): Promise<void> {
-  const ctrl = new AbortController();
-  controllers.set(requestId, ctrl);
-  try {
-    const choice = await choose(job);
-    post({ type: 'backend', requestId, choice });
-    const order: BackendName[] = [choice.chosen, ...available.filter((b) => b !== choice.chosen && (b === 'wasm' || b === 'cpu'))];
-    const onEpoch = (log: Parameters<NonNullable<Parameters<typeof trainClassifier>[0]['onEpoch']>>[0]) => post({ type: 'epoch', requestId, log });
-    const { result: outcome } = await withFallback<TrainOutcome>(
-      tf,
-      order,
-      async () => {
-        if (job.kind === 'classifier') {
-          const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal: ctrl.signal, dataSha256: job.dataSha256 });
-          return { kind: 'classifier', result };
-        }
-        const result = await trainRegressor({
-          tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal: ctrl.signal, dataSha256: job.dataSha256,
-        });
-        return { kind: 'regressor', result };
-      },
-      (message) => post({ type: 'fallback', requestId, message }),
-    );
-    post({ type: 'done', requestId, outcome, numTensors: tf.memory().numTensors }, outcomeTransferables(outcome));
-  } catch (err) {
-    post({ type: 'error', requestId, error: serializeError(err), numTensors: tf.memory().numTensors });
-  } finally {
-    controllers.delete(requestId);
-  }
+async function train(job: TrainJob, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone> {
+  const choice = await choose(job);
+  progress({ kind: 'backend', choice });
+  const order: BackendName[] = [choice.chosen, ...available.filter((b) => b !== choice.chosen && (b === 'wasm' || b === 'cpu'))];
+  const onEpoch = (epoch: EpochLog) => progress({ kind: 'epoch', log: epoch });
+  const { result: outcome } = await withFallback<TrainOutcome>(
+    tf,
+    order,
+    async () => {
+      if (job.kind === 'classifier') {
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256 });
+        return { kind: 'classifier', result };
+      }
+      const result = await trainRegressor({
+        tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal, dataSha256: job.dataSha256,
+      });
+      return { kind: 'regressor', result };
+    },
+    log,
+  );
+  return { outcome, backend: tf.getBackend() ?? choice.chosen, numTensors: tf.memory().numTensors };
 }
 
 /** For the memory benchmark (CDP evaluates it): bytes of the wasm backend's WebAssembly.Memory, when it is active. */
@@ -73,21 +60,10 @@ async function run(requestId: number, job: TrainJob): Promise<void> {
   return backend?.wasm?.HEAPU8?.byteLength ?? 0;
 };
 
-self.onmessage = (ev: MessageEvent<TrainRequest>) => {
-  const msg = ev.data;
-  switch (msg.type) {
-    case 'train':
-      void run(msg.requestId, msg.job);
-      break;
-    case 'cancel':
-      controllers.get(msg.requestId)?.abort();
-      break;
-    case 'memory':
-      post({ type: 'memory', requestId: msg.requestId, numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' });
-      break;
-    default: {
-      const never: never = msg;
-      throw new Error(`unknown train request ${JSON.stringify(never)}`);
-    }
-  }
-};
+serveRequests<TrainOps>(self, {
+  train: async (job, ctx) => {
+    const done = await train(job, ctx);
+    return { result: done, transfer: outcomeTransferables(done.outcome) };
+  },
+  memory: () => ({ result: { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' } }),
+});

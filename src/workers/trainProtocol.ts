@@ -1,8 +1,9 @@
-/** The training worker's protocol: one job per request; epochs, backend choice and fallbacks stream back as events. */
+/** The training worker's protocol: `train` one model (backend choice and epochs as progress, fallbacks as log lines) and `memory`. */
 import type { ModelMatrix } from '../data/types.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { BackendName, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
-import type { SerializedError } from './workerErrors.ts';
+import { transferables } from './transferables.ts';
+import type { Operation } from './workerProtocol.ts';
 
 /** 'auto' picks the fastest backend by a measured warm-up. */
 export type BackendPreference = BackendName | 'auto';
@@ -26,34 +27,42 @@ export type TrainJob =
       readonly dataSha256: string;
     };
 
-export type TrainRequest =
-  | { readonly type: 'train'; readonly requestId: number; readonly job: TrainJob }
-  | { readonly type: 'cancel'; readonly requestId: number }
-  | { readonly type: 'memory'; readonly requestId: number };
-
 export type TrainOutcome =
   | { readonly kind: 'classifier'; readonly result: ClassifierResult }
   | { readonly kind: 'regressor'; readonly result: RegressorResult };
 
-export type TrainResponse =
-  | { readonly type: 'backend'; readonly requestId: number; readonly choice: BackendChoice }
-  | { readonly type: 'epoch'; readonly requestId: number; readonly log: EpochLog }
-  | { readonly type: 'fallback'; readonly requestId: number; readonly message: string }
-  | { readonly type: 'done'; readonly requestId: number; readonly outcome: TrainOutcome; readonly numTensors: number }
-  | { readonly type: 'memory'; readonly requestId: number; readonly numTensors: number; readonly backend: string }
-  | { readonly type: 'error'; readonly requestId: number; readonly error: SerializedError; readonly numTensors: number };
+/** A trained model, the backend that trained it and the tensors left on that backend (for the leak check). */
+export interface TrainDone {
+  readonly outcome: TrainOutcome;
+  readonly backend: string;
+  readonly numTensors: number;
+}
+
+/** What a training reports while it runs: the backend it chose, then one event per epoch. */
+export type TrainProgress =
+  | { readonly kind: 'backend'; readonly choice: BackendChoice }
+  | { readonly kind: 'epoch'; readonly log: EpochLog };
+
+/** Tensors alive on the worker's backend. */
+export interface TrainMemory {
+  readonly numTensors: number;
+  readonly backend: string;
+}
+
+/** The training worker's operations; the browser worker and the node thread (`trainThread.ts`) serve the same. */
+export type TrainOps = {
+  readonly train: Operation<TrainJob, TrainDone, TrainProgress>;
+  readonly memory: Operation<null, TrainMemory>;
+};
 
 /** Buffers of a job, for the transfer list (the caller passes copies it no longer needs). */
 export function jobTransferables(job: TrainJob): ArrayBuffer[] {
-  const bufs = [job.matrix.X.buffer, ...(job.kind === 'classifier' ? [job.y.buffer] : [job.revenue.buffer, job.isOrdered.buffer])];
-  return [...new Set(bufs.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
+  return job.kind === 'classifier' ? transferables(job.matrix.X, job.y) : transferables(job.matrix.X, job.revenue, job.isOrdered);
 }
 
 /** Buffers of a result, for the transfer list. */
 export function outcomeTransferables(o: TrainOutcome): ArrayBuffer[] {
-  const r = o.result;
-  const bufs = o.kind === 'classifier'
-    ? [o.result.testIndex.buffer, o.result.yTest.buffer, o.result.testProba.buffer]
-    : [r.testIndex.buffer, o.result.yTest.buffer, o.result.predTest.buffer];
-  return [...new Set(bufs.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
+  return o.kind === 'classifier'
+    ? transferables(o.result.testIndex, o.result.yTest, o.result.testProba)
+    : transferables(o.result.testIndex, o.result.yTest, o.result.predTest);
 }

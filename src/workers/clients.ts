@@ -1,0 +1,31 @@
+/** The browser's worker clients: each a `WorkerClient` around its module Web Worker (Vite bundles the worker from the URL). */
+import type { DataOps } from './dataProtocol.ts';
+import { importanceTransferables, type ImportanceOps } from './importanceProtocol.ts';
+import { jobTransferables, type TrainOps } from './trainProtocol.ts';
+import { WorkerClient, browserWorkerEndpoint } from './workerClient.ts';
+
+/** The data worker: loads parquet from a URL or a file. */
+export function createDataClient(): WorkerClient<DataOps> {
+  return new WorkerClient<DataOps>({
+    name: 'data',
+    create: () => browserWorkerEndpoint(new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'data' })),
+  });
+}
+
+/** A training worker; two of them (`train-classifier`, `train-regressor`) train both models in parallel. */
+export function createTrainClient(name: string): WorkerClient<TrainOps> {
+  return new WorkerClient<TrainOps>({
+    name,
+    create: () => browserWorkerEndpoint(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name })),
+    transferInput: { train: jobTransferables },
+  });
+}
+
+/** The permutation-importance worker; its jobs queue inside it. */
+export function createImportanceClient(): WorkerClient<ImportanceOps> {
+  return new WorkerClient<ImportanceOps>({
+    name: 'importance',
+    create: () => browserWorkerEndpoint(new Worker(new URL('./importance.worker.ts', import.meta.url), { type: 'module', name: 'importance' })),
+    transferInput: { run: importanceTransferables },
+  });
+}
