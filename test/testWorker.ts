@@ -1,8 +1,8 @@
-/** A worker for the client's tests: small operations that report progress, honour or ignore cancel, fail, crash. */
+/** A worker for the client's tests (src/workers/workerClient.test.ts runs it on a thread): small operations that report progress, honour or ignore cancel, fail, crash. */
 import { threadId } from 'node:worker_threads';
-import { transferables } from '../transferables.ts';
-import type { Operation } from '../workerProtocol.ts';
-import { serveRequests, type WorkerScope } from '../workerServer.ts';
+import { transferables } from '../src/workers/transferables.ts';
+import type { Operation } from '../src/workers/workerProtocol.ts';
+import { serveRequests, type WorkerScope } from '../src/workers/workerServer.ts';
 
 declare const self: WorkerScope;
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeWorkerEndpoint } from '../../pipeline/threads.ts';
-import { transferables } from '../transferables.ts';
-import { WorkerClient, type WorkerClientOptions } from '../workerClient.ts';
-import type { TestOps } from './testWorker.ts';
+import { nodeWorkerEndpoint } from '../pipeline/threads.ts';
+import { transferables } from './transferables.ts';
+import { WorkerClient, type WorkerClientOptions } from './workerClient.ts';
+import type { TestOps } from '../../test/testWorker.ts';
 
-const entry = new URL('./testWorker.ts', import.meta.url).href;
+const entry = new URL('../../test/testWorker.ts', import.meta.url).href;
 const clients: WorkerClient<TestOps>[] = [];
 
 /** A client of a real worker thread running testWorker.ts. */
