@@ -1,5 +1,6 @@
 /** Test-only: seeded, realistic fixtures (a ReportInput from synthetic scores, a sample notebook) for the unit tests. */
-import type { ReportInput, ThresholdSweep } from '../src/report/reportTypes.ts';
+import type { ReportInput } from '../src/report/reportTypes.ts';
+import type { ThresholdGrid } from '../src/trainers/thresholdSweep.ts';
 import { SWEEP_STEPS } from '../src/report/sweepConfusion.ts';
 import { NOTEBOOK_SCHEMA_VERSION } from '../src/report/notebookFile.ts';
 import type { NotebookDoc } from '../src/report/notebookFile.ts';
@@ -31,7 +32,7 @@ export function syntheticScores(n: number, seed: number): { labels: Uint8Array; 
 }
 
 /** True and false positives (score ≥ i/1000) at the 1,001 grid thresholds, counted directly. */
-export function sweepFromScores(labels: Uint8Array, scores: Float64Array): ThresholdSweep {
+export function sweepFromScores(labels: Uint8Array, scores: Float64Array): ThresholdGrid {
   const tpAt = new Array<number>(SWEEP_STEPS + 2).fill(0);
   const fpAt = new Array<number>(SWEEP_STEPS + 2).fill(0);
   let positives = 0;
@@ -194,7 +195,7 @@ export function syntheticReportInput(options: SyntheticReportOptions = {}): Repo
       baseline: { rmse: 23.0, mae: 16.2, r2: 0, mape: 0.44 },
       targets: [{ metric: 'r2', op: '>', value: 0.6, met: true }, { metric: 'mape', op: '<', value: 0.15, met: false }],
       points: { actual, predicted },
-      residualHistogram: { edges, counts },
+      residualHistogram: { edges, counts, below: 0, above: 0 },
     },
     runs: Array.from({ length: 6 }, (_, i) => ({
       id: `run-${i + 1}`,

@@ -43,7 +43,7 @@ export function ResidualsCell() {
       },
       histogram: {
         data: [{
-          type: 'bar', x: h.counts.map((_, i) => h.lo + (i + 0.5) * h.width), y: [...h.counts], width: h.width * 0.95,
+          type: 'bar', x: h.counts.map((_, i) => ((h.edges[i] as number) + (h.edges[i + 1] as number)) / 2), y: [...h.counts], width: h.counts.map((_, i) => ((h.edges[i + 1] as number) - (h.edges[i] as number)) * 0.95),
           marker: { color: '#7f7f7f' }, hovertemplate: 'residual ≈ $%{x:.2f}<br>%{y} rows<extra></extra>',
         }],
         layout: {
@@ -62,7 +62,7 @@ export function ResidualsCell() {
       {stale && <p><span className="stale-badge" data-testid="residuals-stale">stale: the regressor's inputs changed, train again</span></p>}
       <p className="muted">
         {run.name}, {fmtInt(res.rows)} test rows{sampled ? `; the scatter plots draw ${fmtInt(MAX_SCATTER_POINTS)} evenly sampled rows, the metrics use all of them` : ''}.
-        {' '}{res.histogram.below + res.histogram.above > 0 && `${fmtInt(res.histogram.below + res.histogram.above)} rows with residuals outside ${fmtUsd(res.histogram.lo)} … ${fmtUsd(res.histogram.lo + res.histogram.width * res.histogram.counts.length)} are left out of the histogram.`}
+        {' '}{res.histogram.below + res.histogram.above > 0 && `${fmtInt(res.histogram.below + res.histogram.above)} rows with residuals outside ${fmtUsd(res.histogram.edges[0] ?? NaN)} … ${fmtUsd(res.histogram.edges.at(-1) ?? NaN)} are left out of the histogram.`}
       </p>
       <MetricTable targets={REGRESSOR_TARGETS} values={run.result.metrics as unknown as Record<string, number>} baseline={run.result.baseline as unknown as Record<string, number>} testPrefix="res" />
       <div className="charts">

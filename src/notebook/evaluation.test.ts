@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, brierScore, confusionAt, rocAuc } from '../trainers/metrics.ts';
+import { averagePrecision, brierScore, confusionAt, prCurve, rocAuc, rocCurve } from '../trainers/metrics.ts';
 import { createRng } from '../trainers/random.ts';
 import { bestProfit } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
-import { calibrationOf, curvesOf, histogram, MAX_SCATTER_POINTS, pointAt, profitOf, residualsOf, sampleIndices, sweepOf, testPredictionsCsv } from './evaluation.ts';
+import { evenlySpacedIndices } from '../report/downsample.ts';
+import {
+  calibrationOf, curvesOf, MAX_SCATTER_POINTS, pointAt, profitOf, RESIDUAL_BINS, residualHistogram, residualsOf, sweepOf, testPredictionsCsv,
+} from './evaluation.ts';
 
 /** A seeded classifier result: continuous float32 scores (rarely tied) with positives scoring higher. */
 function classifierResult(n = 30_000, seed = 5): ClassifierResult {
@@ -44,14 +47,26 @@ describe('evaluation of a classifier run', () => {
     const c = curvesOf(r);
     expect(c.auc).toBeCloseTo(rocAuc(r.yTest, r.testProba), 12);
     expect(c.averagePrecision).toBeCloseTo(averagePrecision(r.yTest, r.testProba), 12);
-    expect(c.roc.fpr[0]).toBe(0);
-    expect(c.roc.fpr.at(-1)).toBe(1);
-    expect(c.roc.tpr.at(-1)).toBe(1);
+    // the drawn curves are points of scikit-learn's roc_curve / precision_recall_curve, ends included
+    const roc = rocCurve(r.yTest, r.testProba);
+    const rocPoints = new Set(roc.fpr.map((x, i) => `${x},${roc.tpr[i]}`));
+    expect(c.roc.fpr.every((x, i) => rocPoints.has(`${x},${c.roc.tpr[i]}`))).toBe(true);
+    expect([c.roc.fpr[0], c.roc.tpr[0], c.roc.fpr.at(-1), c.roc.tpr.at(-1)]).toEqual([0, 0, 1, 1]);
+    const pr = prCurve(r.yTest, r.testProba);
+    const prPoints = new Set(pr.recall.map((x, i) => `${x},${pr.precision[i]}`));
+    expect(c.pr.recall.every((x, i) => prPoints.has(`${x},${c.pr.precision[i]}`))).toBe(true);
+    expect([c.pr.recall.at(-1), c.pr.precision.at(-1)]).toEqual([0, 1]);
     expect(c.roc.fpr.length).toBeLessThanOrEqual(1001);
     expect(c.pr.recall.length).toBeLessThanOrEqual(1001);
     expect(c.byThreshold.threshold).toHaveLength(501);
-    const at = c.byThreshold.threshold.indexOf(0.5);
-    expect(c.byThreshold.f1[at]).toBeCloseTo(confusionAt(r.yTest, r.testProba, 0.5).f1, 12);
+    for (const t of [0, 0.25, 0.5, 0.998, 1]) {
+      const at = c.byThreshold.threshold.indexOf(t);
+      const direct = confusionAt(r.yTest, r.testProba, t);
+      expect([c.byThreshold.precision[at], c.byThreshold.recall[at], c.byThreshold.f1[at]]).toEqual([direct.precision, direct.recall, direct.f1]);
+    }
+    // nothing is flagged above the top score: precision 0 there (precision_score, zero_division=0), not the curve's 1
+    expect(Math.max(...r.testProba)).toBeLessThan(1);
+    expect(c.byThreshold.precision.at(-1)).toBe(0);
   });
 
   it('finds the profit optimum: no distinct score earns more', () => {
@@ -83,25 +98,65 @@ describe('evaluation of a classifier run', () => {
 });
 
 describe('evaluation of a regressor run', () => {
-  it('samples at most 5,000 points, bins residuals and keeps every row accounted for', () => {
+  it('samples at most 5,000 evenly spaced rows and bins every residual', () => {
     const rng = createRng(9);
     const n = 12_345;
     const yTest = Float64Array.from({ length: n }, () => 20 + rng() * 80);
     const predTest = Float64Array.from(yTest, (v) => v + (rng() - 0.5) * 30);
     const res = residualsOf({ yTest, predTest } as unknown as RegressorResult);
     expect(res.actual).toHaveLength(MAX_SCATTER_POINTS);
-    expect(res.residual[1]).toBeCloseTo((yTest[Math.floor(n / MAX_SCATTER_POINTS)] as number) - (predTest[Math.floor(n / MAX_SCATTER_POINTS)] as number), 12);
+    for (const k of [0, 1, 2500, MAX_SCATTER_POINTS - 1]) {
+      const row = Math.round((k * (n - 1)) / (MAX_SCATTER_POINTS - 1));
+      expect([res.actual[k], res.predicted[k], res.residual[k]]).toEqual([yTest[row], predTest[row], (yTest[row] as number) - (predTest[row] as number)]);
+    }
+    expect(res.histogram).toEqual(residualHistogram(yTest, predTest));
     const h = res.histogram;
     expect(h.counts.reduce((a, b) => a + b, 0) + h.below + h.above).toBe(n);
-    expect(h.below + h.above).toBeLessThanOrEqual(Math.ceil(n * 0.01) + 2);
+  });
+});
+
+describe('residualHistogram', () => {
+  it('bins the central 99 % in equal widths and counts the tails apart, as a direct count does', () => {
+    const rng = createRng(21);
+    const n = 4000;
+    const actual = Float64Array.from({ length: n }, () => 50 + rng() * 10);
+    // a few huge orders, which must not squash every other bar into one
+    const predicted = Float64Array.from(actual, (v, i) => (i % 500 === 0 ? v - 5000 : v - (rng() - 0.5) * 8));
+    const h = residualHistogram(actual, predicted);
+    const residuals = Array.from(actual, (a, i) => a - (predicted[i] as number)).sort((a, b) => a - b);
+    // numpy's default (linear) quantile
+    const quantile = (q: number) => {
+      const pos = q * (n - 1);
+      const i = Math.floor(pos);
+      return (residuals[i] as number) + ((residuals[i + 1] as number) - (residuals[i] as number)) * (pos - i);
+    };
+    const lo = quantile(0.005);
+    const hi = quantile(0.995);
+    expect(h.edges).toHaveLength(RESIDUAL_BINS + 1);
+    expect(h.edges[0]).toBe(lo);
+    expect(h.edges.at(-1)).toBe(hi);
+    expect(hi).toBeLessThan(10);
+    expect(h.below).toBe(residuals.filter((e) => e < lo).length);
+    expect(h.above).toBe(residuals.filter((e) => e > hi).length);
+    expect(h.above).toBeGreaterThanOrEqual(8);
+    for (let b = 0; b < RESIDUAL_BINS; b++) {
+      const left = h.edges[b] as number;
+      const right = h.edges[b + 1] as number;
+      const last = b === RESIDUAL_BINS - 1;
+      const direct = residuals.filter((e) => e >= left && (e < right || (last && e <= right))).length;
+      expect(h.counts[b], `bin ${b}`).toBe(direct);
+    }
   });
 
-  it('histogram edges: hi falls in the last bin, values outside are counted apart', () => {
-    const h = histogram([0, 0.5, 1, 1.5, -1, 2], 0, 2, 4);
-    expect(h.counts).toEqual([1, 1, 1, 2]);
-    expect(h.below).toBe(1);
-    expect(h.above).toBe(0);
-    expect(sampleIndices(10, 20)).toHaveLength(10);
-    expect(new Set(sampleIndices(100_000, 5000)).size).toBe(5000);
+  it('gives constant residuals one unit-wide range, and skips non-finite ones', () => {
+    const h = residualHistogram([1, 1, NaN], [0, 0, 0], 2);
+    expect(h).toEqual({ edges: [0.5, 1, 1.5], counts: [0, 2], below: 0, above: 0 });
+    expect(() => residualHistogram([1], [1, 2])).toThrow(/1 actual values but 2 predictions/);
+  });
+
+  it('evenlySpacedIndices keeps both ends and at most max rows', () => {
+    expect(evenlySpacedIndices(10, 20)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(evenlySpacedIndices(11, 3)).toEqual([0, 5, 10]);
+    expect(new Set(evenlySpacedIndices(100_000, 5000)).size).toBe(5000);
   });
 });

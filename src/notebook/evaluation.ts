@@ -1,5 +1,10 @@
 /** Per-run derived data for the evaluation cells, computed once per run and cached: the sweep, curves, bins, residuals. */
-import { brierScore, calibrationBins, type CalibrationBin, type Confusion } from '../trainers/metrics.ts';
+import { evenlySpacedIndices } from '../report/downsample.ts';
+import type { ResidualHistogram } from '../report/reportTypes.ts';
+import {
+  averagePrecisionFromSweep, brierScore, calibrationBins, confusionFromCounts, prFromSweep, rocAucFromSweep, rocFromSweep,
+  type CalibrationBin, type Confusion,
+} from '../trainers/metrics.ts';
 import { buildThresholdSweep, sweepAt, sweepGrid, type ThresholdSweep } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 
@@ -55,42 +60,27 @@ function thin(xs: ArrayLike<number>, ys: ArrayLike<number>): { x: number[]; y: n
 
 function computeCurves(r: ClassifierResult): ClassifierCurves {
   const s = sweepOf(r);
-  const d = s.thresholds.length;
-  const fpr = new Float64Array(d + 1);
-  const tpr = new Float64Array(d + 1);
-  const recall = new Float64Array(d + 1);
-  const precision = new Float64Array(d + 1);
-  // prCurve's extra (recall 0, precision 1) point, at the top end of the threshold list.
-  recall[0] = 0;
-  precision[0] = 1;
-  let auc = 0;
-  let ap = 0;
-  for (let i = 0; i < d; i++) {
-    const tp = s.tps[i] as number;
-    const fp = s.fps[i] as number;
-    fpr[i + 1] = s.negatives > 0 ? fp / s.negatives : NaN;
-    tpr[i + 1] = s.positives > 0 ? tp / s.positives : NaN;
-    auc += (((fpr[i + 1] as number) - (fpr[i] as number)) * ((tpr[i + 1] as number) + (tpr[i] as number))) / 2;
-    const p = tp + fp > 0 ? tp / (tp + fp) : 0;
-    const rc = s.positives > 0 ? tp / s.positives : 1;
-    ap += (rc - (recall[i] as number)) * p;
-    recall[i + 1] = rc;
-    precision[i + 1] = p;
-  }
-  const roc = thin(fpr, tpr);
-  const pr = thin(recall, precision);
+  const rocPoints = rocFromSweep(s);
+  const prPoints = prFromSweep(s);
+  const roc = thin(rocPoints.fpr, rocPoints.tpr);
+  const pr = thin(prPoints.recall, prPoints.precision);
+  const bothClasses = s.positives > 0 && s.negatives > 0;
   const g = sweepGrid(s, GRID_STEPS);
-  const byThreshold = { threshold: Array.from(g.thresholds), precision: [] as number[], recall: [] as number[], f1: [] as number[] };
+  const byThreshold = { threshold: [...g.thresholds], precision: [] as number[], recall: [] as number[], f1: [] as number[] };
   for (let i = 0; i < GRID_STEPS; i++) {
-    const tp = g.tp[i] as number;
-    const fp = g.fp[i] as number;
-    const p = tp + fp > 0 ? tp / (tp + fp) : 0;
-    const rc = g.positives > 0 ? tp / g.positives : 0;
-    byThreshold.precision.push(p);
-    byThreshold.recall.push(rc);
-    byThreshold.f1.push(p + rc > 0 ? (2 * p * rc) / (p + rc) : 0);
+    // Precision at a threshold that flags nobody is 0, as everywhere a metric is read at one threshold.
+    const c = confusionFromCounts(g.tp[i] as number, g.fp[i] as number, g.positives, g.negatives);
+    byThreshold.precision.push(c.precision);
+    byThreshold.recall.push(c.recall);
+    byThreshold.f1.push(c.f1);
   }
-  return { auc, averagePrecision: ap, roc: { fpr: roc.x, tpr: roc.y }, pr: { recall: pr.x, precision: pr.y }, byThreshold };
+  return {
+    auc: bothClasses ? rocAucFromSweep(s) : NaN,
+    averagePrecision: averagePrecisionFromSweep(s),
+    roc: { fpr: roc.x, tpr: roc.y },
+    pr: { recall: pr.x, precision: pr.y },
+    byThreshold,
+  };
 }
 
 /** ROC, precision-recall and by-threshold curves of a run, computed once. */
@@ -132,40 +122,44 @@ export const calibrationOf: (result: ClassifierResult) => Calibration = memo((r:
   brier: brierScore(r.yTest, r.testProba),
 }));
 
-/** Evenly spaced row indices, at most `max` of them (all rows when there are fewer). */
-export function sampleIndices(n: number, max: number): Uint32Array {
-  if (n <= max) return Uint32Array.from({ length: n }, (_, i) => i);
-  const out = new Uint32Array(max);
-  for (let k = 0; k < max; k++) out[k] = Math.floor((k * n) / max);
-  return out;
-}
+/** Bins of the residual histogram, in the cell, the report and the MLflow artifact alike. */
+export const RESIDUAL_BINS = 40;
 
-/** Equal-width bins over [lo, hi]; values outside are counted apart, not stretched into the end bins. */
-export interface Histogram {
-  readonly lo: number;
-  readonly width: number;
-  readonly counts: readonly number[];
-  readonly below: number;
-  readonly above: number;
-}
-
-/** Counts of `values` in `nBins` equal bins over [lo, hi]; hi falls into the last bin. */
-export function histogram(values: ArrayLike<number>, lo: number, hi: number, nBins: number): Histogram {
-  if (!Number.isInteger(nBins) || nBins < 1) throw new Error(`nBins ${nBins} is not an integer >= 1; use e.g. 40`);
-  const width = hi > lo ? (hi - lo) / nBins : 1;
-  const counts = new Array<number>(nBins).fill(0);
+/**
+ * The one residual histogram: residuals (actual − predicted) in `bins` equal-width bins over their central 99 %
+ * (0.5 % to 99.5 % quantiles), so a few huge orders do not squash every other bar into one; rows outside are counted
+ * in `below` / `above`, and non-finite residuals are left out.
+ */
+export function residualHistogram(actual: ArrayLike<number>, predicted: ArrayLike<number>, bins = RESIDUAL_BINS): ResidualHistogram {
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins ${bins} is not an integer >= 1; use e.g. ${RESIDUAL_BINS}`);
+  if (actual.length !== predicted.length) throw new Error(`${actual.length} actual values but ${predicted.length} predictions; pass the same rows`);
+  const finite: number[] = [];
+  for (let i = 0; i < actual.length; i++) {
+    const e = (actual[i] as number) - (predicted[i] as number);
+    if (Number.isFinite(e)) finite.push(e);
+  }
+  const residuals = Float64Array.from(finite);
+  const sorted = residuals.slice().sort();
+  let lo = finite.length > 0 ? quantileSorted(sorted, 0.005) : 0;
+  let hi = finite.length > 0 ? quantileSorted(sorted, 0.995) : 1;
+  if (hi === lo) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const width = (hi - lo) / bins;
+  const counts = new Array<number>(bins).fill(0);
   let below = 0;
   let above = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v < lo) below++;
-    else if (v > hi) above++;
+  for (const e of residuals) {
+    if (e < lo) below++;
+    else if (e > hi) above++;
     else {
-      const b = Math.min(nBins - 1, Math.floor((v - lo) / width));
+      const b = Math.min(bins - 1, Math.floor((e - lo) / width));
       counts[b] = (counts[b] as number) + 1;
     }
   }
-  return { lo, width, counts, below, above };
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  return { edges, counts, below, above };
 }
 
 /** The q-quantile (0 ≤ q ≤ 1) of sorted values, by linear interpolation as numpy's default. */
@@ -186,35 +180,23 @@ export interface Residuals {
   readonly predicted: number[];
   readonly residual: number[];
   readonly rows: number;
-  readonly histogram: Histogram;
+  readonly histogram: ResidualHistogram;
   readonly range: { readonly min: number; readonly max: number };
 }
 
 function computeResiduals(r: RegressorResult): Residuals {
   const n = r.yTest.length;
-  const res = new Float64Array(n);
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
-    const y = r.yTest[i] as number;
-    const p = r.predTest[i] as number;
-    res[i] = y - p;
-    min = Math.min(min, y, p);
-    max = Math.max(max, y, p);
+    min = Math.min(min, r.yTest[i] as number, r.predTest[i] as number);
+    max = Math.max(max, r.yTest[i] as number, r.predTest[i] as number);
   }
-  const sorted = res.slice().sort();
-  // The central 99 % sets the histogram's range, so a few huge orders do not squash every other bar into one.
-  const hist = histogram(res, quantileSorted(sorted, 0.005), quantileSorted(sorted, 0.995), 40);
-  const idx = sampleIndices(n, MAX_SCATTER_POINTS);
-  const actual: number[] = [];
-  const predicted: number[] = [];
-  const residual: number[] = [];
-  for (const i of idx) {
-    actual.push(r.yTest[i] as number);
-    predicted.push(r.predTest[i] as number);
-    residual.push(res[i] as number);
-  }
-  return { actual, predicted, residual, rows: n, histogram: hist, range: { min, max } };
+  const idx = evenlySpacedIndices(n, MAX_SCATTER_POINTS);
+  const actual = idx.map((i) => r.yTest[i] as number);
+  const predicted = idx.map((i) => r.predTest[i] as number);
+  const residual = idx.map((_, k) => (actual[k] as number) - (predicted[k] as number));
+  return { actual, predicted, residual, rows: n, histogram: residualHistogram(r.yTest, r.predTest), range: { min, max } };
 }
 
 /** Residuals of a regressor run, computed once. */

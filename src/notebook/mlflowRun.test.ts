@@ -3,13 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MLFLOW_LIMITS, validateLogBatch } from '../mlflow/client.ts';
 import type { ModelMatrix } from '../data/types.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
-import { confusionAt } from '../trainers/metrics.ts';
+import { confusionAt, prCurve, rocCurve } from '../trainers/metrics.ts';
 import { createRng } from '../trainers/random.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierConfig, type RegressorConfig } from '../trainers/types.ts';
 import {
-  DEFAULT_EXPERIMENT_NAMES, THRESHOLD_POLICY, WORKBENCH_VERSION, classifierRunToExportable, fitParamValue, regressorRunToExportable,
+  DEFAULT_EXPERIMENT_NAMES, MAX_CURVE_POINTS, THRESHOLD_POLICY, classifierRunToExportable, fitParamValue, regressorRunToExportable,
 } from './mlflowRun.ts';
+import { residualHistogram } from './evaluation.ts';
+import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, RunId } from './runs.ts';
 
 /** Sessions with two informative features and a flag; about 1 in 8 converts, converting ones spend ~$60. */
@@ -51,6 +53,11 @@ beforeAll(async () => {
   regressor = { ...shared, id: 'run-test-2' as RunId, name: 'regressor #2', kind: 'regressor', result: reg };
 });
 
+/** Indices of `k` evenly spaced rows of `n`, both ends kept, computed here rather than with the exporter's helper. */
+function pick(n: number, k: number): number[] {
+  return k >= n ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: k }, (_, j) => Math.round((j * (n - 1)) / (k - 1)));
+}
+
 const ctx = { userAgent: 'vitest', dataUrl: 'http://127.0.0.1/data/training_data.parquet', notebookJson: '{"cells":[]}' };
 
 describe('classifierRunToExportable', () => {
@@ -69,8 +76,11 @@ describe('classifierRunToExportable', () => {
       data_source: 'training_data.parquet', data_url: ctx.dataUrl, data_sha256: base.dataSha256, excluded_features: 'engagement_depth',
       threshold_policy: THRESHOLD_POLICY, validation_threshold: classifier.result.threshold,
     });
-    const { counts } = classifier.result;
-    expect(out.params.class_imbalance_ratio).toBeCloseTo((counts.test - counts.positivesTest) / counts.positivesTest, 4);
+    // negatives per positive on the (stratified) test split, counted here from its labels, to 6 significant digits
+    const positives = classifier.result.yTest.reduce((a, b) => a + b, 0);
+    const ratio = (classifier.result.yTest.length - positives) / positives;
+    expect(positives).toBeGreaterThan(0);
+    expect(out.params.class_imbalance_ratio).toBe(Number(ratio.toPrecision(6)));
     expect(classifierRunToExportable(classifier, { ...ctx, classImbalanceRatio: 13.634 }).params.class_imbalance_ratio).toBe(13.634);
     expect(out.tags).toMatchObject({
       'mlflow.runName': 'logistic classifier #1', 'mlflow.source.name': 'ml-workbench', 'workbench.version': WORKBENCH_VERSION,
@@ -110,9 +120,26 @@ describe('classifierRunToExportable', () => {
     ]);
     const bundle = JSON.parse(String(out.artifacts[0]?.body)) as { format: string; kind: string };
     expect(bundle).toMatchObject({ format: 'ml-workbench-bundle/1', kind: 'classifier' });
-    const roc = JSON.parse(String(out.artifacts.find((a) => a.path === 'curves/roc.json')?.body)) as { fpr: number[]; tpr: number[] };
-    expect(roc.fpr[0]).toBe(1);
-    expect(roc.tpr.at(-1)).toBeLessThanOrEqual(roc.tpr[0] ?? 0);
+    const artifact = <T>(path: string) => JSON.parse(String(out.artifacts.find((a) => a.path === path)?.body)) as T;
+    // the curves are scikit-learn's roc_curve / precision_recall_curve of the test split, at evenly spaced points
+    const { yTest, testProba } = classifier.result;
+    const roc = artifact<{ fpr: number[]; tpr: number[]; thresholds: number[]; auc_roc: number }>('curves/roc.json');
+    const expectedRoc = rocCurve(yTest, testProba);
+    expect(roc.fpr).toHaveLength(Math.min(expectedRoc.fpr.length, MAX_CURVE_POINTS));
+    expect(expectedRoc.fpr.length).toBeGreaterThan(MAX_CURVE_POINTS);
+    const rocRows = pick(expectedRoc.fpr.length, roc.fpr.length);
+    expect(roc.fpr).toEqual(rocRows.map((i) => expectedRoc.fpr[i]));
+    expect(roc.tpr).toEqual(rocRows.map((i) => expectedRoc.tpr[i]));
+    expect(roc.thresholds).toEqual(rocRows.map((i) => expectedRoc.thresholds[i]));
+    expect([roc.fpr[0], roc.tpr[0], roc.fpr.at(-1), roc.tpr.at(-1)]).toEqual([0, 0, 1, 1]);
+    expect(roc.auc_roc).toBe(classifier.result.metrics.auc_roc);
+    const pr = artifact<{ precision: number[]; recall: number[]; thresholds: Array<number | null> }>('curves/pr.json');
+    const expectedPr = prCurve(yTest, testProba);
+    const prRows = pick(expectedPr.precision.length, pr.precision.length);
+    expect(pr.precision).toEqual(prRows.map((i) => expectedPr.precision[i]));
+    expect(pr.recall).toEqual(prRows.map((i) => expectedPr.recall[i]));
+    expect(pr.thresholds).toEqual(prRows.map((i) => expectedPr.thresholds[i] ?? null));
+    expect([pr.recall.at(-1), pr.precision.at(-1)]).toEqual([0, 1]);
     const withReport = classifierRunToExportable(classifier, { ...ctx, reportHtml: '<!doctype html><p>report</p>' });
     expect(withReport.artifacts.find((a) => a.path === 'report.html')?.contentType).toMatch(/^text\/html/);
   });
@@ -149,8 +176,14 @@ describe('regressorRunToExportable', () => {
     expect(out.artifacts.map((a) => a.path)).toEqual([
       'model/bundle.json', 'features.json', 'notebook.json', 'curves/predicted_vs_actual.json', 'curves/residual_histogram.json',
     ]);
-    const hist = JSON.parse(String(out.artifacts.at(-1)?.body)) as { counts: number[] };
-    expect(hist.counts.reduce((a, b) => a + b, 0)).toBe(r.yTest.length);
+    const hist = JSON.parse(String(out.artifacts.at(-1)?.body)) as { edges: number[]; counts: number[]; below: number; above: number };
+    // the same histogram as the Residuals cell and the report, every test row accounted for
+    expect(hist).toEqual(JSON.parse(JSON.stringify(residualHistogram(r.yTest, r.predTest))));
+    expect(hist.counts.reduce((a, b) => a + b, 0) + hist.below + hist.above).toBe(r.yTest.length);
+    const scatter = JSON.parse(String(out.artifacts.at(-2)?.body)) as { testRow: number[]; actual: number[]; predicted: number[] };
+    expect(scatter.actual).toEqual(scatter.testRow.map((i) => r.yTest[i]));
+    expect(scatter.predicted).toEqual(scatter.testRow.map((i) => r.predTest[i]));
+    expect(scatter.testRow).toEqual(pick(r.yTest.length, Math.min(2000, r.yTest.length)));
     expect(() => validateLogBatch({ params: out.params, tags: out.tags })).not.toThrow();
   });
 });

@@ -5,12 +5,13 @@
 import { MLFLOW_LIMITS, type MlflowParamValue } from '../mlflow/client.ts';
 import type { ExportableRun } from '../mlflow/exportRun.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
-import { calibrationBins, type Confusion } from '../trainers/metrics.ts';
-import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
+import { evenlySpacedIndices } from '../report/downsample.ts';
+import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
+import { sweepAt } from '../trainers/thresholdSweep.ts';
 import type { ClassWeightOption, ClassifierConfig, EpochLog, RegressorConfig } from '../trainers/types.ts';
 import type { ClassifierRun, RegressorRun, Run } from './runs.ts';
-import { sweepOf } from './evaluation.ts';
-import packageJson from '../../package.json';
+import { residualHistogram, sweepOf } from './evaluation.ts';
+import { WORKBENCH_VERSION } from './version.ts';
 
 /** The experiments the user's Python scripts log to; editable in the Export cell. */
 export const DEFAULT_EXPERIMENT_NAMES = {
@@ -21,19 +22,16 @@ export const DEFAULT_EXPERIMENT_NAMES = {
 /** `mlflow.source.name` of every exported run. */
 export const MLFLOW_SOURCE_NAME = 'ml-workbench';
 
-/** The workbench's version, from package.json. */
-export const WORKBENCH_VERSION: string = packageJson.version;
-
 /**
  * How `decision_threshold` is chosen: the validation split's best-F1 threshold, then wherever the user moves the
  * slider; precision, recall, f1_score and accuracy are logged at that threshold. A param, so it never changes.
  */
 export const THRESHOLD_POLICY = 'max_f1_on_validation_then_slider';
 
-/** Points kept per exported curve, so the artifacts stay small whatever the test size. */
-const CURVE_GRID_STEPS = 501;
+/** Points kept per exported curve (evenly spaced, both ends kept), so the artifacts stay small whatever the test size. */
+export const MAX_CURVE_POINTS = 501;
+/** Test rows kept in the predicted-vs-actual artifact. */
 const SCATTER_SAMPLE = 2000;
-const RESIDUAL_BINS = 50;
 
 /** Everything about the session a run alone does not know. */
 export interface MlflowRunContext {
@@ -191,11 +189,6 @@ function sharedArtifacts(run: Run, ctx: MlflowRunContext): ExportableRun['artifa
   ];
 }
 
-/** Precision, recall, F1 and accuracy of a classifier run at `threshold`, from the threshold sweep of its test split. */
-export function classifierMetricsAt(run: ClassifierRun, threshold: number): Confusion {
-  return sweepAt(sweepOf(run.result), threshold);
-}
-
 /** Map a classifier run to what MLflow gets; the threshold metrics are those at the slider's current threshold. */
 export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunContext): ExportableRun {
   const r = run.result;
@@ -206,21 +199,22 @@ export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunCont
   const testRatio = r.counts.positivesTest > 0 ? (r.counts.test - r.counts.positivesTest) / r.counts.positivesTest : NaN;
   const runName = `${c.model} ${run.name}`;
 
-  const grid = sweepGrid(sweep, CURVE_GRID_STEPS);
-  const thresholds = Array.from(grid.thresholds);
+  // scikit-learn's roc_curve and precision_recall_curve of the test split, thinned to evenly spaced points.
+  const rocAll = rocFromSweep(sweep);
+  const rocKeep = evenlySpacedIndices(rocAll.fpr.length, MAX_CURVE_POINTS);
   const roc = {
-    thresholds,
-    fpr: Array.from(grid.fp, (fp) => (grid.negatives > 0 ? fp / grid.negatives : NaN)),
-    tpr: Array.from(grid.tp, (tp) => (grid.positives > 0 ? tp / grid.positives : NaN)),
+    thresholds: rocKeep.map((i) => rocAll.thresholds[i] as number),
+    fpr: rocKeep.map((i) => rocAll.fpr[i] as number),
+    tpr: rocKeep.map((i) => rocAll.tpr[i] as number),
     auc_roc: r.metrics.auc_roc,
   };
+  const prAll = prFromSweep(sweep);
+  const prKeep = evenlySpacedIndices(prAll.precision.length, MAX_CURVE_POINTS);
   const pr = {
-    thresholds,
-    precision: Array.from(grid.tp, (tp, i) => {
-      const flagged = tp + (grid.fp[i] ?? 0);
-      return flagged > 0 ? tp / flagged : 1;
-    }),
-    recall: Array.from(grid.tp, (tp) => (grid.positives > 0 ? tp / grid.positives : NaN)),
+    // the last point (recall 0, precision 1) has no threshold, as in scikit-learn: null there
+    thresholds: prKeep.map((i) => prAll.thresholds[i] ?? null),
+    precision: prKeep.map((i) => prAll.precision[i] as number),
+    recall: prKeep.map((i) => prAll.recall[i] as number),
     pr_auc: r.metrics.pr_auc,
   };
   const calibration = { bins: calibrationBins(r.yTest, r.testProba, 10), brier: r.metrics.brier };
@@ -262,38 +256,12 @@ export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunCont
   };
 }
 
-/** Evenly spaced indices 0 … n−1, at most `k` of them. */
-function evenSample(n: number, k: number): number[] {
-  if (n <= k) return Array.from({ length: n }, (_, i) => i);
-  return Array.from({ length: k }, (_, j) => Math.round((j * (n - 1)) / (k - 1)));
-}
-
-/** A histogram of `values` in `bins` equal-width bins between their min and max. */
-export function histogram(values: ArrayLike<number>, bins: number): { edges: number[]; counts: number[] } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (!(hi >= lo)) return { edges: [], counts: [] };
-  const width = hi > lo ? (hi - lo) / bins : 1;
-  const counts = new Array<number>(bins).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    const b = Math.min(bins - 1, Math.floor(((values[i] as number) - lo) / width));
-    counts[b] = (counts[b] ?? 0) + 1;
-  }
-  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
-}
-
 /** Map a regressor run to what MLflow gets: dollar metrics beside the mean baseline's. */
 export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContext): ExportableRun {
   const r = run.result;
   const c = r.config;
   const runName = `${c.model} ${run.name}`;
-  const residuals = Float64Array.from(r.yTest, (y, i) => y - (r.predTest[i] ?? 0));
-  const sample = evenSample(r.yTest.length, SCATTER_SAMPLE);
+  const sample = evenlySpacedIndices(r.yTest.length, SCATTER_SAMPLE);
   const scatter = {
     note: `${sample.length} of ${r.yTest.length} test rows, evenly spaced`,
     testRow: sample,
@@ -325,7 +293,7 @@ export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContex
     artifacts: [
       ...sharedArtifacts(run, ctx),
       { path: 'curves/predicted_vs_actual.json', body: json(scatter), contentType: 'application/json' },
-      { path: 'curves/residual_histogram.json', body: json(histogram(residuals, RESIDUAL_BINS)), contentType: 'application/json' },
+      { path: 'curves/residual_histogram.json', body: json(residualHistogram(r.yTest, r.predTest)), contentType: 'application/json' },
     ],
   };
 }

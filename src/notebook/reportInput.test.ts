@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Column, Dataset } from '../data/types.ts';
 import type { ModelBundle } from '../trainers/bundle.ts';
-import { confusionAt } from '../trainers/metrics.ts';
+import { calibrationBins, confusionAt, prCurve, rocCurve } from '../trainers/metrics.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult, type RegressorResult } from '../trainers/types.ts';
 import { createRng } from '../trainers/random.ts';
 import { analyseDataset } from './analysis.ts';
-import { buildReportInput, currentReportHtml, MAX_REGRESSOR_POINTS, residualHistogram, type ReportState } from './reportInput.ts';
+import { residualHistogram } from './evaluation.ts';
+import { buildReportInput, currentReportHtml, MAX_REGRESSOR_POINTS, type ReportState } from './reportInput.ts';
+import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, RunId } from './runs.ts';
 
 const EVIL = '<img src=x onerror=window.__pwned=1>';
@@ -150,9 +154,13 @@ describe('buildReportInput', () => {
       expect(c.sweep.tp[i]).toBe(tp);
       expect(c.sweep.fp[i]).toBe(fp);
     }
-    expect(c.roc.fpr[0]).toBe(0);
-    expect(c.roc.fpr.at(-1)).toBe(1);
-    expect(c.pr.recall.at(-1)).toBe(0);
+    // every distinct score, exactly scikit-learn's roc_curve and precision_recall_curve
+    const roc = rocCurve(yTest, testProba);
+    expect(c.roc).toEqual({ fpr: roc.fpr, tpr: roc.tpr });
+    const pr = prCurve(yTest, testProba);
+    expect(c.pr).toEqual({ precision: pr.precision, recall: pr.recall });
+    expect(c.calibration).toEqual(calibrationBins(yTest, testProba, 10).filter((b) => b.count > 0)
+      .map((b) => ({ meanPredicted: b.meanPredicted, fractionPositive: b.fractionPositive, count: b.count })));
     expect(c.calibration.reduce((a, b) => a + b.count, 0)).toBe(3000);
     expect(input.features.used).toEqual(['pages', EVIL, 'device=mobile', 'device=desktop']);
   });
@@ -160,9 +168,17 @@ describe('buildReportInput', () => {
   it('caps the regressor scatter at 2,000 points and bins every residual', () => {
     const input = buildReportInput(state(true), { now });
     const r = input.regressor!;
+    const run = state(true).runs[1] as RegressorRun;
+    const { yTest, predTest } = run.result;
     expect(r.points.actual).toHaveLength(MAX_REGRESSOR_POINTS);
-    expect(r.residualHistogram.counts.reduce((a, b) => a + b, 0)).toBe(5000);
-    expect(r.residualHistogram.edges).toHaveLength(r.residualHistogram.counts.length + 1);
+    for (const k of [0, 1, 1000, MAX_REGRESSOR_POINTS - 1]) {
+      const row = Math.round((k * (yTest.length - 1)) / (MAX_REGRESSOR_POINTS - 1));
+      expect([r.points.actual[k], r.points.predicted[k]]).toEqual([yTest[row], predTest[row]]);
+    }
+    // the same histogram as the Residuals cell and the MLflow artifact
+    expect(r.residualHistogram).toEqual(residualHistogram(yTest, predTest));
+    const h = r.residualHistogram;
+    expect(h.counts.reduce((a, b) => a + b, 0) + h.below + h.above).toBe(5000);
     expect(r.metrics).toEqual({ rmse: 9, mae: 7, r2: 0.6, mape: 0.2 });
     expect(r.targets.map((t) => t.met)).toEqual([true, true, true, true]);
     expect(input.runs.map((x) => x.name)).toEqual([`logistic ${EVIL}`, 'ridge']);
@@ -183,7 +199,9 @@ describe('buildReportInput', () => {
     expect(html).toContain('&lt;img src=x onerror=window.__pwned=1&gt;');
   });
 
-  it('residualHistogram handles constant residuals', () => {
-    expect(residualHistogram([1, 1], [0, 0])).toEqual({ edges: [0.5, 1.5], counts: [2] });
+  it('carries the workbench version from package.json', () => {
+    const pkg = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { version: string };
+    expect(buildReportInput(state(false), { now }).workbenchVersion).toBe(pkg.version);
+    expect(WORKBENCH_VERSION).toBe(pkg.version);
   });
 });

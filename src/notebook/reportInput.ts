@@ -2,23 +2,23 @@
 import { detectOneHotGroups, featureGroupMap } from '../data/oneHotGroups.ts';
 import type { Column, Dataset } from '../data/types.ts';
 import { buildReportHtml } from '../report/html.ts';
+import { evenlySpacedIndices } from '../report/downsample.ts';
 import type {
-  CalibrationBin, LeakageFinding, MetricTarget, ReportClassifier, ReportData, ReportFeatures, ReportInput,
-  ReportRegressor, ReportRun, ReportSample, SettingValue, ThresholdSweep,
+  CalibrationBin, LeakageFinding, ReportClassifier, ReportData, ReportFeatures, ReportInput,
+  ReportRegressor, ReportRun, ReportSample, SettingValue, TargetCheck,
 } from '../report/reportTypes.ts';
-import { calibrationBins, confusionFromCounts, type BinaryClfCurve } from '../trainers/metrics.ts';
-import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget as UserTarget } from '../trainers/targets.ts';
-import { buildThresholdSweep, sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
+import { SWEEP_STEPS } from '../report/sweepConfusion.ts';
+import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
+import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { ClassifierConfig, RegressorConfig } from '../trainers/types.ts';
 import type { Analysis } from './analysis.ts';
+import { residualHistogram, sweepOf } from './evaluation.ts';
+import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, Run, RunsState } from './runs.ts';
 
-/** The workbench version written into reports. */
-export const WORKBENCH_VERSION = '0.1.0';
 /** Most predicted/actual pairs a report carries for the regressor's scatter. */
 export const MAX_REGRESSOR_POINTS = 2000;
-/** Bins of the residual histogram. */
-export const RESIDUAL_BINS = 30;
 
 /** The parts of the store a report reads; a plain object in tests. */
 export interface ReportState extends RunsState {
@@ -113,15 +113,17 @@ function reportFeatures(state: ReportState, ds: Dataset, run: Run | undefined): 
   return { used: [...run.featureNames], excluded };
 }
 
-function targetsWithMet(targets: readonly UserTarget[], metrics: Readonly<Record<string, number>>): MetricTarget[] {
+function targetsWithMet(targets: readonly MetricTarget[], metrics: Readonly<Record<string, number>>): TargetCheck[] {
   return targets.map((t) => ({ metric: t.metric, op: t.op, value: t.value, met: meetsTarget(t, metrics[t.metric] ?? Number.NaN) }));
 }
 
 /** The classifier at the slider's threshold: rates recomputed there, threshold-free metrics from the run. */
 function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifier {
   const r = run.result;
-  const curve = buildThresholdSweep(r.yTest, r.testProba);
-  const at = sweepAt(curve, threshold);
+  const sweep = sweepOf(r);
+  const at = sweepAt(sweep, threshold);
+  const roc = rocFromSweep(sweep);
+  const pr = prFromSweep(sweep);
   const metrics: Record<string, number> = {
     auc_roc: r.metrics.auc_roc,
     pr_auc: r.metrics.pr_auc,
@@ -133,11 +135,6 @@ function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifi
     brier: r.metrics.brier,
     threshold,
   };
-  const grid = sweepGrid(curve, 1001);
-  const sweep: ThresholdSweep = {
-    thresholds: Array.from(grid.thresholds), tp: Array.from(grid.tp), fp: Array.from(grid.fp),
-    positives: grid.positives, negatives: grid.negatives,
-  };
   const calibration: CalibrationBin[] = calibrationBins(r.yTest, r.testProba, 10)
     .filter((b) => b.count > 0)
     .map((b) => ({ meanPredicted: b.meanPredicted, fractionPositive: b.fractionPositive, count: b.count }));
@@ -146,46 +143,20 @@ function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifi
     backend: r.backend,
     metrics,
     targets: targetsWithMet(CLASSIFIER_TARGETS, metrics),
-    ...curves(curve),
-    sweep,
+    roc: { fpr: roc.fpr, tpr: roc.tpr },
+    pr: { precision: pr.precision, recall: pr.recall },
+    sweep: sweepGrid(sweep, SWEEP_STEPS + 1),
     calibration,
     threshold,
   };
 }
 
-/** ROC (every distinct score, as rocCurve) and PR (as prCurve) from the one sorted curve. */
-function curves(c: BinaryClfCurve): Pick<ReportClassifier, 'roc' | 'pr'> {
-  const d = c.thresholds.length;
-  const fpr = [0];
-  const tpr = [0];
-  const precision: number[] = [];
-  const recall: number[] = [];
-  for (let i = 0; i < d; i++) {
-    fpr.push(c.negatives > 0 ? (c.fps[i] as number) / c.negatives : 0);
-    tpr.push(c.positives > 0 ? (c.tps[i] as number) / c.positives : 0);
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    const m = confusionFromCounts(c.tps[i] as number, c.fps[i] as number, c.positives, c.negatives);
-    precision.push(m.precision);
-    recall.push(c.positives > 0 ? m.recall : 1);
-  }
-  precision.push(1);
-  recall.push(0);
-  return { roc: { fpr, tpr }, pr: { precision, recall } };
-}
-
 function reportRegressor(run: RegressorRun): ReportRegressor {
   const r = run.result;
-  const n = r.yTest.length;
-  const take = Math.min(n, MAX_REGRESSOR_POINTS);
-  const actual: number[] = [];
-  const predicted: number[] = [];
   // Evenly spaced test rows: deterministic, and spread over the whole split rather than its head.
-  for (let k = 0; k < take; k++) {
-    const i = Math.floor((k * n) / take);
-    actual.push(r.yTest[i] as number);
-    predicted.push(r.predTest[i] as number);
-  }
+  const rows = evenlySpacedIndices(r.yTest.length, MAX_REGRESSOR_POINTS);
+  const actual = rows.map((i) => r.yTest[i] as number);
+  const predicted = rows.map((i) => r.predTest[i] as number);
   const metrics = { rmse: r.metrics.rmse, mae: r.metrics.mae, r2: r.metrics.r2, mape: r.metrics.mape };
   return {
     settings: regressorSettings(r.config),
@@ -196,30 +167,6 @@ function reportRegressor(run: RegressorRun): ReportRegressor {
     points: { actual, predicted },
     residualHistogram: residualHistogram(r.yTest, r.predTest),
   };
-}
-
-/** Residuals (actual − predicted) in equal-width bins between their min and max; the max lands in the last bin. */
-export function residualHistogram(actual: ArrayLike<number>, predicted: ArrayLike<number>, bins = RESIDUAL_BINS): { edges: number[]; counts: number[] } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < actual.length; i++) {
-    const e = (actual[i] as number) - (predicted[i] as number);
-    if (!Number.isFinite(e)) continue;
-    if (e < lo) lo = e;
-    if (e > hi) hi = e;
-  }
-  if (lo === Infinity) return { edges: [0, 1], counts: [0] };
-  if (hi === lo) return { edges: [lo - 0.5, lo + 0.5], counts: [actual.length] };
-  const width = (hi - lo) / bins;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
-  const counts = new Array<number>(bins).fill(0);
-  for (let i = 0; i < actual.length; i++) {
-    const e = (actual[i] as number) - (predicted[i] as number);
-    if (!Number.isFinite(e)) continue;
-    const b = Math.min(bins - 1, Math.floor((e - lo) / width));
-    counts[b] = (counts[b] as number) + 1;
-  }
-  return { edges, counts };
 }
 
 function reportRun(run: Run): ReportRun {

@@ -1,6 +1,6 @@
 /** The self-contained HTML report: one file, no network, CSP by hash, SVG charts and a working threshold slider. */
 import type {
-  MetricTarget, ReportClassifier, ReportData, ReportInput, ReportRegressor, ReportRun, SettingValue,
+  TargetCheck, ReportClassifier, ReportData, ReportInput, ReportRegressor, ReportRun, SettingValue,
 } from './reportTypes.ts';
 import { escapeHtml, html } from './safeHtml.ts';
 import type { SafeHtml } from './safeHtml.ts';
@@ -239,6 +239,7 @@ function regressorSection(r: ReportRegressor): SafeHtml {
   const points = downsampleCurve(r.points.actual, r.points.predicted, MAX_CURVE_POINTS, 'regressor points');
   const domain = paddedDomain([...points.xs, ...points.ys]);
   const { edges, counts } = r.residualHistogram;
+  const outside = r.residualHistogram.below + r.residualHistogram.above;
   const maxCount = Math.max(1, ...counts);
   const first = edges[0] ?? 0;
   const last = edges[edges.length - 1] ?? 1;
@@ -262,6 +263,7 @@ function regressorSection(r: ReportRegressor): SafeHtml {
     }),
     renderChart({
       title: 'Residuals (actual − predicted)', testId: 'report-chart-residuals',
+      ...(outside > 0 ? { description: `central 99 %; ${formatCount(outside)} rows outside it are not drawn` } : {}),
       x: { label: 'Residual', domain: [first, last] }, y: { label: 'Rows', domain: [0, maxCount * 1.08] },
       layers: residualLayers,
     }),
@@ -325,7 +327,7 @@ function orderMetrics(names: Iterable<string>): string[] {
 
 function metricsTable(
   metrics: Readonly<Record<string, number>>,
-  targets: readonly MetricTarget[],
+  targets: readonly TargetCheck[],
   baseline: Readonly<Record<string, number>> | null,
 ): SafeHtml {
   const names = orderMetrics(new Set([...Object.keys(metrics), ...targets.map((t) => t.metric)]));

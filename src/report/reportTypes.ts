@@ -1,15 +1,12 @@
 /** Plain data the app collects for a shareable report; aggregates only, never data rows unless `sample` is set. */
+import type { MetricTarget } from '../trainers/targets.ts';
+import type { ThresholdGrid } from '../trainers/thresholdSweep.ts';
 
 /** A setting value as shown in the report. */
 export type SettingValue = string | number | boolean;
 
 /** A user's quality target on one metric, and whether the run meets it. */
-export interface MetricTarget {
-  readonly metric: string;
-  readonly op: '>' | '<';
-  readonly value: number;
-  readonly met: boolean;
-}
+export type TargetCheck = Pick<MetricTarget, 'metric' | 'op' | 'value'> & { readonly met: boolean };
 
 /** One column of the loaded data, as profiled. */
 export interface ReportColumn {
@@ -45,18 +42,6 @@ export interface ReportFeatures {
   readonly excluded: ReadonlyArray<{ readonly column: string; readonly reason: string }>;
 }
 
-/**
- * True and false positives at the 1,001 thresholds i/1000 (i = 0…1000) on the test split:
- * `tp[i]` counts positives whose score is ≥ `thresholds[i]`, `fp[i]` negatives likewise.
- */
-export interface ThresholdSweep {
-  readonly thresholds: readonly number[];
-  readonly tp: readonly number[];
-  readonly fp: readonly number[];
-  readonly positives: number;
-  readonly negatives: number;
-}
-
 /** One bin of a reliability diagram. */
 export interface CalibrationBin {
   readonly meanPredicted: number;
@@ -70,11 +55,12 @@ export interface ReportClassifier {
   readonly backend: string;
   /** auc_roc, pr_auc, f1_score, precision, recall, log_loss, brier, threshold (and any others) */
   readonly metrics: Readonly<Record<string, number>>;
-  readonly targets: readonly MetricTarget[];
+  readonly targets: readonly TargetCheck[];
   /** may be long; the builder keeps at most 2,000 points, endpoints included */
   readonly roc: { readonly fpr: readonly number[]; readonly tpr: readonly number[] };
   readonly pr: { readonly precision: readonly number[]; readonly recall: readonly number[] };
-  readonly sweep: ThresholdSweep;
+  /** counts at the 1,001 thresholds i/1000 (i = 0…1000) on the test split */
+  readonly sweep: ThresholdGrid;
   readonly calibration: readonly CalibrationBin[];
   /** the threshold the app currently uses; the slider starts here */
   readonly threshold: number;
@@ -87,14 +73,24 @@ export interface ReportRegressor {
   readonly metrics: { readonly rmse: number; readonly mae: number; readonly r2: number; readonly mape: number };
   /** the naive baseline (predict the mean) on the same split */
   readonly baseline: { readonly rmse: number; readonly mae: number; readonly r2: number; readonly mape: number };
-  readonly targets: readonly MetricTarget[];
+  readonly targets: readonly TargetCheck[];
   /**
    * A capped sample (≤ 2,000) of (actual, prediction) pairs for the predicted-vs-actual plot: model outputs
    * against the target only, no feature values, so it is not a data row; the builder enforces the cap.
    */
   readonly points: { readonly actual: readonly number[]; readonly predicted: readonly number[] };
-  /** `counts[i]` residuals fall in [edges[i], edges[i+1]); so edges has one more entry than counts */
-  readonly residualHistogram: { readonly edges: readonly number[]; readonly counts: readonly number[] };
+    readonly residualHistogram: ResidualHistogram;
+}
+
+/**
+ * Residuals (actual − predicted) in equal-width bins over their central 99 %: `counts[i]` fall in
+ * [edges[i], edges[i+1]) (the last bin includes its right edge); `below` and `above` count the rows outside.
+ */
+export interface ResidualHistogram {
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+  readonly below: number;
+  readonly above: number;
 }
 
 /** One tracked run, for the runs comparison table. */

@@ -33,11 +33,6 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
   return new SafeHtml(out);
 }
 
-/** Wraps markup the report itself wrote (never user text), such as the inline script and style. */
-export function trustedHtml(markup: string): SafeHtml {
-  return new SafeHtml(markup);
-}
-
 function render(value: HtmlValue): string {
   if (value instanceof SafeHtml) return value.markup;
   if (Array.isArray(value)) return value.map((item: HtmlValue) => render(item)).join('');

@@ -1,6 +1,6 @@
 /** The threshold slider's arithmetic: confusion matrix and rates from the 1,001-step sweep aggregates only. */
 import { confusionFromCounts, type Confusion } from '../trainers/metrics.ts';
-import type { ThresholdSweep } from './reportTypes.ts';
+import type { ThresholdGrid } from '../trainers/thresholdSweep.ts';
 
 /** Number of slider steps between 0 and 1 (so 1,001 thresholds i/1000). */
 export const SWEEP_STEPS = 1000;
@@ -10,7 +10,7 @@ export type SweepConfusion = Confusion & { readonly threshold: number };
 
 /** Confusion matrix at threshold `t`, read from the sweep at index round(t·1000): exact on the 1,001-step grid. */
 export function confusionFromSweep(
-  sweep: Pick<ThresholdSweep, 'tp' | 'fp' | 'positives' | 'negatives'>,
+  sweep: Pick<ThresholdGrid, 'tp' | 'fp' | 'positives' | 'negatives'>,
   t: number,
 ): SweepConfusion {
   const index = Math.min(SWEEP_STEPS, Math.max(0, Math.round((Number.isFinite(t) ? t : 0) * SWEEP_STEPS)));

@@ -1,5 +1,5 @@
 /** Stratified k-fold cross-validation where every preprocessing step (scaler, resampling) is fitted on the training folds only. */
-import { brierScore, logLoss, regressionMetrics } from './metrics.ts';
+import { averagePrecisionFromSweep, brierScore, logLoss, regressionMetrics, rocAucFromSweep } from './metrics.ts';
 import { randomOversample, randomUndersample, smoteNC } from './resample.ts';
 import { applyScalerOnRows, fitStandardScalerOnRows, type StandardScaler } from './scaler.ts';
 import { revenueStrata, stratifiedKFold, subsetRows, subsetVector } from './split.ts';
@@ -116,28 +116,12 @@ function placed(values: Float32Array, allocate: ((length: number) => Float32Arra
   return out;
 }
 
-/**
- * ROC AUC (trapezoids) and average precision (Σ ΔR·P) from one sorted sweep, as metrics.ts computes them from three:
- * a fold is scored hundreds of times in a search, so the two extra sorts matter.
- */
+/** ROC AUC and average precision from one sorted sweep: a fold is scored hundreds of times in a search, so one sort. */
 export function curveAreas(sweep: ThresholdSweep): { rocAuc: number; prAuc: number } {
-  const { tps, fps, positives, negatives } = sweep;
-  if (positives === 0 || negatives === 0) {
-    throw new Error(`roc auc needs both classes in the fold but it has ${positives} positives and ${negatives} negatives; use fewer folds`);
+  if (sweep.positives === 0 || sweep.negatives === 0) {
+    throw new Error(`roc auc needs both classes in the fold but it has ${sweep.positives} positives and ${sweep.negatives} negatives; use fewer folds`);
   }
-  let roc = 0;
-  let ap = 0;
-  let tpPrev = 0;
-  let fpPrev = 0;
-  for (let i = 0; i < tps.length; i++) {
-    const tp = tps[i] as number;
-    const fp = fps[i] as number;
-    roc += (fp - fpPrev) * (tp + tpPrev);
-    if (tp + fp > 0) ap += (tp - tpPrev) * (tp / (tp + fp));
-    tpPrev = tp;
-    fpPrev = fp;
-  }
-  return { rocAuc: roc / (2 * positives * negatives), prAuc: ap / positives };
+  return { rocAuc: rocAucFromSweep(sweep), prAuc: averagePrecisionFromSweep(sweep) };
 }
 
 /** Scores predictions of one validation fold. */

@@ -3,16 +3,21 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   averagePrecision,
+  averagePrecisionFromSweep,
   brierScore,
   calibrationBins,
   confusionAt,
   logLoss,
   meanBaseline,
   prCurve,
+  prFromSweep,
   regressionMetrics,
   rocAuc,
+  rocAucFromSweep,
   rocCurve,
+  rocFromSweep,
 } from './metrics.ts';
+import { buildThresholdSweep, sweepAt } from './thresholdSweep.ts';
 import { classWeights } from './resample.ts';
 import { createRng } from './random.ts';
 
@@ -138,6 +143,25 @@ describe('classification metrics match scikit-learn 1.2.1', () => {
         expectArrayClose(pr.precision, g.pr_curve.precision, 'precision');
         expectArrayClose(pr.recall, g.pr_curve.recall, 'recall');
         expectArrayClose(pr.thresholds, g.pr_curve.thresholds, 'thresholds');
+      });
+
+      it('the curves from one sweep are the curves of the scores, and precision with nothing flagged is settled once', () => {
+        const sweep = buildThresholdSweep(g.y_true, score);
+        const roc = rocFromSweep(sweep);
+        expectArrayClose(roc.fpr, g.roc_curve.fpr, 'sweep fpr');
+        expectArrayClose(roc.tpr, g.roc_curve.tpr, 'sweep tpr');
+        const pr = prFromSweep(sweep);
+        expectArrayClose(pr.precision, g.pr_curve.precision, 'sweep precision');
+        expectArrayClose(pr.recall, g.pr_curve.recall, 'sweep recall');
+        expectClose(rocAucFromSweep(sweep), g.roc_auc, 'sweep roc_auc');
+        expectClose(averagePrecisionFromSweep(sweep), g.average_precision, 'sweep average_precision');
+        // precision_recall_curve ends where nothing is flagged, at precision 1 ...
+        expect([pr.recall.at(-1), pr.precision.at(-1)]).toEqual([g.pr_curve.recall.at(-1), g.pr_curve.precision.at(-1)]);
+        expect(g.pr_curve.precision.at(-1)).toBe(1);
+        // ... while precision_score at a threshold that flags nothing is 0 (zero_division=0), from counts or from the sweep
+        const above = Math.max(...score) + 0.5;
+        expect(confusionAt(g.y_true, score, above).precision).toBe(0);
+        expect(sweepAt(sweep, above)).toEqual(confusionAt(g.y_true, score, above));
       });
 
       it('confusion at fixed thresholds', () => {

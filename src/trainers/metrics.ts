@@ -166,10 +166,11 @@ export function rocCurve(
   score: ArrayLike<number>,
   opts: { dropIntermediate?: boolean } = {},
 ): { fpr: number[]; tpr: number[]; thresholds: number[] } {
-  return rocFromCurve(binaryClfCurve(yTrue, score), opts.dropIntermediate ?? false);
+  return rocFromSweep(binaryClfCurve(yTrue, score), opts.dropIntermediate ?? false);
 }
 
-function rocFromCurve(c: BinaryClfCurve, dropIntermediate: boolean): { fpr: number[]; tpr: number[]; thresholds: number[] } {
+/** The ROC curve of scores already sorted into a sweep (`rocCurve` without the sort): the one ROC implementation. */
+export function rocFromSweep(c: BinaryClfCurve, dropIntermediate = false): { fpr: number[]; tpr: number[]; thresholds: number[] } {
   const d = c.thresholds.length;
   const keep: number[] = [];
   for (let i = 0; i < d; i++) {
@@ -195,11 +196,14 @@ function rocFromCurve(c: BinaryClfCurve, dropIntermediate: boolean): { fpr: numb
 
 /** Area under the ROC curve by the trapezoid rule, ties scored half as scikit-learn does; needs both classes. */
 export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
-  const c = binaryClfCurve(yTrue, score);
+  return rocAucFromSweep(binaryClfCurve(yTrue, score));
+}
+
+/** ROC AUC of a sweep: trapezoids straight from the counts, the same rates as `rocFromSweep` without its arrays. */
+export function rocAucFromSweep(c: BinaryClfCurve): number {
   if (c.positives === 0 || c.negatives === 0) {
     throw new Error(`roc auc needs both classes in y_true but it has only ${c.positives === 0 ? '0s' : '1s'}; stratify the split`);
   }
-  // Trapezoids straight from the counts: the same rates as rocCurve without building its arrays.
   let area = 0;
   let fprPrev = 0;
   let tprPrev = 0;
@@ -215,7 +219,15 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
 
 /** scikit-learn's precision_recall_curve: thresholds ascending, a final (precision 1, recall 0) point, no threshold for it. */
 export function prCurve(yTrue: ArrayLike<number>, score: ArrayLike<number>): { precision: number[]; recall: number[]; thresholds: number[] } {
-  const c = binaryClfCurve(yTrue, score);
+  return prFromSweep(binaryClfCurve(yTrue, score));
+}
+
+/**
+ * The precision-recall curve of a sweep (`prCurve` without the sort): the one PR implementation. As scikit-learn's
+ * precision_recall_curve, the curve ends at (recall 0, precision 1), the point where nothing is flagged; precision
+ * *at a threshold* that flags nothing is 0 instead (`confusionFromCounts`, as precision_score with zero_division=0).
+ */
+export function prFromSweep(c: BinaryClfCurve): { precision: number[]; recall: number[]; thresholds: number[] } {
   const d = c.thresholds.length;
   const precision: number[] = [];
   const recall: number[] = [];
@@ -235,8 +247,11 @@ export function prCurve(yTrue: ArrayLike<number>, score: ArrayLike<number>): { p
 
 /** scikit-learn's average_precision_score: Σ (R_n − R_{n−1}) P_n, a step sum with no interpolation. */
 export function averagePrecision(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
-  const c = binaryClfCurve(yTrue, score);
-  // Walks the prCurve points from the highest threshold down, so each recall step meets the precision it reaches.
+  return averagePrecisionFromSweep(binaryClfCurve(yTrue, score));
+}
+
+/** Average precision of a sweep: walks the PR points from the highest threshold down, each recall step at its precision. */
+export function averagePrecisionFromSweep(c: BinaryClfCurve): number {
   let sum = 0;
   let recallPrev = 0;
   for (let i = 0; i < c.thresholds.length; i++) {

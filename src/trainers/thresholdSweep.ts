@@ -35,21 +35,30 @@ export function sweepAt(s: ThresholdSweep, threshold: number): Confusion {
   return confusionFromCounts(tp, fp, s.positives, s.negatives);
 }
 
+/**
+ * True and false positives at evenly spaced thresholds i / (steps − 1): `tp[i]` counts positives whose score is
+ * ≥ `thresholds[i]`, `fp[i]` negatives likewise. Plain arrays, so it goes into a report or a JSON file as it is.
+ */
+export interface ThresholdGrid {
+  readonly thresholds: readonly number[];
+  readonly tp: readonly number[];
+  readonly fp: readonly number[];
+  readonly positives: number;
+  readonly negatives: number;
+}
+
 /** Exact counts at the evenly spaced thresholds i / (steps − 1), for drawing curves against the threshold axis. */
-export function sweepGrid(
-  s: ThresholdSweep,
-  steps = 1001,
-): { thresholds: Float64Array; tp: Uint32Array; fp: Uint32Array; positives: number; negatives: number } {
+export function sweepGrid(s: ThresholdSweep, steps = 1001): ThresholdGrid {
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`steps ${steps} is not an integer >= 2; use e.g. 1001`);
-  const thresholds = new Float64Array(steps);
-  const tp = new Uint32Array(steps);
-  const fp = new Uint32Array(steps);
+  const thresholds: number[] = [];
+  const tp: number[] = [];
+  const fp: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t = i / (steps - 1);
     const c = countsAt(s, t);
-    thresholds[i] = t;
-    tp[i] = c.tp;
-    fp[i] = c.fp;
+    thresholds.push(t);
+    tp.push(c.tp);
+    fp.push(c.fp);
   }
   return { thresholds, tp, fp, positives: s.positives, negatives: s.negatives };
 }
