@@ -200,13 +200,6 @@ function clientFor(s: WorkbenchState): MlflowClient {
   return createMlflowClient({ baseUrl, ...(auth ? { auth } : {}), retry: { attempts: 3, baseDelayMs: 300 } });
 }
 
-function headersFor(auth: MlflowAuth | null): Record<string, string> {
-  if (auth === null) return {};
-  if (auth.kind === 'bearer') return { Authorization: `Bearer ${auth.token}` };
-  const bytes = new TextEncoder().encode(`${auth.username}:${auth.password}`);
-  return { Authorization: `Basic ${btoa(String.fromCharCode(...bytes))}` };
-}
-
 const idleConnection: MlflowConnectionState = { status: 'idle', version: null, message: '', error: null };
 const idleExport: MlflowExportState = { status: 'idle', done: 0, total: 0, results: [], wallMs: null, error: null };
 
@@ -241,9 +234,7 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
       const client = clientFor(s);
       const name = s.mlflowExperimentNames.classifier;
       const experiment = await client.getExperimentByName(name);
-      const version = await fetch(`${client.baseUrl}/version`, { headers: headersFor(loadMlflowAuth()) })
-        .then(async (r) => (r.ok ? (await r.text()).trim().slice(0, 40) : null))
-        .catch(() => null);
+      const version = await client.serverVersion().then((v) => v.slice(0, 40)).catch(() => null);
       const found = experiment ? `experiment "${name}" exists (id ${experiment.experimentId})` : `experiment "${name}" will be created on export`;
       set({ mlflowConnection: { status: 'ok', version, message: `connected to ${client.baseUrl}: ${found}`, error: null } });
     } catch (error) {

@@ -219,6 +219,14 @@ describe('errors', () => {
     expect(local.authHeaders).toEqual(['Bearer tok123', `Basic ${Buffer.from('anna:pä55', 'utf8').toString('base64')}`, undefined]);
   });
 
+  it('asks the server version with the same credentials as every other call', async () => {
+    const local = await localServer((req, res) => res.writeHead(200).end(req.url === '/version' ? '3.17.2\n' : '{}'));
+    const basic = createMlflowClient({ baseUrl: local.url, auth: { kind: 'basic', username: 'anna', password: 'pä55' } });
+    expect(await basic.serverVersion()).toBe('3.17.2');
+    expect(await createMlflowClient({ baseUrl: local.url, auth: { kind: 'bearer', token: 't' } }).serverVersion()).toBe('3.17.2');
+    expect(local.authHeaders).toEqual([`Basic ${Buffer.from('anna:pä55', 'utf8').toString('base64')}`, 'Bearer t']);
+  });
+
   it('says 403 is a permission problem', async () => {
     const local = await localServer((_req, res) =>
       res.writeHead(403, { 'Content-Type': 'application/json' }).end('{"error_code":"PERMISSION_DENIED","message":"Permission denied"}'),

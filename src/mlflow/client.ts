@@ -118,6 +118,8 @@ export type MlflowRunRef = MlflowRunId | MlflowRunInfo;
 /** The MLflow REST client returned by `createMlflowClient`. */
 export interface MlflowClient {
   readonly baseUrl: string;
+  /** The server's MLflow version (`GET /version`), sent with the client's credentials. */
+  serverVersion(): Promise<string>;
   getExperimentByName(name: string): Promise<MlflowExperiment | null>;
   createExperiment(name: string): Promise<MlflowExperimentId>;
   getOrCreateExperiment(name: string): Promise<MlflowExperiment>;
@@ -421,6 +423,10 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
 
   const api = (path: string) => `/api/2.0/mlflow/${path}`;
 
+  async function serverVersion(): Promise<string> {
+    return (await (await send({ method: 'GET', path: '/version' })).text()).trim();
+  }
+
   async function getExperimentByName(name: string): Promise<MlflowExperiment | null> {
     try {
       const body = await sendJson({ method: 'GET', path: api('experiments/get-by-name'), query: { experiment_name: name } });
@@ -469,6 +475,7 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
 
   return {
     baseUrl,
+    serverVersion,
     getExperimentByName,
     createExperiment,
     getOrCreateExperiment,
