@@ -1,17 +1,19 @@
 /**
- * `npm run pipeline -- --data <path or URL> [--target is_ordered --revenue revenue] [--exclude engagement_depth]
+ * `npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>]
+ *   [--target is_ordered --revenue revenue] [--exclude engagement_depth]
  *   [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
  * Prints one JSON document of metrics on stdout; logs go to stderr; exits 2 on bad input, 1 on failure.
  */
 import { parseArgs } from 'node:util';
 import { PipelineInputError, runPipeline } from './pipeline.ts';
+import { parseSplitArg } from '../trainers/splitPlan.ts';
 import { exportPipelineToMlflow, pipelineMlflowAuth } from './mlflowExport.ts';
 
 // stdout carries only the JSON document: anything a library prints goes to stderr
 console.log = (...a: unknown[]) => console.error(...a);
 console.info = console.log;
 
-const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
+const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
 
 function fail(code: number, message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({
       options: {
-        data: { type: 'string' }, target: { type: 'string', default: 'is_ordered' }, revenue: { type: 'string', default: 'revenue' },
+        data: { type: 'string' }, 'test-data': { type: 'string' }, split: { type: 'string' }, target: { type: 'string', default: 'is_ordered' }, revenue: { type: 'string', default: 'revenue' },
         exclude: { type: 'string', multiple: true, default: [] }, classifier: { type: 'string', default: 'mlp' }, regressor: { type: 'string', default: 'linear' },
         seed: { type: 'string', default: '42' }, backend: { type: 'string', default: 'auto' }, epochs: { type: 'string' }, out: { type: 'string' },
         mlflow: { type: 'string' }, 'mlflow-token': { type: 'string' }, 'mlflow-user': { type: 'string' }, 'mlflow-password': { type: 'string' },
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   } catch (e) {
     fail(2, (e as Error).message);
   }
+  const split = values.split === undefined ? undefined : parseSplitArg(values.split);
+  if (typeof split === 'string') fail(2, split);
   const exclude = values.exclude.flatMap((e) => e.split(',')).map((e) => e.trim()).filter(Boolean);
   try {
     const result = await runPipeline({
@@ -67,6 +71,8 @@ async function main(): Promise<void> {
       classifier: values.classifier,
       regressor: values.regressor,
       seed,
+      ...(split !== undefined ? { split } : {}),
+      ...(values['test-data'] !== undefined ? { testData: values['test-data'] } : {}),
       backend: values.backend as 'wasm' | 'cpu' | 'auto',
       ...(epochs !== undefined ? { epochs } : {}),
       ...(values.out ? { out: values.out } : {}),

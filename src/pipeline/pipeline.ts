@@ -7,11 +7,13 @@ import path from 'node:path';
 import * as parquet from 'parquet-wasm';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import { buildModelMatrix } from '../data/encode.ts';
-import { leakageCheck } from '../data/leakage.ts';
+import { leakageReport, type LeakageReport } from '../data/leakage.ts';
+import { appendTestFile } from '../data/testFile.ts';
 import { loadParquet } from '../data/load.ts';
 import { binaryLabels, validateDataset } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
+import { formatTime, planSplit, trainingRows, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
 import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
   type BackendName, type ClassifierConfig, type ClassifierResult, type RegressorConfig, type RegressorResult,
@@ -28,6 +30,10 @@ export interface PipelineOptions {
   readonly classifier: ClassifierConfig['model'];
   readonly regressor: RegressorConfig['model'];
   readonly seed: number;
+  /** default random stratified (scikit-learn's rows) */
+  readonly split?: SplitSpec;
+  /** a separate test file (path or URL): its rows are the test part */
+  readonly testData?: string;
   readonly backend: BackendName | 'auto';
   readonly epochs?: number;
   /** folder to write the two model bundles to */
@@ -67,6 +73,39 @@ function round(v: number, digits = 6): number {
   return Number.isFinite(v) ? Number(v.toFixed(digits)) : v;
 }
 
+/** The `split` section of the JSON: what was split how, and the rows, positives and dates of each part. */
+export function splitSection(plan: SplitPlan): Record<string, unknown> {
+  const part = (p: SplitPlan['parts']['fit']) => ({
+    rows: p.rows, positives: p.positives,
+    ...(Number.isNaN(p.from) ? {} : { from: formatTime(p.from), to: formatTime(p.to) }),
+  });
+  const spec = plan.spec;
+  return {
+    kind: spec.kind, description: plan.description,
+    ...(spec.kind === 'time' || spec.kind === 'group' ? { column: spec.column } : {}),
+    ...(spec.kind === 'time' && spec.cutoff !== undefined ? { cutoff: formatTime(spec.cutoff) } : {}),
+    ...(spec.kind === 'test-file' ? { test_file: spec.name } : {}),
+    ...(plan.timeColumn === null ? {} : { time_column: plan.timeColumn }),
+    fit: part(plan.parts.fit), validation: part(plan.parts.valid), test: part(plan.parts.test),
+  };
+}
+
+/** The `leakage` section of the JSON: the same findings the Leakage cell shows. */
+export function leakageSection(r: LeakageReport): Record<string, unknown> {
+  const num = (v: number): number | null => (Number.isFinite(v) ? round(v) : null);
+  return {
+    method: r.method, rows_measured: r.rowsMeasured, values_tested: r.valuesTested,
+    flagged: r.findings.filter((f) => f.flagged).map((f) => f.feature),
+    findings: r.findings.map((f) => ({
+      feature: f.feature, columns: f.columns, auc: num(f.auc), auc_method: f.aucMethod, in_sample_auc: num(f.inSampleAuc), r2: num(f.r2), flagged: f.flagged, reasons: f.reasons,
+    })),
+    duplicate_columns: r.duplicateColumns.map((d) => ({ columns: d.columns, kind: d.kind, values: d.values, message: d.message })),
+    rows_repeated_across_split: r.crossSplitDuplicates === null ? null : {
+      test_rows: r.crossSplitDuplicates.testRows, with_copy_in_training: r.crossSplitDuplicates.withCopyInTraining, message: r.crossSplitDuplicates.message,
+    },
+  };
+}
+
 /** Runs the whole pipeline; throws PipelineInputError on bad input. */
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const ds = await load(o.data, o.log).catch((e: Error) => {
@@ -81,26 +120,54 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const features = names.filter((n) => n !== o.target && n !== o.revenue);
   const issues = validateDataset(ds, { classTarget: o.target, revenueTarget: o.revenue, features });
   if (issues.length > 0) throw new PipelineInputError(issues.map((i) => i.message).join('\n'));
-  for (const f of leakageCheck(ds, { classTarget: o.target, features, targets: [o.revenue] })) {
-    if (f.flagged && !o.exclude.includes(f.feature)) {
-      o.log(`warning: ${f.feature} leaks the target (${f.reasons.join('; ')}); pass --exclude ${f.feature} for an honest model`);
-    }
-  }
-  const built = buildModelMatrix(ds, { targets: [o.target, o.revenue], exclude: o.exclude });
-  for (const w of built.warnings) o.log(`warning: ${w}`);
   const labels = binaryLabels(ds.columns.find((c) => c.name === o.target)!);
   if (typeof labels === 'string') throw new PipelineInputError(labels);
-  const y = Float32Array.from(labels.y, (v) => (v === 1 ? 1 : 0));
-  const revCol = ds.columns.find((c) => c.name === o.revenue);
-  const revenue = revCol?.kind === 'numeric' ? Float64Array.from(revCol.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(ds.rows);
-  const matrix = built.matrix;
-
+  let all = ds;
+  let spec: SplitSpec = o.split ?? { kind: 'random' };
+  if (o.testData !== undefined) {
+    if (o.split !== undefined && o.split.kind !== 'random') throw new PipelineInputError('--test-data sets the test rows itself; leave out --split');
+    const test = await load(o.testData, o.log).catch((e: Error) => { throw e instanceof PipelineInputError ? e : new PipelineInputError(e.message); });
+    try {
+      const joined = appendTestFile(ds, test);
+      all = joined.dataset;
+      spec = { kind: 'test-file', name: test.source.name, trainRows: joined.trainRows };
+    } catch (e) {
+      throw new PipelineInputError((e as Error).message);
+    }
+  }
+  const allLabels = all === ds ? labels : binaryLabels(all.columns.find((c) => c.name === o.target)!);
+  if (typeof allLabels === 'string') throw new PipelineInputError(`test file: ${allLabels}`);
+  if (allLabels.nulls > labels.nulls) throw new PipelineInputError(`test file has ${allLabels.nulls - labels.nulls} rows with a null ${o.target}; drop or fill them`);
+  const y = Float32Array.from(allLabels.y, (v) => (v === 1 ? 1 : 0));
   const clfConfig: ClassifierConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: o.classifier, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
   const regConfig: RegressorConfig = { ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
+  let plan: SplitPlan;
+  try {
+    plan = planSplit(all, spec, y, clfConfig);
+  } catch (e) {
+    throw new PipelineInputError((e as Error).message);
+  }
+  o.log(`split: ${plan.description}`);
+  // measured on the training rows only, so the check sees what the model is fitted on
+  const leakage = leakageReport(all, {
+    classTarget: o.target, revenueTarget: o.revenue, features: features.filter((f) => !o.exclude.includes(f)),
+    rows: trainingRows(plan), split: { train: trainingRows(plan), test: plan.test },
+  });
+  for (const f of leakage.findings) {
+    if (f.flagged) o.log(`warning: ${f.feature} may leak a target (${f.reasons.join('; ')}); pass --exclude ${f.feature} for an honest model`);
+  }
+  for (const d of leakage.duplicateColumns) o.log(`note: ${d.message}`);
+  if (leakage.crossSplitDuplicates !== null && leakage.crossSplitDuplicates.withCopyInTraining > 0) o.log(`note: ${leakage.crossSplitDuplicates.message}`);
+  const built = buildModelMatrix(all, { targets: [o.target, o.revenue], exclude: o.exclude });
+  for (const w of built.warnings) o.log(`warning: ${w}`);
+  const revCol = all.columns.find((c) => c.name === o.revenue);
+  const revenue = revCol?.kind === 'numeric' ? Float64Array.from(revCol.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(all.rows);
+  const matrix = built.matrix;
+  const split = { fit: plan.fit, valid: plan.valid, test: plan.test };
   // from the prebuilt bundle (scripts/pipeline.mjs) the thread is its sibling chunk; from source, tsx loads the .ts
   const entry = new URL(import.meta.url.endsWith('.ts') ? './trainThread.ts' : './trainThread.mjs', import.meta.url).href;
-  const clfJob: TrainJob = { kind: 'classifier', matrix: { ...matrix, X: matrix.X.slice() }, y: y.slice(), config: clfConfig, backend: o.backend, dataSha256: ds.sha256 };
-  const regJob: TrainJob = { kind: 'regressor', matrix: { ...matrix, X: matrix.X.slice() }, revenue: revenue.slice(), isOrdered: y.slice(), config: regConfig, backend: o.backend, dataSha256: ds.sha256 };
+  const clfJob: TrainJob = { kind: 'classifier', matrix: { ...matrix, X: matrix.X.slice() }, y: y.slice(), config: clfConfig, backend: o.backend, dataSha256: ds.sha256, split };
+  const regJob: TrainJob = { kind: 'regressor', matrix: { ...matrix, X: matrix.X.slice() }, revenue: revenue.slice(), isOrdered: y.slice(), config: regConfig, backend: o.backend, dataSha256: ds.sha256, split };
   // One thread per model; a training reports every epoch, so the client's silence timeout only catches a hung thread.
   const thread = (name: string) => new WorkerClient<TrainOps>({ name, create: () => nodeWorkerEndpoint(entry), transferInput: { train: jobTransferables } });
   const clfThread = thread('train-classifier');
@@ -142,7 +209,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     backend: clfOut.backend,
     seed: o.seed,
     tfjs_version: c.tfjsVersion,
-    data: { source: o.data, sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude },
+    data: { source: o.data, sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude, ...(o.testData === undefined ? {} : { test_data: o.testData }) },
+    split: splitSection(plan),
+    leakage: leakageSection(leakage),
     wall_ms: Math.round(wallMs),
   };
   return { report, dataset: ds, matrix, classifier: c, regressor: r };

@@ -18,8 +18,8 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
   await tf.ready();
   const onEpoch = (log: EpochLog) => progress({ kind: 'epoch', log });
   const outcome: TrainOutcome = job.kind === 'classifier'
-    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256 }) }
-    : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal, dataSha256: job.dataSha256 }) };
+    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) }
+    : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
   return { outcome, backend: wanted };
 }
 

@@ -41,11 +41,12 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
     order,
     async () => {
       if (job.kind === 'classifier') {
-        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256 });
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) });
         return { kind: 'classifier', result };
       }
       const result = await trainRegressor({
         tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal, dataSha256: job.dataSha256,
+        ...(job.split ? { split: job.split } : {}),
       });
       return { kind: 'regressor', result };
     },

@@ -1,6 +1,7 @@
 /** The training worker's protocol: `train` one model (backend choice and epochs as progress, fallbacks as log lines) and `memory`. */
 import type { ModelMatrix } from '../data/types.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
+import type { RowSplit } from '../trainers/splitPlan.ts';
 import type { BackendName, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
@@ -16,6 +17,8 @@ export type TrainJob =
       readonly config: ClassifierConfig;
       readonly backend: BackendPreference;
       readonly dataSha256: string;
+      /** fit/validation/test rows of a time, group or test-file split; absent: the seeded random split */
+      readonly split?: RowSplit;
     }
   | {
       readonly kind: 'regressor';
@@ -25,6 +28,8 @@ export type TrainJob =
       readonly config: RegressorConfig;
       readonly backend: BackendPreference;
       readonly dataSha256: string;
+      /** fit/validation/test rows of a time, group or test-file split; absent: the seeded random split */
+      readonly split?: RowSplit;
     };
 
 export type TrainOutcome =
