@@ -1,17 +1,23 @@
 // A typed client for MLflow's REST API (tracking + proxied artifacts). Pure: `fetch`, `sleep` and the CORS probe
 // are injected, so it runs the same in the page, a worker, node tests and the pipeline.
 import {
+  DEFAULT_NETWORK_POLICY, abortReason, abortableSleep, parseRetryAfter, withRetry, withTimeout, type NetworkPolicy,
+} from '../data/networkPolicy.ts';
+import {
   MlflowAuthError,
   MlflowHttpError,
   MlflowLimitError,
+  MlflowProtocolError,
   classifyFetchFailure,
   currentOrigin,
   isAbort,
+  isAmbiguous,
   isRetryable,
   noCorsInThisRuntime,
   noCorsProbe,
   type ReachabilityProbe,
 } from './errors.ts';
+import { redactText } from '../data/urlSecrets.ts';
 
 /** An MLflow run id (hex), branded so it is not mixed up with the workbench's own run ids. */
 export type MlflowRunId = string & { readonly __brand: 'MlflowRunId' };
@@ -105,6 +111,10 @@ export interface MlflowClientOptions {
   auth?: MlflowAuth;
   /** Total attempts for 5xx, 429 and network failures, and the first backoff delay (doubled each time). */
   retry?: { attempts: number; baseDelayMs: number };
+  /** timeout per attempt and retries (`retry` overrides its attempts and delay); default `DEFAULT_NETWORK_POLICY` */
+  policy?: NetworkPolicy;
+  /** cancels every call of this client (see `withSignal` for a cancellable copy) */
+  signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   /** Tells a CORS refusal from a server that is down; default: a `no-cors` fetch in pages/workers, none in node. */
   reachabilityProbe?: ReachabilityProbe;
@@ -120,6 +130,8 @@ export interface MlflowClient {
   readonly baseUrl: string;
   /** The server's MLflow version (`GET /version`), sent with the client's credentials. */
   serverVersion(): Promise<string>;
+  /** The same client, its calls cancelled when `signal` aborts. */
+  withSignal(signal: AbortSignal): MlflowClient;
   getExperimentByName(name: string): Promise<MlflowExperiment | null>;
   createExperiment(name: string): Promise<MlflowExperimentId>;
   getOrCreateExperiment(name: string): Promise<MlflowExperiment>;
@@ -339,9 +351,19 @@ function parseExperiment(raw: JsonObject): MlflowExperiment {
   };
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What one request brought back: text, or bytes for a binary download. */
+interface Answer {
+  response: Response;
+  url: string;
+  text: string;
+  bytes: Uint8Array | null;
+}
 
 interface RequestSpec {
+  /** read the answer as bytes (artifact downloads) */
+  binary?: boolean;
+  /** false for writes that must not be sent twice after an ambiguous failure (runs/create) */
+  idempotent?: boolean;
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   query?: Record<string, string>;
@@ -354,15 +376,18 @@ interface RequestSpec {
 export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const sleep = options.sleep ?? defaultSleep;
-  const attempts = Math.max(1, options.retry?.attempts ?? 4);
-  const baseDelayMs = options.retry?.baseDelayMs ?? 250;
+  const base = options.policy ?? DEFAULT_NETWORK_POLICY;
+  const policy: NetworkPolicy = options.retry ? { ...base, attempts: options.retry.attempts, baseDelayMs: options.retry.baseDelayMs } : base;
+  const injectedSleep = options.sleep;
+  const sleep = injectedSleep ? (ms: number) => injectedSleep(ms) : abortableSleep;
+  const signal = options.signal;
   const origin = options.origin === undefined ? currentOrigin() : options.origin;
   // outside a page or worker there is no CORS, so every network failure means nothing answered
   const probe = options.reachabilityProbe ?? (origin === null ? noCorsInThisRuntime : noCorsProbe(fetchImpl));
   const authHeader = options.auth ? authorizationHeader(options.auth) : null;
 
-  async function attempt(spec: RequestSpec): Promise<Response> {
+  /** One request under the timeout, its body read too (a server may send headers and then stall). */
+  async function attempt(spec: RequestSpec): Promise<Answer> {
     const query = spec.query ? `?${new URLSearchParams(spec.query).toString()}` : '';
     const url = `${baseUrl}${spec.path}${query}`;
     const headers: Record<string, string> = {};
@@ -376,14 +401,22 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
       // copy: fetch wants an ArrayBuffer-backed view, the caller may hold a SharedArrayBuffer one
       body = typeof spec.body === 'string' ? spec.body : new Uint8Array(spec.body);
     }
-    let response: Response;
-    try {
-      response = await fetchImpl(url, { method: spec.method, headers, ...(body === undefined ? {} : { body }) });
-    } catch (failure) {
-      if (isAbort(failure)) throw failure;
-      throw await classifyFetchFailure(failure, { url, serverUrl: baseUrl, probe, origin });
-    }
-    if (response.ok) return response;
+    return withTimeout(async (inner) => {
+      let response: Response;
+      try {
+        response = await fetchImpl(url, { method: spec.method, headers, signal: inner, ...(body === undefined ? {} : { body }) });
+      } catch (failure) {
+        if (inner.aborted) throw abortReason(inner);
+        if (isAbort(failure)) throw failure;
+        throw await classifyFetchFailure(failure, { url, serverUrl: baseUrl, probe, origin });
+      }
+      if (!response.ok) throw await httpError(spec, url, response);
+      if (spec.binary === true) return { response, url, text: '', bytes: new Uint8Array(await response.arrayBuffer()) };
+      return { response, url, text: await response.text(), bytes: null };
+    }, { timeoutMs: policy.timeoutMs, signal, timeoutMessage: redactText(`mlflow ${spec.method} ${url} got no complete answer within ${policy.timeoutMs / 1000} s; is mlflow server running at ${baseUrl}? raise the timeout if it is slow`) });
+  }
+
+  async function httpError(spec: RequestSpec, url: string, response: Response): Promise<Error> {
     const text = await response.text().catch(() => '');
     let errorCode: string | null = null;
     let serverMessage = text.trim().slice(0, 500) || response.statusText || 'no message';
@@ -396,35 +429,39 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
     } catch {
       // not MLflow JSON (a proxy's or gateway's page): keep the text
     }
-    const init = { status: response.status, errorCode, serverMessage, method: spec.method, url };
-    if (response.status === 401 || response.status === 403) throw new MlflowAuthError(init, authHeader !== null);
+    const init = { status: response.status, errorCode, serverMessage, method: spec.method, url, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
+    if (response.status === 401 || response.status === 403) return new MlflowAuthError(init, authHeader !== null);
     const hint = response.status === 502 || response.status === 504 ? `; is mlflow server running behind ${baseUrl}?` : '';
-    throw new MlflowHttpError(init, hint);
+    return new MlflowHttpError(init, hint);
   }
 
-  async function send(spec: RequestSpec): Promise<Response> {
-    for (let tried = 1; ; tried += 1) {
-      try {
-        return await attempt(spec);
-      } catch (error) {
-        if (tried >= attempts || !isRetryable(error)) throw error;
-        await sleep(baseDelayMs * 2 ** (tried - 1));
-      }
-    }
+  // A write that must not be doubled is retried only when the server surely did not apply it (429, nothing answered).
+  const retryableFor = (spec: RequestSpec) => (error: unknown): boolean =>
+    isRetryable(error) && (spec.idempotent !== false || (error instanceof MlflowHttpError ? error.status === 429 : !isAmbiguous(error)));
+
+  function send(spec: RequestSpec): Promise<Answer> {
+    return withRetry(() => attempt(spec), { policy, retryable: retryableFor(spec), signal, sleep });
   }
 
   async function sendJson(spec: RequestSpec): Promise<JsonObject> {
-    const response = await send(spec);
-    const text = await response.text();
-    if (text.trim() === '') return {};
-    const parsed: unknown = JSON.parse(text);
-    return isObject(parsed) ? parsed : {};
+    const { response, text: body, url } = await send(spec);
+    if (body.trim() === '') return {};
+    const type = response.headers.get('content-type') ?? '';
+    if (/html/i.test(type) || /^\s*</.test(body)) throw new MlflowProtocolError(url, `an HTML page (${response.status}${type ? `, ${type.split(';')[0]}` : ''})`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw new MlflowProtocolError(url, `malformed JSON (${body.length} characters starting "${body.slice(0, 40)}")`);
+    }
+    if (!isObject(parsed)) throw new MlflowProtocolError(url, `JSON that is not an object (${body.slice(0, 40)})`);
+    return parsed;
   }
 
   const api = (path: string) => `/api/2.0/mlflow/${path}`;
 
   async function serverVersion(): Promise<string> {
-    return (await (await send({ method: 'GET', path: '/version' })).text()).trim();
+    return (await send({ method: 'GET', path: '/version' })).text.trim();
   }
 
   async function getExperimentByName(name: string): Promise<MlflowExperiment | null> {
@@ -476,6 +513,7 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
   return {
     baseUrl,
     serverVersion,
+    withSignal: (next) => createMlflowClient({ ...options, signal: next }),
     getExperimentByName,
     createExperiment,
     getOrCreateExperiment,
@@ -485,6 +523,7 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
       validateLogBatch({ tags });
       const body = await sendJson({
         method: 'POST',
+        idempotent: false,
         path: api('runs/create'),
         json: {
           experiment_id: experimentId,
@@ -557,8 +596,8 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
     },
 
     async downloadArtifact(run, path) {
-      const response = await send({ method: 'GET', path: await artifactUrlPath(run, path) });
-      return new Uint8Array(await response.arrayBuffer());
+      const { bytes } = await send({ method: 'GET', path: await artifactUrlPath(run, path), binary: true });
+      return bytes ?? new Uint8Array();
     },
 
     async listArtifacts(run, path) {

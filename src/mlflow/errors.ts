@@ -1,4 +1,6 @@
-// Typed failures of the MLflow client, each with a message that says which fix applies.
+// Typed failures of the MLflow client, each with a message that says which fix applies (and never a URL's secret).
+import { NetworkTimeoutError } from '../data/networkPolicy.ts';
+import { redactText } from '../data/urlSecrets.ts';
 
 /** An HTTP error answer from MLflow, carrying its own `error_code` and message. */
 export class MlflowHttpError extends Error {
@@ -10,10 +12,13 @@ export class MlflowHttpError extends Error {
   readonly serverMessage: string;
   readonly method: string;
   readonly url: string;
+  /** the server's `Retry-After`, in milliseconds, or null */
+  readonly retryAfterMs: number | null;
 
-  constructor(init: { status: number; errorCode: string | null; serverMessage: string; method: string; url: string }, hint = '') {
+  constructor(init: { status: number; errorCode: string | null; serverMessage: string; method: string; url: string; retryAfterMs?: number | null }, hint = '') {
     const code = init.errorCode === null ? '' : ` ${init.errorCode}`;
-    super(`mlflow ${init.method} ${init.url} failed (${init.status}${code}): ${init.serverMessage}${hint}`);
+    super(redactText(`mlflow ${init.method} ${init.url} failed (${init.status}${code}): ${init.serverMessage}${hint}`));
+    this.retryAfterMs = init.retryAfterMs ?? null;
     this.status = init.status;
     this.errorCode = init.errorCode;
     this.serverMessage = init.serverMessage;
@@ -45,7 +50,7 @@ export class MlflowUnreachableError extends Error {
   readonly serverUrl: string;
 
   constructor(url: string, serverUrl: string, cause?: unknown) {
-    super(`mlflow did not answer ${url}: is mlflow server running at ${serverUrl}?`, { cause });
+    super(redactText(`mlflow did not answer ${url}: is mlflow server running at ${serverUrl}?`), { cause });
     this.url = url;
     this.serverUrl = serverUrl;
   }
@@ -70,6 +75,16 @@ export class MlflowCorsError extends Error {
     this.url = url;
     this.serverUrl = serverUrl;
     this.origin = origin;
+  }
+}
+
+/** The server answered, but not as MLflow does: an HTML page with 200, malformed or cut-off JSON. */
+export class MlflowProtocolError extends Error {
+  override name = 'MlflowProtocolError';
+  readonly url: string;
+  constructor(url: string, what: string) {
+    super(redactText(`${url} answered ${what}, not MLflow JSON; this is not an MLflow server (or a proxy answered for it): check the tracking URI`));
+    this.url = url;
   }
 }
 
@@ -128,9 +143,18 @@ export async function classifyFetchFailure(
 
 /** Whether another attempt may succeed: 5xx, 429 and an unreachable server are retried; other 4xx and CORS are not. */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof MlflowUnreachableError) return true;
+  if (error instanceof MlflowUnreachableError || error instanceof NetworkTimeoutError) return true;
   if (error instanceof MlflowHttpError) return error.status >= 500 || error.status === 429;
   return false;
+}
+
+/**
+ * Whether a failed write may still have been applied by the server (it answered 5xx, timed out, or answered
+ * garbage): a `runs/create` that failed so must be searched for before it is sent again.
+ */
+export function isAmbiguous(error: unknown): boolean {
+  if (error instanceof NetworkTimeoutError || error instanceof MlflowProtocolError) return true;
+  return error instanceof MlflowHttpError && error.status >= 500;
 }
 
 /** Whether `error` is an abort the caller asked for, which is never retried or reclassified. */
