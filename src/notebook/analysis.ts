@@ -2,19 +2,30 @@
 import type { Dataset } from '../data/types.ts';
 import { validateDataset, type ValidationIssue } from '../data/validate.ts';
 import { profileDataset, type Profile } from '../data/profile.ts';
-import { leakageCheck, type LeakageFinding } from '../data/leakage.ts';
+import { leakageReport, type LeakageFinding, type LeakageReport } from '../data/leakage.ts';
+import type { ColumnTransform } from '../data/encode.ts';
+import { trainingRows, type RowSplit } from '../trainers/splitPlan.ts';
 
 export interface Analysis {
   readonly issues: readonly ValidationIssue[];
   readonly profile: Profile | null;
   readonly leakage: readonly LeakageFinding[];
+  /** the whole leakage check: findings, duplicate columns, rows repeated across the split, the tests used */
+  readonly leakageReport: LeakageReport | null;
   /** candidate feature columns (all but the targets) */
   readonly features: readonly string[];
   readonly ms: number;
 }
 
-/** Validation first; profile and leakage only where the class target is usable. */
-export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: string): Analysis {
+/** What the leakage check should see besides the targets: the Features cell's transforms and the split's rows. */
+export interface AnalysisOptions {
+  readonly transforms?: Readonly<Record<string, ColumnTransform>>;
+  /** measured on its training rows, and rows repeated across it counted */
+  readonly split?: RowSplit;
+}
+
+/** Validation first; profile and leakage only where the class target is usable; leakage against both targets. */
+export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: string, opts: AnalysisOptions = {}): Analysis {
   const t0 = performance.now();
   const hasRevenue = ds.columns.some((c) => c.name === revenueTarget);
   const features = ds.columns.map((c) => c.name).filter((n) => n !== classTarget && n !== revenueTarget);
@@ -22,10 +33,17 @@ export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: 
   const classBroken = issues.some((i) => i.column === classTarget);
   let profile: Profile | null = null;
   let leakage: readonly LeakageFinding[] = [];
+  let report: LeakageReport | null = null;
   const revenueBroken = !hasRevenue || issues.some((i) => i.column === revenueTarget && i.code === 'revenue-not-numeric');
   if (!classBroken) {
     profile = profileDataset(ds, { classTarget, revenueTarget: revenueBroken ? null : revenueTarget, features });
-    leakage = leakageCheck(ds, { classTarget, features });
+    const train = opts.split === undefined ? undefined : trainingRows(opts.split);
+    report = leakageReport(ds, {
+      classTarget, revenueTarget: revenueBroken ? null : revenueTarget, features,
+      ...(opts.transforms === undefined ? {} : { transforms: opts.transforms }),
+      ...(opts.split === undefined || train === undefined ? {} : { rows: train, split: { train, test: opts.split.test } }),
+    });
+    leakage = report.findings;
   }
-  return { issues, profile, leakage, features, ms: performance.now() - t0 };
+  return { issues, profile, leakage, leakageReport: report, features, ms: performance.now() - t0 };
 }
