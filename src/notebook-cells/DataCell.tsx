@@ -56,7 +56,7 @@ function dataSummary(ds: Dataset) {
 }
 
 export function DataCell() {
-  const data = useDatasetView(dataSummary, []);
+  const data = useDatasetView(dataSummary);
   const notes = useWorkbench((s) => s.notes);
   const load = useWorkbench((s) => s.load);
   const analysis = useWorkbench((s) => s.analysis);

@@ -1,5 +1,5 @@
 /** Features: choose the targets, which columns are features, and per-column transforms (cap, clip, log1p, one-hot, drop). */
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { useDatasetView } from '../app/useDatasetView.ts';
 import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
@@ -23,7 +23,7 @@ export function FeaturesCell() {
   const leaks = useMemo(() => (leakage ?? []).filter((f) => f.flagged).map((f) => f.feature), [leakage]);
   const setExcluded = useWorkbench((s) => s.setExcluded);
 
-  const features = useDatasetView((ds) => {
+  const features = useDatasetView(useCallback((ds: Dataset) => {
     const candidates = ds.columns.filter((c) => c.name !== classTarget && c.name !== revenueTarget);
     const groups = detectOneHotGroups(candidates);
     const inGroup = new Set(groups.flatMap((g) => g.columns));
@@ -31,8 +31,8 @@ export function FeaturesCell() {
       ...candidates.filter((c) => !inGroup.has(c.name)).map((c) => ({ name: c.name, kind: c.kind, members: [c.name] })),
       ...groups.map((g) => ({ name: g.name, kind: 'one-hot group' as const, members: [...g.columns] })),
     ];
-  }, [classTarget, revenueTarget]);
-  const summary = useDatasetView((ds) => {
+  }, [classTarget, revenueTarget]));
+  const summary = useDatasetView(useCallback((ds: Dataset) => {
     try {
       // keep the names and messages, not the matrix itself (tens of MB)
       const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms, planOnly: true });
@@ -40,8 +40,8 @@ export function FeaturesCell() {
     } catch (e) {
       return { error: (e as Error).message };
     }
-  }, [classTarget, revenueTarget, excluded, transforms]);
-  const names = useDatasetView(columnNames, []);
+  }, [classTarget, revenueTarget, excluded, transforms]));
+  const names = useDatasetView(columnNames);
 
   if (!features || !names) return <p className="muted">Load data to choose features.</p>;
   const pendingLeaks = leaks.filter((l) => !excluded.includes(l));
