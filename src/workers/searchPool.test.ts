@@ -185,6 +185,42 @@ describe('SearchPool', () => {
     await expect(pool.run({ spec, candidates: [{ C: -1 }] }).results).rejects.toThrow(/C is -1/);
     pool.terminate();
   });
+
+  it('a worker that crashes rejects the search with an error naming the worker and the unit it was running', async () => {
+    const log = { loads: 0, units: [] as WorkUnit[], transferred: [] as ArrayBuffer[] };
+    const pool = new SearchPool({
+      size: 2,
+      createEndpoint: (i) => {
+        const endpoint = fakeEndpoint(log, i);
+        if (i !== 1) return endpoint;
+        let crash: (err: Error) => void = () => undefined;
+        return {
+          post: (msg, transfer) => {
+            endpoint.post(msg, transfer);
+            if (msg.type === 'request' && msg.op === 'evaluate') setTimeout(() => crash(new Error('out of memory')), 0);
+          },
+          listen: (onMessage, onCrash) => {
+            crash = onCrash;
+            endpoint.listen(onMessage, onCrash);
+          },
+          terminate: endpoint.terminate,
+        };
+      },
+    });
+    await pool.load(data(300));
+    await expect(pool.run({ spec, candidates }).results).rejects.toMatchObject({ name: 'WorkerStoppedError', message: 'search-1 worker crashed during "evaluate": out of memory' });
+    pool.terminate();
+  });
+
+  it('terminating the pool during a run rejects the run as cancelled', async () => {
+    const log = { loads: 0, units: [] as WorkUnit[], transferred: [] as ArrayBuffer[] };
+    const pool = new SearchPool({ size: 2, createEndpoint: () => fakeEndpoint(log) });
+    await pool.load(data(300));
+    const run = pool.run({ spec, candidates });
+    pool.terminate();
+    await expect(run.results).rejects.toMatchObject({ name: 'AbortError', message: 'search cancelled' });
+    expect(log.units.length).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('imbalance lab on the pool', () => {

@@ -3,7 +3,7 @@
  * rejects every pending call. It owns one worker (a Web Worker or a node thread, behind a `WorkerEndpoint`), starts it
  * on the first request and again after a terminate or a crash.
  */
-import type { ClientMessage, OpName, Operations, WorkerMessage } from './workerProtocol.ts';
+import { assertNever, type ClientMessage, type OpName, type Operations, type WorkerMessage } from './workerProtocol.ts';
 import { deserializeError } from './workerErrors.ts';
 
 /** One worker as a client sees it: a Web Worker in the browser (`browserWorkerEndpoint`), a worker_threads Worker in node. */
@@ -192,10 +192,8 @@ export class WorkerClient<Ops extends Operations> {
       case 'error':
         this.settle(msg.requestId)?.reject(deserializeError(msg.error));
         break;
-      default: {
-        const never: never = msg;
-        throw new Error(`unknown message from the ${this.name} worker: ${JSON.stringify(never)}`);
-      }
+      default:
+        assertNever(msg, `message from the ${this.name} worker`);
     }
   }
 
