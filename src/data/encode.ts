@@ -50,6 +50,14 @@ export const NULL_LEVEL = '__null__';
 /** Level collecting rare levels and those beyond the cap (workbench encoding). */
 export const OTHER_LEVEL = '__other__';
 
+/**
+ * The transforms as a Map of own entries: a column named "constructor" or "__proto__" must not find
+ * Object.prototype's members in a plain record.
+ */
+export function transformsByColumn(transforms: Readonly<Record<string, ColumnTransform>> | undefined): ReadonlyMap<string, ColumnTransform> {
+  return new Map(Object.entries(transforms ?? {}));
+}
+
 /** wasm32 address space: parquet-wasm cannot hold more than this. */
 export const WASM_MEMORY_LIMIT_BYTES = 4 * 2 ** 30;
 
@@ -234,7 +242,7 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixRes
   const mode = spec.encoding ?? 'workbench';
   const maxLevels = Math.max(1, spec.maxLevels ?? DEFAULT_MAX_LEVELS);
   const minLevelFraction = spec.minLevelFraction ?? DEFAULT_MIN_LEVEL_FRACTION;
-  const transforms = spec.transforms ?? {};
+  const transforms = transformsByColumn(spec.transforms);
   const rows = ds.rows;
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -249,14 +257,14 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixRes
   const groupOf = featureGroupMap(ds.columns, groups);
   const groupNames = new Set(groups.map((g) => g.name));
   const known = (n: string): boolean => names.has(n) || groupNames.has(n);
-  for (const [label, list] of [['exclude', spec.exclude ?? []], ['include', spec.include ?? []], ['transforms', Object.keys(transforms)]] as const) {
+  for (const [label, list] of [['exclude', spec.exclude ?? []], ['include', spec.include ?? []], ['transforms', [...transforms.keys()]]] as const) {
     for (const n of list) {
       if (!known(n)) warnings.push(`${label} names "${n}", which is neither a column nor a one-hot group of this file; check the spelling`);
     }
   }
   const excludeSet = new Set(spec.exclude ?? []);
   const includeSet = spec.include !== undefined && spec.include.length > 0 ? new Set(spec.include) : null;
-  const isDropped = (col: string): boolean => transforms[col]?.kind === 'drop' || transforms[groupOf.get(col) ?? col]?.kind === 'drop';
+  const isDropped = (col: string): boolean => transforms.get(col)?.kind === 'drop' || transforms.get(groupOf.get(col) ?? col)?.kind === 'drop';
 
   const main: OutputColumn[] = [];
   const dummies: OutputColumn[] = [];
@@ -280,7 +288,7 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixRes
       warnings.push(`column "${name}" is entirely null; left out`);
       continue;
     }
-    const transform = transforms[name];
+    const transform = transforms.get(name);
 
     if (col.kind === 'numeric' && transform?.kind !== 'onehot') {
       if (col.unsafeInteger) {

@@ -8,7 +8,7 @@ import type { Dataset, NumericValues } from './types.ts';
 import { BASELINE_LEVEL, detectOneHotGroups, groupCodes } from './oneHotGroups.ts';
 import { binaryLabels } from './validate.ts';
 import { countsByValue } from './profile.ts';
-import { applyNumericTransform, type ColumnTransform } from './encode.ts';
+import { applyNumericTransform, transformsByColumn, type ColumnTransform } from './encode.ts';
 import { stratifiedKFold } from '../trainers/split.ts';
 
 /** One feature's evidence against the targets. */
@@ -444,9 +444,9 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
   const baseRate = labelled > 0 ? (minorityIsPositive ? positives : labelled - positives) / labelled : NaN;
 
   const targets = new Set([classTarget, revenueTarget, ...(opts.targets ?? [])].filter((t): t is string => t !== null));
-  const transforms = opts.transforms ?? {};
+  const transforms = transformsByColumn(opts.transforms);
   const allGroups = detectOneHotGroups(ds.columns, { exclude: [...targets] });
-  const requested = new Set(opts.features.filter((f) => !targets.has(f) && transforms[f]?.kind !== 'drop'));
+  const requested = new Set(opts.features.filter((f) => !targets.has(f) && transforms.get(f)?.kind !== 'drop'));
   const groups = allGroups.filter((g) => requested.has(g.name) || g.columns.some((c) => requested.has(c)));
   const grouped = new Set(groups.flatMap((g) => g.columns));
 
@@ -457,7 +457,7 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
     const col = byName.get(name);
     if (col === undefined) throw new Error(`feature "${name}" is not a column of this file; remove it from the features`);
     if (col.kind === 'timestamp') continue;
-    const t = transforms[name];
+    const t = transforms.get(name);
     if (col.kind === 'categorical') {
       sources.push({ feature: name, columns: [name], src: { kind: 'levels', codes: col.codes, levels: col.levels, nullLabel: '(null)' } });
     } else if (t?.kind === 'onehot') {

@@ -123,3 +123,19 @@ describe('binaryLabels', () => {
     expect(Array.from(t.y)).toEqual([1, 0, 0, 255]);
   });
 });
+
+describe('validateDataset: infinite values', () => {
+  it('names ±Infinity in a feature and in the revenue target with their count and first rows', () => {
+    const spend = Array.from({ length: rows }, (_, i) => i);
+    spend[3] = -Infinity;
+    const revenue = ordered.map((o) => o * 10);
+    for (const r of [1, 2, 7, 9, 11]) revenue[r] = Infinity;
+    const issues = validateDataset(ds([num('is_ordered', ordered), num('revenue', revenue), num('spend', spend)]), {
+      classTarget: 'is_ordered', revenueTarget: 'revenue', features: ['spend'],
+    });
+    expect(issues.filter((i) => i.code === 'not-finite').map((i) => i.message)).toEqual([
+      'revenue column "revenue" has 5 infinite values (rows 1, 2, 7, …, counting from 0); replace them or drop those rows before training',
+      'feature "spend" has 1 infinite value (row 3, counting from 0); replace them or drop those rows before training',
+    ]);
+  });
+});

@@ -19,7 +19,8 @@ export type ValidationCode =
   | 'revenue-negative'
   | 'missing-feature'
   | 'feature-all-null'
-  | 'too-few-rows-of-class';
+  | 'too-few-rows-of-class'
+  | 'not-finite';
 
 /** Options of `validateDataset`. */
 export interface ValidateOptions {
@@ -120,6 +121,31 @@ function columnList(ds: Dataset): string {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
+/** How many values of a numeric column are ±Infinity, and the first few rows (from 0) holding one. */
+export function infiniteValues(values: ArrayLike<number>, show = 3): { count: number; rows: number[] } {
+  let count = 0;
+  const rows: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === Infinity || v === -Infinity) {
+      count++;
+      if (rows.length < show) rows.push(i);
+    }
+  }
+  return { count, rows };
+}
+
+/** The issue for a column holding ±Infinity, or null: training would turn it into NaN scores and metrics. */
+function notFinite(col: Column, role: string): ValidationIssue | null {
+  if (col.kind !== 'numeric' || col.values instanceof Uint8Array) return null;
+  const { count, rows } = infiniteValues(col.values);
+  if (count === 0) return null;
+  return {
+    code: 'not-finite', column: col.name,
+    message: `${role} "${col.name}" has ${fmt(count)} infinite value${count === 1 ? '' : 's'} (row${rows.length === 1 ? '' : 's'} ${rows.join(', ')}${count > rows.length ? ', …' : ''}, counting from 0); replace them or drop those rows before training`,
+  };
+}
+
 /** Everything that would stop training on `ds` with these targets and candidate features; empty when fine. */
 export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -159,6 +185,8 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       let negatives = 0;
       let min = Infinity;
       for (const v of rev.values) if (v < 0) { negatives++; if (v < min) min = v; }
+      const infinite = notFinite(rev, 'revenue column');
+      if (infinite !== null) issues.push(infinite);
       if (negatives > 0) {
         issues.push({ code: 'revenue-negative', column: rev.name, message: `column "${rev.name}" has ${fmt(negatives)} negative values (lowest ${min}); revenue must be ≥ 0, so filter refunds or clip them at 0` });
       }
@@ -177,6 +205,9 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       issues.push({ code: 'missing-feature', column: f, message: `feature "${f}" is not a column of this file; remove it from the feature list` });
     } else if (col.nullCount === ds.rows) {
       issues.push({ code: 'feature-all-null', column: f, message: `column "${f}" is entirely null; exclude it from the features` });
+    } else {
+      const infinite = notFinite(col, 'feature');
+      if (infinite !== null) issues.push(infinite);
     }
   }
   return issues;

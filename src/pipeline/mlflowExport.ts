@@ -7,6 +7,7 @@ import os from 'node:os';
 import { binaryLabels } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { createMlflowClient, type MlflowAuth } from '../mlflow/client.ts';
+import type { NetworkPolicy } from '../data/networkPolicy.ts';
 import { exportRun, type ExportedRun } from '../mlflow/exportRun.ts';
 import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
@@ -22,6 +23,8 @@ export interface PipelineMlflowOptions {
   readonly experimentNames?: { readonly classifier?: string; readonly regressor?: string };
   /** the MLflow UI for the printed links; default the tracking URL */
   readonly uiBase?: string;
+  /** timeout and retries of every MLflow call; default `DEFAULT_NETWORK_POLICY` */
+  readonly policy?: NetworkPolicy;
 }
 
 /** What the pipeline trained (a subset of `PipelineResult`). */
@@ -77,7 +80,7 @@ export async function exportPipelineToMlflow(
   log: (line: string) => void = () => undefined,
 ): Promise<ExportedRun[]> {
   const auth = pipelineMlflowAuth(options);
-  const client = createMlflowClient({ baseUrl: options.url, ...(auth ? { auth } : {}), origin: null });
+  const client = createMlflowClient({ baseUrl: options.url, ...(auth ? { auth } : {}), ...(options.policy ? { policy: options.policy } : {}), origin: null });
   const runs = pipelineRuns(trained, options.excluded);
   const ds = trained.dataset;
   const target = ds.columns.find((c) => c.name === options.classTarget);

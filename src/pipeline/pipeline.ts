@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as parquet from 'parquet-wasm';
-import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
+import { HttpStatusError, NetworkLoadError, blobByteSource, urlByteSource } from '../data/byteSource.ts';
+import { DEFAULT_NETWORK_POLICY, NetworkTimeoutError, type NetworkPolicy } from '../data/networkPolicy.ts';
+import { redactUrl } from '../data/urlSecrets.ts';
 import { buildModelMatrix } from '../data/encode.ts';
 import { leakageReport, type LeakageReport } from '../data/leakage.ts';
 import { appendTestFile } from '../data/testFile.ts';
@@ -39,6 +41,8 @@ export interface PipelineOptions {
   /** folder to write the two model bundles to */
   readonly out?: string;
   readonly log: (line: string) => void;
+  /** timeout and retries of data fetches; default `DEFAULT_NETWORK_POLICY` */
+  readonly network?: NetworkPolicy;
 }
 
 /** Raised for bad input; the CLI exits 2 with the message. */
@@ -54,11 +58,16 @@ export interface PipelineResult {
   readonly regressor: RegressorResult;
 }
 
-async function load(data: string, log: (l: string) => void): Promise<Dataset> {
+/** Whether a load failure is the server's or the network's (exit 1) rather than the input's (exit 2). */
+function isNetworkFailure(e: unknown): boolean {
+  return e instanceof NetworkTimeoutError || e instanceof NetworkLoadError || (e instanceof HttpStatusError && (e.status >= 500 || e.status === 429));
+}
+
+async function load(data: string, log: (l: string) => void, network: NetworkPolicy): Promise<Dataset> {
   const isUrl = /^https?:\/\//i.test(data);
   const name = isUrl ? decodeURIComponent(new URL(data).pathname.split('/').pop() || data) : path.basename(data);
   if (!isUrl && !fs.existsSync(data)) throw new PipelineInputError(`data file "${data}" does not exist; pass --data <path or URL of a .parquet file>`);
-  const source = isUrl ? urlByteSource(data, name) : blobByteSource(new Blob([fs.readFileSync(data)]), name);
+  const source = isUrl ? urlByteSource(data, name, fetch, { policy: network, cors: false }) : blobByteSource(new Blob([fs.readFileSync(data)]), name);
   const t0 = performance.now();
   const result = await loadParquet({
     source,
@@ -108,9 +117,11 @@ export function leakageSection(r: LeakageReport): Record<string, unknown> {
 
 /** Runs the whole pipeline; throws PipelineInputError on bad input. */
 export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
-  const ds = await load(o.data, o.log).catch((e: Error) => {
-    throw e instanceof PipelineInputError ? e : new PipelineInputError(e.message);
-  });
+  const network = o.network ?? DEFAULT_NETWORK_POLICY;
+  const asInputError = (e: Error): never => {
+    throw e instanceof PipelineInputError || isNetworkFailure(e) ? e : new PipelineInputError(e.message);
+  };
+  const ds = await load(o.data, o.log, network).catch(asInputError);
   const names = ds.columns.map((c) => c.name);
   for (const ex of o.exclude) {
     if (!names.includes(ex) && !names.some((n) => n.startsWith(`${ex}_`))) {
@@ -126,7 +137,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   let spec: SplitSpec = o.split ?? { kind: 'random' };
   if (o.testData !== undefined) {
     if (o.split !== undefined && o.split.kind !== 'random') throw new PipelineInputError('--test-data sets the test rows itself; leave out --split');
-    const test = await load(o.testData, o.log).catch((e: Error) => { throw e instanceof PipelineInputError ? e : new PipelineInputError(e.message); });
+    const test = await load(o.testData, o.log, network).catch(asInputError);
     try {
       const joined = appendTestFile(ds, test);
       all = joined.dataset;
@@ -186,6 +197,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   if (clfOut.outcome.kind !== 'classifier' || regOut.outcome.kind !== 'regressor') throw new Error('worker threads answered the wrong job');
   const c = clfOut.outcome.result;
   const r = regOut.outcome.result;
+  // a metric that is not a number means the training went wrong: never report it as a success
+  const broken = [['classifier auc_roc', c.metrics.auc_roc], ['classifier log_loss', c.metrics.log_loss], ['regressor rmse', r.metrics.rmse],
+    ['regressor mae', r.metrics.mae], ['regressor r2', r.metrics.r2]].filter(([, v]) => !Number.isFinite(v as number));
+  if (broken.length > 0) {
+    throw new Error(`training produced no number for ${broken.map(([k, v]) => `${k} (${v})`).join(', ')}; check the data for extreme values and try again`);
+  }
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     fs.writeFileSync(path.join(o.out, 'classifier.bundle.json'), serializeBundle(c.bundle));
@@ -209,7 +226,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     backend: clfOut.backend,
     seed: o.seed,
     tfjs_version: c.tfjsVersion,
-    data: { source: o.data, sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude, ...(o.testData === undefined ? {} : { test_data: o.testData }) },
+    data: { source: redactUrl(o.data), sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude, ...(o.testData === undefined ? {} : { test_data: redactUrl(o.testData) }) },
     split: splitSection(plan),
     leakage: leakageSection(leakage),
     wall_ms: Math.round(wallMs),

@@ -291,3 +291,11 @@ describe('speed', () => {
     expect(ms).toBeLessThan(500);
   });
 });
+
+describe('regressionMetrics: a constant target', () => {
+  it('gives R² 0 (1 when exact) like scikit-learn, not -1e14 from rounding in the mean', () => {
+    const y = new Float64Array(7).fill(0.1);
+    expect(regressionMetrics(y, new Float64Array(7).fill(0.3)).r2).toBe(0);
+    expect(regressionMetrics(y, y).r2).toBe(1);
+  });
+});

@@ -348,9 +348,12 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
   if (n === 0) throw new Error('regression metrics need at least one row; got 0');
   let meanY = 0;
   let meanE = 0;
+  let constant = true;
+  const first = yTrue[0] as number;
   for (let i = 0; i < n; i++) {
     meanY += yTrue[i] as number;
     meanE += (yTrue[i] as number) - (yPred[i] as number);
+    if (yTrue[i] !== first) constant = false;
   }
   meanY /= n;
   meanE /= n;
@@ -376,7 +379,8 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
   return {
     rmse: Math.sqrt(sse / n),
     mae: sae / n,
-    r2: ratioScore(sse, sst),
+    // equal targets leave only rounding in sst (1e-30), which would show R² as -1e14: treat them as constant
+    r2: ratioScore(sse, constant ? 0 : sst),
     mape: nonZero > 0 ? ape / nonZero : NaN,
     explainedVariance: ratioScore(sve, sst),
   };
