@@ -8,18 +8,25 @@ import { bestCandidate, gridCandidates, summarise, type SearchData, type SearchS
 
 const DROP = new Set(['is_ordered', 'revenue', 'engagement_depth']);
 
-/** The bundled training table as a row-major matrix without the leaking depth column; bools become 0/1. */
-function loadTrainingData(path: string): SearchData & { readonly names: string[] } {
+/** Columns left out of a bench matrix, and an optional cap on one column (e.g. engagement_depth at 4). */
+export interface BenchColumns {
+  readonly drop: ReadonlySet<string>;
+  readonly cap?: { readonly column: string; readonly max: number };
+}
+
+/** The bundled training table as a row-major matrix (by default without the leaking depth column); bools become 0/1. */
+export function loadTrainingData(path: string, columns: BenchColumns = { drop: DROP }): SearchData & { readonly names: string[] } {
   const table = tableFromIPC(pq.readParquet(readFileSync(path)).intoIPCStream());
-  const names = table.schema.fields.map((f) => f.name).filter((n) => !DROP.has(n));
+  const names = table.schema.fields.map((f) => f.name).filter((n) => !columns.drop.has(n));
   const rows = table.numRows;
   const cols = names.length;
   const X = new Float32Array(rows * cols);
   names.forEach((name, j) => {
     const column = table.getChild(name);
     if (column === null) throw new Error(`column "${name}" is missing from ${path}; rebuild the data`);
+    const max = columns.cap?.column === name ? columns.cap.max : Number.POSITIVE_INFINITY;
     let i = 0;
-    for (const v of column) X[i++ * cols + j] = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
+    for (const v of column) X[i++ * cols + j] = Math.min(max, typeof v === 'boolean' ? (v ? 1 : 0) : Number(v));
   });
   const target = table.getChild('is_ordered');
   if (target === null) throw new Error(`column "is_ordered" is missing from ${path}; rebuild the data`);

@@ -10,7 +10,7 @@ import { applyScaler, fitStandardScaler } from './scaler.ts';
 import { subsetRows, subsetVector } from './split.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
-import type { ClassifierConfig, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
+import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
 
 /** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
 export interface TrainClassifierOptions {
@@ -52,6 +52,40 @@ export function binaryColumns(X: Float32Array, rows: number, cols: number): bool
   return out;
 }
 
+/** Resamples the fit rows as configured (oversample, undersample or SMOTE-NC with `categorical` columns copied). */
+export function resampleFitRows(X: Float32Array, rows: number, cols: number, y: Float32Array, config: Pick<ClassifierConfig, 'resampling' | 'seed'>, categorical: boolean[]): { X: Float32Array; y: Float32Array; rows: number; added: number } {
+  if (config.resampling === 'none') return { X, y, rows, added: 0 };
+  const r = config.resampling === 'oversample'
+    ? randomOversample(X, rows, cols, y, config.seed)
+    : config.resampling === 'undersample'
+      ? randomUndersample(X, rows, cols, y, config.seed)
+      : smoteNC(X, rows, cols, y, { k: 5, seed: config.seed, categorical });
+  return { X: r.X, y: Float32Array.from(r.y), rows: r.rows, added: r.added };
+}
+
+/** The threshold with the best F1 on validation, and the test metrics at it (plus the flattering test-chosen "oracle"). */
+export function scoreAtValidationThreshold(validY: ArrayLike<number>, validProba: ArrayLike<number>, yTest: ArrayLike<number>, testProba: ArrayLike<number>): { threshold: number; metrics: ClassifierMetrics } {
+  const threshold = bestF1(buildThresholdSweep(validY, validProba)).threshold;
+  const atThreshold = confusionAt(yTest, testProba, threshold);
+  const oracle = bestF1(buildThresholdSweep(yTest, testProba));
+  return {
+    threshold,
+    metrics: {
+      auc_roc: rocAuc(yTest, testProba),
+      pr_auc: averagePrecision(yTest, testProba),
+      f1_score: atThreshold.f1,
+      precision: atThreshold.precision,
+      recall: atThreshold.recall,
+      accuracy: atThreshold.accuracy,
+      log_loss: logLoss(yTest, testProba),
+      brier: brierScore(yTest, testProba),
+      threshold,
+      oracle_f1: oracle.confusion.f1,
+      oracle_threshold: oracle.threshold,
+    },
+  };
+}
+
 /** Trains the configured classifier and returns test probabilities, metrics at the validation-chosen threshold and a bundle. */
 export async function trainClassifier(o: TrainClassifierOptions): Promise<ClassifierResult> {
   const { tf, matrix, config } = o;
@@ -76,14 +110,9 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   let fitRows = split.fit.length;
   let resampled = 0;
   if (config.resampling !== 'none') {
-    const categorical = binaryColumns(fitRaw, split.fit.length, cols);
-    const r = config.resampling === 'oversample'
-      ? randomOversample(fitX, fitRows, cols, fitY, config.seed)
-      : config.resampling === 'undersample'
-        ? randomUndersample(fitX, fitRows, cols, fitY, config.seed)
-        : smoteNC(fitX, fitRows, cols, fitY, { k: 5, seed: config.seed, categorical });
+    const r = resampleFitRows(fitX, fitRows, cols, fitY, config, binaryColumns(fitRaw, split.fit.length, cols));
     fitX = r.X;
-    fitY = Float32Array.from(r.y);
+    fitY = r.y;
     fitRows = r.rows;
     resampled = r.added;
   }
@@ -135,11 +164,8 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const testProba = await predictor.predict(testRaw, split.test.length);
   predictor.dispose();
 
-  const chosen = bestF1(buildThresholdSweep(validY, validProba));
-  const threshold = chosen.threshold;
   const yTest = subsetVector(yAll, split.test);
-  const atThreshold = confusionAt(yTest, testProba, threshold);
-  const oracle = bestF1(buildThresholdSweep(yTest, testProba));
+  const { threshold, metrics } = scoreAtValidationThreshold(validY, validProba, yTest, testProba);
   const positives = (y: Float32Array): number => y.reduce((s, v) => s + v, 0);
 
   return {
@@ -154,19 +180,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
     testIndex: split.test,
     yTest,
     testProba,
-    metrics: {
-      auc_roc: rocAuc(yTest, testProba),
-      pr_auc: averagePrecision(yTest, testProba),
-      f1_score: atThreshold.f1,
-      precision: atThreshold.precision,
-      recall: atThreshold.recall,
-      accuracy: atThreshold.accuracy,
-      log_loss: logLoss(yTest, testProba),
-      brier: brierScore(yTest, testProba),
-      threshold,
-      oracle_f1: oracle.confusion.f1,
-      oracle_threshold: oracle.threshold,
-    },
+    metrics,
     warnings,
     trainMs,
     msPerEpoch,

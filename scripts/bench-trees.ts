@@ -1,0 +1,168 @@
+/**
+ * Bench of issue 12: the workbench's gradient boosting and random forest against scikit-learn 1.9 (the pinned peer in
+ * .venv-bench) on the SAME rows: the bundled data, stratified split per seed (the workbench's split is scikit-learn's
+ * train_test_split row for row). For each seed the peer runs first, then ours, so both see the same machine load.
+ *
+ *   node --import tsx scripts/bench-trees.ts [--quick] [--seeds 42,43,44] [--no-rf]
+ *
+ * Prints one JSON line: trees.gbdt.fit_ms / peer_fit_ms / ratio (medians), the same for rf, AUCs (median over seeds),
+ * the capped-depth AUC, F1 at the validation threshold, predict time of the test rows and TreeSHAP time for 1,000 rows.
+ */
+import { pathToFileURL } from 'node:url';
+import { rocAuc } from '../src/trainers/metrics.ts';
+import { classWeights } from '../src/trainers/resample.ts';
+import { stratifiedSplit } from '../src/trainers/split.ts';
+import { DEFAULT_GBDT_PARAMS, fitGbdt } from '../src/trainers/trees/boosting.ts';
+import { outputFromRaw, predictRaw, type TreeEnsemble } from '../src/trainers/trees/ensemble.ts';
+import { DEFAULT_FOREST_PARAMS, fitForest } from '../src/trainers/trees/forest.ts';
+import { DEFAULT_TREE_SETTINGS, trainTreeClassifier } from '../src/trainers/trees/treeClassifier.ts';
+import { treeShap } from '../src/trainers/trees/treeShap.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
+import { loadTrainingData } from './bench-search.ts';
+import { runPeer } from './pythonPeer.mjs';
+
+interface PeerModel { readonly fit_ms: number; readonly predict_ms: number; readonly auc: number }
+interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly train_rows: number; readonly test_rows: number }
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2;
+};
+const round = (v: number, d = 4): number => Number(v.toFixed(d));
+
+/** Runs the bench; `log` gets progress lines. */
+export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
+  const log = options.log ?? (() => undefined);
+  const seeds = options.seeds ?? [42, 43, 44];
+  const withRf = options.rf ?? true;
+  const path = options.dataPath ?? new URL('../public/data/training_data.parquet', import.meta.url).pathname;
+  const leakFree = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue', 'engagement_depth']) });
+  const capped = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue']), cap: { column: 'engagement_depth', max: 4 } });
+  const matrixMb = (leakFree.X.byteLength / 2 ** 20);
+  log(`loaded ${leakFree.rows} rows × ${leakFree.cols} features (${matrixMb.toFixed(1)} MiB as float32)`);
+
+  const fitMs = { gbdt: [] as number[], rf: [] as number[] };
+  const peerMs = { gbdt: [] as number[], rf: [] as number[] };
+  const auc = { gbdt: [] as number[], rf: [] as number[], hgb: [] as number[], peerRf: [] as number[], gbdtCapped: [] as number[], hgbCapped: [] as number[] };
+  const f1: number[] = [];
+  const flowAuc: number[] = [];
+  const flowF1Capped: number[] = [];
+  const predictMs = { gbdt: [] as number[], rf: [] as number[] };
+  const shapMs = { gbdt: [] as number[], rf: [] as number[] };
+  const peakMb: number[] = [];
+  let grouped = true;
+  const y = leakFree.y;
+
+  for (const seed of seeds) {
+    const { train, test } = stratifiedSplit(y, 0.2, seed);
+    const yTrain = Float64Array.from(train, (i) => y[i] as number);
+    const yTest = Float64Array.from(test, (i) => y[i] as number);
+    const { w0, w1 } = classWeights(yTrain, 'balanced');
+    const weight = yTrain.map((v) => (v === 1 ? w1 : w0));
+
+    log(`seed ${seed}: scikit-learn (hgb${withRf ? ', rf' : ''})`);
+    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? 'hgb,rf' : 'hgb'])) as PeerRun;
+    if (peer.train_rows !== train.length || peer.test_rows !== test.length) throw new Error(`the peer split ${peer.train_rows}/${peer.test_rows} rows, ours ${train.length}/${test.length}; the splits must agree`);
+
+    // ours, as the peer: every training row, 100 iterations, no early stopping, binning included in the time
+    const before = process.memoryUsage();
+    let peak = 0;
+    const sample = (): void => {
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.heapUsed + m.arrayBuffers - before.heapUsed - before.arrayBuffers);
+    };
+    const t0 = performance.now();
+    const gb = fitGbdt({ task: 'classifier', train: { X: leakFree.X, cols: leakFree.cols, rowIdx: train, y: yTrain, weight }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, seed }, onTree: sample });
+    fitMs.gbdt.push(performance.now() - t0);
+    peakMb.push(peak / 2 ** 20);
+    grouped &&= gb.grouped;
+    const t1 = performance.now();
+    const pg = outputFromRaw(gb.ensemble, predictRaw(gb.ensemble, leakFree.X, test));
+    predictMs.gbdt.push(performance.now() - t1);
+    auc.gbdt.push(rocAuc(yTest, pg));
+    shapMs.gbdt.push(timeShap(gb.ensemble, leakFree.X, test));
+    peerMs.gbdt.push(peer.hgb?.fit_ms ?? Number.NaN);
+    auc.hgb.push(peer.hgb?.auc ?? Number.NaN);
+    log(`seed ${seed}: gbdt ${fitMs.gbdt.at(-1)?.toFixed(0)} ms (peer ${peer.hgb?.fit_ms} ms), auc ${auc.gbdt.at(-1)?.toFixed(4)} (peer ${peer.hgb?.auc})`);
+
+    if (withRf) {
+      const t2 = performance.now();
+      const rf = fitForest({ task: 'classifier', train: { X: leakFree.X, cols: leakFree.cols, rowIdx: train, y: yTrain, weight }, params: { ...DEFAULT_FOREST_PARAMS, seed } });
+      fitMs.rf.push(performance.now() - t2);
+      const t3 = performance.now();
+      const pr = outputFromRaw(rf.ensemble, predictRaw(rf.ensemble, leakFree.X, test));
+      predictMs.rf.push(performance.now() - t3);
+      auc.rf.push(rocAuc(yTest, pr));
+      shapMs.rf.push(timeShap(rf.ensemble, leakFree.X, test));
+      peerMs.rf.push(peer.rf?.fit_ms ?? Number.NaN);
+      auc.peerRf.push(peer.rf?.auc ?? Number.NaN);
+      log(`seed ${seed}: rf ${fitMs.rf.at(-1)?.toFixed(0)} ms (peer ${peer.rf?.fit_ms} ms), auc ${auc.rf.at(-1)?.toFixed(4)} (peer ${peer.rf?.auc})`);
+    }
+
+    // the workbench's own flow: fit rows, early stopping and threshold on the validation slice, test metrics
+    const flowConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS, seed };
+    const flow = trainTreeClassifier({ matrix: { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names }, y, config: flowConfig });
+    f1.push(flow.metrics.f1_score);
+    flowAuc.push(flow.metrics.auc_roc);
+
+    const peerCapped = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'capped', 'hgb'])) as PeerRun;
+    auc.hgbCapped.push(peerCapped.hgb?.auc ?? Number.NaN);
+    const gc = fitGbdt({ task: 'classifier', train: { X: capped.X, cols: capped.cols, rowIdx: train, y: yTrain, weight }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, seed } });
+    auc.gbdtCapped.push(rocAuc(yTest, outputFromRaw(gc.ensemble, predictRaw(gc.ensemble, capped.X, test))));
+    const flowCapped = trainTreeClassifier({ matrix: { rows: capped.rows, cols: capped.cols, X: capped.X, featureNames: capped.names, featureGroups: capped.names }, y, config: flowConfig });
+    flowF1Capped.push(flowCapped.metrics.f1_score);
+    log(`seed ${seed}: flow auc ${flow.metrics.auc_roc.toFixed(4)} f1 ${flow.metrics.f1_score.toFixed(4)} (${flow.epochs} trees); capped auc ${auc.gbdtCapped.at(-1)?.toFixed(4)} (peer ${peerCapped.hgb?.auc}), flow f1 ${flowCapped.metrics.f1_score.toFixed(4)}`);
+  }
+  const ratio = (ours: number[], peer: number[]): number => round(median(ours.map((v, i) => v / (peer[i] as number))), 3);
+  return {
+    'trees.seeds': seeds,
+    'trees.rows': leakFree.rows,
+    'trees.features': leakFree.cols,
+    'trees.grouped_rows': grouped,
+    'trees.gbdt.fit_ms': round(median(fitMs.gbdt), 0),
+    'trees.gbdt.peer_fit_ms': round(median(peerMs.gbdt), 0),
+    'trees.gbdt.ratio': ratio(fitMs.gbdt, peerMs.gbdt),
+    'trees.gbdt.auc': round(median(auc.gbdt)),
+    'trees.gbdt.peer_auc': round(median(auc.hgb)),
+    'trees.gbdt.auc_capped_depth': round(median(auc.gbdtCapped)),
+    'trees.gbdt.peer_auc_capped_depth': round(median(auc.hgbCapped)),
+    'trees.gbdt.flow_auc': round(median(flowAuc)),
+    'trees.gbdt.flow_f1_at_valid_threshold': round(median(f1)),
+    'trees.gbdt.flow_f1_capped_depth': round(median(flowF1Capped)),
+    'trees.gbdt.predict_ms': round(median(predictMs.gbdt), 1),
+    'trees.gbdt.shap_ms_1000_rows': round(median(shapMs.gbdt), 1),
+    'trees.gbdt.peak_extra_mb': round(median(peakMb), 1),
+    'trees.matrix_mb': round(matrixMb, 1),
+    ...(withRf ? {
+      'trees.rf.fit_ms': round(median(fitMs.rf), 0),
+      'trees.rf.peer_fit_ms': round(median(peerMs.rf), 0),
+      'trees.rf.ratio': ratio(fitMs.rf, peerMs.rf),
+      'trees.rf.auc': round(median(auc.rf)),
+      'trees.rf.peer_auc': round(median(auc.peerRf)),
+      'trees.rf.predict_ms': round(median(predictMs.rf), 1),
+      'trees.rf.shap_ms_1000_rows': round(median(shapMs.rf), 1),
+    } : {}),
+    'trees.test_rows': stratifiedSplit(y, 0.2, seeds[0] ?? 42).test.length,
+  };
+}
+
+/** TreeSHAP of the first 1,000 test rows, in ms. */
+function timeShap(e: TreeEnsemble, X: Float32Array, test: Uint32Array): number {
+  const t0 = performance.now();
+  treeShap(e, X, test.subarray(0, 1000));
+  return performance.now() - t0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const argAfter = (flag: string): string | undefined => {
+    const i = process.argv.indexOf(flag);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const seeds = (argAfter('--seeds') ?? (process.argv.includes('--quick') ? '42' : '42,43,44')).split(',').map(Number);
+  benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), log: (line) => console.error(line) })
+    .then((figures) => console.log(JSON.stringify(figures)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}
