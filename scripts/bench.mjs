@@ -6,13 +6,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createWorkbenchServer } from './static-server.mjs';
 import { benchSpeedJob, benchSpeedLogistic, benchSpeedMlp } from './bench-speed.mjs';
+import { benchScale } from './bench-scale.mjs';
 
 const log = (...a) => console.error('[bench]', ...a);
 const args = new Set(process.argv.slice(2).filter((a) => a !== '--no-build').map((a) => a.replace(/^--/, '')));
 /** A part runs when no part is named, when it is named, or when a prefix of it is (`speed` runs speed.job, speed.logistic, …). */
 const only = (name) => args.size === 0 || [...args].some((a) => name === a || name.startsWith(`${a}.`));
 /** Parts that drive the built app in Chromium; the build and the browser start only when one of them runs. */
-const BROWSER_PARTS = ['load', 'train', 'report', 'slider', 'speed.logistic', 'speed.mlp'];
+const BROWSER_PARTS = ['load', 'train', 'report', 'slider', 'speed.logistic', 'speed.mlp', 'scale.x10'];
 const out = {};
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
 const round = (v, d = 1) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
@@ -262,6 +263,15 @@ for (const [part, bench] of [['speed.job', benchSpeedJob], ['speed.logistic', be
   } catch (e) {
     log(`${part} failed: ${e.stack}`);
     out[`${part}.error`] = String(e.message).slice(0, 300);
+  }
+}
+
+if (only('scale.x10')) {
+  try {
+    Object.assign(out, await benchScale({ browser, baseUrl, distDir: process.env.DIST_DIR ?? 'dist', log, memorySampler, trainOnce, dataValue }));
+  } catch (e) {
+    log(`scale.x10 failed: ${e.stack}`);
+    out['scale.x10.error'] = String(e.message).slice(0, 300);
   }
 }
 

@@ -3,7 +3,7 @@ import type { StateCreator } from 'zustand';
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { LoadSpec } from '../workers/dataProtocol.ts';
-import { analyseDataset, type Analysis } from '../notebook/analysis.ts';
+import type { Analysis } from '../notebook/analysis.ts';
 import { getDataClient } from './services.ts';
 import type { WorkbenchState } from './store.ts';
 
@@ -37,6 +37,25 @@ export interface DataSlice {
 }
 
 let cancelCurrent: (() => void) | null = null;
+/** Bumped per analysis request: an answer that is not the latest (targets or data changed since) is dropped. */
+let analysisTicket = 0;
+
+type Get = () => WorkbenchState;
+type Set = (partial: Partial<WorkbenchState>) => void;
+
+/** Asks the data worker to analyse its dataset for the current targets; the page's main thread makes no pass over rows. */
+function requestAnalysis(get: Get, set: Set): void {
+  const ticket = ++analysisTicket;
+  const { classTarget, revenueTarget } = get();
+  getDataClient().request('analyse', { classTarget, revenueTarget }).result.then(
+    (analysis) => {
+      if (ticket === analysisTicket) set({ analysis });
+    },
+    (err: Error) => {
+      if (ticket === analysisTicket) set({ load: { ...get().load, status: 'error', error: `analysing the data failed: ${err.message}` } });
+    },
+  );
+}
 
 function label(spec: LoadSpec): string {
   return spec.kind === 'file' ? spec.file.name : spec.name;
@@ -65,16 +84,15 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
         if (cancelCurrent !== handle.cancel) return;
         cancelCurrent = null;
         const decodeMs = performance.now() - t0;
-        const { classTarget, revenueTarget } = get();
-        const analysis = analyseDataset(payload.dataset, classTarget, revenueTarget);
         set((s) => ({
           dataset: payload.dataset,
           notes: payload.notes,
-          analysis,
+          analysis: null,
           dataVersion: s.dataVersion + 1,
           load: { ...s.load, status: 'ready', error: null, decodeMs, requests: payload.requests },
         }));
         performance.mark('workbench:data-ready');
+        requestAnalysis(get, set);
       },
       (err: Error) => {
         if (cancelCurrent !== handle.cancel) return;
@@ -90,12 +108,7 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
     cancelCurrent?.();
   },
   setTargets(classTarget, revenueTarget) {
-    const ds = get().dataset;
-    set((s) => ({
-      classTarget,
-      revenueTarget,
-      analysis: ds ? analyseDataset(ds, classTarget, revenueTarget) : null,
-      dataVersion: s.dataVersion + 1,
-    }));
+    set((s) => ({ classTarget, revenueTarget, analysis: null, dataVersion: s.dataVersion + 1 }));
+    if (get().dataset) requestAnalysis(get, set);
   },
 });

@@ -2,15 +2,20 @@
 /** The data worker: a message switch around the pure loader. */
 import initParquet, * as parquet from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { copyDataset } from '../data/datasetCopy.ts';
 import { loadParquet } from '../data/load.ts';
+import { analyseDataset } from '../notebook/analysis.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
-import type { DataSource } from '../data/types.ts';
+import type { Dataset, DataSource } from '../data/types.ts';
 import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
+import { canShareMemory } from './sharedMemory.ts';
 import { serveRequests } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let ready: Promise<unknown> | null = null;
+/** The last dataset loaded successfully: what `analyse` reads (a cancelled load keeps the previous one, as the page does). */
+let current: Dataset | null = null;
 
 function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; dataSource: DataSource } {
   if (spec.kind === 'file') {
@@ -39,13 +44,22 @@ serveRequests<DataOps>(self, {
     await ready;
     const { source, dataSource } = describe(spec);
     const loaded = await loadParquet({ source, dataSource, parquet, signal, onProgress: progress });
+    const shared = canShareMemory(self);
+    // keep one copy here for `analyse`: shared with the page when isolated, else the page gets its own
+    const kept = shared ? copyDataset(loaded.dataset, (n) => new SharedArrayBuffer(n)) : loaded.dataset;
+    const sent = shared ? kept : copyDataset(loaded.dataset, (n) => new ArrayBuffer(n));
+    current = kept;
     const result = {
-      dataset: loaded.dataset,
+      dataset: sent,
       notes: loaded.notes,
       requests: loaded.requests,
       rowGroups: loaded.footer.rowGroups.length,
       workerMs: performance.now() - t0,
     };
-    return { result, transfer: datasetTransferables(loaded.dataset) };
+    return { result, transfer: datasetTransferables(sent) };
+  },
+  analyse({ classTarget, revenueTarget, options }) {
+    if (current === null) throw new Error('the data worker has no dataset yet; load a file first');
+    return { result: analyseDataset(current, classTarget, revenueTarget, options) };
   },
 });

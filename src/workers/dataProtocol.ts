@@ -1,6 +1,7 @@
-/** The data worker's protocol: one operation, `load`; progress arrives after the footer and each row group. */
+/** The data worker's protocol: `load` (progress after the footer and each row group) and `analyse`. */
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
+import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
@@ -18,9 +19,22 @@ export interface LoadedPayload {
   readonly workerMs: number;
 }
 
-/** The data worker's operations. */
+/** The targets an analysis is for. */
+export interface AnalyseInput {
+  readonly classTarget: string;
+  readonly revenueTarget: string;
+  /** transforms and split the leakage check should see */
+  readonly options?: AnalysisOptions;
+}
+
+/**
+ * The data worker's operations: `load` a file (the worker keeps the dataset, shared with the page when the page is
+ * cross-origin isolated), then `analyse` it for the chosen targets (validation, profile, leakage: passes over every
+ * row that stay off the page's main thread).
+ */
 export type DataOps = {
   readonly load: Operation<LoadSpec, LoadedPayload, LoadProgress>;
+  readonly analyse: Operation<AnalyseInput, Analysis>;
 };
 
 /** Buffers of a dataset's columns, for the transfer list. */

@@ -1,0 +1,111 @@
+/* global PerformanceObserver, requestAnimationFrame */
+// Ten times the data (issue 13), called by scripts/bench.mjs as part `scale.x10`: the bundled table repeated 10 times
+// (10 row groups, written once by the Python peer's pyarrow into .cache/bench/), loaded by URL into the built app.
+//   scale.x10.longest_task_ms   the longest main-thread task (Long Tasks API) from navigation through loading the file,
+//                               choosing targets, training the logistic model and drawing its results (goal ≤ 100)
+//   scale.x10.peak_over_matrix  peak of page heap + worker heaps + WebAssembly memories over the decoded float32 matrix
+//   scale.x10.logistic_ms, scale.x10.mlp_ms_per_epoch, each with .ratio to the bundled file's in the same page
+import fs from 'node:fs';
+import path from 'node:path';
+import { runPeer } from './pythonPeer.mjs';
+
+const REPEAT = 10;
+const BUNDLED_ROWS = 472_871;
+
+/** The ×10 file, written once; returns its path. */
+export function ensureX10File(root = process.cwd()) {
+  const out = path.join(root, '.cache', 'bench', 'training_data_x10.parquet');
+  if (fs.existsSync(out)) return out;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const script = path.join(root, '.cache', 'bench', 'repeat.py');
+  fs.writeFileSync(script, [
+    'import sys, pyarrow as pa, pyarrow.parquet as pq',
+    't = pq.read_table(sys.argv[1])',
+    `pq.write_table(pa.concat_tables([t] * ${REPEAT}), sys.argv[2], row_group_size=t.num_rows, compression="snappy")`,
+  ].join('\n'));
+  runPeer(script, ['public/data/training_data.parquet', out]);
+  return out;
+}
+
+/** Long tasks and phase marks, recorded in the page from its first script on. */
+function installLongTaskLog() {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+export async function benchScale({ browser, baseUrl, distDir, log, memorySampler, trainOnce }) {
+  const out = {};
+  const file = ensureX10File();
+  fs.mkdirSync(path.join(distDir, 'data'), { recursive: true });
+  fs.copyFileSync(file, path.join(distDir, 'data', 'training_data_x10.parquet'));
+  const context = await browser.newContext();
+  await context.addInitScript(installLongTaskLog);
+  const page = await context.newPage();
+  const mark = (name) => page.evaluate((n) => performance.mark(`bench:${n}`), name);
+  try {
+    await page.goto(baseUrl);
+    await page.getByTestId('exclude-leaks').click({ timeout: 120_000 });
+    log('scale.x10: bundled file, logistic and one MLP epoch (the ×1 reference)');
+    const x1Logistic = await trainOnce(page, 'wasm', 'logistic', { both: true });
+    const x1Mlp = await trainOnce(page, 'wasm', 'mlp', { epochs: 1 });
+    const mem = await memorySampler(page);
+    await mem.collectGarbage();
+    mem.reset();
+    const phases = [];
+    const phase = async (name, fn) => {
+      await mark(name);
+      const t0 = await page.evaluate(() => performance.now());
+      await fn();
+      phases.push({ name, start: t0, end: await page.evaluate(() => performance.now()) });
+    };
+    log('scale.x10: loading the ×10 file by URL');
+    await phase('load', async () => {
+      await page.getByTestId('url-input').fill(`${baseUrl}data/training_data_x10.parquet`);
+      await page.getByTestId('load-url').click();
+      await page.getByTestId('data-rows').and(page.locator(`[data-value="${BUNDLED_ROWS * REPEAT}"]`)).waitFor({ timeout: 600_000 });
+      await page.getByTestId('profile-conversion').waitFor({ timeout: 600_000 });
+    });
+    out['scale.x10.load_ms'] = Math.round(phases.at(-1).end - phases.at(-1).start);
+    log('scale.x10: choosing targets');
+    await phase('targets', async () => {
+      await page.getByTestId('class-target').selectOption('is_weekend');
+      await page.getByTestId('class-target').selectOption('is_ordered');
+      await page.getByTestId('profile-conversion').waitFor({ timeout: 600_000 });
+      await page.getByTestId('exclude-leaks').click({ timeout: 600_000 });
+    });
+    log('scale.x10: logistic + regressor, results drawn');
+    let logistic;
+    await phase('train', async () => {
+      logistic = await trainOnce(page, 'wasm', 'logistic', { both: true });
+      await page.getByTestId('clf-auc_roc').first().waitFor();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    });
+    const tasks = await page.evaluate(() => window.__longTasks);
+    const inPhase = (t) => phases.find((p) => t.start >= p.start - 50 && t.start <= p.end)?.name ?? 'other';
+    const longest = tasks.filter((t) => inPhase(t) !== 'other').sort((a, b) => b.ms - a.ms);
+    out['scale.x10.longest_task_ms'] = Math.round(longest[0]?.ms ?? 0);
+    out['scale.x10.long_tasks_over_100ms'] = longest.filter((t) => t.ms > 100).length;
+    out['scale.x10.longest_tasks'] = longest.slice(0, 6).map((t) => `${inPhase(t)}:${Math.round(t.ms)}`);
+    const matrixBytes = BUNDLED_ROWS * REPEAT * 12 * 4;
+    out['scale.x10.peak_mb'] = Math.round(mem.peak() / 2 ** 20);
+    out['scale.x10.peak_over_matrix'] = Number((mem.peak() / matrixBytes).toFixed(2));
+    out['scale.x10.peak_breakdown_mb'] = mem.breakdown();
+    await mem.stop();
+    out['scale.x10.logistic_ms'] = Math.round(logistic.totalMs);
+    out['scale.x10.logistic_auc'] = Number(logistic.auc.toFixed(4));
+    out['scale.x10.logistic_plus_regressor_wall_ms'] = logistic.wall;
+    out['scale.x1.logistic_ms'] = Math.round(x1Logistic.totalMs);
+    out['scale.x10.logistic_ms.ratio'] = Number((logistic.totalMs / x1Logistic.totalMs).toFixed(2));
+    log('scale.x10: one MLP epoch');
+    const mlp = await trainOnce(page, 'wasm', 'mlp', { epochs: 1 });
+    out['scale.x10.mlp_ms_per_epoch'] = Math.round(mlp.msPerEpoch);
+    out['scale.x1.mlp_ms_per_epoch'] = Math.round(x1Mlp.msPerEpoch);
+    out['scale.x10.mlp_ms_per_epoch.ratio'] = Number((mlp.msPerEpoch / x1Mlp.msPerEpoch).toFixed(2));
+    out['scale.x10.cross_origin_isolated'] = await page.evaluate(() => window.crossOriginIsolated);
+  } finally {
+    await context.close();
+  }
+  return out;
+}
