@@ -8,6 +8,7 @@ import { formatCount, formatMetric, groupThousands, REPORT_FORMAT_JS } from './r
 import { REPORT_SCRIPT } from './reportScript.ts';
 import { REPORT_CSS } from './reportStyle.ts';
 import { downsampleCurve } from './downsample.ts';
+import { averagePrecision, prCurve, rocAuc, rocCurve } from '../trainers/metrics.ts';
 
 const HOSTILE_IMG = '<img src=x onerror=window.__pwned=1>';
 const HOSTILE_SCRIPT = '</script><script>alert(1)</script>';
@@ -259,12 +260,32 @@ describe('inline script in a stand-in document', () => {
 });
 
 describe('fixture curves', () => {
-  it('computes ROC AUC and AP consistent with the sweep', () => {
+  it('are scikit-learn\'s curves and areas (metrics.ts, checked against golden values), computed independently', () => {
     const { labels, scores } = syntheticScores(3_000, 5);
-    const { auc, ap, roc } = curvesFromScores(labels, scores);
-    expect(auc).toBeGreaterThan(0.8);
-    expect(ap).toBeGreaterThan(0.4);
-    expect(roc.fpr.at(-1)).toBe(1);
-    expect(roc.tpr.at(-1)).toBe(1);
+    const { auc, ap, roc, pr } = curvesFromScores(labels, scores);
+    const expectedRoc = rocCurve(labels, scores);
+    expect(roc.fpr).toHaveLength(expectedRoc.fpr.length);
+    roc.fpr.forEach((x, i) => expect(x).toBeCloseTo(expectedRoc.fpr[i] as number, 12));
+    roc.tpr.forEach((y, i) => expect(y).toBeCloseTo(expectedRoc.tpr[i] as number, 12));
+    // the fixture walks the PR curve from the top threshold down; scikit-learn lists it the other way round
+    const expectedPr = prCurve(labels, scores);
+    expect(pr.precision).toEqual([...expectedPr.precision].reverse());
+    expect(pr.recall).toEqual([...expectedPr.recall].reverse());
+    expect(auc).toBeCloseTo(rocAuc(labels, scores), 12);
+    expect(ap).toBeCloseTo(averagePrecision(labels, scores), 12);
+  });
+});
+
+describe('residual histogram in the report', () => {
+  it('draws one bar per bin with its count and says how many rows fall outside the central 99 %', () => {
+    const r = input.regressor;
+    if (r === undefined) throw new Error('fixture has a regressor');
+    const residualHistogram = { edges: [-2, -1, 0, 1, 2], counts: [3, 10, 12, 4], below: 2, above: 5 };
+    const doc = buildReportHtml({ ...input, regressor: { ...r, residualHistogram } });
+    const chart = /data-testid="report-chart-residuals"[\s\S]*?<\/svg>/.exec(doc)?.[0] ?? '';
+    expect(chart).toContain('central 99 %; 7 rows outside it are not drawn');
+    const titles = [...chart.matchAll(/<title>([^<]*rows)<\/title>/g)].map((m) => m[1]);
+    const bin = (lo: number, hi: number, n: number) => `[${formatMetric(lo)}, ${formatMetric(hi)}): ${formatCount(n)} rows`;
+    expect(titles).toEqual([bin(-2, -1, 3), bin(-1, 0, 10), bin(0, 1, 12), bin(1, 2, 4)]);
   });
 });

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMatrix } from '../data/types.ts';
 import { loadBundle } from './bundle.ts';
-import { trainClassifier } from './classifier.ts';
+import { splitForClassifier, trainClassifier } from './classifier.ts';
+import { fitFastLogistic } from './fastLogistic.ts';
+import { rocAuc } from './metrics.ts';
 import { createRng } from './random.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
 
@@ -42,6 +44,46 @@ describe('trainClassifier', () => {
     expect(r.metrics.threshold).toBe(r.threshold);
     expect(r.metrics.oracle_f1).toBeGreaterThanOrEqual(r.metrics.f1_score - 1e-12);
     expect(r.bundle.preprocessing.scale[3]).toBe(1);
+  });
+
+  it('trains logistic regression to the optimum fitFastLogistic (L-BFGS) finds on the same split, scaled and weighted by hand', async () => {
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' as const, C: 0.5, epochs: 100 };
+    const r = await trainClassifier({ tf, matrix: data.matrix, y: data.y, config });
+    const split = splitForClassifier(data.y, config.testFraction, config.validationFraction, config.seed);
+    expect(Array.from(r.testIndex)).toEqual(Array.from(split.test));
+    const { X } = data.matrix;
+    const cols = data.matrix.cols;
+    // StandardScaler on the fit rows, written out here: mean and population std, a constant column scaled by 1
+    const mean = new Float64Array(cols);
+    const scale = new Float64Array(cols);
+    for (let c = 0; c < cols; c++) {
+      const values = Array.from(split.fit, (row) => X[row * cols + c] as number);
+      mean[c] = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - (mean[c] as number)) ** 2, 0) / values.length);
+      scale[c] = sd > 0 ? sd : 1;
+    }
+    const scaled = (rows: Uint32Array) => Float32Array.from({ length: rows.length * cols }, (_, k) => {
+      const c = k % cols;
+      return ((X[(rows[Math.floor(k / cols)] as number) * cols + c] as number) - (mean[c] as number)) / (scale[c] as number);
+    });
+    const fitY = Float32Array.from(split.fit, (row) => data.y[row] as number);
+    const positives = fitY.reduce((a, b) => a + b, 0);
+    // 'balanced': n / (2 · count of the class)
+    const classWeight = { w0: fitY.length / (2 * (fitY.length - positives)), w1: fitY.length / (2 * positives) };
+    const reference = fitFastLogistic({
+      X: scaled(split.fit), rows: split.fit.length, cols, y: fitY, C: config.C, classWeight, solver: 'lbfgs', gtol: 1e-10, maxIter: 1000,
+    });
+    expect(reference.converged).toBe(true);
+    const expected = Array.from({ length: split.test.length }, (_, i) => {
+      const testX = scaled(split.test.subarray(i, i + 1));
+      let z = reference.intercept;
+      for (let c = 0; c < cols; c++) z += (reference.weights[c] as number) * (testX[c] as number);
+      return 1 / (1 + Math.exp(-z));
+    });
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((r.testProba[i] as number) - (expected[i] as number)));
+    expect(worst).toBeLessThan(1e-5);
+    expect(r.metrics.auc_roc).toBeCloseTo(rocAuc(r.yTest, Float64Array.from(expected)), 4);
   });
 
   it('gives identical metrics for the same seed, and its bundle reproduces the test probabilities', async () => {
