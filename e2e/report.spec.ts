@@ -173,7 +173,7 @@ test('link and JSON round trips give an identical notebook; a file with an unkno
   const original = await exportedNotebook(page);
   const cells = (original as { cells: Array<{ kind: string; config: Record<string, unknown> }> }).cells;
   expect(cells.find((c) => c.kind === 'trainClassifier')?.config).toMatchObject({ model: 'logistic', seed: 7, epochs: 55, classWeight: 'none', backend: 'wasm' });
-  expect(cells.find((c) => c.kind === 'features')?.config).toMatchObject({ excluded: ['engagement_depth'], transforms: { hour_of_day: { kind: 'log1p' } } });
+  expect((original as { settings: Record<string, unknown> }).settings).toMatchObject({ excluded: ['engagement_depth'], transforms: { hour_of_day: { kind: 'log1p' } } });
 
   await page.getByTestId('copy-notebook-link').click();
   const link = await page.getByTestId('notebook-link').inputValue();

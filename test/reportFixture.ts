@@ -2,8 +2,10 @@
 import type { ReportInput } from '../src/report/reportTypes.ts';
 import type { ThresholdGrid } from '../src/trainers/thresholdSweep.ts';
 import { SWEEP_STEPS } from '../src/report/sweepConfusion.ts';
-import { NOTEBOOK_SCHEMA_VERSION } from '../src/report/notebookFile.ts';
-import type { NotebookDoc } from '../src/report/notebookFile.ts';
+import { NOTEBOOK_SCHEMA_VERSION, type NotebookDoc } from '../src/notebook/notebookSchema.ts';
+import type { CellSettingsSchemas } from '../src/notebook/serializer.ts';
+import { ClassifierCellSchema, DEFAULT_NOTEBOOK_SETTINGS, NoSettingsSchema } from '../src/notebook/settings.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/config.ts';
 import { createRng } from '../src/trainers/random.ts';
 
 /** Options for `syntheticReportInput`. */
@@ -214,21 +216,24 @@ export function syntheticReportInput(options: SyntheticReportOptions = {}): Repo
   };
 }
 
-/** Cell kinds the sample notebook uses, standing in for the app's registry in tests. */
-export const SAMPLE_CELL_KINDS = ['data', 'profile', 'leakage', 'trainClassifier', 'threshold', 'report'] as const;
+/** The settings schemas of the cell kinds the sample notebook uses, standing in for the app's registry in tests. */
+export const SAMPLE_CELL_SCHEMAS: CellSettingsSchemas = {
+  data: NoSettingsSchema, profile: NoSettingsSchema, leakage: NoSettingsSchema, trainClassifier: ClassifierCellSchema, threshold: NoSettingsSchema, report: NoSettingsSchema,
+};
 
 /** A notebook like the default one, with nested settings and awkward text. */
 export const SAMPLE_NOTEBOOK: NotebookDoc = {
   schemaVersion: NOTEBOOK_SCHEMA_VERSION,
   name: 'Conversion <b>study</b> — été ✓',
   data: { type: 'url', name: 'orders.parquet', url: 'https://example.org/data/orders.parquet' },
+  settings: { ...DEFAULT_NOTEBOOK_SETTINGS, excluded: ['engagement_depth', 'pays <€>'], transforms: { pages: { kind: 'clip', min: 0, max: 40 } }, threshold: 0.42 },
   cells: [
     { id: 'data-1', kind: 'data', collapsed: false, config: {} },
-    { id: 'profile-2', kind: 'profile', collapsed: true, config: { maxLevels: 20, showNulls: true } },
+    { id: 'profile-2', kind: 'profile', collapsed: true, config: {} },
     {
       id: 'train-3', kind: 'trainClassifier', collapsed: false,
-      config: { model: 'mlp', hiddenUnits: [64, 32], classWeight: { positiveWeight: 3.5 }, note: null, lr: 1e-3 },
+      config: { ...DEFAULT_CLASSIFIER_CONFIG, hiddenUnits: [64, 32], classWeight: { positiveWeight: 3.5 }, learningRate: 1e-3, backend: 'wasm' },
     },
-    { id: 'threshold-4', kind: 'threshold', collapsed: false, config: { threshold: 0.42, targets: [{ metric: 'f1_score', op: '>', value: 0.6 }] } },
+    { id: 'threshold-4', kind: 'threshold', collapsed: false, config: {} },
   ],
 };

@@ -1,29 +1,24 @@
-/** The frame around a cell: title, stale badge, Run, collapse, move, duplicate, delete. */
+/** The frame around a cell: title, stale badge, Run, collapse, move, duplicate, delete; all from the cell's definition. */
 import { useWorkbench } from './store.ts';
 import type { CellId } from './notebookSlice.ts';
-import type { CellRegistry } from '../notebook-cells/registry.ts';
-import { CELL_ACTIONS } from './cellActions.ts';
+import { CELL_REGISTRY } from '../notebook-cells/registry.ts';
 import { isCellStale } from './staleness.ts';
-import { isImportanceOutdated } from './importanceSlice.ts';
 import { focusCell } from './NotebookToolbar.tsx';
 
-export function CellFrame({ id, index, registry }: { id: CellId; index: number; registry: CellRegistry }) {
+export function CellFrame({ id, index }: { id: CellId; index: number }) {
   const entry = useWorkbench((s) => s.cells[id]);
   const toggle = useWorkbench((s) => s.toggleCollapsed);
   const move = useWorkbench((s) => s.moveCell);
   const remove = useWorkbench((s) => s.removeCell);
   const duplicate = useWorkbench((s) => s.duplicateCell);
-  const kind = entry?.kind;
-  const stale = useWorkbench((s) => (kind === undefined ? false
-    : isCellStale(s, kind) || (kind === 'importance' && (isImportanceOutdated(s, 'classifier') || isImportanceOutdated(s, 'regressor')))));
-  const action = kind ? CELL_ACTIONS[kind] : undefined;
-  const busy = useWorkbench((s) => (action ? action.busy(s) : false));
-  if (!entry) return null;
-  const def = registry[entry.kind];
-  if (!def) return null;
+  const def = entry ? CELL_REGISTRY[entry.kind] : null;
+  const stale = useWorkbench((s) => (def === null ? false : isCellStale(s, id) || (def.outdated?.(s) ?? false)));
+  const action = def?.action ?? null;
+  const busy = useWorkbench((s) => (action ? action.busy(s, id) : false));
+  if (!entry || !def) return null;
   const Body = def.render;
   const runCell = () => {
-    if (action) action.run(useWorkbench.getState());
+    if (action) action.run(useWorkbench.getState(), id);
   };
   return (
     <section className={`cell${stale ? ' stale' : ''}`} data-testid={`cell-${entry.kind}`} data-cell-id={id} data-stale={stale}
@@ -49,7 +44,7 @@ export function CellFrame({ id, index, registry }: { id: CellId; index: number; 
           </button>
           <button type="button" onClick={() => { move(id, -1); focusCell(id); }} disabled={index === 0} aria-label={`move ${def.title} up`} aria-keyshortcuts="Alt+ArrowUp">↑</button>
           <button type="button" onClick={() => { move(id, 1); focusCell(id); }} aria-label={`move ${def.title} down`} aria-keyshortcuts="Alt+ArrowDown">↓</button>
-          <button type="button" onClick={() => duplicate(id)} aria-label={`duplicate ${def.title}`} title="Duplicate">❐</button>
+          <button type="button" onClick={() => duplicate(id)} aria-label={`duplicate ${def.title}`} title="Duplicate" data-testid={`duplicate-${entry.kind}`}>❐</button>
           <button type="button" onClick={() => remove(id)} aria-label={`delete ${def.title}`} data-testid={`delete-${entry.kind}`}>✕</button>
         </div>
       </header>

@@ -1,6 +1,5 @@
 /** Renders the ordered cells from the registry, each in a frame with its toolbar; a read-only tab disables every control. */
 import { useWorkbench } from './store.ts';
-import { CELL_REGISTRY } from '../notebook-cells/registry.ts';
 import { CellFrame } from './CellFrame.tsx';
 
 export function Notebook() {
@@ -12,7 +11,7 @@ export function Notebook() {
       <fieldset className="notebook-fieldset" disabled={readOnly}>
         <legend className="visually-hidden">cells</legend>
         {cellIds.map((id, i) => (
-          <CellFrame key={id} id={id} index={i} registry={CELL_REGISTRY} />
+          <CellFrame key={id} id={id} index={i} />
         ))}
       </fieldset>
     </main>

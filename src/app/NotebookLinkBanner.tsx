@@ -1,9 +1,9 @@
 /** Opens a notebook link (`#nb=…`) on page load, asks for a local data file by name, and offers "Run all". */
 import { useEffect } from 'react';
 import { useWorkbench, type WorkbenchState } from './store.ts';
-import { applyNotebookDoc } from './notebookDoc.ts';
-import { CELL_KINDS } from './notebookSlice.ts';
-import { fragmentToNotebook } from '../report/notebookLink.ts';
+import { applyNotebookDoc, cellSettingsSchemas } from './notebookDoc.ts';
+import { anyTraining } from './trainingSlice.ts';
+import { fragmentToNotebook } from '../notebook/notebookLink.ts';
 
 /** Whether a location hash holds a notebook. */
 export function isNotebookHash(hash: string): boolean {
@@ -30,9 +30,9 @@ export async function openNotebookHash(hash: string): Promise<void> {
   if (!isNotebookHash(hash) || hash === openedHash) return;
   openedHash = hash;
   try {
-    const doc = await fragmentToNotebook(hash, CELL_KINDS);
+    const doc = await fragmentToNotebook(hash, cellSettingsSchemas());
     await afterRestore();
-    applyNotebookDoc(doc, 'link');
+    applyNotebookDoc(useWorkbench, doc, 'link');
   } catch (error) {
     useWorkbench.getState().setSharedNotebook(null, error instanceof Error ? error.message : String(error));
   }
@@ -43,10 +43,10 @@ export function NotebookLinkBanner() {
   const error = useWorkbench((s) => s.sharedNotebookError);
   const setNotice = useWorkbench((s) => s.setSharedNotebook);
   const startLoad = useWorkbench((s) => s.startLoad);
-  const trainBoth = useWorkbench((s) => s.trainBoth);
+  const trainAll = useWorkbench((s) => s.trainAll);
   const loadedFile = useWorkbench((s) => (s.dataset?.source.type === 'file' ? s.dataset.source.name : null));
   const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0 && s.load.status !== 'loading');
-  const running = useWorkbench((s) => s.jobs.classifier.status === 'running' || s.jobs.regressor.status === 'running');
+  const running = useWorkbench(anyTraining);
 
   useEffect(() => {
     const open = () => void openNotebookHash(location.hash);
@@ -82,7 +82,7 @@ export function NotebookLinkBanner() {
         </p>
       )}
       <div className="toolbar">
-        <button type="button" className="primary" disabled={!ready || running || needsFile} onClick={() => void trainBoth()} data-testid="shared-run-all">
+        <button type="button" className="primary" disabled={!ready || running || needsFile} onClick={() => void trainAll()} data-testid="shared-run-all">
           Run all (train both models)
         </button>
         <button type="button" onClick={() => setNotice(null)} data-testid="dismiss-shared-notebook">Dismiss</button>

@@ -1,10 +1,11 @@
 /** The notebook's toolbar: Run all, Add cell, New notebook, save status, keyboard help; and the keyboard shortcuts themselves. */
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useWorkbench } from './store.ts';
-import { CELL_ACTIONS, SHORTCUTS } from './cellActions.ts';
+import { SHORTCUTS } from './cellActions.ts';
 import { fmtBytes } from './format.ts';
 import type { CellId, CellKind } from './notebookSlice.ts';
 import { RESULTS_LIMIT_BYTES } from './persistence.ts';
+import { anyTraining } from './trainingSlice.ts';
 import { CELL_REGISTRY } from '../notebook-cells/registry.ts';
 
 /** True when keys typed here belong to a text field, not to the notebook. */
@@ -44,10 +45,10 @@ function useNotebookShortcuts(toggleHelp: () => void): void {
       if (e.key === 'Enter' && e.shiftKey) {
         const id = focusedCellId();
         const kind = id ? s.cells[id]?.kind : undefined;
-        const action = kind ? CELL_ACTIONS[kind] : undefined;
-        if (action) {
+        const action = kind ? CELL_REGISTRY[kind].action : null;
+        if (id && action) {
           e.preventDefault();
-          if (!action.busy(s)) action.run(s);
+          if (!action.busy(s, id)) action.run(s, id);
         }
         return;
       }
@@ -60,9 +61,9 @@ function useNotebookShortcuts(toggleHelp: () => void): void {
         return;
       }
       if (typingIn(e.target)) return;
-      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && s.deleted) {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && s.deleted.length > 0) {
         e.preventDefault();
-        const id = s.deleted.entry.id;
+        const id = s.deleted[s.deleted.length - 1]!.entry.id;
         s.undoRemove();
         focusCell(id);
         return;
@@ -135,7 +136,7 @@ function AddCellMenu({ disabled }: { disabled: boolean }) {
         <div ref={menu} className="menu" role="menu" aria-label="cell kinds" onKeyDown={onMenuKey}
           onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null) && e.relatedTarget !== button.current) setOpen(false); }}>
           {kinds.map((k) => (
-            <button key={k} type="button" role="menuitem" onClick={() => add(k)} data-testid={`add-cell-${k}`}>{CELL_REGISTRY[k]?.title ?? k}</button>
+            <button key={k} type="button" role="menuitem" onClick={() => add(k)} data-testid={`add-cell-${k}`}>{CELL_REGISTRY[k].title}</button>
           ))}
         </div>
       )}
@@ -198,7 +199,7 @@ export function NotebookToolbar() {
   const error = useWorkbench((s) => s.persistence.error);
   const dismissNotice = useWorkbench((s) => s.dismissNotice);
   const runAll = useWorkbench((s) => s.runAll);
-  const busy = useWorkbench((s) => s.load.status === 'loading' || s.jobs.classifier.status === 'running' || s.jobs.regressor.status === 'running'
+  const busy = useWorkbench((s) => s.load.status === 'loading' || anyTraining(s)
     || s.importance.classifier.status === 'running' || s.importance.regressor.status === 'running');
   const [help, setHelp] = useState(false);
   const helpButton = useRef<HTMLButtonElement>(null);

@@ -7,7 +7,7 @@ import { CELL_REGISTRY } from '../notebook-cells/registry.ts';
 const VISIBLE_MS = 12_000;
 
 export function UndoToast() {
-  const deleted = useWorkbench((s) => s.deleted);
+  const deleted = useWorkbench((s) => s.deleted[s.deleted.length - 1]);
   const undo = useWorkbench((s) => s.undoRemove);
   const readOnly = useWorkbench((s) => s.persistence.readOnly);
   const [hidden, setHidden] = useState<string | null>(null);
@@ -18,7 +18,7 @@ export function UndoToast() {
     return () => clearTimeout(t);
   }, [id]);
   if (!deleted || readOnly || hidden === deleted.entry.id) return null;
-  const title = CELL_REGISTRY[deleted.entry.kind]?.title ?? deleted.entry.kind;
+  const title = CELL_REGISTRY[deleted.entry.kind].title;
   return (
     <div className="toast" role="status" aria-live="polite" data-testid="undo-toast">
       <span>Deleted cell “{title}”.</span>

@@ -5,7 +5,8 @@ import { binaryLabels } from '../data/validate.ts';
 import { createMlflowClient, type MlflowAuth, type MlflowClient } from '../mlflow/client.ts';
 import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowUnreachableError } from '../mlflow/errors.ts';
 import { exportRun } from '../mlflow/exportRun.ts';
-import { NOTEBOOK_SCHEMA_VERSION, serializeNotebookDoc, type NotebookDataDoc } from '../report/notebookFile.ts';
+import { serializeNotebook } from '../notebook/serializer.ts';
+import { notebookToDoc } from './notebookDoc.ts';
 import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { WorkbenchState } from './store.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
@@ -150,26 +151,9 @@ export function selectedMlflowRuns(s: WorkbenchState): Run[] {
   return s.runs.filter((r) => ids.includes(r.id));
 }
 
-function notebookJson(s: WorkbenchState): string {
-  const source = s.dataset?.source;
-  const data: NotebookDataDoc = !source
-    ? { type: 'bundled', name: 'none' }
-    : source.type === 'url' ? { type: 'url', name: source.name, url: source.url } : { type: source.type, name: source.name };
-  const configOf = (kind: string): Record<string, unknown> => {
-    switch (kind) {
-      case 'features': return { excluded: [...s.excluded], transforms: s.transforms };
-      case 'trainClassifier': return { ...s.classifierConfig, backend: s.backendPreference };
-      case 'trainRegressor': return { ...s.regressorConfig };
-      case 'threshold': return { threshold: s.threshold };
-      case 'export': return { trackingUri: s.mlflowTrackingUri, uiBase: s.mlflowUiBase, experimentNames: s.mlflowExperimentNames };
-      default: return {};
-    }
-  };
-  const cells = s.cellIds.flatMap((id) => {
-    const cell = s.cells[id];
-    return cell ? [{ id, kind: cell.kind, collapsed: cell.collapsed, config: JSON.parse(JSON.stringify(configOf(cell.kind))) as Record<string, unknown> }] : [];
-  });
-  return serializeNotebookDoc({ schemaVersion: NOTEBOOK_SCHEMA_VERSION, name: 'ml-workbench notebook', cells, data });
+/** The notebook logged with each run: the same document as the downloaded file. */
+export function notebookJson(s: WorkbenchState): string {
+  return serializeNotebook(notebookToDoc(s));
 }
 
 /** What the page knows beyond a run: the slider, the browser, the data's URL and class balance, the notebook. */

@@ -6,7 +6,7 @@ import type { ImportanceJob } from '../workers/importanceProtocol.ts';
 import { getImportanceClient } from './services.ts';
 import type { WorkbenchState } from './store.ts';
 import { prepareInputs } from './trainingSlice.ts';
-import { inputsKey, type ModelKind, type RunId } from '../notebook/runs.ts';
+import { isRunStale, type ModelKind, type RunId } from '../notebook/runs.ts';
 
 /** One model's importance: which run it was computed for, progress and the result. */
 export interface ImportanceEntry {
@@ -41,7 +41,7 @@ export function isImportanceOutdated(s: WorkbenchState, kind: ModelKind): boolea
   if (!e.result) return false;
   if (e.runId !== s.activeRun[kind]) return true;
   const run = s.runs.find((r) => r.id === e.runId);
-  return run === undefined || run.inputsKey !== inputsKey(s, kind);
+  return run === undefined || isRunStale(s, run);
 }
 
 /** Enough rows for a stable ranking; an MLP scores 20,000 rows ~100 times in about a minute on a laptop core. */
@@ -74,7 +74,7 @@ export const createImportanceSlice: StateCreator<WorkbenchState, [], [], Importa
         patch(kind, { ...IDLE_IMPORTANCE, status: 'error', error: `no ${kind} trained yet; train it first (Run all does both)` });
         continue;
       }
-      if (run.inputsKey !== inputsKey(get(), kind)) {
+      if (isRunStale(get(), run)) {
         patch(kind, { ...IDLE_IMPORTANCE, status: 'error', runId, error: `the ${kind} is stale (data, features or settings changed since it was trained); train it again` });
         continue;
       }

@@ -1,9 +1,14 @@
+import '../notebook-cells/registry.ts';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { NotebookDocError, parseNotebookDoc, serializeNotebookDoc, type NotebookDoc } from '../report/notebookFile.ts';
-import { fragmentToNotebook, notebookToFragment } from '../report/notebookLink.ts';
-import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
-import { applyNotebookDoc, notebookSettings, notebookToDoc } from './notebookDoc.ts';
-import { CELL_KINDS, type CellId } from './notebookSlice.ts';
+import { NotebookDocError, type NotebookDoc } from '../notebook/notebookSchema.ts';
+import { fragmentToNotebook, notebookToFragment } from '../notebook/notebookLink.ts';
+import { serializeNotebook } from '../notebook/serializer.ts';
+import { DEFAULT_NOTEBOOK_SETTINGS } from '../notebook/settings.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
+import { notebookJson } from './exportSlice.ts';
+import { applyNotebookDoc, cellSettingsSchemas, notebookSettings, notebookToDoc, parseNotebookFile, validateNotebookValue } from './notebookDoc.ts';
+import { buildSnapshot } from './persistence.ts';
+import { cellOfKind, firstCellOf, type CellId } from './notebookSlice.ts';
 import { useWorkbench } from './store.ts';
 
 const startLoad = vi.fn();
@@ -11,11 +16,16 @@ const startLoad = vi.fn();
 function resetStore(): void {
   useWorkbench.getState().resetNotebook();
   useWorkbench.setState({
-    excluded: [], transforms: {}, classTarget: 'is_ordered', revenueTarget: 'revenue',
-    classifierConfig: DEFAULT_CLASSIFIER_CONFIG, regressorConfig: DEFAULT_REGRESSOR_CONFIG, backendPreference: 'auto', threshold: 0.5,
-    sharedNotebook: null, dataset: null, startLoad,
+    ...DEFAULT_NOTEBOOK_SETTINGS, sharedNotebook: null, dataset: null, startLoad,
+    setTargets: (classTarget: string, revenueTarget: string) => useWorkbench.setState({ classTarget, revenueTarget }),
   });
   startLoad.mockClear();
+}
+
+function cellId(kind: 'trainClassifier' | 'trainRegressor'): CellId {
+  const cell = firstCellOf(useWorkbench.getState(), kind);
+  if (!cell) throw new Error(`no ${kind} cell`);
+  return cell.id;
 }
 
 /** Changes every kind of setting and the cell layout, as a user would. */
@@ -25,9 +35,9 @@ function customise(): void {
   s.setTransform('pages_viewed', { kind: 'cap', max: 12 });
   s.setTransform('time_on_site', { kind: 'clip', min: 0, max: 600 });
   s.setTransform('cart_adds', { kind: 'log1p' });
-  s.setClassifierConfig({ model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16] });
-  s.setRegressorConfig({ model: 'mlp', strategy: 'two_stage', logTarget: false, hiddenUnits: [8], l2: 0.01 });
-  s.setBackendPreference('wasm');
+  s.setCellSettings(cellId('trainClassifier'), 'trainClassifier', { model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16], backend: 'wasm' });
+  s.setCellSettings(cellId('trainRegressor'), 'trainRegressor', { model: 'mlp', strategy: 'two_stage', logTarget: false, hiddenUnits: [8], l2: 0.01 });
+  s.duplicateCell(cellId('trainClassifier'));
   s.addCell('threshold', 5);
   s.setThreshold(0.421);
   s.toggleCollapsed(useWorkbench.getState().cellIds[1] as CellId);
@@ -43,64 +53,106 @@ describe('notebook ⇄ store', () => {
     const before = useWorkbench.getState();
     const settings = notebookSettings(before);
     const doc = notebookToDoc(before);
-    expect(doc.cells.find((c) => c.kind === 'trainClassifier')?.config).toMatchObject({ model: 'logistic', C: 0.25, backend: 'wasm' });
-    expect(doc.cells.find((c) => c.kind === 'threshold')?.config).toEqual({ threshold: 0.421 });
+    expect(doc.cells.find((c) => c.kind === 'trainClassifier')?.config).toEqual({
+      ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16], backend: 'wasm',
+    });
+    expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth', 'device'],
+      transforms: { pages_viewed: { kind: 'cap', max: 12 }, time_on_site: { kind: 'clip', min: 0, max: 600 }, cart_adds: { kind: 'log1p' } }, threshold: 0.421 });
     const layout = { cellIds: before.cellIds, cells: before.cells };
 
     resetStore();
-    useWorkbench.setState({ setTargets: (classTarget: string, revenueTarget: string) => useWorkbench.setState({ classTarget, revenueTarget }) });
     expect(notebookSettings(useWorkbench.getState())).not.toEqual(settings);
-    applyNotebookDoc(doc, 'file');
+    applyNotebookDoc(useWorkbench, doc, 'file');
     const after = useWorkbench.getState();
     expect(notebookSettings(after)).toEqual(settings);
     expect({ cellIds: after.cellIds, cells: after.cells }).toEqual(layout);
     expect(notebookToDoc(after)).toEqual(doc);
   });
 
-  it('JSON and link round trips give an identical notebook', async () => {
+  it('the file, the link, the IndexedDB snapshot and the MLflow artifact are one document', async () => {
     customise();
-    const doc = notebookToDoc(useWorkbench.getState());
-    expect(parseNotebookDoc(serializeNotebookDoc(doc), CELL_KINDS)).toEqual(doc);
-    expect(await fragmentToNotebook(await notebookToFragment(doc), CELL_KINDS)).toEqual(doc);
+    const s = useWorkbench.getState();
+    const file = serializeNotebook(notebookToDoc(s));
+    const fromFile = parseNotebookFile(file);
+    const fromLink = await fragmentToNotebook(await notebookToFragment(notebookToDoc(s)), cellSettingsSchemas());
+    const snapshot = buildSnapshot(s, { data: null, isFresh: () => true });
+    const fromSnapshot = validateNotebookValue(JSON.parse(JSON.stringify(snapshot.notebook)));
+    const mlflow = notebookJson(s);
+    expect(mlflow).toBe(file);
+    expect(fromLink).toEqual(fromFile);
+    expect(fromSnapshot).toEqual(fromFile);
+    expect(fromFile).toEqual(notebookToDoc(s));
+    expect(fromFile.cells).toHaveLength(s.cellIds.length);
+  });
+
+  it('a duplicated Train cell owns a copy of the settings: changing one leaves the other', () => {
+    const original = cellId('trainClassifier');
+    useWorkbench.getState().duplicateCell(original);
+    const s = useWorkbench.getState();
+    const copy = s.cellIds[s.cellIds.indexOf(original) + 1]!;
+    expect(copy).not.toBe(original);
+    expect(cellOfKind(s, copy, 'trainClassifier')?.config).toEqual(cellOfKind(s, original, 'trainClassifier')?.config);
+    s.setCellSettings(copy, 'trainClassifier', { model: 'logistic', C: 0.5 });
+    const after = useWorkbench.getState();
+    expect(cellOfKind(after, original, 'trainClassifier')?.config).toEqual({ ...DEFAULT_CLASSIFIER_CONFIG, backend: 'auto' });
+    expect(cellOfKind(after, copy, 'trainClassifier')?.config).toMatchObject({ model: 'logistic', C: 0.5 });
+  });
+
+  it('undo brings back every deleted cell, the last first, with its settings', () => {
+    const s = useWorkbench.getState();
+    const clf = cellId('trainClassifier');
+    s.setCellSettings(clf, 'trainClassifier', { seed: 7 });
+    const before = useWorkbench.getState().cellIds;
+    const [a, b] = [before[1]!, clf];
+    s.removeCell(a);
+    useWorkbench.getState().removeCell(b);
+    expect(useWorkbench.getState().cellIds).toEqual(before.filter((id) => id !== a && id !== b));
+    useWorkbench.getState().undoRemove();
+    expect(useWorkbench.getState().cellIds).toEqual(before.filter((id) => id !== a));
+    expect(cellOfKind(useWorkbench.getState(), clf, 'trainClassifier')?.config.seed).toBe(7);
+    useWorkbench.getState().undoRemove();
+    expect(useWorkbench.getState().cellIds).toEqual(before);
+    expect(useWorkbench.getState().deleted).toEqual([]);
   });
 
   it('loads the bundled or URL data the notebook names, and asks for a local file by name', () => {
     const doc = notebookToDoc(useWorkbench.getState());
-    applyNotebookDoc({ ...doc, data: { type: 'url', name: 'o.parquet', url: 'https://example.org/o.parquet' } }, 'link');
+    applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'url', name: 'o.parquet', url: 'https://example.org/o.parquet' } }, 'link');
     expect(startLoad).toHaveBeenCalledWith({ kind: 'url', url: 'https://example.org/o.parquet', name: 'o.parquet', bundled: false });
     expect(useWorkbench.getState().sharedNotebook).toEqual({ from: 'link', name: doc.name, dataFile: null });
     startLoad.mockClear();
-    applyNotebookDoc({ ...doc, data: { type: 'file', name: 'my orders.parquet' } }, 'link');
+    applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'file', name: 'my orders.parquet' } }, 'link');
     expect(startLoad).not.toHaveBeenCalled();
     expect(useWorkbench.getState().sharedNotebook?.dataFile).toBe('my orders.parquet');
-    applyNotebookDoc(doc, 'file');
+    applyNotebookDoc(useWorkbench, doc, 'file');
     expect(startLoad).toHaveBeenCalledWith(expect.objectContaining({ kind: 'url', bundled: true }));
   });
 
-  it('refuses bad setting types and unknown kinds, changing nothing', () => {
+  it('refuses bad settings and unknown kinds naming the field, changing nothing', () => {
     customise();
     const before = notebookToDoc(useWorkbench.getState());
-    const bad = (doc: NotebookDoc): string => {
+    const stateBefore = useWorkbench.getState();
+    const bad = (doc: unknown): string => {
       try {
-        applyNotebookDoc(doc, 'file');
+        applyNotebookDoc(useWorkbench, doc as NotebookDoc, 'file');
       } catch (e) {
         expect(e).toBeInstanceOf(NotebookDocError);
         return (e as Error).message;
       }
       throw new Error('expected a refusal');
     };
-    const withConfig = (kind: string, config: Record<string, unknown>): NotebookDoc => ({
+    const index = before.cells.findIndex((c) => c.kind === 'trainRegressor');
+    const withConfig = (kind: string, config: Record<string, unknown>) => ({
       ...before, cells: before.cells.map((c) => (c.kind === kind ? { ...c, config: { ...c.config, ...config } } : c)),
     });
-    expect(bad(withConfig('trainClassifier', { epochs: 'ten' }))).toMatch(/epochs is text "ten"; expected a number/);
-    expect(bad(withConfig('trainClassifier', { hiddenUnits: [64, 1e9] }))).toMatch(/hiddenUnits\[1\] is 1000000000; expected at most/);
-    expect(bad(withConfig('trainRegressor', { strategy: 'magic' }))).toMatch(/strategy is text "magic"; expected one of/);
-    expect(bad(withConfig('features', { transforms: { a: { kind: 'sqrt' } } }))).toMatch(/kind text "sqrt"/);
-    expect(bad(withConfig('threshold', { threshold: 2 }))).toMatch(/threshold is 2; expected at most 1/);
-    expect(bad(withConfig('threshold', { colour: 'red' }))).toMatch(/unknown setting "colour"/);
+    expect(bad(withConfig('trainClassifier', { seed: -1 }))).toMatch(/^cell \d+ \(trainClassifier\) seed is number -1; expected >=0$/);
+    expect(bad(withConfig('trainClassifier', { hiddenUnits: [64, 1e9] }))).toMatch(/hiddenUnits\[1\] is number 1000000000; expected <=8192/);
+    expect(bad(withConfig('trainRegressor', { strategy: 'magic' }))).toBe(`cell ${index + 1} (trainRegressor) strategy is text "magic"; expected ("converting_only" | "direct" | "two_stage")`);
+    expect(bad(withConfig('trainRegressor', { testFraction: 1 }))).toMatch(/testFraction is number 1; expected <1/);
+    expect(bad({ ...before, settings: { ...before.settings, threshold: 2 } })).toBe('notebook settings.threshold is number 2; expected <=1');
+    expect(bad(withConfig('threshold', { colour: 'red' }))).toMatch(/\(threshold\) has unknown setting "colour"; remove it/);
     expect(bad({ ...before, cells: [...before.cells, { id: 'x', kind: 'sorcery', collapsed: false, config: {} }] })).toMatch(/unknown kind "sorcery"/);
-    expect(() => parseNotebookDoc(serializeNotebookDoc({ ...before, cells: [{ id: 'x', kind: 'sorcery', collapsed: false, config: {} }] }), CELL_KINDS))
-      .toThrow(/unknown kind "sorcery"/);
+    expect(useWorkbench.getState().cells).toBe(stateBefore.cells);
     expect(notebookToDoc(useWorkbench.getState())).toEqual(before);
     expect(startLoad).not.toHaveBeenCalled();
   });

@@ -1,16 +1,19 @@
+import '../notebook-cells/registry.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult } from '../trainers/types.ts';
-import type { CellEntry, CellId } from './notebookSlice.ts';
+import { newCell, type CellEntry, type CellId } from './notebookSlice.ts';
+import { notebookDataOf } from './notebookDoc.ts';
 import {
-  buildSnapshot, checkSnapshot, debounce, estimateBytes, restorePatch, saveWithFallback, savedSource,
-  type NotebookSnapshot, type SnapshotInput, type SnapshotStore,
+  buildSnapshot, checkSnapshot, debounce, estimateBytes, restorePatch, saveWithFallback,
+  type CheckedSnapshot, type NotebookSnapshot, type SnapshotInput, type SnapshotStore,
 } from './persistence.ts';
 import type { ClassifierRun, RunId } from '../notebook/runs.ts';
 
 const ids = ['data-1', 'trainClassifier-1'] as CellId[];
+const clf = newCell('trainClassifier', ids[1]!);
 const cells: Record<CellId, CellEntry> = {
-  [ids[0]!]: { id: ids[0]!, kind: 'data', collapsed: true },
-  [ids[1]!]: { id: ids[1]!, kind: 'trainClassifier', collapsed: false },
+  [ids[0]!]: { ...newCell('data', ids[0]!), collapsed: true },
+  [ids[1]!]: { ...clf, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', backend: 'wasm' } } as CellEntry,
 };
 
 function run(id: string, testRows: number, inputsKey: string): ClassifierRun {
@@ -26,9 +29,8 @@ function run(id: string, testRows: number, inputsKey: string): ClassifierRun {
 
 function input(runs: ClassifierRun[]): SnapshotInput {
   return {
-    cellIds: ids, cells,
-    classifierConfig: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' }, regressorConfig: DEFAULT_REGRESSOR_CONFIG,
-    backendPreference: 'wasm', excluded: ['engagement_depth'], transforms: { pages: { kind: 'log1p' } } as SnapshotInput['transforms'],
+    cellIds: ids, cells, dataset: null,
+    excluded: ['engagement_depth'], transforms: { pages: { kind: 'log1p' } },
     classTarget: 'is_ordered', revenueTarget: 'revenue', threshold: 0.37,
     runs, activeRun: { classifier: (runs[runs.length - 1]?.id ?? null), regressor: null },
   };
@@ -39,9 +41,9 @@ const now = () => new Date('2024-05-01T12:00:00Z');
 describe('notebook snapshot', () => {
   it('keeps cells, settings, data source and results, and restores them with restored runs stale until their data is back', () => {
     const runs = [run('r1', 1000, 'old'), run('r2', 1000, 'current')];
-    const snap = buildSnapshot(input(runs), { source: { type: 'bundled', name: 'training_data.parquet' }, isFresh: (r) => r.inputsKey === 'current', now });
+    const snap = buildSnapshot(input(runs), { data: { type: 'bundled', name: 'training_data.parquet' }, isFresh: (r) => r.inputsKey === 'current', now });
     expect(snap.savedAt).toBe('2024-05-01T12:00:00.000Z');
-    expect(snap.cells).toEqual([cells[ids[0]!], cells[ids[1]!]]);
+    expect(snap.notebook['cells']).toEqual([cells[ids[0]!], cells[ids[1]!]]);
     expect(snap.resultsSaved).toBe(true);
     expect(snap.results?.freshRunIds).toEqual(['r2']);
     // 3 arrays of 1,000 4-byte values per run dominate
@@ -50,51 +52,69 @@ describe('notebook snapshot', () => {
 
     const checked = checkSnapshot(structuredClone(snap));
     expect(typeof checked).not.toBe('string');
-    const { patch, freshRunIds } = restorePatch(checked as NotebookSnapshot);
+    const { patch, freshRunIds, data } = restorePatch(checked as CheckedSnapshot);
     expect(patch.cellIds).toEqual(ids);
-    expect(patch.cells[ids[0]!]?.collapsed).toBe(true);
-    expect(patch.classifierConfig.model).toBe('logistic');
+    expect(patch.cells).toEqual(cells);
     expect(patch.excluded).toEqual(['engagement_depth']);
-    expect(patch.backendPreference).toBe('wasm');
+    expect(patch.transforms).toEqual({ pages: { kind: 'log1p' } });
     expect(patch.threshold).toBe(0.37);
+    expect(data).toEqual({ type: 'bundled', name: 'training_data.parquet' });
     expect(freshRunIds).toEqual(['r2']);
     expect(patch.runs?.map((r) => r.inputsKey)).toEqual(['restored:old', 'restored:current']);
     expect(patch.runs?.[1]?.kind).toBe('classifier');
     expect((patch.runs?.[1]?.result as ClassifierResult).testProba).toBeInstanceOf(Float32Array);
     expect(patch.activeRun?.classifier).toBe('r2');
     // restoring twice does not stack prefixes
-    expect(restorePatch({ ...(checked as NotebookSnapshot), results: { ...snap.results!, runs: patch.runs! } }).patch.runs?.[0]?.inputsKey).toBe('restored:old');
+    const again = checkSnapshot({ ...snap, results: { ...snap.results!, runs: patch.runs! } }) as CheckedSnapshot;
+    expect(restorePatch(again).patch.runs?.[0]?.inputsKey).toBe('restored:old');
   });
 
   it('leaves results out beyond the limit and says so', () => {
     const runs = [run('r1', 10_000, 'k')];
-    const snap = buildSnapshot(input(runs), { source: null, isFresh: () => true, limitBytes: 100_000, now });
+    const snap = buildSnapshot(input(runs), { data: null, isFresh: () => true, limitBytes: 100_000, now });
     expect(snap.resultsBytes).toBeGreaterThan(100_000);
     expect(snap.resultsSaved).toBe(false);
     expect(snap.results).toBeNull();
-    expect(snap.classifierConfig.model).toBe('logistic');
-    const { patch } = restorePatch(snap);
+    const { patch } = restorePatch(checkSnapshot(snap) as CheckedSnapshot);
+    expect(patch.cells[ids[1]!]?.config).toMatchObject({ model: 'logistic', backend: 'wasm' });
     expect(patch.runs).toBeUndefined();
   });
 
   it('with no runs saves no results and counts as saved', () => {
-    const snap = buildSnapshot(input([]), { source: { type: 'file', name: 'mine.parquet' }, isFresh: () => true, now });
+    const snap = buildSnapshot(input([]), { data: { type: 'file', name: 'mine.parquet' }, isFresh: () => true, now });
     expect(snap.results).toBeNull();
     expect(snap.resultsSaved).toBe(true);
-    expect(snap.source).toEqual({ type: 'file', name: 'mine.parquet' });
+    expect(snap.notebook['data']).toEqual({ type: 'file', name: 'mine.parquet' });
   });
 
   it('rejects what it cannot read, with a reason', () => {
     expect(checkSnapshot(undefined)).toBe('no saved notebook');
-    expect(checkSnapshot({ version: 0 })).toMatch(/version 0/);
-    const snap = buildSnapshot(input([]), { source: null, isFresh: () => true, now });
-    expect(checkSnapshot({ ...snap, cells: [{ id: 'x', kind: 'bogus', collapsed: false }] })).toMatch(/unknown kind "bogus"/);
+    expect(checkSnapshot({ version: 0 })).toMatch(/version number 0/);
+    const snap = buildSnapshot(input([]), { data: null, isFresh: () => true, now });
+    expect(checkSnapshot({ ...snap, notebook: { ...snap.notebook, cells: [{ id: 'x', kind: 'bogus', collapsed: false }] } })).toMatch(/unknown kind "bogus"/);
+    // restored settings are validated like a file's: a bad one is named and nothing is restored
+    const badSeed = { ...snap.notebook, cells: [{ id: 'c', kind: 'trainClassifier', collapsed: false, config: { seed: -1 } }] };
+    expect(checkSnapshot({ ...snap, notebook: badSeed })).toBe('saved notebook was not restored (cell 1 (trainClassifier) seed is number -1; expected >=0); starting from the default notebook');
+  });
+
+  it('restores a version 1 snapshot (settings as loose fields) into cells that own their settings', () => {
+    const v1 = {
+      version: 1, savedAt: '2024-01-01T00:00:00.000Z', cellIds: ids, cells: [{ id: ids[0], kind: 'data', collapsed: true }, { id: ids[1], kind: 'trainClassifier', collapsed: false }],
+      classifierConfig: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' }, regressorConfig: DEFAULT_REGRESSOR_CONFIG, backendPreference: 'wasm',
+      excluded: ['engagement_depth'], transforms: { pages: { kind: 'log1p' } }, classTarget: 'is_ordered', revenueTarget: 'revenue', threshold: 0.37,
+      source: { type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' }, results: null, resultsBytes: 0, resultsSaved: true,
+    };
+    const { patch, data } = restorePatch(checkSnapshot(v1) as CheckedSnapshot);
+    expect(patch.cells).toEqual(cells);
+    expect(patch.cellIds).toEqual(ids);
+    expect([patch.excluded, patch.transforms, patch.threshold]).toEqual([['engagement_depth'], { pages: { kind: 'log1p' } }, 0.37]);
+    expect(data).toEqual({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' });
   });
 
   it('saves the bundled source by name and a URL by its address', () => {
-    expect(savedSource({ type: 'bundled', url: 'http://x/data/training_data.parquet', name: 'training_data.parquet' })).toEqual({ type: 'bundled', name: 'training_data.parquet' });
-    expect(savedSource({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' })).toEqual({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' });
-    expect(savedSource(null)).toBeNull();
+    expect(notebookDataOf({ type: 'bundled', url: 'http://x/data/training_data.parquet', name: 'training_data.parquet' })).toEqual({ type: 'bundled', name: 'training_data.parquet' });
+    expect(notebookDataOf({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' })).toEqual({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' });
+    expect(notebookDataOf(null)).toBeNull();
   });
 
   it('estimates typed arrays by their size and counts shared buffers once', () => {
@@ -112,7 +132,7 @@ describe('notebook snapshot', () => {
         saved.push(s);
       },
     };
-    const snap = buildSnapshot(input([run('r1', 10, 'k')]), { source: null, isFresh: () => true, now });
+    const snap = buildSnapshot(input([run('r1', 10, 'k')]), { data: null, isFresh: () => true, now });
     const out = await saveWithFallback(store, snap);
     expect(out.resultsSaved).toBe(false);
     expect(saved).toHaveLength(1);

@@ -1,24 +1,15 @@
-/** Saving the notebook to IndexedDB and restoring it: cells, settings, which data, and results up to a size limit. */
-import type { ColumnTransform } from '../data/encode.ts';
-import type { DataSource } from '../data/types.ts';
-import type { ClassifierConfig, RegressorConfig } from '../trainers/types.ts';
-import type { BackendPreference } from '../workers/trainProtocol.ts';
-import type { ImportanceEntry } from './importanceSlice.ts';
-import type { CellEntry, CellId } from './notebookSlice.ts';
-import { CELL_KINDS } from './notebookSlice.ts';
+/** Saving the notebook to IndexedDB and restoring it: the notebook document (the same as a notebook file) and results up to a size limit. */
+import { SNAPSHOT_VERSION, migrateSnapshot, type NotebookData } from '../notebook/notebookSchema.ts';
+import { notebookJsonValue } from '../notebook/serializer.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
+import type { ImportanceEntry } from './importanceSlice.ts';
+import { notebookToDoc, rebuildNotebook, validateNotebookValue, type NotebookState, type RebuiltNotebook } from './notebookDoc.ts';
+import type { CellEntry, CellId } from './notebookSlice.ts';
 
-/** Bumped when the saved shape changes; an older snapshot is ignored rather than misread. */
-export const SNAPSHOT_VERSION = 1;
+export { SNAPSHOT_VERSION };
 
 /** Results (runs with their typed arrays) are saved only while they fit in this many bytes. */
 export const RESULTS_LIMIT_BYTES = 50 * 1024 * 1024;
-
-/** Which data the notebook was on; a local file cannot be reopened without the user picking it again. */
-export type SavedSource =
-  | { readonly type: 'bundled'; readonly name: string }
-  | { readonly type: 'url'; readonly url: string; readonly name: string }
-  | { readonly type: 'file'; readonly name: string };
 
 /** Runs and what was computed from them. */
 export interface SavedResults {
@@ -33,17 +24,8 @@ export interface SavedResults {
 export interface NotebookSnapshot {
   readonly version: typeof SNAPSHOT_VERSION;
   readonly savedAt: string;
-  readonly cellIds: readonly CellId[];
-  readonly cells: readonly CellEntry[];
-  readonly classifierConfig: ClassifierConfig;
-  readonly regressorConfig: RegressorConfig;
-  readonly backendPreference: BackendPreference;
-  readonly excluded: readonly string[];
-  readonly transforms: Readonly<Record<string, ColumnTransform>>;
-  readonly classTarget: string;
-  readonly revenueTarget: string;
-  readonly threshold: number;
-  readonly source: SavedSource | null;
+  /** the notebook document, exactly as a downloaded notebook file holds it */
+  readonly notebook: Readonly<Record<string, unknown>>;
   /** null when there were none or they were over the limit (see `resultsBytes`) */
   readonly results: SavedResults | null;
   readonly resultsBytes: number;
@@ -51,34 +33,10 @@ export interface NotebookSnapshot {
 }
 
 /** The fields of the store a snapshot is made from. */
-export interface SnapshotInput {
-  readonly cellIds: readonly CellId[];
-  readonly cells: Readonly<Record<CellId, CellEntry>>;
-  readonly classifierConfig: ClassifierConfig;
-  readonly regressorConfig: RegressorConfig;
-  readonly backendPreference: BackendPreference;
-  readonly excluded: readonly string[];
-  readonly transforms: Readonly<Record<string, ColumnTransform>>;
-  readonly classTarget: string;
-  readonly revenueTarget: string;
-  readonly threshold: number;
+export interface SnapshotInput extends NotebookState {
   readonly runs: readonly Run[];
   readonly activeRun: Readonly<Record<ModelKind, RunId | null>>;
   readonly importance?: Readonly<Record<ModelKind, ImportanceEntry>>;
-}
-
-/** Where the data came from, in saved form; the bundled file is saved by name, not by its resolved URL. */
-export function savedSource(source: DataSource | null | undefined): SavedSource | null {
-  if (!source) return null;
-  switch (source.type) {
-    case 'bundled': return { type: 'bundled', name: source.name };
-    case 'url': return { type: 'url', url: source.url, name: source.name };
-    case 'file': return { type: 'file', name: source.name };
-    default: {
-      const never: never = source;
-      throw new Error(`unknown data source ${JSON.stringify(never)}`);
-    }
-  }
 }
 
 /** Bytes a value takes when IndexedDB clones it, near enough: typed arrays by their size, strings one byte a character. */
@@ -100,13 +58,12 @@ export function estimateBytes(value: unknown, seen: Set<object> = new Set()): nu
   return total;
 }
 
-/** A snapshot of the notebook; results go in only while they fit in `limitBytes`. */
+/** A snapshot of the notebook; results go in only while they fit in `limitBytes`. `data` overrides the loaded data (a restore still loading). */
 export function buildSnapshot(
   s: SnapshotInput,
-  o: { readonly source: SavedSource | null; readonly isFresh: (run: Run) => boolean; readonly limitBytes?: number; readonly now?: () => Date },
+  o: { readonly data: NotebookData | null; readonly isFresh: (run: Run) => boolean; readonly limitBytes?: number; readonly now?: () => Date },
 ): NotebookSnapshot {
   const limit = o.limitBytes ?? RESULTS_LIMIT_BYTES;
-  const cells = s.cellIds.map((id) => s.cells[id]).filter((c): c is CellEntry => c !== undefined);
   let results: SavedResults | null = null;
   let resultsBytes = 0;
   if (s.runs.length > 0) {
@@ -122,17 +79,7 @@ export function buildSnapshot(
   return {
     version: SNAPSHOT_VERSION,
     savedAt: (o.now?.() ?? new Date()).toISOString(),
-    cellIds: cells.map((c) => c.id),
-    cells,
-    classifierConfig: s.classifierConfig,
-    regressorConfig: s.regressorConfig,
-    backendPreference: s.backendPreference,
-    excluded: s.excluded,
-    transforms: s.transforms,
-    classTarget: s.classTarget,
-    revenueTarget: s.revenueTarget,
-    threshold: s.threshold,
-    source: o.source,
+    notebook: notebookJsonValue(notebookToDoc(s, o.data)),
     results: fits ? results : null,
     resultsBytes,
     resultsSaved: fits,
@@ -144,27 +91,38 @@ export function withoutResults(snap: NotebookSnapshot): NotebookSnapshot {
   return { ...snap, results: null, resultsSaved: snap.results === null ? snap.resultsSaved : false };
 }
 
-/** Checks that a stored value is a snapshot this version can read; returns why not otherwise. */
-export function checkSnapshot(value: unknown): NotebookSnapshot | string {
+/** A stored snapshot this version can restore: its notebook validated like a file, older versions migrated. */
+export interface CheckedSnapshot {
+  readonly snapshot: Omit<NotebookSnapshot, 'notebook'>;
+  readonly notebook: RebuiltNotebook;
+}
+
+/** Checks a stored value (any snapshot version) and validates its notebook as a file's; returns why not otherwise. */
+export function checkSnapshot(value: unknown): CheckedSnapshot | string {
   if (typeof value !== 'object' || value === null) return 'no saved notebook';
-  const v = value as Partial<NotebookSnapshot>;
-  if (v.version !== SNAPSHOT_VERSION) return `saved notebook has version ${String(v.version)}; expected ${SNAPSHOT_VERSION}, starting from the default notebook`;
-  if (!Array.isArray(v.cells) || !Array.isArray(v.cellIds)) return 'saved notebook has no cells; starting from the default notebook';
-  const known = new Set<string>(CELL_KINDS);
-  const unknown = v.cells.find((c) => !known.has(c.kind));
-  if (unknown) return `saved notebook has a cell of unknown kind "${unknown.kind}"; starting from the default notebook`;
-  return v as NotebookSnapshot;
+  try {
+    const { notebook, rest } = migrateSnapshot(value);
+    const rebuilt = rebuildNotebook(validateNotebookValue(notebook));
+    const results = (rest['results'] ?? null) as SavedResults | null;
+    const snapshot = {
+      version: SNAPSHOT_VERSION,
+      savedAt: typeof rest['savedAt'] === 'string' ? rest['savedAt'] : new Date(0).toISOString(),
+      results,
+      resultsBytes: typeof rest['resultsBytes'] === 'number' ? rest['resultsBytes'] : 0,
+      resultsSaved: rest['resultsSaved'] !== false,
+    } as const;
+    return { snapshot, notebook: rebuilt };
+  } catch (err) {
+    return `saved notebook was not restored (${(err as Error).message}); starting from the default notebook`;
+  }
 }
 
 /** Store fields a restore sets, typed as the store holds them. */
 export interface RestoredFields {
   cellIds: CellId[];
   cells: Record<CellId, CellEntry>;
-  classifierConfig: ClassifierConfig;
-  regressorConfig: RegressorConfig;
-  backendPreference: BackendPreference;
   excluded: readonly string[];
-  transforms: Readonly<Record<string, ColumnTransform>>;
+  transforms: RebuiltNotebook['settings']['transforms'];
   classTarget: string;
   revenueTarget: string;
   threshold: number;
@@ -179,28 +137,17 @@ function settled(e: ImportanceEntry): ImportanceEntry {
 }
 
 /** The store fields a snapshot restores (results only when saved), plus which runs become fresh once their data is back. */
-export function restorePatch(snap: NotebookSnapshot): { patch: RestoredFields; freshRunIds: readonly RunId[] } {
-  const cells: Record<CellId, CellEntry> = {};
-  for (const c of snap.cells) cells[c.id] = { id: c.id, kind: c.kind, collapsed: c.collapsed };
-  const base: RestoredFields = {
-    cellIds: snap.cellIds.filter((id) => cells[id] !== undefined),
-    cells,
-    classifierConfig: snap.classifierConfig,
-    regressorConfig: snap.regressorConfig,
-    backendPreference: snap.backendPreference,
-    excluded: snap.excluded,
-    transforms: snap.transforms,
-    classTarget: snap.classTarget,
-    revenueTarget: snap.revenueTarget,
-    threshold: snap.threshold,
-  };
-  const r = snap.results;
-  if (!r) return { patch: base, freshRunIds: [] };
+export function restorePatch(checked: CheckedSnapshot): { patch: RestoredFields; freshRunIds: readonly RunId[]; data: NotebookData } {
+  const { notebook, snapshot } = checked;
+  const base: RestoredFields = { cellIds: notebook.cellIds, cells: notebook.cells, ...notebook.settings };
+  const r = snapshot.results;
+  if (!r) return { patch: base, freshRunIds: [], data: notebook.data };
   // a saved run is stale until its data is loaded again; this key never equals a live one
   const runs = r.runs.map((run): Run => ({ ...run, inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
   return {
     patch: { ...base, runs, activeRun: { ...r.activeRun }, ...(r.importance ? { importance: { classifier: settled(r.importance.classifier), regressor: settled(r.importance.regressor) } } : {}) },
     freshRunIds: r.freshRunIds,
+    data: notebook.data,
   };
 }
 

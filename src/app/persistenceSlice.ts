@@ -1,15 +1,16 @@
 /** The persistence slice: restores the saved notebook on open, saves it on change, holds the one-writer lock, Run all and New notebook. */
 import type { StateCreator } from 'zustand';
-import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
+import { BUNDLED_DATA, type NotebookData } from '../notebook/notebookSchema.ts';
+import { DEFAULT_NOTEBOOK_SETTINGS } from '../notebook/settings.ts';
+import { notebookDataOf } from './notebookDoc.ts';
 import { BUNDLED_URL } from './dataSlice.ts';
 import { IDLE_IMPORTANCE } from './importanceSlice.ts';
 import {
-  buildSnapshot, checkSnapshot, debounce, indexedDbStore, restorePatch, saveWithFallback, savedSource,
-  type SavedSource, type SnapshotStore,
+  buildSnapshot, checkSnapshot, debounce, indexedDbStore, restorePatch, saveWithFallback, type SnapshotStore,
 } from './persistence.ts';
 import type { WorkbenchState } from './store.ts';
-import { type JobState } from './trainingSlice.ts';
-import { inputsKey, type RunId } from '../notebook/runs.ts';
+import { jobOf, modelKindOfCell } from './trainingSlice.ts';
+import { currentInputsKey, isRunStale, type RunId } from '../notebook/runs.ts';
 
 /** The Web Locks name every tab of the workbench asks for; the holder may save, the others are read-only. */
 export const NOTEBOOK_LOCK = 'workbench-notebook';
@@ -43,11 +44,10 @@ export interface PersistenceSlice {
 }
 
 const SAVE_DEBOUNCE_MS = 400;
-const IDLE_JOB: JobState = { status: 'idle', epochs: [], maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
 
 /** Fields whose change is worth a save. */
 const SAVED_FIELDS = [
-  'cellIds', 'cells', 'classifierConfig', 'regressorConfig', 'backendPreference', 'excluded', 'transforms',
+  'cellIds', 'cells', 'excluded', 'transforms',
   'classTarget', 'revenueTarget', 'threshold', 'dataset', 'runs', 'activeRun', 'importance',
 ] as const satisfies ReadonlyArray<keyof WorkbenchState>;
 
@@ -73,7 +73,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
   let store: SnapshotStore | null = null;
   let started = false;
   /** the saved source, kept until data loads so an early save does not forget it */
-  let pendingSource: SavedSource | null = null;
+  let pendingSource: NotebookData | null = null;
   /** restored runs that were fresh when saved; fresh again once the same data is loaded */
   let pendingFresh: readonly RunId[] = [];
   let chain: Promise<void> = Promise.resolve();
@@ -81,8 +81,8 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
   const saveOnce = async (): Promise<void> => {
     const s = get();
     if (!store || s.persistence.readOnly) return;
-    const source = savedSource(s.dataset?.source) ?? pendingSource;
-    const snap = buildSnapshot(s, { source, isFresh: (r) => r.inputsKey === inputsKey(s, r.kind) || pendingFresh.includes(r.id) });
+    const data = notebookDataOf(s.dataset?.source) ?? pendingSource;
+    const snap = buildSnapshot(s, { data, isFresh: (r) => !isRunStale(s, r) || pendingFresh.includes(r.id) });
     patch({ status: 'saving' });
     try {
       const saved = await saveWithFallback(store, snap);
@@ -107,7 +107,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
         pendingFresh = [];
         // same file, same settings as when saved: the restored runs are current again
         set((st) => ({
-          runs: st.runs.map((r) => (fresh.has(r.id) && r.dataSha256 === ds.sha256 && r.rows === ds.rows ? { ...r, inputsKey: inputsKey(st, r.kind) } : r)),
+          runs: st.runs.map((r) => (fresh.has(r.id) && r.dataSha256 === ds.sha256 && r.rows === ds.rows ? { ...r, inputsKey: currentInputsKey(st, r) } : r)),
         }));
       }
     }
@@ -127,7 +127,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
       patch({ readOnly: !owner });
       const idb = typeof indexedDB !== 'undefined' ? indexedDB : undefined;
       store = idb ? indexedDbStore(idb) : null;
-      let source: SavedSource | null = null;
+      let source: NotebookData | null = null;
       if (store) {
         try {
           const raw = await store.load();
@@ -135,12 +135,12 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
           if (typeof snap === 'string') {
             if (raw !== undefined) patch({ notice: snap });
           } else {
-            const { patch: fields, freshRunIds } = restorePatch(snap);
+            const { patch: fields, freshRunIds, data } = restorePatch(snap);
             pendingFresh = freshRunIds;
-            source = snap.source;
-            pendingSource = snap.source;
-            set((s) => ({ ...fields, featuresVersion: s.featuresVersion + 1, deleted: null }));
-            patch({ restored: true, resultsSaved: snap.resultsSaved, resultsBytes: snap.resultsBytes, savedAt: snap.savedAt });
+            source = data;
+            pendingSource = data;
+            set((s) => ({ ...fields, featuresVersion: s.featuresVersion + 1, deleted: [] }));
+            patch({ restored: true, resultsSaved: snap.snapshot.resultsSaved, resultsBytes: snap.snapshot.resultsBytes, savedAt: snap.snapshot.savedAt });
           }
         } catch (err) {
           patch({ error: `could not read the saved notebook: ${(err as Error).message}` });
@@ -153,7 +153,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
       } else if (source?.type === 'url') {
         get().startLoad({ kind: 'url', url: source.url, name: source.name, bundled: false });
       } else {
-        get().startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
+        get().startLoad({ kind: 'url', url: BUNDLED_URL, name: BUNDLED_DATA.name, bundled: true });
       }
     },
     saveNow() {
@@ -163,29 +163,26 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
     newNotebook() {
       const s = get();
       if (s.persistence.readOnly) return;
-      s.cancelTraining('classifier');
-      s.cancelTraining('regressor');
+      s.cancelAllTraining();
       s.cancelImportance();
       s.resetNotebook();
       pendingFresh = [];
       set((st) => ({
-        classifierConfig: DEFAULT_CLASSIFIER_CONFIG,
-        regressorConfig: DEFAULT_REGRESSOR_CONFIG,
-        backendPreference: 'auto',
-        excluded: [],
-        transforms: {},
+        excluded: DEFAULT_NOTEBOOK_SETTINGS.excluded,
+        transforms: DEFAULT_NOTEBOOK_SETTINGS.transforms,
         featuresVersion: st.featuresVersion + 1,
-        threshold: 0.5,
+        threshold: DEFAULT_NOTEBOOK_SETTINGS.threshold,
         runs: [],
         activeRun: { classifier: null, regressor: null },
-        jobs: { classifier: IDLE_JOB, regressor: IDLE_JOB },
+        jobs: {},
         importance: { classifier: IDLE_IMPORTANCE, regressor: IDLE_IMPORTANCE },
         persistence: { ...st.persistence, notice: null, resultsSaved: true, resultsBytes: 0 },
       }));
-      if (s.classTarget !== 'is_ordered' || s.revenueTarget !== 'revenue') get().setTargets('is_ordered', 'revenue');
+      const { classTarget, revenueTarget } = DEFAULT_NOTEBOOK_SETTINGS;
+      if (s.classTarget !== classTarget || s.revenueTarget !== revenueTarget) get().setTargets(classTarget, revenueTarget);
       if (get().dataset?.source.type !== 'bundled') {
-        pendingSource = { type: 'bundled', name: 'training_data.parquet' };
-        get().startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
+        pendingSource = BUNDLED_DATA;
+        get().startLoad({ kind: 'url', url: BUNDLED_URL, name: BUNDLED_DATA.name, bundled: true });
       }
       void get().saveNow();
     },
@@ -195,7 +192,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
         if (get().load.status !== 'loading') {
           const src = pendingSource;
           if (src?.type === 'url') get().startLoad({ kind: 'url', url: src.url, name: src.name, bundled: false });
-          else get().startLoad({ kind: 'url', url: BUNDLED_URL, name: 'training_data.parquet', bundled: true });
+          else get().startLoad({ kind: 'url', url: BUNDLED_URL, name: BUNDLED_DATA.name, bundled: true });
         }
         await new Promise<void>((resolve) => {
           const unsubscribe = api.subscribe((st) => {
@@ -207,9 +204,11 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
         });
         if (!get().dataset) return;
       }
-      await get().trainBoth();
+      await get().trainAll();
       const st = get();
-      if (st.cellIds.some((id) => st.cells[id]?.kind === 'importance') && st.jobs.classifier.status === 'done' && st.jobs.regressor.status === 'done') {
+      const trainCells = st.cellIds.filter((id) => modelKindOfCell(st, id) !== null);
+      const models = new Set(trainCells.map((id) => modelKindOfCell(st, id)));
+      if (st.cellIds.some((id) => st.cells[id]?.kind === 'importance') && models.size === 2 && trainCells.every((id) => jobOf(st, id).status === 'done')) {
         await st.runImportance();
       }
     },

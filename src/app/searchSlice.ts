@@ -5,10 +5,11 @@ import type { LogisticSolver } from '../trainers/fastLogistic.ts';
 import type { ImbalanceRow } from '../trainers/imbalanceLab.ts';
 import { bestCandidate, gridCandidates, randomCandidates, summarise, type ParamDistribution, type ParamValue, type Params, type SearchData, type SearchTrainer, type UnitResult } from '../trainers/search.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from '../trainers/split.ts';
-import type { ResamplingOption } from '../trainers/types.ts';
+import { DEFAULT_REGRESSOR_CONFIG, type RegressorConfig, type ResamplingOption } from '../trainers/types.ts';
 import { createBrowserSearchPool, poolSize, type SearchPool, type SearchProgress } from '../workers/searchPool.ts';
 import type { WorkbenchState } from './store.ts';
 import { prepareInputs } from './trainingSlice.ts';
+import { firstCellOf } from './notebookSlice.ts';
 
 /** What a search ranks candidates by: classifier metrics for logistic, error metrics for ridge. */
 export type SearchScoring = 'f1' | 'rocAuc' | 'prAuc' | 'logLoss' | 'rmse' | 'mae';
@@ -131,9 +132,15 @@ const idleImbalance: ImbalanceRunState = {
   status: 'idle', rows: null, foldsDone: 0, k: 0, progress: null, error: null, sampleRows: 0, positives: 0, workers: 0, wallMs: null, inputsKey: '',
 };
 
+/** The regressor settings a search follows: the first Train regressor cell's (the one "use best" sets), else the defaults. */
+function searchRegressorSettings(s: WorkbenchState): RegressorConfig {
+  return firstCellOf(s, 'trainRegressor')?.config ?? DEFAULT_REGRESSOR_CONFIG;
+}
+
 /** The data and feature settings a search depends on (not the model settings, which the search itself chooses). */
 export function searchInputsKey(s: WorkbenchState): string {
-  return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, s.regressorConfig.strategy, s.regressorConfig.logTarget]);
+  const { strategy, logTarget } = searchRegressorSettings(s);
+  return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, strategy, logTarget]);
 }
 
 /** The candidates the settings describe: a grid over the lists, or seeded random draws (C and alpha log-uniform). */
@@ -164,7 +171,7 @@ export function searchData(s: WorkbenchState, trainer: SearchTrainer, sampleRows
   let target: Float32Array = y;
   if (trainer === 'ridge') {
     // The regressor's own rows and target, so the winning alpha means the same thing in the Train regressor cell.
-    const { strategy, logTarget } = s.regressorConfig;
+    const { strategy, logTarget } = searchRegressorSettings(s);
     const keep = strategy === 'direct' ? null : Uint32Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === 1);
     if (keep) {
       X = subsetRows(X, matrix.cols, keep);
@@ -276,11 +283,13 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
       const C = typeof p.C === 'number' ? p.C : 1;
       const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
       const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
-      get().setClassifierConfig({ model: 'logistic', C, classWeight, resampling });
+      const cell = firstCellOf(get(), 'trainClassifier');
+      if (cell) get().setCellSettings(cell.id, 'trainClassifier', { model: 'logistic', C, classWeight, resampling });
       set((st) => ({ searchRun: { ...st.searchRun, applied: `Train classifier now uses logistic regression with C = ${Number(C.toPrecision(4))}, class weights ${classWeight}, resampling ${resampling}${typeof p.solver === 'string' ? ` (the search's ${p.solver} solver reaches the same optimum as the trainer's)` : ''}.` } }));
     } else {
       const alpha = typeof p.alpha === 'number' ? p.alpha : 1;
-      get().setRegressorConfig({ model: 'linear', l2: alpha });
+      const cell = firstCellOf(get(), 'trainRegressor');
+      if (cell) get().setCellSettings(cell.id, 'trainRegressor', { model: 'linear', l2: alpha });
       set((st) => ({ searchRun: { ...st.searchRun, applied: `Train regressor now uses the linear model with ridge alpha = ${Number(alpha.toPrecision(4))}.` } }));
     }
   },

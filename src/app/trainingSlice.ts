@@ -1,16 +1,16 @@
-/** The training slice: model settings, running jobs (epochs, backend, progress) and every finished run of the session. */
+/** The training slice: running jobs by Train cell (epochs, backend, progress; not persisted) and every finished run of the session. The settings are the cells' own. */
 import type { StateCreator } from 'zustand';
 import { buildModelMatrix } from '../data/encode.ts';
 import { binaryLabels } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
-import {
-  DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
-  type ClassifierConfig, type EpochLog, type RegressorConfig,
-} from '../trainers/types.ts';
-import type { BackendPreference, TrainJob } from '../workers/trainProtocol.ts';
+import type { EpochLog } from '../trainers/types.ts';
+import type { TrainJob } from '../workers/trainProtocol.ts';
 import { getTrainClient } from './services.ts';
 import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
+import { ClassifierCellSchema, RegressorCellSchema, modelConfigOf } from '../notebook/settings.ts';
+import { parseOrRefuse } from '../notebook/serializer.ts';
+import type { CellId } from './notebookSlice.ts';
 import type { WorkbenchState } from './store.ts';
 
 export interface JobState {
@@ -26,27 +26,49 @@ export interface JobState {
 }
 
 export interface TrainingSlice {
-  classifierConfig: ClassifierConfig;
-  regressorConfig: RegressorConfig;
-  backendPreference: BackendPreference;
-  jobs: Record<ModelKind, JobState>;
+  /** each Train cell's job, by cell id (runtime state: never persisted) */
+  jobs: Readonly<Record<CellId, JobState>>;
   runs: Run[];
   activeRun: Record<ModelKind, RunId | null>;
   /** the decision threshold the Threshold cell's slider sets */
   threshold: number;
-  setClassifierConfig(patch: Partial<ClassifierConfig>): void;
-  setRegressorConfig(patch: Partial<RegressorConfig>): void;
-  setBackendPreference(b: BackendPreference): void;
   setThreshold(t: number): void;
-  train(kind: ModelKind): Promise<void>;
-  trainBoth(): Promise<void>;
-  cancelTraining(kind: ModelKind): void;
+  /** trains Train cell `id` with its own settings; its run joins the session's runs and becomes the active one */
+  train(id: CellId): Promise<void>;
+  /** trains every Train cell: the classifier cells one after another, beside the regressor cells */
+  trainAll(): Promise<void>;
+  cancelTraining(id: CellId): void;
+  /** cancels every running job */
+  cancelAllTraining(): void;
   setActiveRun(kind: ModelKind, id: RunId): void;
 }
 
-const idleJob: JobState = { status: 'idle', epochs: [], maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
-const cancels: Partial<Record<ModelKind, () => void>> = {};
+/** A job that has not started. */
+export const IDLE_JOB: JobState = { status: 'idle', epochs: [], maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
+const idleJob = IDLE_JOB;
+const cancels = new Map<CellId, () => void>();
 let runCounter = 0;
+
+/** Cell `id`'s job (idle before its first training). */
+export function jobOf(s: Pick<TrainingSlice, 'jobs'>, id: CellId): JobState {
+  return s.jobs[id] ?? idleJob;
+}
+
+/** Whether any Train cell is training now. */
+export function anyTraining(s: Pick<TrainingSlice, 'jobs'>): boolean {
+  return Object.values(s.jobs).some((j) => j.status === 'running');
+}
+
+/** The run a Train cell shows: its own latest, else (runs saved before cells owned settings) the active run of its model. */
+export function runOfCell(s: Pick<WorkbenchState, 'runs' | 'activeRun'>, id: CellId, kind: ModelKind): Run | undefined {
+  return s.runs.findLast((r) => r.cellId === id) ?? s.runs.find((r) => r.id === s.activeRun[kind] && r.kind === kind && r.cellId === undefined);
+}
+
+/** The model a Train cell trains, or null for other cells. */
+export function modelKindOfCell(s: Pick<WorkbenchState, 'cells'>, id: CellId): ModelKind | null {
+  const kind = s.cells[id]?.kind;
+  return kind === 'trainClassifier' ? 'classifier' : kind === 'trainRegressor' ? 'regressor' : null;
+}
 
 /** The model matrix and targets for the current data and feature settings. */
 export function prepareInputs(s: WorkbenchState): { matrix: ModelMatrix; y: Float32Array; revenue: Float64Array; warnings: string[]; ds: Dataset } {
@@ -74,22 +96,10 @@ function copyMatrix(m: ModelMatrix): ModelMatrix {
 }
 
 export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingSlice> = (set, get) => ({
-  classifierConfig: DEFAULT_CLASSIFIER_CONFIG,
-  regressorConfig: DEFAULT_REGRESSOR_CONFIG,
-  backendPreference: 'auto',
-  jobs: { classifier: idleJob, regressor: idleJob },
+  jobs: {},
   runs: [],
   activeRun: { classifier: null, regressor: null },
   threshold: 0.5,
-  setClassifierConfig(patch) {
-    set((s) => ({ classifierConfig: { ...s.classifierConfig, ...patch } }));
-  },
-  setRegressorConfig(patch) {
-    set((s) => ({ regressorConfig: { ...s.regressorConfig, ...patch } }));
-  },
-  setBackendPreference(b) {
-    set({ backendPreference: b });
-  },
   setThreshold(t) {
     set({ threshold: Math.min(1, Math.max(0, t)) });
   },
@@ -100,34 +110,54 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       ...(run?.kind === 'classifier' ? { threshold: run.result.threshold } : {}),
     }));
   },
-  async train(kind) {
+  async train(cellId) {
     const s = get();
-    if (s.jobs[kind].status === 'running') return;
-    const patchJob = (patch: Partial<JobState>) => set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], ...patch } } }));
+    const cell = s.cells[cellId];
+    const kind = modelKindOfCell(s, cellId);
+    if (!cell || kind === null || jobOf(s, cellId).status === 'running') return;
+    const patchJob = (patch: Partial<JobState> | ((job: JobState) => Partial<JobState>)) => set((st) => {
+      const job = jobOf(st, cellId);
+      return { jobs: { ...st.jobs, [cellId]: { ...job, ...(typeof patch === 'function' ? patch(job) : patch) } } };
+    });
+    const busy = Object.entries(s.jobs).find(([id, j]) => j.status === 'running' && modelKindOfCell(s, id as CellId) === kind);
+    if (busy) {
+      patchJob({ ...idleJob, status: 'error', error: `another ${kind} cell is training; wait for it or cancel it, then train this one` });
+      return;
+    }
     let inputs: ReturnType<typeof prepareInputs>;
+    let job: TrainJob;
+    let key: string;
     try {
       inputs = prepareInputs(s);
+      const { matrix, y, revenue, ds } = inputs;
+      // the cell's settings are checked as a notebook file's would be: a bad one is named, nothing trains
+      if (kind === 'classifier') {
+        const settings = parseOrRefuse(ClassifierCellSchema, cell.config, 'classifier settings');
+        const config = modelConfigOf(settings);
+        key = inputsKey(s, config);
+        job = { kind, matrix: copyMatrix(matrix), y: y.slice(), config, backend: settings.backend, dataSha256: ds.sha256 };
+      } else {
+        const settings = parseOrRefuse(RegressorCellSchema, cell.config, 'regressor settings');
+        const config = modelConfigOf(settings);
+        key = inputsKey(s, config);
+        job = { kind, matrix: copyMatrix(matrix), revenue: revenue.slice(), isOrdered: y.slice(), config, backend: settings.backend, dataSha256: ds.sha256 };
+      }
     } catch (err) {
       patchJob({ ...idleJob, status: 'error', error: (err as Error).message });
       return;
     }
-    const key = inputsKey(s, kind);
-    const { matrix, y, revenue, ds } = inputs;
-    const job: TrainJob = kind === 'classifier'
-      ? { kind, matrix: copyMatrix(matrix), y: y.slice(), config: s.classifierConfig, backend: s.backendPreference, dataSha256: ds.sha256 }
-      : { kind, matrix: copyMatrix(matrix), revenue: revenue.slice(), isOrdered: y.slice(), config: s.regressorConfig, backend: s.backendPreference, dataSha256: ds.sha256 };
-    const maxEpochs = kind === 'classifier' ? s.classifierConfig.epochs : s.regressorConfig.epochs;
-    patchJob({ ...idleJob, status: 'running', maxEpochs, warnings: inputs.warnings });
+    const { matrix, ds } = inputs;
+    patchJob({ ...idleJob, status: 'running', maxEpochs: job.config.epochs, warnings: inputs.warnings });
     const t0 = performance.now();
     const client = getTrainClient(kind);
     const handle = client.request('train', job, {
       onProgress: (p) => {
         if (p.kind === 'backend') patchJob({ backend: p.choice });
-        else set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], epochs: [...st.jobs[kind].epochs, p.log] } } }));
+        else patchJob((j) => ({ epochs: [...j.epochs, p.log] }));
       },
-      onLog: (message) => set((st) => ({ jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], fallbacks: [...st.jobs[kind].fallbacks, message] } } })),
+      onLog: (message) => patchJob((j) => ({ fallbacks: [...j.fallbacks, message] })),
     });
-    cancels[kind] = handle.cancel;
+    cancels.set(cellId, handle.cancel);
     try {
       const { outcome, numTensors } = await handle.result;
       const wallMs = performance.now() - t0;
@@ -136,27 +166,38 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       const base: RunBase = {
         id, name: `${kind} #${runCounter}`, createdAt: new Date().toISOString(), wallMs, inputsKey: key,
         featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, excluded: get().excluded, transforms: get().transforms,
-        dataSha256: ds.sha256, dataName: ds.source.name, rows: ds.rows,
+        dataSha256: ds.sha256, dataName: ds.source.name, rows: ds.rows, cellId,
       };
       const run: Run = outcome.kind === 'classifier' ? { ...base, kind: 'classifier', result: outcome.result } : { ...base, kind: 'regressor', result: outcome.result };
-      set((st) => ({
-        runs: [...st.runs, run],
-        activeRun: { ...st.activeRun, [kind]: id },
-        ...(run.kind === 'classifier' ? { threshold: run.result.threshold } : {}),
-        jobs: { ...st.jobs, [kind]: { ...st.jobs[kind], status: 'done', numTensorsAfter: numTensors, warnings: [...st.jobs[kind].warnings, ...outcome.result.warnings] } },
-      }));
+      set((st) => {
+        const j = jobOf(st, cellId);
+        return {
+          runs: [...st.runs, run],
+          activeRun: { ...st.activeRun, [kind]: id },
+          ...(run.kind === 'classifier' ? { threshold: run.result.threshold } : {}),
+          jobs: { ...st.jobs, [cellId]: { ...j, status: 'done', numTensorsAfter: numTensors, warnings: [...j.warnings, ...outcome.result.warnings] } },
+        };
+      });
     } catch (err) {
       const e = err as Error;
       const numTensorsAfter = await client.request('memory', null).result.then((m) => m.numTensors, () => null);
       patchJob({ status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message, numTensorsAfter });
     } finally {
-      delete cancels[kind];
+      cancels.delete(cellId);
     }
   },
-  async trainBoth() {
-    await Promise.all([get().train('classifier'), get().train('regressor')]);
+  async trainAll() {
+    const s = get();
+    const cellsOf = (kind: ModelKind) => s.cellIds.filter((id) => modelKindOfCell(s, id) === kind);
+    const inTurn = async (ids: readonly CellId[]) => {
+      for (const id of ids) await get().train(id);
+    };
+    await Promise.all([inTurn(cellsOf('classifier')), inTurn(cellsOf('regressor'))]);
   },
-  cancelTraining(kind) {
-    cancels[kind]?.();
+  cancelTraining(id) {
+    cancels.get(id)?.();
+  },
+  cancelAllTraining() {
+    for (const cancel of [...cancels.values()]) cancel();
   },
 });

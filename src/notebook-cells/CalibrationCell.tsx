@@ -3,13 +3,13 @@ import { useMemo } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
 import { calibrationOf } from '../notebook/evaluation.ts';
-import { isCellStale } from '../app/staleness.ts';
+import { isKindStale } from '../app/staleness.ts';
 import { fmt, fmtInt } from '../app/format.ts';
 import { selectActiveClassifier } from '../notebook/runs.ts';
 
 export function CalibrationCell() {
   const run = useWorkbench(selectActiveClassifier);
-  const stale = useWorkbench((s) => isCellStale(s, 'calibration'));
+  const stale = useWorkbench((s) => isKindStale(s, 'calibration'));
   const result = run?.result ?? null;
   const cal = useMemo(() => (result ? calibrationOf(result) : null), [result]);
   const figures = useMemo(() => {

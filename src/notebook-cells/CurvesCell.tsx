@@ -4,7 +4,7 @@ import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
 import { curvesOf, pointAt, sweepOf } from '../notebook/evaluation.ts';
-import { isCellStale } from '../app/staleness.ts';
+import { isKindStale } from '../app/staleness.ts';
 import { fmt } from '../app/format.ts';
 import type { ThresholdSweep } from '../trainers/thresholdSweep.ts';
 import { selectActiveClassifier } from '../notebook/runs.ts';
@@ -58,7 +58,7 @@ function lineStyle(area: PlotArea | null): CSSProperties {
 
 export function CurvesCell() {
   const run = useWorkbench(selectActiveClassifier);
-  const stale = useWorkbench((s) => isCellStale(s, 'curves'));
+  const stale = useWorkbench((s) => isKindStale(s, 'curves'));
   const result = run?.result ?? null;
   const curves = useMemo(() => (result ? curvesOf(result) : null), [result]);
   const sweep = result ? sweepOf(result) : null;

@@ -12,7 +12,7 @@ import { useWorkbench } from '../app/store.ts';
 import { prepareInputs } from '../app/trainingSlice.ts';
 import type { MlflowAuth } from '../mlflow/client.ts';
 import { SelectField, TextField } from './fields.tsx';
-import { type ClassifierRun, inputsKey, type ModelKind, type Run } from '../notebook/runs.ts';
+import { type ClassifierRun, isRunStale, type ModelKind, type Run } from '../notebook/runs.ts';
 
 type AuthKind = 'none' | 'bearer' | 'basic';
 
@@ -119,7 +119,7 @@ export function ExportCell() {
     const run = st.runs.find((r) => r.id === st.activeRun[kind]);
     if (!run) return;
     try {
-      if (inputsKey(st, kind) !== run.inputsKey) throw new Error(`the data or settings changed since ${run.name}; train it again to download its predictions`);
+      if (isRunStale(st, run)) throw new Error(`the data or settings changed since ${run.name}; train it again to download its predictions`);
       const { matrix } = prepareInputs(st);
       download(`test_predictions_${kind}.csv`, testPredictionsCsv(run, matrix.X, matrix.cols), 'text/csv');
     } catch (error) {

@@ -4,10 +4,10 @@ import { downloadFile } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
 import { fmtBytes } from '../app/format.ts';
 import { currentReportHtml } from '../notebook/reportInput.ts';
-import { applyNotebookDoc, notebookToDoc } from '../app/notebookDoc.ts';
-import { CELL_KINDS } from '../app/notebookSlice.ts';
-import { NOTEBOOK_LIMITS, parseNotebookDoc, serializeNotebookDoc } from '../report/notebookFile.ts';
-import { hasSignature, notebookToFragment } from '../report/notebookLink.ts';
+import { applyNotebookDoc, notebookToDoc, parseNotebookFile } from '../app/notebookDoc.ts';
+import { NOTEBOOK_LIMITS } from '../notebook/notebookSchema.ts';
+import { serializeNotebook } from '../notebook/serializer.ts';
+import { hasSignature, notebookToFragment } from '../notebook/notebookLink.ts';
 import { NumberField } from './fields.tsx';
 
 /** File name of the downloaded report. */
@@ -68,7 +68,7 @@ export function ReportCell() {
   };
 
   const exportNotebook = () => {
-    const json = serializeNotebookDoc(notebookToDoc(useWorkbench.getState()));
+    const json = serializeNotebook(notebookToDoc(useWorkbench.getState()));
     download(new Blob([json], { type: 'application/json' }), NOTEBOOK_FILE_NAME);
   };
 
@@ -82,8 +82,8 @@ export function ReportCell() {
       if (file.size > NOTEBOOK_LIMITS.maxJsonBytes) {
         throw new Error(`"${file.name}" is ${fmtBytes(file.size)}; a notebook file is at most ${fmtBytes(NOTEBOOK_LIMITS.maxJsonBytes)}`);
       }
-      const doc = parseNotebookDoc(await file.text(), CELL_KINDS);
-      applyNotebookDoc(doc, 'file');
+      const doc = parseNotebookFile(await file.text());
+      applyNotebookDoc(useWorkbench, doc, 'file');
       setImported(`Imported "${doc.name}" from ${file.name}: ${doc.cells.length} cells.`);
     } catch (error) {
       setImportError(`${file.name} was not imported, nothing changed: ${message(error)}`);

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
 import { MAX_SCATTER_POINTS, residualsOf } from '../notebook/evaluation.ts';
-import { isCellStale } from '../app/staleness.ts';
+import { isKindStale } from '../app/staleness.ts';
 import { fmtInt, fmtUsd } from '../app/format.ts';
 import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
 import { MetricTable } from './MetricTable.tsx';
@@ -13,7 +13,7 @@ const point = { size: 4, opacity: 0.35, color: '#1f77b4' };
 
 export function ResidualsCell() {
   const run = useWorkbench(selectActiveRegressor);
-  const stale = useWorkbench((s) => isCellStale(s, 'residuals'));
+  const stale = useWorkbench((s) => isKindStale(s, 'residuals'));
   const result = run?.result ?? null;
   const res = useMemo(() => (result ? residualsOf(result) : null), [result]);
   const figures = useMemo(() => {

@@ -8,6 +8,7 @@ import { prepareInputs } from '../app/trainingSlice.ts';
 import { predictBundle } from '../trainers/bundleForward.ts';
 import { capturedFromIndex, capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type GainCurve } from '../trainers/revenueGain.ts';
 import { subsetRows } from '../trainers/split.ts';
+import type { CellProps } from './cellDefinition.ts';
 import type { ClassifierRun, RegressorRun } from '../notebook/runs.ts';
 
 /** Everything the charts need, computed once per (classifier run, regressor run). */
@@ -95,7 +96,7 @@ function revenueView(s: WorkbenchState, clf: ClassifierRun, reg: RegressorRun | 
 }
 
 /** The threshold's readout: sessions targeted and revenue captured, updating as the slider moves. */
-function CapturedAtThreshold({ view, onMarker }: { view: RevenueView; onMarker: (share: number, captured: number) => void }) {
+function CapturedAtThreshold({ view, onMarker, sliderId }: { view: RevenueView; onMarker: (share: number, captured: number) => void; sliderId: string }) {
   const threshold = useWorkbench((s) => s.threshold);
   const setThreshold = useWorkbench((s) => s.setThreshold);
   const index = useMemo(() => capturedRevenueIndex(view.pOrder, view.revenue), [view]);
@@ -104,8 +105,8 @@ function CapturedAtThreshold({ view, onMarker }: { view: RevenueView; onMarker: 
   return (
     <div>
       <div className="slider-row">
-        <label htmlFor="revenue-threshold">decision threshold on P(order)</label>
-        <input id="revenue-threshold" type="range" min={0} max={1} step={0.005} value={threshold} data-testid="revenue-threshold"
+        <label htmlFor={sliderId}>decision threshold on P(order)</label>
+        <input id={sliderId} type="range" min={0} max={1} step={0.005} value={threshold} data-testid="revenue-threshold"
           onChange={(e) => setThreshold(Number(e.target.value))} />
         <strong data-testid="revenue-threshold-value" data-value={threshold}>{fmt(threshold)}</strong>
       </div>
@@ -119,7 +120,7 @@ function CapturedAtThreshold({ view, onMarker }: { view: RevenueView; onMarker: 
   );
 }
 
-export function RevenueGainCell() {
+export function RevenueGainCell({ cellId }: CellProps) {
   const clf = useWorkbench((s) => s.runs.find((r): r is ClassifierRun => r.id === s.activeRun.classifier && r.kind === 'classifier') ?? null);
   const reg = useWorkbench((s) => s.runs.find((r): r is RegressorRun => r.id === s.activeRun.regressor && r.kind === 'regressor') ?? null);
   const view = useMemo(() => {
@@ -201,7 +202,7 @@ export function RevenueGainCell() {
           {' '}{fmtPct(charts.topDecile.proba, 1)} when ranked by P(order) alone.
         </p>
       )}
-      <CapturedAtThreshold view={v} onMarker={onMarker} />
+      <CapturedAtThreshold view={v} onMarker={onMarker} sliderId={`${cellId}-revenue-threshold`} />
       {charts && (
         <div className="charts">
           <Plot testId="revenue-gain-chart" label="revenue-weighted gain chart" data={charts.revenue.data} layout={charts.revenue.layout} height={340} onReady={onReady} />

@@ -3,13 +3,14 @@ import { useMemo, useState } from 'react';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
 import { curvesOf, pointAt, profitOf, sweepOf, testPredictionsCsv } from '../notebook/evaluation.ts';
-import { isCellStale } from '../app/staleness.ts';
+import { isKindStale } from '../app/staleness.ts';
 import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
 import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
 import { bestF1, bestProfit, thresholdForRecall } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult } from '../trainers/types.ts';
 import { NumberField } from './fields.tsx';
 import { MetricTable } from './MetricTable.tsx';
+import type { CellProps } from './cellDefinition.ts';
 import { selectActiveClassifier } from '../notebook/runs.ts';
 
 /** The stated cost of contacting a session that would not have ordered (an e-mail or a coupon), in dollars. */
@@ -29,9 +30,10 @@ function Count({ testId, value, rate, rateLabel }: { testId: string; value: numb
   );
 }
 
-export function ThresholdCell() {
+export function ThresholdCell({ cellId }: CellProps) {
+  const sliderId = `${cellId}-threshold-slider`;
   const run = useWorkbench(selectActiveClassifier);
-  const stale = useWorkbench((s) => isCellStale(s, 'threshold'));
+  const stale = useWorkbench((s) => isKindStale(s, 'threshold'));
   const threshold = useWorkbench((s) => s.threshold);
   const setThreshold = useWorkbench((s) => s.setThreshold);
   const meanOrderValue = useWorkbench((s) => s.analysis?.profile?.revenue?.meanOrderValue ?? NaN);
@@ -56,8 +58,8 @@ export function ThresholdCell() {
     <div className={stale ? 'stale' : ''} data-testid="threshold-cell" data-stale={stale}>
       {stale && <p><span className="stale-badge" data-testid="threshold-stale">stale: the classifier's inputs changed, train again</span></p>}
       <div className="slider-row">
-        <label htmlFor="threshold-slider">decision threshold</label>
-        <input id="threshold-slider" type="range" min={0} max={1} step={0.001} value={threshold} data-testid="threshold-slider"
+        <label htmlFor={sliderId}>decision threshold</label>
+        <input id={sliderId} type="range" min={0} max={1} step={0.001} value={threshold} data-testid="threshold-slider"
           aria-valuetext={fmt(threshold)} onChange={(e) => { setNote(null); setThreshold(Number(e.target.value)); }} />
         <strong data-testid="threshold-value" data-value={threshold}>{fmt(threshold)}</strong>
         <span className="muted">a session is flagged when its predicted probability ≥ the threshold; {fmtInt(n)} test rows of {run.name}</span>

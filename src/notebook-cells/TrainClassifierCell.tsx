@@ -10,7 +10,11 @@ import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
-import { inputsKey } from '../notebook/runs.ts';
+import { isRunStale } from '../notebook/runs.ts';
+import type { ClassifierCellSettings } from '../notebook/settings.ts';
+import { cellOfKind } from '../app/notebookSlice.ts';
+import { jobOf, runOfCell } from '../app/trainingSlice.ts';
+import type { CellProps } from './cellDefinition.ts';
 
 export const BACKEND_OPTIONS: ReadonlyArray<readonly [BackendPreference, string]> = [
   ['auto', 'auto (fastest by warm-up)'], ['webgpu', 'WebGPU'], ['webgl', 'WebGL'], ['wasm', 'WASM'], ['cpu', 'CPU'],
@@ -20,19 +24,19 @@ function weightMode(w: ClassWeightOption): 'none' | 'balanced' | 'custom' {
   return typeof w === 'string' ? w : 'custom';
 }
 
-export function TrainClassifierCell() {
-  const c = useWorkbench((s) => s.classifierConfig);
-  const set = useWorkbench((s) => s.setClassifierConfig);
-  const backend = useWorkbench((s) => s.backendPreference);
-  const setBackend = useWorkbench((s) => s.setBackendPreference);
+export function TrainClassifierCell({ cellId }: CellProps) {
+  const c = useWorkbench((s) => cellOfKind(s, cellId, 'trainClassifier')?.config);
+  const setCellSettings = useWorkbench((s) => s.setCellSettings);
   const train = useWorkbench((s) => s.train);
-  const trainBoth = useWorkbench((s) => s.trainBoth);
-  const job = useWorkbench((s) => s.jobs.classifier);
+  const trainAll = useWorkbench((s) => s.trainAll);
+  const job = useWorkbench((s) => jobOf(s, cellId));
   const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0);
-  const run = useWorkbench((s) => s.runs.find((r) => r.id === s.activeRun.classifier && r.kind === 'classifier'));
-  const stale = useWorkbench((s) => (run ? inputsKey(s, 'classifier') !== run.inputsKey : false));
+  const run = useWorkbench((s) => runOfCell(s, cellId, 'classifier'));
+  const stale = useWorkbench((s) => (run ? isRunStale(s, run) : false));
   const excluded = useWorkbench((s) => s.excluded);
   const result = run?.kind === 'classifier' ? run.result : null;
+  if (!c) return null;
+  const set = (patch: Partial<ClassifierCellSettings>) => setCellSettings(cellId, 'trainClassifier', patch);
   return (
     <div className={stale ? 'stale' : ''} data-testid="classifier-cell" data-stale={stale}>
       <div className="settings">
@@ -63,18 +67,18 @@ export function TrainClassifierCell() {
         <NumberField label="test fraction" value={c.testFraction} min={0.05} max={0.5} step={0.05} onChange={(testFraction) => set({ testFraction })} />
         <NumberField label="validation fraction (of train)" value={c.validationFraction} min={0.05} max={0.5} step={0.05} onChange={(validationFraction) => set({ validationFraction })} />
         <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} testId="clf-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
-        <SelectField<BackendPreference> label="backend" value={backend} options={BACKEND_OPTIONS} testId="backend-select" onChange={setBackend} />
+        <SelectField<BackendPreference> label="backend" value={c.backend} options={BACKEND_OPTIONS} testId="backend-select" onChange={(backend) => set({ backend })} />
       </div>
       <div className="toolbar">
-        <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train('classifier')} data-testid="train-classifier">
+        <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train(cellId)} data-testid="train-classifier">
           Train classifier
         </button>
-        <button type="button" disabled={!ready} onClick={() => void trainBoth()} data-testid="train-both">Train both models in parallel</button>
+        <button type="button" disabled={!ready} onClick={() => void trainAll()} data-testid="train-both">Train both models in parallel</button>
         {!ready && <span className="warning">Training is disabled until the data validates (see the Data cell).</span>}
         {excluded.length > 0 && <span className="muted">excluded: {excluded.join(', ')}</span>}
         {stale && <span className="stale-badge" data-testid="classifier-stale">stale: settings or data changed, train again</span>}
       </div>
-      <TrainingStatus kind="classifier" />
+      <TrainingStatus kind="classifier" cellId={cellId} />
       {result && run && (
         <div data-testid="classifier-result">
           <p>

@@ -9,17 +9,23 @@ import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
-import { inputsKey } from '../notebook/runs.ts';
+import { isRunStale } from '../notebook/runs.ts';
+import type { RegressorCellSettings } from '../notebook/settings.ts';
+import { cellOfKind } from '../app/notebookSlice.ts';
+import { jobOf, runOfCell } from '../app/trainingSlice.ts';
+import type { CellProps } from './cellDefinition.ts';
 
-export function TrainRegressorCell() {
-  const c = useWorkbench((s) => s.regressorConfig);
-  const set = useWorkbench((s) => s.setRegressorConfig);
+export function TrainRegressorCell({ cellId }: CellProps) {
+  const c = useWorkbench((s) => cellOfKind(s, cellId, 'trainRegressor')?.config);
+  const setCellSettings = useWorkbench((s) => s.setCellSettings);
   const train = useWorkbench((s) => s.train);
-  const job = useWorkbench((s) => s.jobs.regressor);
+  const job = useWorkbench((s) => jobOf(s, cellId));
   const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0);
-  const run = useWorkbench((s) => s.runs.find((r) => r.id === s.activeRun.regressor));
-  const stale = useWorkbench((s) => (run ? inputsKey(s, 'regressor') !== run.inputsKey : false));
+  const run = useWorkbench((s) => runOfCell(s, cellId, 'regressor'));
+  const stale = useWorkbench((s) => (run ? isRunStale(s, run) : false));
   const result = run?.kind === 'regressor' ? run.result : null;
+  if (!c) return null;
+  const set = (patch: Partial<RegressorCellSettings>) => setCellSettings(cellId, 'trainRegressor', patch);
   return (
     <div className={stale ? 'stale' : ''} data-testid="regressor-cell" data-stale={stale}>
       <div className="settings">
@@ -43,12 +49,12 @@ export function TrainRegressorCell() {
         <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} onChange={(seed) => set({ seed: Math.round(seed) })} />
       </div>
       <div className="toolbar">
-        <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train('regressor')} data-testid="train-regressor">
+        <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train(cellId)} data-testid="train-regressor">
           Train regressor
         </button>
         {stale && <span className="stale-badge" data-testid="regressor-stale">stale: settings or data changed, train again</span>}
       </div>
-      <TrainingStatus kind="regressor" />
+      <TrainingStatus kind="regressor" cellId={cellId} />
       {result && (
         <div data-testid="regressor-result">
           <p>

@@ -4,9 +4,11 @@ import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
 import { fmt } from '../app/format.ts';
 import type { ModelKind } from '../notebook/runs.ts';
+import type { CellId } from '../app/notebookSlice.ts';
+import { jobOf } from '../app/trainingSlice.ts';
 
-export function TrainingStatus({ kind }: { kind: ModelKind }) {
-  const job = useWorkbench((s) => s.jobs[kind]);
+export function TrainingStatus({ kind, cellId }: { kind: ModelKind; cellId: CellId }) {
+  const job = useWorkbench((s) => jobOf(s, cellId));
   const cancel = useWorkbench((s) => s.cancelTraining);
   const chart = useMemo(() => {
     if (job.epochs.length === 0) return null;
@@ -38,7 +40,7 @@ export function TrainingStatus({ kind }: { kind: ModelKind }) {
             <span data-testid={`${kind}-epoch`} data-value={job.epochs.length}>
               epoch {job.epochs.length} / {job.maxEpochs}{last ? ` · loss ${fmt(last.loss, 4)} · val ${fmt(last.valLoss, 4)} · ${Math.round(last.ms)} ms/epoch` : ' · choosing backend…'}
             </span>
-            <button type="button" onClick={() => cancel(kind)} data-testid={`${kind}-cancel`}>Cancel</button>
+            <button type="button" onClick={() => cancel(cellId)} data-testid={`${kind}-cancel`}>Cancel</button>
           </>
         )}
         {job.status === 'cancelled' && <span className="warning" data-testid={`${kind}-cancelled`}>Training cancelled after {job.epochs.length} epochs.</span>}

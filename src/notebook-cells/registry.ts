@@ -1,6 +1,9 @@
-/** The cell registry: adding a cell kind touches its own file and one line here. */
-import type { ComponentType } from 'react';
-import type { CellId, CellKind } from '../app/notebookSlice.ts';
+/** The cell registry: every cell kind, defined once. Adding a kind is its own file and one line here. */
+import { ClassifierCellSchema, RegressorCellSchema } from '../notebook/settings.ts';
+import { isImportanceOutdated } from '../app/importanceSlice.ts';
+import { jobOf } from '../app/trainingSlice.ts';
+import { registerCellKinds } from '../app/notebookSlice.ts';
+import { defineCell, type CellAction } from './cellDefinition.ts';
 import { DataCell } from './DataCell.tsx';
 import { ProfileCell } from './ProfileCell.tsx';
 import { LeakageCell } from './LeakageCell.tsx';
@@ -19,34 +22,57 @@ import { SearchCell } from './SearchCell.tsx';
 import { ImbalanceLabCell } from './ImbalanceLabCell.tsx';
 import { RevenueGainCell } from './RevenueGainCell.tsx';
 
-export interface CellProps {
-  readonly cellId: CellId;
-}
+export type { CellAction, CellDefinition, CellProps } from './cellDefinition.ts';
 
-export interface CellDefinition {
-  readonly kind: CellKind;
-  readonly title: string;
-  readonly render: ComponentType<CellProps>;
-}
-
-export type CellRegistry = Readonly<Partial<Record<CellKind, CellDefinition>>> & Readonly<Record<'data' | 'profile' | 'leakage', CellDefinition>>;
-
-export const CELL_REGISTRY: CellRegistry = {
-  data: { kind: 'data', title: 'Data', render: DataCell },
-  profile: { kind: 'profile', title: 'Profile', render: ProfileCell },
-  leakage: { kind: 'leakage', title: 'Leakage check', render: LeakageCell },
-  features: { kind: 'features', title: 'Features', render: FeaturesCell },
-  trainClassifier: { kind: 'trainClassifier', title: 'Train classifier (is_ordered)', render: TrainClassifierCell },
-  trainRegressor: { kind: 'trainRegressor', title: 'Train regressor (revenue)', render: TrainRegressorCell },
-  threshold: { kind: 'threshold', title: 'Decision threshold', render: ThresholdCell },
-  curves: { kind: 'curves', title: 'ROC, precision-recall and F1 curves', render: CurvesCell },
-  calibration: { kind: 'calibration', title: 'Calibration', render: CalibrationCell },
-  residuals: { kind: 'residuals', title: 'Residuals (revenue, dollars)', render: ResidualsCell },
-  importance: { kind: 'importance', title: 'Permutation importance (test split)', render: ImportanceCell },
-  runs: { kind: 'runs', title: 'Runs', render: RunsCell },
-  export: { kind: 'export', title: 'Export to MLflow', render: ExportCell },
-  report: { kind: 'report', title: 'Report, link and notebook file', render: ReportCell },
-  search: { kind: 'search', title: 'Hyperparameter search (k-fold CV, worker pool)', render: SearchCell },
-  imbalance: { kind: 'imbalance', title: 'Imbalance lab', render: ImbalanceLabCell },
-  revenueGain: { kind: 'revenueGain', title: 'Two-stage revenue: expected revenue and gain', render: RevenueGainCell },
+/** Train cells train with their own settings; Run trains this cell. */
+const TRAIN: CellAction = {
+  label: 'Train',
+  run: (s, id) => void s.train(id),
+  busy: (s, id) => jobOf(s, id).status === 'running',
 };
+
+const IMPORTANCE: CellAction = {
+  label: 'Run',
+  run: (s) => void s.runImportance(),
+  busy: (s) => s.importance.classifier.status === 'running' || s.importance.regressor.status === 'running',
+};
+
+/** Every cell kind; `CellKind` is its keys, so a kind without a definition cannot exist. */
+export const CELL_REGISTRY = {
+  data: defineCell({ kind: 'data', title: 'Data', render: DataCell }),
+  profile: defineCell({ kind: 'profile', title: 'Profile', render: ProfileCell }),
+  leakage: defineCell({ kind: 'leakage', title: 'Leakage check', render: LeakageCell }),
+  features: defineCell({ kind: 'features', title: 'Features', render: FeaturesCell }),
+  trainClassifier: defineCell({
+    kind: 'trainClassifier', title: 'Train classifier (is_ordered)', settings: ClassifierCellSchema, dependsOn: ['classifier'], action: TRAIN, render: TrainClassifierCell,
+  }),
+  threshold: defineCell({ kind: 'threshold', title: 'Decision threshold', dependsOn: ['classifier'], render: ThresholdCell }),
+  curves: defineCell({ kind: 'curves', title: 'ROC, precision-recall and F1 curves', dependsOn: ['classifier'], render: CurvesCell }),
+  calibration: defineCell({ kind: 'calibration', title: 'Calibration', dependsOn: ['classifier'], render: CalibrationCell }),
+  trainRegressor: defineCell({
+    kind: 'trainRegressor', title: 'Train regressor (revenue)', settings: RegressorCellSchema, dependsOn: ['regressor'], action: TRAIN, render: TrainRegressorCell,
+  }),
+  residuals: defineCell({ kind: 'residuals', title: 'Residuals (revenue, dollars)', dependsOn: ['regressor'], render: ResidualsCell }),
+  importance: defineCell({
+    kind: 'importance', title: 'Permutation importance (test split)', dependsOn: ['classifier', 'regressor'], action: IMPORTANCE, render: ImportanceCell,
+    outdated: (s) => isImportanceOutdated(s, 'classifier') || isImportanceOutdated(s, 'regressor'),
+  }),
+  runs: defineCell({ kind: 'runs', title: 'Runs', render: RunsCell }),
+  export: defineCell({ kind: 'export', title: 'Export to MLflow', render: ExportCell }),
+  report: defineCell({ kind: 'report', title: 'Report, link and notebook file', render: ReportCell }),
+  search: defineCell({ kind: 'search', title: 'Hyperparameter search (k-fold CV, worker pool)', render: SearchCell }),
+  imbalance: defineCell({ kind: 'imbalance', title: 'Imbalance lab', render: ImbalanceLabCell }),
+  revenueGain: defineCell({ kind: 'revenueGain', title: 'Two-stage revenue: expected revenue and gain', render: RevenueGainCell }),
+} as const;
+
+/** Every kind of cell. */
+export type CellKind = keyof typeof CELL_REGISTRY;
+
+/** The registry, as a complete record: each entry's `kind` is its key. */
+const CHECKED: { readonly [K in CellKind]: { readonly kind: K } } = CELL_REGISTRY;
+void CHECKED;
+
+/** Every kind of cell, in the registry's order. */
+export const CELL_KINDS = Object.keys(CELL_REGISTRY) as CellKind[];
+
+registerCellKinds(CELL_REGISTRY);

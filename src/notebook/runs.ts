@@ -1,5 +1,6 @@
 /** The session's runs: what each trained model carries, and the key of the inputs it was trained on (staleness). */
 import type { ClassifierConfig, ClassifierResult, RegressorConfig, RegressorResult } from '../trainers/types.ts';
+import { modelConfigOf, type ClassifierCellSettings, type RegressorCellSettings } from './settings.ts';
 
 /** The two models a notebook trains. */
 export type ModelKind = 'classifier' | 'regressor';
@@ -22,6 +23,8 @@ export interface RunBase {
   readonly dataSha256: string;
   readonly dataName: string;
   readonly rows: number;
+  /** the Train cell whose settings made this run (absent for pipeline runs and runs saved before cells owned settings) */
+  readonly cellId?: string;
 }
 /** A trained conversion classifier. */
 export interface ClassifierRun extends RunBase { readonly kind: 'classifier'; readonly result: ClassifierResult }
@@ -36,28 +39,52 @@ export interface RunsState {
   readonly activeRun: Readonly<Record<ModelKind, RunId | null>>;
 }
 
-/** Everything a model's training inputs depend on. */
+/** Everything a model's training inputs depend on besides its own settings. */
 export interface InputsState {
   readonly dataVersion: number;
   readonly featuresVersion: number;
   readonly classTarget: string;
   readonly revenueTarget: string;
-  readonly classifierConfig: ClassifierConfig;
-  readonly regressorConfig: RegressorConfig;
 }
 
-/** The key of what a model of `kind` would be trained on now; a run whose key differs is stale. */
-export function inputsKey(s: InputsState, kind: ModelKind): string {
-  const config = kind === 'classifier' ? s.classifierConfig : s.regressorConfig;
+/** The notebook's cells by id; a run made by a Train cell is compared with that cell's settings now. */
+export interface CellModelConfigs {
+  readonly cells: Readonly<Record<string, { readonly kind: string; readonly config: object } | undefined>>;
+}
+
+/** The kind of cell that trains each model. */
+export const TRAIN_CELL_KIND = { classifier: 'trainClassifier', regressor: 'trainRegressor' } as const satisfies Record<ModelKind, string>;
+
+/** The model settings the Train cell `cellId` holds now, or null when there is no such Train cell of `kind`. */
+export function modelConfigOfCell(s: CellModelConfigs, cellId: string, kind: ModelKind): ClassifierConfig | RegressorConfig | null {
+  const cell = s.cells[cellId];
+  if (cell === undefined || cell.kind !== TRAIN_CELL_KIND[kind]) return null;
+  // the Train cells' schemas (src/notebook/settings.ts) hold the model's settings plus the backend
+  return kind === 'classifier' ? modelConfigOf(cell.config as ClassifierCellSettings) : modelConfigOf(cell.config as RegressorCellSettings);
+}
+
+/** The key of training a model with `config` on the current data and features; a run whose key differs is stale. */
+export function inputsKey(s: InputsState, config: ClassifierConfig | RegressorConfig): string {
   return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, config]);
 }
 
-/** True when the active run of `kind` exists and was trained on other inputs than the current ones. */
-export function isModelStale(s: InputsState & RunsState, kind: ModelKind): boolean {
+/** The key `run` would have if trained again now: with its cell's current settings, or its own once the cell is gone. */
+export function currentInputsKey(s: InputsState & CellModelConfigs, run: Run): string {
+  const config = run.cellId === undefined ? null : modelConfigOfCell(s, run.cellId, run.kind);
+  return inputsKey(s, config ?? run.result.config);
+}
+
+/** True when `run` was trained on other inputs (data, features, targets or its cell's settings) than the current ones. */
+export function isRunStale(s: InputsState & CellModelConfigs, run: Run): boolean {
+  return run.inputsKey !== currentInputsKey(s, run);
+}
+
+/** True when the active run of `kind` exists and is stale. */
+export function isModelStale(s: InputsState & CellModelConfigs & RunsState, kind: ModelKind): boolean {
   const id = s.activeRun[kind];
   if (id === null) return false;
   const run = s.runs.find((r) => r.id === id);
-  return run !== undefined && run.inputsKey !== inputsKey(s, kind);
+  return run !== undefined && isRunStale(s, run);
 }
 
 /** The active classifier run, or null; a stable object, so selecting it does not re-render on unrelated changes. */

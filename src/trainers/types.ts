@@ -1,6 +1,7 @@
 /** Shapes shared by the trainers: configs, per-epoch logs, results and the injected platform. */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelBundle } from './bundle.ts';
+import type { ClassifierConfig, RegressorConfig } from './config.ts';
 
 /** The TensorFlow.js namespace a trainer runs on; injected so tests, workers and the CLI pin the backend. */
 export type Tf = typeof tfjs;
@@ -8,88 +9,8 @@ export type Tf = typeof tfjs;
 /** TensorFlow.js backends the workbench knows, fastest-first in a typical browser. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-/** How the positive (ordered) class is weighted in the loss. */
-export type ClassWeightOption = 'none' | 'balanced' | { readonly positiveWeight: number };
-
-/** Resampling applied to the training rows only. */
-export type ResamplingOption = 'none' | 'oversample' | 'smote' | 'undersample';
-
-/** Settings of the conversion classifier. */
-export interface ClassifierConfig {
-  readonly model: 'logistic' | 'mlp';
-  readonly hiddenUnits: readonly number[];
-  readonly dropout: number;
-  /** Keras-style kernel penalty l2·Σw² for the MLP */
-  readonly l2: number;
-  /** logistic only: scikit-learn's inverse regularisation strength */
-  readonly C: number;
-  readonly learningRate: number;
-  readonly batchSize: number;
-  /** maximum epochs (MLP) or Newton iterations (logistic) */
-  readonly epochs: number;
-  readonly patience: number;
-  readonly classWeight: ClassWeightOption;
-  readonly resampling: ResamplingOption;
-  readonly testFraction: number;
-  /** share of the training split held out for early stopping and the threshold */
-  readonly validationFraction: number;
-  readonly seed: number;
-}
-
-/** Settings of the revenue regressor. */
-export interface RegressorConfig {
-  readonly model: 'linear' | 'mlp';
-  readonly strategy: 'converting_only' | 'direct' | 'two_stage';
-  /** fit log1p(revenue) and back-transform with Duan's smearing */
-  readonly logTarget: boolean;
-  readonly hiddenUnits: readonly number[];
-  readonly dropout: number;
-  /** ridge alpha (linear) or Keras-style kernel penalty (MLP) */
-  readonly l2: number;
-  readonly learningRate: number;
-  readonly batchSize: number;
-  readonly epochs: number;
-  readonly patience: number;
-  readonly testFraction: number;
-  readonly validationFraction: number;
-  readonly seed: number;
-}
-
-/** The bench configuration that meets the quality goals on the bundled data. */
-export const DEFAULT_CLASSIFIER_CONFIG: ClassifierConfig = {
-  model: 'mlp',
-  hiddenUnits: [64, 64],
-  dropout: 0,
-  l2: 1e-5,
-  C: 1,
-  learningRate: 4e-3,
-  batchSize: 4096,
-  epochs: 15,
-  patience: 3,
-  classWeight: 'balanced',
-  resampling: 'none',
-  testFraction: 0.2,
-  validationFraction: 0.15,
-  seed: 42,
-};
-
-/** The user's recommended regression: converting sessions, log1p target, linear model. */
-export const DEFAULT_REGRESSOR_CONFIG: RegressorConfig = {
-  model: 'linear',
-  strategy: 'converting_only',
-  logTarget: true,
-  hiddenUnits: [32],
-  dropout: 0,
-  l2: 0,
-  learningRate: 1e-3,
-  batchSize: 512,
-  epochs: 60,
-  patience: 5,
-  testFraction: 0.2,
-  validationFraction: 0.15,
-  seed: 42,
-};
-
+export type { ClassifierConfig, ClassWeightOption, RegressorConfig, ResamplingOption } from './config.ts';
+export { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from './config.ts';
 /** One training pass (an MLP epoch or a Newton iteration), for the live loss chart. */
 export interface EpochLog {
   readonly epoch: number;

@@ -1,8 +1,8 @@
 /** Notebook links: the notebook travels in the URL fragment (never sent to a server), deflated and base64url-encoded. */
-import { base64ToBytes, bytesToBase64Url } from './sha256.ts';
-import { NOTEBOOK_LIMITS, NotebookDocError, serializeNotebookDoc, validateNotebookDoc } from './notebookFile.ts';
-import type { NotebookDoc } from './notebookFile.ts';
+import { base64ToBytes, bytesToBase64Url } from '../report/sha256.ts';
 import { hasSecrets, redactUrl } from '../data/urlSecrets.ts';
+import { NOTEBOOK_LIMITS, NotebookDocError, type NotebookDoc } from './notebookSchema.ts';
+import { notebookJsonValue, validateNotebook, type CellSettingsSchemas } from './serializer.ts';
 
 /** Whether a data URL carries a credential (kept under this name for the Report cell). */
 export const hasSignature = hasSecrets;
@@ -23,11 +23,9 @@ export interface NotebookLinkOptions {
  * `keepSignature`; a local file travels by name only (data type "file"), so the reader is asked for it.
  */
 export async function notebookToFragment(doc: NotebookDoc, options: NotebookLinkOptions = {}): Promise<string> {
-  const data = doc.data.type === 'url' && doc.data.url !== undefined && options.keepSignature !== true
-    ? { ...doc.data, url: redactUrl(doc.data.url) }
-    : doc.data.type === 'url' ? doc.data : { type: doc.data.type, name: doc.data.name };
-  // Round-trip through the file serialiser: the same key order and the same fields as a notebook file.
-  const json = JSON.stringify(JSON.parse(serializeNotebookDoc({ ...doc, data })));
+  const data = doc.data.type === 'url' && options.keepSignature !== true ? { ...doc.data, url: redactUrl(doc.data.url) } : doc.data;
+  // the one serializer: the same key order and the same fields as a notebook file, without the indentation
+  const json = JSON.stringify(notebookJsonValue({ ...doc, data }));
   const bytes = new TextEncoder().encode(json);
   if (typeof CompressionStream === 'undefined') return `${PLAIN_KEY}=${bytesToBase64Url(bytes)}`;
   const deflated = await pipeThrough(bytes, new CompressionStream('deflate-raw'), Number.POSITIVE_INFINITY);
@@ -35,7 +33,7 @@ export async function notebookToFragment(doc: NotebookDoc, options: NotebookLink
 }
 
 /** Rebuilds and strictly validates the notebook in a link's fragment (with or without `#`). */
-export async function fragmentToNotebook(fragment: string, knownKinds: readonly string[]): Promise<NotebookDoc> {
+export async function fragmentToNotebook(fragment: string, cellSchemas: CellSettingsSchemas): Promise<NotebookDoc> {
   const params = new URLSearchParams(fragment.startsWith('#') ? fragment.slice(1) : fragment);
   const compressed = params.get(COMPRESSED_KEY);
   const plain = params.get(PLAIN_KEY);
@@ -74,7 +72,7 @@ export async function fragmentToNotebook(fragment: string, knownKinds: readonly 
   } catch {
     throw new NotebookDocError('link notebook is not valid JSON; copy the whole link');
   }
-  return validateNotebookDoc(value, knownKinds);
+  return validateNotebook(value, cellSchemas);
 }
 
 /** The file name the reader must supply when the notebook's data was a local file; null otherwise. */

@@ -1,0 +1,64 @@
+/**
+ * The notebook's settings schemas: what the whole notebook shares (targets, features, threshold) and what each
+ * Train cell owns. Types and defaults derive from the schemas, so adding a setting is one line in one schema.
+ */
+import * as v from 'valibot';
+import type { ColumnTransform } from '../data/encode.ts';
+import { CLASSIFIER_CONFIG_ENTRIES, REGRESSOR_CONFIG_ENTRIES } from '../trainers/config.ts';
+
+/** Longest text a notebook may hold in one field (a column name, a URL). */
+export const MAX_TEXT_LENGTH = 10_000;
+
+/** Text up to `MAX_TEXT_LENGTH` characters. */
+export const text = () => v.pipe(v.string(), v.maxLength(MAX_TEXT_LENGTH));
+const columnName = () => v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TEXT_LENGTH));
+const finite = () => v.pipe(v.number(), v.finite());
+
+/** How one column is changed before encoding. */
+export const ColumnTransformSchema = v.variant('kind', [
+  v.strictObject({ kind: v.literal('cap'), max: finite() }),
+  v.strictObject({ kind: v.literal('clip'), min: finite(), max: finite() }),
+  v.strictObject({ kind: v.literal('log1p') }),
+  v.strictObject({ kind: v.literal('onehot') }),
+  v.strictObject({ kind: v.literal('drop') }),
+]);
+
+/** Settings the whole notebook shares: the targets, the features both models see, the decision threshold. */
+export const NotebookSettingsSchema = v.strictObject({
+  classTarget: v.optional(columnName(), 'is_ordered'),
+  revenueTarget: v.optional(columnName(), 'revenue'),
+  /** columns or one-hot group names left out of both models */
+  excluded: v.optional(v.pipe(v.array(columnName()), v.maxLength(10_000), v.transform((names) => [...new Set(names)])), () => []),
+  transforms: v.optional(v.record(columnName(), ColumnTransformSchema), () => ({})),
+  /** the Threshold cell's decision threshold */
+  threshold: v.optional(v.pipe(finite(), v.minValue(0), v.maxValue(1)), 0.5),
+});
+/** Settings the whole notebook shares. */
+export type NotebookSettings = v.InferOutput<typeof NotebookSettingsSchema>;
+/** The settings of a new notebook. */
+export const DEFAULT_NOTEBOOK_SETTINGS: NotebookSettings = v.parse(NotebookSettingsSchema, {});
+
+/** TensorFlow.js backends a Train cell may ask for; `auto` picks the fastest by a warm-up. */
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+const backend = v.optional(v.picklist(BACKEND_PREFERENCES), 'auto');
+
+/** A Train classifier cell's settings: the model's and the backend it trains on. */
+export const ClassifierCellSchema = v.strictObject({ ...CLASSIFIER_CONFIG_ENTRIES, backend });
+/** A Train regressor cell's settings: the model's and the backend it trains on. */
+export const RegressorCellSchema = v.strictObject({ ...REGRESSOR_CONFIG_ENTRIES, backend });
+export type ClassifierCellSettings = v.InferOutput<typeof ClassifierCellSchema>;
+export type RegressorCellSettings = v.InferOutput<typeof RegressorCellSchema>;
+
+/** A cell without settings. */
+export const NoSettingsSchema = v.strictObject({});
+export type NoSettings = v.InferOutput<typeof NoSettingsSchema>;
+
+/** The model's own settings of a Train cell (what training and staleness depend on), without the backend. */
+export function modelConfigOf<S extends ClassifierCellSettings | RegressorCellSettings>(settings: S): Omit<S, 'backend'> {
+  const { backend: _backend, ...config } = settings;
+  return config;
+}
+
+// The schema and the data layer's type must describe the same transforms.
+const _transformMatches: ColumnTransform = {} as v.InferOutput<typeof ColumnTransformSchema>;
+void _transformMatches;

@@ -1,0 +1,87 @@
+/**
+ * The model settings, each written once: name, type, accepted range and default live in these schemas, and the
+ * types (`ClassifierConfig`, `RegressorConfig`) and defaults derive from them. Adding a setting is one line here.
+ */
+import * as v from 'valibot';
+import { MAX_SPLIT_SEED } from './split.ts';
+
+const finite = () => v.pipe(v.number(), v.finite());
+/** A whole number from 1 to a million (epochs, batch size, patience). */
+const count = () => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
+const nonNegative = () => v.pipe(finite(), v.minValue(0));
+const positive = () => v.pipe(finite(), v.gtValue(0));
+/** A share strictly between 0 and 1: a split that keeps no rows, or all of them, cannot train. */
+const openFraction = () => v.pipe(finite(), v.gtValue(0), v.ltValue(1));
+/** Layer sizes: 1 to 16 layers of 1 to 8192 units. */
+const hiddenUnits = (fallback: readonly number[]) => v.optional(
+  v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8192))), v.minLength(1), v.maxLength(16), v.readonly()),
+  () => [...fallback],
+);
+/** A split seed NumPy's RandomState accepts (scikit-learn's random_state). */
+const seed = () => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SPLIT_SEED)), 42);
+
+/** How the positive (ordered) class is weighted in the loss. */
+export const ClassWeightSchema = v.union([
+  v.picklist(['none', 'balanced']),
+  v.pipe(v.strictObject({ positiveWeight: nonNegative() }), v.readonly()),
+]);
+
+/** Settings of the conversion classifier; the defaults are the bench configuration that meets the quality goals. */
+export const CLASSIFIER_CONFIG_ENTRIES = {
+  model: v.optional(v.picklist(['logistic', 'mlp']), 'mlp'),
+  hiddenUnits: hiddenUnits([64, 64]),
+  dropout: v.optional(v.pipe(finite(), v.minValue(0), v.ltValue(1)), 0),
+  /** Keras-style kernel penalty l2·Σw² for the MLP */
+  l2: v.optional(nonNegative(), 1e-5),
+  /** logistic only: scikit-learn's inverse regularisation strength */
+  C: v.optional(positive(), 1),
+  learningRate: v.optional(positive(), 4e-3),
+  batchSize: v.optional(count(), 4096),
+  /** maximum epochs (MLP) or Newton iterations (logistic) */
+  epochs: v.optional(count(), 15),
+  patience: v.optional(count(), 3),
+  classWeight: v.optional(ClassWeightSchema, 'balanced'),
+  /** resampling applied to the training rows only */
+  resampling: v.optional(v.picklist(['none', 'oversample', 'smote', 'undersample']), 'none'),
+  testFraction: v.optional(openFraction(), 0.2),
+  /** share of the training split held out for early stopping and the threshold */
+  validationFraction: v.optional(openFraction(), 0.15),
+  seed: seed(),
+};
+/** The classifier settings as one object. */
+export const ClassifierConfigSchema = v.pipe(v.strictObject(CLASSIFIER_CONFIG_ENTRIES), v.readonly());
+
+/** Settings of the revenue regressor; the defaults are the user's recommended regression (converting sessions, log1p, linear). */
+export const REGRESSOR_CONFIG_ENTRIES = {
+  model: v.optional(v.picklist(['linear', 'mlp']), 'linear'),
+  strategy: v.optional(v.picklist(['converting_only', 'direct', 'two_stage']), 'converting_only'),
+  /** fit log1p(revenue) and back-transform with Duan's smearing */
+  logTarget: v.optional(v.boolean(), true),
+  hiddenUnits: hiddenUnits([32]),
+  dropout: v.optional(v.pipe(finite(), v.minValue(0), v.ltValue(1)), 0),
+  /** ridge alpha (linear) or Keras-style kernel penalty (MLP) */
+  l2: v.optional(nonNegative(), 0),
+  learningRate: v.optional(positive(), 1e-3),
+  batchSize: v.optional(count(), 512),
+  epochs: v.optional(count(), 60),
+  patience: v.optional(count(), 5),
+  testFraction: v.optional(openFraction(), 0.2),
+  validationFraction: v.optional(openFraction(), 0.15),
+  seed: seed(),
+};
+/** The regressor settings as one object. */
+export const RegressorConfigSchema = v.pipe(v.strictObject(REGRESSOR_CONFIG_ENTRIES), v.readonly());
+
+/** How the positive (ordered) class is weighted in the loss. */
+export type ClassWeightOption = v.InferOutput<typeof ClassWeightSchema>;
+/** Settings of the conversion classifier. */
+export type ClassifierConfig = v.InferOutput<typeof ClassifierConfigSchema>;
+/** Resampling applied to the training rows only. */
+export type ResamplingOption = ClassifierConfig['resampling'];
+/** Settings of the revenue regressor. */
+export type RegressorConfig = v.InferOutput<typeof RegressorConfigSchema>;
+
+/** The classifier's defaults: every setting at its schema default. */
+export const DEFAULT_CLASSIFIER_CONFIG: ClassifierConfig = v.parse(ClassifierConfigSchema, {});
+/** The regressor's defaults: every setting at its schema default. */
+export const DEFAULT_REGRESSOR_CONFIG: RegressorConfig = v.parse(RegressorConfigSchema, {});
