@@ -5,20 +5,14 @@ import { useWorkbench } from '../app/store.ts';
 import { curvesOf } from '../notebook/evaluation.ts';
 import { fmt, fmtPct, plotlyText } from '../app/format.ts';
 import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import { settingsLine } from '../notebook/modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
 
 /** A one-line summary of what a run was trained with. */
 export function settingsSummary(run: Run): string {
   const excluded = run.excluded.length > 0 ? `; without ${run.excluded.join(', ')}` : '';
-  if (run.kind === 'classifier') {
-    const c = run.result.config;
-    const model = c.model === 'mlp' ? `MLP ${c.hiddenUnits.join('×')}, dropout ${c.dropout}, lr ${c.learningRate}` : `logistic, C ${c.C}`;
-    const weight = typeof c.classWeight === 'string' ? c.classWeight : `positive weight ${c.classWeight.positiveWeight}`;
-    return `${model}; weights ${weight}; resampling ${c.resampling}; seed ${c.seed}${excluded}`;
-  }
-  const c = run.result.config;
-  const model = c.model === 'mlp' ? `MLP ${c.hiddenUnits.join('×')}` : `linear, alpha ${c.l2}`;
-  return `${model}; ${c.strategy.replace('_', ' ')}; ${c.logTarget ? 'log1p target' : 'dollar target'}; seed ${c.seed}${excluded}`;
+  const settings = run.kind === 'classifier' ? settingsLine({ kind: 'classifier', config: run.result.config }) : settingsLine({ kind: 'regressor', config: run.result.config });
+  return `${settings}${excluded}`;
 }
 
 type SortKey = 'created' | 'name' | 'kind' | 'settings' | 'backend' | 'auc' | 'f1' | 'rmse' | 'r2' | 'time';

@@ -8,7 +8,8 @@ import { serializeBundle } from '../trainers/bundle.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
 import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
 import { sweepAt } from '../trainers/thresholdSweep.ts';
-import type { ClassWeightOption, ClassifierConfig, EpochLog, RegressorConfig } from '../trainers/types.ts';
+import type { ClassifierConfig, EpochLog } from '../trainers/types.ts';
+import { settingsParams } from './modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run } from './runs.ts';
 import { residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
@@ -65,51 +66,6 @@ export function fitParamValue(text: string, limit: number = MLFLOW_LIMITS.paramV
 
 function listParam(values: readonly string[]): string {
   return fitParamValue(values.length === 0 ? 'none' : values.join(','));
-}
-
-function classWeightParam(w: ClassWeightOption): string {
-  return typeof w === 'string' ? w : `positive_weight=${w.positiveWeight}`;
-}
-
-/** Every classifier setting by its MLflow name; a `Record` over the config's keys, so a new setting cannot be forgotten. */
-function classifierConfigParams(c: ClassifierConfig): Params {
-  const byKey: Record<keyof ClassifierConfig, [string, MlflowParamValue]> = {
-    model: ['model_type', c.model],
-    hiddenUnits: ['hidden_units', c.model === 'mlp' ? c.hiddenUnits.join(',') : 'none'],
-    dropout: ['dropout', c.dropout],
-    l2: ['l2', c.l2],
-    C: ['C', c.C],
-    learningRate: ['learning_rate', c.learningRate],
-    batchSize: ['batch_size', c.batchSize],
-    epochs: ['max_epochs', c.epochs],
-    patience: ['patience', c.patience],
-    classWeight: ['class_weight', classWeightParam(c.classWeight)],
-    resampling: ['resampling', c.resampling],
-    testFraction: ['test_fraction', c.testFraction],
-    validationFraction: ['validation_fraction', c.validationFraction],
-    seed: ['seed', c.seed],
-  };
-  return Object.fromEntries(Object.values(byKey));
-}
-
-/** Every regressor setting by its MLflow name. */
-function regressorConfigParams(c: RegressorConfig): Params {
-  const byKey: Record<keyof RegressorConfig, [string, MlflowParamValue]> = {
-    model: ['model_type', c.model],
-    strategy: ['strategy', c.strategy],
-    logTarget: ['log_target', c.logTarget],
-    hiddenUnits: ['hidden_units', c.model === 'mlp' ? c.hiddenUnits.join(',') : 'none'],
-    dropout: ['dropout', c.dropout],
-    l2: [c.model === 'linear' ? 'ridge_alpha' : 'l2', c.l2],
-    learningRate: ['learning_rate', c.learningRate],
-    batchSize: ['batch_size', c.batchSize],
-    epochs: ['max_epochs', c.epochs],
-    patience: ['patience', c.patience],
-    testFraction: ['test_fraction', c.testFraction],
-    validationFraction: ['validation_fraction', c.validationFraction],
-    seed: ['seed', c.seed],
-  };
-  return Object.fromEntries(Object.values(byKey));
 }
 
 /** One name for the imbalance handling, as the user's scripts log it (e.g. `class_weights+smote`). */
@@ -224,7 +180,7 @@ export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunCont
     experimentName: ctx.experimentName ?? DEFAULT_EXPERIMENT_NAMES.classifier,
     runName,
     params: {
-      ...classifierConfigParams(c),
+      ...settingsParams({ kind: 'classifier', config: c }),
       imbalance_strategy: imbalanceStrategy(c),
       ...commonParams(run, ctx, ctx.classImbalanceRatio ?? testRatio),
       positives_train: r.counts.positivesTrain,
@@ -273,7 +229,7 @@ export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContex
     experimentName: ctx.experimentName ?? DEFAULT_EXPERIMENT_NAMES.regressor,
     runName,
     params: {
-      ...regressorConfigParams(c),
+      ...settingsParams({ kind: 'regressor', config: c }),
       ...commonParams(run, ctx, ctx.classImbalanceRatio ?? NaN),
       smearing_factor: r.smearing,
     },

@@ -5,17 +5,17 @@ import { buildReportHtml } from '../report/html.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
 import type {
   CalibrationBin, LeakageFinding, ReportClassifier, ReportData, ReportFeatures, ReportInput,
-  ReportRegressor, ReportRun, ReportSample, SettingValue, TargetCheck,
+  ReportRegressor, ReportRun, ReportSample, TargetCheck,
 } from '../report/reportTypes.ts';
 import { SWEEP_STEPS } from '../report/sweepConfusion.ts';
 import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
 import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
 import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
-import type { ClassifierConfig, RegressorConfig } from '../trainers/types.ts';
 import type { Analysis } from './analysis.ts';
 import { residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, Run, RunsState } from './runs.ts';
+import { usedSettings } from './modelSettings.ts';
 
 /** Most predicted/actual pairs a report carries for the regressor's scatter. */
 export const MAX_REGRESSOR_POINTS = 2000;
@@ -139,7 +139,7 @@ function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifi
     .filter((b) => b.count > 0)
     .map((b) => ({ meanPredicted: b.meanPredicted, fractionPositive: b.fractionPositive, count: b.count }));
   return {
-    settings: classifierSettings(r.config),
+    settings: usedSettings({ kind: 'classifier', config: r.config }),
     backend: r.backend,
     metrics,
     targets: targetsWithMet(CLASSIFIER_TARGETS, metrics),
@@ -159,7 +159,7 @@ function reportRegressor(run: RegressorRun): ReportRegressor {
   const predicted = rows.map((i) => r.predTest[i] as number);
   const metrics = { rmse: r.metrics.rmse, mae: r.metrics.mae, r2: r.metrics.r2, mape: r.metrics.mape };
   return {
-    settings: regressorSettings(r.config),
+    settings: usedSettings({ kind: 'regressor', config: r.config }),
     backend: r.backend,
     metrics,
     baseline: { rmse: r.baseline.rmse, mae: r.baseline.mae, r2: r.baseline.r2, mape: r.baseline.mape },
@@ -175,41 +175,15 @@ function reportRun(run: Run): ReportRun {
     return {
       id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
       metrics: { auc_roc: m.auc_roc, pr_auc: m.pr_auc, f1_score: m.f1_score, precision: m.precision, recall: m.recall, log_loss: m.log_loss, brier: m.brier, threshold: m.threshold },
-      settings: classifierSettings(run.result.config),
+      settings: usedSettings({ kind: 'classifier', config: run.result.config }),
     };
   }
   const m = run.result.metrics;
   return {
     id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
     metrics: { rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape },
-    settings: regressorSettings(run.result.config),
+    settings: usedSettings({ kind: 'regressor', config: run.result.config }),
   };
-}
-
-/** Settings as flat report values; lists joined, the class weight spelled out. */
-export function classifierSettings(c: ClassifierConfig): Record<string, SettingValue> {
-  const common = {
-    model: c.model,
-    classWeight: typeof c.classWeight === 'string' ? c.classWeight : `positive weight ${c.classWeight.positiveWeight}`,
-    resampling: c.resampling, testFraction: c.testFraction, validationFraction: c.validationFraction, seed: c.seed,
-  };
-  return c.model === 'logistic'
-    ? { ...common, C: c.C, maxIterations: c.epochs }
-    : {
-      ...common, hiddenUnits: c.hiddenUnits.join(','), dropout: c.dropout, l2: c.l2, learningRate: c.learningRate,
-      batchSize: c.batchSize, epochs: c.epochs, patience: c.patience,
-    };
-}
-
-/** Regressor settings as flat report values. */
-export function regressorSettings(c: RegressorConfig): Record<string, SettingValue> {
-  const common = { model: c.model, strategy: c.strategy, logTarget: c.logTarget, testFraction: c.testFraction, seed: c.seed };
-  return c.model === 'linear'
-    ? { ...common, ridgeAlpha: c.l2 }
-    : {
-      ...common, hiddenUnits: c.hiddenUnits.join(','), dropout: c.dropout, l2: c.l2, learningRate: c.learningRate,
-      batchSize: c.batchSize, epochs: c.epochs, patience: c.patience, validationFraction: c.validationFraction,
-    };
 }
 
 function cellValue(c: Column, row: number): string | number | null {

@@ -1,0 +1,85 @@
+/**
+ * The one flattener of model settings: MLflow params, the report's settings tables and the Runs cell's summary
+ * all read `flatModelSettings`. Each table is a `Record` over the config's keys, so a new setting cannot be left out.
+ */
+import type { ClassifierConfig, ClassWeightOption, RegressorConfig } from '../trainers/types.ts';
+
+/** One setting, flat: its name (as MLflow logs it), its value, and whether the chosen model uses it. */
+export interface FlatSetting {
+  readonly name: string;
+  readonly value: string | number | boolean;
+  readonly used: boolean;
+}
+
+/** A model's settings, as a run records them. */
+export type ModelSettings = { readonly kind: 'classifier'; readonly config: ClassifierConfig } | { readonly kind: 'regressor'; readonly config: RegressorConfig };
+
+function flat(name: string, value: string | number | boolean, used: boolean): FlatSetting {
+  return { name, value, used };
+}
+
+/** The class weight as one value: `balanced`, `none` or `positive_weight=3.5`. */
+export function classWeightText(w: ClassWeightOption): string {
+  return typeof w === 'string' ? w : `positive_weight=${w.positiveWeight}`;
+}
+
+function classifierSettings(c: ClassifierConfig): FlatSetting[] {
+  const mlp = c.model === 'mlp';
+  const byKey: Record<keyof ClassifierConfig, FlatSetting> = {
+    model: flat('model_type', c.model, true),
+    hiddenUnits: flat('hidden_units', mlp ? c.hiddenUnits.join(',') : 'none', mlp),
+    dropout: flat('dropout', c.dropout, mlp),
+    l2: flat('l2', c.l2, mlp),
+    C: flat('C', c.C, !mlp),
+    learningRate: flat('learning_rate', c.learningRate, mlp),
+    batchSize: flat('batch_size', c.batchSize, mlp),
+    epochs: flat('max_epochs', c.epochs, true),
+    patience: flat('patience', c.patience, mlp),
+    classWeight: flat('class_weight', classWeightText(c.classWeight), true),
+    resampling: flat('resampling', c.resampling, true),
+    testFraction: flat('test_fraction', c.testFraction, true),
+    validationFraction: flat('validation_fraction', c.validationFraction, true),
+    seed: flat('seed', c.seed, true),
+  };
+  return Object.values(byKey);
+}
+
+function regressorSettings(c: RegressorConfig): FlatSetting[] {
+  const mlp = c.model === 'mlp';
+  const byKey: Record<keyof RegressorConfig, FlatSetting> = {
+    model: flat('model_type', c.model, true),
+    strategy: flat('strategy', c.strategy, true),
+    logTarget: flat('log_target', c.logTarget, true),
+    hiddenUnits: flat('hidden_units', mlp ? c.hiddenUnits.join(',') : 'none', mlp),
+    dropout: flat('dropout', c.dropout, mlp),
+    l2: flat(mlp ? 'l2' : 'ridge_alpha', c.l2, true),
+    learningRate: flat('learning_rate', c.learningRate, mlp),
+    batchSize: flat('batch_size', c.batchSize, mlp),
+    epochs: flat('max_epochs', c.epochs, mlp),
+    patience: flat('patience', c.patience, mlp),
+    testFraction: flat('test_fraction', c.testFraction, true),
+    validationFraction: flat('validation_fraction', c.validationFraction, mlp),
+    seed: flat('seed', c.seed, true),
+  };
+  return Object.values(byKey);
+}
+
+/** Every setting of a model, flat, in a fixed order. */
+export function flatModelSettings(m: ModelSettings): FlatSetting[] {
+  return m.kind === 'classifier' ? classifierSettings(m.config) : regressorSettings(m.config);
+}
+
+/** Every setting by name: what MLflow logs. */
+export function settingsParams(m: ModelSettings): Record<string, string | number | boolean> {
+  return Object.fromEntries(flatModelSettings(m).map((s) => [s.name, s.value]));
+}
+
+/** The settings the chosen model uses, by name: what the report shows. */
+export function usedSettings(m: ModelSettings): Record<string, string | number | boolean> {
+  return Object.fromEntries(flatModelSettings(m).filter((s) => s.used).map((s) => [s.name, s.value]));
+}
+
+/** The settings the model uses on one line, for a table cell: `model_type logistic; C 1; max_epochs 100; …`. */
+export function settingsLine(m: ModelSettings): string {
+  return flatModelSettings(m).filter((s) => s.used).map((s) => `${s.name} ${String(s.value)}`).join('; ');
+}
