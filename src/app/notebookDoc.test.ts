@@ -115,6 +115,16 @@ describe('notebook ⇄ store', () => {
     expect(useWorkbench.getState().deleted).toEqual([]);
   });
 
+  it('a Note cell (one file and one registry line) keeps its text in the notebook file; a bad one is refused', () => {
+    useWorkbench.getState().addCell('note');
+    const id = useWorkbench.getState().cellIds.at(-1)!;
+    useWorkbench.getState().setCellSettings(id, 'note', { text: 'why <b>this</b> split' });
+    const json = serializeNotebook(notebookToDoc(useWorkbench.getState()));
+    expect(parseNotebookFile(json).cells.at(-1)).toEqual({ id, kind: 'note', collapsed: false, config: { text: 'why <b>this</b> split' } });
+    const bad = json.replace('"text": "why <b>this</b> split"', '"text": 5');
+    expect(() => parseNotebookFile(bad)).toThrow(/^cell \d+ \(note\) text is number 5; expected string$/);
+  });
+
   it('loads the bundled or URL data the notebook names, and asks for a local file by name', () => {
     const doc = notebookToDoc(useWorkbench.getState());
     applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'url', name: 'o.parquet', url: 'https://example.org/o.parquet' } }, 'link');

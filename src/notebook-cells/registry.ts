@@ -21,6 +21,7 @@ import { ReportCell } from './ReportCell.tsx';
 import { SearchCell } from './SearchCell.tsx';
 import { ImbalanceLabCell } from './ImbalanceLabCell.tsx';
 import { RevenueGainCell } from './RevenueGainCell.tsx';
+import { noteCell } from './NoteCell.tsx';
 
 export type { CellAction, CellDefinition, CellProps } from './cellDefinition.ts';
 
@@ -63,6 +64,7 @@ export const CELL_REGISTRY = {
   search: defineCell({ kind: 'search', title: 'Hyperparameter search (k-fold CV, worker pool)', render: SearchCell }),
   imbalance: defineCell({ kind: 'imbalance', title: 'Imbalance lab', render: ImbalanceLabCell }),
   revenueGain: defineCell({ kind: 'revenueGain', title: 'Two-stage revenue: expected revenue and gain', render: RevenueGainCell }),
+  note: noteCell,
 } as const;
 
 /** Every kind of cell. */
