@@ -67,7 +67,7 @@ async function memorySampler(page) {
       total += bytes(heap);
       const wasm = await toWorker(sessionId, 'Runtime.evaluate', { expression: 'typeof __wasmMemoryBytes === "function" ? __wasmMemoryBytes() : 0', returnByValue: true });
       total += wasm?.result?.value ?? 0;
-      const name = workers.get(sessionId).split('/').pop().split('-')[0];
+      const name = (workers.get(sessionId) ?? 'detached').split('/').pop().split('-')[0];
       parts[`${name}.heap`] = bytes(heap);
       parts[`${name}.wasm`] = wasm?.result?.value ?? 0;
     }

@@ -1,11 +1,10 @@
 /** The training slice: running jobs by Train cell (epochs, backend, progress; not persisted) and every finished run of the session. The settings are the cells' own. */
 import type { StateCreator } from 'zustand';
-import { buildModelMatrix } from '../data/encode.ts';
-import { binaryLabels } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
+import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { EpochLog } from '../trainers/types.ts';
-import type { TrainJob } from '../workers/trainProtocol.ts';
+import type { TrainOnDataJob } from '../workers/trainProtocol.ts';
 import { getTrainClient } from './services.ts';
 import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
 import { ClassifierCellSchema, RegressorCellSchema, modelConfigOf } from '../notebook/settings.ts';
@@ -76,23 +75,12 @@ export function prepareInputs(s: WorkbenchState): { matrix: ModelMatrix; y: Floa
   if (!ds) throw new Error('no data loaded; load the bundled data or a parquet file first');
   const blocking = s.analysis?.issues ?? [];
   if (blocking.length > 0) throw new Error(`the data does not validate: ${blocking[0]!.message}`);
-  const built = buildModelMatrix(ds, {
-    targets: [s.classTarget, s.revenueTarget],
-    exclude: s.excluded,
-    transforms: s.transforms,
-  });
-  const cls = ds.columns.find((c) => c.name === s.classTarget);
-  if (!cls) throw new Error(`class target "${s.classTarget}" is not a column; choose one in the Features cell`);
-  const labels = binaryLabels(cls);
-  if (typeof labels === 'string') throw new Error(labels);
-  const y = Float32Array.from(labels.y, (v) => (v === 1 ? 1 : 0));
-  const rev = ds.columns.find((c) => c.name === s.revenueTarget);
-  const revenue = rev && rev.kind === 'numeric' ? Float64Array.from(rev.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(ds.rows);
-  return { matrix: built.matrix, y, revenue, warnings: built.warnings, ds };
+  return { ...buildTrainingInputs(ds, trainingInputsSpec(s)), ds };
 }
 
-function copyMatrix(m: ModelMatrix): ModelMatrix {
-  return { ...m, X: m.X.slice() };
+/** The Features settings as the training worker needs them to build the matrix itself. */
+function trainingInputsSpec(s: WorkbenchState): TrainingInputsSpec {
+  return { classTarget: s.classTarget, revenueTarget: s.revenueTarget, excluded: s.excluded, transforms: s.transforms };
 }
 
 export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingSlice> = (set, get) => ({
@@ -124,30 +112,36 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       patchJob({ ...idleJob, status: 'error', error: `another ${kind} cell is training; wait for it or cancel it, then train this one` });
       return;
     }
-    let inputs: ReturnType<typeof prepareInputs>;
-    let job: TrainJob;
+    // the worker builds the matrix from the dataset (shared memory when the page is isolated): no pass over rows here
+    const ds = s.dataset;
+    const blocking = s.analysis?.issues ?? [];
+    const problem = !ds ? 'no data loaded; load the bundled data or a parquet file first'
+      : blocking.length > 0 ? `the data does not validate: ${blocking[0]!.message}` : null;
+    if (!ds || problem !== null) {
+      patchJob({ ...idleJob, status: 'error', error: problem });
+      return;
+    }
+    const inputs = trainingInputsSpec(s);
+    let job: TrainOnDataJob;
     let key: string;
     try {
-      inputs = prepareInputs(s);
-      const { matrix, y, revenue, ds } = inputs;
       // the cell's settings are checked as a notebook file's would be: a bad one is named, nothing trains
       if (kind === 'classifier') {
         const settings = parseOrRefuse(ClassifierCellSchema, cell.config, 'classifier settings');
         const config = modelConfigOf(settings);
         key = inputsKey(s, config);
-        job = { kind, matrix: copyMatrix(matrix), y: y.slice(), config, backend: settings.backend, dataSha256: ds.sha256 };
+        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256 };
       } else {
         const settings = parseOrRefuse(RegressorCellSchema, cell.config, 'regressor settings');
         const config = modelConfigOf(settings);
         key = inputsKey(s, config);
-        job = { kind, matrix: copyMatrix(matrix), revenue: revenue.slice(), isOrdered: y.slice(), config, backend: settings.backend, dataSha256: ds.sha256 };
+        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256 };
       }
     } catch (err) {
       patchJob({ ...idleJob, status: 'error', error: (err as Error).message });
       return;
     }
-    const { matrix, ds } = inputs;
-    patchJob({ ...idleJob, status: 'running', maxEpochs: job.config.epochs, warnings: inputs.warnings });
+    patchJob({ ...idleJob, status: 'running', maxEpochs: job.config.epochs });
     const t0 = performance.now();
     const client = getTrainClient(kind);
     const handle = client.request('train', job, {
@@ -165,7 +159,8 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       const id = `run-${Date.now().toString(36)}-${runCounter}` as RunId;
       const base: RunBase = {
         id, name: `${kind} #${runCounter}`, createdAt: new Date().toISOString(), wallMs, inputsKey: key,
-        featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, excluded: get().excluded, transforms: get().transforms,
+        featureNames: outcome.result.bundle.preprocessing.featureNames, featureGroups: outcome.result.bundle.preprocessing.featureGroups,
+        excluded: inputs.excluded, transforms: inputs.transforms,
         dataSha256: ds.sha256, dataName: ds.source.name, rows: ds.rows, cellId,
       };
       const run: Run = outcome.kind === 'classifier' ? { ...base, kind: 'classifier', result: outcome.result } : { ...base, kind: 'regressor', result: outcome.result };

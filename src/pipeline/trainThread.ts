@@ -4,7 +4,7 @@ import { registerNodeBackends } from '../trainers/backends.node.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import type { BackendName, EpochLog } from '../trainers/types.ts';
-import { outcomeTransferables, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
+import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
 import { serveRequests, type RequestContext, type WorkerScope } from '../workers/workerServer.ts';
 
 declare const self: WorkerScope;
@@ -24,9 +24,11 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
 }
 
 serveRequests<TrainOps>(self, {
-  train: async (job, ctx) => {
+  train: async (request, ctx) => {
+    const { job, warnings } = resolveTrainJob(request);
     const { outcome, backend } = await train(job, ctx);
-    return { result: { outcome, backend, numTensors: tf.memory().numTensors }, transfer: outcomeTransferables(outcome) };
+    const done = withWarnings({ outcome, backend, numTensors: tf.memory().numTensors }, warnings);
+    return { result: done, transfer: outcomeTransferables(done.outcome) };
   },
   memory: () => ({ result: { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' } }),
 });

@@ -1,5 +1,6 @@
 /** The training worker's protocol: `train` one model (backend choice and epochs as progress, fallbacks as log lines) and `memory`. */
-import type { ModelMatrix } from '../data/types.ts';
+import type { Dataset, ModelMatrix } from '../data/types.ts';
+import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { RowSplit } from '../trainers/splitPlan.ts';
 import type { BackendName, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
@@ -32,6 +33,32 @@ export type TrainJob =
       readonly split?: RowSplit;
     };
 
+/**
+ * A job whose matrix and targets the worker builds itself from the dataset and the Features settings: the page sends
+ * the columns (shared memory when it is cross-origin isolated, else one copy) instead of building a float32 matrix
+ * and two copies of it on its main thread.
+ */
+export type TrainOnDataJob =
+  | {
+      readonly kind: 'classifier';
+      readonly dataset: Dataset;
+      readonly inputs: TrainingInputsSpec;
+      readonly config: ClassifierConfig;
+      readonly backend: BackendPreference;
+      readonly dataSha256: string;
+    }
+  | {
+      readonly kind: 'regressor';
+      readonly dataset: Dataset;
+      readonly inputs: TrainingInputsSpec;
+      readonly config: RegressorConfig;
+      readonly backend: BackendPreference;
+      readonly dataSha256: string;
+    };
+
+/** What `train` accepts: a prepared matrix (the node pipeline) or the dataset to build it from (the page). */
+export type TrainRequest = TrainJob | TrainOnDataJob;
+
 export type TrainOutcome =
   | { readonly kind: 'classifier'; readonly result: ClassifierResult }
   | { readonly kind: 'regressor'; readonly result: RegressorResult };
@@ -56,13 +83,37 @@ export interface TrainMemory {
 
 /** The training worker's operations; the browser worker and the node thread (`trainThread.ts`) serve the same. */
 export type TrainOps = {
-  readonly train: Operation<TrainJob, TrainDone, TrainProgress>;
+  readonly train: Operation<TrainRequest, TrainDone, TrainProgress>;
   readonly memory: Operation<null, TrainMemory>;
 };
 
-/** Buffers of a job, for the transfer list (the caller passes copies it no longer needs). */
-export function jobTransferables(job: TrainJob): ArrayBuffer[] {
+/** Buffers of a job, for the transfer list (the caller passes copies it no longer needs); a dataset is never transferred (the page keeps it). */
+export function jobTransferables(job: TrainRequest): ArrayBuffer[] {
+  if ('dataset' in job) return [];
   return job.kind === 'classifier' ? transferables(job.matrix.X, job.y) : transferables(job.matrix.X, job.revenue, job.isOrdered);
+}
+
+/** The job with its matrix and targets: built from the dataset here (in the worker) when the page sent the dataset; the encoder's warnings come first. */
+export function resolveTrainJob(job: TrainRequest): { job: TrainJob; warnings: string[] } {
+  if (!('dataset' in job)) return { job, warnings: [] };
+  const { matrix, y, revenue, warnings } = buildTrainingInputs(job.dataset, job.inputs);
+  const common = { backend: job.backend, dataSha256: job.dataSha256 };
+  return {
+    job: job.kind === 'classifier'
+      ? { kind: 'classifier', matrix, y, config: job.config, ...common }
+      : { kind: 'regressor', matrix, revenue, isOrdered: y, config: job.config, ...common },
+    warnings,
+  };
+}
+
+/** The outcome with the matrix builder's warnings before the trainer's own. */
+export function withWarnings(done: TrainDone, warnings: readonly string[]): TrainDone {
+  if (warnings.length === 0) return done;
+  const o = done.outcome;
+  const outcome: TrainOutcome = o.kind === 'classifier'
+    ? { kind: 'classifier', result: { ...o.result, warnings: [...warnings, ...o.result.warnings] } }
+    : { kind: 'regressor', result: { ...o.result, warnings: [...warnings, ...o.result.warnings] } };
+  return { ...done, outcome };
 }
 
 /** Buffers of a result, for the transfer list. */
