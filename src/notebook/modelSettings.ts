@@ -2,6 +2,7 @@
  * The one flattener of model settings: MLflow params, the report's settings tables and the Runs cell's summary
  * all read `flatModelSettings`. Each table is a `Record` over the config's keys, so a new setting cannot be left out.
  */
+import type { TreeSettings } from '../trainers/config.ts';
 import type { ClassifierConfig, ClassWeightOption, RegressorConfig } from '../trainers/types.ts';
 
 /** One setting, flat: its name (as MLflow logs it), its value, and whether the chosen model uses it. */
@@ -30,18 +31,39 @@ function classifierSettings(c: ClassifierConfig): FlatSetting[] {
     hiddenUnits: flat('hidden_units', mlp ? c.hiddenUnits.join(',') : 'none', mlp),
     dropout: flat('dropout', c.dropout, mlp),
     l2: flat('l2', c.l2, mlp),
-    C: flat('C', c.C, !mlp),
+    C: flat('C', c.C, c.model === 'logistic'),
     learningRate: flat('learning_rate', c.learningRate, mlp),
     batchSize: flat('batch_size', c.batchSize, mlp),
-    epochs: flat('max_epochs', c.epochs, true),
+    epochs: flat('max_epochs', c.epochs, c.model === 'logistic' || mlp),
     patience: flat('patience', c.patience, mlp),
     classWeight: flat('class_weight', classWeightText(c.classWeight), true),
     resampling: flat('resampling', c.resampling, true),
     testFraction: flat('test_fraction', c.testFraction, true),
     validationFraction: flat('validation_fraction', c.validationFraction, true),
     seed: flat('seed', c.seed, true),
+    trees: flat('tree_model', isTree(c.model) ? c.model : 'none', isTree(c.model)),
   };
-  return Object.values(byKey);
+  return [...Object.values(byKey), ...treeSettings(c.model, c.trees)];
+}
+
+function isTree(model: string): model is 'gbdt' | 'rf' {
+  return model === 'gbdt' || model === 'rf';
+}
+
+/** The tree settings by scikit-learn's names, prefixed by the model; used only by that model. */
+function treeSettings(model: string, t: TreeSettings): FlatSetting[] {
+  const g = t.gbdt;
+  const r = t.rf;
+  const gb = model === 'gbdt';
+  const rf = model === 'rf';
+  return [
+    flat('gbdt_learning_rate', g.learningRate, gb), flat('gbdt_max_iter', g.maxIter, gb), flat('gbdt_max_leaf_nodes', g.maxLeafNodes, gb),
+    flat('gbdt_max_depth', g.maxDepth ?? 'none', gb), flat('gbdt_min_samples_leaf', g.minSamplesLeaf, gb), flat('gbdt_l2_regularization', g.l2, gb),
+    flat('gbdt_max_bins', g.maxBins, gb), flat('gbdt_subsample', g.subsample, gb), flat('gbdt_max_features', g.maxFeatures, gb),
+    flat('gbdt_early_stopping', g.earlyStopping, gb), flat('gbdt_n_iter_no_change', g.patience, gb),
+    flat('rf_n_estimators', r.nTrees, rf), flat('rf_max_depth', r.maxDepth ?? 'none', rf), flat('rf_min_samples_split', r.minSamplesSplit, rf),
+    flat('rf_min_samples_leaf', r.minSamplesLeaf, rf), flat('rf_max_features', r.maxFeatures, rf), flat('rf_bootstrap', r.bootstrap, rf), flat('rf_max_bins', r.maxBins, rf),
+  ];
 }
 
 function regressorSettings(c: RegressorConfig): FlatSetting[] {
@@ -52,7 +74,7 @@ function regressorSettings(c: RegressorConfig): FlatSetting[] {
     logTarget: flat('log_target', c.logTarget, true),
     hiddenUnits: flat('hidden_units', mlp ? c.hiddenUnits.join(',') : 'none', mlp),
     dropout: flat('dropout', c.dropout, mlp),
-    l2: flat(mlp ? 'l2' : 'ridge_alpha', c.l2, true),
+    l2: flat(mlp ? 'l2' : 'ridge_alpha', c.l2, !isTree(c.model)),
     learningRate: flat('learning_rate', c.learningRate, mlp),
     batchSize: flat('batch_size', c.batchSize, mlp),
     epochs: flat('max_epochs', c.epochs, mlp),
@@ -60,8 +82,9 @@ function regressorSettings(c: RegressorConfig): FlatSetting[] {
     testFraction: flat('test_fraction', c.testFraction, true),
     validationFraction: flat('validation_fraction', c.validationFraction, mlp),
     seed: flat('seed', c.seed, true),
+    trees: flat('tree_model', isTree(c.model) ? c.model : 'none', isTree(c.model)),
   };
-  return Object.values(byKey);
+  return [...Object.values(byKey), ...treeSettings(c.model, c.trees)];
 }
 
 /** Every setting of a model, flat, in a fixed order. */

@@ -1,7 +1,7 @@
 /**
  * `npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>]
  *   [--target is_ordered --revenue revenue] [--exclude engagement_depth]
- *   [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
+ *   [--classifier mlp|logistic|gbdt|rf] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
  *   [--timeout 30]
  * Prints one JSON document of metrics on stdout; logs go to stderr; every failure is ONE line on stderr
  * ("error: …", secrets in URLs replaced) and exit 2 (bad input) or 1 (failure: network, server, training).
@@ -17,7 +17,9 @@ import { exportPipelineToMlflow, pipelineMlflowAuth } from './mlflowExport.ts';
 console.log = (...a: unknown[]) => console.error(...a);
 console.info = console.log;
 
-const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier mlp|logistic] [--regressor linear|mlp] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
+const CLASSIFIERS = ['mlp', 'logistic', 'gbdt', 'rf'] as const;
+const REGRESSORS = ['linear', 'mlp', 'gbdt', 'rf'] as const;
+const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier mlp|logistic|gbdt|rf] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
 
 /** Ends the process with one line on stderr (no stack, no secret) and `code`. */
 function fail(code: number, message: string): never {
@@ -56,8 +58,8 @@ async function main(): Promise<void> {
   }
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
   if (!values.data) fail(2, '--data is required (a parquet path or URL); run with --help for the options');
-  if (values.classifier !== 'mlp' && values.classifier !== 'logistic') fail(2, `--classifier "${values.classifier}" is not mlp or logistic`);
-  if (values.regressor !== 'linear' && values.regressor !== 'mlp') fail(2, `--regressor "${values.regressor}" is not linear or mlp`);
+  const classifier = CLASSIFIERS.find((m) => m === values.classifier) ?? fail(2, `--classifier "${values.classifier}" is not mlp, logistic, gbdt or rf`);
+  const regressor = REGRESSORS.find((m) => m === values.regressor) ?? fail(2, `--regressor "${values.regressor}" is not linear, mlp, gbdt or rf`);
   if (!['wasm', 'cpu', 'auto'].includes(values.backend)) fail(2, `--backend "${values.backend}" is not available in node; use wasm, cpu or auto`);
   const seed = Number(values.seed);
   // NumPy's RandomState takes 0 … 2^32 - 1; refused here, before any data is loaded
@@ -93,8 +95,8 @@ async function main(): Promise<void> {
       target: values.target,
       revenue: values.revenue,
       exclude,
-      classifier: values.classifier,
-      regressor: values.regressor,
+      classifier,
+      regressor,
       seed,
       ...(split !== undefined ? { split } : {}),
       ...(values['test-data'] !== undefined ? { testData: values['test-data'] } : {}),

@@ -2,6 +2,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './types.ts';
 import { applyScaler } from './scaler.ts';
+import { isTreeBundle, loadTreeBundle, type TreeBundle } from './trees/treeBundle.ts';
 
 /** One fully connected layer as plain arrays; the common currency of the logistic, linear and MLP trainers. */
 export interface DenseLayer {
@@ -84,14 +85,19 @@ export async function buildBundle(tf: Tf, layers: readonly DenseLayer[], meta: B
   }
 }
 
+/** A network bundle or a tree-ensemble bundle: what a run ships. */
+export type AnyBundle = ModelBundle | TreeBundle;
+
 /** JSON text of a bundle, the file the UI downloads. */
-export function serializeBundle(bundle: ModelBundle): string {
+export function serializeBundle(bundle: ModelBundle | TreeBundle): string {
   return JSON.stringify(bundle);
 }
 
 /** Loads a bundle (JSON text or object) and returns a predictor that reproduces the trainer's predictions exactly on the same backend. */
-export async function loadBundle(tf: Tf, source: string | ModelBundle): Promise<BundlePredictor> {
-  const bundle: ModelBundle = typeof source === 'string' ? parseBundle(source) : source;
+export async function loadBundle(tf: Tf, source: string | ModelBundle | TreeBundle): Promise<BundlePredictor> {
+  const parsed: unknown = typeof source === 'string' ? JSON.parse(source) : source;
+  if (isTreeBundle(parsed)) return loadTreeBundle(parsed);
+  const bundle: ModelBundle = parseBundle(parsed);
   const bytes = base64ToBytes(bundle.weightData);
   const model = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: bundle.modelTopology as tfjs.io.ModelArtifacts['modelTopology'],
@@ -126,8 +132,7 @@ export function backTransform(z: Float32Array, logTarget: boolean, smearing: num
   return out;
 }
 
-function parseBundle(text: string): ModelBundle {
-  const parsed: unknown = JSON.parse(text);
+function parseBundle(parsed: unknown): ModelBundle {
   if (typeof parsed !== 'object' || parsed === null || (parsed as { format?: unknown }).format !== 'ml-workbench-bundle/1') {
     throw new Error('bundle format is not "ml-workbench-bundle/1"; re-export the model from this workbench');
   }

@@ -1,6 +1,7 @@
 /** A bundle's dense network evaluated in plain TypeScript: the main thread scores rows without loading TensorFlow.js. */
 import { backTransform, type DenseLayer, type ModelBundle } from './bundle.ts';
 import { applyScaler } from './scaler.ts';
+import { ensembleFromBundle, isTreeBundle, predictWithPreprocessing, type TreeBundle } from './trees/treeBundle.ts';
 
 function base64ToFloats(b64: string): Float32Array {
   const s = atob(b64);
@@ -51,7 +52,8 @@ export function denseLayersOf(bundle: ModelBundle): DenseLayer[] {
 }
 
 /** Raw feature rows → probability (classifier) or dollars (regressor), as `loadBundle(...).predict` gives up to float32 rounding. */
-export function predictBundle(bundle: ModelBundle, X: Float32Array, rows: number): Float32Array {
+export function predictBundle(bundle: ModelBundle | TreeBundle, X: Float32Array, rows: number): Float32Array {
+  if (isTreeBundle(bundle)) return predictWithPreprocessing(ensembleFromBundle(bundle), bundle.preprocessing, X, rows);
   const pre = bundle.preprocessing;
   const cols = pre.featureNames.length;
   if (X.length !== rows * cols) throw new Error(`input has ${X.length} values; expected ${rows} rows × ${cols} features (${pre.featureNames.join(', ')})`);

@@ -10,6 +10,7 @@ import { applyScaler, fitStandardScaler } from './scaler.ts';
 import { subsetRows, subsetVector } from './split.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
+import { trainTreeClassifier } from './trees/treeClassifier.ts';
 import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
 
 /** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
@@ -90,6 +91,15 @@ export function scoreAtValidationThreshold(validY: ArrayLike<number>, validProba
 export async function trainClassifier(o: TrainClassifierOptions): Promise<ClassifierResult> {
   const { tf, matrix, config } = o;
   const now = o.now ?? (() => performance.now());
+  if (config.model === 'gbdt' || config.model === 'rf') {
+    // tree ensembles are plain TypeScript: no tensors, the same code in a worker and in node
+    const { ensemble: _ensemble, ...result } = trainTreeClassifier({
+      matrix, y: o.y, config: { ...config, model: config.model }, now,
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.dataSha256 !== undefined ? { dataSha256: o.dataSha256 } : {}), ...(o.split ? { split: o.split } : {}),
+    });
+    return result;
+  }
   const { rows, cols } = matrix;
   if (o.y.length !== rows) throw new Error(`target has ${o.y.length} values but the matrix has ${rows} rows; build both from the same table`);
   const yAll = Float32Array.from(o.y);

@@ -20,6 +20,48 @@ const hiddenUnits = (fallback: readonly number[]) => v.optional(
 /** A split seed NumPy's RandomState accepts (scikit-learn's random_state). */
 const seed = () => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SPLIT_SEED)), 42);
 
+/** A depth limit, or null for none (scikit-learn's None). */
+const maxDepth = (fallback: number | null) => v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))), fallback);
+/** A share in (0, 1]. */
+const share = () => v.pipe(finite(), v.gtValue(0), v.maxValue(1));
+const maxBins = () => v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(255)), 255);
+
+/** Gradient boosting (gbdt): scikit-learn's HistGradientBoosting defaults. */
+export const GbdtSettingsSchema = v.pipe(v.strictObject({
+  learningRate: v.optional(positive(), 0.1),
+  maxIter: v.optional(count(), 100),
+  maxLeafNodes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(65_536)), 31),
+  maxDepth: maxDepth(null),
+  minSamplesLeaf: v.optional(count(), 20),
+  l2: v.optional(nonNegative(), 0),
+  maxBins: maxBins(),
+  /** share of rows drawn for each tree */
+  subsample: v.optional(share(), 1),
+  /** share of features drawn for each split */
+  maxFeatures: v.optional(share(), 1),
+  earlyStopping: v.optional(v.boolean(), true),
+  patience: v.optional(count(), 10),
+  seed: seed(),
+}), v.readonly());
+
+/** Random forest (rf): the seed notebook's 200 trees of depth 15, min_samples_split 5, √features per split. */
+export const ForestSettingsSchema = v.pipe(v.strictObject({
+  nTrees: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 200),
+  maxDepth: maxDepth(15),
+  minSamplesSplit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(1_000_000)), 5),
+  minSamplesLeaf: v.optional(count(), 1),
+  maxFeatures: v.optional(v.union([v.literal('sqrt'), share()]), 'sqrt'),
+  bootstrap: v.optional(v.boolean(), true),
+  maxBins: maxBins(),
+  seed: seed(),
+}), v.readonly());
+
+/** Settings of both tree models (the run's seed replaces theirs). */
+export const TreeSettingsSchema = v.pipe(v.strictObject({
+  gbdt: v.optional(GbdtSettingsSchema, {}),
+  rf: v.optional(ForestSettingsSchema, {}),
+}), v.readonly());
+
 /** How the positive (ordered) class is weighted in the loss. */
 export const ClassWeightSchema = v.union([
   v.picklist(['none', 'balanced']),
@@ -28,7 +70,7 @@ export const ClassWeightSchema = v.union([
 
 /** Settings of the conversion classifier; the defaults are the bench configuration that meets the quality goals. */
 export const CLASSIFIER_CONFIG_ENTRIES = {
-  model: v.optional(v.picklist(['logistic', 'mlp']), 'mlp'),
+  model: v.optional(v.picklist(['logistic', 'mlp', 'gbdt', 'rf']), 'mlp'),
   hiddenUnits: hiddenUnits([64, 64]),
   dropout: v.optional(v.pipe(finite(), v.minValue(0), v.ltValue(1)), 0),
   /** Keras-style kernel penalty l2·Σw² for the MLP */
@@ -47,13 +89,15 @@ export const CLASSIFIER_CONFIG_ENTRIES = {
   /** share of the training split held out for early stopping and the threshold */
   validationFraction: v.optional(openFraction(), 0.15),
   seed: seed(),
+  /** gbdt and rf settings */
+  trees: v.optional(TreeSettingsSchema, {}),
 };
 /** The classifier settings as one object. */
 export const ClassifierConfigSchema = v.pipe(v.strictObject(CLASSIFIER_CONFIG_ENTRIES), v.readonly());
 
 /** Settings of the revenue regressor; the defaults are the user's recommended regression (converting sessions, log1p, linear). */
 export const REGRESSOR_CONFIG_ENTRIES = {
-  model: v.optional(v.picklist(['linear', 'mlp']), 'linear'),
+  model: v.optional(v.picklist(['linear', 'mlp', 'gbdt', 'rf']), 'linear'),
   strategy: v.optional(v.picklist(['converting_only', 'direct', 'two_stage']), 'converting_only'),
   /** fit log1p(revenue) and back-transform with Duan's smearing */
   logTarget: v.optional(v.boolean(), true),
@@ -68,10 +112,14 @@ export const REGRESSOR_CONFIG_ENTRIES = {
   testFraction: v.optional(openFraction(), 0.2),
   validationFraction: v.optional(openFraction(), 0.15),
   seed: seed(),
+  /** gbdt and rf settings */
+  trees: v.optional(TreeSettingsSchema, {}),
 };
 /** The regressor settings as one object. */
 export const RegressorConfigSchema = v.pipe(v.strictObject(REGRESSOR_CONFIG_ENTRIES), v.readonly());
 
+/** Settings of the tree models. */
+export type TreeSettings = v.InferOutput<typeof TreeSettingsSchema>;
 /** How the positive (ordered) class is weighted in the loss. */
 export type ClassWeightOption = v.InferOutput<typeof ClassWeightSchema>;
 /** Settings of the conversion classifier. */

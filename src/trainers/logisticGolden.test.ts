@@ -59,7 +59,9 @@ describe('logistic training path equals scikit-learn on the bundled data', () =>
       expect(result.converged).toBe(true);
       expect(result.counts.train).toBe(golden.fit_rows);
       // the coefficients the bundle ships (on standardised inputs): kernel then bias, little-endian float32
-      const weights = new Float32Array(Uint8Array.from(Buffer.from(result.bundle.weightData, 'base64')).buffer);
+      const bundle = result.bundle;
+      if (!('weightData' in bundle)) throw new Error('the logistic classifier shipped a tree bundle');
+      const weights = new Float32Array(Uint8Array.from(Buffer.from(bundle.weightData, 'base64')).buffer);
       const coef = weights.subarray(0, matrix.cols);
       const intercept = weights[matrix.cols] as number;
 

@@ -9,6 +9,7 @@ import { trainMlp } from './mlp.ts';
 import { applyScaler, fitStandardScaler } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
 import { trainingRows, type RowSplit } from './splitPlan.ts';
+import { trainTreeRegressor } from './trees/treeRegressor.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
 import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult, Tf } from './types.ts';
 
@@ -72,6 +73,16 @@ export function fitRidge(X: Float32Array, rows: number, cols: number, y: ArrayLi
 export async function trainRegressor(o: TrainRegressorOptions): Promise<RegressorResult> {
   const { tf, matrix, config } = o;
   const now = o.now ?? (() => performance.now());
+  if (config.model === 'gbdt' || config.model === 'rf') {
+    const test = o.split === undefined ? stratifiedSplit(o.isOrdered, config.testFraction, config.seed).test : o.split.test;
+    const classifierProba = config.strategy === 'two_stage' ? { testIndex: test, testProba: await orderProbability(o, test) } : undefined;
+    const { ensemble: _ensemble, ...result } = trainTreeRegressor({
+      matrix, revenue: o.revenue, isOrdered: o.isOrdered, config: { ...config, model: config.model }, now,
+      ...(classifierProba ? { classifierProba } : {}), ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.dataSha256 !== undefined ? { dataSha256: o.dataSha256 } : {}), ...(o.split ? { split: o.split } : {}),
+    });
+    return result;
+  }
   const { rows, cols } = matrix;
   if (o.revenue.length !== rows || o.isOrdered.length !== rows) {
     throw new Error(`revenue (${o.revenue.length}) and is_ordered (${o.isOrdered.length}) must have the matrix's ${rows} rows; build them from the same table`);

@@ -1,6 +1,7 @@
 /** Shapes shared by the trainers: configs, per-epoch logs, results and the injected platform. */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelBundle } from './bundle.ts';
+import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
 
 /** The TensorFlow.js namespace a trainer runs on; injected so tests, workers and the CLI pin the backend. */
@@ -73,7 +74,7 @@ export interface ClassifierResult {
   readonly warnings: readonly string[];
   readonly trainMs: number;
   readonly msPerEpoch: number;
-  readonly bundle: ModelBundle;
+  readonly bundle: ModelBundle | TreeBundle;
   readonly counts: ClassifierCounts;
 }
 
@@ -105,6 +106,6 @@ export interface RegressorResult {
   readonly warnings: readonly string[];
   readonly trainMs: number;
   readonly msPerEpoch: number;
-  readonly bundle: ModelBundle;
+  readonly bundle: ModelBundle | TreeBundle;
   readonly counts: { readonly train: number; readonly valid: number; readonly test: number };
 }

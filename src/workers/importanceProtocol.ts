@@ -1,12 +1,12 @@
 /** The importance worker's protocol: one operation, `run`, a permutation-importance job; progress counts permutations. */
-import type { ModelBundle } from '../trainers/bundle.ts';
+import type { AnyBundle } from '../trainers/bundle.ts';
 import type { ImportanceScore, PermutationImportanceResult } from '../trainers/permutationImportance.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
 /** The test split's raw rows, its targets and the model to judge. */
 export interface ImportanceJob {
-  readonly bundle: ModelBundle;
+  readonly bundle: AnyBundle;
   /** row-major rows × cols, raw (unscaled) model-matrix values */
   readonly X: Float32Array;
   readonly rows: number;

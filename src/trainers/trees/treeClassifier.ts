@@ -6,19 +6,19 @@ import { applyScaler, fitStandardScaler } from '../scaler.ts';
 import { subsetRows, subsetVector } from '../split.ts';
 import type { RowSplit } from '../splitPlan.ts';
 import type { ClassifierConfig, ClassifierResult, Clock, EpochLog, OnEpoch } from '../types.ts';
+import type { TreeSettings } from '../config.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt, type GbdtParams } from './boosting.ts';
 import type { CancelFlag, TreeEnsemble, TreeModelKind, TreeProgress } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest, type ForestParams } from './forest.ts';
 import { buildTreeBundle, ensembleFromBundle, predictWithPreprocessing, type TreeBundle } from './treeBundle.ts';
 
-/** Settings of both tree models; the seed, class weights, resampling and split come from the surrounding config. */
-export interface TreeSettings {
-  readonly gbdt: GbdtParams;
-  readonly rf: ForestParams;
-}
+/** Settings of both tree models (schema in config.ts); the seed, class weights, resampling and split come from the surrounding config. */
+export type { TreeSettings } from '../config.ts';
 
 /** scikit-learn's boosting defaults and the seed notebook's forest. */
 export const DEFAULT_TREE_SETTINGS: TreeSettings = { gbdt: DEFAULT_GBDT_PARAMS, rf: DEFAULT_FOREST_PARAMS };
+const _sameShape: { gbdt: GbdtParams; rf: ForestParams } = DEFAULT_TREE_SETTINGS;
+void _sameShape;
 
 /** A classifier config whose model is a tree ensemble. */
 export type TreeClassifierConfig = Omit<ClassifierConfig, 'model'> & { readonly model: TreeModelKind; readonly trees: TreeSettings };
