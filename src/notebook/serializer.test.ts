@@ -71,7 +71,10 @@ describe('notebook refusals name the field', () => {
     expect(refusal(classifierSetting('testFraction', 0))).toBe('cell 3 (trainClassifier) testFraction is number 0; expected >0');
     expect(refusal(classifierSetting('testFraction', 1))).toBe('cell 3 (trainClassifier) testFraction is number 1; expected <1');
     expect(refusal(classifierSetting('epochs', 'ten'))).toBe('cell 3 (trainClassifier) epochs is text "ten"; expected number');
-    expect(refusal(classifierSetting('model', 'svm'))).toBe('cell 3 (trainClassifier) model is text "svm"; expected ("logistic" | "mlp")');
+    expect(refusal(classifierSetting('model', 'svm'))).toBe('cell 3 (trainClassifier) model is text "svm"; expected ("logistic" | "mlp" | "gbdt" | "rf")');
+    expect(refusal(classifierSetting('trees', { gbdt: { maxLeafNodes: 0 } }))).toBe('cell 3 (trainClassifier) trees.gbdt.maxLeafNodes is number 0; expected >=2');
+    expect(refusal(classifierSetting('trees', { gbdt: { learningRate: 0 } }))).toBe('cell 3 (trainClassifier) trees.gbdt.learningRate is number 0; expected >0');
+    expect(refusal(classifierSetting('trees', { rf: { maxFeatures: 2 } }))).toMatch(/^cell 3 \(trainClassifier\) trees\.rf\.maxFeatures /);
     expect(refusal(classifierSetting('backend', 'gpu'))).toMatch(/^cell 3 \(trainClassifier\) backend is text "gpu"; expected \("auto" \| "webgpu"/);
     expect(refusal(classifierSetting('lr', 0.1))).toBe('cell 3 (trainClassifier) has unknown setting "lr"; remove it');
     expect(refusal(withChange((doc) => { cellsOf(doc)[0]!['config'] = { colour: 'red' }; }))).toBe('cell 1 (data) has unknown setting "colour"; remove it');
