@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, '.cache', 'pipeline');
-const metaFile = path.join(outdir, 'meta.json');
-const cli = path.join(outdir, 'cli.mjs');
+const defaultOutdir = path.join(root, '.cache', 'pipeline');
 
-/** Files the bundle was built from that changed (or vanished) since it was built; all of them when there is no bundle. */
-function staleInputs() {
+/** Files the bundle in `outdir` was built from that changed (or vanished) since; '(no bundle yet)' when there is none. */
+export function staleInputs(outdir = defaultOutdir) {
+  const metaFile = path.join(outdir, 'meta.json');
+  const cli = path.join(outdir, 'cli.mjs');
   let meta;
   try {
     meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
@@ -24,13 +24,13 @@ function staleInputs() {
   for (const [file, built] of Object.entries(meta.inputs)) {
     let mtime;
     try { mtime = fs.statSync(path.join(root, file)).mtimeMs; } catch { mtime = -1; }
-    if (mtime !== built) changed.push(file);
+    if (Math.abs(mtime - built) >= 1) changed.push(file); // ms: a restored mtime may lose its sub-millisecond part
   }
   return changed;
 }
 
-/** Bundles the CLI and the training thread (shared chunks), tfjs included; parquet-wasm stays in node_modules (it reads its .wasm beside itself). */
-export async function buildPipelineBundle() {
+/** Bundles the CLI and the training thread (shared chunks) into `outdir`, tfjs included; parquet-wasm stays in node_modules (it reads its .wasm beside itself). Returns the CLI's path. */
+export async function buildPipelineBundle(outdir = defaultOutdir) {
   const { build } = await import('esbuild');
   fs.rmSync(outdir, { recursive: true, force: true });
   const result = await build({
@@ -56,8 +56,8 @@ export async function buildPipelineBundle() {
     if (file.includes(':')) continue; // esbuild's virtual modules
     inputs[file] = fs.statSync(path.join(root, file)).mtimeMs;
   }
-  fs.writeFileSync(metaFile, JSON.stringify({ inputs }));
-  return cli;
+  fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify({ inputs }));
+  return path.join(outdir, 'cli.mjs');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -67,5 +67,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await buildPipelineBundle();
     process.stderr.write(`built the pipeline bundle in ${Math.round(performance.now() - t0)} ms (${stale.length} changed: ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''})\n`);
   }
-  await import(pathToFileURL(cli).href);
+  await import(pathToFileURL(path.join(defaultOutdir, 'cli.mjs')).href);
 }
