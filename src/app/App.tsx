@@ -6,6 +6,8 @@ import { NotebookLinkBanner } from './NotebookLinkBanner.tsx';
 import { Notebook } from './Notebook.tsx';
 import { NotebookToolbar } from './NotebookToolbar.tsx';
 import { UndoToast } from './UndoToast.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { downloadSavedState } from './cellRecovery.ts';
 
 export function App() {
   const startPersistence = useWorkbench((s) => s.startPersistence);
@@ -19,11 +21,17 @@ export function App() {
         <h1>ML Workbench</h1>
         <span className="subtitle">conversion &amp; revenue models, in your browser</span>
       </header>
-      <SourceBar />
-      <NotebookLinkBanner />
-      <NotebookToolbar />
-      <Notebook />
-      <UndoToast />
+      {/* whatever throws below, the header and a way out stay on screen */}
+      <ErrorBoundary what="the workbench" testId="app-error" actions={[
+        { label: 'Start a new notebook', testId: 'app-error-new-notebook', run: () => useWorkbench.getState().newNotebook() },
+        { label: 'Download the saved state', testId: 'app-error-download', run: downloadSavedState },
+      ]}>
+        <SourceBar />
+        <NotebookLinkBanner />
+        <NotebookToolbar />
+        <Notebook />
+        <UndoToast />
+      </ErrorBoundary>
     </div>
   );
 }

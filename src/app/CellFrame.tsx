@@ -4,6 +4,8 @@ import type { CellId } from './notebookSlice.ts';
 import { CELL_REGISTRY } from '../notebook-cells/registry.ts';
 import { isCellStale } from './staleness.ts';
 import { focusCell } from './NotebookToolbar.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { discardActiveRuns, resetCell } from './cellRecovery.ts';
 
 export function CellFrame({ id, index }: { id: CellId; index: number }) {
   const entry = useWorkbench((s) => s.cells[id]);
@@ -50,7 +52,13 @@ export function CellFrame({ id, index }: { id: CellId; index: number }) {
       </header>
       {!entry.collapsed && (
         <div className="cell-body">
-          <Body cellId={id} />
+          {/* a cell that throws while rendering shows its error and ways out; the rest of the page stays */}
+          <ErrorBoundary what={`the ${def.title} cell`} testId={`cell-error-${entry.kind}`} actions={[
+            { label: 'Reset this cell', testId: `cell-reset-${entry.kind}`, run: () => resetCell(id) },
+            { label: 'Discard the runs it shows', testId: `cell-discard-run-${entry.kind}`, run: discardActiveRuns },
+          ]}>
+            <Body cellId={id} />
+          </ErrorBoundary>
         </div>
       )}
     </section>

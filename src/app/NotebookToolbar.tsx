@@ -6,6 +6,7 @@ import { fmtBytes } from './format.ts';
 import type { CellId, CellKind } from './notebookSlice.ts';
 import { RESULTS_LIMIT_BYTES } from './persistence.ts';
 import { anyTraining } from './trainingSlice.ts';
+import { downloadSavedState } from './cellRecovery.ts';
 import { CELL_REGISTRY } from '../notebook-cells/registry.ts';
 
 /** True when keys typed here belong to a text field, not to the notebook. */
@@ -196,6 +197,7 @@ function HelpPopover({ open, onClose }: { open: boolean; onClose: () => void }) 
 export function NotebookToolbar() {
   const readOnly = useWorkbench((s) => s.persistence.readOnly);
   const notice = useWorkbench((s) => s.persistence.notice);
+  const brokenSnapshot = useWorkbench((s) => s.persistence.brokenSnapshot);
   const error = useWorkbench((s) => s.persistence.error);
   const dismissNotice = useWorkbench((s) => s.dismissNotice);
   const runAll = useWorkbench((s) => s.runAll);
@@ -216,6 +218,9 @@ export function NotebookToolbar() {
       {notice && (
         <div className="banner notice-banner" role="status" data-testid="persistence-notice">
           <span>{notice}</span>
+          {brokenSnapshot && (
+            <button type="button" onClick={() => void downloadSavedState()} data-testid="download-broken-snapshot">Download the broken notebook</button>
+          )}
           <button type="button" onClick={dismissNotice} aria-label="dismiss notice">✕</button>
         </div>
       )}

@@ -3,7 +3,8 @@ import type { StateCreator } from 'zustand';
 import { currentReportHtml } from '../notebook/reportInput.ts';
 import { binaryLabels } from '../data/validate.ts';
 import { createMlflowClient, type MlflowAuth, type MlflowClient } from '../mlflow/client.ts';
-import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowUnreachableError } from '../mlflow/errors.ts';
+import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowProtocolError, MlflowUnreachableError, isAbort } from '../mlflow/errors.ts';
+import { DEFAULT_NETWORK_POLICY, NetworkTimeoutError } from '../data/networkPolicy.ts';
 import { exportRun } from '../mlflow/exportRun.ts';
 import { serializeNotebook } from '../notebook/serializer.ts';
 import { notebookToDoc } from './notebookDoc.ts';
@@ -61,7 +62,12 @@ export interface ExportSlice {
   setMlflowRunSelected(id: RunId, selected: boolean): void;
   testMlflowConnection(): Promise<void>;
   exportToMlflow(): Promise<void>;
+  /** stops a running export; each run it started ends FAILED ("cancelled") in MLflow */
+  cancelMlflowExport(): void;
 }
+
+/** The running export's cancel; one export runs at a time. */
+let exportAbort: AbortController | null = null;
 
 /** The same-origin proxy's address as the user sees it, e.g. `http://127.0.0.1:4173/mlflow`. */
 export function proxyTrackingUri(): string {
@@ -141,6 +147,11 @@ export function explainMlflowError(error: unknown, trackingUri: string): Explain
     };
   }
   if (error instanceof MlflowLimitError) return { kind: 'limit', message: error.message, fix: 'Shorten the named value, then export again.' };
+  if (isAbort(error)) return { kind: 'other', message: 'export cancelled; a run it had started is marked FAILED in MLflow', fix: 'Export again when ready.' };
+  if (error instanceof NetworkTimeoutError) {
+    return { kind: 'unreachable', message: error.message, fix: `MLflow did not answer within ${DEFAULT_NETWORK_POLICY.timeoutMs / 1000} s per request; check the server, then export again.` };
+  }
+  if (error instanceof MlflowProtocolError) return { kind: 'mlflow', message: error.message, fix: 'Point the tracking URI at an MLflow server (or the /mlflow proxy), then export again.' };
   const message = error instanceof Error ? error.message : String(error);
   return { kind: 'other', message, fix: 'Export again; if it keeps failing, check the tracking URI.' };
 }
@@ -244,11 +255,13 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
       reportHtml = null; // a report needs a trained model and profile; runs still export without it
     }
     set({ mlflowExport: { ...idleExport, status: 'running', total: runs.length } });
+    exportAbort = new AbortController();
+    const signal = exportAbort.signal;
     const started = performance.now();
     const results = await Promise.all(runs.map(async (run): Promise<MlflowExportResult> => {
       const who = { runId: run.id, runName: run.name, kind: run.kind };
       try {
-        const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook, reportHtml)), { uiBase });
+        const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook, reportHtml)), { uiBase, signal });
         return { ...who, ok: true, mlflowRunId: exported.runId, url: exported.url, created: exported.created, parentRunId: exported.parentRunId };
       } catch (error) {
         return { ...who, ok: false, error: explainMlflowError(error, uri) };
@@ -257,6 +270,10 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
       }
     }));
     const wallMs = performance.now() - started;
+    exportAbort = null;
     set({ mlflowExport: { status: results.every((r) => r.ok) ? 'done' : 'error', done: runs.length, total: runs.length, results, wallMs, error: null } });
+  },
+  cancelMlflowExport() {
+    exportAbort?.abort();
   },
 });

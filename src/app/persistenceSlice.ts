@@ -6,8 +6,9 @@ import { notebookDataOf } from './notebookDoc.ts';
 import { BUNDLED_URL } from './dataSlice.ts';
 import { IDLE_IMPORTANCE } from './importanceSlice.ts';
 import {
-  buildSnapshot, checkSnapshot, debounce, indexedDbStore, restorePatch, saveWithFallback, type SnapshotStore,
+  buildSnapshot, checkSnapshot, debounce, indexedDbStore, restorePatch, saveWithFallback, type NotebookSnapshot, type SnapshotStore,
 } from './persistence.ts';
+import { savedResultsProblem } from './restoreGuard.ts';
 import type { WorkbenchState } from './store.ts';
 import { jobOf, modelKindOfCell } from './trainingSlice.ts';
 import { currentInputsKey, isRunStale, type RunId } from '../notebook/runs.ts';
@@ -28,6 +29,8 @@ export interface PersistenceState {
   readonly error: string | null;
   /** true once a saved notebook was applied */
   readonly restored: boolean;
+  /** the saved notebook could not be restored: it is kept (key "broken") for download, never applied */
+  readonly brokenSnapshot: boolean;
 }
 
 export interface PersistenceSlice {
@@ -116,7 +119,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
   };
 
   return {
-    persistence: { readOnly: false, status: 'starting', savedAt: null, resultsSaved: true, resultsBytes: 0, notice: null, error: null, restored: false },
+    persistence: { readOnly: false, status: 'starting', savedAt: null, resultsSaved: true, resultsBytes: 0, notice: null, error: null, restored: false, brokenSnapshot: false },
     async startPersistence() {
       if (started) return;
       started = true;
@@ -129,11 +132,21 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
       store = idb ? indexedDbStore(idb) : null;
       let source: NotebookData | null = null;
       if (store) {
+        let raw: unknown;
+        // safe mode: the default notebook, a notice, the broken snapshot kept apart for download and never re-applied
+        const safeMode = async (sentence: string): Promise<void> => {
+          const kept = await indexedDbStore(idb!, 'broken').save(raw as NotebookSnapshot).then(() => true, () => false);
+          patch({ brokenSnapshot: kept, notice: `${sentence}${kept ? '. The broken copy is kept: download it here' : ''}` });
+        };
+        const refused = (why: string): string => `saved notebook was not restored (${why}); starting from the default notebook`;
         try {
-          const raw = await store.load();
+          raw = await store.load();
           const snap = checkSnapshot(raw);
-          if (typeof snap === 'string') {
-            if (raw !== undefined) patch({ notice: snap });
+          const problem = typeof snap === 'string' ? snap : savedResultsProblem(snap.snapshot.results);
+          if (typeof snap === 'string' && raw === undefined) {
+            // nothing saved yet: the default notebook, no notice
+          } else if (typeof snap === 'string' || problem !== null) {
+            await safeMode(typeof snap === 'string' ? snap : refused(problem ?? 'unknown'));
           } else {
             const { patch: fields, freshRunIds, data } = restorePatch(snap);
             pendingFresh = freshRunIds;
@@ -143,7 +156,13 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
             patch({ restored: true, resultsSaved: snap.snapshot.resultsSaved, resultsBytes: snap.snapshot.resultsBytes, savedAt: snap.snapshot.savedAt });
           }
         } catch (err) {
-          patch({ error: `could not read the saved notebook: ${(err as Error).message}` });
+          if (raw === undefined) patch({ error: `could not read the saved notebook: ${(err as Error).message}` });
+          else {
+            get().resetNotebook();
+            source = null;
+            pendingSource = null;
+            await safeMode(refused((err as Error).message));
+          }
         }
       }
       patch({ status: store ? 'saved' : 'off' });

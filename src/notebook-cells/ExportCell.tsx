@@ -105,7 +105,7 @@ export function ExportCell() {
   })));
   const actions = useWorkbench(useShallow((st) => ({
     setUri: st.setMlflowTrackingUri, setUiBase: st.setMlflowUiBase, setName: st.setMlflowExperimentName, select: st.setMlflowRunSelected,
-    test: st.testMlflowConnection, exportRuns: st.exportToMlflow,
+    test: st.testMlflowConnection, exportRuns: st.exportToMlflow, cancel: st.cancelMlflowExport,
   })));
   const selectedIds = useWorkbench(useShallow((st) => selectedMlflowRuns(st).map((r) => r.id)));
   const [downloadError, setDownloadError] = useState<string | null>(null);
@@ -181,7 +181,9 @@ export function ExportCell() {
         </button>
         {running && (
           <span data-testid="mlflow-progress">
-            <progress max={s.exp.total} value={s.exp.done} /> exporting {s.exp.done} of {s.exp.total} runs…
+            <progress max={s.exp.total} value={s.exp.done} /> exporting {s.exp.done} of {s.exp.total} runs…{' '}
+            <button type="button" onClick={actions.cancel} data-testid="mlflow-export-cancel"
+              title="Stop the export; MLflow calls also time out after 30 s each">Cancel</button>
           </span>
         )}
         {s.exp.wallMs !== null && (
