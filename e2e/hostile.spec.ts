@@ -50,8 +50,17 @@ test('a file with +Infinity in revenue is named by validation, and the page surv
   }
 });
 
-/** Rewrites the saved snapshot in IndexedDB with `patch` applied. */
-async function corruptSnapshot(page: Page, patch: Record<string, unknown>): Promise<void> {
+interface Corruption {
+  /** fields replaced at the top of the snapshot */
+  readonly top?: Record<string, unknown>;
+  /** fields replaced in its notebook document */
+  readonly notebook?: Record<string, unknown>;
+  /** a config given to every cell of this kind */
+  readonly cellConfig?: { readonly kind: string; readonly config: unknown };
+}
+
+/** Rewrites the saved snapshot in IndexedDB with `c` applied. */
+async function corruptSnapshot(page: Page, c: Corruption): Promise<void> {
   await page.evaluate(async (p) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('ml-workbench', 1);
@@ -60,26 +69,37 @@ async function corruptSnapshot(page: Page, patch: Record<string, unknown>): Prom
     });
     const get = db.transaction('notebooks', 'readonly').objectStore('notebooks').get('current');
     const snap = await new Promise<Record<string, unknown>>((resolve) => { get.onsuccess = () => resolve(get.result as Record<string, unknown>); });
+    const notebook = { ...(snap.notebook as Record<string, unknown>), ...(p.notebook ?? {}) };
+    if (p.cellConfig) {
+      const { kind, config } = p.cellConfig;
+      notebook.cells = (notebook.cells as Array<Record<string, unknown>>).map((cell) => (cell.kind === kind ? { ...cell, config } : cell));
+    }
     const tx = db.transaction('notebooks', 'readwrite');
-    tx.objectStore('notebooks').put({ ...snap, ...p }, 'current');
+    tx.objectStore('notebooks').put({ ...snap, notebook, ...(p.top ?? {}) }, 'current');
     await new Promise<void>((resolve) => { tx.oncomplete = () => resolve(); });
     db.close();
-  }, patch);
+  }, c);
 }
 
-for (const [name, patch] of [
-  ['excluded: 5', { excluded: 5 }],
-  ['transforms: null', { transforms: null }],
-  ['a broken run', { results: { runs: [{ id: 'x', kind: 'regressor' }], activeRun: { classifier: null, regressor: 'x' } } }],
-  ['cellIds of numbers', { cellIds: [1, 2, 3] }],
-] as const) {
-  test(`a saved notebook with ${name} starts a safe mode, never a blank page`, async ({ page }) => {
+const CORRUPTIONS: ReadonlyArray<readonly [string, Corruption, string]> = [
+  ['cells: 5', { notebook: { cells: 5 } }, '"cells": 5'],
+  ['settings: null', { notebook: { settings: null } }, '"settings": null'],
+  ['excluded: 5 in the Features cell', { cellConfig: { kind: 'features', config: { excluded: 5, transforms: null } } }, '"excluded": 5'],
+  ['a run without its result', { top: { results: { runs: [{ id: 'x', kind: 'regressor' }], activeRun: { classifier: null, regressor: 'x' }, freshRunIds: [], importance: null } } }, '"id": "x"'],
+  ['version 99', { top: { version: 99 } }, '"version": 99'],
+];
+
+for (const [name, corruption, kept] of CORRUPTIONS) {
+  test(`a saved notebook with ${name} starts safe mode: the default notebook, a notice, the broken copy for download`, async ({ page }) => {
     await openWorkbench(page);
     await page.waitForTimeout(1500);
-    await corruptSnapshot(page, patch);
-    for (let i = 0; i < 2; i++) {
-      await page.reload();
-      await expectNotBlank(page);
-    }
+    await corruptSnapshot(page, corruption);
+    await page.reload();
+    await expectNotBlank(page);
+    await expect(page.getByTestId('persistence-notice')).toContainText('not restored');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-broken-snapshot').click()]);
+    expect(fs.readFileSync(await download.path(), 'utf8')).toContain(kept);
+    await page.reload();
+    await expectNotBlank(page);
   });
 }

@@ -7,7 +7,7 @@ import { currentReportHtml } from '../notebook/reportInput.ts';
 import { applyNotebookDoc, notebookToDoc, parseNotebookFile } from '../app/notebookDoc.ts';
 import { NOTEBOOK_LIMITS } from '../notebook/notebookSchema.ts';
 import { serializeNotebook } from '../notebook/serializer.ts';
-import { hasSignature, notebookToFragment } from '../notebook/notebookLink.ts';
+import { hasSignature, notebookForSharing, notebookToFragment } from '../notebook/notebookLink.ts';
 import { NumberField } from './fields.tsx';
 
 /** File name of the downloaded report. */
@@ -68,7 +68,7 @@ export function ReportCell() {
   };
 
   const exportNotebook = () => {
-    const json = serializeNotebook(notebookToDoc(useWorkbench.getState()));
+    const json = serializeNotebook(notebookForSharing(notebookToDoc(useWorkbench.getState()), signed && keepSignature));
     download(new Blob([json], { type: 'application/json' }), NOTEBOOK_FILE_NAME);
   };
 
@@ -112,7 +112,7 @@ export function ReportCell() {
       {signed && (
         <label className="field inline warning" data-testid="signature-choice">
           <input type="checkbox" checked={keepSignature} onChange={(e) => setKeepSignature(e.target.checked)} data-testid="keep-signature" />
-          {' '}keep the data URL&apos;s presigned signature in the link (anyone with the link can read the data until it expires); left out by default
+          {' '}keep the data URL&apos;s secrets (signature, token, password) in the link and the notebook file (anyone with them can read the data); replaced by REDACTED by default
         </label>
       )}
       <div className="toolbar">

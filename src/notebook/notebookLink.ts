@@ -18,14 +18,18 @@ export interface NotebookLinkOptions {
   readonly keepSignature?: boolean;
 }
 
+/** `doc` as it may leave the page: its data URL's secrets replaced (`redactUrl`) unless the user agreed to share them. */
+export function notebookForSharing(doc: NotebookDoc, keepSecrets: boolean): NotebookDoc {
+  return doc.data.type === 'url' && !keepSecrets ? { ...doc, data: { ...doc.data, url: redactUrl(doc.data.url) } } : doc;
+}
+
 /**
- * The URL fragment (without `#`) holding `doc`. A presigned data URL loses its query string unless
- * `keepSignature`; a local file travels by name only (data type "file"), so the reader is asked for it.
+ * The URL fragment (without `#`) holding `doc`. A data URL's secrets are replaced unless `keepSignature`;
+ * a local file travels by name only (data type "file"), so the reader is asked for it.
  */
 export async function notebookToFragment(doc: NotebookDoc, options: NotebookLinkOptions = {}): Promise<string> {
-  const data = doc.data.type === 'url' && options.keepSignature !== true ? { ...doc.data, url: redactUrl(doc.data.url) } : doc.data;
   // the one serializer: the same key order and the same fields as a notebook file, without the indentation
-  const json = JSON.stringify(notebookJsonValue({ ...doc, data }));
+  const json = JSON.stringify(notebookJsonValue(notebookForSharing(doc, options.keepSignature === true)));
   const bytes = new TextEncoder().encode(json);
   if (typeof CompressionStream === 'undefined') return `${PLAIN_KEY}=${bytesToBase64Url(bytes)}`;
   const deflated = await pipeThrough(bytes, new CompressionStream('deflate-raw'), Number.POSITIVE_INFINITY);
