@@ -43,11 +43,15 @@ let analysisTicket = 0;
 type Get = () => WorkbenchState;
 type Set = (partial: Partial<WorkbenchState>) => void;
 
-/** Asks the data worker to analyse its dataset for the current targets; the page's main thread makes no pass over rows. */
-function requestAnalysis(get: Get, set: Set): void {
+/**
+ * Asks the data worker to analyse its dataset for the current targets, date parts, filters, transforms and split;
+ * the page's main thread makes no pass over rows for it.
+ */
+export function requestAnalysis(get: Get, set: Set): void {
   const ticket = ++analysisTicket;
-  const { classTarget, revenueTarget } = get();
-  getDataClient().request('analyse', { classTarget, revenueTarget }).result.then(
+  const { classTarget, revenueTarget, transforms, dateParts, filters, splitPlan } = get();
+  const options = { transforms, ...(splitPlan === null ? {} : { split: { fit: splitPlan.fit, valid: splitPlan.valid, test: splitPlan.test } }) };
+  getDataClient().request('analyse', { classTarget, revenueTarget, options, prepare: { dateParts, filters } }).result.then(
     (analysis) => {
       if (ticket === analysisTicket) set({ analysis });
     },
@@ -85,14 +89,13 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
         cancelCurrent = null;
         const decodeMs = performance.now() - t0;
         set((s) => ({
-          dataset: payload.dataset,
           notes: payload.notes,
           analysis: null,
-          dataVersion: s.dataVersion + 1,
           load: { ...s.load, status: 'ready', error: null, decodeMs, requests: payload.requests },
         }));
+        // targets, exclusions, transforms, filters and split reset to what this file supports; it then asks for the analysis
+        get().adoptDataset(payload.dataset);
         performance.mark('workbench:data-ready');
-        requestAnalysis(get, set);
       },
       (err: Error) => {
         if (cancelCurrent !== handle.cancel) return;
@@ -109,6 +112,8 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
   },
   setTargets(classTarget, revenueTarget) {
     set((s) => ({ classTarget, revenueTarget, analysis: null, dataVersion: s.dataVersion + 1 }));
-    if (get().dataset) requestAnalysis(get, set);
+    // the split is stratified by the class target; rebuilding asks for the analysis
+    if (get().rawDataset !== null) get().rebuildData();
+    else if (get().dataset) requestAnalysis(get, set);
   },
 });

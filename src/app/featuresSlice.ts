@@ -14,7 +14,7 @@ export interface FeaturesSlice {
   setTransform(column: string, t: ColumnTransform | null): void;
 }
 
-export const createFeaturesSlice: StateCreator<WorkbenchState, [], [], FeaturesSlice> = (set) => ({
+export const createFeaturesSlice: StateCreator<WorkbenchState, [], [], FeaturesSlice> = (set, get) => ({
   excluded: [],
   transforms: {},
   featuresVersion: 0,
@@ -34,5 +34,7 @@ export const createFeaturesSlice: StateCreator<WorkbenchState, [], [], FeaturesS
       else delete transforms[column];
       return { transforms, featuresVersion: s.featuresVersion + 1 };
     });
+    // the leakage check judges the transformed column (a capped engagement_depth is no longer a leak)
+    get().rebuildData();
   },
 });

@@ -9,8 +9,9 @@ import { createShareSlice, type ShareSlice } from './shareSlice.ts';
 import { createImportanceSlice, type ImportanceSlice } from './importanceSlice.ts';
 import { createPersistenceSlice, type PersistenceSlice } from './persistenceSlice.ts';
 import { createExportSlice, type ExportSlice } from './exportSlice.ts';
+import { createDataSettingsSlice, type DataSettingsSlice } from './dataSettingsSlice.ts';
 
-export type WorkbenchState = DataSlice & FeaturesSlice & NotebookSlice & TrainingSlice & SearchSlice & ShareSlice & ImportanceSlice & PersistenceSlice & ExportSlice;
+export type WorkbenchState = DataSlice & FeaturesSlice & NotebookSlice & TrainingSlice & SearchSlice & ShareSlice & ImportanceSlice & PersistenceSlice & ExportSlice & DataSettingsSlice;
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createDataSlice(...a),
@@ -22,4 +23,5 @@ export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createImportanceSlice(...a),
   ...createPersistenceSlice(...a),
   ...createExportSlice(...a),
+  ...createDataSettingsSlice(...a),
 }));

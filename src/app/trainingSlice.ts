@@ -11,6 +11,10 @@ import { ClassifierCellSchema, RegressorCellSchema, modelConfigOf } from '../not
 import { parseOrRefuse } from '../notebook/serializer.ts';
 import type { CellId } from './notebookSlice.ts';
 import type { WorkbenchState } from './store.ts';
+import { currentDataSettings } from './dataSettingsSlice.ts';
+import { effectiveSplit, runDataRecord } from '../notebook/dataSettings.ts';
+import { binaryLabels } from '../data/validate.ts';
+import { planSplit, type RowSplit, type SplitOptions, type SplitSpec } from '../trainers/splitPlan.ts';
 
 export interface JobState {
   readonly status: 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -78,6 +82,16 @@ export function prepareInputs(s: WorkbenchState): { matrix: ModelMatrix; y: Floa
   return { ...buildTrainingInputs(ds, trainingInputsSpec(s)), ds };
 }
 
+/** Rows of a time, group or test-file split for a model's fractions and seed; the random split stays the trainers' own (scikit-learn's rows). */
+function splitRowsFor(ds: Dataset, spec: SplitSpec, classTarget: string, o: SplitOptions): { split?: RowSplit } {
+  if (spec.kind === 'random') return {};
+  const col = ds.columns.find((c) => c.name === classTarget);
+  const labels = col === undefined ? null : binaryLabels(col);
+  const y = labels === null || typeof labels === 'string' ? null : labels.y;
+  const p = planSplit(ds, spec, y, o);
+  return { split: { fit: p.fit, valid: p.valid, test: p.test } };
+}
+
 /** The Features settings as the training worker needs them to build the matrix itself. */
 function trainingInputsSpec(s: WorkbenchState): TrainingInputsSpec {
   return { classTarget: s.classTarget, revenueTarget: s.revenueTarget, excluded: s.excluded, transforms: s.transforms };
@@ -112,6 +126,10 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       patchJob({ ...idleJob, status: 'error', error: `another ${kind} cell is training; wait for it or cancel it, then train this one` });
       return;
     }
+    if (kind === 'regressor' && s.revenueTarget === '') {
+      patchJob({ ...idleJob, status: 'error', error: 'no regression target: it is none, so this model stays idle; pick a numeric column as the regression target in the Features cell' });
+      return;
+    }
     // the worker builds the matrix from the dataset (shared memory when the page is isolated): no pass over rows here
     const ds = s.dataset;
     const blocking = s.analysis?.issues ?? [];
@@ -124,18 +142,20 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     const inputs = trainingInputsSpec(s);
     let job: TrainOnDataJob;
     let key: string;
+    const spec = s.splitPlan?.spec ?? { kind: 'random' as const };
     try {
+      if (s.splitPlan === null && effectiveSplit(ds, s).kind !== 'random') throw new Error(s.dataSettingsError ?? 'the split could not be made; choose another split in the Features cell');
       // the cell's settings are checked as a notebook file's would be: a bad one is named, nothing trains
       if (kind === 'classifier') {
         const settings = parseOrRefuse(ClassifierCellSchema, cell.config, 'classifier settings');
         const config = modelConfigOf(settings);
         key = inputsKey(s, config);
-        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256 };
+        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
       } else {
         const settings = parseOrRefuse(RegressorCellSchema, cell.config, 'regressor settings');
         const config = modelConfigOf(settings);
         key = inputsKey(s, config);
-        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256 };
+        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
       }
     } catch (err) {
       patchJob({ ...idleJob, status: 'error', error: (err as Error).message });
@@ -162,6 +182,7 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
         featureNames: outcome.result.bundle.preprocessing.featureNames, featureGroups: outcome.result.bundle.preprocessing.featureGroups,
         excluded: inputs.excluded, transforms: inputs.transforms,
         dataSha256: ds.sha256, dataName: ds.source.name, rows: ds.rows, cellId,
+        data: runDataRecord(s.rawDataset ?? ds, currentDataSettings(s), spec, ds.rows),
       };
       const run: Run = outcome.kind === 'classifier' ? { ...base, kind: 'classifier', result: outcome.result } : { ...base, kind: 'regressor', result: outcome.result };
       set((st) => {

@@ -2,32 +2,11 @@
 import { useWorkbench } from '../app/store.ts';
 import { useDatasetView } from '../app/useDatasetView.ts';
 import { fmtBytes, fmtInt } from '../app/format.ts';
-import type { Column, Dataset } from '../data/types.ts';
+import type { Dataset } from '../data/types.ts';
+import { cellText } from '../data/cellText.ts';
 
 const PREVIEW_ROWS = 20;
 
-function cellText(c: Column, row: number): string {
-  switch (c.kind) {
-    case 'numeric': {
-      const v = c.values[row]!;
-      if (Number.isNaN(v)) return 'null';
-      if (c.isBool) return v ? 'true' : 'false';
-      return c.isInteger ? String(v) : String(Math.round(v * 1e6) / 1e6);
-    }
-    case 'categorical': {
-      const code = c.codes[row]!;
-      return code < 0 ? 'null' : (c.levels[code] ?? '?');
-    }
-    case 'timestamp': {
-      const v = c.values[row]!;
-      return Number.isNaN(v) ? 'null' : new Date(v).toISOString().replace('.000Z', 'Z');
-    }
-    default: {
-      const never: never = c;
-      return String(never);
-    }
-  }
-}
 
 function sourceText(ds: Dataset): string {
   switch (ds.source.type) {

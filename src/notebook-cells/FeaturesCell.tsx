@@ -6,6 +6,7 @@ import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
 import { detectOneHotGroups } from '../data/oneHotGroups.ts';
 import type { Dataset } from '../data/types.ts';
 import { NumberField, SelectField } from './fields.tsx';
+import { DataSettingsPanel } from './DataSettingsPanel.tsx';
 
 type TransformKind = 'none' | ColumnTransform['kind'];
 
@@ -35,7 +36,7 @@ export function FeaturesCell() {
   const summary = useDatasetView(useCallback((ds: Dataset) => {
     try {
       // keep the names and messages, not the matrix itself (tens of MB)
-      const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget], exclude: excluded, transforms, planOnly: true });
+      const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget].filter((t) => t !== ''), exclude: excluded, transforms, planOnly: true });
       return { matrix: { cols: matrix.cols, rows: matrix.rows, featureNames: matrix.featureNames }, warnings, notes };
     } catch (e) {
       return { error: (e as Error).message };
@@ -49,8 +50,9 @@ export function FeaturesCell() {
     <div>
       <div className="settings">
         <SelectField label="class target" value={classTarget} testId="class-target" options={names.map((n) => [n, n] as const)} onChange={(v) => setTargets(v, revenueTarget)} />
-        <SelectField label="revenue target" value={revenueTarget} testId="revenue-target" options={names.map((n) => [n, n] as const)} onChange={(v) => setTargets(classTarget, v)} />
+        <SelectField label="revenue target" value={revenueTarget} testId="revenue-target" options={[['', 'none (classification only)'] as const, ...names.filter((n) => n !== classTarget).map((n) => [n, n] as const)]} onChange={(v) => setTargets(classTarget, v)} />
       </div>
+      <DataSettingsPanel />
       {pendingLeaks.length > 0 && (
         <p className="error">
           Flagged as leaking: {pendingLeaks.join(', ')}.{' '}
@@ -98,7 +100,7 @@ export function FeaturesCell() {
           {summary.notes.length > 0 && <ul className="notes">{summary.notes.map((w) => <li key={w}>{w}</li>)}</ul>}
         </div>
       )}
-      <p className="muted">Tip: capping engagement_depth at 4 asks “will a session that reached the cart buy?” — an honest question the leak-free data can answer.</p>
+      {names.includes('engagement_depth') && <p className="muted">Tip: capping engagement_depth at 4 asks “will a session that reached the cart buy?” — an honest question the leak-free data can answer.</p>}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-/** The Leakage cell: each feature's single-feature ROC AUC and any value that fixes the label, with one-click exclusion. */
+/** The Leakage cell: what each feature alone says about the targets (measured out of fold), values that fix the label, duplicates; one-click exclusion. */
 import { useWorkbench } from '../app/store.ts';
 import { fmt } from '../app/format.ts';
 
@@ -8,19 +8,20 @@ export function LeakageCell() {
   const setExcluded = useWorkbench((s) => s.setExcluded);
   const toggle = useWorkbench((s) => s.toggleExcluded);
   const classTarget = useWorkbench((s) => s.classTarget);
+  const revenueTarget = useWorkbench((s) => s.revenueTarget);
   if (!analysis) return <p className="muted">Load data to check it for leakage.</p>;
   if (!analysis.profile) return <p className="warning">No leakage check: fix the validation problems shown in the Data cell first.</p>;
+  const report = analysis.leakageReport;
   const flagged = analysis.leakage.filter((f) => f.flagged);
   const pending = flagged.filter((f) => !excluded.includes(f.feature));
-  const sorted = [...analysis.leakage].sort((a, b) => Math.abs(b.auc - 0.5) - Math.abs(a.auc - 0.5));
+  const showR2 = analysis.leakage.some((f) => Number.isFinite(f.r2));
   return (
     <div>
       {flagged.length === 0 ? (
-        <p data-testid="leakage-none">No feature predicts {classTarget} suspiciously well on its own.</p>
+        <p data-testid="leakage-none">No feature alone predicts {classTarget}{showR2 ? ` or ${revenueTarget}` : ''} suspiciously well.</p>
       ) : (
         <div className="error" role="alert" data-testid="leakage-warning">
-          <strong>Leakage suspected:</strong> {flagged.map((f) => f.feature).join(', ')} {flagged.length === 1 ? 'fixes' : 'fix'} the label on its own.
-          {' '}A model given {flagged.length === 1 ? 'it' : 'them'} scores near-perfectly and learns nothing usable.
+          <strong>Leakage suspected:</strong> {flagged.map((f) => f.feature).join(', ')}. What was measured:
           <ul>
             {flagged.flatMap((f) => f.reasons.map((r) => <li key={f.feature + r}>{r}</li>))}
           </ul>
@@ -35,12 +36,13 @@ export function LeakageCell() {
         </div>
       )}
       <table className="grid" data-testid="leakage-table">
-        <thead><tr><th>feature</th><th>single-feature ROC AUC</th><th>flag</th><th>evidence</th><th>use</th></tr></thead>
+        <thead><tr><th>feature</th><th>single-feature ROC AUC (held out)</th>{showR2 && <th>R² vs {revenueTarget} (held out)</th>}<th>flag</th><th>evidence</th><th>use</th></tr></thead>
         <tbody>
-          {sorted.map((f) => (
+          {analysis.leakage.map((f) => (
             <tr key={f.feature} data-testid={`leakage-row-${f.feature}`}>
               <td className="mono">{f.feature}</td>
-              <td data-value={f.auc}>{fmt(f.auc)}</td>
+              <td data-value={f.auc} title={f.aucMethod}>{fmt(f.auc)}{f.aucMethod === 'target encoding, held-out folds' && Math.abs(f.inSampleAuc - f.auc) > 0.02 ? ` (in-sample ${fmt(f.inSampleAuc)})` : ''}</td>
+              {showR2 && <td data-value={f.r2}>{fmt(f.r2)}</td>}
               <td>{f.flagged ? <span className="flag">leak</span> : 'ok'}</td>
               <td>{f.reasons.join('; ')}</td>
               <td>
@@ -53,6 +55,19 @@ export function LeakageCell() {
           ))}
         </tbody>
       </table>
+      {report !== null && (report.duplicateColumns.length > 0 || (report.crossSplitDuplicates?.withCopyInTraining ?? 0) > 0) && (
+        <ul className="notes" data-testid="leakage-duplicates">
+          {report.duplicateColumns.map((d) => <li key={d.message}>{d.message}</li>)}
+          {report.crossSplitDuplicates !== null && report.crossSplitDuplicates.withCopyInTraining > 0 && (
+            <li data-testid="leakage-cross-split">{report.crossSplitDuplicates.message}</li>
+          )}
+        </ul>
+      )}
+      {report !== null && (
+        <p className="muted" data-testid="leakage-method">
+          Measured on {report.rowsMeasured.toLocaleString('en-US')} training rows: {report.method}.
+        </p>
+      )}
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { TrainingStatus } from './TrainingStatus.tsx';
+import { SplitSummary } from './DataSettingsPanel.tsx';
 import { isRunStale } from '../notebook/runs.ts';
 import type { ClassifierCellSettings } from '../notebook/settings.ts';
 import { cellOfKind } from '../app/notebookSlice.ts';
@@ -78,6 +79,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
         {excluded.length > 0 && <span className="muted">excluded: {excluded.join(', ')}</span>}
         {stale && <span className="stale-badge" data-testid="classifier-stale">stale: settings or data changed, train again</span>}
       </div>
+      <SplitSummary />
       <TrainingStatus kind="classifier" cellId={cellId} />
       {result && run && (
         <div data-testid="classifier-result">

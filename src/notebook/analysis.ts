@@ -29,7 +29,8 @@ export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: 
   const t0 = performance.now();
   const hasRevenue = ds.columns.some((c) => c.name === revenueTarget);
   const features = ds.columns.map((c) => c.name).filter((n) => n !== classTarget && n !== revenueTarget);
-  const issues = validateDataset(ds, { classTarget, revenueTarget, features });
+  // an empty revenue target is "none": a classification-only notebook
+  const issues = validateDataset(ds, { classTarget, revenueTarget: revenueTarget === '' ? null : revenueTarget, features });
   const classBroken = issues.some((i) => i.column === classTarget);
   let profile: Profile | null = null;
   let leakage: readonly LeakageFinding[] = [];

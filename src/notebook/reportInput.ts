@@ -1,6 +1,8 @@
 /** The store's notebook as a `ReportInput`: aggregates only (curves, counts, metrics), data rows only on request. */
 import { detectOneHotGroups, featureGroupMap } from '../data/oneHotGroups.ts';
-import type { Column, Dataset } from '../data/types.ts';
+import type { Dataset } from '../data/types.ts';
+import { cellValue } from '../data/cellText.ts';
+import type { SettingValue } from '../report/reportTypes.ts';
 import { buildReportHtml } from '../report/html.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
 import type {
@@ -175,36 +177,26 @@ function reportRun(run: Run): ReportRun {
     return {
       id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
       metrics: { auc_roc: m.auc_roc, pr_auc: m.pr_auc, f1_score: m.f1_score, precision: m.precision, recall: m.recall, log_loss: m.log_loss, brier: m.brier, threshold: m.threshold },
-      settings: usedSettings({ kind: 'classifier', config: run.result.config }),
+      settings: { ...usedSettings({ kind: 'classifier', config: run.result.config }), ...runDataSettings(run) },
     };
   }
   const m = run.result.metrics;
   return {
     id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
     metrics: { rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape },
-    settings: usedSettings({ kind: 'regressor', config: run.result.config }),
+    settings: { ...usedSettings({ kind: 'regressor', config: run.result.config }), ...runDataSettings(run) },
   };
 }
 
-function cellValue(c: Column, row: number): string | number | null {
-  switch (c.kind) {
-    case 'numeric': {
-      const v = c.values[row] as number;
-      return Number.isNaN(v) ? null : v;
-    }
-    case 'categorical': {
-      const code = c.codes[row] as number;
-      return code < 0 ? null : (c.levels[code] ?? null);
-    }
-    case 'timestamp': {
-      const v = c.values[row] as number;
-      return Number.isNaN(v) ? null : new Date(v).toISOString();
-    }
-    default: {
-      const never: never = c;
-      return String(never);
-    }
-  }
+/** What a run was trained on, as report settings: source, SHA-256, split, filters, exclusions, transforms, date parts. */
+export function runDataSettings(run: Run): Record<string, SettingValue> {
+  const d = run.data;
+  const list = (xs: readonly string[]): string => (xs.length === 0 ? 'none' : xs.join('; '));
+  return {
+    data: d?.source ?? run.dataName, dataSha256: run.dataSha256 === '' ? 'unknown' : run.dataSha256, rows: d?.rows ?? run.rows,
+    split: d?.split ?? 'random stratified', filters: list(d?.filters ?? []), excluded: list(d?.excluded ?? run.excluded),
+    transforms: list(d?.transforms ?? Object.keys(run.transforms)), dateParts: list(d?.dateParts ?? []),
+  };
 }
 
 /** The first `n` rows, all columns: only when the user ticked "include a sample". */

@@ -1,4 +1,5 @@
 /** The session's runs: what each trained model carries, and the key of the inputs it was trained on (staleness). */
+import type { RunDataRecord } from './dataSettings.ts';
 import type { ClassifierConfig, ClassifierResult, RegressorConfig, RegressorResult } from '../trainers/types.ts';
 import { modelConfigOf, type ClassifierCellSettings, type RegressorCellSettings } from './settings.ts';
 
@@ -25,6 +26,8 @@ export interface RunBase {
   readonly rows: number;
   /** the Train cell whose settings made this run (absent for pipeline runs and runs saved before cells owned settings) */
   readonly cellId?: string;
+  /** source, SHA-256, split, filters, exclusions, transforms and date parts (runs of this session; older ones lack it) */
+  readonly data?: RunDataRecord;
 }
 /** A trained conversion classifier. */
 export interface ClassifierRun extends RunBase { readonly kind: 'classifier'; readonly result: ClassifierResult }

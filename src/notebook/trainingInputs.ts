@@ -21,7 +21,7 @@ export interface TrainingInputs {
 
 /** Builds the training inputs; throws with what to do when a target is missing or not binary. */
 export function buildTrainingInputs(ds: Dataset, spec: TrainingInputsSpec): TrainingInputs {
-  const built = buildModelMatrix(ds, { targets: [spec.classTarget, spec.revenueTarget], exclude: spec.excluded, transforms: spec.transforms });
+  const built = buildModelMatrix(ds, { targets: [spec.classTarget, spec.revenueTarget].filter((t) => t !== ''), exclude: spec.excluded, transforms: spec.transforms });
   const cls = ds.columns.find((c) => c.name === spec.classTarget);
   if (!cls) throw new Error(`class target "${spec.classTarget}" is not a column; choose one in the Features cell`);
   const labels = binaryLabels(cls);

@@ -5,6 +5,7 @@ import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { copyDataset } from '../data/datasetCopy.ts';
 import { loadParquet } from '../data/load.ts';
 import { analyseDataset } from '../notebook/analysis.ts';
+import { preparedDataset } from '../notebook/dataSettings.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import type { Dataset, DataSource } from '../data/types.ts';
 import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
@@ -58,8 +59,9 @@ serveRequests<DataOps>(self, {
     };
     return { result, transfer: datasetTransferables(sent) };
   },
-  analyse({ classTarget, revenueTarget, options }) {
+  analyse({ classTarget, revenueTarget, options, prepare }) {
     if (current === null) throw new Error('the data worker has no dataset yet; load a file first');
-    return { result: analyseDataset(current, classTarget, revenueTarget, options) };
+    const ds = prepare === undefined ? current : preparedDataset(current, { ...prepare, classTarget }).dataset;
+    return { result: analyseDataset(ds, classTarget, revenueTarget, options) };
   },
 });

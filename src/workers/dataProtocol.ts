@@ -2,6 +2,7 @@
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
+import type { DataSettings } from '../notebook/dataSettings.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
@@ -25,6 +26,8 @@ export interface AnalyseInput {
   readonly revenueTarget: string;
   /** transforms and split the leakage check should see */
   readonly options?: AnalysisOptions;
+  /** date parts and row filters applied to the worker's dataset first, as the page applies them */
+  readonly prepare?: Pick<DataSettings, 'dateParts' | 'filters'>;
 }
 
 /**

@@ -45,7 +45,8 @@ export type TrainOnDataJob =
       readonly inputs: TrainingInputsSpec;
       readonly config: ClassifierConfig;
       readonly backend: BackendPreference;
-      readonly dataSha256: string;
+      readonly dataSha256: string;      /** fit/validation/test rows of a time, group or test-file split; absent: the seeded random split */
+      readonly split?: RowSplit;
     }
   | {
       readonly kind: 'regressor';
@@ -53,7 +54,7 @@ export type TrainOnDataJob =
       readonly inputs: TrainingInputsSpec;
       readonly config: RegressorConfig;
       readonly backend: BackendPreference;
-      readonly dataSha256: string;
+      readonly dataSha256: string;      readonly split?: RowSplit;
     };
 
 /** What `train` accepts: a prepared matrix (the node pipeline) or the dataset to build it from (the page). */
@@ -97,7 +98,7 @@ export function jobTransferables(job: TrainRequest): ArrayBuffer[] {
 export function resolveTrainJob(job: TrainRequest): { job: TrainJob; warnings: string[] } {
   if (!('dataset' in job)) return { job, warnings: [] };
   const { matrix, y, revenue, warnings } = buildTrainingInputs(job.dataset, job.inputs);
-  const common = { backend: job.backend, dataSha256: job.dataSha256 };
+  const common = { backend: job.backend, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) };
   return {
     job: job.kind === 'classifier'
       ? { kind: 'classifier', matrix, y, config: job.config, ...common }

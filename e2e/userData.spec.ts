@@ -1,0 +1,89 @@
+/** The user's own data: a time split on the full session table equals scikit-learn's AUC; a new file does not inherit the last one's settings. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as arrow from 'apache-arrow';
+import * as pq from 'parquet-wasm';
+import { expect, test } from '@playwright/test';
+import { SHARED_DATA, dataValue, openWorkbench } from './helpers.ts';
+
+const golden = JSON.parse(fs.readFileSync(path.resolve('e2e/golden/sessions-time-split.json'), 'utf8')) as {
+  auc: number; excluded: string[]; rows: Record<'fit' | 'valid' | 'test', number>; ranges: Record<'fit' | 'valid' | 'test', [string, string]>;
+};
+
+test('sessions_full: time split at 2015-01-01, month and weekday from created_at, AUC equals scikit-learn\'s on the same rows', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWorkbench(page);
+  await page.getByTestId('file-input').setInputFiles(path.join(SHARED_DATA, 'sessions_full.parquet'));
+  await expect(page.getByTestId('data-source')).toContainText('sessions_full.parquet', { timeout: 120_000 });
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871');
+  // a timestamp column: the default split is by time
+  await expect(page.getByTestId('split-description').first()).toContainText('by time on created_at', { timeout: 60_000 });
+  await page.getByTestId('split-kind').selectOption('time');
+  await page.getByTestId('split-cutoff').fill('2015-01-01');
+  await page.getByTestId('split-apply').click();
+  await expect(page.getByTestId('split-test-from').first()).toHaveText(golden.ranges.test[0], { timeout: 60_000 });
+  await page.getByTestId('datepart-created_at-month').check();
+  await expect(page.getByTestId('datepart-created_at-month')).toBeChecked({ timeout: 60_000 });
+  await page.getByTestId('datepart-created_at-weekday').check();
+  await expect(page.getByTestId('feature-row-created_at_weekday')).toBeVisible({ timeout: 60_000 });
+  // the leakage check flags what the golden script leaves out, nothing else
+  await expect(page.getByTestId('exclude-leaks')).toHaveText(`Exclude ${golden.excluded.join(', ')} from the features`, { timeout: 60_000 });
+  await page.getByTestId('exclude-leaks').click();
+  for (const part of ['fit', 'valid', 'test'] as const) {
+    await expect(page.getByTestId(`split-${part}-rows`).first()).toHaveAttribute('data-value', String(golden.rows[part]));
+    await expect(page.getByTestId(`split-${part}-from`).first()).toHaveText(golden.ranges[part][0]);
+    await expect(page.getByTestId(`split-${part}-to`).first()).toHaveText(golden.ranges[part][1]);
+  }
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('clf-auc_roc')).toBeVisible({ timeout: 240_000 });
+  // the Train cell shows both date ranges of the split it trained on
+  const cell = page.getByTestId('classifier-cell');
+  await expect(cell.getByTestId('split-fit-from')).toHaveText(golden.ranges.fit[0]);
+  await expect(cell.getByTestId('split-test-from')).toHaveText(golden.ranges.test[0]);
+  expect(Math.abs(await dataValue(page, 'clf-auc_roc') - golden.auc)).toBeLessThan(1e-4);
+});
+
+/** A small classification-only medical table the test writes. */
+function medicalFile(): string {
+  const n = 400;
+  const age = Array.from({ length: n }, (_, i) => 20 + (i * 7) % 60);
+  const smoker = Array.from({ length: n }, (_, i) => i % 3 === 0);
+  const disease = age.map((a, i) => (a > 55 || (smoker[i] && i % 2 === 0)));
+  const table = new arrow.Table({
+    age: arrow.vectorFromArray(age, new arrow.Int32()),
+    smoker: arrow.vectorFromArray(smoker, new arrow.Bool()),
+    has_disease: arrow.vectorFromArray(disease, new arrow.Bool()),
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'medical-')), 'medical.parquet');
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))));
+  return file;
+}
+
+test('a second file does not inherit the first file\'s cap; its target is proposed, revenue none, the classifier trains; a notice says what was kept', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openWorkbench(page);
+  await page.getByTestId('transform-engagement_depth').selectOption('cap');
+  await expect(page.getByTestId('leakage-none')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('file-input').setInputFiles(medicalFile());
+  await expect(page.getByTestId('data-source')).toContainText('medical.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400');
+  await expect(page.getByTestId('class-target')).toHaveValue('has_disease');
+  await expect(page.getByTestId('settings-notice')).toContainText('not carried over (no such column here): class target is_ordered; regression target revenue; cap on engagement_depth');
+  await expect(page.getByTestId('features-table')).not.toContainText('engagement_depth');
+  // classification only: revenue is none, the classifier trains, the regressor says why it is idle
+  await expect(page.getByTestId('revenue-target')).toHaveValue('');
+  await expect(page.getByTestId('validation-ok')).toBeVisible();
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('clf-auc_roc')).toBeVisible({ timeout: 120_000 });
+  expect(await dataValue(page, 'clf-auc_roc')).toBeGreaterThan(0.5);
+  // a filter that keeps no rows is refused with one sentence; the data stays
+  await page.getByTestId('filter-column').selectOption('age');
+  await page.getByTestId('filter-op').selectOption('>');
+  await page.getByTestId('filter-value').fill('500');
+  await page.getByTestId('filter-add').click();
+  await expect(page.getByTestId('data-settings-error')).toHaveText('the filters keep no rows ("age > 500" matches no row); loosen or remove a filter');
+  await expect(page.getByTestId('filters-kept')).toHaveAttribute('data-value', '400');
+});

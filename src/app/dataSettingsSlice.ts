@@ -1,0 +1,133 @@
+/**
+ * The data-settings slice: row filters, date parts, the split and the money unit, and the dataset the models see
+ * (the loaded file with date parts added and filters applied), its split plan and the analysis that follows.
+ * A setting that cannot apply (a filter keeping no row, a cutoff outside the data) is refused with one sentence and
+ * the previous setting stays, so nothing already loaded is lost.
+ */
+import type { StateCreator } from 'zustand';
+import type { RowFilter } from '../data/rowFilter.ts';
+import type { Dataset } from '../data/types.ts';
+import { binaryLabels } from '../data/validate.ts';
+import { effectiveSplit, preparedDataset, settingsForNewFile, type DataSettings, type DatePartsSetting } from '../notebook/dataSettings.ts';
+import { planSplit, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
+import type { WorkbenchState } from './store.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
+import { requestAnalysis } from './dataSlice.ts';
+
+export interface DataSettingsSlice {
+  /** the file as loaded; `dataset` is what the models see */
+  rawDataset: Dataset | null;
+  filters: readonly RowFilter[];
+  dateParts: readonly DatePartsSetting[];
+  /** null: the file's default (by time when it has a timestamp) */
+  split: SplitSpec | null;
+  /** show the regression target in dollars */
+  revenueIsMoney: boolean;
+  splitPlan: SplitPlan | null;
+  /** the last setting that was refused, or the split that cannot be made */
+  dataSettingsError: string | null;
+  /** what was kept from the previous file's settings */
+  settingsNotice: string | null;
+  rowsKept: number | null;
+  /** takes a newly loaded file: settings reset to what it supports, the previous ones kept where their columns exist */
+  adoptDataset(raw: Dataset): void;
+  setFilters(filters: readonly RowFilter[]): void;
+  setDateParts(parts: readonly DatePartsSetting[]): void;
+  setSplit(split: SplitSpec | null): void;
+  setRevenueIsMoney(money: boolean): void;
+  /** recomputes the dataset, split and analysis; false (with the error set) when the settings cannot apply */
+  rebuildData(): boolean;
+}
+
+/** The settings as the pure layer sees them. */
+export function currentDataSettings(s: WorkbenchState): DataSettings {
+  return {
+    classTarget: s.classTarget === '' ? null : s.classTarget, revenueTarget: s.revenueTarget === '' ? null : s.revenueTarget,
+    revenueIsMoney: s.revenueIsMoney, excluded: s.excluded, transforms: s.transforms, filters: s.filters, dateParts: s.dateParts, split: s.split,
+  };
+}
+
+/** 0/1 labels of the class target for stratifying, or null when it is not a usable binary column. */
+function labelsOf(ds: Dataset, classTarget: string): Uint8Array | null {
+  const col = ds.columns.find((c) => c.name === classTarget);
+  if (col === undefined) return null;
+  const l = binaryLabels(col);
+  return typeof l === 'string' ? null : Uint8Array.from(l.y, (v) => (v === 1 ? 1 : 0));
+}
+
+export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataSettingsSlice> = (set, get) => {
+  /** Applies a change, rebuilds, and restores the previous values when the rebuild refuses it. */
+  const attempt = (patch: Partial<WorkbenchState>): void => {
+    const s = get();
+    const before = Object.fromEntries(Object.keys(patch).map((k) => [k, s[k as keyof WorkbenchState]])) as Partial<WorkbenchState>;
+    set(patch);
+    if (!get().rebuildData()) {
+      const error = get().dataSettingsError;
+      set({ ...before, dataSettingsError: error });
+      get().rebuildData();
+      set({ dataSettingsError: error });
+    }
+  };
+  return {
+    rawDataset: null,
+    filters: [],
+    dateParts: [],
+    split: null,
+    revenueIsMoney: true,
+    splitPlan: null,
+    dataSettingsError: null,
+    settingsNotice: null,
+    rowsKept: null,
+    adoptDataset(raw) {
+      const s = get();
+      const hadFile = s.rawDataset !== null;
+      const { settings, notice } = settingsForNewFile(currentDataSettings(s), raw);
+      set({
+        rawDataset: raw,
+        // no label-like column: the old name stays, so validation asks the user to pick one of this file's columns
+        classTarget: settings.classTarget ?? s.classTarget, revenueTarget: settings.revenueTarget ?? '', revenueIsMoney: settings.revenueIsMoney,
+        excluded: settings.excluded, transforms: settings.transforms, filters: settings.filters, dateParts: settings.dateParts, split: settings.split,
+        settingsNotice: hadFile ? notice : null, dataSettingsError: null, featuresVersion: s.featuresVersion + 1,
+      });
+      if (!get().rebuildData()) {
+        // a carried-over filter or split that does not fit this file: start from the file's own defaults
+        const error = get().dataSettingsError;
+        set({ filters: [], dateParts: [], split: null });
+        get().rebuildData();
+        set({ dataSettingsError: error });
+      }
+    },
+    setFilters(filters) { attempt({ filters: [...filters] }); },
+    setDateParts(dateParts) { attempt({ dateParts: [...dateParts] }); },
+    setSplit(split) { attempt({ split }); },
+    setRevenueIsMoney(revenueIsMoney) { set({ revenueIsMoney }); },
+    rebuildData() {
+      const s = get();
+      const raw = s.rawDataset;
+      if (raw === null) return true;
+      let prepared: { dataset: Dataset; kept: number };
+      try {
+        prepared = preparedDataset(raw, { dateParts: s.dateParts, filters: s.filters, classTarget: s.classTarget === '' ? null : s.classTarget });
+      } catch (e) {
+        set({ dataSettingsError: (e as Error).message });
+        return false;
+      }
+      const ds = prepared.dataset;
+      let plan: SplitPlan | null = null;
+      let splitError: string | null = null;
+      const y = labelsOf(ds, s.classTarget);
+      try {
+        plan = planSplit(ds, effectiveSplit(ds, s), y, DEFAULT_CLASSIFIER_CONFIG);
+      } catch (e) {
+        // a split the user chose that cannot be made is refused; when the file's default cannot, the random split stands in
+        if (s.split !== null) { set({ dataSettingsError: (e as Error).message }); return false; }
+        splitError = `${(e as Error).message} (using a random split instead)`;
+        try { plan = planSplit(ds, { kind: 'random' }, y, DEFAULT_CLASSIFIER_CONFIG); } catch { plan = null; }
+      }
+      set((st) => ({ dataset: ds, splitPlan: plan, analysis: null, rowsKept: prepared.kept, dataSettingsError: splitError, dataVersion: st.dataVersion + 1 }));
+      // validation, profile and leakage run in the data worker on the same prepared rows
+      requestAnalysis(get, set);
+      return true;
+    },
+  };
+};
