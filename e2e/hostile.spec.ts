@@ -103,3 +103,65 @@ for (const [name, corruption, kept] of CORRUPTIONS) {
     await expectNotBlank(page);
   });
 }
+
+/** A parquet file written by the test: `columns` of int32, or one text column of large distinct strings. */
+function wideFile(): string {
+  const cols: Record<string, Int32Array> = {};
+  for (let c = 0; c < 3000; c++) cols[`c${c}`] = Int32Array.from({ length: 1000 }, (_, i) => (i * (c + 1)) % 1000);
+  const file = path.join(tmp, 'wide_3000.parquet');
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(arrow.tableFromArrays(cols), 'stream'))));
+  return file;
+}
+
+function largeStringsFile(): string {
+  const n = 70;
+  const payload = Array.from({ length: n }, (_, i) => `${i}:`.padEnd(1_100_000, String.fromCharCode(97 + (i % 26))));
+  const table = arrow.tableFromArrays({ payload, is_ordered: Float64Array.from({ length: n }, (_, i) => i % 2) });
+  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.ZSTD).build();
+  const file = path.join(tmp, 'large_strings.parquet');
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props));
+  return file;
+}
+
+async function heapBytes(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+}
+
+const BUDGET_BYTES = 1.5 * 2 ** 30;
+
+test('3,000 columns are refused within 2 s naming the limit, then narrowed to 500 on request, under the memory budget', async ({ page }) => {
+  const file = wideFile();
+  await openWorkbench(page);
+  // the data worker first finishes analysing the bundled data; the refusal is timed from the file's arrival
+  await expect(page.getByTestId('leakage-warning')).toBeVisible({ timeout: 60_000 });
+  const t0 = Date.now();
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('load-error')).toContainText('3,000 columns, over the limit of 500', { timeout: 10_000 });
+  // from the page's request to the refusal (the file upload by the test driver is not counted), and end to end
+  expect(Number(await page.getByTestId('load-error').getAttribute('data-ms'))).toBeLessThan(2000);
+  console.info(`3,000 columns refused in ${await page.getByTestId('load-error').getAttribute('data-ms')} ms in the page, ${Date.now() - t0} ms end to end`);
+  expect(await heapBytes(page)).toBeLessThan(BUDGET_BYTES);
+  await page.getByTestId('load-narrowed').click();
+  await expect(page.getByTestId('data-cols')).toHaveAttribute('data-value', '500', { timeout: 120_000 });
+  await expectNotBlank(page);
+  expect(await heapBytes(page)).toBeLessThan(BUDGET_BYTES);
+});
+
+test('a column of 77 MB of text (a small zstd file) is refused within 2 s, and the rest loads on request', async ({ page }) => {
+  const file = largeStringsFile();
+  expect(fs.statSync(file).size).toBeLessThan(2_000_000);
+  await openWorkbench(page);
+  // the data worker first finishes analysing the bundled data; the refusal is timed from the file's arrival
+  await expect(page.getByTestId('leakage-warning')).toBeVisible({ timeout: 60_000 });
+  const t0 = Date.now();
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('load-error')).toContainText('column "payload" holds 74 MiB of text, over the 64 MiB per-column limit', { timeout: 10_000 });
+  expect(Number(await page.getByTestId('load-error').getAttribute('data-ms'))).toBeLessThan(2000);
+  console.info(`large strings refused in ${await page.getByTestId('load-error').getAttribute('data-ms')} ms in the page, ${Date.now() - t0} ms end to end`);
+  await page.getByTestId('load-narrowed').click();
+  await expect(page.getByTestId('data-cols')).toHaveAttribute('data-value', '1');
+  expect(await heapBytes(page)).toBeLessThan(BUDGET_BYTES);
+});

@@ -7,6 +7,7 @@ import { fmtBytes, fmtInt } from './format.ts';
 export function SourceBar() {
   const startLoad = useWorkbench((s) => s.startLoad);
   const cancelLoad = useWorkbench((s) => s.cancelLoad);
+  const loadNarrowed = useWorkbench((s) => s.loadNarrowed);
   const load = useWorkbench((s) => s.load);
   const [url, setUrl] = useState('');
   const [dragging, setDragging] = useState(false);
@@ -73,8 +74,13 @@ export function SourceBar() {
         </div>
       )}
       {load.status === 'error' && (
-        <div className="error" role="alert" data-testid="load-error">
+        <div className="error" role="alert" data-testid="load-error" data-ms={load.decodeMs ?? undefined}>
           Could not load {load.label}: {load.error}
+          {load.overLimit && (
+            <>
+              {' '}<button type="button" onClick={loadNarrowed} data-testid="load-narrowed">Load the columns and rows that fit</button>
+            </>
+          )}
         </div>
       )}
       {load.status === 'cancelled' && (

@@ -13,6 +13,8 @@ export interface LoadState {
   readonly status: 'idle' | 'loading' | 'ready' | 'error' | 'cancelled';
   readonly progress: LoadProgress | null;
   readonly error: string | null;
+  /** the failed load was over a limit: it can be retried narrowed to what fits (`loadNarrowed`) */
+  readonly overLimit: boolean;
   /** what is being loaded now (the loaded dataset keeps its own source) */
   readonly label: string;
   /** ms from the request to the typed arrays on the main thread */
@@ -32,11 +34,15 @@ export interface DataSlice {
   /** increments whenever the dataset changes, so dependent cells go stale */
   dataVersion: number;
   startLoad(spec: LoadSpec): void;
+  /** loads the last refused file again, narrowed to the columns and row groups within the limits */
+  loadNarrowed(): void;
   cancelLoad(): void;
   setTargets(classTarget: string, revenueTarget: string): void;
 }
 
 let cancelCurrent: (() => void) | null = null;
+/** The last load asked for, so a refused one can be retried narrowed. */
+let lastSpec: LoadSpec | null = null;
 /** Bumped per analysis request: an answer that is not the latest (targets or data changed since) is dropped. */
 let analysisTicket = 0;
 
@@ -68,7 +74,7 @@ function label(spec: LoadSpec): string {
 export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = (set, get) => ({
   dataset: null,
   notes: [],
-  load: { status: 'idle', progress: null, error: null, label: '', decodeMs: null, requests: 0, progressEvents: 0 },
+  load: { status: 'idle', progress: null, error: null, overLimit: false, label: '', decodeMs: null, requests: 0, progressEvents: 0 },
   classTarget: 'is_ordered',
   revenueTarget: 'revenue',
   analysis: null,
@@ -82,7 +88,8 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
       onProgress: (progress) => set((s) => ({ load: { ...s.load, progress, requests: progress.requests, progressEvents: s.load.progressEvents + 1 } })),
     });
     cancelCurrent = handle.cancel;
-    set({ load: { status: 'loading', progress: null, error: null, label: label(spec), decodeMs: null, requests: 0, progressEvents: 0 } });
+    lastSpec = spec;
+    set({ load: { status: 'loading', progress: null, error: null, overLimit: false, label: label(spec), decodeMs: null, requests: 0, progressEvents: 0 } });
     handle.result.then(
       (payload) => {
         if (cancelCurrent !== handle.cancel) return;
@@ -102,13 +109,16 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
         cancelCurrent = null;
         const cancelled = err.name === 'AbortError';
         set((s) => ({
-          load: { ...s.load, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : err.message },
+          load: { ...s.load, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : err.message, overLimit: err.name === 'LoadLimitError', decodeMs: performance.now() - t0 },
         }));
       },
     );
   },
   cancelLoad() {
     cancelCurrent?.();
+  },
+  loadNarrowed() {
+    if (lastSpec !== null) get().startLoad({ ...lastSpec, narrowToFit: true });
   },
   setTargets(classTarget, revenueTarget) {
     set((s) => ({ classTarget, revenueTarget, analysis: null, dataVersion: s.dataVersion + 1 }));

@@ -113,6 +113,8 @@ export async function loadParquet(opts: {
   onProgress?: (p: LoadProgress) => void;
   selection?: LoadSelection;
   limits?: LoadLimits;
+  /** beyond a limit, load the plan's suggested columns and row groups instead of refusing (the user asked for it) */
+  narrowToFit?: boolean;
 }): Promise<LoadResult> {
   const { source, parquet, signal } = opts;
   const limits = opts.limits ?? DEFAULT_LOAD_LIMITS;
@@ -149,7 +151,8 @@ export async function loadParquet(opts: {
   if (twice.length > 0) {
     throw new LoadError(`"${source.name}" has ${twice.length === 1 ? 'a column name' : 'column names'} used twice (${twice.slice(0, 5).map((n) => `"${n}"`).join(', ')}); rename the duplicates and export the file again`);
   }
-  const plan = planLoad(footer, size, opts.selection ?? {}, limits);
+  let plan = planLoad(footer, size, opts.selection ?? {}, limits);
+  if (!plan.ok && opts.narrowToFit === true && plan.suggestion !== null) plan = planLoad(footer, size, plan.suggestion, limits);
   if (!plan.ok) throw new LoadLimitError(plan);
   const wanted = new Set(plan.columns);
   const narrowed = plan.columns.length < footer.columns.length;

@@ -7,9 +7,13 @@ import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
 /** What to load: a URL (bundled file, http(s), presigned S3/MinIO) or a file the user picked or dropped. */
-export type LoadSpec =
+export type LoadSpec = (
   | { readonly kind: 'url'; readonly url: string; readonly name: string; readonly bundled: boolean }
-  | { readonly kind: 'file'; readonly file: File };
+  | { readonly kind: 'file'; readonly file: File }
+) & {
+  /** beyond a load limit, load the columns and row groups that fit instead of refusing (see `planLoad`) */
+  readonly narrowToFit?: boolean;
+};
 
 /** A finished load; the column buffers are transferred, not copied. */
 export interface LoadedPayload {
