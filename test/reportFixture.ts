@@ -226,13 +226,13 @@ export const SAMPLE_NOTEBOOK: NotebookDoc = {
   schemaVersion: NOTEBOOK_SCHEMA_VERSION,
   name: 'Conversion <b>study</b> — été ✓',
   data: { type: 'url', name: 'orders.parquet', url: 'https://example.org/data/orders.parquet' },
-  settings: { ...DEFAULT_NOTEBOOK_SETTINGS, excluded: ['engagement_depth', 'pays <€>'], transforms: { pages: { kind: 'clip', min: 0, max: 40 } }, threshold: 0.42 },
+  settings: { ...DEFAULT_NOTEBOOK_SETTINGS, excluded: ['engagement_depth', 'pays <€>'], transforms: { pages: { kind: 'clip', min: 0, max: 40 } }, threshold: 0.42, backendPreference: 'wasm' },
   cells: [
     { id: 'data-1', kind: 'data', collapsed: false, config: {} },
     { id: 'profile-2', kind: 'profile', collapsed: true, config: {} },
     {
       id: 'train-3', kind: 'trainClassifier', collapsed: false,
-      config: { ...DEFAULT_CLASSIFIER_CONFIG, hiddenUnits: [64, 32], classWeight: { positiveWeight: 3.5 }, learningRate: 1e-3, backend: 'wasm' },
+      config: { ...DEFAULT_CLASSIFIER_CONFIG, hiddenUnits: [64, 32], classWeight: { positiveWeight: 3.5 }, learningRate: 1e-3 },
     },
     { id: 'threshold-4', kind: 'threshold', collapsed: false, config: {} },
   ],

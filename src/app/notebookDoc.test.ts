@@ -35,7 +35,8 @@ function customise(): void {
   s.setTransform('pages_viewed', { kind: 'cap', max: 12 });
   s.setTransform('time_on_site', { kind: 'clip', min: 0, max: 600 });
   s.setTransform('cart_adds', { kind: 'log1p' });
-  s.setCellSettings(cellId('trainClassifier'), 'trainClassifier', { model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16], backend: 'wasm' });
+  s.setCellSettings(cellId('trainClassifier'), 'trainClassifier', { model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16] });
+  s.setBackendPreference('wasm');
   s.setCellSettings(cellId('trainRegressor'), 'trainRegressor', { model: 'mlp', strategy: 'two_stage', logTarget: false, hiddenUnits: [8], l2: 0.01 });
   s.duplicateCell(cellId('trainClassifier'));
   s.addCell('threshold', 5);
@@ -54,10 +55,10 @@ describe('notebook ⇄ store', () => {
     const settings = notebookSettings(before);
     const doc = notebookToDoc(before);
     expect(doc.cells.find((c) => c.kind === 'trainClassifier')?.config).toEqual({
-      ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16], backend: 'wasm',
+      ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16],
     });
     expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth', 'device'],
-      transforms: { pages_viewed: { kind: 'cap', max: 12 }, time_on_site: { kind: 'clip', min: 0, max: 600 }, cart_adds: { kind: 'log1p' } }, threshold: 0.421 });
+      transforms: { pages_viewed: { kind: 'cap', max: 12 }, time_on_site: { kind: 'clip', min: 0, max: 600 }, cart_adds: { kind: 'log1p' } }, threshold: 0.421, backendPreference: 'wasm' });
     const layout = { cellIds: before.cellIds, cells: before.cells };
 
     resetStore();
@@ -94,7 +95,7 @@ describe('notebook ⇄ store', () => {
     expect(cellOfKind(s, copy, 'trainClassifier')?.config).toEqual(cellOfKind(s, original, 'trainClassifier')?.config);
     s.setCellSettings(copy, 'trainClassifier', { model: 'logistic', C: 0.5 });
     const after = useWorkbench.getState();
-    expect(cellOfKind(after, original, 'trainClassifier')?.config).toEqual({ ...DEFAULT_CLASSIFIER_CONFIG, backend: 'auto' });
+    expect(cellOfKind(after, original, 'trainClassifier')?.config).toEqual(DEFAULT_CLASSIFIER_CONFIG);
     expect(cellOfKind(after, copy, 'trainClassifier')?.config).toMatchObject({ model: 'logistic', C: 0.5 });
   });
 

@@ -13,7 +13,7 @@ const ids = ['data-1', 'trainClassifier-1'] as CellId[];
 const clf = newCell('trainClassifier', ids[1]!);
 const cells: Record<CellId, CellEntry> = {
   [ids[0]!]: { ...newCell('data', ids[0]!), collapsed: true },
-  [ids[1]!]: { ...clf, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', backend: 'wasm' } } as CellEntry,
+  [ids[1]!]: { ...clf, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' } } as CellEntry,
 };
 
 function run(id: string, testRows: number, inputsKey: string): ClassifierRun {
@@ -31,7 +31,7 @@ function input(runs: ClassifierRun[]): SnapshotInput {
   return {
     cellIds: ids, cells, dataset: null,
     excluded: ['engagement_depth'], transforms: { pages: { kind: 'log1p' } },
-    classTarget: 'is_ordered', revenueTarget: 'revenue', threshold: 0.37,
+    classTarget: 'is_ordered', revenueTarget: 'revenue', threshold: 0.37, backendPreference: 'wasm',
     runs, activeRun: { classifier: (runs[runs.length - 1]?.id ?? null), regressor: null },
   };
 }
@@ -58,6 +58,7 @@ describe('notebook snapshot', () => {
     expect(patch.excluded).toEqual(['engagement_depth']);
     expect(patch.transforms).toEqual({ pages: { kind: 'log1p' } });
     expect(patch.threshold).toBe(0.37);
+    expect(patch.backendPreference).toBe('wasm');
     expect(data).toEqual({ type: 'bundled', name: 'training_data.parquet' });
     expect(freshRunIds).toEqual(['r2']);
     expect(patch.runs?.map((r) => r.inputsKey)).toEqual(['restored:old', 'restored:current']);
@@ -76,7 +77,8 @@ describe('notebook snapshot', () => {
     expect(snap.resultsSaved).toBe(false);
     expect(snap.results).toBeNull();
     const { patch } = restorePatch(checkSnapshot(snap) as CheckedSnapshot);
-    expect(patch.cells[ids[1]!]?.config).toMatchObject({ model: 'logistic', backend: 'wasm' });
+    expect(patch.cells[ids[1]!]?.config).toMatchObject({ model: 'logistic' });
+    expect(patch.backendPreference).toBe('wasm');
     expect(patch.runs).toBeUndefined();
   });
 
@@ -107,7 +109,7 @@ describe('notebook snapshot', () => {
     const { patch, data } = restorePatch(checkSnapshot(v1) as CheckedSnapshot);
     expect(patch.cells).toEqual(cells);
     expect(patch.cellIds).toEqual(ids);
-    expect([patch.excluded, patch.transforms, patch.threshold]).toEqual([['engagement_depth'], { pages: { kind: 'log1p' } }, 0.37]);
+    expect([patch.excluded, patch.transforms, patch.threshold, patch.backendPreference]).toEqual([['engagement_depth'], { pages: { kind: 'log1p' } }, 0.37, 'wasm']);
     expect(data).toEqual({ type: 'url', url: 'https://h/a.parquet', name: 'a.parquet' });
   });
 

@@ -126,6 +126,7 @@ export interface RestoredFields {
   classTarget: string;
   revenueTarget: string;
   threshold: number;
+  backendPreference: RebuiltNotebook['settings']['backendPreference'];
   runs?: Run[];
   activeRun?: Record<ModelKind, RunId | null>;
   importance?: Record<ModelKind, ImportanceEntry>;

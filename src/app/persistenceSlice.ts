@@ -50,7 +50,7 @@ const SAVE_DEBOUNCE_MS = 400;
 
 /** Fields whose change is worth a save. */
 const SAVED_FIELDS = [
-  'cellIds', 'cells', 'excluded', 'transforms',
+  'cellIds', 'cells', 'excluded', 'transforms', 'backendPreference',
   'classTarget', 'revenueTarget', 'threshold', 'dataset', 'runs', 'activeRun', 'importance',
 ] as const satisfies ReadonlyArray<keyof WorkbenchState>;
 
@@ -191,6 +191,7 @@ export const createPersistenceSlice: StateCreator<WorkbenchState, [], [], Persis
         transforms: DEFAULT_NOTEBOOK_SETTINGS.transforms,
         featuresVersion: st.featuresVersion + 1,
         threshold: DEFAULT_NOTEBOOK_SETTINGS.threshold,
+        backendPreference: DEFAULT_NOTEBOOK_SETTINGS.backendPreference,
         runs: [],
         activeRun: { classifier: null, regressor: null },
         jobs: {},

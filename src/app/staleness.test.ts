@@ -63,10 +63,6 @@ describe('staleness rules', () => {
     expect([isCellStale(s, CLF), isCellStale(s, REG)]).toEqual([true, false]);
   });
 
-  it('the backend is not an input: changing it leaves the run current', () => {
-    expect(isCellStale(withSettings(trained(), CLF, { backend: 'wasm' }), CLF)).toBe(false);
-  });
-
   it('a regressor setting makes only the regressor cells (and importance) stale', () => {
     const s = withSettings(trained(), REG, { strategy: 'direct' });
     expect([...staleCells(s)].sort()).toEqual([...REGRESSOR_CELLS, 'importance'].sort());

@@ -4,10 +4,10 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { EpochLog } from '../trainers/types.ts';
-import type { TrainOnDataJob } from '../workers/trainProtocol.ts';
+import type { BackendPreference, TrainOnDataJob } from '../workers/trainProtocol.ts';
 import { getTrainClient } from './services.ts';
 import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
-import { ClassifierCellSchema, RegressorCellSchema, modelConfigOf } from '../notebook/settings.ts';
+import { ClassifierCellSchema, RegressorCellSchema } from '../notebook/settings.ts';
 import { parseOrRefuse } from '../notebook/serializer.ts';
 import type { CellId } from './notebookSlice.ts';
 import type { WorkbenchState } from './store.ts';
@@ -36,6 +36,9 @@ export interface TrainingSlice {
   /** the decision threshold the Threshold cell's slider sets */
   threshold: number;
   setThreshold(t: number): void;
+  /** the tfjs backend every Train cell trains on (a notebook-wide setting) */
+  backendPreference: BackendPreference;
+  setBackendPreference(b: BackendPreference): void;
   /** trains Train cell `id` with its own settings; its run joins the session's runs and becomes the active one */
   train(id: CellId): Promise<void>;
   /** trains every Train cell: the classifier cells one after another, beside the regressor cells */
@@ -99,9 +102,13 @@ function trainingInputsSpec(s: WorkbenchState): TrainingInputsSpec {
 
 export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingSlice> = (set, get) => ({
   jobs: {},
+  backendPreference: 'auto',
   runs: [],
   activeRun: { classifier: null, regressor: null },
   threshold: 0.5,
+  setBackendPreference(b) {
+    set({ backendPreference: b });
+  },
   setThreshold(t) {
     set({ threshold: Math.min(1, Math.max(0, t)) });
   },
@@ -148,14 +155,14 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       // the cell's settings are checked as a notebook file's would be: a bad one is named, nothing trains
       if (kind === 'classifier') {
         const settings = parseOrRefuse(ClassifierCellSchema, cell.config, 'classifier settings');
-        const config = modelConfigOf(settings);
+        const config = settings;
         key = inputsKey(s, config);
-        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
+        job = { kind, dataset: ds, inputs, config, backend: s.backendPreference, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
       } else {
         const settings = parseOrRefuse(RegressorCellSchema, cell.config, 'regressor settings');
-        const config = modelConfigOf(settings);
+        const config = settings;
         key = inputsKey(s, config);
-        job = { kind, dataset: ds, inputs, config, backend: settings.backend, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
+        job = { kind, dataset: ds, inputs, config, backend: s.backendPreference, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
       }
     } catch (err) {
       patchJob({ ...idleJob, status: 'error', error: (err as Error).message });

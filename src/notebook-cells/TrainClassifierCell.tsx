@@ -28,6 +28,8 @@ function weightMode(w: ClassWeightOption): 'none' | 'balanced' | 'custom' {
 export function TrainClassifierCell({ cellId }: CellProps) {
   const c = useWorkbench((s) => cellOfKind(s, cellId, 'trainClassifier')?.config);
   const setCellSettings = useWorkbench((s) => s.setCellSettings);
+  const backend = useWorkbench((s) => s.backendPreference);
+  const setBackend = useWorkbench((s) => s.setBackendPreference);
   const train = useWorkbench((s) => s.train);
   const trainAll = useWorkbench((s) => s.trainAll);
   const job = useWorkbench((s) => jobOf(s, cellId));
@@ -68,7 +70,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
         <NumberField label="test fraction" value={c.testFraction} min={0.05} max={0.5} step={0.05} onChange={(testFraction) => set({ testFraction })} />
         <NumberField label="validation fraction (of train)" value={c.validationFraction} min={0.05} max={0.5} step={0.05} onChange={(validationFraction) => set({ validationFraction })} />
         <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} testId="clf-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
-        <SelectField<BackendPreference> label="backend" value={c.backend} options={BACKEND_OPTIONS} testId="backend-select" onChange={(backend) => set({ backend })} />
+        <SelectField<BackendPreference> label="backend" value={backend} options={BACKEND_OPTIONS} testId="backend-select" onChange={setBackend} />
       </div>
       <div className="toolbar">
         <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train(cellId)} data-testid="train-classifier">

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { NotebookSettingsSchema, text, type NotebookSettings } from './settings.ts';
 
 /** The notebook format this workbench writes; older documents are migrated, newer ones refused. */
-export const NOTEBOOK_SCHEMA_VERSION = 2;
+export const NOTEBOOK_SCHEMA_VERSION = 3;
 
 /** The name written into a notebook made by the workbench. */
 export const NOTEBOOK_NAME = 'ML Workbench notebook';
@@ -105,6 +105,20 @@ const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
       return { ...cell, config: {} };
     });
     return { ...doc, schemaVersion: 2, settings, cells: migrated };
+  },
+  // Version 2 kept a backend in each Train cell; version 3 has one for the notebook (the first classifier cell's).
+  2: (doc) => {
+    const cells = Array.isArray(doc['cells']) ? doc['cells'] : [];
+    const settings: JsonObject = isObject(doc['settings']) ? { ...doc['settings'] } : {};
+    const first = cells.find((c: unknown) => isObject(c) && c['kind'] === 'trainClassifier' && isObject(c['config']) && c['config']['backend'] !== undefined)
+      ?? cells.find((c: unknown) => isObject(c) && isObject(c['config']) && c['config']['backend'] !== undefined);
+    if (settings['backendPreference'] === undefined && isObject(first) && isObject(first['config'])) settings['backendPreference'] = first['config']['backend'];
+    const migrated = cells.map((cell: unknown) => {
+      if (!isObject(cell) || !isObject(cell['config']) || (cell['kind'] !== 'trainClassifier' && cell['kind'] !== 'trainRegressor')) return cell;
+      const { backend: _backend, ...config } = cell['config'];
+      return { ...cell, config };
+    });
+    return { ...doc, schemaVersion: 3, settings, cells: migrated };
   },
 };
 

@@ -1,7 +1,6 @@
 /** The session's runs: what each trained model carries, and the key of the inputs it was trained on (staleness). */
 import type { RunDataRecord } from './dataSettings.ts';
 import type { ClassifierConfig, ClassifierResult, RegressorConfig, RegressorResult } from '../trainers/types.ts';
-import { modelConfigOf, type ClassifierCellSettings, type RegressorCellSettings } from './settings.ts';
 
 /** The two models a notebook trains. */
 export type ModelKind = 'classifier' | 'regressor';
@@ -62,8 +61,8 @@ export const TRAIN_CELL_KIND = { classifier: 'trainClassifier', regressor: 'trai
 export function modelConfigOfCell(s: CellModelConfigs, cellId: string, kind: ModelKind): ClassifierConfig | RegressorConfig | null {
   const cell = s.cells[cellId];
   if (cell === undefined || cell.kind !== TRAIN_CELL_KIND[kind]) return null;
-  // the Train cells' schemas (src/notebook/settings.ts) hold the model's settings plus the backend
-  return kind === 'classifier' ? modelConfigOf(cell.config as ClassifierCellSettings) : modelConfigOf(cell.config as RegressorCellSettings);
+  // a Train cell's settings are its model's (the schemas in src/notebook/settings.ts)
+  return cell.config as ClassifierConfig | RegressorConfig;
 }
 
 /** The key of training a model with `config` on the current data and features; a run whose key differs is stale. */

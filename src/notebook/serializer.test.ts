@@ -53,7 +53,7 @@ describe('notebook file round trip', () => {
       cellsOf(doc)[2]!['config'] = { model: 'logistic' };
     }), SCHEMAS);
     expect(back.settings).toEqual(DEFAULT_NOTEBOOK_SETTINGS);
-    expect(back.cells[2]!.config).toEqual({ ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', backend: 'auto' });
+    expect(back.cells[2]!.config).toEqual({ ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' });
   });
 });
 
@@ -75,7 +75,6 @@ describe('notebook refusals name the field', () => {
     expect(refusal(classifierSetting('trees', { gbdt: { maxLeafNodes: 0 } }))).toBe('cell 3 (trainClassifier) trees.gbdt.maxLeafNodes is number 0; expected >=2');
     expect(refusal(classifierSetting('trees', { gbdt: { learningRate: 0 } }))).toBe('cell 3 (trainClassifier) trees.gbdt.learningRate is number 0; expected >0');
     expect(refusal(classifierSetting('trees', { rf: { maxFeatures: 2 } }))).toMatch(/^cell 3 \(trainClassifier\) trees\.rf\.maxFeatures /);
-    expect(refusal(classifierSetting('backend', 'gpu'))).toMatch(/^cell 3 \(trainClassifier\) backend is text "gpu"; expected \("auto" \| "webgpu"/);
     expect(refusal(classifierSetting('lr', 0.1))).toBe('cell 3 (trainClassifier) has unknown setting "lr"; remove it');
     expect(refusal(withChange((doc) => { cellsOf(doc)[0]!['config'] = { colour: 'red' }; }))).toBe('cell 1 (data) has unknown setting "colour"; remove it');
   });
@@ -83,6 +82,7 @@ describe('notebook refusals name the field', () => {
   it('refuses bad notebook-wide settings and envelope fields', () => {
     const setting = (key: string, value: unknown) => withChange((doc) => { (doc['settings'] as Record<string, unknown>)[key] = value; });
     expect(refusal(setting('threshold', 2))).toBe('notebook settings.threshold is number 2; expected <=1');
+    expect(refusal(setting('backendPreference', 'gpu'))).toMatch(/^notebook settings\.backendPreference is text "gpu"; expected \("auto" \| "webgpu"/);
     expect(refusal(setting('excluded', 'device'))).toBe('notebook settings.excluded is text "device"; expected Array');
     expect(refusal(setting('transforms', { pages: { kind: 'sqrt' } }))).toMatch(/^notebook settings\.transforms\.pages\.kind is text "sqrt"; expected \("cap" \| "clip"/);
     expect(refusal(setting('transforms', { pages: { kind: 'cap' } }))).toBe('notebook settings.transforms.pages.max is missing; add it');
@@ -135,17 +135,30 @@ const V1 = {
 const APP_SCHEMAS = { features: NoSettingsSchema, trainClassifier: ClassifierCellSchema, threshold: NoSettingsSchema, trainRegressor: RegressorCellSchema };
 
 describe('notebook migrations', () => {
-  it('migrates version 1: shared settings move to the top, every Train cell keeps its own, backend included', () => {
+  it('migrates version 1: shared settings (the backend too) move to the top, every Train cell keeps its own model settings', () => {
     const doc = parseNotebook(JSON.stringify(V1), APP_SCHEMAS);
     expect(doc.schemaVersion).toBe(NOTEBOOK_SCHEMA_VERSION);
-    expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth'], transforms: { pages: { kind: 'cap', max: 12 } }, threshold: 0.31 });
+    expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth'], transforms: { pages: { kind: 'cap', max: 12 } }, threshold: 0.31, backendPreference: 'wasm' });
     expect(doc.cells.map((c) => [c.id, c.collapsed, c.config])).toEqual([
       ['features-default', false, {}],
-      ['trainClassifier-default', true, { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25, backend: 'wasm' }],
+      ['trainClassifier-default', true, { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25 }],
       ['threshold-default', false, {}],
       ['threshold-copy', false, {}],
-      ['trainRegressor-default', false, { ...DEFAULT_REGRESSOR_CONFIG, strategy: 'two_stage', backend: 'wasm' }],
+      ['trainRegressor-default', false, { ...DEFAULT_REGRESSOR_CONFIG, strategy: 'two_stage' }],
     ]);
+  });
+
+  it('migrates version 2, whose Train cells each held a backend, to one notebook backend', () => {
+    const v2 = {
+      schemaVersion: 2, name: 'v2', data: V1.data, settings: { threshold: 0.4 },
+      cells: [
+        { id: 'r', kind: 'trainRegressor', collapsed: false, config: { ...DEFAULT_REGRESSOR_CONFIG, backend: 'cpu' } },
+        { id: 'c', kind: 'trainClassifier', collapsed: false, config: { ...DEFAULT_CLASSIFIER_CONFIG, seed: 3, backend: 'webgl' } },
+      ],
+    };
+    const doc = parseNotebook(JSON.stringify(v2), APP_SCHEMAS);
+    expect(doc.settings.backendPreference).toBe('webgl');
+    expect(doc.cells.map((c) => c.config)).toEqual([DEFAULT_REGRESSOR_CONFIG, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 3 }]);
   });
 
   it('migrates version 0, whose cells were called items and could omit collapsed', () => {

@@ -23,7 +23,10 @@ export const ColumnTransformSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('drop') }),
 ]);
 
-/** Settings the whole notebook shares: the targets, the features both models see, the decision threshold. */
+/** TensorFlow.js backends the Train cells may ask for; `auto` picks the fastest by a warm-up. */
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+/** Settings the whole notebook shares: the targets, the features both models see, the decision threshold, the backend both models train on. */
 export const NotebookSettingsSchema = v.strictObject({
   classTarget: v.optional(columnName(), 'is_ordered'),
   revenueTarget: v.optional(columnName(), 'revenue'),
@@ -32,32 +35,24 @@ export const NotebookSettingsSchema = v.strictObject({
   transforms: v.optional(v.record(columnName(), ColumnTransformSchema), () => ({})),
   /** the Threshold cell's decision threshold */
   threshold: v.optional(v.pipe(finite(), v.minValue(0), v.maxValue(1)), 0.5),
+  /** the tfjs backend every Train cell trains on (chosen in the Train classifier cell) */
+  backendPreference: v.optional(v.picklist(BACKEND_PREFERENCES), 'auto'),
 });
 /** Settings the whole notebook shares. */
 export type NotebookSettings = v.InferOutput<typeof NotebookSettingsSchema>;
 /** The settings of a new notebook. */
 export const DEFAULT_NOTEBOOK_SETTINGS: NotebookSettings = v.parse(NotebookSettingsSchema, {});
 
-/** TensorFlow.js backends a Train cell may ask for; `auto` picks the fastest by a warm-up. */
-export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
-const backend = v.optional(v.picklist(BACKEND_PREFERENCES), 'auto');
-
-/** A Train classifier cell's settings: the model's and the backend it trains on. */
-export const ClassifierCellSchema = v.strictObject({ ...CLASSIFIER_CONFIG_ENTRIES, backend });
-/** A Train regressor cell's settings: the model's and the backend it trains on. */
-export const RegressorCellSchema = v.strictObject({ ...REGRESSOR_CONFIG_ENTRIES, backend });
+/** A Train classifier cell's settings: the model's own. */
+export const ClassifierCellSchema = v.strictObject(CLASSIFIER_CONFIG_ENTRIES);
+/** A Train regressor cell's settings: the model's own. */
+export const RegressorCellSchema = v.strictObject(REGRESSOR_CONFIG_ENTRIES);
 export type ClassifierCellSettings = v.InferOutput<typeof ClassifierCellSchema>;
 export type RegressorCellSettings = v.InferOutput<typeof RegressorCellSchema>;
 
 /** A cell without settings. */
 export const NoSettingsSchema = v.strictObject({});
 export type NoSettings = v.InferOutput<typeof NoSettingsSchema>;
-
-/** The model's own settings of a Train cell (what training and staleness depend on), without the backend. */
-export function modelConfigOf<S extends ClassifierCellSettings | RegressorCellSettings>(settings: S): Omit<S, 'backend'> {
-  const { backend: _backend, ...config } = settings;
-  return config;
-}
 
 // The schema and the data layer's type must describe the same transforms.
 const _transformMatches: ColumnTransform = {} as v.InferOutput<typeof ColumnTransformSchema>;
