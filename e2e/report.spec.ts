@@ -172,8 +172,8 @@ test('link and JSON round trips give an identical notebook; a file with an unkno
   await page.getByTestId('transform-hour_of_day').selectOption('log1p');
   const original = await exportedNotebook(page);
   const cells = (original as { cells: Array<{ kind: string; config: Record<string, unknown> }> }).cells;
-  expect(cells.find((c) => c.kind === 'trainClassifier')?.config).toMatchObject({ model: 'logistic', seed: 7, epochs: 55, classWeight: 'none', backend: 'wasm' });
-  expect((original as { settings: Record<string, unknown> }).settings).toMatchObject({ excluded: ['engagement_depth'], transforms: { hour_of_day: { kind: 'log1p' } } });
+  expect(cells.find((c) => c.kind === 'trainClassifier')?.config).toMatchObject({ model: 'logistic', seed: 7, epochs: 55, classWeight: 'none' });
+  expect((original as { settings: Record<string, unknown> }).settings).toMatchObject({ excluded: ['engagement_depth'], transforms: { hour_of_day: { kind: 'log1p' } }, backendPreference: 'wasm' });
 
   await page.getByTestId('copy-notebook-link').click();
   const link = await page.getByTestId('notebook-link').inputValue();
