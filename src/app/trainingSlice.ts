@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
+import { primeSweepOf } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { EpochLog } from '../trainers/types.ts';
 import type { BackendPreference, TrainOnDataJob } from '../workers/trainProtocol.ts';
@@ -180,7 +181,8 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     });
     cancels.set(cellId, handle.cancel);
     try {
-      const { outcome, numTensors } = await handle.result;
+      const { outcome, numTensors, testSweep } = await handle.result;
+      if (outcome.kind === 'classifier' && testSweep) primeSweepOf(outcome.result, testSweep);
       const wallMs = performance.now() - t0;
       runCounter += 1;
       const id = `run-${Date.now().toString(36)}-${runCounter}` as RunId;

@@ -29,8 +29,23 @@ function memo<K extends object, V>(compute: (key: K) => V): (key: K) => V {
   };
 }
 
+const sweeps = new WeakMap<ClassifierResult, ThresholdSweep>();
+
 /** The run's test scores sorted once with cumulative counts: every threshold is then a binary search. */
-export const sweepOf: (result: ClassifierResult) => ThresholdSweep = memo((r: ClassifierResult) => buildThresholdSweep(r.yTest, r.testProba));
+export function sweepOf(result: ClassifierResult): ThresholdSweep {
+  let s = sweeps.get(result);
+  if (s === undefined) {
+    s = buildThresholdSweep(result.yTest, result.testProba);
+    sweeps.set(result, s);
+  }
+  return s;
+}
+
+/** Hands `sweepOf` the sweep the training worker built for this result, so the page never sorts its test rows. */
+export function primeSweepOf(result: ClassifierResult, sweep: ThresholdSweep): void {
+  if (sweep.positives + sweep.negatives !== result.yTest.length) throw new Error(`sweep covers ${sweep.positives + sweep.negatives} rows, not the run's ${result.yTest.length} test rows; build it from this run`);
+  sweeps.set(result, sweep);
+}
 
 /** Curves of one classifier run, thinned for drawing; AUC and average precision from every point. */
 export interface ClassifierCurves {

@@ -9,7 +9,7 @@ import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '.
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import type { BackendName, EpochLog } from '../trainers/types.ts';
-import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
+import { doneTransferables, resolveTrainJob, withTestSweep, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -64,8 +64,8 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
 serveRequests<TrainOps>(self, {
   train: async (request, ctx) => {
     const { job, warnings } = resolveTrainJob(request);
-    const done = withWarnings(await train(job, ctx), warnings);
-    return { result: done, transfer: outcomeTransferables(done.outcome) };
+    const done = withTestSweep(withWarnings(await train(job, ctx), warnings));
+    return { result: done, transfer: doneTransferables(done) };
   },
   memory: () => ({ result: { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' } }),
 });

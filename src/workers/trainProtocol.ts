@@ -1,6 +1,7 @@
 /** The training worker's protocol: `train` one model (backend choice and epochs as progress, fallbacks as log lines) and `memory`. */
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
+import { buildThresholdSweep, type ThresholdSweep } from '../trainers/thresholdSweep.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { RowSplit } from '../trainers/splitPlan.ts';
 import type { BackendName, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
@@ -69,6 +70,8 @@ export interface TrainDone {
   readonly outcome: TrainOutcome;
   readonly backend: string;
   readonly numTensors: number;
+  /** a classifier's test scores sorted with cumulative counts, built in the worker so the page's main thread does not sort them */
+  readonly testSweep?: ThresholdSweep;
 }
 
 /** What a training reports while it runs: the backend it chose, then one event per epoch. */
@@ -122,4 +125,16 @@ export function outcomeTransferables(o: TrainOutcome): ArrayBuffer[] {
   return o.kind === 'classifier'
     ? transferables(o.result.testIndex, o.result.yTest, o.result.testProba)
     : transferables(o.result.testIndex, o.result.yTest, o.result.predTest);
+}
+
+/** The finished job with a classifier's test sweep added (a sort of every test row, done here rather than on the page). */
+export function withTestSweep(done: TrainDone): TrainDone {
+  const o = done.outcome;
+  return o.kind === 'classifier' ? { ...done, testSweep: buildThresholdSweep(o.result.yTest, o.result.testProba) } : done;
+}
+
+/** Buffers of a finished job, for the transfer list. */
+export function doneTransferables(done: TrainDone): ArrayBuffer[] {
+  const s = done.testSweep;
+  return [...outcomeTransferables(done.outcome), ...(s ? transferables(s.thresholds, s.tps, s.fps) : [])];
 }
