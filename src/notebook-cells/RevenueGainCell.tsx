@@ -81,7 +81,7 @@ function revenueView(s: WorkbenchState, clf: ClassifierRun, reg: RegressorRun | 
       direct = reg.result.config.strategy === 'direct';
       source = direct
         ? `${reg.name} (strategy “direct”: it predicts revenue per session itself, so P(order) is not multiplied in)`
-        : `${reg.name} (${reg.result.config.model === 'linear' ? 'linear' : 'MLP'}, E[revenue | order])`;
+        : `${reg.name} (${{ linear: 'linear', mlp: 'MLP', gbdt: 'boosted trees', rf: 'random forest' }[reg.result.config.model]}, E[revenue | order])`;
     } catch (err) {
       source += ` — the active regressor could not be used: ${(err as Error).message}`;
     }

@@ -16,6 +16,7 @@ import type { ClassifierCellSettings } from '../notebook/settings.ts';
 import { cellOfKind } from '../app/notebookSlice.ts';
 import { jobOf, runOfCell } from '../app/trainingSlice.ts';
 import type { CellProps } from './cellDefinition.ts';
+import { TreeSettingsFields, treeModelLabel } from './TreeSettingsFields.tsx';
 
 export const BACKEND_OPTIONS: ReadonlyArray<readonly [BackendPreference, string]> = [
   ['auto', 'auto (fastest by warm-up)'], ['webgpu', 'WebGPU'], ['webgl', 'WebGL'], ['wasm', 'WASM'], ['cpu', 'CPU'],
@@ -43,8 +44,10 @@ export function TrainClassifierCell({ cellId }: CellProps) {
   return (
     <div className={stale ? 'stale' : ''} data-testid="classifier-cell" data-stale={stale}>
       <div className="settings">
-        <SelectField label="model" value={c.model} testId="clf-model" options={[['mlp', 'MLP'], ['logistic', 'logistic regression']]} onChange={(model) => set({ model })} />
-        {c.model === 'mlp' ? (
+        <SelectField label="model" value={c.model} testId="clf-model" options={[['mlp', 'MLP'], ['logistic', 'logistic regression'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
+        {c.model === 'gbdt' || c.model === 'rf' ? (
+          <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="clf" onChange={(trees) => set({ trees })} />
+        ) : c.model === 'mlp' ? (
           <>
             <TextField label="hidden units per layer" value={c.hiddenUnits.join(',')} pattern={/^\s*\d+(\s*,\s*\d+)*\s*$/} hint="e.g. 64,64"
               onChange={(v) => set({ hiddenUnits: v.split(',').map((x) => Number(x.trim())) })} />
@@ -57,7 +60,9 @@ export function TrainClassifierCell({ cellId }: CellProps) {
         ) : (
           <NumberField label="C (inverse L2)" value={c.C} min={0} testId="clf-C" onChange={(C) => set({ C })} />
         )}
-        <NumberField label={c.model === 'mlp' ? 'max epochs' : 'max iterations'} value={c.epochs} min={1} step={1} testId="clf-epochs" onChange={(epochs) => set({ epochs })} />
+        {(c.model === 'mlp' || c.model === 'logistic') && (
+          <NumberField label={c.model === 'mlp' ? 'max epochs' : 'max iterations'} value={c.epochs} min={1} step={1} testId="clf-epochs" onChange={(epochs) => set({ epochs })} />
+        )}
         <SelectField label="class weights" value={weightMode(c.classWeight)} testId="clf-class-weight"
           options={[['balanced', 'balanced (scikit-learn)'], ['none', 'none'], ['custom', 'custom positive weight']]}
           onChange={(m) => set({ classWeight: m === 'custom' ? { positiveWeight: 5 } : m })} />
@@ -86,8 +91,9 @@ export function TrainClassifierCell({ cellId }: CellProps) {
       {result && run && (
         <div data-testid="classifier-result">
           <p>
-            {result.config.model === 'mlp' ? `MLP ${result.config.hiddenUnits.join('×')}` : 'logistic regression'} on <strong>{result.backend}</strong> (tfjs {result.tfjsVersion}),
-            {' '}<span data-testid="classifier-epochs" data-value={result.epochs}>{result.epochs}</span> {result.config.model === 'mlp' ? 'epochs' : 'iterations'}{result.converged ? ', converged' : ', not converged'},
+            {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'mlp' ? `MLP ${result.config.hiddenUnits.join('×')}` : 'logistic regression'}
+            {result.tfjsVersion ? <> on <strong>{result.backend}</strong> (tfjs {result.tfjsVersion})</> : ' in plain TypeScript'},
+            {' '}<span data-testid="classifier-epochs" data-value={result.epochs}>{result.epochs}</span> {result.config.model === 'mlp' ? 'epochs' : result.config.model === 'logistic' ? 'iterations' : 'trees'}{result.converged ? ', converged' : ', not converged'},
             {' '}<span data-testid="classifier-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
             {' '}(<span data-testid="classifier-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows (the test rows scikit-learn's <code>train_test_split(stratify=y, random_state={result.seed})</code> picks); seed {result.seed}; {run.featureNames.length} features.
           </p>

@@ -14,6 +14,7 @@ import type { RegressorCellSettings } from '../notebook/settings.ts';
 import { cellOfKind } from '../app/notebookSlice.ts';
 import { jobOf, runOfCell } from '../app/trainingSlice.ts';
 import type { CellProps } from './cellDefinition.ts';
+import { TreeSettingsFields, treeModelLabel } from './TreeSettingsFields.tsx';
 
 export function TrainRegressorCell({ cellId }: CellProps) {
   const c = useWorkbench((s) => cellOfKind(s, cellId, 'trainRegressor')?.config);
@@ -32,9 +33,10 @@ export function TrainRegressorCell({ cellId }: CellProps) {
         <SelectField<RegressorConfig['strategy']> label="strategy" value={c.strategy} testId="reg-strategy"
           options={[['converting_only', 'converting sessions only (recommended)'], ['direct', 'all sessions (direct)'], ['two_stage', 'two-stage: P(order) × E[revenue | order]']]}
           onChange={(strategy) => set({ strategy })} />
-        <SelectField<RegressorConfig['model']> label="model" value={c.model} testId="reg-model" options={[['linear', 'linear (ridge)'], ['mlp', 'MLP']]} onChange={(model) => set({ model })} />
+        <SelectField<RegressorConfig['model']> label="model" value={c.model} testId="reg-model" options={[['linear', 'linear (ridge)'], ['mlp', 'MLP'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
         <SelectField label="target" value={c.logTarget ? 'log' : 'raw'} options={[['log', 'log1p(revenue) + smearing'], ['raw', 'revenue (dollars)']]} onChange={(v) => set({ logTarget: v === 'log' })} />
-        <NumberField label={c.model === 'linear' ? 'ridge alpha' : 'L2'} value={c.l2} min={0} onChange={(l2) => set({ l2 })} />
+        {(c.model === 'gbdt' || c.model === 'rf') && <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="reg" onChange={(trees) => set({ trees })} />}
+        {(c.model === 'linear' || c.model === 'mlp') && <NumberField label={c.model === 'linear' ? 'ridge alpha' : 'L2'} value={c.l2} min={0} onChange={(l2) => set({ l2 })} />}
         {c.model === 'mlp' && (
           <>
             <TextField label="hidden units per layer" value={c.hiddenUnits.join(',')} pattern={/^\s*\d+(\s*,\s*\d+)*\s*$/} hint="e.g. 32"
@@ -58,7 +60,7 @@ export function TrainRegressorCell({ cellId }: CellProps) {
       {result && (
         <div data-testid="regressor-result">
           <p>
-            {result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}, {result.config.strategy.replace('_', ' ')},
+            {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}, {result.config.strategy.replace('_', ' ')},
             {' '}{result.config.logTarget ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : 'dollar target'}, on <strong>{result.backend}</strong>;
             {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows;
             {' '}<span data-testid="regressor-epochs" data-value={result.epochs}>{result.epochs}</span> epochs,
