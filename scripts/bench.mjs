@@ -294,4 +294,13 @@ if (only('search') && fs.existsSync(new URL('./bench-search.ts', import.meta.url
   else out['search.error'] = r.stderr.slice(-300);
 }
 
+if (only('trees')) {
+  // gbdt and rf against scikit-learn (the pinned peer) on the same rows, peer first for each seed (scripts/bench-trees.ts)
+  log('trees (node, against scikit-learn)');
+  const r = spawnSync('npx', ['tsx', 'scripts/bench-trees.ts'], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 2] });
+  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (line) Object.assign(out, JSON.parse(line));
+  else out['trees.error'] = `bench-trees exited ${r.status}`;
+}
+
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
