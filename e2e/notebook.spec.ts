@@ -5,6 +5,8 @@ import { dataValue, openWorkbench } from './helpers.ts';
 
 /** Presses Enter on a focused control: the keyboard path a user without a mouse takes. */
 async function press(page: Page, testId: string, key = 'Enter'): Promise<void> {
+  // a disabled control cannot take the focus (Train waits for the data to validate, now in the data worker)
+  await expect(page.getByTestId(testId)).toBeEnabled({ timeout: 60_000 });
   await page.getByTestId(testId).focus();
   await page.keyboard.press(key);
 }
