@@ -12,6 +12,8 @@ export const ONE_HOT_FILE = path.join(SHARED_DATA, 'training_data.parquet');
 export async function openWorkbench(page: Page): Promise<void> {
   await page.goto('/');
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+  // validation, profile and leakage arrive from the data worker after the rows; the Train buttons wait for them
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
 }
 
 /** Reads a numeric data-value attribute. */

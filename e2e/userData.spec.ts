@@ -66,6 +66,9 @@ test('a second file does not inherit the first file\'s cap; its target is propos
   await openWorkbench(page);
   await page.getByTestId('transform-engagement_depth').selectOption('cap');
   await expect(page.getByTestId('leakage-none')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('clf-auc_roc')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('file-input').setInputFiles(medicalFile());
   await expect(page.getByTestId('data-source')).toContainText('medical.parquet', { timeout: 60_000 });
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400');
@@ -75,10 +78,12 @@ test('a second file does not inherit the first file\'s cap; its target is propos
   // classification only: revenue is none, the classifier trains, the regressor says why it is idle
   await expect(page.getByTestId('revenue-target')).toHaveValue('');
   await expect(page.getByTestId('validation-ok')).toBeVisible();
-  await page.getByTestId('clf-model').selectOption('logistic');
   await page.getByTestId('train-classifier').click();
-  await expect(page.getByTestId('clf-auc_roc')).toBeVisible({ timeout: 120_000 });
+  // the Runs cell keeps the two files' runs apart: one data set at a time
+  await expect(page.locator('[data-testid="runs-dataset"] option')).toHaveCount(2, { timeout: 120_000 });
   expect(await dataValue(page, 'clf-auc_roc')).toBeGreaterThan(0.5);
+  await expect(page.locator('[data-testid^="run-row-"]')).toHaveCount(1);
+  await expect(page.getByTestId('runs-table')).toContainText('split random stratified');
   // a filter that keeps no rows is refused with one sentence; the data stays
   await page.getByTestId('filter-column').selectOption('age');
   await page.getByTestId('filter-op').selectOption('>');

@@ -7,12 +7,14 @@ import { fmt, fmtPct, plotlyText } from '../app/format.ts';
 import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
 import { settingsLine } from '../notebook/modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
+import { groupRunsByData } from '../notebook/dataSettings.ts';
 
 /** A one-line summary of what a run was trained with. */
 export function settingsSummary(run: Run): string {
   const excluded = run.excluded.length > 0 ? `; without ${run.excluded.join(', ')}` : '';
+  const data = run.data === undefined ? '' : `; split ${run.data.split}${run.data.filters.length > 0 ? `; rows where ${run.data.filters.join(' and ')}` : ''}${run.data.transforms.length > 0 ? `; ${run.data.transforms.join(', ')}` : ''}`;
   const settings = run.kind === 'classifier' ? settingsLine({ kind: 'classifier', config: run.result.config }) : settingsLine({ kind: 'regressor', config: run.result.config });
-  return `${settings}${excluded}`;
+  return `${settings}${excluded}${data}`;
 }
 
 type SortKey = 'created' | 'name' | 'kind' | 'settings' | 'backend' | 'auc' | 'f1' | 'rmse' | 'r2' | 'time';
@@ -112,11 +114,16 @@ export function RunsCell() {
   const setActiveRun = useWorkbench((s) => s.setActiveRun);
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'created', dir: 1 });
   const [selected, setSelected] = useState<ReadonlySet<RunId>>(new Set());
+  // runs of different files are never ranked together: the table shows one data set at a time (the latest by default)
+  const groups = useMemo(() => groupRunsByData(runs), [runs]);
+  const [dataKey, setDataKey] = useState<string | null>(null);
+  const group = groups.find((g) => g.key === dataKey) ?? groups[groups.length - 1];
   const sorted = useMemo(() => {
+    const shown = group?.runs ?? [];
     const col = COLUMNS.find((c) => c.key === sort.key);
-    if (!col) return runs;
-    return [...runs].sort((a, b) => compare(col.value(a), col.value(b), sort.dir));
-  }, [runs, sort]);
+    if (!col) return shown;
+    return [...shown].sort((a, b) => compare(col.value(a), col.value(b), sort.dir));
+  }, [group, sort]);
   const chosen = runs.filter((r) => selected.has(r.id));
   const chosenClassifiers = useMemo(() => runs.filter((r): r is ClassifierRun => r.kind === 'classifier' && selected.has(r.id)), [runs, selected]);
   const chosenRegressors = chosen.filter((r): r is RegressorRun => r.kind === 'regressor');
@@ -140,6 +147,14 @@ export function RunsCell() {
   };
   return (
     <div data-testid="runs-cell">
+      {groups.length > 1 && (
+        <label className="field">
+          <span>data set (runs of different files are not compared)</span>
+          <select data-testid="runs-dataset" value={group?.key ?? ''} onChange={(e) => { setDataKey(e.target.value); setSelected(new Set()); }}>
+            {groups.map((g) => <option key={g.key} value={g.key}>{g.label}: {g.runs.length} run{g.runs.length === 1 ? '' : 's'}</option>)}
+          </select>
+        </label>
+      )}
       <div className="scroll-x">
         <table className="grid" data-testid="runs-table">
           <thead>
