@@ -14,7 +14,7 @@ test('the served page is cross-origin isolated, loads the threaded SIMD wasm and
   page.on('pageerror', (e) => workerErrors.push(e.message));
   const response = await page.goto('/');
   expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
-  expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+  expect(response?.headers()['cross-origin-embedder-policy']).toBe('credentialless');
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
   expect(await page.evaluate(() => crossOriginIsolated && typeof SharedArrayBuffer === 'function')).toBe(true);
   await page.getByTestId('exclude-leaks').click();

@@ -73,11 +73,13 @@ export function proxyMlflow(req, res, target = process.env.MLFLOW_TRACKING_URI ?
 
 /**
  * Cross-origin isolation: with these two headers on the page, the browser grants SharedArrayBuffer, so the search
- * pool shares one matrix between workers and tfjs's wasm backend runs its threaded SIMD build. `require-corp` only
- * blocks cross-origin no-cors subresources without a Cross-Origin-Resource-Policy header; the workbench loads none
- * (a parquet URL is fetched with CORS, which is allowed). Another host must send the same two headers (README).
+ * pool shares one matrix between workers and tfjs's wasm backend runs its threaded SIMD build. The embedder policy is
+ * `credentialless`, not `require-corp`: the MLflow client tells a CORS refusal from a server that is down with a
+ * `no-cors` probe of the server's /health, and `require-corp` fails that probe (MLflow sends no
+ * Cross-Origin-Resource-Policy), so every refusal read "unreachable". `credentialless` sends cross-origin no-cors
+ * requests without cookies instead. Another host must send the same two headers (README).
  */
-export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' };
 
 /** Connect-style middleware: isolation headers on every response, ranges for /data/*, and the /mlflow proxy. */
 export function workbenchMiddleware(publicRoot) {
