@@ -3,11 +3,15 @@ import fs from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { dataValue, openWorkbench } from './helpers.ts';
 
-/** Presses Enter on a focused control: the keyboard path a user without a mouse takes. */
+/**
+ * Presses Enter on a focused control: the keyboard path a user without a mouse takes. Like a user, it waits until the
+ * control is enabled (a disabled button cannot take focus, and the key would go to whatever still has it).
+ */
 async function press(page: Page, testId: string, key = 'Enter'): Promise<void> {
-  // a disabled control cannot take the focus (Train waits for the data to validate, now in the data worker)
-  await expect(page.getByTestId(testId)).toBeEnabled({ timeout: 60_000 });
-  await page.getByTestId(testId).focus();
+  const control = page.getByTestId(testId);
+  await expect(control).toBeEnabled({ timeout: 60_000 });
+  await control.focus();
+  await expect(control).toBeFocused();
   await page.keyboard.press(key);
 }
 

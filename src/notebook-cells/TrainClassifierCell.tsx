@@ -34,6 +34,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
   const train = useWorkbench((s) => s.train);
   const trainAll = useWorkbench((s) => s.trainAll);
   const job = useWorkbench((s) => jobOf(s, cellId));
+  const checking = useWorkbench((s) => s.dataset !== null && s.analysis === null && s.load.status !== 'error');
   const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0);
   const run = useWorkbench((s) => runOfCell(s, cellId, 'classifier'));
   const stale = useWorkbench((s) => (run ? isRunStale(s, run) : false));
@@ -82,7 +83,9 @@ export function TrainClassifierCell({ cellId }: CellProps) {
           Train classifier
         </button>
         <button type="button" disabled={!ready} onClick={() => void trainAll()} data-testid="train-both">Train both models in parallel</button>
-        {!ready && <span className="warning">Training is disabled until the data validates (see the Data cell).</span>}
+        {!ready && (checking
+          ? <span className="muted" data-testid="classifier-checking">Checking the data (validation, profile, leakage); training is enabled when the check is done.</span>
+          : <span className="warning">Training is disabled until the data validates (see the Data cell).</span>)}
         {excluded.length > 0 && <span className="muted">excluded: {excluded.join(', ')}</span>}
         {stale && <span className="stale-badge" data-testid="classifier-stale">stale: settings or data changed, train again</span>}
       </div>
