@@ -63,13 +63,20 @@ test('both models train in parallel; the regressor beats the mean baseline', asy
   }
 });
 
-test('cancel stops the MLP within an epoch and leaves no tensor on the backend', async ({ page }) => {
+test('the MLP shows batch progress within an epoch; cancel stops it and leaves no tensor on the backend', async ({ page }) => {
   await openWorkbench(page);
   await page.getByTestId('exclude-leaks').click();
   await page.getByTestId('backend-select').selectOption('wasm');
   await page.getByTestId('clf-model').selectOption('mlp');
   await page.getByTestId('train-classifier').click();
-  await expect.poll(async () => Number(await page.getByTestId('classifier-epoch').getAttribute('data-value')), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  // an epoch reports its batches while it runs (so a long epoch never looks frozen, nor trips the worker's silence timeout)
+  const batch = page.getByTestId('classifier-batch');
+  await batch.waitFor({ timeout: 120_000 });
+  const [done, total] = [Number(await batch.getAttribute('data-value')), Number(await batch.getAttribute('data-total'))];
+  expect(done).toBeGreaterThanOrEqual(1);
+  expect(done).toBeLessThanOrEqual(total);
+  // the bundled data's fit rows over the default batch of 4096: dozens of batches per epoch
+  expect(total).toBeGreaterThan(10);
   await page.getByTestId('classifier-cancel').click();
   await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 60_000 });
   await expect(page.getByTestId('classifier-tensors')).toHaveAttribute('data-value', '0');

@@ -4,7 +4,7 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import { primeSweepOf } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
-import type { EpochLog } from '../trainers/types.ts';
+import type { BatchProgress, EpochLog } from '../trainers/types.ts';
 import type { BackendPreference, TrainOnDataJob } from '../workers/trainProtocol.ts';
 import { getTrainClient } from './services.ts';
 import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
@@ -20,6 +20,8 @@ import { planSplit, type RowSplit, type SplitOptions, type SplitSpec } from '../
 export interface JobState {
   readonly status: 'idle' | 'running' | 'done' | 'error' | 'cancelled';
   readonly epochs: readonly EpochLog[];
+  /** the running epoch's batches (an MLP's), null between epochs */
+  readonly batch: BatchProgress | null;
   readonly maxEpochs: number;
   readonly backend: BackendChoice | null;
   readonly fallbacks: readonly string[];
@@ -51,7 +53,7 @@ export interface TrainingSlice {
 }
 
 /** A job that has not started. */
-export const IDLE_JOB: JobState = { status: 'idle', epochs: [], maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
+export const IDLE_JOB: JobState = { status: 'idle', epochs: [], batch: null, maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
 const idleJob = IDLE_JOB;
 const cancels = new Map<CellId, () => void>();
 let runCounter = 0;
@@ -175,7 +177,8 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     const handle = client.request('train', job, {
       onProgress: (p) => {
         if (p.kind === 'backend') patchJob({ backend: p.choice });
-        else patchJob((j) => ({ epochs: [...j.epochs, p.log] }));
+        else if (p.kind === 'batch') patchJob({ batch: p.progress });
+        else patchJob((j) => ({ epochs: [...j.epochs, p.log], batch: null }));
       },
       onLog: (message) => patchJob((j) => ({ fallbacks: [...j.fallbacks, message] })),
     });

@@ -36,10 +36,15 @@ export function TrainingStatus({ kind, cellId }: { kind: ModelKind; cellId: Cell
         )}
         {job.status === 'running' && (
           <>
-            <progress max={job.maxEpochs} value={job.epochs.length} aria-label={`${kind} training progress`} />
+            <progress max={job.maxEpochs} value={job.epochs.length + (job.batch ? job.batch.batch / job.batch.batches : 0)} aria-label={`${kind} training progress`} />
             <span data-testid={`${kind}-epoch`} data-value={job.epochs.length}>
-              epoch {job.epochs.length} / {job.maxEpochs}{last ? ` · loss ${fmt(last.loss, 4)} · val ${fmt(last.valLoss, 4)} · ${Math.round(last.ms)} ms/epoch` : ' · choosing backend…'}
+              epoch {job.epochs.length} / {job.maxEpochs}{last ? ` · loss ${fmt(last.loss, 4)} · val ${fmt(last.valLoss, 4)} · ${Math.round(last.ms)} ms/epoch` : job.batch ? '' : ' · choosing backend…'}
             </span>
+            {job.batch && (
+              <span data-testid={`${kind}-batch`} data-value={job.batch.batch} data-total={job.batch.batches}>
+                · epoch {job.batch.epoch}: batch {job.batch.batch} / {job.batch.batches}
+              </span>
+            )}
             <button type="button" onClick={() => cancel(cellId)} data-testid={`${kind}-cancel`}>Cancel</button>
           </>
         )}

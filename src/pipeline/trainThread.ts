@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerNodeBackends } from '../trainers/backends.node.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
-import type { BackendName, EpochLog } from '../trainers/types.ts';
+import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
 import { serveRequests, type RequestContext, type WorkerScope } from '../workers/workerServer.ts';
 
@@ -17,9 +17,10 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
   await tf.setBackend(wanted);
   await tf.ready();
   const onEpoch = (log: EpochLog) => progress({ kind: 'epoch', log });
+  const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
   const outcome: TrainOutcome = job.kind === 'classifier'
-    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) }
-    : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
+    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) }
+    : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
   return { outcome, backend: wanted };
 }
 

@@ -11,7 +11,7 @@ import { subsetRows, subsetVector } from './split.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
 import { trainTreeClassifier } from './trees/treeClassifier.ts';
-import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Clock, OnEpoch, Tf } from './types.ts';
+import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Clock, OnBatchProgress, OnEpoch, Tf } from './types.ts';
 
 /** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
 export interface TrainClassifierOptions {
@@ -21,6 +21,8 @@ export interface TrainClassifierOptions {
   readonly y: Float32Array | Float64Array;
   readonly config: ClassifierConfig;
   readonly onEpoch?: OnEpoch;
+  /** fed within an MLP epoch, so a long epoch is never silent */
+  readonly onBatchProgress?: OnBatchProgress;
   readonly signal?: AbortSignal;
   readonly now?: Clock;
   /** hex SHA-256 of the data file, recorded in the bundle */
@@ -151,7 +153,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
       validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY), loss: 'bce',
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
-      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
     });
     ({ layers, history, converged, msPerEpoch } = fit);
   }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { rocAuc } from './metrics.ts';
 import { type MlpOptions, trainMlp, weightedBce } from './mlp.ts';
 import { createRng } from './random.ts';
+import { BATCH_PROGRESS_MS } from './types.ts';
 
 /** XOR-like target: positive when x0·x1 > 0, which no linear model can separate. */
 function xorData(n: number, seed: number): { X: Float32Array; y: Float32Array } {
@@ -102,6 +103,37 @@ describe('trainMlp', () => {
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toBe(45);
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('reports batch progress within each epoch, never more than BATCH_PROGRESS_MS plus one batch apart', async () => {
+    // a clock that moves 100 ms per optimiser step: 30 steps per epoch = 3 s of "work" per epoch
+    let t = 0;
+    const reports: { epoch: number; batch: number; batches: number; at: number; epochsDone: number }[] = [];
+    let epochsDone = 0;
+    await trainMlp(options(1, {
+      epochs: 2, patience: 5,
+      now: () => t,
+      onBatch: () => { t += 100; },
+      onEpoch: () => { epochsDone++; },
+      onBatchProgress: (p) => reports.push({ ...p, at: t, epochsDone }),
+    }));
+    expect(epochsDone).toBe(2);
+    expect(reports.length).toBeGreaterThanOrEqual(2 * 9);
+    for (const r of reports) {
+      expect(r.batches).toBe(30);
+      expect(r.batch).toBeGreaterThanOrEqual(1);
+      expect(r.batch).toBeLessThanOrEqual(30);
+      // each report belongs to the epoch that is running: it comes before that epoch's own log
+      expect(r.epochsDone).toBe(r.epoch - 1);
+    }
+    const gaps = reports.slice(1).map((r, i) => r.at - (reports[i]?.at ?? 0));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(BATCH_PROGRESS_MS + 100);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(BATCH_PROGRESS_MS);
+    // batches grow within an epoch
+    for (let i = 1; i < reports.length; i++) {
+      const [a, b] = [reports[i - 1], reports[i]];
+      if (a && b && a.epoch === b.epoch) expect(b.batch).toBeGreaterThan(a.batch);
+    }
   });
 
   it('early-stops on validation loss and restores the best epoch', async () => {

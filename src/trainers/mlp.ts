@@ -4,7 +4,7 @@ import type { DenseLayer } from './bundle.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { adamStep, createAdam, kernelMask, lossGradient, packLayers, parameterLayout, unpackLayers, viewLayers } from './mlpStep.ts';
-import type { Clock, EpochLog, OnEpoch, Tf } from './types.ts';
+import { BATCH_PROGRESS_MS, type Clock, type EpochLog, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
 
 /** Inputs of `trainMlp`; X matrices are already standardised, row-major. */
 export interface MlpOptions {
@@ -30,6 +30,8 @@ export interface MlpOptions {
   readonly patience: number;
   readonly seed: number;
   readonly onEpoch?: OnEpoch;
+  /** fed within an epoch (every `BATCH_PROGRESS_MS`): a worker client hears from a long epoch before its silence timeout */
+  readonly onBatchProgress?: OnBatchProgress;
   /** called after every optimiser step; tests use it to cancel at a known batch */
   readonly onBatch?: (batch: number) => void;
   readonly signal?: AbortSignal;
@@ -153,6 +155,8 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   let sinceBest = 0;
   let batches = 0;
   let lastYield = now();
+  let lastProgress = lastYield;
+  const batchesPerEpoch = Math.ceil(o.rows / o.batchSize);
   let stoppedEarly = false;
   const started = now();
   const order = new Uint32Array(o.rows);
@@ -195,6 +199,10 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
         pendingLoss = next;
         batches++;
         o.onBatch?.(batches);
+        if (o.onBatchProgress && now() - lastProgress >= BATCH_PROGRESS_MS) {
+          o.onBatchProgress({ epoch, batch: start / o.batchSize + 1, batches: batchesPerEpoch });
+          lastProgress = now();
+        }
         // let the worker's message loop deliver a cancel without paying a macrotask per batch
         if (now() - lastYield > 20) {
           await new Promise<void>((resolve) => setTimeout(resolve, 0));

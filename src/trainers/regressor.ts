@@ -11,7 +11,7 @@ import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
 import { trainingRows, type RowSplit } from './splitPlan.ts';
 import { trainTreeRegressor } from './trees/treeRegressor.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
-import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult, Tf } from './types.ts';
+import type { Clock, EpochLog, OnBatchProgress, OnEpoch, RegressorConfig, RegressorResult, Tf } from './types.ts';
 
 /** P(order) for the test rows of the same seeded split, e.g. a ClassifierResult's `testIndex` and `testProba`. */
 export interface OrderProbability {
@@ -29,6 +29,8 @@ export interface TrainRegressorOptions {
   /** two_stage only; trained inside (logistic, same seed) when absent */
   readonly classifierProba?: OrderProbability;
   readonly onEpoch?: OnEpoch;
+  /** fed within an MLP epoch, so a long epoch is never silent */
+  readonly onBatchProgress?: OnBatchProgress;
   readonly signal?: AbortSignal;
   readonly now?: Clock;
   readonly dataSha256?: string;
@@ -130,7 +132,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
       validX: subsetRows(trainX, cols, inner.test), validRows: inner.test.length, validY: centred(inner.test), loss: 'mse',
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
-      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
     });
     layers = fit.layers.map((l, i) => (i === fit.layers.length - 1 ? { ...l, bias: l.bias.map((b) => b + mean) } : l));
     ({ history, converged } = fit);

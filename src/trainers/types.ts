@@ -25,6 +25,19 @@ export interface EpochLog {
 /** Callback fed once per epoch. */
 export type OnEpoch = (log: EpochLog) => void;
 
+/** How far an epoch has got: optimiser steps done of the epoch's total, so a long epoch is never silent. */
+export interface BatchProgress {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+}
+
+/** Callback fed within an epoch, at most every `BATCH_PROGRESS_MS`. */
+export type OnBatchProgress = (p: BatchProgress) => void;
+
+/** Milliseconds between two batch progress reports: often enough for a moving bar, rare enough to cost nothing. */
+export const BATCH_PROGRESS_MS = 250;
+
 /** A monotonic millisecond clock; injected so tests can pin timings. */
 export type Clock = () => number;
 

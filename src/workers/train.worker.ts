@@ -8,7 +8,7 @@ import { registerBrowserBackends } from '../trainers/backends.browser.ts';
 import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '../trainers/backend.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
-import type { BackendName, EpochLog } from '../trainers/types.ts';
+import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { doneTransferables, resolveTrainJob, withTestSweep, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
 
@@ -36,16 +36,17 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
   progress({ kind: 'backend', choice });
   const order: BackendName[] = [choice.chosen, ...available.filter((b) => b !== choice.chosen && (b === 'wasm' || b === 'cpu'))];
   const onEpoch = (epoch: EpochLog) => progress({ kind: 'epoch', log: epoch });
+  const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
   const { result: outcome } = await withFallback<TrainOutcome>(
     tf,
     order,
     async () => {
       if (job.kind === 'classifier') {
-        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) });
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) });
         return { kind: 'classifier', result };
       }
       const result = await trainRegressor({
-        tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, signal, dataSha256: job.dataSha256,
+        tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256,
         ...(job.split ? { split: job.split } : {}),
       });
       return { kind: 'regressor', result };

@@ -4,7 +4,7 @@ import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/traini
 import { buildThresholdSweep, type ThresholdSweep } from '../trainers/thresholdSweep.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { RowSplit } from '../trainers/splitPlan.ts';
-import type { BackendName, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
+import type { BackendName, BatchProgress, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
@@ -74,10 +74,11 @@ export interface TrainDone {
   readonly testSweep?: ThresholdSweep;
 }
 
-/** What a training reports while it runs: the backend it chose, then one event per epoch. */
+/** What a training reports while it runs: the backend it chose, then one event per epoch and, within an MLP epoch, batch progress. */
 export type TrainProgress =
   | { readonly kind: 'backend'; readonly choice: BackendChoice }
-  | { readonly kind: 'epoch'; readonly log: EpochLog };
+  | { readonly kind: 'epoch'; readonly log: EpochLog }
+  | { readonly kind: 'batch'; readonly progress: BatchProgress };
 
 /** Tensors alive on the worker's backend. */
 export interface TrainMemory {
