@@ -6,7 +6,8 @@ import { test, expect, type Page } from '@playwright/test';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import { startFixtureServer } from './fixtureServer.ts';
-import { openWorkbench } from './helpers.ts';
+import { downloadText, openWorkbench } from './helpers.ts';
+import { startDataFaultServer } from '../test/dataFaultServer.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-hostile-'));
 
@@ -164,4 +165,66 @@ test('a column of 77 MB of text (a small zstd file) is refused within 2 s, and t
   await page.getByTestId('load-narrowed').click();
   await expect(page.getByTestId('data-cols')).toHaveAttribute('data-value', '1');
   expect(await heapBytes(page)).toBeLessThan(BUDGET_BYTES);
+});
+
+/** 500 clean sessions as parquet bytes. */
+function smallSessions(): Uint8Array {
+  const n = 500;
+  const table = arrow.tableFromArrays({
+    is_ordered: Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0)),
+    revenue: Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 10 + (i % 7) : 0)),
+    pages: Float64Array.from({ length: n }, (_, i) => (i * 7) % 13),
+  });
+  return pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')));
+}
+
+test('a notebook link with another data URL fetches nothing until Load, and keeps the saved notebook for download', async ({ page }) => {
+  const server = await startDataFaultServer({ 'link.parquet': smallSessions() });
+  try {
+    await openWorkbench(page);
+    const saved = JSON.parse(await downloadText(page, 'export-notebook')) as { data: unknown; cells: Array<{ kind: string }> };
+    expect(saved.data).toEqual({ type: 'bundled', name: 'training_data.parquet' });
+    await page.waitForTimeout(1000); // the debounced save
+    const secret = 's3cr3t-link-token';
+    const url = `${server.url('ok', 'link.parquet')}?token=${secret}`;
+    const doc = { ...saved, data: { type: 'url', name: 'link.parquet', url }, cells: saved.cells.filter((c) => c.kind !== 'note') };
+    const link = `/#nbj=${Buffer.from(JSON.stringify(doc)).toString('base64url')}`;
+    await page.goto('about:blank');
+    await page.goto(link);
+    await expect(page.getByTestId('pending-data')).toContainText(`This link loads data from ${server.url('ok', 'link.parquet')}?token=REDACTED. Load it?`);
+    await expect(page.getByTestId('pending-data')).not.toContainText(secret);
+    // the saved data stays; the link's server has not been asked for anything
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    expect(server.requests).toEqual([]);
+    expect(new URL(page.url()).hash).toBe('');
+    const previous = JSON.parse(await downloadText(page, 'download-replaced-notebook')) as { data: unknown; cells: unknown[] };
+    expect(previous.data).toEqual(saved.data);
+    expect(previous.cells).toEqual(saved.cells);
+    await page.getByTestId('load-pending-data').click();
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(server.requests.every((r) => r.path === '/ok/link.parquet')).toBe(true);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Keep my current data leaves the loaded data and never asks the link\'s server', async ({ page }) => {
+  const server = await startDataFaultServer({ 'link.parquet': smallSessions() });
+  try {
+    await openWorkbench(page);
+    const saved = JSON.parse(await downloadText(page, 'export-notebook')) as Record<string, unknown>;
+    await page.goto('about:blank');
+    await page.goto(`/#nbj=${Buffer.from(JSON.stringify({ ...saved, data: { type: 'url', name: 'link.parquet', url: server.url('ok', 'link.parquet') } })).toString('base64url')}`);
+    await page.getByTestId('keep-current-data').click();
+    await expect(page.getByTestId('pending-data')).toHaveCount(0);
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+    await page.reload();
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+    await expect(page.getByTestId('pending-data')).toHaveCount(0);
+    expect(server.requests).toEqual([]);
+  } finally {
+    await server.close();
+  }
 });

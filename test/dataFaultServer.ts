@@ -1,4 +1,4 @@
-// Test-only: a real HTTP server that serves one parquet file with ranges, and the faults a data server can have:
+// Test-only: a real HTTP server (CORS open) that serves one parquet file with ranges, and the faults a data server can have:
 // a stall, a body that stops half-way, 429 with Retry-After, 503, a short Content-Length and an absurd Content-Range.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +38,14 @@ export async function startDataFaultServer(files: Record<string, Uint8Array>): P
     const body = files[decodeURIComponent(name)];
     const range = req.headers.range ?? null;
     const log = (status: number): void => { requests.push({ path: `/${fault}/${name}`, range, status, at: Date.now() }); };
+    // a page on another origin may read it (the e2e specs), as a CORS-enabled bucket allows
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, Accept-Ranges, Retry-After');
+    if (req.method === 'OPTIONS') {
+      log(204);
+      res.writeHead(204, { 'Access-Control-Allow-Headers': 'Range', 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
+      return;
+    }
     if (body === undefined) { log(404); res.writeHead(404).end('not found'); return; }
     if (fault === 'stall') { log(0); return; }
     if (fault === 'html') {

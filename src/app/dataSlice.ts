@@ -17,6 +17,8 @@ export interface LoadState {
   readonly overLimit: boolean;
   /** what is being loaded now (the loaded dataset keeps its own source) */
   readonly label: string;
+  /** the URL being loaded (absolute), null for a local file */
+  readonly url: string | null;
   /** ms from the request to the typed arrays on the main thread */
   readonly decodeMs: number | null;
   readonly requests: number;
@@ -74,7 +76,7 @@ function label(spec: LoadSpec): string {
 export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = (set, get) => ({
   dataset: null,
   notes: [],
-  load: { status: 'idle', progress: null, error: null, overLimit: false, label: '', decodeMs: null, requests: 0, progressEvents: 0 },
+  load: { status: 'idle', progress: null, error: null, overLimit: false, label: '', url: null, decodeMs: null, requests: 0, progressEvents: 0 },
   classTarget: 'is_ordered',
   revenueTarget: 'revenue',
   analysis: null,
@@ -89,7 +91,7 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
     });
     cancelCurrent = handle.cancel;
     lastSpec = spec;
-    set({ load: { status: 'loading', progress: null, error: null, overLimit: false, label: label(spec), decodeMs: null, requests: 0, progressEvents: 0 } });
+    set({ load: { status: 'loading', progress: null, error: null, overLimit: false, label: label(spec), url: spec.kind === 'url' ? spec.url : null, decodeMs: null, requests: 0, progressEvents: 0 } });
     handle.result.then(
       (payload) => {
         if (cancelCurrent !== handle.cancel) return;

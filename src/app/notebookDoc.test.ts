@@ -126,12 +126,18 @@ describe('notebook ⇄ store', () => {
     expect(() => parseNotebookFile(bad)).toThrow(/^cell \d+ \(note\) text is number 5; expected string$/);
   });
 
-  it('loads the bundled or URL data the notebook names, and asks for a local file by name', () => {
+  it('loads the bundled data, asks before fetching another data URL, and asks for a local file by name', () => {
     const doc = notebookToDoc(useWorkbench.getState());
-    applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'url', name: 'o.parquet', url: 'https://example.org/o.parquet' } }, 'link');
-    expect(startLoad).toHaveBeenCalledWith({ kind: 'url', url: 'https://example.org/o.parquet', name: 'o.parquet', bundled: false });
-    expect(useWorkbench.getState().sharedNotebook).toEqual({ from: 'link', name: doc.name, dataFile: null });
-    startLoad.mockClear();
+    const url = 'https://example.org/o.parquet?X-Amz-Signature=abc';
+    applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'url', name: 'o.parquet', url } }, 'link');
+    expect(startLoad).not.toHaveBeenCalled();
+    expect(useWorkbench.getState().sharedNotebook).toEqual({ from: 'link', name: doc.name, dataFile: null, pendingData: { name: 'o.parquet', url }, replacedSaved: false });
+    // the URL already in use is not asked about again
+    useWorkbench.setState({ load: { ...useWorkbench.getState().load, status: 'loading', url } });
+    applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'url', name: 'o.parquet', url } }, 'link');
+    expect(useWorkbench.getState().sharedNotebook?.pendingData).toBeNull();
+    expect(startLoad).not.toHaveBeenCalled();
+    useWorkbench.setState({ load: { ...useWorkbench.getState().load, status: 'idle', url: null } });
     applyNotebookDoc(useWorkbench, { ...doc, data: { type: 'file', name: 'my orders.parquet' } }, 'link');
     expect(startLoad).not.toHaveBeenCalled();
     expect(useWorkbench.getState().sharedNotebook?.dataFile).toBe('my orders.parquet');

@@ -101,9 +101,10 @@ export interface NotebookStore {
 }
 
 /**
- * Puts a notebook into the store: cells, settings and the data source. Bundled and URL data start loading
- * (unless that very source is loaded or loading); a local file is named in `sharedNotebook.dataFile` for the
- * reader to supply. Validates first, so a refused notebook changes nothing.
+ * Puts a notebook into the store: cells, settings and the data source. Bundled data starts loading (unless it is
+ * loaded or loading); a data URL other than the one in use is NOT fetched: it waits in `sharedNotebook.pendingData`
+ * for the user's Load (a link or a file must not make the page fetch by itself); a local file is named in
+ * `sharedNotebook.dataFile` for the reader to supply. Validates first, so a refused notebook changes nothing.
  */
 export function applyNotebookDoc(store: NotebookStore, doc: NotebookDoc, from: 'link' | 'file' = 'file'): RebuiltNotebook {
   const rebuilt = rebuildNotebook(validateNotebookValue(doc));
@@ -118,20 +119,19 @@ export function applyNotebookDoc(store: NotebookStore, doc: NotebookDoc, from: '
   });
   if (classTarget !== s.classTarget || revenueTarget !== s.revenueTarget) s.setTargets(classTarget, revenueTarget);
   let dataFile: string | null = null;
+  let pendingData: { name: string; url: string } | null = null;
   const data = rebuilt.data;
   const loaded = s.dataset?.source;
-  const loading = s.load.status === 'loading' ? s.load.label : null;
+  const loading = s.load.status === 'loading' ? s.load : null;
   if (data.type === 'bundled') {
-    if (loaded?.type !== 'bundled' && loading !== data.name) {
+    if (loaded?.type !== 'bundled' && loading?.label !== data.name) {
       s.startLoad({ kind: 'url', url: BUNDLED_URL, name: data.name, bundled: true });
     }
   } else if (data.type === 'url') {
-    if (!(loaded?.type === 'url' && loaded.url === data.url) && loading !== data.name) {
-      s.startLoad({ kind: 'url', url: data.url, name: data.name, bundled: false });
-    }
+    if (!(loaded?.type === 'url' && loaded.url === data.url) && loading?.url !== data.url) pendingData = { name: data.name, url: data.url };
   } else if (!(loaded?.type === 'file' && loaded.name === data.name)) {
     dataFile = data.name;
   }
-  s.setSharedNotebook({ from, name: doc.name, dataFile });
+  s.setSharedNotebook({ from, name: doc.name, dataFile, pendingData, replacedSaved: false });
   return rebuilt;
 }

@@ -165,6 +165,9 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
+/** The IndexedDB key of the saved notebook a link or file replaced, kept for download. */
+export const REPLACED_NOTEBOOK_KEY = 'before-link';
+
 /** The notebook in IndexedDB: database `ml-workbench`, object store `notebooks`, one record under `key`. */
 export function indexedDbStore(idb: IDBFactory, key = 'current', dbName = 'ml-workbench'): SnapshotStore {
   let db: Promise<IDBDatabase> | null = null;

@@ -8,6 +8,10 @@ export interface SharedNotebookNotice {
   readonly name: string;
   /** the local file the notebook was made on, which the reader must supply; null when the data loads by itself */
   readonly dataFile: string | null;
+  /** the notebook's data URL, not fetched until the user says Load: it differs from the data in use (a link must not fetch by itself) */
+  readonly pendingData: { readonly name: string; readonly url: string } | null;
+  /** the saved notebook this one replaced is kept in IndexedDB (`REPLACED_NOTEBOOK_KEY`) for download */
+  readonly replacedSaved: boolean;
 }
 
 export interface ShareSlice {
