@@ -130,7 +130,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.gbdt.flow_f1_at_valid_threshold': round(median(f1)),
     'trees.gbdt.flow_f1_capped_depth': round(median(flowF1Capped)),
     'trees.gbdt.predict_ms': round(median(predictMs.gbdt), 1),
-    'trees.gbdt.shap_ms_1000_rows': round(median(shapMs.gbdt), 1),
+    'trees.gbdt.shap_1000_ms': round(median(shapMs.gbdt), 1),
     'trees.gbdt.peak_extra_mb': round(median(peakMb), 1),
     'trees.matrix_mb': round(matrixMb, 1),
     ...(withRf ? {
@@ -140,7 +140,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
       'trees.rf.auc': round(median(auc.rf)),
       'trees.rf.peer_auc': round(median(auc.peerRf)),
       'trees.rf.predict_ms': round(median(predictMs.rf), 1),
-      'trees.rf.shap_ms_1000_rows': round(median(shapMs.rf), 1),
+      'trees.rf.shap_1000_ms': round(median(shapMs.rf), 1),
     } : {}),
     'trees.test_rows': stratifiedSplit(y, 0.2, seeds[0] ?? 42).test.length,
   };

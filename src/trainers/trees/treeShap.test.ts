@@ -4,7 +4,8 @@ import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { predictRaw, type TreeEnsemble } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
 import { leafOfRow, treeDepth, type Tree } from './tree.ts';
-import { expectedValue, treeShap } from './treeShap.ts';
+import { binRows } from './binning.ts';
+import { expectedValue, startTreeShap, treeShap, treeShapPathBinned } from './treeShap.ts';
 
 function data(n: number, cols: number, seed: number): { X: Float32Array; y: Float64Array } {
   const rng = createRng(seed);
@@ -99,5 +100,40 @@ describe('treeShap', () => {
         expect(total).toBeCloseTo(t.value[leaf] as number, 10);
       }
     }
+  });
+
+  it('equals the path algorithm (Lundberg et al., Algorithm 2) on deep random forests, missing values included', () => {
+    const cols = 7;
+    const n = 3000;
+    const { X, y } = data(n, cols, 4);
+    // a continuous column too, so paths split the same feature several times
+    const rng = createRng(9);
+    for (let i = 0; i < n; i++) X[i * cols + 6] = rng() * 100 + (y[i] as number) * 10;
+    for (const seed of [1, 2]) {
+      const fit = fitForest({ task: 'classifier', train: { X, cols, rowIdx: all(n), y }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 12, maxDepth: 10, minSamplesSplit: 2, seed } });
+      const e = fit.ensemble;
+      expect(Math.max(...e.trees.map(treeDepth))).toBeGreaterThanOrEqual(6);
+      const rows = Uint32Array.from({ length: 300 }, (_, i) => i * 10);
+      const m = binRows(X, cols, e.edges, rows);
+      const fast = treeShap(e, X, rows);
+      const reference = treeShapPathBinned(e, m);
+      expect(fast.expectedValue).toBe(reference.expectedValue);
+      let worst = 0;
+      for (let k = 0; k < fast.values.length; k++) worst = Math.max(worst, Math.abs((fast.values[k] as number) - (reference.values[k] as number)));
+      expect(worst).toBeLessThan(1e-10);
+    }
+  });
+
+  it('runs one tree per step, so a worker can report progress and stop between trees', () => {
+    const cols = 5;
+    const n = 400;
+    const { X, y } = data(n, cols, 5);
+    const fit = fitGbdt({ task: 'classifier', train: { X, cols, rowIdx: all(n), y }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, maxIter: 8 } });
+    const job = startTreeShap(fit.ensemble, binRows(X, cols, fit.ensemble.edges));
+    let steps = 0;
+    while (job.step()) steps++;
+    expect(job.done()).toBe(fit.ensemble.trees.length);
+    expect(steps).toBe(fit.ensemble.trees.length - 1);
+    expect(Array.from(job.result().values)).toEqual(Array.from(treeShap(fit.ensemble, X).values));
   });
 });

@@ -1,8 +1,15 @@
 /**
- * Exact TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2; the `shap` package's tree_shap.h): per-feature contributions
- * φ with expectedValue + Σφ = the ensemble's raw score, in O(leaves · depth²) per tree and row. Node covers (training
- * rows through each node) are the background distribution. Rows are walked on their bins, which take the same paths
- * as the raw values, and rows with identical bins are computed once.
+ * Exact TreeSHAP for tree ensembles: per-feature contributions φ with expectedValue + Σφ = the ensemble's raw score.
+ * Node covers (training rows through each node) are the background distribution, as in Lundberg, Erion & Lee 2018.
+ *
+ * The fast algorithm (`treeShapBinned`) uses the closed form behind Linear TreeSHAP (Yu et al. 2022): for a leaf of value
+ * v whose path splits on the unique features F, with zero fraction z_j (the share of covers that follows the path's
+ * splits on j) and one fraction o_j ∈ {0, 1} (whether the row follows them), feature i gets
+ *   φ_i = v · (o_i − z_i) · ∫₀¹ Π_{j∈F, j≠i} (z_j·(1−t) + o_j·t) dt,
+ * a polynomial of degree |F|−1 integrated exactly by Gauss–Legendre quadrature with ⌈|F|/2⌉ nodes. Each leaf's path is
+ * summarised once per tree (features, zero fractions, the bin interval the path allows and where missing values go),
+ * so a row costs O(leaves · |F| · ⌈|F|/2⌉) per tree with no path copies, and rows with identical bins are computed once.
+ * `treeShapPathBinned` is Algorithm 2 of the paper (the `shap` package's tree_shap.h), kept as the reference.
  */
 import { binRows, MISSING_BIN, type BinnedMatrix } from './binning.ts';
 import type { TreeEnsemble } from './ensemble.ts';
@@ -36,17 +43,322 @@ export function treeShap(e: TreeEnsemble, X: Float32Array, rowIdx?: Uint32Array)
 
 /** SHAP values of binned rows (binned with the ensemble's own edges). */
 export function treeShapBinned(e: TreeEnsemble, m: BinnedMatrix): ShapValues {
+  const job = startTreeShap(e, m);
+  while (job.step()) { /* one tree per step */ }
+  return job.result();
+}
+
+/** A TreeSHAP computation done one tree at a time, so a worker can report progress and honour a cancel between trees. */
+export interface TreeShapJob {
+  readonly trees: number;
+  /** trees done so far */
+  done(): number;
+  /** adds the next tree's contributions; false once every tree is done */
+  step(): boolean;
+  result(): ShapValues;
+}
+
+/** Starts the fast exact TreeSHAP of binned rows; call `step()` until it returns false, then `result()`. */
+export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix): TreeShapJob {
   const cols = e.cols;
-  const groups = m.rows > 64 ? groupIdenticalRows(m, undefined, 0.5) : null;
+  // identical rows have identical explanations: walk each distinct row once
+  const groups = m.rows > 1 ? groupIdenticalRows(m, undefined, 1) : null;
   const walk = groups ? groups.binned : m;
-  const phi = new Float64Array(walk.rows * cols);
+  const rows = walk.rows;
+  const phi = new Float64Array(rows * cols);
+  const memo = new MaskMemo();
+  let next = 0;
+  const step = (): boolean => {
+    if (next >= e.trees.length) return false;
+    const t = e.trees[next] as Tree;
+    next += 1;
+    if ((t.feature[0] as number) >= 0) addTreeShap(t, e.treeScale, walk, phi, memo);
+    return next < e.trees.length;
+  };
+  const result = (): ShapValues => {
+    if (!groups) return { rows: m.rows, cols, expectedValue: expectedValue(e), values: phi };
+    const values = new Float64Array(m.rows * cols);
+    for (let i = 0; i < m.rows; i++) {
+      const g = groups.groupOf[i] as number;
+      values.set(phi.subarray(g * cols, (g + 1) * cols), i * cols);
+    }
+    return { rows: m.rows, cols, expectedValue: expectedValue(e), values };
+  };
+  return { trees: e.trees.length, done: () => next, step, result };
+}
+
+/** Gauss–Legendre nodes and weights on [0, 1] with n points (exact for polynomials of degree ≤ 2n − 1), memoised. */
+const GAUSS: Array<{ t: Float64Array; w: Float64Array }> = [];
+function gaussLegendre(n: number): { t: Float64Array; w: Float64Array } {
+  const known = GAUSS[n];
+  if (known) return known;
+  const t = new Float64Array(n);
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    // Newton on the Legendre polynomial P_n from the usual first guess; x in [−1, 1]
+    let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let dp = 1;
+    for (let it = 0; it < 100; it++) {
+      let p0 = 1;
+      let p1 = x;
+      for (let k = 2; k <= n; k++) {
+        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+        p0 = p1;
+        p1 = p2;
+      }
+      const pn = n === 1 ? x : p1;
+      const pm = n === 1 ? 1 : p0;
+      dp = (n * (x * pn - pm)) / (x * x - 1);
+      const dx = pn / dp;
+      x -= dx;
+      if (Math.abs(dx) < 1e-16) break;
+    }
+    t[i] = (1 - x) / 2;
+    w[i] = 1 / ((1 - x * x) * dp * dp);
+  }
+  const out = { t, w };
+  GAUSS[n] = out;
+  return out;
+}
+
+/** Each leaf's path in one tree, flattened: its unique features with their zero fractions and allowed bins. */
+interface LeafPaths {
+  readonly leaves: number;
+  readonly value: Float64Array;
+  /** leaf k's features are entries start[k] .. start[k+1]−1 */
+  readonly start: Int32Array;
+  readonly feature: Int32Array;
+  readonly zero: Float64Array;
+  readonly lo: Uint8Array;
+  readonly hi: Uint8Array;
+  /** 1 when a missing value follows every split on the feature along the path */
+  readonly missingOk: Uint8Array;
+}
+
+function leafPaths(t: Tree, cols: number): LeafPaths {
+  const value: number[] = [];
+  const start: number[] = [0];
+  const feature: number[] = [];
+  const zero: number[] = [];
+  const lo: number[] = [];
+  const hi: number[] = [];
+  const missingOk: number[] = [];
+  // per-feature state along the current path, restored on the way back up
+  const fLo = new Uint8Array(cols);
+  const fHi = new Uint8Array(cols).fill(MISSING_BIN - 1);
+  const fMiss = new Uint8Array(cols).fill(1);
+  const fZero = new Float64Array(cols).fill(1);
+  const onPath: number[] = [];
+  const seen = new Uint8Array(cols);
+  const visit = (node: number): void => {
+    const f = t.feature[node] as number;
+    if (f < 0) {
+      value.push(t.value[node] as number);
+      for (const j of onPath) {
+        feature.push(j);
+        zero.push(fZero[j] as number);
+        lo.push(fLo[j] as number);
+        hi.push(fHi[j] as number);
+        missingOk.push(fMiss[j] as number);
+      }
+      start.push(feature.length);
+      return;
+    }
+    const saved = { lo: fLo[f] as number, hi: fHi[f] as number, miss: fMiss[f] as number, zero: fZero[f] as number };
+    const fresh = seen[f] === 0;
+    if (fresh) {
+      seen[f] = 1;
+      onPath.push(f);
+    }
+    const cover = t.cover[node] as number;
+    const thr = t.binThreshold[node] as number;
+    const missLeft = t.missingLeft[node] === 1;
+    const l = t.left[node] as number;
+    const r = t.right[node] as number;
+    fHi[f] = Math.min(saved.hi, thr);
+    fMiss[f] = saved.miss & (missLeft ? 1 : 0);
+    fZero[f] = saved.zero * ((t.cover[l] as number) / cover);
+    visit(l);
+    fHi[f] = saved.hi;
+    fLo[f] = Math.max(saved.lo, thr + 1);
+    fMiss[f] = saved.miss & (missLeft ? 0 : 1);
+    fZero[f] = saved.zero * ((t.cover[r] as number) / cover);
+    visit(r);
+    fLo[f] = saved.lo;
+    fMiss[f] = saved.miss;
+    fZero[f] = saved.zero;
+    if (fresh) {
+      seen[f] = 0;
+      onPath.pop();
+    }
+  };
+  visit(0);
+  return {
+    leaves: value.length, value: Float64Array.from(value), start: Int32Array.from(start), feature: Int32Array.from(feature),
+    zero: Float64Array.from(zero), lo: Uint8Array.from(lo), hi: Uint8Array.from(hi), missingOk: Uint8Array.from(missingOk),
+  };
+}
+
+/**
+ * Adds one tree's contributions (times `scale`) for every row of `m` (column-major bins) to `phi` (row-major). Leaf by
+ * leaf: each row's agreement mask over the leaf's path features is built column by column, and the contributions are
+ * computed once per distinct mask (rows that follow the same subset of the path's features get the same values).
+ */
+function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, phi: Float64Array, memo: MaskMemo): void {
+  const { rows, cols, bins } = m;
+  const p = leafPaths(t, cols);
+  let maxD = 0;
+  for (let k = 0; k < p.leaves; k++) maxD = Math.max(maxD, (p.start[k + 1] as number) - (p.start[k] as number));
+  if (maxD > 30) {
+    // more than 30 features on one path: no 32-bit masks; the reference algorithm handles such trees
+    const single: TreeEnsemble = { model: 'gbdt', task: 'regressor', cols, edges: { cols, edges: [], hasMissing: [] }, baseScore: 0, treeScale: scale, trees: [t] };
+    const ref = treeShapPathBinned(single, m).values;
+    for (let i = 0; i < phi.length; i++) phi[i] = (phi[i] as number) + (ref[i] as number);
+    return;
+  }
+  const maxN = Math.max(1, Math.ceil(maxD / 2));
+  const g = new Float64Array(maxN);
+  const zOff = new Float64Array(maxD * maxN);
+  const invOn = new Float64Array(maxD * maxN);
+  const inv1mt = new Float64Array(maxN);
+  const mask = new Int32Array(rows);
+  const slot = new Int32Array(rows);
+  const width = maxD + 1;
+  memo.reserve(rows, width);
+  const { feature, lo, hi, missingOk, zero, start, value } = p;
+  for (let k = 0; k < p.leaves; k++) {
+    const s = start[k] as number;
+    const d = (start[k + 1] as number) - s;
+    if (d === 0) continue;
+    // which of the path's features each row follows: one pass over each feature's column
+    mask.fill(0);
+    for (let j = 0; j < d; j++) {
+      const col = (feature[s + j] as number) * rows;
+      const l = lo[s + j] as number;
+      const h = hi[s + j] as number;
+      const mo = missingOk[s + j] as number;
+      const bit = 1 << j;
+      for (let r = 0; r < rows; r++) {
+        const b = bins[col + r] as number;
+        if (b === MISSING_BIN ? mo === 1 : b >= l && b <= h) mask[r] = (mask[r] as number) | bit;
+      }
+    }
+    memo.clear();
+    const out = memo.values;
+    const v = scale * (value[k] as number);
+    const n = Math.ceil(d / 2);
+    let tablesReady = false;
+    for (let r = 0; r < rows; r++) {
+      const bits = mask[r] as number;
+      const sl = memo.slotOf(bits);
+      slot[r] = sl;
+      if (!memo.isNew) continue;
+      const { t: tq, w: wq } = gaussLegendre(n);
+      if (!tablesReady) {
+        // per path entry j and quadrature node q: z_j·(1−t_q) and 1 / (z_j·(1−t_q) + t_q)
+        for (let q = 0; q < n; q++) inv1mt[q] = 1 / (1 - (tq[q] as number));
+        for (let j = 0; j < d; j++) {
+          const z = zero[s + j] as number;
+          for (let q = 0; q < n; q++) {
+            const a = z * (1 - (tq[q] as number));
+            zOff[j * n + q] = a;
+            invOn[j * n + q] = 1 / (a + (tq[q] as number));
+          }
+        }
+        tablesReady = true;
+      }
+      for (let q = 0; q < n; q++) g[q] = wq[q] as number;
+      for (let j = 0; j < d; j++) {
+        const jn = j * n;
+        if ((bits >>> j) & 1) {
+          for (let q = 0; q < n; q++) g[q] = (g[q] as number) * ((zOff[jn + q] as number) + (tq[q] as number));
+        } else {
+          for (let q = 0; q < n; q++) g[q] = (g[q] as number) * (zOff[jn + q] as number);
+        }
+      }
+      // a feature the row does not follow: v·(0 − z_i)·∫G/(z_i(1−t)) = −v·∫G/(1−t), the same for each of them
+      let off = 0;
+      for (let q = 0; q < n; q++) off += (g[q] as number) * (inv1mt[q] as number);
+      off *= -v;
+      const at = sl * width;
+      for (let j = 0; j < d; j++) {
+        let c = off;
+        if ((bits >>> j) & 1) {
+          const jn = j * n;
+          let sum = 0;
+          for (let q = 0; q < n; q++) sum += (g[q] as number) * (invOn[jn + q] as number);
+          c = v * (1 - (zero[s + j] as number)) * sum;
+        }
+        out[at + j] = c;
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      const f = feature[s + j] as number;
+      for (let r = 0; r < rows; r++) {
+        const i = r * cols + f;
+        phi[i] = (phi[i] as number) + (out[(slot[r] as number) * width + j] as number);
+      }
+    }
+  }
+}
+
+/** A small open-addressing table from a leaf's agreement mask to the slot of its memoised contributions. */
+class MaskMemo {
+  keys = new Int32Array(0);
+  stamp = new Int32Array(0);
+  slots = new Int32Array(0);
+  values = new Float64Array(0);
+  isNew = false;
+  private now = 0;
+  private used = 0;
+  reserve(rows: number, width: number): void {
+    let size = 16;
+    while (size < 2 * rows) size *= 2;
+    if (this.keys.length < size) {
+      this.keys = new Int32Array(size);
+      this.stamp = new Int32Array(size);
+      this.slots = new Int32Array(size);
+      this.now = 0;
+    }
+    if (this.values.length < rows * width) this.values = new Float64Array(rows * width);
+  }
+  clear(): void {
+    this.now += 1;
+    this.used = 0;
+  }
+  slotOf(key: number): number {
+    const m = this.keys.length - 1;
+    let h = Math.imul(key, 0x9e3779b1) >>> 0;
+    for (;;) {
+      const i = h & m;
+      if (this.stamp[i] !== this.now) {
+        this.stamp[i] = this.now;
+        this.keys[i] = key;
+        this.slots[i] = this.used;
+        this.used += 1;
+        this.isNew = true;
+        return this.used - 1;
+      }
+      if (this.keys[i] === key) {
+        this.isNew = false;
+        return this.slots[i] as number;
+      }
+      h = i + 1;
+    }
+  }
+}
+
+/** Algorithm 2 of Lundberg et al. (the path algorithm, O(leaves · depth²) per tree and row): the reference for tests. */
+export function treeShapPathBinned(e: TreeEnsemble, m: BinnedMatrix): ShapValues {
+  const cols = e.cols;
+  const phi = new Float64Array(m.rows * cols);
   let maxDepth = 0;
   for (const t of e.trees) maxDepth = Math.max(maxDepth, treeDepth(t));
   const path = new PathBuffer(maxDepth);
   const row = new Uint8Array(cols);
   const out = new Float64Array(cols);
-  for (let r = 0; r < walk.rows; r++) {
-    for (let f = 0; f < cols; f++) row[f] = walk.bins[f * walk.rows + r] as number;
+  for (let r = 0; r < m.rows; r++) {
+    for (let f = 0; f < cols; f++) row[f] = m.bins[f * m.rows + r] as number;
     out.fill(0);
     for (const t of e.trees) {
       if ((t.feature[0] as number) < 0) continue;
@@ -54,15 +366,7 @@ export function treeShapBinned(e: TreeEnsemble, m: BinnedMatrix): ShapValues {
     }
     for (let f = 0; f < cols; f++) phi[r * cols + f] = e.treeScale * (out[f] as number);
   }
-  let values = phi;
-  if (groups) {
-    values = new Float64Array(m.rows * cols);
-    for (let i = 0; i < m.rows; i++) {
-      const g = groups.groupOf[i] as number;
-      values.set(phi.subarray(g * cols, (g + 1) * cols), i * cols);
-    }
-  }
-  return { rows: m.rows, cols, expectedValue: expectedValue(e), values };
+  return { rows: m.rows, cols, expectedValue: expectedValue(e), values: phi };
 }
 
 /** The path of unique features from the root, one copy per recursion level laid end to end (as tree_shap.h does). */
