@@ -8,6 +8,7 @@ import * as pq from 'parquet-wasm';
 import { startFixtureServer } from './fixtureServer.ts';
 import { downloadText, openWorkbench } from './helpers.ts';
 import { startDataFaultServer } from '../test/dataFaultServer.ts';
+import { createMlflowClient, mlflowRunId, type MlflowClient, type MlflowRunRef } from '../src/mlflow/client.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-hostile-'));
 
@@ -224,6 +225,74 @@ test('Keep my current data leaves the loaded data and never asks the link\'s ser
     await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
     await expect(page.getByTestId('pending-data')).toHaveCount(0);
     expect(server.requests).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
+/** Every artifact of an MLflow run as text (the binary model weights as latin1, which still shows an ASCII secret). */
+async function artifactTexts(client: MlflowClient, run: MlflowRunRef, dir?: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of await client.listArtifacts(run, dir)) {
+    if (file.isDir) out.push(...await artifactTexts(client, run, file.path));
+    else out.push(`${file.path}\n${Buffer.from(await client.downloadArtifact(run, file.path)).toString('latin1')}`);
+  }
+  return out;
+}
+
+test('with the secrets choice left at "no", a presigned URL\'s secrets appear nowhere: MLflow params, tags, artifacts, link, report, notebook file, page', async ({ page }) => {
+  test.setTimeout(240_000);
+  const mlflowUrl = (process.env.MLFLOW_TEST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
+  const server = await startDataFaultServer({ 'signed.parquet': smallSessions() });
+  const signature = 'f00dfacesignature0123456789';
+  const token = 'tok-s3cr3t-42';
+  const url = `${server.url('ok', 'signed.parquet')}?X-Amz-Expires=600&X-Amz-Signature=${signature}&token=${token}`;
+  const secrets = [signature, token];
+  const expectClean = (what: string, text: string): void => {
+    for (const secret of secrets) expect(text.includes(secret), `${what} holds the secret ${secret}`).toBe(false);
+  };
+  try {
+    await openWorkbench(page);
+    await page.getByTestId('url-input').fill(url);
+    await page.getByTestId('load-url').click();
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
+    // one choice, shown in both cells that export, remembered for the tab's session (a reload keeps it)
+    const reportChoice = page.getByTestId('report-cell').getByTestId('keep-signature');
+    const exportChoice = page.getByTestId('export-cell').getByTestId('keep-signature');
+    await expect(reportChoice).not.toBeChecked();
+    await reportChoice.check();
+    await expect(exportChoice).toBeChecked();
+    await page.reload();
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
+    await expect(exportChoice).toBeChecked();
+    await exportChoice.uncheck();
+    await expect(reportChoice).not.toBeChecked();
+
+    await page.getByTestId('clf-model').selectOption('logistic');
+    await page.getByTestId('train-both').click();
+    await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+    await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+    const suffix = `${process.pid}_${Date.now()}`;
+    await page.getByTestId('mlflow-experiment-classifier').fill(`secrets_clf_${suffix}`);
+    await page.getByTestId('mlflow-experiment-regressor').fill(`secrets_reg_${suffix}`);
+    await page.getByTestId('mlflow-export').click();
+    await expect(page.getByTestId('mlflow-results')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+
+    const client = createMlflowClient({ baseUrl: mlflowUrl });
+    for (const kind of ['classifier', 'regressor'] as const) {
+      const run = await client.getRun(mlflowRunId((await page.getByTestId(`mlflow-link-${kind}`).getAttribute('data-run-id')) ?? ''));
+      expect(run.params.data_url).toContain('X-Amz-Signature=REDACTED');
+      expectClean(`${kind} params`, JSON.stringify(run.params));
+      expectClean(`${kind} tags`, JSON.stringify(run.tags));
+      const artifacts = await artifactTexts(client, run.info);
+      expect(artifacts.some((a) => a.startsWith('notebook.json\n') && a.includes('token=REDACTED'))).toBe(true);
+      for (const text of artifacts) expectClean(`${kind} artifact ${text.split('\n')[0]}`, text);
+    }
+    await page.getByTestId('copy-notebook-link').click();
+    expectClean('the link', await page.getByTestId('notebook-link').inputValue());
+    expectClean('the report', await downloadText(page, 'download-report'));
+    expectClean('the notebook file', await downloadText(page, 'export-notebook'));
+    expectClean('the page', await page.locator('body').innerText());
   } finally {
     await server.close();
   }

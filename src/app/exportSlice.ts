@@ -8,6 +8,8 @@ import { DEFAULT_NETWORK_POLICY, NetworkTimeoutError } from '../data/networkPoli
 import { exportRun } from '../mlflow/exportRun.ts';
 import { serializeNotebook } from '../notebook/serializer.ts';
 import { notebookToDoc } from './notebookDoc.ts';
+import { notebookForSharing } from '../notebook/notebookLink.ts';
+import { hasSecrets } from '../data/urlSecrets.ts';
 import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { WorkbenchState } from './store.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
@@ -162,9 +164,14 @@ export function selectedMlflowRuns(s: WorkbenchState): Run[] {
   return s.runs.filter((r) => ids.includes(r.id));
 }
 
-/** The notebook logged with each run: the same document as the downloaded file. */
+/** Whether what leaves the page keeps the data URL's secrets: only when the URL has some and the user said so (`shareSecrets`). */
+export function keepsSecrets(s: Pick<WorkbenchState, 'dataset' | 'shareSecrets'>): boolean {
+  return s.shareSecrets && s.dataset?.source.type === 'url' && hasSecrets(s.dataset.source.url);
+}
+
+/** The notebook logged with each run: the same document as the downloaded file (secrets replaced unless the user keeps them). */
 export function notebookJson(s: WorkbenchState): string {
-  return serializeNotebook(notebookToDoc(s));
+  return serializeNotebook(notebookForSharing(notebookToDoc(s), keepsSecrets(s)));
 }
 
 /** What the page knows beyond a run: the slider, the browser, the data's URL and class balance, the notebook. */
@@ -261,7 +268,7 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
     const results = await Promise.all(runs.map(async (run): Promise<MlflowExportResult> => {
       const who = { runId: run.id, runName: run.name, kind: run.kind };
       try {
-        const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook, reportHtml)), { uiBase, signal });
+        const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook, reportHtml)), { uiBase, signal, includeSecrets: keepsSecrets(s) });
         return { ...who, ok: true, mlflowRunId: exported.runId, url: exported.url, created: exported.created, parentRunId: exported.parentRunId };
       } catch (error) {
         return { ...who, ok: false, error: explainMlflowError(error, uri) };

@@ -19,6 +19,19 @@ export interface ShareSlice {
   /** a link that could not be opened, for the banner */
   sharedNotebookError: string | null;
   setSharedNotebook(notice: SharedNotebookNotice | null, error?: string | null): void;
+  /** the user's one answer, for this tab's session, to "include the data URL's secrets in what leaves the page?" (default no) */
+  shareSecrets: boolean;
+  setShareSecrets(keep: boolean): void;
+}
+
+const SHARE_SECRETS_KEY = 'ml-workbench.share-secrets';
+
+function storedShareSecrets(): boolean {
+  try {
+    return typeof sessionStorage !== 'undefined' && sessionStorage.getItem(SHARE_SECRETS_KEY) === 'yes';
+  } catch {
+    return false; // storage blocked: ask again
+  }
 }
 
 export const createShareSlice: StateCreator<WorkbenchState, [], [], ShareSlice> = (set) => ({
@@ -26,5 +39,15 @@ export const createShareSlice: StateCreator<WorkbenchState, [], [], ShareSlice> 
   sharedNotebookError: null,
   setSharedNotebook(notice, error = null) {
     set({ sharedNotebook: notice, sharedNotebookError: error });
+  },
+  shareSecrets: storedShareSecrets(),
+  setShareSecrets(keep) {
+    try {
+      if (keep) sessionStorage.setItem(SHARE_SECRETS_KEY, 'yes');
+      else sessionStorage.removeItem(SHARE_SECRETS_KEY);
+    } catch {
+      // storage blocked: the choice lasts until the page closes
+    }
+    set({ shareSecrets: keep });
   },
 });

@@ -4,6 +4,7 @@ import { useDatasetView } from '../app/useDatasetView.ts';
 import { fmtBytes, fmtInt } from '../app/format.ts';
 import type { Dataset } from '../data/types.ts';
 import { cellText } from '../data/cellText.ts';
+import { redactUrl } from '../data/urlSecrets.ts';
 
 const PREVIEW_ROWS = 20;
 
@@ -11,7 +12,7 @@ const PREVIEW_ROWS = 20;
 function sourceText(ds: Dataset): string {
   switch (ds.source.type) {
     case 'bundled': return `bundled demo data (${ds.source.name})`;
-    case 'url': return ds.source.url;
+    case 'url': return redactUrl(ds.source.url);
     case 'file': return `local file ${ds.source.name}`;
     default: return '';
   }

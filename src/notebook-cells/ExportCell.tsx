@@ -12,6 +12,7 @@ import { useWorkbench } from '../app/store.ts';
 import { prepareInputs } from '../app/trainingSlice.ts';
 import type { MlflowAuth } from '../mlflow/client.ts';
 import { SelectField, TextField } from './fields.tsx';
+import { SecretsChoice } from '../app/SecretsChoice.tsx';
 import { type ClassifierRun, isRunStale, type ModelKind, type Run } from '../notebook/runs.ts';
 
 type AuthKind = 'none' | 'bearer' | 'basic';
@@ -148,6 +149,7 @@ export function ExportCell() {
         <TextField label="classifier experiment" value={s.names.classifier} testId="mlflow-experiment-classifier" onChange={(v) => actions.setName('classifier', v)} />
         <TextField label="regressor experiment" value={s.names.regressor} testId="mlflow-experiment-regressor" onChange={(v) => actions.setName('regressor', v)} />
       </div>
+      <SecretsChoice where="the MLflow params (data_url), tags and artifacts (notebook.json)" />
 
       <div className="toolbar">
         <button type="button" onClick={() => void actions.test()} disabled={s.connection.status === 'testing'} data-testid="mlflow-test">Test connection</button>

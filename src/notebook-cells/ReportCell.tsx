@@ -7,7 +7,8 @@ import { currentReportHtml } from '../notebook/reportInput.ts';
 import { applyNotebookDoc, notebookToDoc, parseNotebookFile } from '../app/notebookDoc.ts';
 import { NOTEBOOK_LIMITS } from '../notebook/notebookSchema.ts';
 import { serializeNotebook } from '../notebook/serializer.ts';
-import { hasSignature, notebookForSharing, notebookToFragment } from '../notebook/notebookLink.ts';
+import { notebookForSharing, notebookToFragment } from '../notebook/notebookLink.ts';
+import { SecretsChoice, useSecretDataUrl } from '../app/SecretsChoice.tsx';
 import { NumberField } from './fields.tsx';
 
 /** File name of the downloaded report. */
@@ -25,17 +26,16 @@ function message(error: unknown): string {
 
 export function ReportCell() {
   const hasData = useWorkbench((s) => s.dataset !== null);
-  const dataUrl = useWorkbench((s) => (s.dataset?.source.type === 'url' ? s.dataset.source.url : null));
   const [includeSample, setIncludeSample] = useState(false);
   const [sampleRows, setSampleRows] = useState(100);
   const [reportBytes, setReportBytes] = useState<number | null>(null);
   const [reportError, setReportError] = useState<string | null>(null);
-  const [keepSignature, setKeepSignature] = useState(false);
+  const keepSignature = useWorkbench((s) => s.shareSecrets);
   const [link, setLink] = useState('');
   const [linkNote, setLinkNote] = useState<string | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
   const [imported, setImported] = useState<string | null>(null);
-  const signed = dataUrl !== null && hasSignature(dataUrl);
+  const signed = useSecretDataUrl() !== null;
 
   const downloadReport = () => {
     setReportError(null);
@@ -109,12 +109,7 @@ export function ReportCell() {
 
       <h3>Notebook link</h3>
       <p className="muted">The cells and settings travel in the link itself (after <code>#</code>, never sent to a server), with the data URL when the data came from one; a local file is named and the reader supplies it.</p>
-      {signed && (
-        <label className="field inline warning" data-testid="signature-choice">
-          <input type="checkbox" checked={keepSignature} onChange={(e) => setKeepSignature(e.target.checked)} data-testid="keep-signature" />
-          {' '}keep the data URL&apos;s secrets (signature, token, password) in the link and the notebook file (anyone with them can read the data); replaced by REDACTED by default
-        </label>
-      )}
+      <SecretsChoice where="the link and the notebook file" />
       <div className="toolbar">
         <button type="button" onClick={() => void copyLink()} data-testid="copy-notebook-link">Copy notebook link</button>
         <input type="text" readOnly value={link} aria-label="notebook link" data-testid="notebook-link" className="mono grow"
