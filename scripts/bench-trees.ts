@@ -6,7 +6,7 @@
  *   node --import tsx scripts/bench-trees.ts [--quick] [--seeds 42,43,44] [--no-rf]
  *
  * Prints one JSON line: trees.gbdt.fit_ms / peer_fit_ms / ratio (medians), the same for rf, AUCs (median over seeds),
- * the capped-depth AUC, F1 at the validation threshold, predict time of the test rows and TreeSHAP time for 1,000 rows.
+ * the capped-depth AUC, F1 at the validation threshold (ours and scikit-learn's through the same protocol), predict time of the test rows and TreeSHAP time for 1,000 rows.
  */
 import { pathToFileURL } from 'node:url';
 import { rocAuc } from '../src/trainers/metrics.ts';
@@ -22,7 +22,9 @@ import { loadTrainingData } from './bench-search.ts';
 import { runPeer } from './pythonPeer.mjs';
 
 interface PeerModel { readonly fit_ms: number; readonly predict_ms: number; readonly auc: number }
-interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly train_rows: number; readonly test_rows: number }
+/** The peer's run of the workbench's Train-cell protocol (fit rows, early stopping and threshold on the validation slice). */
+interface PeerFlow { readonly n_iter: number; readonly auc: number; readonly threshold: number; readonly f1_at_valid_threshold: number; readonly oracle_f1: number }
+interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly flow?: PeerFlow; readonly train_rows: number; readonly test_rows: number }
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,6 +47,8 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const peerMs = { gbdt: [] as number[], rf: [] as number[] };
   const auc = { gbdt: [] as number[], rf: [] as number[], hgb: [] as number[], peerRf: [] as number[], gbdtCapped: [] as number[], hgbCapped: [] as number[] };
   const f1: number[] = [];
+  const oracleF1: number[] = [];
+  const peerFlow = { f1: [] as number[], auc: [] as number[], oracleF1: [] as number[] };
   const flowAuc: number[] = [];
   const flowF1Capped: number[] = [];
   const predictMs = { gbdt: [] as number[], rf: [] as number[] };
@@ -61,7 +65,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const weight = yTrain.map((v) => (v === 1 ? w1 : w0));
 
     log(`seed ${seed}: scikit-learn (hgb${withRf ? ', rf' : ''})`);
-    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? 'hgb,rf' : 'hgb'])) as PeerRun;
+    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? 'hgb,rf,flow' : 'hgb,flow'])) as PeerRun;
     if (peer.train_rows !== train.length || peer.test_rows !== test.length) throw new Error(`the peer split ${peer.train_rows}/${peer.test_rows} rows, ours ${train.length}/${test.length}; the splits must agree`);
 
     // ours, as the peer: every training row, 100 iterations, no early stopping, binning included in the time
@@ -103,7 +107,12 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const flowConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS, seed };
     const flow = trainTreeClassifier({ matrix: { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names }, y, config: flowConfig });
     f1.push(flow.metrics.f1_score);
+    oracleF1.push(flow.metrics.oracle_f1);
     flowAuc.push(flow.metrics.auc_roc);
+    peerFlow.f1.push(peer.flow?.f1_at_valid_threshold ?? Number.NaN);
+    peerFlow.auc.push(peer.flow?.auc ?? Number.NaN);
+    peerFlow.oracleF1.push(peer.flow?.oracle_f1 ?? Number.NaN);
+    log(`seed ${seed}: flow ${flow.epochs} trees, f1 at the validation threshold ${flow.metrics.f1_score.toFixed(4)} (peer ${peer.flow?.n_iter} iterations, ${peer.flow?.f1_at_valid_threshold}), test-chosen f1 ${flow.metrics.oracle_f1.toFixed(4)} (peer ${peer.flow?.oracle_f1})`);
 
     const peerCapped = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'capped', 'hgb'])) as PeerRun;
     auc.hgbCapped.push(peerCapped.hgb?.auc ?? Number.NaN);
@@ -128,6 +137,12 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.gbdt.peer_auc_capped_depth': round(median(auc.hgbCapped)),
     'trees.gbdt.flow_auc': round(median(flowAuc)),
     'trees.gbdt.flow_f1_at_valid_threshold': round(median(f1)),
+    // scikit-learn's HGB through the same protocol (same rows, early stopping on the same validation slice, same threshold rule)
+    'trees.gbdt.peer_flow_f1_at_valid_threshold': round(median(peerFlow.f1)),
+    'trees.gbdt.peer_flow_auc': round(median(peerFlow.auc)),
+    // the best F1 any threshold reaches on the test rows (chosen on the test rows: a ceiling, not a result)
+    'trees.gbdt.flow_oracle_f1': round(median(oracleF1)),
+    'trees.gbdt.peer_flow_oracle_f1': round(median(peerFlow.oracleF1)),
     'trees.gbdt.flow_f1_capped_depth': round(median(flowF1Capped)),
     'trees.gbdt.predict_ms': round(median(predictMs.gbdt), 1),
     'trees.gbdt.shap_1000_ms': round(median(shapMs.gbdt), 1),
