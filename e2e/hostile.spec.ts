@@ -297,3 +297,21 @@ test('with the secrets choice left at "no", a presigned URL\'s secrets appear no
     await server.close();
   }
 });
+
+test("the Data cell's timeout bounds each data request: a stalled URL fails naming it, well before the default's 30 s", async ({ page }) => {
+  const server = await startDataFaultServer({ 'stall.parquet': smallSessions() });
+  try {
+    await openWorkbench(page);
+    await expect(page.getByTestId('fetch-timeout')).toHaveValue('30');
+    await page.getByTestId('fetch-timeout').fill('1');
+    const t0 = Date.now();
+    await page.getByTestId('url-input').fill(server.url('stall', 'stall.parquet'));
+    await page.getByTestId('load-url').click();
+    await expect(page.getByTestId('load-error')).toContainText(`${server.url('stall', 'stall.parquet')} sent no complete answer within 1 s`, { timeout: 20_000 });
+    // four attempts of 1 s and the back-offs between them (0.5, 1, 2 s)
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(server.requests.filter((r) => r.path === '/stall/stall.parquet' && r.status === 0).length).toBe(4);
+  } finally {
+    await server.close();
+  }
+});

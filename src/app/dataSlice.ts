@@ -6,6 +6,8 @@ import type { LoadSpec } from '../workers/dataProtocol.ts';
 import type { Analysis } from '../notebook/analysis.ts';
 import { getDataClient } from './services.ts';
 import type { WorkbenchState } from './store.ts';
+import { firstCellOf } from './notebookSlice.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from '../notebook/settings.ts';
 
 export const BUNDLED_URL = 'data/training_data.parquet';
 
@@ -84,7 +86,8 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
   startLoad(requested) {
     cancelCurrent?.();
     // workers resolve relative URLs against their own script, so resolve against the page here
-    const spec: LoadSpec = requested.kind === 'url' ? { ...requested, url: new URL(requested.url, document.baseURI).href } : requested;
+    const timeoutMs = (firstCellOf(get(), 'data')?.config.fetchTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const spec: LoadSpec = requested.kind === 'url' ? { ...requested, url: new URL(requested.url, document.baseURI).href, timeoutMs } : requested;
     const t0 = performance.now();
     const handle = getDataClient().request('load', spec, {
       onProgress: (progress) => set((s) => ({ load: { ...s.load, progress, requests: progress.requests, progressEvents: s.load.progressEvents + 1 } })),

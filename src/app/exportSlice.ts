@@ -12,6 +12,8 @@ import { notebookForSharing } from '../notebook/notebookLink.ts';
 import { hasSecrets } from '../data/urlSecrets.ts';
 import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { WorkbenchState } from './store.ts';
+import { firstCellOf } from './notebookSlice.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from '../notebook/settings.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
 
 /** Where the app's same-origin proxy forwards (scripts/static-server.mjs): the MLflow UI is linked there. */
@@ -116,7 +118,7 @@ export function saveMlflowAuth(auth: MlflowAuth | null): void {
 }
 
 /** Turn any failure of the client into what happened and what to do about it. */
-export function explainMlflowError(error: unknown, trackingUri: string): ExplainedMlflowError {
+export function explainMlflowError(error: unknown, trackingUri: string, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): ExplainedMlflowError {
   const proxy = isProxyUri(trackingUri);
   if (error instanceof MlflowCorsError) {
     return {
@@ -151,7 +153,7 @@ export function explainMlflowError(error: unknown, trackingUri: string): Explain
   if (error instanceof MlflowLimitError) return { kind: 'limit', message: error.message, fix: 'Shorten the named value, then export again.' };
   if (isAbort(error)) return { kind: 'other', message: 'export cancelled; a run it had started is marked FAILED in MLflow', fix: 'Export again when ready.' };
   if (error instanceof NetworkTimeoutError) {
-    return { kind: 'unreachable', message: error.message, fix: `MLflow did not answer within ${DEFAULT_NETWORK_POLICY.timeoutMs / 1000} s per request; check the server, then export again.` };
+    return { kind: 'unreachable', message: error.message, fix: `MLflow did not answer within ${timeoutSeconds} s per request; check the server or raise the MLflow timeout in this cell, then export again.` };
   }
   if (error instanceof MlflowProtocolError) return { kind: 'mlflow', message: error.message, fix: 'Point the tracking URI at an MLflow server (or the /mlflow proxy), then export again.' };
   const message = error instanceof Error ? error.message : String(error);
@@ -194,12 +196,18 @@ function runContext(s: WorkbenchState, run: Run, notebook: string, reportHtml: s
   return ctx;
 }
 
+/** Seconds each MLflow call may take: the (first) Export cell's setting. */
+export function mlflowTimeoutSeconds(s: Pick<WorkbenchState, 'cells' | 'cellIds'>): number {
+  return firstCellOf(s, 'export')?.config.mlflowTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+}
+
 function clientFor(s: WorkbenchState): MlflowClient {
   const auth = loadMlflowAuth();
   const uri = s.mlflowTrackingUri.trim();
   // through the proxy, a relative base keeps every request same-origin
   const baseUrl = isProxyUri(uri) ? '/mlflow' : uri;
-  return createMlflowClient({ baseUrl, ...(auth ? { auth } : {}), retry: { attempts: 3, baseDelayMs: 300 } });
+  const policy = { ...DEFAULT_NETWORK_POLICY, timeoutMs: mlflowTimeoutSeconds(s) * 1000 };
+  return createMlflowClient({ baseUrl, ...(auth ? { auth } : {}), policy, retry: { attempts: 3, baseDelayMs: 300 } });
 }
 
 const idleConnection: MlflowConnectionState = { status: 'idle', version: null, message: '', error: null };
@@ -240,7 +248,7 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
       const found = experiment ? `experiment "${name}" exists (id ${experiment.experimentId})` : `experiment "${name}" will be created on export`;
       set({ mlflowConnection: { status: 'ok', version, message: `connected to ${client.baseUrl}: ${found}`, error: null } });
     } catch (error) {
-      set({ mlflowConnection: { status: 'error', version: null, message: '', error: explainMlflowError(error, uri) } });
+      set({ mlflowConnection: { status: 'error', version: null, message: '', error: explainMlflowError(error, uri, mlflowTimeoutSeconds(s)) } });
     }
   },
   async exportToMlflow() {
@@ -271,7 +279,7 @@ export const createExportSlice: StateCreator<WorkbenchState, [], [], ExportSlice
         const exported = await exportRun(client, runToExportable(run, runContext(s, run, notebook, reportHtml)), { uiBase, signal, includeSecrets: keepsSecrets(s) });
         return { ...who, ok: true, mlflowRunId: exported.runId, url: exported.url, created: exported.created, parentRunId: exported.parentRunId };
       } catch (error) {
-        return { ...who, ok: false, error: explainMlflowError(error, uri) };
+        return { ...who, ok: false, error: explainMlflowError(error, uri, mlflowTimeoutSeconds(s)) };
       } finally {
         set((st) => ({ mlflowExport: { ...st.mlflowExport, done: st.mlflowExport.done + 1 } }));
       }

@@ -5,6 +5,10 @@ import { fmtBytes, fmtInt } from '../app/format.ts';
 import type { Dataset } from '../data/types.ts';
 import { cellText } from '../data/cellText.ts';
 import { redactUrl } from '../data/urlSecrets.ts';
+import type { CellProps } from './cellDefinition.ts';
+import { NumberField } from './fields.tsx';
+import { cellOfKind } from '../app/notebookSlice.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from '../notebook/settings.ts';
 
 const PREVIEW_ROWS = 20;
 
@@ -35,16 +39,34 @@ function dataSummary(ds: Dataset) {
   };
 }
 
-export function DataCell() {
+/** The timeout of each data request, the cell's own setting (used by the next load). */
+function FetchTimeoutField({ cellId }: CellProps) {
+  const seconds = useWorkbench((s) => cellOfKind(s, cellId, 'data')?.config.fetchTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+  const setCellSettings = useWorkbench((s) => s.setCellSettings);
+  return (
+    <div className="settings">
+      <NumberField label={`timeout per data request (default ${DEFAULT_TIMEOUT_SECONDS}, then up to 3 retries)`} unit="s" value={seconds} min={1} max={600} step={1}
+        testId="fetch-timeout" onChange={(v) => setCellSettings(cellId, 'data', { fetchTimeoutSeconds: v })} />
+    </div>
+  );
+}
+
+export function DataCell({ cellId }: CellProps) {
   const data = useDatasetView(dataSummary);
   const notes = useWorkbench((s) => s.notes);
   const load = useWorkbench((s) => s.load);
   const analysis = useWorkbench((s) => s.analysis);
   if (!data) {
-    return <p className="muted">{load.status === 'loading' ? 'Loading…' : 'No data loaded yet: pick the bundled data, a file or a URL above.'}</p>;
+    return (
+      <div>
+        <FetchTimeoutField cellId={cellId} />
+        <p className="muted">{load.status === 'loading' ? 'Loading…' : 'No data loaded yet: pick the bundled data, a file or a URL above.'}</p>
+      </div>
+    );
   }
   return (
     <div>
+      <FetchTimeoutField cellId={cellId} />
       <dl className="facts">
         <div><dt>Source</dt><dd data-testid="data-source">{data.source}</dd></div>
         <div><dt>Rows</dt><dd data-testid="data-rows" data-value={data.rows}>{fmtInt(data.rows)}</dd></div>

@@ -11,7 +11,10 @@ import { sweepAt } from '../trainers/thresholdSweep.ts';
 import { useWorkbench } from '../app/store.ts';
 import { prepareInputs } from '../app/trainingSlice.ts';
 import type { MlflowAuth } from '../mlflow/client.ts';
-import { SelectField, TextField } from './fields.tsx';
+import { NumberField, SelectField, TextField } from './fields.tsx';
+import type { CellProps } from './cellDefinition.ts';
+import { cellOfKind } from '../app/notebookSlice.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from '../notebook/settings.ts';
 import { SecretsChoice } from '../app/SecretsChoice.tsx';
 import { type ClassifierRun, isRunStale, type ModelKind, type Run } from '../notebook/runs.ts';
 
@@ -99,7 +102,7 @@ function ThresholdPreview({ run }: { run: ClassifierRun }) {
   );
 }
 
-export function ExportCell() {
+export function ExportCell({ cellId }: CellProps) {
   const s = useWorkbench(useShallow((st) => ({
     trackingUri: st.mlflowTrackingUri, uiBase: st.mlflowUiBase, names: st.mlflowExperimentNames, connection: st.mlflowConnection,
     exp: st.mlflowExport, runs: st.runs, activeRun: st.activeRun, selection: st.mlflowSelection,
@@ -108,6 +111,8 @@ export function ExportCell() {
     setUri: st.setMlflowTrackingUri, setUiBase: st.setMlflowUiBase, setName: st.setMlflowExperimentName, select: st.setMlflowRunSelected,
     test: st.testMlflowConnection, exportRuns: st.exportToMlflow, cancel: st.cancelMlflowExport,
   })));
+  const timeoutSeconds = useWorkbench((st) => cellOfKind(st, cellId, 'export')?.config.mlflowTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+  const setCellSettings = useWorkbench((st) => st.setCellSettings);
   const selectedIds = useWorkbench(useShallow((st) => selectedMlflowRuns(st).map((r) => r.id)));
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const uiBase = effectiveUiBase(s.trackingUri, s.uiBase);
@@ -148,6 +153,8 @@ export function ExportCell() {
         <AuthFields />
         <TextField label="classifier experiment" value={s.names.classifier} testId="mlflow-experiment-classifier" onChange={(v) => actions.setName('classifier', v)} />
         <TextField label="regressor experiment" value={s.names.regressor} testId="mlflow-experiment-regressor" onChange={(v) => actions.setName('regressor', v)} />
+        <NumberField label={`timeout per MLflow call (default ${DEFAULT_TIMEOUT_SECONDS})`} unit="s" value={timeoutSeconds} min={1} max={600} step={1} testId="mlflow-timeout"
+          onChange={(v) => setCellSettings(cellId, 'export', { mlflowTimeoutSeconds: v })} />
       </div>
       <SecretsChoice where="the MLflow params (data_url), tags and artifacts (notebook.json)" />
 
@@ -185,7 +192,7 @@ export function ExportCell() {
           <span data-testid="mlflow-progress">
             <progress max={s.exp.total} value={s.exp.done} /> exporting {s.exp.done} of {s.exp.total} runs…{' '}
             <button type="button" onClick={actions.cancel} data-testid="mlflow-export-cancel"
-              title="Stop the export; MLflow calls also time out after 30 s each">Cancel</button>
+              title={`Stop the export; MLflow calls also time out after ${timeoutSeconds} s each`}>Cancel</button>
           </span>
         )}
         {s.exp.wallMs !== null && (

@@ -1,5 +1,5 @@
 /** The cell registry: every cell kind, defined once. Adding a kind is its own file and one line here. */
-import { ClassifierCellSchema, RegressorCellSchema } from '../notebook/settings.ts';
+import { ClassifierCellSchema, DataCellSchema, ExportCellSchema, RegressorCellSchema } from '../notebook/settings.ts';
 import { isImportanceOutdated } from '../app/importanceSlice.ts';
 import { jobOf } from '../app/trainingSlice.ts';
 import { registerCellKinds } from '../app/notebookSlice.ts';
@@ -40,7 +40,7 @@ const IMPORTANCE: CellAction = {
 
 /** Every cell kind; `CellKind` is its keys, so a kind without a definition cannot exist. */
 export const CELL_REGISTRY = {
-  data: defineCell({ kind: 'data', title: 'Data', render: DataCell }),
+  data: defineCell({ kind: 'data', title: 'Data', settings: DataCellSchema, render: DataCell }),
   profile: defineCell({ kind: 'profile', title: 'Profile', render: ProfileCell }),
   leakage: defineCell({ kind: 'leakage', title: 'Leakage check', render: LeakageCell }),
   features: defineCell({ kind: 'features', title: 'Features', render: FeaturesCell }),
@@ -59,7 +59,7 @@ export const CELL_REGISTRY = {
     outdated: (s) => isImportanceOutdated(s, 'classifier') || isImportanceOutdated(s, 'regressor'),
   }),
   runs: defineCell({ kind: 'runs', title: 'Runs', render: RunsCell }),
-  export: defineCell({ kind: 'export', title: 'Export to MLflow', render: ExportCell }),
+  export: defineCell({ kind: 'export', title: 'Export to MLflow', settings: ExportCellSchema, render: ExportCell }),
   report: defineCell({ kind: 'report', title: 'Report, link and notebook file', render: ReportCell }),
   search: defineCell({ kind: 'search', title: 'Hyperparameter search (k-fold CV, worker pool)', render: SearchCell }),
   imbalance: defineCell({ kind: 'imbalance', title: 'Imbalance lab', render: ImbalanceLabCell }),

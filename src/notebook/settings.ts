@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import type { ColumnTransform } from '../data/encode.ts';
 import { CLASSIFIER_CONFIG_ENTRIES, REGRESSOR_CONFIG_ENTRIES } from '../trainers/config.ts';
+import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
 
 /** Longest text a notebook may hold in one field (a column name, a URL). */
 export const MAX_TEXT_LENGTH = 10_000;
@@ -49,6 +50,14 @@ export const ClassifierCellSchema = v.strictObject(CLASSIFIER_CONFIG_ENTRIES);
 export const RegressorCellSchema = v.strictObject(REGRESSOR_CONFIG_ENTRIES);
 export type ClassifierCellSettings = v.InferOutput<typeof ClassifierCellSchema>;
 export type RegressorCellSettings = v.InferOutput<typeof RegressorCellSchema>;
+
+/** Seconds one network request may wait for a complete answer before it is retried; default the network policy's (30 s). */
+export const DEFAULT_TIMEOUT_SECONDS = DEFAULT_NETWORK_POLICY.timeoutMs / 1000;
+const timeoutSeconds = () => v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(600)), DEFAULT_TIMEOUT_SECONDS);
+/** The Data cell's settings: the timeout of each data fetch (URLs, the bundled file). */
+export const DataCellSchema = v.strictObject({ fetchTimeoutSeconds: timeoutSeconds() });
+/** The Export cell's settings: the timeout of each MLflow call. */
+export const ExportCellSchema = v.strictObject({ mlflowTimeoutSeconds: timeoutSeconds() });
 
 /** A cell without settings. */
 export const NoSettingsSchema = v.strictObject({});

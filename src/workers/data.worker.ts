@@ -7,6 +7,7 @@ import { loadParquet } from '../data/load.ts';
 import { analyseDataset } from '../notebook/analysis.ts';
 import { preparedDataset } from '../notebook/dataSettings.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
+import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
 import type { Dataset, DataSource } from '../data/types.ts';
 import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
 import { canShareMemory } from './sharedMemory.ts';
@@ -24,7 +25,7 @@ function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; d
   }
   const absolute = new URL(spec.url, self.location.href).href;
   return {
-    source: urlByteSource(absolute, spec.name),
+    source: urlByteSource(absolute, spec.name, fetch, spec.timeoutMs === undefined ? {} : { policy: { ...DEFAULT_NETWORK_POLICY, timeoutMs: spec.timeoutMs } }),
     dataSource: spec.bundled ? { type: 'bundled', url: spec.url, name: spec.name } : { type: 'url', url: spec.url, name: spec.name },
   };
 }

@@ -13,6 +13,8 @@ export type LoadSpec = (
 ) & {
   /** beyond a load limit, load the columns and row groups that fit instead of refusing (see `planLoad`) */
   readonly narrowToFit?: boolean;
+  /** ms each request may wait for a complete answer (default the network policy's) */
+  readonly timeoutMs?: number;
 };
 
 /** A finished load; the column buffers are transferred, not copied. */
