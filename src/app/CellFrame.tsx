@@ -14,7 +14,7 @@ export function CellFrame({ id, index }: { id: CellId; index: number }) {
   const remove = useWorkbench((s) => s.removeCell);
   const duplicate = useWorkbench((s) => s.duplicateCell);
   const def = entry ? CELL_REGISTRY[entry.kind] : null;
-  const stale = useWorkbench((s) => (def === null ? false : isCellStale(s, id) || (def.outdated?.(s) ?? false)));
+  const stale = useWorkbench((s) => (def === null ? false : isCellStale(s, id) || (def.outdated?.(s, id) ?? false)));
   const action = def?.action ?? null;
   const busy = useWorkbench((s) => (action ? action.busy(s, id) : false));
   if (!entry || !def) return null;

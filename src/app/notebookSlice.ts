@@ -43,7 +43,7 @@ export type CellEntry = { [K in CellKind]: { readonly id: CellId; readonly kind:
 export type CellEntryOf<K extends CellKind> = Extract<CellEntry, { kind: K }>;
 
 /** The default notebook on the bundled data. */
-export const DEFAULT_NOTEBOOK: readonly CellKind[] = ['data', 'profile', 'leakage', 'features', 'trainClassifier', 'threshold', 'curves', 'calibration', 'trainRegressor', 'residuals', 'importance', 'runs', 'export', 'report', 'search', 'imbalance', 'revenueGain'];
+export const DEFAULT_NOTEBOOK: readonly CellKind[] = ['data', 'profile', 'leakage', 'features', 'trainClassifier', 'threshold', 'curves', 'calibration', 'trainRegressor', 'residuals', 'importance', 'shap', 'runs', 'export', 'report', 'search', 'imbalance', 'revenueGain'];
 
 /** How many deleted cells Undo can bring back. */
 export const UNDO_DEPTH = 50;

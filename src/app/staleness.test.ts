@@ -43,7 +43,7 @@ describe('staleness rules', () => {
 
   it('a data change makes every model-dependent cell stale, never the data cells or the run list', () => {
     const s = { ...trained(), dataVersion: 2 };
-    expect([...staleCells(s)].sort()).toEqual([...CLASSIFIER_CELLS, ...REGRESSOR_CELLS, 'importance'].sort());
+    expect([...staleCells(s)].sort()).toEqual([...CLASSIFIER_CELLS, ...REGRESSOR_CELLS, 'importance', 'shap'].sort());
     for (const k of ['data', 'profile', 'leakage', 'features', 'runs'] as const) expect(isKindStale(s, k)).toBe(false);
     expect(isCellStale(s, 'data-1' as CellId)).toBe(false);
     expect(isCellStale(s, CLF)).toBe(true);
@@ -51,7 +51,7 @@ describe('staleness rules', () => {
 
   it('excluding a feature makes both trainers and their dependants stale', () => {
     const s = { ...trained(), featuresVersion: 1 };
-    expect([...staleCells(s)].sort()).toEqual([...CLASSIFIER_CELLS, ...REGRESSOR_CELLS, 'importance'].sort());
+    expect([...staleCells(s)].sort()).toEqual([...CLASSIFIER_CELLS, ...REGRESSOR_CELLS, 'importance', 'shap'].sort());
   });
 
   it("a Train classifier cell's setting makes the classifier, threshold, curves and calibration stale but not the regressor cells", () => {
@@ -60,12 +60,13 @@ describe('staleness rules', () => {
     for (const k of CLASSIFIER_CELLS) expect(stale.has(k as never), k).toBe(true);
     for (const k of REGRESSOR_CELLS) expect(stale.has(k as never), k).toBe(false);
     expect(stale.has('importance')).toBe(true);
+    expect(stale.has('shap')).toBe(true);
     expect([isCellStale(s, CLF), isCellStale(s, REG)]).toEqual([true, false]);
   });
 
-  it('a regressor setting makes only the regressor cells (and importance) stale', () => {
+  it('a regressor setting makes only the regressor cells (and importance and SHAP, which show either model) stale', () => {
     const s = withSettings(trained(), REG, { strategy: 'direct' });
-    expect([...staleCells(s)].sort()).toEqual([...REGRESSOR_CELLS, 'importance'].sort());
+    expect([...staleCells(s)].sort()).toEqual([...REGRESSOR_CELLS, 'importance', 'shap'].sort());
   });
 
   it("a copy of a Train cell owns its settings: changing the copy's leaves the original's run current", () => {

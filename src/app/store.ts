@@ -10,8 +10,9 @@ import { createImportanceSlice, type ImportanceSlice } from './importanceSlice.t
 import { createPersistenceSlice, type PersistenceSlice } from './persistenceSlice.ts';
 import { createExportSlice, type ExportSlice } from './exportSlice.ts';
 import { createDataSettingsSlice, type DataSettingsSlice } from './dataSettingsSlice.ts';
+import { createShapSlice, type ShapSlice } from './shapSlice.ts';
 
-export type WorkbenchState = DataSlice & FeaturesSlice & NotebookSlice & TrainingSlice & SearchSlice & ShareSlice & ImportanceSlice & PersistenceSlice & ExportSlice & DataSettingsSlice;
+export type WorkbenchState = DataSlice & FeaturesSlice & NotebookSlice & TrainingSlice & SearchSlice & ShareSlice & ImportanceSlice & PersistenceSlice & ExportSlice & DataSettingsSlice & ShapSlice;
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createDataSlice(...a),
@@ -24,4 +25,5 @@ export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createPersistenceSlice(...a),
   ...createExportSlice(...a),
   ...createDataSettingsSlice(...a),
+  ...createShapSlice(...a),
 }));

@@ -27,8 +27,8 @@ export interface CellDefinition<K extends string = string, S extends CellSetting
   readonly settings: S;
   /** the models whose runs the cell shows or trains: it goes stale with them */
   readonly dependsOn: readonly ModelKind[];
-  /** staleness beyond its runs' (importance computed on an older run) */
-  readonly outdated?: (s: WorkbenchState) => boolean;
+  /** staleness beyond its runs' (importance computed on an older run); `id` is the cell's own */
+  readonly outdated?: (s: WorkbenchState, id: CellId) => boolean;
   /** what Run does; null for cells that recompute by themselves */
   readonly action: CellAction | null;
   readonly render: ComponentType<CellProps>;

@@ -22,6 +22,7 @@ import { SearchCell } from './SearchCell.tsx';
 import { ImbalanceLabCell } from './ImbalanceLabCell.tsx';
 import { RevenueGainCell } from './RevenueGainCell.tsx';
 import { noteCell } from './NoteCell.tsx';
+import { shapCell } from './ShapCell.tsx';
 
 export type { CellAction, CellDefinition, CellProps } from './cellDefinition.ts';
 
@@ -58,6 +59,7 @@ export const CELL_REGISTRY = {
     kind: 'importance', title: 'Permutation importance (test split)', dependsOn: ['classifier', 'regressor'], action: IMPORTANCE, render: ImportanceCell,
     outdated: (s) => isImportanceOutdated(s, 'classifier') || isImportanceOutdated(s, 'regressor'),
   }),
+  shap: shapCell,
   runs: defineCell({ kind: 'runs', title: 'Runs', render: RunsCell }),
   export: defineCell({ kind: 'export', title: 'Export to MLflow', settings: ExportCellSchema, render: ExportCell }),
   report: defineCell({ kind: 'report', title: 'Report, link and notebook file', render: ReportCell }),

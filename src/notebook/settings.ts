@@ -66,3 +66,15 @@ export type NoSettings = v.InferOutput<typeof NoSettingsSchema>;
 // The schema and the data layer's type must describe the same transforms.
 const _transformMatches: ColumnTransform = {} as v.InferOutput<typeof ColumnTransformSchema>;
 void _transformMatches;
+
+/** Most test rows the SHAP cell explains at once (a beeswarm of more is unreadable and slow to draw). */
+export const MAX_SHAP_ROWS = 20_000;
+/** A SHAP cell's settings: which model, how many test rows (a seeded sample) and the test row its waterfall explains. */
+export const ShapCellSchema = v.strictObject({
+  model: v.optional(v.picklist(['classifier', 'regressor']), 'classifier'),
+  sampleSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(MAX_SHAP_ROWS)), 1000),
+  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31 - 1)), 42),
+  /** position in the model's test split (0 = its first test row) */
+  row: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+});
+export type ShapCellSettings = v.InferOutput<typeof ShapCellSchema>;

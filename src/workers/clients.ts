@@ -1,6 +1,6 @@
 /** The browser's worker clients: each a `WorkerClient` around its module Web Worker (Vite bundles the worker from the URL). */
 import type { DataOps } from './dataProtocol.ts';
-import { importanceTransferables, type ImportanceOps } from './importanceProtocol.ts';
+import { importanceTransferables, shapTransferables, type ImportanceOps } from './importanceProtocol.ts';
 import { jobTransferables, type TrainOps } from './trainProtocol.ts';
 import { WorkerClient, browserWorkerEndpoint } from './workerClient.ts';
 
@@ -26,6 +26,6 @@ export function createImportanceClient(): WorkerClient<ImportanceOps> {
   return new WorkerClient<ImportanceOps>({
     name: 'importance',
     create: () => browserWorkerEndpoint(new Worker(new URL('./importance.worker.ts', import.meta.url), { type: 'module', name: 'importance' })),
-    transferInput: { run: importanceTransferables },
+    transferInput: { run: importanceTransferables, shap: shapTransferables },
   });
 }

@@ -2,7 +2,9 @@
 /** The importance worker: scores a model bundle's dense network in plain TypeScript (no TensorFlow.js to load) and runs permutation importance on it. */
 import { predictBundle } from '../trainers/bundleForward.ts';
 import { permutationImportance } from '../trainers/permutationImportance.ts';
-import type { ImportanceJob, ImportanceOps, ImportanceOutcome, ImportanceProgress } from './importanceProtocol.ts';
+import { explainRows } from '../trainers/trees/shapExplain.ts';
+import { ensembleFromBundle } from '../trainers/trees/treeBundle.ts';
+import { shapResultTransferables, type ImportanceJob, type ImportanceOps, type ImportanceOutcome, type ImportanceProgress } from './importanceProtocol.ts';
 import { serveRequests } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -31,4 +33,8 @@ async function run(job: ImportanceJob, signal: AbortSignal, progress: (p: Import
 
 serveRequests<ImportanceOps>(self, {
   run: async (job, { signal, progress }) => ({ result: await run(job, signal, progress) }),
+  shap: async (job, { signal, progress }) => {
+    const result = await explainRows({ ensemble: ensembleFromBundle(job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups }, { signal, onProgress: progress });
+    return { result, transfer: shapResultTransferables(result) };
+  },
 });

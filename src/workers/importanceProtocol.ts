@@ -1,5 +1,10 @@
-/** The importance worker's protocol: one operation, `run`, a permutation-importance job; progress counts permutations. */
+/**
+ * The importance worker's protocol: `run`, a permutation-importance job (progress counts permutations), and `shap`,
+ * exact TreeSHAP of some test rows of a tree model (progress counts trees).
+ */
 import type { AnyBundle } from '../trainers/bundle.ts';
+import type { ShapExplanation, ShapProgress } from '../trainers/trees/shapExplain.ts';
+import type { TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { ImportanceScore, PermutationImportanceResult } from '../trainers/permutationImportance.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
@@ -37,7 +42,26 @@ export interface ImportanceProgress {
 /** The importance worker's operations. */
 export type ImportanceOps = {
   readonly run: Operation<ImportanceJob, ImportanceOutcome, ImportanceProgress>;
+  readonly shap: Operation<ShapJob, ShapExplanation, ShapProgress>;
 };
+
+/** Test rows to explain with a tree model: row-major raw model-matrix values and each column's feature group. */
+export interface ShapJob {
+  readonly bundle: TreeBundle;
+  readonly X: Float32Array;
+  readonly rows: number;
+  readonly featureGroups: readonly string[];
+}
+
+/** Buffers of a SHAP job (the rows are a copy the caller does not keep). */
+export function shapTransferables(job: ShapJob): ArrayBuffer[] {
+  return transferables(job.X);
+}
+
+/** Buffers of a SHAP answer. */
+export function shapResultTransferables(r: ShapExplanation): ArrayBuffer[] {
+  return transferables(r.values, r.raw, r.output, r.colour);
+}
 
 /** Buffers of a job, for the transfer list (the caller passes copies; the bundle stays the caller's). */
 export function importanceTransferables(job: ImportanceJob): ArrayBuffer[] {

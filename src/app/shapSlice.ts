@@ -1,0 +1,172 @@
+/** The SHAP slice: per SHAP cell, exact TreeSHAP of a seeded sample of a tree model's test rows and of one picked row, in the importance worker. */
+import type { StateCreator } from 'zustand';
+import { isRunStale, type ModelKind, type Run, type RunId } from '../notebook/runs.ts';
+import type { ShapCellSettings } from '../notebook/settings.ts';
+import { sampleRows } from '../trainers/permutationImportance.ts';
+import { createRng } from '../trainers/random.ts';
+import { subsetRows } from '../trainers/split.ts';
+import type { ShapExplanation } from '../trainers/trees/shapExplain.ts';
+import { isTreeBundle, type TreeBundle } from '../trainers/trees/treeBundle.ts';
+import type { CellId } from './notebookSlice.ts';
+import { getImportanceClient } from './services.ts';
+import type { WorkbenchState } from './store.ts';
+import { prepareInputs } from './trainingSlice.ts';
+
+/** A seeded sample of test rows and its explanation. */
+export interface ShapSample {
+  readonly explanation: ShapExplanation;
+  /** positions in the run's test split of the explained rows, ascending */
+  readonly testRows: Uint32Array;
+  readonly totalTestRows: number;
+  readonly seed: number;
+}
+
+/** One test row's explanation (the waterfall). */
+export interface ShapRow {
+  /** position in the run's test split */
+  readonly testRow: number;
+  /** the row's index in the data */
+  readonly dataRow: number;
+  readonly explanation: ShapExplanation;
+  /** the stored test prediction of the run for this row (what the Threshold cell counts with) */
+  readonly storedOutput: number;
+}
+
+/** A SHAP cell's runtime state (never persisted). */
+export interface ShapEntry {
+  readonly status: 'idle' | 'running' | 'done' | 'error' | 'cancelled';
+  readonly runId: RunId | null;
+  readonly model: ModelKind;
+  readonly done: number;
+  readonly total: number;
+  readonly error: string | null;
+  readonly ms: number | null;
+  readonly sample: ShapSample | null;
+  readonly row: ShapRow | null;
+  readonly rowStatus: 'idle' | 'running' | 'error';
+  readonly rowError: string | null;
+}
+
+export interface ShapSlice {
+  shap: Readonly<Record<string, ShapEntry>>;
+  /** explains the cell's sample, then its row */
+  runShap(cellId: CellId): Promise<void>;
+  cancelShap(cellId: CellId): void;
+  /** explains one test row (its position in the test split) for the cell's waterfall and remembers it in the cell's settings */
+  explainShapRow(cellId: CellId, testRow: number): Promise<void>;
+}
+
+/** Nothing computed yet. */
+export const IDLE_SHAP: ShapEntry = { status: 'idle', runId: null, model: 'classifier', done: 0, total: 0, error: null, ms: null, sample: null, row: null, rowStatus: 'idle', rowError: null };
+
+/** The SHAP cell's settings, or the defaults when the cell is gone. */
+function settingsOf(s: WorkbenchState, cellId: CellId): ShapCellSettings | null {
+  const cell = s.cells[cellId];
+  return cell?.kind === 'shap' ? (cell.config as ShapCellSettings) : null;
+}
+
+/** Why the model cannot be explained now (a one-line reason), or its run and tree bundle. */
+export function shapTarget(s: WorkbenchState, kind: ModelKind): { run: Run; bundle: TreeBundle } | { reason: string } {
+  const runId = s.activeRun[kind];
+  const run = s.runs.find((r) => r.id === runId);
+  if (!run) return { reason: `no ${kind} trained yet; train it with gbdt or rf first` };
+  const bundle = run.result.bundle;
+  if (!isTreeBundle(bundle)) return { reason: `SHAP is computed for tree models; train gbdt or rf (the ${kind} is ${run.result.config.model})` };
+  return { run, bundle };
+}
+
+/** True when a result exists but the model's active run changed or went stale since. */
+export function isShapOutdated(s: WorkbenchState, cellId: CellId): boolean {
+  const e = s.shap[cellId];
+  if (!e?.sample) return false;
+  if (e.runId !== s.activeRun[e.model]) return true;
+  const run = s.runs.find((r) => r.id === e.runId);
+  return run === undefined || isRunStale(s, run);
+}
+
+const cancels = new Map<string, () => void>();
+
+/** The model matrix rows `dataRows` of the run's inputs, checked against the columns the run was trained on. */
+function rowsOf(s: WorkbenchState, run: Run, dataRows: Uint32Array): Float32Array {
+  const { matrix } = prepareInputs(s);
+  if (matrix.cols !== run.featureNames.length || matrix.featureNames.some((n, i) => n !== run.featureNames[i])) {
+    throw new Error(`the model matrix has ${matrix.cols} columns but the ${run.kind} was trained on ${run.featureNames.length}; train it again`);
+  }
+  return subsetRows(matrix.X, matrix.cols, dataRows);
+}
+
+export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = (set, get) => {
+  const patch = (cellId: CellId, p: Partial<ShapEntry>): void => set((st) => ({ shap: { ...st.shap, [cellId]: { ...(st.shap[cellId] ?? IDLE_SHAP), ...p } } }));
+  return {
+    shap: {},
+    async runShap(cellId) {
+      const s = get();
+      const cfg = settingsOf(s, cellId);
+      if (!cfg || s.shap[cellId]?.status === 'running') return;
+      const target = shapTarget(s, cfg.model);
+      if ('reason' in target) {
+        patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'error', error: target.reason });
+        return;
+      }
+      const { run, bundle } = target;
+      if (isRunStale(s, run)) {
+        patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'error', runId: run.id, error: `the ${run.kind} is stale (data, features or settings changed since it was trained); train it again` });
+        return;
+      }
+      const testIndex = run.result.testIndex;
+      const testRows = sampleRows(testIndex.length, cfg.sampleSize, createRng(cfg.seed));
+      let X: Float32Array;
+      try {
+        X = rowsOf(s, run, Uint32Array.from(testRows, (p) => testIndex[p] as number));
+      } catch (err) {
+        patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'error', runId: run.id, error: (err as Error).message });
+        return;
+      }
+      patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'running', runId: run.id, total: bundle.treeNodes.length });
+      const t0 = performance.now();
+      const handle = getImportanceClient().request('shap', { bundle, X, rows: testRows.length, featureGroups: run.featureGroups }, { onProgress: ({ done, total }) => patch(cellId, { done, total }) });
+      cancels.set(cellId, handle.cancel);
+      try {
+        const explanation = await handle.result;
+        patch(cellId, { status: 'done', ms: performance.now() - t0, sample: { explanation, testRows, totalTestRows: testIndex.length, seed: cfg.seed } });
+      } catch (err) {
+        const e = err as Error;
+        patch(cellId, { status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message });
+        return;
+      } finally {
+        cancels.delete(cellId);
+      }
+      await get().explainShapRow(cellId, Math.min(cfg.row, testIndex.length - 1));
+    },
+    cancelShap(cellId) {
+      cancels.get(cellId)?.();
+    },
+    async explainShapRow(cellId, testRow) {
+      const s = get();
+      const cfg = settingsOf(s, cellId);
+      if (!cfg) return;
+      const target = shapTarget(s, cfg.model);
+      if ('reason' in target) {
+        patch(cellId, { model: cfg.model, rowStatus: 'error', rowError: target.reason });
+        return;
+      }
+      const { run, bundle } = target;
+      const testIndex = run.result.testIndex;
+      if (!(Number.isInteger(testRow) && testRow >= 0 && testRow < testIndex.length)) {
+        patch(cellId, { rowStatus: 'error', rowError: `test row ${testRow} is outside the ${testIndex.length.toLocaleString('en-US')} test rows; pick 0 to ${(testIndex.length - 1).toLocaleString('en-US')}` });
+        return;
+      }
+      if (cfg.row !== testRow) s.setCellSettings(cellId, 'shap', { row: testRow });
+      const dataRow = testIndex[testRow] as number;
+      patch(cellId, { rowStatus: 'running', rowError: null });
+      try {
+        const X = rowsOf(s, run, Uint32Array.of(dataRow));
+        const explanation = await getImportanceClient().request('shap', { bundle, X, rows: 1, featureGroups: run.featureGroups }).result;
+        const storedOutput = run.kind === 'classifier' ? (run.result.testProba[testRow] as number) : (run.result.predTest[testRow] as number);
+        patch(cellId, { rowStatus: 'idle', row: { testRow, dataRow, explanation, storedOutput } });
+      } catch (err) {
+        patch(cellId, { rowStatus: 'error', rowError: (err as Error).message });
+      }
+    },
+  };
+};

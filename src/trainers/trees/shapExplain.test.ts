@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../random.ts';
+import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
+import { predictRaw, sigmoid } from './ensemble.ts';
+import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
+import { explainRows, shapUnits } from './shapExplain.ts';
+import { treeShap } from './treeShap.ts';
+
+// columns: hour (0..23), visits (with missing values), and a one-hot group "page" of three levels
+const groups = ['hour', 'visits', 'page', 'page', 'page'];
+function data(n: number, seed: number): { X: Float32Array; y: Float64Array } {
+  const rng = createRng(seed);
+  const X = new Float32Array(n * 5);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const hour = Math.floor(rng() * 24);
+    const visits = rng() < 0.1 ? Number.NaN : Math.floor(rng() * 10);
+    const page = Math.floor(rng() * 3);
+    X.set([hour, visits, page === 0 ? 1 : 0, page === 1 ? 1 : 0, page === 2 ? 1 : 0], i * 5);
+    y[i] = rng() < 0.1 + 0.02 * (Number.isNaN(visits) ? 0 : visits) + (page === 2 ? 0.3 : 0) ? 1 : 0;
+  }
+  return { X, y };
+}
+const all = (n: number): Uint32Array => Uint32Array.from({ length: n }, (_, i) => i);
+
+describe('explainRows', () => {
+  const n = 2000;
+  const { X, y } = data(n, 7);
+  const fit = fitGbdt({ task: 'classifier', train: { X, cols: 5, rowIdx: all(n), y }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, maxIter: 20 } });
+  const e = fit.ensemble;
+  const rows = 300;
+  const Xs = X.slice(0, rows * 5);
+
+  it('sums a one-hot group per row, and each row adds up to its own score', async () => {
+    const ex = await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups });
+    expect(ex.groups).toEqual(['hour', 'visits', 'page']);
+    const flat = treeShap(e, Xs);
+    const raw = predictRaw(e, Xs);
+    for (let r = 0; r < rows; r++) {
+      expect(ex.values[r * 3 + 2]).toBeCloseTo((flat.values[r * 5 + 2] as number) + (flat.values[r * 5 + 3] as number) + (flat.values[r * 5 + 4] as number), 12);
+      const sum = ex.expectedValue + (ex.values[r * 3] as number) + (ex.values[r * 3 + 1] as number) + (ex.values[r * 3 + 2] as number);
+      expect(Math.abs(sum - (raw[r] as number))).toBeLessThan(1e-6);
+      expect(ex.raw[r]).toBe(raw[r]);
+      expect(ex.output[r]).toBeCloseTo(sigmoid(raw[r] as number), 12);
+    }
+    // mean |SHAP| by hand, largest first
+    const mean = [0, 1, 2].map((j) => Array.from({ length: rows }, (_, r) => Math.abs(ex.values[r * 3 + j] as number)).reduce((a, b) => a + b, 0) / rows);
+    const order = [0, 1, 2].sort((a, b) => (mean[b] as number) - (mean[a] as number));
+    expect(ex.importance.map((f) => f.group)).toEqual(order.map((j) => ex.groups[j]));
+    ex.importance.forEach((f) => expect(f.meanAbs).toBeCloseTo(mean[ex.groups.indexOf(f.group)] as number, 12));
+  });
+
+  it('colours by the feature value scaled to 0..1, and leaves one-hot groups and missing values uncoloured', async () => {
+    const ex = await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups });
+    for (let r = 0; r < rows; r++) {
+      const hour = Xs[r * 5] as number;
+      const c = ex.colour[r * 3] as number;
+      expect(c).toBeGreaterThanOrEqual(0);
+      expect(c).toBeLessThanOrEqual(1);
+      if (hour <= 1) expect(c).toBe(0);
+      if (hour >= 22) expect(c).toBe(1);
+      expect(Number.isNaN(ex.colour[r * 3 + 1] as number)).toBe(Number.isNaN(Xs[r * 5 + 1] as number));
+      expect(Number.isNaN(ex.colour[r * 3 + 2] as number)).toBe(true);
+    }
+  });
+
+  it('reports progress per tree and stops when cancelled', async () => {
+    const seen: number[] = [];
+    await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups }, { sliceMs: 0, onProgress: (p) => seen.push(p.done) });
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(e.trees.length);
+    const ctrl = new AbortController();
+    const run = explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups }, { sliceMs: 0, signal: ctrl.signal, onProgress: (p) => { if (p.done >= 3) ctrl.abort(); } });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('names a wrong feature list', async () => {
+    await expect(explainRows({ ensemble: e, X: Xs, rows, featureGroups: ['hour'] })).rejects.toThrow('1 feature groups for a model of 5 columns; train the model again');
+  });
+
+  it('states units: log-odds for boosting, probability for a forest classifier', () => {
+    const rf = fitForest({ task: 'classifier', train: { X, cols: 5, rowIdx: all(500), y: y.subarray(0, 500) }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 3 } });
+    expect(shapUnits('classifier', e.model, false)).toBe('log-odds');
+    expect(shapUnits('classifier', rf.ensemble.model, false)).toBe('probability');
+    expect(shapUnits('regressor', 'gbdt', true)).toBe('log1p(revenue)');
+  });
+});
