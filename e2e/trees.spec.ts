@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { test, expect } from '@playwright/test';
 import { createMlflowClient, mlflowRunId } from '../src/mlflow/client.ts';
 import { loadBundle } from '../src/trainers/bundle.ts';
+import { featureGainImportance } from '../src/trainers/trees/gainImportance.ts';
+import { ensembleFromBundle, isTreeBundle } from '../src/trainers/trees/treeBundle.ts';
 import { dataValue, downloadText, openWorkbench, parseCsv } from './helpers.ts';
 
 /** The server behind the app's /mlflow proxy (scripts/static-server.mjs forwards to 127.0.0.1:5000 unless told otherwise). */
@@ -29,11 +31,25 @@ test('gbdt trains in the page, its bundle predicts the same in node, MLflow gets
   expect(trees).toBeGreaterThan(10);
   expect(trees).toBeLessThanOrEqual(100);
 
-  const predictor = await loadBundle(tf, await downloadText(page, 'download-classifier-bundle'));
+  const bundleText = await downloadText(page, 'download-classifier-bundle');
+  const predictor = await loadBundle(tf, bundleText);
   const csv = parseCsv(await downloadText(page, 'download-predictions-classifier'));
   const sample = csv.rows.slice(0, 500);
   const predicted = await predictor.predict(Float32Array.from(sample.flatMap((r) => r.slice(3))), sample.length);
   sample.forEach((row, i) => expect(Math.abs((predicted[i] as number) - (row[2] ?? Number.NaN))).toBeLessThan(1e-6));
+
+  // gain importance beside permutation importance: the page's shares are the downloaded bundle's, by real feature name
+  const bundle: unknown = JSON.parse(bundleText);
+  if (!isTreeBundle(bundle)) throw new Error('the classifier bundle is not a tree bundle');
+  const expected = featureGainImportance(ensembleFromBundle(bundle), bundle.preprocessing.featureGroups);
+  const gainRows = page.getByTestId('importance-clf-gain-row');
+  await expect(gainRows).toHaveCount(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    await expect(gainRows.nth(i)).toHaveAttribute('data-feature', expected[i]?.feature ?? '');
+    expect(Number(await gainRows.nth(i).getAttribute('data-value'))).toBeCloseTo(expected[i]?.share ?? Number.NaN, 12);
+  }
+  expect(expected.map((g) => g.feature)).not.toContain('engagement_depth');
+  expect(expected.reduce((s, g) => s + g.share, 0)).toBeCloseTo(1, 9);
 
   const experiment = `Conversion_Prediction_Classification_trees_${suffix}`;
   await page.getByTestId('mlflow-experiment-classifier').fill(experiment);

@@ -2,8 +2,8 @@
 import type { StateCreator } from 'zustand';
 import type { MetricName } from '../trainers/crossValidation.ts';
 import type { LogisticSolver } from '../trainers/fastLogistic.ts';
-import type { ImbalanceRow } from '../trainers/imbalanceLab.ts';
-import { bestCandidate, gridCandidates, randomCandidates, summarise, type ParamDistribution, type ParamValue, type Params, type SearchData, type SearchTrainer, type UnitResult } from '../trainers/search.ts';
+import type { ImbalanceModel, ImbalanceRow } from '../trainers/imbalanceLab.ts';
+import { bestCandidate, gridCandidates, randomCandidates, summarise, TREE_SEARCH_PARAMS, type ParamDistribution, type ParamValue, type Params, type SearchData, type SearchTrainer, type TreeSearchTrainer, type UnitResult } from '../trainers/search.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from '../trainers/split.ts';
 import { DEFAULT_REGRESSOR_CONFIG, type RegressorConfig, type ResamplingOption } from '../trainers/types.ts';
 import { createBrowserSearchPool, poolSize, type SearchPool, type SearchProgress } from '../workers/searchPool.ts';
@@ -13,11 +13,22 @@ import { firstCellOf } from './notebookSlice.ts';
 
 /** What a search ranks candidates by: classifier metrics for logistic, error metrics for ridge. */
 export type SearchScoring = 'f1' | 'rocAuc' | 'prAuc' | 'logLoss' | 'rmse' | 'mae';
+const CLASSIFIER_SCORINGS: ReadonlyArray<readonly [SearchScoring, string]> = [['f1', 'F1 at the fold’s best threshold'], ['rocAuc', 'ROC AUC'], ['prAuc', 'PR AUC'], ['logLoss', 'log loss']];
 /** Scorings offered per trainer, with the words the user reads. */
 export const SCORINGS: Readonly<Record<SearchTrainer, ReadonlyArray<readonly [SearchScoring, string]>>> = {
-  logistic: [['f1', 'F1 at the fold’s best threshold'], ['rocAuc', 'ROC AUC'], ['prAuc', 'PR AUC'], ['logLoss', 'log loss']],
+  logistic: CLASSIFIER_SCORINGS,
+  gbdt: CLASSIFIER_SCORINGS,
+  rf: CLASSIFIER_SCORINGS,
   ridge: [['rmse', 'RMSE'], ['mae', 'MAE']],
 };
+
+/** Grid values (or random low/high) of each tree setting, by trainer and setting name. */
+export type TreeSearchValues<T> = Readonly<Record<TreeSearchTrainer, Readonly<Record<string, T>>>>;
+
+const treeDefaults = <T>(pick: (p: (typeof TREE_SEARCH_PARAMS)['gbdt'][number]) => T): TreeSearchValues<T> => ({
+  gbdt: Object.fromEntries(TREE_SEARCH_PARAMS.gbdt.map((p) => [p.key, pick(p)])),
+  rf: Object.fromEntries(TREE_SEARCH_PARAMS.rf.map((p) => [p.key, pick(p)])),
+});
 
 /** The class weighting a search candidate may use. */
 export type SearchClassWeight = 'none' | 'balanced';
@@ -35,6 +46,9 @@ export interface SearchSettings {
   readonly nRandom: number;
   readonly cRange: readonly [number, number];
   readonly alphaRange: readonly [number, number];
+  /** gbdt / rf: grid values and random ranges of each searched setting */
+  readonly treeGrid: TreeSearchValues<readonly number[]>;
+  readonly treeRange: TreeSearchValues<readonly [number, number]>;
   readonly k: number;
   readonly scoring: SearchScoring;
   readonly seed: number;
@@ -54,6 +68,8 @@ export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
   nRandom: 10,
   cRange: [0.001, 10],
   alphaRange: [0.01, 1000],
+  treeGrid: treeDefaults((p) => p.grid),
+  treeRange: treeDefaults((p) => [p.low, p.high] as const),
   k: 5,
   scoring: 'rocAuc',
   seed: 42,
@@ -85,6 +101,8 @@ export interface SearchRunState {
 
 /** Settings of the imbalance lab. */
 export interface ImbalanceSettings {
+  /** the model every strategy is fitted with */
+  readonly model: ImbalanceModel;
   readonly k: number;
   /** a stratified sample of this many rows, or 0 for all rows */
   readonly sampleRows: number;
@@ -92,11 +110,13 @@ export interface ImbalanceSettings {
 }
 
 /** The lab's default: 5 folds on a 100,000-row stratified sample, so SMOTE's neighbour search stays seconds. */
-export const DEFAULT_IMBALANCE_SETTINGS: ImbalanceSettings = { k: 5, sampleRows: 100_000, seed: 42 };
+export const DEFAULT_IMBALANCE_SETTINGS: ImbalanceSettings = { model: 'logistic', k: 5, sampleRows: 100_000, seed: 42 };
 
 /** An imbalance lab run. */
 export interface ImbalanceRunState {
   readonly status: PoolRunStatus;
+  /** the model it ran with */
+  readonly model: ImbalanceModel;
   readonly rows: readonly ImbalanceRow[] | null;
   readonly foldsDone: number;
   readonly k: number;
@@ -129,7 +149,7 @@ const idleSearch: SearchRunState = {
   workers: 0, rows: 0, features: 0, k: 0, wallMs: null, inputsKey: '', applied: null,
 };
 const idleImbalance: ImbalanceRunState = {
-  status: 'idle', rows: null, foldsDone: 0, k: 0, progress: null, error: null, sampleRows: 0, positives: 0, workers: 0, wallMs: null, inputsKey: '',
+  status: 'idle', model: 'logistic', rows: null, foldsDone: 0, k: 0, progress: null, error: null, sampleRows: 0, positives: 0, workers: 0, wallMs: null, inputsKey: '',
 };
 
 /** The regressor settings a search follows: the first Train regressor cell's (the one "use best" sets), else the defaults. */
@@ -149,6 +169,20 @@ export function searchCandidates(s: SearchSettings): Params[] {
     return s.mode === 'grid'
       ? gridCandidates({ alpha: s.alphas })
       : randomCandidates({ alpha: { kind: 'logUniform', low: s.alphaRange[0], high: s.alphaRange[1] } }, s.nRandom, s.seed);
+  }
+  if (s.trainer === 'gbdt' || s.trainer === 'rf') {
+    const trainer = s.trainer;
+    const lists: Record<string, readonly ParamValue[]> = { classWeight: s.classWeights, resampling: s.resamplings };
+    if (s.mode === 'grid') {
+      const grid = Object.fromEntries(TREE_SEARCH_PARAMS[trainer].map((p) => [p.key, s.treeGrid[trainer][p.key] ?? p.grid]));
+      return gridCandidates({ ...grid, ...lists });
+    }
+    const space: Record<string, ParamDistribution> = { ...lists };
+    for (const p of TREE_SEARCH_PARAMS[trainer]) {
+      const [low, high] = s.treeRange[trainer][p.key] ?? [p.low, p.high];
+      space[p.key] = p.integer ? { kind: 'int', low: Math.round(low), high: Math.round(high) } : { kind: 'logUniform', low, high };
+    }
+    return randomCandidates(space, s.nRandom, s.seed);
   }
   const lists: Record<string, readonly ParamValue[]> = { solver: s.solvers, classWeight: s.classWeights, resampling: s.resamplings };
   if (s.mode === 'grid') return gridCandidates({ C: s.cValues, ...lists });
@@ -279,7 +313,21 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     if (rows.length === 0) return;
     const best = bestCandidate(rows, run.scoring as MetricName);
     const p = best.params;
-    if (run.trainer === 'logistic') {
+    if (run.trainer === 'gbdt' || run.trainer === 'rf') {
+      const trainer = run.trainer;
+      const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
+      const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
+      const searched = Object.fromEntries(TREE_SEARCH_PARAMS[trainer].flatMap((d) => (typeof p[d.key] === 'number' ? [[d.key, p[d.key] as number]] : [])));
+      const cell = firstCellOf(get(), 'trainClassifier');
+      if (cell) {
+        const trees = cell.config.trees;
+        // boosting ran its full max_iter in every fold: keep that number of trees in the Train cell (no early stopping)
+        const nextTrees = trainer === 'gbdt' ? { ...trees, gbdt: { ...trees.gbdt, ...searched, earlyStopping: false } } : { ...trees, rf: { ...trees.rf, ...searched } };
+        get().setCellSettings(cell.id, 'trainClassifier', { model: trainer, classWeight, resampling, trees: nextTrees });
+      }
+      const what = trainer === 'gbdt' ? 'gradient boosting (early stopping off, as in the search)' : 'the random forest';
+      set((st) => ({ searchRun: { ...st.searchRun, applied: `Train classifier now uses ${what} with ${describeParams(searched)}, class weights ${classWeight}, resampling ${resampling}.` } }));
+    } else if (run.trainer === 'logistic') {
       const C = typeof p.C === 'number' ? p.C : 1;
       const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
       const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
@@ -312,7 +360,7 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     const workers = poolSize(hardwareThreads(), settings.k);
     set({
       imbalanceRun: {
-        ...idleImbalance, status: 'running', k: settings.k, sampleRows: data.rows, positives, workers, inputsKey: searchInputsKey(s),
+        ...idleImbalance, status: 'running', model: settings.model, k: settings.k, sampleRows: data.rows, positives, workers, inputsKey: searchInputsKey(s),
         progress: { done: 0, total: settings.k, running: 0, elapsedMs: 0, etaMs: null },
       },
     });
@@ -321,7 +369,7 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     const pool = createBrowserSearchPool({ size: workers });
     imbalancePool = pool;
     const loaded = pool.load(data);
-    const handle = pool.runImbalance({ k: settings.k, seed: settings.seed, onFold: (_r, progress) => patch({ foldsDone: progress.done, progress }) });
+    const handle = pool.runImbalance({ k: settings.k, seed: settings.seed, model: settings.model, onFold: (_r, progress) => patch({ foldsDone: progress.done, progress }) });
     cancelImbalanceRun = handle.cancel;
     try {
       const [, rows] = await Promise.all([loaded, handle.rows]);

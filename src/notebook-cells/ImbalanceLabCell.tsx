@@ -4,8 +4,15 @@ import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtInt, fmtPct } from '../app/format.ts';
 import { searchInputsKey } from '../app/searchSlice.ts';
 import { useWorkbench } from '../app/store.ts';
-import { conclusion, strategyLabel, type ImbalanceRow, type ImbalanceScores } from '../trainers/imbalanceLab.ts';
-import { NumberField } from './fields.tsx';
+import { conclusion, strategyLabel, type ImbalanceModel, type ImbalanceRow, type ImbalanceScores } from '../trainers/imbalanceLab.ts';
+import { NumberField, SelectField } from './fields.tsx';
+
+const MODELS: ReadonlyArray<readonly [ImbalanceModel, string]> = [
+  ['logistic', 'logistic regression (C = 1)'], ['gbdt', 'gradient boosting (100 trees)'], ['rf', 'random forest (200 trees, depth 15)'],
+];
+const MODEL_WORDS: Record<ImbalanceModel, string> = {
+  logistic: 'L2 logistic regression (C = 1)', gbdt: 'Gradient boosting (the Train cell’s defaults, all 100 trees)', rf: 'A random forest (the Train cell’s defaults: 200 trees of depth 15)',
+};
 
 const COLUMNS: ReadonlyArray<readonly [keyof ImbalanceScores, string, string]> = [
   ['prAuc', 'PR AUC', 'higher is better'],
@@ -67,10 +74,11 @@ export function ImbalanceLabCell() {
   return (
     <div className={stale ? 'stale' : ''} data-testid="imbalance-cell" data-stale={stale}>
       <p className="muted">
-        L2 logistic regression (C = 1) under six ways of handling the rare “ordered” class, every one on the same stratified folds;
+        {MODEL_WORDS[run.status === 'idle' ? st.model : run.model]} under six ways of handling the rare “ordered” class, every one on the same stratified folds;
         the scaler and every resampler are fitted on the training folds only. Runs on {sampleText} (set “row sample” to 0 for all; SMOTE’s neighbour search grows with the square of the positives).
       </p>
       <div className="settings">
+        <SelectField<ImbalanceModel> label="model" value={st.model} testId="imbalance-model" options={MODELS} onChange={(model) => set({ model })} />
         <NumberField label="folds (k)" value={st.k} min={2} max={20} step={1} testId="imbalance-k" onChange={(k) => set({ k: Math.round(k) })} />
         <NumberField label="row sample (0 = all rows)" value={st.sampleRows} min={0} step={10000} testId="imbalance-sample" onChange={(sampleRows) => set({ sampleRows: Math.round(sampleRows) })} />
         <NumberField label="seed" value={st.seed} step={1} testId="imbalance-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
@@ -126,6 +134,11 @@ export function ImbalanceLabCell() {
                 </tbody>
               </table>
               <p className="muted">Mean ± population std over {rows[0]?.folds ?? 0} folds. Resampling and weights change the probabilities’ scale (Brier), not much their order (AUC).</p>
+              {run.model !== 'logistic' && (
+                <p className="muted" data-testid="imbalance-tree-note">
+                  The moved threshold is tuned on the training fold’s own predictions; a tree ensemble fits its training rows closely, so that threshold is optimistic for trees.
+                </p>
+              )}
             </div>
             {chart && <Plot testId="imbalance-chart" label="imbalance strategies compared on each metric" data={chart.data} layout={chart.layout} height={340} />}
           </div>

@@ -5,6 +5,8 @@ import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtUsd, plotlyText } from '../app/format.ts';
 import { isImportanceOutdated, type ImportanceEntry } from '../app/importanceSlice.ts';
 import type { PermutationImportanceResult } from '../trainers/permutationImportance.ts';
+import { featureGainImportance, type FeatureGain } from '../trainers/trees/gainImportance.ts';
+import { ensembleFromBundle, isTreeBundle } from '../trainers/trees/treeBundle.ts';
 import { NumberField } from './fields.tsx';
 import type { ModelKind } from '../notebook/runs.ts';
 
@@ -64,8 +66,45 @@ function ImportanceTable({ kind, result }: { kind: ModelKind; result: Permutatio
   );
 }
 
+/** Gain importance of a tree model: each feature's share of the split gain over all trees (no shuffling, so it is there as soon as the model is). */
+function GainImportance({ kind, gains }: { kind: ModelKind; gains: readonly FeatureGain[] }) {
+  const { data, layout, height } = useMemo(() => {
+    const rows = [...gains].reverse();
+    return {
+      data: [{
+        type: 'bar', orientation: 'h', y: rows.map((g) => plotlyText(g.feature)), x: rows.map((g) => g.share),
+        marker: { color: kind === 'classifier' ? '#72b7b2' : '#e45756' }, hovertemplate: '%{y}: %{x:.1%}<extra></extra>',
+      }],
+      layout: { margin: { l: 170, r: 16, t: 12, b: 44 }, xaxis: { title: { text: 'share of the total split gain' }, tickformat: '.0%' }, yaxis: { automargin: true }, bargap: 0.25 },
+      height: Math.max(200, 24 * rows.length + 80),
+    };
+  }, [kind, gains]);
+  return (
+    <div data-testid={`importance-${SHORT[kind]}-gain`}>
+      <h4>Gain importance (the trees’ own)</h4>
+      <Plot data={data} layout={layout} height={height} testId={`importance-${SHORT[kind]}-gain-chart`} label={`gain importance of the ${kind}`} />
+      <table className="grid" data-testid={`importance-${SHORT[kind]}-gain-table`}>
+        <caption className="muted">loss reduction of every split on the feature, summed over all trees (a one-hot group’s columns summed), as a share of the total; it says what the trees split on, not what the test score depends on</caption>
+        <thead><tr><th>#</th><th>feature</th><th>columns</th><th>share of gain</th></tr></thead>
+        <tbody>
+          {gains.map((g, i) => (
+            <tr key={g.feature} data-testid={`importance-${SHORT[kind]}-gain-row`} data-feature={g.feature} data-value={g.share}>
+              <td>{i + 1}</td><td className="mono">{g.feature}</td><td>{g.columns.length}</td><td>{fmt(100 * g.share, 1)} %</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function ModelImportance({ kind, entry }: { kind: ModelKind; entry: ImportanceEntry }) {
   const hasRun = useWorkbench((s) => s.activeRun[kind] !== null);
+  const activeRun = useWorkbench((s) => s.runs.find((r) => r.id === s.activeRun[kind]) ?? null);
+  const gains = useMemo(() => {
+    const bundle = activeRun?.result.bundle;
+    return activeRun && isTreeBundle(bundle) ? featureGainImportance(ensembleFromBundle(bundle), activeRun.featureGroups) : null;
+  }, [activeRun]);
   const outdated = useWorkbench((s) => isImportanceOutdated(s, kind));
   return (
     <section className="importance-model" data-testid={`importance-${SHORT[kind]}`} data-status={entry.status} aria-label={`${kind} importance`}>
@@ -89,6 +128,7 @@ function ModelImportance({ kind, entry }: { kind: ModelKind; entry: ImportanceEn
           {entry.ms !== null && <p className="muted">computed in {fmt(entry.ms / 1000, 1)} s ({entry.backend}, in a worker)</p>}
         </div>
       )}
+      {gains && <GainImportance kind={kind} gains={gains} />}
     </section>
   );
 }

@@ -1,12 +1,12 @@
 /** Hyperparameter search: grid or random candidates, k-fold CV across the worker pool, a streaming table, parallel coordinates, "use best". */
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtInt } from '../app/format.ts';
 import { SCORINGS, describeParams, searchCandidates, searchInputsKey, type SearchClassWeight, type SearchScoring } from '../app/searchSlice.ts';
 import { useWorkbench } from '../app/store.ts';
 import { CLASSIFIER_METRICS, REGRESSOR_METRICS, higherIsBetter, type MetricName } from '../trainers/crossValidation.ts';
 import type { LogisticSolver } from '../trainers/fastLogistic.ts';
-import { bestCandidate, summarise, type ParamValue, type SearchTrainer, type SummaryRow } from '../trainers/search.ts';
+import { bestCandidate, isClassifierTrainer, summarise, TREE_SEARCH_PARAMS, type ParamValue, type SearchTrainer, type SummaryRow, type TreeSearchTrainer } from '../trainers/search.ts';
 import type { ResamplingOption } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 
@@ -17,8 +17,38 @@ export const METRIC_LABELS: Record<MetricName, string> = {
 
 const NUMBER_LIST = /^\s*[0-9.eE+-]+(\s*,\s*[0-9.eE+-]+)*\s*$/;
 
-function parseList(text: string): number[] {
-  return text.split(',').map((x) => Number(x.trim())).filter((v) => Number.isFinite(v) && v > 0);
+function parseList(text: string, allowZero = false): number[] {
+  return text.split(',').map((x) => Number(x.trim())).filter((v) => Number.isFinite(v) && (v > 0 || (allowZero && v === 0)));
+}
+
+/** The grid lists or random ranges of the searched tree settings (learning rate, leaves, min samples per leaf, L2, trees). */
+function TreeSearchFields({ trainer }: { trainer: TreeSearchTrainer }) {
+  const st = useWorkbench((s) => s.searchSettings);
+  const set = useWorkbench((s) => s.setSearchSettings);
+  return (
+    <>
+      {TREE_SEARCH_PARAMS[trainer].map((p) => {
+        if (st.mode === 'grid') {
+          const values = st.treeGrid[trainer][p.key] ?? p.grid;
+          return (
+            <TextField key={p.key} label={`${p.label} values`} value={values.join(', ')} pattern={NUMBER_LIST} hint={`numbers, e.g. ${p.grid.join(', ')}`} testId={`search-tree-${p.key}`}
+              onChange={(v) => {
+                const list = parseList(v, p.key === 'l2').map((x) => (p.integer ? Math.round(x) : x));
+                if (list.length > 0) set({ treeGrid: { ...st.treeGrid, [trainer]: { ...st.treeGrid[trainer], [p.key]: list } } });
+              }} />
+          );
+        }
+        const [low, high] = st.treeRange[trainer][p.key] ?? [p.low, p.high];
+        const setRange = (range: readonly [number, number]) => set({ treeRange: { ...st.treeRange, [trainer]: { ...st.treeRange[trainer], [p.key]: range } } });
+        return (
+          <Fragment key={p.key}>
+            <NumberField label={`${p.label} from${p.integer ? '' : ' (log-uniform)'}`} value={low} min={p.integer ? 1 : 1e-6} step={p.integer ? 1 : 'any'} testId={`search-tree-${p.key}-low`} onChange={(v) => setRange([v, high])} />
+            <NumberField label={`${p.label} to`} value={high} min={p.integer ? 1 : 1e-6} step={p.integer ? 1 : 'any'} testId={`search-tree-${p.key}-high`} onChange={(v) => setRange([low, v])} />
+          </Fragment>
+        );
+      })}
+    </>
+  );
 }
 
 /** Toggles for a multi-valued grid parameter; at least one stays on. */
@@ -77,7 +107,7 @@ export function parallelCoordinates(rows: readonly SummaryRow[], params: readonl
   const scale = axes.map((a) => {
     const raw = rows.map((r) => (a.param ? r.params[a.key] : r.mean[a.key as MetricName]));
     if (raw.every((v) => typeof v === 'number')) {
-      const log = a.key === 'C' || a.key === 'alpha';
+      const log = a.key === 'C' || a.key === 'alpha' || a.key === 'learningRate';
       const nums = (raw as number[]).map((v) => (log ? Math.log10(v) : v));
       const lo = Math.min(...nums);
       const hi = Math.max(...nums);
@@ -157,7 +187,9 @@ export function SearchCell() {
   }, [rows, scoring]);
   const metrics: readonly MetricName[] = run.trainer === 'ridge' ? REGRESSOR_METRICS : CLASSIFIER_METRICS;
   const paramKeys = useMemo(() => {
-    const keys = run.trainer === 'ridge' ? ['alpha'] : ['C', 'solver', 'classWeight', 'resampling'];
+    const keys = run.trainer === 'ridge' ? ['alpha']
+      : run.trainer === 'logistic' ? ['C', 'solver', 'classWeight', 'resampling']
+        : [...TREE_SEARCH_PARAMS[run.trainer].map((p) => p.key), 'classWeight', 'resampling'];
     return keys.filter((k) => run.candidates.some((c) => c[k] !== undefined));
   }, [run.trainer, run.candidates]);
   const chart = useMemo(
@@ -183,7 +215,7 @@ export function SearchCell() {
       </p>
       <div className="settings">
         <SelectField<SearchTrainer> label="trainer" value={st.trainer} testId="search-trainer"
-          options={[['logistic', 'logistic classifier'], ['ridge', 'ridge regressor']]} onChange={(trainer) => set({ trainer })} />
+          options={[['logistic', 'logistic classifier'], ['gbdt', 'gradient boosting classifier'], ['rf', 'random forest classifier'], ['ridge', 'ridge regressor']]} onChange={(trainer) => set({ trainer })} />
         <SelectField<'grid' | 'random'> label="search" value={st.mode} testId="search-mode"
           options={[['grid', 'grid (all combinations)'], ['random', 'random draws']]} onChange={(mode) => set({ mode })} />
         <NumberField label="folds (k)" value={st.k} min={2} max={20} step={1} testId="search-k" onChange={(k) => set({ k: Math.round(k) })} />
@@ -212,16 +244,24 @@ export function SearchCell() {
             <NumberField label="alpha to" value={st.alphaRange[1]} min={1e-6} onChange={(v) => set({ alphaRange: [st.alphaRange[0], v] })} />
           </>
         )}
+        {(st.trainer === 'gbdt' || st.trainer === 'rf') && <TreeSearchFields trainer={st.trainer} />}
         {st.mode === 'random' && <NumberField label="candidates to draw" value={st.nRandom} min={1} max={500} step={1} testId="search-n" onChange={(n) => set({ nRandom: Math.round(n) })} />}
         {st.trainer === 'logistic' && (
+          <Choices<LogisticSolver> label="solver" values={st.solvers} testId="search-solvers" options={[['lbfgs', 'L-BFGS'], ['newton', 'Newton']]} onChange={(solvers) => set({ solvers })} />
+        )}
+        {isClassifierTrainer(st.trainer) && (
           <>
-            <Choices<LogisticSolver> label="solver" values={st.solvers} testId="search-solvers" options={[['lbfgs', 'L-BFGS'], ['newton', 'Newton']]} onChange={(solvers) => set({ solvers })} />
             <Choices<SearchClassWeight> label="class weights" values={st.classWeights} testId="search-weights" options={[['none', 'none'], ['balanced', 'balanced']]} onChange={(classWeights) => set({ classWeights })} />
             <Choices<ResamplingOption> label="resampling (training folds only)" values={st.resamplings} testId="search-resampling"
               options={[['none', 'none'], ['oversample', 'oversample'], ['smote', 'SMOTE-NC'], ['undersample', 'undersample']]} onChange={(resamplings) => set({ resamplings })} />
           </>
         )}
       </div>
+      {(st.trainer === 'gbdt' || st.trainer === 'rf') && (
+        <p className="muted">
+          Trees are fitted on each training fold as it is (scaling does not change a tree); {st.trainer === 'gbdt' ? 'boosting runs all of its trees in every fold (there are no validation rows inside a fold to stop early on), so the number of trees is searched directly. ' : ''}Settings not listed keep the Train cell’s defaults.
+        </p>
+      )}
       {st.trainer === 'ridge' && (
         <p className="muted">The ridge search fits the Train regressor cell’s rows and target (its strategy and log1p setting), so the winning alpha means the same there.</p>
       )}

@@ -4,6 +4,7 @@ import { fitFastLogistic, predictProba } from './fastLogistic.ts';
 import { brierScore } from './metrics.ts';
 import { classWeights } from './resample.ts';
 import { bestF1, buildThresholdSweep, sweepAt } from './thresholdSweep.ts';
+import { fitTreeFold } from './trees/foldModel.ts';
 
 /** A way of handling the 7 % positive class; 'threshold' is the unweighted model with its threshold tuned on the training fold. */
 export type ImbalanceStrategy = 'none' | 'classWeights' | 'oversample' | 'smote' | 'undersample' | 'threshold';
@@ -53,6 +54,15 @@ const defaultFit: ImbalanceFit = (train, classWeight) => {
   const model = fitFastLogistic({ X: train.X, rows: train.rows, cols: train.cols, y: train.y, C: 1, classWeight });
   return { predict: (X, rows) => predictProba(model, X, rows, train.cols) };
 };
+
+/** The model the lab compares strategies on. */
+export type ImbalanceModel = 'logistic' | 'gbdt' | 'rf';
+
+/** The lab's fit for a model: L2 logistic regression (C = 1), or a tree ensemble with its default settings (boosting: all 100 trees). */
+export function imbalanceFitFor(model: ImbalanceModel, seed: number): ImbalanceFit {
+  if (model === 'logistic') return defaultFit;
+  return (train, classWeight) => fitTreeFold(model, 'classifier', train, classWeight, {}, seed);
+}
 
 function scoreStrategy(validY: Float32Array, p: Float32Array, operatingThreshold: number): ImbalanceScores {
   const sweep = buildThresholdSweep(validY, p);

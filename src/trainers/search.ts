@@ -15,6 +15,9 @@ import {
 import { fitFastLogistic, predictProba, type LogisticSolver } from './fastLogistic.ts';
 import { createRng } from './random.ts';
 import { classWeights } from './resample.ts';
+import { DEFAULT_GBDT_PARAMS } from './trees/boosting.ts';
+import { fitTreeFold, type TreeFoldSettings } from './trees/foldModel.ts';
+import { DEFAULT_FOREST_PARAMS } from './trees/forest.ts';
 import type { ResamplingOption } from './types.ts';
 
 /** A hyperparameter value as it crosses a worker boundary. */
@@ -28,8 +31,45 @@ export type ParamDistribution =
   | { readonly kind: 'uniform' | 'logUniform'; readonly low: number; readonly high: number }
   | { readonly kind: 'int'; readonly low: number; readonly high: number };
 
-/** Trainers the search can fit thousands of times: pure-TS logistic regression (classifier) and ridge (regressor). */
-export type SearchTrainer = 'logistic' | 'ridge';
+/** Trainers the search can fit many times: pure-TS logistic regression, gradient boosting and random forests (classifiers), ridge (regressor). */
+export type SearchTrainer = 'logistic' | 'ridge' | 'gbdt' | 'rf';
+/** The tree trainers of the search. */
+export type TreeSearchTrainer = Extract<SearchTrainer, 'gbdt' | 'rf'>;
+
+/** One searchable tree setting: its name in the Train cell's settings, the words shown, a default grid and random range. */
+export interface TreeSearchParam {
+  readonly key: string;
+  readonly label: string;
+  readonly grid: readonly number[];
+  readonly low: number;
+  readonly high: number;
+  /** drawn as a whole number (uniform), else log-uniform */
+  readonly integer: boolean;
+}
+
+/**
+ * The tree settings a search varies (the rest keep the Train cell's defaults). Boosting runs its full `maxIter`
+ * in each fold (no validation rows to stop early on), so the number of trees is searched directly.
+ */
+export const TREE_SEARCH_PARAMS: Readonly<Record<TreeSearchTrainer, readonly TreeSearchParam[]>> = {
+  gbdt: [
+    { key: 'learningRate', label: 'learning rate', grid: [0.05, 0.1, 0.2], low: 0.01, high: 0.3, integer: false },
+    { key: 'maxLeafNodes', label: 'max leaves', grid: [15, 31, 63], low: 7, high: 127, integer: true },
+    { key: 'minSamplesLeaf', label: 'min samples per leaf', grid: [20], low: 5, high: 200, integer: true },
+    { key: 'l2', label: 'L2 on leaf values', grid: [0], low: 0.001, high: 10, integer: false },
+    { key: 'maxIter', label: 'trees (max_iter)', grid: [100], low: 50, high: 300, integer: true },
+  ],
+  rf: [
+    { key: 'nTrees', label: 'trees', grid: [100], low: 50, high: 300, integer: true },
+    { key: 'maxDepth', label: 'max depth', grid: [10, 15], low: 4, high: 20, integer: true },
+    { key: 'minSamplesLeaf', label: 'min samples per leaf', grid: [1, 5], low: 1, high: 50, integer: true },
+  ],
+};
+
+/** Whether a trainer fits the 0/1 target (every trainer but ridge). */
+export function isClassifierTrainer(t: SearchTrainer): boolean {
+  return t !== 'ridge';
+}
 
 /** The shared matrix: sent to each worker once, then referenced by every work unit. */
 export interface SearchData {
@@ -172,9 +212,9 @@ export function preparedFoldKey(spec: SearchSpec, unit: WorkUnit): string {
   return `${foldsKey(spec)}:${unit.fold}:${spec.standardise ?? true}:${resamplingOf(spec, unit)}`;
 }
 
-/** The unit's resampling of the training fold: a logistic parameter; the ridge regressor never resamples. */
+/** The unit's resampling of the training fold: a classifier parameter; the ridge regressor never resamples. */
 function resamplingOf(spec: SearchSpec, unit: WorkUnit): ResamplingOption {
-  return spec.trainer === 'logistic' ? choiceParam({ ...spec.base, ...unit.params }, 'resampling', RESAMPLINGS, 'none') : 'none';
+  return isClassifierTrainer(spec.trainer) ? choiceParam({ ...spec.base, ...unit.params }, 'resampling', RESAMPLINGS, 'none') : 'none';
 }
 
 /** Hands the cache folds computed elsewhere (the same `makeFolds` output), so it does not compute them itself. */
@@ -332,8 +372,33 @@ export function evaluateCandidate(
     const scores = scoreFold('regressor', p.validY, prediction);
     return { candidate: unit.candidate, fold: unit.fold, params: unit.params, scores, iterations: 1, converged: true, ms: now() - t0 };
   }
+  if (spec.trainer === 'gbdt' || spec.trainer === 'rf') {
+    if (data.task !== 'classifier') throw new Error(`trainer "${spec.trainer}" needs a classifier task, not "${data.task}"; use trainer "ridge"`);
+    const p = preparedFor(data, spec, unit, usable);
+    const classWeight = classWeights(p.train.y, choiceParam<'none' | 'balanced'>(params, 'classWeight', ['none', 'balanced'], 'none'));
+    const model = fitTreeFold(spec.trainer, 'classifier', p.train, classWeight, treeSettings(spec.trainer, params), spec.seed);
+    const scores = scoreFold('classifier', p.validY, model.predict(p.validX, p.validRows));
+    return { candidate: unit.candidate, fold: unit.fold, params: unit.params, scores, iterations: model.trees, converged: true, ms: now() - t0 };
+  }
   const never: never = spec.trainer;
-  throw new Error(`trainer "${String(never)}" is unknown; use "logistic" or "ridge"`);
+  throw new Error(`trainer "${String(never)}" is unknown; use "logistic", "gbdt", "rf" or "ridge"`);
+}
+
+/** A candidate's tree settings: the searched ones from its params, the rest the defaults (a missing one keeps its default). */
+export function treeSettings(trainer: TreeSearchTrainer, params: Params): TreeFoldSettings {
+  if (trainer === 'gbdt') {
+    const d = DEFAULT_GBDT_PARAMS;
+    return {
+      gbdt: {
+        learningRate: numberParam(params, 'learningRate', d.learningRate), maxLeafNodes: numberParam(params, 'maxLeafNodes', d.maxLeafNodes),
+        minSamplesLeaf: numberParam(params, 'minSamplesLeaf', d.minSamplesLeaf), l2: numberParam(params, 'l2', d.l2), maxIter: numberParam(params, 'maxIter', d.maxIter),
+      },
+    };
+  }
+  const d = DEFAULT_FOREST_PARAMS;
+  return {
+    rf: { nTrees: numberParam(params, 'nTrees', d.nTrees), maxDepth: numberParam(params, 'maxDepth', d.maxDepth ?? 15), minSamplesLeaf: numberParam(params, 'minSamplesLeaf', d.minSamplesLeaf) },
+  };
 }
 
 /** Table rows: one per candidate seen, in candidate order, with mean ± population std over the folds received so far. */

@@ -1,5 +1,5 @@
 /** What a search worker does with each request: it keeps the matrix and its prepared folds between units. */
-import { imbalanceFoldScores } from '../trainers/imbalanceLab.ts';
+import { imbalanceFitFor, imbalanceFoldScores } from '../trainers/imbalanceLab.ts';
 import { adoptPreparedFold, cachedFolds, createSearchCache, evaluateCandidate, useFolds, type SearchCache, type SearchData } from '../trainers/search.ts';
 import { isSharedFold, sharedFloat32Array } from './sharedMemory.ts';
 import type { SearchOps, SearchUnitProgress } from './searchProtocol.ts';
@@ -41,7 +41,7 @@ export function searchHandlers(): Handlers<SearchOps> {
         announce = () => undefined;
       }
     },
-    imbalanceFold({ k, seed, fold, strategies }, { progress }) {
+    imbalanceFold({ k, seed, fold, strategies, model }, { progress }) {
       const held = loaded('imbalanceFold');
       const d = held.data;
       if (d.task !== 'classifier') throw new Error(`the imbalance lab needs 0/1 labels, not a "${d.task}" target; load classifier data`);
@@ -49,7 +49,7 @@ export function searchHandlers(): Handlers<SearchOps> {
       const folds = cachedFolds(held.cache, k, seed);
       const t0 = performance.now();
       progress({ kind: 'stage', stage: 'fitting' });
-      const scores = imbalanceFoldScores({ X: d.X, rows: d.rows, cols: d.cols, y: d.y, seed, strategies }, folds, fold);
+      const scores = imbalanceFoldScores({ X: d.X, rows: d.rows, cols: d.cols, y: d.y, seed, strategies, fit: imbalanceFitFor(model ?? 'logistic', seed) }, folds, fold);
       return { result: { fold, scores, ms: performance.now() - t0 } };
     },
   };

@@ -1,5 +1,5 @@
 /** Client of the search workers: one scheduler for the browser pool and the node pool, each worker behind a `WorkerClient`. */
-import { IMBALANCE_STRATEGIES, imbalanceRows, type ImbalanceRow, type ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
+import { IMBALANCE_STRATEGIES, imbalanceRows, type ImbalanceModel, type ImbalanceRow, type ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
 import { makeFolds, type PreparedFold } from '../trainers/crossValidation.ts';
 import { preparedFoldKey, workUnits, type Params, type SearchData, type SearchSpec, type UnitResult, type WorkUnit } from '../trainers/search.ts';
 import { canShareMemory, sharedCopy, sharedFolds } from './sharedMemory.ts';
@@ -34,6 +34,8 @@ export interface ImbalanceJob {
   readonly k: number;
   readonly seed: number;
   readonly strategies?: readonly ImbalanceStrategy[];
+  /** the model the strategies are compared on; default logistic regression */
+  readonly model?: ImbalanceModel;
   readonly onFold?: (result: ImbalanceFoldResult, progress: SearchProgress) => void;
 }
 
@@ -329,7 +331,7 @@ export class SearchPool {
       total: queue.length,
       next: (slot) => {
         const fold = queue.shift();
-        return fold === undefined ? null : slot.client.request('imbalanceFold', { k: job.k, seed: job.seed, fold, strategies }).result;
+        return fold === undefined ? null : slot.client.request('imbalanceFold', { k: job.k, seed: job.seed, fold, strategies, ...(job.model ? { model: job.model } : {}) }).result;
       },
       ...(job.onFold ? { done: job.onFold } : {}),
     });

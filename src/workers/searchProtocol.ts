@@ -1,6 +1,6 @@
 /** The search worker's protocol: `load` the matrix once, then `evaluate` search units and `imbalanceFold` lab folds. */
 import type { Fold, PreparedFold } from '../trainers/crossValidation.ts';
-import type { ImbalanceScores, ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
+import type { ImbalanceModel, ImbalanceScores, ImbalanceStrategy } from '../trainers/imbalanceLab.ts';
 import type { SearchData, SearchSpec, UnitResult, WorkUnit } from '../trainers/search.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
@@ -11,6 +11,8 @@ export interface ImbalanceFoldUnit {
   readonly seed: number;
   readonly fold: number;
   readonly strategies: readonly ImbalanceStrategy[];
+  /** the model every strategy is fitted with; default logistic regression */
+  readonly model?: ImbalanceModel;
 }
 
 /** Per-strategy scores of one imbalance-lab fold. */
