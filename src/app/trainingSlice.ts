@@ -99,7 +99,7 @@ function splitRowsFor(ds: Dataset, spec: SplitSpec, classTarget: string, o: Spli
 }
 
 /** The Features settings as the training worker needs them to build the matrix itself. */
-function trainingInputsSpec(s: WorkbenchState): TrainingInputsSpec {
+export function trainingInputsSpec(s: WorkbenchState): TrainingInputsSpec {
   return { classTarget: s.classTarget, revenueTarget: s.revenueTarget, excluded: s.excluded, transforms: s.transforms };
 }
 

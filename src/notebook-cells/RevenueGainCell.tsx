@@ -1,106 +1,25 @@
 /** Two-stage revenue view: P(order) × E[revenue | order] per test session, revenue-weighted gain beside gain and lift, captured revenue at the threshold. */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
-import { useWorkbench, type WorkbenchState } from '../app/store.ts';
-import { prepareInputs } from '../app/trainingSlice.ts';
-import { predictBundle } from '../trainers/bundleForward.ts';
-import { capturedFromIndex, capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type GainCurve } from '../trainers/revenueGain.ts';
-import { subsetRows } from '../trainers/split.ts';
+import { getDataClient } from '../app/services.ts';
+import { useWorkbench } from '../app/store.ts';
+import { trainingInputsSpec } from '../app/trainingSlice.ts';
+import type { CurvePoints, RevenueView } from '../notebook/revenueView.ts';
+import { capturedFromIndex } from '../trainers/revenueGain.ts';
 import type { CellProps } from './cellDefinition.ts';
 import type { ClassifierRun, RegressorRun } from '../notebook/runs.ts';
 
-/** Everything the charts need, computed once per (classifier run, regressor run). */
-interface RevenueView {
-  readonly pOrder: Float32Array;
-  readonly yTest: Float32Array;
-  readonly revenue: Float64Array;
-  readonly expected: Float32Array;
-  /** how E[revenue | order] was obtained, in words */
-  readonly source: string;
-  readonly meanConditional: number;
-  readonly totalRevenue: number;
-}
-
-/** At most `n` points of a curve, evenly spaced in share of sessions (the end points kept), for a light chart. */
-function thin(share: Float64Array, value: Float64Array, n = 400): { x: number[]; y: number[] } {
-  const x: number[] = [];
-  const y: number[] = [];
-  let next = 0;
-  for (let i = 0; i < share.length; i++) {
-    const s = share[i] as number;
-    if (s >= next || i === share.length - 1) {
-      x.push(s);
-      y.push(value[i] as number);
-      next = s + 1 / n;
-    }
-  }
-  return { x, y };
-}
-
-function curveTrace(c: GainCurve, name: string, extra: Record<string, unknown> = {}): object {
-  return { type: 'scatter', mode: 'lines', name, ...thin(c.share, c.captured), ...extra };
-}
-
-function revenueView(s: WorkbenchState, clf: ClassifierRun, reg: RegressorRun | null): RevenueView {
-  const { testIndex, testProba, yTest } = clf.result;
-  const ds = s.dataset;
-  if (!ds) throw new Error('no data loaded; load the bundled data first');
-  const col = ds.columns.find((c) => c.name === s.revenueTarget);
-  if (!col || col.kind !== 'numeric') throw new Error(`revenue target "${s.revenueTarget}" is not a numeric column; choose it in the Features cell`);
-  const revAll = col.values;
-  const revenue = Float64Array.from(testIndex, (i) => {
-    const v = revAll[i] as number;
-    return Number.isNaN(v) ? 0 : v;
-  });
-  // Mean order value over the classifier's training rows: the fallback E[revenue | order], never peeking at test revenue.
-  const isTest = new Uint8Array(ds.rows);
-  for (const i of testIndex) isTest[i] = 1;
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < ds.rows; i++) {
-    const v = revAll[i] as number;
-    if (!isTest[i] && v > 0) {
-      sum += v;
-      n++;
-    }
-  }
-  const meanOrder = n > 0 ? sum / n : 0;
-  let conditional: Float32Array = new Float32Array(testIndex.length).fill(meanOrder);
-  let source = `the mean order value on the training rows (${fmtUsd(meanOrder)}), so both rankings below coincide; train a regressor for a per-session estimate`;
-  let direct = false;
-  if (reg) {
-    try {
-      const { matrix } = prepareInputs(s);
-      const names = reg.result.bundle.preprocessing.featureNames;
-      if (names.length !== matrix.featureNames.length || names.some((f, i) => f !== matrix.featureNames[i])) {
-        throw new Error('the regressor was trained on other features; train it again');
-      }
-      conditional = predictBundle(reg.result.bundle, subsetRows(matrix.X, matrix.cols, testIndex), testIndex.length);
-      direct = reg.result.config.strategy === 'direct';
-      source = direct
-        ? `${reg.name} (strategy “direct”: it predicts revenue per session itself, so P(order) is not multiplied in)`
-        : `${reg.name} (${{ linear: 'linear', mlp: 'MLP', gbdt: 'boosted trees', rf: 'random forest' }[reg.result.config.model]}, E[revenue | order])`;
-    } catch (err) {
-      source += ` — the active regressor could not be used: ${(err as Error).message}`;
-    }
-  }
-  const expected = direct ? Float32Array.from(conditional) : expectedRevenue(testProba, conditional);
-  let mc = 0;
-  for (const v of conditional) mc += v;
-  let total = 0;
-  for (const v of revenue) total += v;
-  if (!(total > 0)) throw new Error(`the ${fmtInt(revenue.length)} test sessions have no revenue in "${s.revenueTarget}"; choose the revenue column in the Features cell`);
-  return { pOrder: testProba, yTest, revenue, expected, source, meanConditional: mc / Math.max(1, conditional.length), totalRevenue: total };
+function curveTrace(points: CurvePoints, name: string, extra: Record<string, unknown> = {}): object {
+  return { type: 'scatter', mode: 'lines', name, ...points, ...extra };
 }
 
 /** The threshold's readout: sessions targeted and revenue captured, updating as the slider moves. */
 function CapturedAtThreshold({ view, onMarker, sliderId }: { view: RevenueView; onMarker: (share: number, captured: number) => void; sliderId: string }) {
   const threshold = useWorkbench((s) => s.threshold);
   const setThreshold = useWorkbench((s) => s.setThreshold);
-  const index = useMemo(() => capturedRevenueIndex(view.pOrder, view.revenue), [view]);
-  const c = useMemo(() => capturedFromIndex(index, threshold), [index, threshold]);
+  const c = useMemo(() => capturedFromIndex(view.captured, threshold), [view, threshold]);
   useEffect(() => onMarker(c.shareOfSessions, c.shareOfRevenue), [c, onMarker]);
   return (
     <div>
@@ -123,27 +42,32 @@ function CapturedAtThreshold({ view, onMarker, sliderId }: { view: RevenueView; 
 export function RevenueGainCell({ cellId }: CellProps) {
   const clf = useWorkbench((s) => s.runs.find((r): r is ClassifierRun => r.id === s.activeRun.classifier && r.kind === 'classifier') ?? null);
   const reg = useWorkbench((s) => s.runs.find((r): r is RegressorRun => r.id === s.activeRun.regressor && r.kind === 'regressor') ?? null);
-  const view = useMemo(() => {
-    if (!clf) return null;
-    try {
-      return { ok: revenueView(useWorkbench.getState(), clf, reg), error: null };
-    } catch (err) {
-      return { ok: null, error: (err as Error).message };
-    }
+  // the regressor's matrix and the sorts of every test row run in the data worker; the page draws what comes back
+  const [view, setView] = useState<{ ok: RevenueView | null; error: string | null; clf: ClassifierRun | null; reg: RegressorRun | null }>({ ok: null, error: null, clf: null, reg: null });
+  useEffect(() => {
+    if (!clf) return;
+    const s = useWorkbench.getState();
+    let current = true;
+    const { testIndex, testProba, yTest } = clf.result;
+    getDataClient().request('revenueView', {
+      prepare: { dateParts: s.dateParts, filters: s.filters }, inputs: trainingInputsSpec(s),
+      classifier: { testIndex, testProba, yTest },
+      regressor: reg ? { bundle: reg.result.bundle, strategy: reg.result.config.strategy } : null,
+    }).result.then(
+      (ok) => { if (current) setView({ ok, error: null, clf, reg }); },
+      (err: Error) => { if (current) setView({ ok: null, error: err.message, clf, reg }); },
+    );
+    // a stale answer is dropped, not cancelled: the data worker keeps the dataset and must not be terminated
+    return () => { current = false; };
   }, [clf, reg]);
   const plotRef = useRef<{ el: HTMLElement; P: PlotlyStatic } | null>(null);
   const marker = useRef<[number, number]>([0, 0]);
 
   const charts = useMemo(() => {
-    const v = view?.ok;
+    const v = view.ok;
     if (!v) return null;
     const diagonal = { type: 'scatter', mode: 'lines', name: 'random targeting', x: [0, 1], y: [0, 1], line: { dash: 'dot', color: 'gray', width: 1 } };
-    const byExpected = revenueGainCurve(v.expected, v.revenue);
-    const byProba = revenueGainCurve(v.pOrder, v.revenue);
-    const perfect = revenueGainCurve(v.revenue, v.revenue);
-    const gain = gainCurve(v.pOrder, v.yTest);
-    const lift = liftCurve(v.pOrder, v.yTest);
-    const liftThin = thin(lift.share, lift.lift);
+    const { byExpected, byProba, perfect, gain, lift } = v.curves;
     const axes = (y: string) => ({ xaxis: { title: { text: 'share of sessions targeted' }, range: [0, 1], tickformat: '.0%' }, yaxis: { title: { text: y }, tickformat: y === 'lift' ? undefined : '.0%' }, legend: { x: 0.98, xanchor: 'right', y: 0.03, yanchor: 'bottom', bgcolor: 'rgba(128,128,128,0.08)', font: { size: 11 } }, margin: { l: 56, r: 16, t: 36, b: 48 } });
     return {
       revenue: {
@@ -161,10 +85,9 @@ export function RevenueGainCell({ cellId }: CellProps) {
         layout: { title: { text: 'Gain (orders)', font: { size: 13 } }, ...axes('share of orders captured') },
       },
       lift: {
-        data: [{ type: 'scatter', mode: 'lines', name: 'lift', ...liftThin }, { type: 'scatter', mode: 'lines', name: 'random', x: [0, 1], y: [1, 1], line: { dash: 'dot', color: 'gray', width: 1 } }],
+        data: [{ type: 'scatter', mode: 'lines', name: 'lift', ...lift }, { type: 'scatter', mode: 'lines', name: 'random', x: [0, 1], y: [1, 1], line: { dash: 'dot', color: 'gray', width: 1 } }],
         layout: { title: { text: 'Lift (orders)', font: { size: 13 } }, ...axes('lift') },
       },
-      topDecile: { expected: capturedShare(byExpected, 0.1), proba: capturedShare(byProba, 0.1) },
     };
   }, [view]);
 
@@ -188,18 +111,25 @@ export function RevenueGainCell({ cellId }: CellProps) {
   if (!clf) {
     return <p className="muted" data-testid="revenue-empty">Train a classifier (and optionally a regressor) first: this view scores the classifier’s test sessions.</p>;
   }
-  if (!view?.ok) return <div className="error" role="alert" data-testid="revenue-error">{view?.error}</div>;
+  if (view.clf !== clf || view.reg !== reg) return <p className="muted" data-testid="revenue-pending">Scoring the test sessions…</p>;
+  if (!view.ok) return <div className="error" role="alert" data-testid="revenue-error">{view.error}</div>;
   const v = view.ok;
+  const model = reg ? { linear: 'linear', mlp: 'MLP', gbdt: 'boosted trees', rf: 'random forest' }[reg.result.config.model] : '';
+  const meanOrder = `the mean order value on the training rows (${fmtUsd(v.meanOrder)}), so both rankings below coincide; train a regressor for a per-session estimate`;
+  const source = v.conditional === 'direct'
+    ? `${reg?.name ?? 'the regressor'} (strategy “direct”: it predicts revenue per session itself, so P(order) is not multiplied in)`
+    : v.conditional === 'regressor' ? `${reg?.name ?? 'the regressor'} (${model}, E[revenue | order])`
+      : `${meanOrder}${v.regressorError === null ? '' : ` — the active regressor could not be used: ${v.regressorError}`}`;
   return (
     <div data-testid="revenue-cell">
       <p>
-        Expected revenue per session = P(order) from <strong>{clf.name}</strong> × E[revenue | order] from <span data-testid="revenue-source">{v.source}</span>.
-        {' '}{fmtInt(v.pOrder.length)} test sessions; mean E[revenue | order] <span data-value={v.meanConditional}>{fmtUsd(v.meanConditional)}</span>.
+        Expected revenue per session = P(order) from <strong>{clf.name}</strong> × E[revenue | order] from <span data-testid="revenue-source">{source}</span>.
+        {' '}{fmtInt(v.testSessions)} test sessions; mean E[revenue | order] <span data-value={v.meanConditional}>{fmtUsd(v.meanConditional)}</span>.
       </p>
       {charts && (
-        <p className="muted" data-testid="revenue-top-decile" data-value={charts.topDecile.expected}>
-          Targeting the top 10 % of sessions captures {fmtPct(charts.topDecile.expected, 1)} of test revenue when ranked by expected revenue,
-          {' '}{fmtPct(charts.topDecile.proba, 1)} when ranked by P(order) alone.
+        <p className="muted" data-testid="revenue-top-decile" data-value={v.topDecile.expected}>
+          Targeting the top 10 % of sessions captures {fmtPct(v.topDecile.expected, 1)} of test revenue when ranked by expected revenue,
+          {' '}{fmtPct(v.topDecile.proba, 1)} when ranked by P(order) alone.
         </p>
       )}
       <CapturedAtThreshold view={v} onMarker={onMarker} sliderId={`${cellId}-revenue-threshold`} />
@@ -212,14 +142,4 @@ export function RevenueGainCell({ cellId }: CellProps) {
       )}
     </div>
   );
-}
-
-/** Captured share at a targeted share, read off the curve's steps. */
-function capturedShare(c: GainCurve, share: number): number {
-  let out = 0;
-  for (let i = 0; i < c.share.length; i++) {
-    if ((c.share[i] as number) > share) break;
-    out = c.captured[i] as number;
-  }
-  return out;
 }

@@ -5,7 +5,9 @@ import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { copyDataset } from '../data/datasetCopy.ts';
 import { loadParquet } from '../data/load.ts';
 import { analyseDataset } from '../notebook/analysis.ts';
-import { preparedDataset } from '../notebook/dataSettings.ts';
+import { preparedDataset, type DataSettings } from '../notebook/dataSettings.ts';
+import { revenueView } from '../notebook/revenueView.ts';
+import { transferables } from './transferables.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
 import type { Dataset, DataSource } from '../data/types.ts';
@@ -18,6 +20,17 @@ declare const self: DedicatedWorkerGlobalScope;
 let ready: Promise<unknown> | null = null;
 /** The last dataset loaded successfully: what `analyse` reads (a cancelled load keeps the previous one, as the page does). */
 let current: Dataset | null = null;
+/** The last prepared dataset (date parts, filters): `analyse` and `revenueView` ask for the same one in turn. */
+let prepared: { from: Dataset; key: string; ds: Dataset } | null = null;
+
+function preparedFor(prepare: Pick<DataSettings, 'dateParts' | 'filters'> | undefined, classTarget: string): Dataset {
+  if (current === null) throw new Error('the data worker has no dataset yet; load a file first');
+  if (prepare === undefined) return current;
+  // the class target matters to the filters only (a filter may keep rows by label)
+  const key = JSON.stringify([prepare.dateParts, prepare.filters, prepare.filters.length > 0 ? classTarget : '']);
+  if (prepared?.from !== current || prepared.key !== key) prepared = { from: current, key, ds: preparedDataset(current, { ...prepare, classTarget }).dataset };
+  return prepared.ds;
+}
 
 function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; dataSource: DataSource } {
   if (spec.kind === 'file') {
@@ -61,8 +74,10 @@ serveRequests<DataOps>(self, {
     return { result, transfer: datasetTransferables(sent) };
   },
   analyse({ classTarget, revenueTarget, options, prepare }) {
-    if (current === null) throw new Error('the data worker has no dataset yet; load a file first');
-    const ds = prepare === undefined ? current : preparedDataset(current, { ...prepare, classTarget }).dataset;
-    return { result: analyseDataset(ds, classTarget, revenueTarget, options) };
+    return { result: analyseDataset(preparedFor(prepare, classTarget), classTarget, revenueTarget, options) };
+  },
+  revenueView({ prepare, ...input }) {
+    const view = revenueView(preparedFor(prepare, input.inputs.classTarget), input);
+    return { result: view, transfer: transferables(view.captured.sorted, view.captured.cumRevenue) };
   },
 });

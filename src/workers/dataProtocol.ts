@@ -1,8 +1,9 @@
-/** The data worker's protocol: `load` (progress after the footer and each row group) and `analyse`. */
+/** The data worker's protocol: `load` (progress after the footer and each row group), `analyse` and `revenueView`. */
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import type { DataSettings } from '../notebook/dataSettings.ts';
+import type { RevenueView, RevenueViewInput } from '../notebook/revenueView.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
@@ -36,6 +37,11 @@ export interface AnalyseInput {
   readonly prepare?: Pick<DataSettings, 'dateParts' | 'filters'>;
 }
 
+/** The Revenue cell's view of a classifier run, on the worker's dataset prepared as the page's is. */
+export interface RevenueViewRequest extends RevenueViewInput {
+  readonly prepare: Pick<DataSettings, 'dateParts' | 'filters'>;
+}
+
 /**
  * The data worker's operations: `load` a file (the worker keeps the dataset, shared with the page when the page is
  * cross-origin isolated), then `analyse` it for the chosen targets (validation, profile, leakage: passes over every
@@ -44,6 +50,8 @@ export interface AnalyseInput {
 export type DataOps = {
   readonly load: Operation<LoadSpec, LoadedPayload, LoadProgress>;
   readonly analyse: Operation<AnalyseInput, Analysis>;
+  /** the Revenue cell's curves and slider index: the regressor's matrix and the sorts of every test row stay off the page */
+  readonly revenueView: Operation<RevenueViewRequest, RevenueView>;
 };
 
 /** Buffers of a dataset's columns, for the transfer list. */
