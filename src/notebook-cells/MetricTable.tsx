@@ -8,11 +8,13 @@ function show(t: MetricTarget, v: number): string {
   return fmt(v);
 }
 
-export function MetricTable({ targets, values, baseline, testPrefix }: {
+export function MetricTable({ targets, values, baseline, testPrefix, undefinedMetrics = {} }: {
   targets: readonly MetricTarget[];
   values: Readonly<Record<string, number>>;
   baseline?: Readonly<Record<string, number>>;
   testPrefix: string;
+  /** metrics without a meaning here (R² of a constant target), with what to show instead of a number */
+  undefinedMetrics?: Readonly<Record<string, string>>;
 }) {
   return (
     <table className="grid" data-testid={`${testPrefix}-metrics`}>
@@ -22,14 +24,15 @@ export function MetricTable({ targets, values, baseline, testPrefix }: {
       <tbody>
         {targets.map((t) => {
           const v = values[t.metric] ?? NaN;
-          const met = meetsTarget(t, v);
+          const undefinedAs = undefinedMetrics[t.metric];
+          const met = undefinedAs === undefined && meetsTarget(t, v);
           return (
             <tr key={t.metric}>
               <td>{t.label}</td>
-              <td data-testid={`${testPrefix}-${t.metric}`} data-value={v}>{show(t, v)}</td>
-              {baseline && <td data-testid={`${testPrefix}-baseline-${t.metric}`} data-value={baseline[t.metric] ?? NaN}>{show(t, baseline[t.metric] ?? NaN)}</td>}
+              <td data-testid={`${testPrefix}-${t.metric}`} data-value={v}>{undefinedAs ?? show(t, v)}</td>
+              {baseline && <td data-testid={`${testPrefix}-baseline-${t.metric}`} data-value={baseline[t.metric] ?? NaN}>{undefinedAs ?? show(t, baseline[t.metric] ?? NaN)}</td>}
               <td>{t.op} {show(t, t.value)}</td>
-              <td data-testid={`${testPrefix}-${t.metric}-status`} className={met ? 'met' : 'notmet'}>{met ? 'met' : 'not met'}</td>
+              <td data-testid={`${testPrefix}-${t.metric}-status`} className={met ? 'met' : 'notmet'}>{undefinedAs !== undefined ? 'cannot be judged' : met ? 'met' : 'not met'}</td>
             </tr>
           );
         })}

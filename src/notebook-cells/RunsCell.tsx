@@ -1,4 +1,5 @@
 /** Runs: every training run of the session, sortable; select runs to overlay their curves and compare metrics side by side. */
+import { undefinedRegressionMetrics } from '../notebook/evaluation.ts';
 import { useMemo, useState } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
@@ -50,8 +51,8 @@ function compare(a: number | string, b: number | string, dir: 1 | -1): number {
   return String(a).localeCompare(String(b)) * dir;
 }
 
-function Metric({ v }: { v: number }) {
-  return <td data-value={v}>{Number.isNaN(v) ? '' : fmt(v)}</td>;
+function Metric({ v, text }: { v: number; text?: string | undefined }) {
+  return <td data-value={v}>{text ?? (Number.isNaN(v) ? '' : fmt(v))}</td>;
 }
 
 function showTarget(t: MetricTarget, v: number): string {
@@ -175,7 +176,7 @@ export function RunsCell() {
                   <Metric v={c?.result.metrics.auc_roc ?? NaN} />
                   <Metric v={c?.result.metrics.f1_score ?? NaN} />
                   <Metric v={g?.result.metrics.rmse ?? NaN} />
-                  <Metric v={g?.result.metrics.r2 ?? NaN} />
+                  <Metric v={g?.result.metrics.r2 ?? NaN} text={g ? undefinedRegressionMetrics(g.result.yTest)['r2'] : undefined} />
                   <td data-value={r.wallMs / 1000}>{fmt(r.wallMs / 1000)}</td>
                   <td>
                     {active ? <span className="badge" data-testid={`run-active-${r.name}`}>active</span> : (

@@ -1,4 +1,5 @@
 /** Train regressor: log-revenue model with smearing, strategies, metrics in dollars beside the mean baseline. */
+import { undefinedRegressionMetrics } from '../notebook/evaluation.ts';
 import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
@@ -67,12 +68,13 @@ export function TrainRegressorCell({ cellId }: CellProps) {
             {' '}<span data-testid="regressor-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
             {' '}(<span data-testid="regressor-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch).
           </p>
-          <MetricTable targets={REGRESSOR_TARGETS} values={result.metrics as unknown as Record<string, number>} baseline={result.baseline as unknown as Record<string, number>} testPrefix="reg" />
+          <MetricTable targets={REGRESSOR_TARGETS} values={result.metrics as unknown as Record<string, number>} baseline={result.baseline as unknown as Record<string, number>} testPrefix="reg"
+            undefinedMetrics={undefinedRegressionMetrics(result.yTest)} />
           <button type="button" data-testid="download-regressor-bundle"
             onClick={() => downloadFile(`${safeFileName(run?.name ?? 'regressor')}-bundle.json`, serializeBundle(result.bundle), 'application/json')}>
             Download model bundle (JSON: tfjs model, weights, preprocessing, smearing)
           </button>
-          {result.metrics.r2 < 0.1 && (
+          {result.metrics.r2 < 0.1 && undefinedRegressionMetrics(result.yTest)['r2'] === undefined && (
             <p className="warning" data-testid="regressor-honest-note">
               Session features explain almost none of the order value (R² {fmt(result.metrics.r2)}): the model barely beats predicting the mean
               (RMSE {fmt(result.metrics.rmse, 2)} vs {fmt(result.baseline.rmse, 2)} dollars). The R² and MAPE targets are out of reach on this data.

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, brierScore, confusionAt, prCurve, rocAuc, rocCurve } from '../trainers/metrics.ts';
+import { averagePrecision, brierScore, confusionAt, prCurve, regressionMetrics, rocAuc, rocCurve } from '../trainers/metrics.ts';
 import { createRng } from '../trainers/random.ts';
 import { bestProfit } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
 import {
   calibrationOf, curvesOf, MAX_SCATTER_POINTS, pointAt, profitOf, RESIDUAL_BINS, residualHistogram, residualsOf, sweepOf, testPredictionsCsv,
+  undefinedRegressionMetrics,
 } from './evaluation.ts';
 
 /** A seeded classifier result: continuous float32 scores (rarely tied) with positives scoring higher. */
@@ -158,5 +159,16 @@ describe('residualHistogram', () => {
     expect(evenlySpacedIndices(10, 20)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(evenlySpacedIndices(11, 3)).toEqual([0, 5, 10]);
     expect(new Set(evenlySpacedIndices(100_000, 5000)).size).toBe(5000);
+  });
+});
+
+describe('R² of a constant test target', () => {
+  it('is shown as undefined, not as the 0 (or -1e14) a formula gives', () => {
+    const constant = new Float64Array(50).fill(42.5);
+    expect(regressionMetrics(constant, new Float64Array(50).fill(40)).r2).toBe(0);
+    expect(undefinedRegressionMetrics(constant)).toEqual({ r2: 'undefined (constant target)' });
+    const varied = Float64Array.from(constant, (v, i) => (i === 49 ? v + 1e-9 : v));
+    expect(undefinedRegressionMetrics(varied)).toEqual({});
+    expect(undefinedRegressionMetrics(new Float64Array(0))).toEqual({});
   });
 });

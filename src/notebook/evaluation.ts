@@ -223,3 +223,14 @@ export function testPredictionsCsv(r: ClassifierResult): string {
   for (let i = 0; i < r.yTest.length; i++) lines.push(`${r.yTest[i] as number},${r.testProba[i] as number}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** What R² is shown as when every test target is equal: scikit-learn's 0 (1 if exact) would read as a score. */
+export const CONSTANT_TARGET_R2 = 'undefined (constant target)';
+
+/** Regression metrics without a meaning for these test targets (R² when all are equal), with what to show instead. */
+export function undefinedRegressionMetrics(yTest: ArrayLike<number>): Readonly<Record<string, string>> {
+  if (yTest.length === 0) return {};
+  const first = yTest[0];
+  for (let i = 1; i < yTest.length; i++) if (yTest[i] !== first) return {};
+  return { r2: CONSTANT_TARGET_R2 };
+}
