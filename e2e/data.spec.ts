@@ -21,6 +21,17 @@ test('opens on the bundled data: 472,871 rows, 6.83 % conversion, engagement_dep
   await expect(page.locator('[data-testid^="leakage-row-"] .flag')).toHaveCount(1);
   await expect(page.getByTestId('leakage-row-engagement_depth')).toContainText('leak');
   await expect(page.getByTestId('data-preview').locator('tbody tr')).toHaveCount(20);
+  // the random split, planned in the data worker: scikit-learn's train_test_split sizes (ceil of 20 % test, then of 15 %
+  // of the rest for validation), every row in one part, and every one of the 32,313 orders in exactly one part
+  const test = Math.ceil(0.2 * 472871);
+  const valid = Math.ceil(0.15 * (472871 - test));
+  const expected = { fit: 472871 - test - valid, valid, test };
+  let orders = 0;
+  for (const [part, rows] of Object.entries(expected)) {
+    await expect(page.getByTestId(`split-${part}-rows`).first()).toHaveAttribute('data-value', String(rows), { timeout: 60_000 });
+    orders += rows * await dataValue(page, `split-${part}-rate`);
+  }
+  expect(orders).toBeCloseTo(32313, 6);
   await page.getByTestId('exclude-leaks').click();
   await expect(page.getByTestId('leaks-excluded')).toBeVisible();
 });

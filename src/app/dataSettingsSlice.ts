@@ -7,8 +7,7 @@
 import type { StateCreator } from 'zustand';
 import type { RowFilter } from '../data/rowFilter.ts';
 import type { Dataset } from '../data/types.ts';
-import { binaryLabels } from '../data/validate.ts';
-import { effectiveSplit, preparedDataset, settingsForNewFile, type DataSettings, type DatePartsSetting } from '../notebook/dataSettings.ts';
+import { effectiveSplit, preparedDataset, settingsForNewFile, splitLabels, type DataSettings, type DatePartsSetting } from '../notebook/dataSettings.ts';
 import { planSplit, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
 import type { WorkbenchState } from './store.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
@@ -45,14 +44,6 @@ export function currentDataSettings(s: WorkbenchState): DataSettings {
     classTarget: s.classTarget === '' ? null : s.classTarget, revenueTarget: s.revenueTarget === '' ? null : s.revenueTarget,
     revenueIsMoney: s.revenueIsMoney, excluded: s.excluded, transforms: s.transforms, filters: s.filters, dateParts: s.dateParts, split: s.split,
   };
-}
-
-/** 0/1 labels of the class target for stratifying, or null when it is not a usable binary column. */
-function labelsOf(ds: Dataset, classTarget: string): Uint8Array | null {
-  const col = ds.columns.find((c) => c.name === classTarget);
-  if (col === undefined) return null;
-  const l = binaryLabels(col);
-  return typeof l === 'string' ? null : Uint8Array.from(l.y, (v) => (v === 1 ? 1 : 0));
 }
 
 export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataSettingsSlice> = (set, get) => {
@@ -115,18 +106,23 @@ export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataS
       const ds = prepared.dataset;
       let plan: SplitPlan | null = null;
       let splitError: string | null = null;
-      const y = labelsOf(ds, s.classTarget);
-      try {
-        plan = planSplit(ds, effectiveSplit(ds, s), y, DEFAULT_CLASSIFIER_CONFIG);
-      } catch (e) {
-        // a split the user chose that cannot be made is refused; when the file's default cannot, the random split stands in
-        if (s.split !== null) { set({ dataSettingsError: (e as Error).message }); return false; }
-        splitError = `${(e as Error).message} (using a random split instead)`;
-        try { plan = planSplit(ds, { kind: 'random' }, y, DEFAULT_CLASSIFIER_CONFIG); } catch { plan = null; }
+      // the random split (a seeded shuffle of every row) is planned in the data worker with the analysis; a time, group
+      // or test-file split is planned here, so a split that cannot be made is refused before anything changes
+      let planInWorker = effectiveSplit(ds, s).kind === 'random';
+      if (!planInWorker) {
+        const y = splitLabels(ds, s.classTarget);
+        try {
+          plan = planSplit(ds, effectiveSplit(ds, s), y, DEFAULT_CLASSIFIER_CONFIG);
+        } catch (e) {
+          // a split the user chose that cannot be made is refused; when the file's default cannot, the random split stands in
+          if (s.split !== null) { set({ dataSettingsError: (e as Error).message }); return false; }
+          splitError = `${(e as Error).message} (using a random split instead)`;
+          planInWorker = true;
+        }
       }
       set((st) => ({ dataset: ds, splitPlan: plan, analysis: null, rowsKept: prepared.kept, dataSettingsError: splitError, dataVersion: st.dataVersion + 1 }));
-      // validation, profile and leakage run in the data worker on the same prepared rows
-      requestAnalysis(get, set);
+      // validation, profile and leakage (and the random split's rows) come from the data worker, on the same prepared rows
+      requestAnalysis(get, set, planInWorker);
       return true;
     },
   };

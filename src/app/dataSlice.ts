@@ -57,13 +57,14 @@ type Set = (partial: Partial<WorkbenchState>) => void;
  * Asks the data worker to analyse its dataset for the current targets, date parts, filters, transforms and split;
  * the page's main thread makes no pass over rows for it.
  */
-export function requestAnalysis(get: Get, set: Set): void {
+export function requestAnalysis(get: Get, set: Set, planRandomSplit = false): void {
   const ticket = ++analysisTicket;
   const { classTarget, revenueTarget, transforms, dateParts, filters, splitPlan } = get();
   const options = { transforms, ...(splitPlan === null ? {} : { split: { fit: splitPlan.fit, valid: splitPlan.valid, test: splitPlan.test } }) };
-  getDataClient().request('analyse', { classTarget, revenueTarget, options, prepare: { dateParts, filters } }).result.then(
-    (analysis) => {
-      if (ticket === analysisTicket) set({ analysis });
+  getDataClient().request('analyse', { classTarget, revenueTarget, options, prepare: { dateParts, filters }, planRandomSplit }).result.then(
+    ({ analysis, splitPlan: planned, splitError }) => {
+      if (ticket !== analysisTicket) return;
+      set({ analysis, ...(planned === undefined ? {} : { splitPlan: planned }), ...(splitError === undefined ? {} : { dataSettingsError: splitError }) });
     },
     (err: Error) => {
       if (ticket === analysisTicket) set({ load: { ...get().load, status: 'error', error: `analysing the data failed: ${err.message}` } });

@@ -83,6 +83,14 @@ export function effectiveSplit(ds: Dataset, s: Pick<DataSettings, 'split'>): Spl
   return s.split ?? defaultSplitSpec(ds);
 }
 
+/** 0/1 labels of the class target for stratifying a split, or null when it is not a usable binary column. */
+export function splitLabels(ds: Dataset, classTarget: string): Uint8Array | null {
+  const col = ds.columns.find((c) => c.name === classTarget);
+  if (col === undefined) return null;
+  const l = binaryLabels(col);
+  return typeof l === 'string' ? null : Uint8Array.from(l.y, (v) => (v === 1 ? 1 : 0));
+}
+
 /** The dataset the models see: date parts added, then the rows the filters keep. Throws one sentence on a bad setting. */
 export function preparedDataset(raw: Dataset, s: Pick<DataSettings, 'dateParts' | 'filters' | 'classTarget'>): { dataset: Dataset; kept: number } {
   let ds = raw;

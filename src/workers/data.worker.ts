@@ -5,8 +5,10 @@ import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { copyDataset } from '../data/datasetCopy.ts';
 import { loadParquet } from '../data/load.ts';
 import { analyseDataset } from '../notebook/analysis.ts';
-import { preparedDataset, type DataSettings } from '../notebook/dataSettings.ts';
+import { preparedDataset, splitLabels, type DataSettings } from '../notebook/dataSettings.ts';
 import { revenueView } from '../notebook/revenueView.ts';
+import { planSplit, type SplitPlan } from '../trainers/splitPlan.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/config.ts';
 import { transferables } from './transferables.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
@@ -73,8 +75,23 @@ serveRequests<DataOps>(self, {
     };
     return { result, transfer: datasetTransferables(sent) };
   },
-  analyse({ classTarget, revenueTarget, options, prepare }) {
-    return { result: analyseDataset(preparedFor(prepare, classTarget), classTarget, revenueTarget, options) };
+  analyse({ classTarget, revenueTarget, options, prepare, planRandomSplit }) {
+    const ds = preparedFor(prepare, classTarget);
+    let splitPlan: SplitPlan | undefined;
+    let splitError: string | undefined;
+    if (planRandomSplit === true) {
+      try {
+        splitPlan = planSplit(ds, { kind: 'random' }, splitLabels(ds, classTarget), DEFAULT_CLASSIFIER_CONFIG);
+      } catch (e) {
+        splitError = (e as Error).message;
+      }
+    }
+    const split = splitPlan === undefined ? options?.split : { fit: splitPlan.fit, valid: splitPlan.valid, test: splitPlan.test };
+    const analysis = analyseDataset(ds, classTarget, revenueTarget, { ...options, ...(split === undefined ? {} : { split }) });
+    return {
+      result: { analysis, ...(splitPlan === undefined ? {} : { splitPlan }), ...(splitError === undefined ? {} : { splitError }) },
+      transfer: splitPlan === undefined ? [] : transferables(splitPlan.fit, splitPlan.valid, splitPlan.test),
+    };
   },
   revenueView({ prepare, ...input }) {
     const view = revenueView(preparedFor(prepare, input.inputs.classTarget), input);

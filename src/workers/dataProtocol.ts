@@ -4,6 +4,7 @@ import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import type { DataSettings } from '../notebook/dataSettings.ts';
 import type { RevenueView, RevenueViewInput } from '../notebook/revenueView.ts';
+import type { SplitPlan } from '../trainers/splitPlan.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
@@ -35,6 +36,15 @@ export interface AnalyseInput {
   readonly options?: AnalysisOptions;
   /** date parts and row filters applied to the worker's dataset first, as the page applies them */
   readonly prepare?: Pick<DataSettings, 'dateParts' | 'filters'>;
+  /** plan the random split here (a seeded shuffle of every row, off the page): its rows feed the leakage check and come back */
+  readonly planRandomSplit?: boolean;
+}
+
+/** An analysis, with the random split's plan when it was asked for (or why it could not be made). */
+export interface AnalyseResult {
+  readonly analysis: Analysis;
+  readonly splitPlan?: SplitPlan;
+  readonly splitError?: string;
 }
 
 /** The Revenue cell's view of a classifier run, on the worker's dataset prepared as the page's is. */
@@ -49,7 +59,7 @@ export interface RevenueViewRequest extends RevenueViewInput {
  */
 export type DataOps = {
   readonly load: Operation<LoadSpec, LoadedPayload, LoadProgress>;
-  readonly analyse: Operation<AnalyseInput, Analysis>;
+  readonly analyse: Operation<AnalyseInput, AnalyseResult>;
   /** the Revenue cell's curves and slider index: the regressor's matrix and the sorts of every test row stay off the page */
   readonly revenueView: Operation<RevenueViewRequest, RevenueView>;
 };
