@@ -4,7 +4,7 @@
  * column names and a one-hot group as one feature, and a picked row's waterfall ends at the score the run stored.
  */
 import { test, expect, type Locator } from '@playwright/test';
-import { openWorkbench } from './helpers.ts';
+import { downloadText, openWorkbench } from './helpers.ts';
 
 async function valueOf(l: Locator): Promise<number> {
   return Number(await l.getAttribute('data-value'));
@@ -53,6 +53,7 @@ test('SHAP cell explains gbdt with real feature names, a stated sample and a wat
   // test row 0's waterfall: expected value + contributions = the model's log-odds, whose sigmoid is the stored P
   const check = async (row: number): Promise<void> => {
     const w = shap.getByTestId('shap-waterfall');
+    await expect(w).toHaveAttribute('data-test-row', String(row));
     await expect(w).toContainText(`test row ${row.toLocaleString('en-US')} (`);
     const expected = await valueOf(w.getByTestId('shap-waterfall-expected'));
     const steps = await w.getByTestId('shap-waterfall-step').evaluateAll((els) => els.map((e) => Number(e.querySelector('[data-value]')?.getAttribute('data-value'))));
@@ -67,6 +68,34 @@ test('SHAP cell explains gbdt with real feature names, a stated sample and a wat
   await shap.getByTestId('shap-row').press('Tab');
   await shap.getByTestId('shap-explain-row').press('Enter');
   await check(4321);
+
+  // the row's own values: a one-hot group shows its level, a column its number
+  const values = await shap.getByTestId('shap-waterfall-step').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-feature'), e.querySelector('[data-testid="shap-waterfall-value"]')?.textContent])));
+  expect(values.landing_page).toMatch(/^\/lander-\d$|^none of its levels$/);
+  expect(Number(values.hour_of_day)).toBeGreaterThanOrEqual(0);
+  expect(Number(values.hour_of_day)).toBeLessThan(24);
+
+  // from the confusion matrix: the next false negative is a positive row the model scored under the threshold
+  const threshold = Number(await page.getByTestId('threshold-value').getAttribute('data-value'));
+  await page.getByTestId('explain-fn').click();
+  const w = shap.getByTestId('shap-waterfall');
+  await expect(w.getByTestId('shap-row-why')).toHaveText(/^a false negative at threshold /);
+  const fnRow = Number(await w.getAttribute('data-test-row'));
+  expect(fnRow).toBeGreaterThan(4321);
+  await check(fnRow);
+  expect(await valueOf(w.getByTestId('shap-row-actual'))).toBe(1);
+  expect(await valueOf(w.getByTestId('shap-row-stored'))).toBeLessThan(threshold);
+  await page.getByTestId('explain-fp').click();
+  await expect(w.getByTestId('shap-row-why')).toHaveText(/^a false positive at threshold /);
+  await check(Number(await w.getAttribute('data-test-row')));
+  expect(await valueOf(w.getByTestId('shap-row-actual'))).toBe(0);
+  expect(await valueOf(w.getByTestId('shap-row-stored'))).toBeGreaterThanOrEqual(threshold);
+
+  // the report carries the summary with its row count
+  const report = await downloadText(page, 'download-report');
+  expect(report).toContain('<section class="card" id="shap"');
+  expect(report).toContain(`over 1,000 of ${total.toLocaleString('en-US')} test rows (seeded sample, seed 42), in log-odds`);
+  expect(report).toContain(`<td class="mono">${features[0]}</td>`);
 
   // a row outside the test split is named with the valid range
   await shap.getByTestId('shap-row').fill(String(total + 5));

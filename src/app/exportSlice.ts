@@ -1,6 +1,6 @@
 /** The MLflow export slice: where to log, which runs, the connection test, and each export's outcome. Credentials live in sessionStorage only. */
 import type { StateCreator } from 'zustand';
-import { currentReportHtml } from '../notebook/reportInput.ts';
+import { currentReportHtml, shapSummaryOf } from '../notebook/reportInput.ts';
 import { binaryLabels } from '../data/validate.ts';
 import { createMlflowClient, type MlflowAuth, type MlflowClient } from '../mlflow/client.ts';
 import { MlflowAuthError, MlflowCorsError, MlflowHttpError, MlflowLimitError, MlflowProtocolError, MlflowUnreachableError, isAbort } from '../mlflow/errors.ts';
@@ -187,6 +187,8 @@ function runContext(s: WorkbenchState, run: Run, notebook: string, reportHtml: s
     ...(reportHtml !== null ? { reportHtml } : {}),
   };
   if (run.kind === 'classifier') ctx.threshold = s.activeRun.classifier === run.id ? s.threshold : run.result.threshold;
+  const shap = shapSummaryOf(s, run);
+  if (shap !== null) ctx.shapSummary = shap;
   if (sameData && ds.source.type !== 'file') ctx.dataUrl = new URL(ds.source.url, typeof location === 'undefined' ? 'http://localhost/' : location.href).href;
   if (sameData) {
     const column = ds.columns.find((c) => c.name === s.classTarget);

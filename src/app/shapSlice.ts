@@ -30,6 +30,12 @@ export interface ShapRow {
   readonly explanation: ShapExplanation;
   /** the stored test prediction of the run for this row (what the Threshold cell counts with) */
   readonly storedOutput: number;
+  /** the row's actual target (1/0 for the classifier, dollars for the regressor) */
+  readonly actual: number;
+  /** why this row was picked (e.g. "a false negative at threshold 0.430"), null when typed in */
+  readonly why: string | null;
+  /** the row's value of each feature as a user reads it (a one-hot group: its level's column), by feature group */
+  readonly featureValues: Readonly<Record<string, string>>;
 }
 
 /** A SHAP cell's runtime state (never persisted). */
@@ -53,7 +59,7 @@ export interface ShapSlice {
   runShap(cellId: CellId): Promise<void>;
   cancelShap(cellId: CellId): void;
   /** explains one test row (its position in the test split) for the cell's waterfall and remembers it in the cell's settings */
-  explainShapRow(cellId: CellId, testRow: number): Promise<void>;
+  explainShapRow(cellId: CellId, testRow: number, why?: string): Promise<void>;
 }
 
 /** Nothing computed yet. */
@@ -93,6 +99,19 @@ function rowsOf(s: WorkbenchState, run: Run, dataRows: Uint32Array): Float32Arra
     throw new Error(`the model matrix has ${matrix.cols} columns but the ${run.kind} was trained on ${run.featureNames.length}; train it again`);
   }
   return subsetRows(matrix.X, matrix.cols, dataRows);
+}
+
+/** One row's feature values by group: a column's number, or the level (column name after the group's) a one-hot group has on. */
+function featureValuesOf(run: Run, row: Float32Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  run.featureGroups.forEach((group, c) => {
+    const v = row[c] as number;
+    const name = run.featureNames[c] ?? '';
+    if (name === group) out[group] = Number.isNaN(v) ? 'missing' : String(Number(v.toPrecision(6)));
+    else if (v === 1) out[group] = name.startsWith(`${group}_`) ? name.slice(group.length + 1) : name;
+    else out[group] ??= 'none of its levels';
+  });
+  return out;
 }
 
 export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = (set, get) => {
@@ -141,7 +160,7 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
     cancelShap(cellId) {
       cancels.get(cellId)?.();
     },
-    async explainShapRow(cellId, testRow) {
+    async explainShapRow(cellId, testRow, why) {
       const s = get();
       const cfg = settingsOf(s, cellId);
       if (!cfg) return;
@@ -161,9 +180,12 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       patch(cellId, { rowStatus: 'running', rowError: null });
       try {
         const X = rowsOf(s, run, Uint32Array.of(dataRow));
+        // read before the request: the rows travel to the worker (transferred, not copied)
+        const featureValues = featureValuesOf(run, X);
         const explanation = await getImportanceClient().request('shap', { bundle, X, rows: 1, featureGroups: run.featureGroups }).result;
         const storedOutput = run.kind === 'classifier' ? (run.result.testProba[testRow] as number) : (run.result.predTest[testRow] as number);
-        patch(cellId, { rowStatus: 'idle', row: { testRow, dataRow, explanation, storedOutput } });
+        const actual = run.result.yTest[testRow] as number;
+        patch(cellId, { rowStatus: 'idle', row: { testRow, dataRow, explanation, storedOutput, actual, why: why ?? null, featureValues } });
       } catch (err) {
         patch(cellId, { rowStatus: 'error', rowError: (err as Error).message });
       }

@@ -2,8 +2,8 @@
 import { useMemo, useState } from 'react';
 import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtInt, plotlyText } from '../app/format.ts';
-import { cellOfKind } from '../app/notebookSlice.ts';
-import { isShapOutdated, shapTarget, type ShapEntry, type ShapRow } from '../app/shapSlice.ts';
+import { cellOfKind, firstCellOf } from '../app/notebookSlice.ts';
+import { IDLE_SHAP, isShapOutdated, shapTarget, type ShapEntry, type ShapRow, type ShapSample } from '../app/shapSlice.ts';
 import { useWorkbench } from '../app/store.ts';
 import { MAX_SHAP_ROWS, ShapCellSchema } from '../notebook/settings.ts';
 import { createRng } from '../trainers/random.ts';
@@ -102,25 +102,27 @@ function Waterfall({ row, units, task }: { row: ShapRow; units: string; task: 'c
     };
   }, [steps, units, ex.expectedValue, total]);
   return (
-    <div data-testid="shap-waterfall">
+    <div data-testid="shap-waterfall" data-test-row={row.testRow}>
       <Plot data={chart.data} layout={chart.layout} height={chart.height} testId="shap-waterfall-chart" label="waterfall of the row's SHAP values" />
       <table className="grid">
         <caption className="muted">
-          test row {fmtInt(row.testRow)} (data row {fmtInt(row.dataRow)}): the model's own score <span data-testid="shap-row-raw" data-value={raw}>{describeScore(units, raw)}</span>;
+          {row.why !== null && <strong data-testid="shap-row-why">{row.why}: </strong>}
+          test row {fmtInt(row.testRow)} (data row {fmtInt(row.dataRow)}, actual <span data-testid="shap-row-actual" data-value={row.actual}>{task === 'classifier' ? (row.actual === 1 ? 'positive (1)' : 'negative (0)') : `$${fmt(row.actual, 2)}`}</span>): the model's own score <span data-testid="shap-row-raw" data-value={raw}>{describeScore(units, raw)}</span>;
           {' '}the run's stored test prediction <span data-testid="shap-row-stored" data-value={row.storedOutput}>{task === 'classifier' ? `P = ${fmt(row.storedOutput, 4)}` : `$${fmt(row.storedOutput, 2)}`}</span>
         </caption>
-        <thead><tr><th>step</th><th>contribution ({units})</th><th>running total ({units})</th></tr></thead>
+        <thead><tr><th>step</th><th>the row's value</th><th>contribution ({units})</th><th>running total ({units})</th></tr></thead>
         <tbody>
-          <tr><td>expected value (mean over the training rows)</td><td /><td data-testid="shap-waterfall-expected" data-value={ex.expectedValue}>{fmt(ex.expectedValue, 4)}</td></tr>
+          <tr><td>expected value (mean over the training rows)</td><td /><td /><td data-testid="shap-waterfall-expected" data-value={ex.expectedValue}>{fmt(ex.expectedValue, 4)}</td></tr>
           {steps.map((s) => (
             <tr key={s.group} data-testid="shap-waterfall-step" data-feature={s.group}>
               <td className="mono">{s.group}</td>
+              <td className="mono" data-testid="shap-waterfall-value">{row.featureValues[s.group] ?? ''}</td>
               <td data-value={s.contribution}>{s.contribution >= 0 ? '+' : '−'}{fmt(Math.abs(s.contribution), 4)}</td>
               <td data-value={s.total}>{fmt(s.total, 4)}</td>
             </tr>
           ))}
           <tr>
-            <th>the row's score</th><td />
+            <th>the row's score</th><td /><td />
             <td><strong data-testid="shap-waterfall-total" data-value={total}>{describeScore(units, total)}</strong>
               {units === 'log-odds' && <span hidden data-testid="shap-waterfall-probability" data-value={sigmoid(total)} />}</td>
           </tr>
@@ -137,7 +139,17 @@ function Results({ cellId, entry }: { cellId: CellProps['cellId']; entry: ShapEn
   });
   const task = entry.model;
   const sample = entry.sample;
-  if (!sample || units === null) return null;
+  if (units === null) return null;
+  return (
+    <>
+      {sample && <Summary entry={entry} sample={sample} units={units} />}
+      <RowPicker cellId={cellId} entry={entry} />
+      {entry.row && <Waterfall row={entry.row} units={units} task={task} />}
+    </>
+  );
+}
+
+function Summary({ entry, sample, units }: { entry: ShapEntry; sample: ShapSample; units: string }) {
   const ex = sample.explanation;
   return (
     <>
@@ -165,8 +177,6 @@ function Results({ cellId, entry }: { cellId: CellProps['cellId']; entry: ShapEn
           <Beeswarm ex={ex} units={units} seed={sample.seed} />
         </section>
       </div>
-      <RowPicker cellId={cellId} entry={entry} />
-      {entry.row && <Waterfall row={entry.row} units={units} task={task} />}
     </>
   );
 }
@@ -175,7 +185,10 @@ function RowPicker({ cellId, entry }: { cellId: CellProps['cellId']; entry: Shap
   const saved = useWorkbench((s) => cellOfKind(s, cellId, 'shap')?.config.row ?? 0);
   const explain = useWorkbench((s) => s.explainShapRow);
   const [row, setRow] = useState(saved);
-  const total = entry.sample?.totalTestRows ?? 0;
+  const total = useWorkbench((s) => {
+    const t = shapTarget(s, entry.model);
+    return 'reason' in t ? 0 : t.run.result.testIndex.length;
+  });
   return (
     <div className="toolbar" role="group" aria-label="explain one test row">
       <NumberField label="test row to explain" unit={`0 to ${fmtInt(Math.max(0, total - 1))}`} value={row} min={0} max={Math.max(0, total - 1)} step={1} testId="shap-row" onChange={setRow} />
@@ -225,11 +238,55 @@ function ShapCell({ cellId }: CellProps) {
       {entry?.status === 'error' && <p className="error" role="alert" data-testid="shap-error">{entry.error}</p>}
       {entry?.status === 'cancelled' && <p className="muted" data-testid="shap-cancelled">cancelled</p>}
       {outdated && <p><span className="stale-badge">stale</span> the {entry?.model} changed since this was computed; explain again.</p>}
-      {entry && (
+      {reason === null && (
         <div className={outdated ? 'stale' : ''}>
-          <Results cellId={cellId} entry={entry} />
+          <Results cellId={cellId} entry={entry ?? { ...IDLE_SHAP, model: config.model }} />
         </div>
       )}
+    </div>
+  );
+}
+
+const QUADRANTS = [
+  ['tp', 'true positive', 1, true], ['fn', 'false negative', 1, false], ['fp', 'false positive', 0, true], ['tn', 'true negative', 0, false],
+] as const;
+
+/** The next test row after `after` (wrapping) whose actual label is `label` and whose flag at `threshold` is `flagged`, or −1. */
+function nextRowIn(yTest: ArrayLike<number>, proba: ArrayLike<number>, threshold: number, label: number, flagged: boolean, after: number): number {
+  const n = yTest.length;
+  for (let k = 1; k <= n; k++) {
+    const i = (after + k) % n;
+    if (yTest[i] === label && ((proba[i] as number) >= threshold) === flagged) return i;
+  }
+  return -1;
+}
+
+/** Buttons under the confusion matrix: explain the next test row of one of its four cells in the (first) SHAP cell. */
+export function ExplainFromMatrix({ yTest, proba, threshold }: { yTest: ArrayLike<number>; proba: ArrayLike<number>; threshold: number }) {
+  const shapId = useWorkbench((s) => firstCellOf(s, 'shap')?.id ?? null);
+  const reason = useWorkbench((s) => {
+    const t = shapTarget(s, 'classifier');
+    return 'reason' in t ? t.reason : null;
+  });
+  const current = useWorkbench((s) => (shapId === null ? -1 : (s.shap[shapId]?.row?.testRow ?? -1)));
+  const explain = useWorkbench((s) => s.explainShapRow);
+  const set = useWorkbench((s) => s.setCellSettings);
+  const [note, setNote] = useState<string | null>(null);
+  if (shapId === null || reason !== null) return null;
+  return (
+    <div className="toolbar" role="group" aria-label="explain a row of the confusion matrix">
+      <span className="muted">Why? Explain the next</span>
+      {QUADRANTS.map(([key, label, y, flagged]) => (
+        <button key={key} type="button" data-testid={`explain-${key}`} onClick={() => {
+          const row = nextRowIn(yTest, proba, threshold, y, flagged, current);
+          if (row < 0) { setNote(`no ${label}s at threshold ${fmt(threshold)}`); return; }
+          setNote(null);
+          set(shapId, 'shap', { model: 'classifier' });
+          void explain(shapId, row, `a ${label} at threshold ${fmt(threshold)}`);
+          document.querySelector(`[data-cell-id="${shapId}"]`)?.scrollIntoView({ block: 'start' });
+        }}>{label}</button>
+      ))}
+      {note && <span className="muted" data-testid="explain-note">{note}</span>}
     </div>
   );
 }

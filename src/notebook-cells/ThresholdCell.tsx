@@ -10,6 +10,7 @@ import { bestF1, bestProfit, thresholdForRecall } from '../trainers/thresholdSwe
 import type { ClassifierResult } from '../trainers/types.ts';
 import { NumberField } from './fields.tsx';
 import { MetricTable } from './MetricTable.tsx';
+import { ExplainFromMatrix } from './ShapCell.tsx';
 import type { CellProps } from './cellDefinition.ts';
 import { selectActiveClassifier } from '../notebook/runs.ts';
 
@@ -114,6 +115,7 @@ export function ThresholdCell({ cellId }: CellProps) {
             <div><dt>accuracy</dt><dd data-testid="thr-accuracy" data-value={c.accuracy}>{fmt(c.accuracy)}</dd></div>
             <div><dt>predicted-positive rate</dt><dd data-testid="thr-ppr" data-value={c.predictedPositiveRate}>{fmt(c.predictedPositiveRate)} <small className="muted">({fmtPct(c.predictedPositiveRate, 1)})</small></dd></div>
           </dl>
+          <ExplainFromMatrix yTest={result.yTest} proba={result.testProba} threshold={threshold} />
         </div>
         <MetricTable targets={CLASSIFIER_TARGETS} values={values} testPrefix="thr" />
       </div>

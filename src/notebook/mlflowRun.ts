@@ -6,6 +6,7 @@ import { MLFLOW_LIMITS, type MlflowParamValue } from '../mlflow/client.ts';
 import type { ExportableRun } from '../mlflow/exportRun.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
+import type { ReportShap } from '../report/reportTypes.ts';
 import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
 import { sweepAt } from '../trainers/thresholdSweep.ts';
 import type { ClassifierConfig, EpochLog } from '../trainers/types.ts';
@@ -52,6 +53,8 @@ export interface MlflowRunContext {
   notebookJson?: string;
   /** The shareable report, logged as `report.html` when present. */
   reportHtml?: string;
+  /** The SHAP cell's summary of this run (a tree model), logged as `shap_summary.json` when present. */
+  shapSummary?: ReportShap;
 }
 
 type Params = Record<string, MlflowParamValue>;
@@ -142,6 +145,7 @@ function sharedArtifacts(run: Run, ctx: MlflowRunContext): ExportableRun['artifa
     },
     ...(ctx.notebookJson === undefined ? [] : [{ path: 'notebook.json', body: ctx.notebookJson, contentType: 'application/json' }]),
     ...(ctx.reportHtml === undefined ? [] : [{ path: 'report.html', body: ctx.reportHtml, contentType: 'text/html; charset=utf-8' }]),
+    ...(ctx.shapSummary === undefined ? [] : [{ path: 'shap_summary.json', body: json(ctx.shapSummary), contentType: 'application/json' }]),
   ];
 }
 

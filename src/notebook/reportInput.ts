@@ -7,7 +7,7 @@ import { buildReportHtml } from '../report/html.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
 import type {
   CalibrationBin, LeakageFinding, ReportClassifier, ReportData, ReportFeatures, ReportInput,
-  ReportRegressor, ReportRun, ReportSample, TargetCheck,
+  ReportRegressor, ReportRun, ReportSample, ReportShap, TargetCheck,
 } from '../report/reportTypes.ts';
 import { SWEEP_STEPS } from '../report/sweepConfusion.ts';
 import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
@@ -18,6 +18,8 @@ import { residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, Run, RunsState } from './runs.ts';
 import { usedSettings } from './modelSettings.ts';
+import { shapUnits } from '../trainers/trees/shapExplain.ts';
+import { isTreeBundle } from '../trainers/trees/treeBundle.ts';
 
 /** Most predicted/actual pairs a report carries for the regressor's scatter. */
 export const MAX_REGRESSOR_POINTS = 2000;
@@ -30,6 +32,34 @@ export interface ReportState extends RunsState {
   readonly revenueTarget: string;
   readonly excluded: readonly string[];
   readonly threshold: number;
+  /** the SHAP cells' results by cell id (the store's `shap`) */
+  readonly shap?: Readonly<Record<string, ShapResultState>>;
+}
+
+/** What a report reads of one SHAP cell's result. */
+export interface ShapResultState {
+  readonly runId: string | null;
+  readonly sample: {
+    readonly explanation: { readonly rows: number; readonly expectedValue: number; readonly importance: ReadonlyArray<{ readonly group: string; readonly meanAbs: number }> };
+    readonly totalTestRows: number;
+    readonly seed: number;
+  } | null;
+}
+
+/** The SHAP summary of `run` when a SHAP cell explained it (the first such cell), else null. */
+export function shapSummaryOf(state: Pick<ReportState, 'shap'>, run: Run): ReportShap | null {
+  const bundle = run.result.bundle;
+  if (!isTreeBundle(bundle)) return null;
+  for (const entry of Object.values(state.shap ?? {})) {
+    const s = entry.sample;
+    if (s === null || entry.runId !== run.id) continue;
+    return {
+      model: run.kind, runName: run.name, treeModel: bundle.model, units: shapUnits(bundle.kind, bundle.model, bundle.preprocessing.logTarget),
+      rows: s.explanation.rows, totalRows: s.totalTestRows, seed: s.seed, expectedValue: s.explanation.expectedValue,
+      features: s.explanation.importance.map((f) => ({ feature: f.group, meanAbs: f.meanAbs })),
+    };
+  }
+  return null;
 }
 
 /** Options of `buildReportInput`. */
@@ -48,6 +78,7 @@ export function buildReportInput(state: ReportState, options: ReportOptions = {}
   const clfRun = activeRun(state, 'classifier');
   const regRun = activeRun(state, 'regressor');
   const sampleRows = Math.max(0, Math.floor(options.sampleRows ?? 0));
+  const shap = [clfRun, regRun].flatMap((run) => (run ? shapSummaryOf(state, run) ?? [] : []));
   return {
     title: options.title ?? `Conversion and revenue models on ${ds.source.name}`,
     createdAt: (options.now ?? new Date()).toISOString(),
@@ -60,6 +91,7 @@ export function buildReportInput(state: ReportState, options: ReportOptions = {}
     ...(clfRun ? { classifier: reportClassifier(clfRun, state.threshold) } : {}),
     ...(regRun ? { regressor: reportRegressor(regRun) } : {}),
     runs: state.runs.map(reportRun),
+    ...(shap.length > 0 ? { shap } : {}),
     ...(sampleRows > 0 ? { sample: reportSample(ds, sampleRows) } : {}),
   };
 }

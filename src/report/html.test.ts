@@ -289,3 +289,23 @@ describe('residual histogram in the report', () => {
     expect(titles).toEqual([bin(-2, -1, 3), bin(-1, 0, 10), bin(0, 1, 12), bin(1, 2, 4)]);
   });
 });
+
+describe('buildReportHtml: SHAP summary', () => {
+  it('carries the top features by mean |SHAP| with the stated sample, and a hostile feature name only as text', () => {
+    const features = Array.from({ length: 20 }, (_, i) => ({ feature: i === 0 ? '<img src=x onerror=alert(1)>' : `f${i}`, meanAbs: 1 / (i + 1) }));
+    const input: ReportInput = {
+      ...syntheticReportInput(),
+      shap: [{ model: 'classifier', runName: 'gbdt #1', treeModel: 'gbdt', units: 'log-odds', rows: 1000, totalRows: 94575, seed: 42, expectedValue: -0.3127, features }],
+    };
+    const out = buildReportHtml(input);
+    expect(out).toContain('<section class="card" id="shap"');
+    expect(out).toContain('over 1,000 of 94,575 test rows (seeded sample, seed 42), in log-odds');
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(out).not.toContain('<img src=x');
+    // the 15 largest are listed, the other 5 counted
+    expect(out).toContain('<td class="mono">f14</td>');
+    expect(out).not.toContain('<td class="mono">f15</td>');
+    expect(out).toContain('5 more features with smaller values.');
+    expect(buildReportHtml(syntheticReportInput())).not.toContain('id="shap"');
+  });
+});

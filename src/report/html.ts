@@ -1,6 +1,6 @@
 /** The self-contained HTML report: one file, no network, CSP by hash, SVG charts and a working threshold slider. */
 import type {
-  TargetCheck, ReportClassifier, ReportData, ReportInput, ReportRegressor, ReportRun, SettingValue,
+  TargetCheck, ReportClassifier, ReportData, ReportInput, ReportRegressor, ReportRun, ReportShap, SettingValue,
 } from './reportTypes.ts';
 import { escapeHtml, html } from './safeHtml.ts';
 import type { SafeHtml } from './safeHtml.ts';
@@ -50,6 +50,7 @@ export function buildReportHtml(input: ReportInput): string {
   ];
   if (input.classifier !== undefined) sections.push({ id: 'classifier', title: 'Conversion classifier', body: classifierSection(input.classifier, input.data) });
   if (input.regressor !== undefined) sections.push({ id: 'regressor', title: 'Revenue regressor', body: regressorSection(input.regressor) });
+  if (input.shap !== undefined && input.shap.length > 0) sections.push({ id: 'shap', title: 'Why the models predict what they do (SHAP)', body: shapSection(input.shap) });
   sections.push({ id: 'runs', title: 'Runs', body: runsSection(input.runs) });
   if (input.sample !== undefined) sections.push({ id: 'sample', title: 'Data sample', body: sampleSection(input.sample) });
 
@@ -279,6 +280,20 @@ function regressorSection(r: ReportRegressor): SafeHtml {
 }
 
 // ---- runs and sample ----
+
+/** Features shown per model; the rest are counted. */
+const SHAP_TOP = 15;
+
+function shapSection(summaries: readonly ReportShap[]): SafeHtml {
+  return html`${summaries.map((s) => {
+    const top = s.features.slice(0, SHAP_TOP);
+    return html`<h3>${s.model === 'classifier' ? 'Conversion classifier' : 'Revenue regressor'} (${s.treeModel}, ${s.runName})</h3>
+<p data-testid="report-shap-rows-${s.model}" data-value="${String(s.rows)}">Mean |SHAP value| per feature over ${formatCount(s.rows)} of ${formatCount(s.totalRows)} test rows (seeded sample, seed ${String(s.seed)}), in ${s.units}; a one-hot group is summed as one feature. Every explanation starts at the expected value ${s.expectedValue.toFixed(4)}.</p>
+<div class="table-wrap"><table data-testid="report-shap-${s.model}"><thead><tr><th>#</th><th>Feature</th><th class="num">Mean |SHAP| (${s.units})</th></tr></thead><tbody>
+${top.map((f, i) => html`<tr><td>${String(i + 1)}</td><td class="mono">${f.feature}</td><td class="num" data-value="${String(f.meanAbs)}">${f.meanAbs.toFixed(4)}</td></tr>`)}
+</tbody></table></div>${s.features.length > top.length ? html`<p class="note">${String(s.features.length - top.length)} more features with smaller values.</p>` : html``}`;
+  })}`;
+}
 
 function runsSection(runs: readonly ReportRun[]): SafeHtml {
   if (runs.length === 0) return html`<p class="note">No runs were recorded.</p>`;

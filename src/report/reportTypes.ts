@@ -109,6 +109,22 @@ export interface ReportSample {
   readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
 }
 
+/** A tree model's SHAP summary: mean |SHAP| per feature (a one-hot group summed as one) over a seeded sample of test rows. */
+export interface ReportShap {
+  readonly model: 'classifier' | 'regressor';
+  readonly runName: string;
+  /** gbdt or rf */
+  readonly treeModel: string;
+  /** what SHAP values are in: log-odds, probability, log1p(revenue)… */
+  readonly units: string;
+  readonly rows: number;
+  readonly totalRows: number;
+  readonly seed: number;
+  readonly expectedValue: number;
+  /** largest first */
+  readonly features: ReadonlyArray<{ readonly feature: string; readonly meanAbs: number }>;
+}
+
 /** Everything `buildReportHtml` needs; the app fills it from the notebook's state. */
 export interface ReportInput {
   readonly title: string;
@@ -121,5 +137,7 @@ export interface ReportInput {
   readonly classifier?: ReportClassifier;
   readonly regressor?: ReportRegressor;
   readonly runs: readonly ReportRun[];
+  /** SHAP summaries of the active tree models, when the SHAP cell computed them */
+  readonly shap?: readonly ReportShap[];
   readonly sample?: ReportSample;
 }
