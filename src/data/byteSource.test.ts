@@ -68,6 +68,8 @@ describe('urlByteSource against a faulty server', () => {
     const error = await failure(loadFrom(server.url('short')));
     expect(error.message).toMatch(/transfer|cut|closed|terminated/);
     expect(error.message).not.toMatch(/not a parquet file/);
+    // the message names the file (by its URL, as the user gave it)
+    expect(error.message).toContain(server.url('short'));
   });
 
   it('refuses an absurd Content-Range before allocating it', async () => {

@@ -1,11 +1,13 @@
 /** Arrow record batches → the workbench's `Column`s, one row group at a time, straight from the buffers. */
 import * as arrow from 'apache-arrow';
-import type { Column, NumericColumn, NumericValues, CategoricalColumn, TimestampColumn } from './types.ts';
+import type { Column, NumericColumn, NumericValues, CategoricalColumn, TimestampColumn, SkippedColumn } from './types.ts';
 
 /** What decoding produced: the columns plus one note per column that was skipped (lists, structs, binary…). */
 export interface DecodeResult {
   readonly columns: Column[];
   readonly notes: string[];
+  /** the skipped columns by name, with the same notes */
+  readonly skipped: SkippedColumn[];
 }
 
 /** Incremental decoder: `append` each row group's table in file order, then `finish` once. */
@@ -383,9 +385,10 @@ function isInteger(values: NumericValues): boolean {
 /** Preallocates typed arrays of `totalRows` for every usable column of `schema`; row groups are appended in order. */
 export function createColumnDecoder(schema: arrow.Schema, totalRows: number): ColumnDecoder {
   const notes: string[] = [];
+  const skipped: SkippedColumn[] = [];
   const sinks: Sink[] = schema.fields.map((field) => {
     const sink = makeSink(field, totalRows);
-    if (typeof sink === 'string') { notes.push(sink); return null; }
+    if (typeof sink === 'string') { notes.push(sink); skipped.push({ name: field.name, note: sink }); return null; }
     return sink;
   });
   let filled = 0;
@@ -438,7 +441,7 @@ export function createColumnDecoder(schema: arrow.Schema, totalRows: number): Co
           columns.push(col);
         }
       }
-      return { columns, notes };
+      return { columns, notes, skipped };
     },
   };
 }

@@ -9,6 +9,7 @@ import { loadParquet } from './load.ts';
 import { DEFAULT_LOAD_LIMITS, LoadLimitError, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
 import { CompactReader, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
 import { crc32 } from './pageCheck.ts';
+import { validateDataset } from './validate.ts';
 
 function writeParquet(columns: Record<string, arrow.Vector | ArrayLike<unknown>>, rowGroupSize = 1 << 20, compression = pq.Compression.SNAPPY): Uint8Array {
   const table = arrow.tableFromArrays(columns as Record<string, Float64Array>);
@@ -185,7 +186,7 @@ describe('damaged pages', () => {
     });
     cut.set([0xfe, 0xff, 0x7f], at);
     const error = await failure(load(cut));
-    expect(error.message).toMatch(/column "a", row group 0: page 1 (runs past the end|has an unreadable header)/);
+    expect(error.message).toMatch(/^"f\.parquet" column "a", row group 0: page 1 (runs past the end|has an unreadable header)/);
   });
 
   it('turns garbage inside a compressed page into a sentence, and the decoder still works afterwards', async () => {
@@ -202,5 +203,25 @@ describe('damaged pages', () => {
 
   it('computes CRC-32 like zlib', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926 | 0);
+  });
+});
+
+describe('a column of a type the workbench skips', () => {
+  it('a decimal revenue is named the same way in the load notes and in validation', async () => {
+    const n = 40;
+    const words = new Uint32Array(n * 4);
+    for (let i = 0; i < n; i++) words[i * 4] = i % 2 === 0 ? 1999 + i : 0; // cents, decimal(10, 2)
+    const revenue = arrow.makeData({ type: new arrow.Decimal(2, 10, 128), length: n, data: words });
+    const ordered = arrow.makeVector(Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)));
+    const schema = new arrow.Schema([new arrow.Field('is_ordered', ordered.type), new arrow.Field('revenue', revenue.type)]);
+    const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, children: [ordered.data[0]!, revenue] });
+    const bytes = pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(schema, new arrow.RecordBatch(schema, data)), 'stream')));
+    const loaded = await load(bytes);
+    const note = loaded.notes.find((x) => x.includes('"revenue"'));
+    expect(note).toMatch(/^column "revenue" is Decimal.*; skipped \(only numbers, booleans, strings and timestamps are used\)$/);
+    expect(loaded.dataset.skipped).toEqual([{ name: 'revenue', note }]);
+    const issues = validateDataset(loaded.dataset, { classTarget: 'is_ordered', revenueTarget: 'revenue', features: [] });
+    expect(issues.map((i) => i.message)).toContain(`revenue target "revenue" cannot be used: ${note}`);
+    expect(issues.map((i) => i.message).join('\n')).not.toContain('not a column of this file');
   });
 });

@@ -9,7 +9,7 @@ import { ParquetFormatError, footerLength, parseFooter, type ParquetFooter } fro
 import { LoadError, type ByteSource } from './byteSource.ts';
 import { DEFAULT_LOAD_LIMITS, LoadLimitError, fileSizeProblem, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
 import { checkChunkPages } from './pageCheck.ts';
-import type { Column, DataSource, Dataset } from './types.ts';
+import type { Column, DataSource, Dataset, SkippedColumn } from './types.ts';
 
 /** The part of parquet-wasm the loader needs (browser esm or node build). */
 export interface ParquetModule {
@@ -260,10 +260,12 @@ export async function loadParquet(opts: {
   }
   const columns: Column[] = [];
   const notes: string[] = [];
+  const skipped: SkippedColumn[] = [];
   for (const { decoder } of decoders) {
     const decoded = decoder.finish();
     columns.push(...decoded.columns);
     notes.push(...decoded.notes);
+    skipped.push(...decoded.skipped);
   }
   const sha256 = await sha256Hex(file);
   progress('done', rows, plan.rowGroups.length);
@@ -271,7 +273,7 @@ export async function loadParquet(opts: {
     notes.push(`loaded ${plan.columns.length} of ${footer.columns.length} columns and ${plan.rowGroups.length} of ${footer.rowGroups.length} row groups (${rows.toLocaleString('en-US')} of ${footer.numRows.toLocaleString('en-US')} rows), as chosen`);
   }
   return {
-    dataset: { source: opts.dataSource, rows, columns, sha256, bytes: size },
+    dataset: { source: opts.dataSource, rows, columns, sha256, bytes: size, ...(skipped.length > 0 ? { skipped } : {}) },
     notes,
     footer,
     requests: source.requests,

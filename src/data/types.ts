@@ -61,6 +61,14 @@ export interface Dataset {
   /** hex SHA-256 of the file bytes (empty string when unknown) */
   readonly sha256: string;
   readonly bytes: number;
+  /** columns of the file left out for their type (decimal, list, binary…), each with the note that says so; absent when none */
+  readonly skipped?: readonly SkippedColumn[];
+}
+
+/** A column of the file the decoder left out, and the one sentence every message about it uses. */
+export interface SkippedColumn {
+  readonly name: string;
+  readonly note: string;
 }
 
 /** The model matrix: row-major float32, one row per session, plus how columns map back to the data. */

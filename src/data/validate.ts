@@ -114,6 +114,12 @@ export function binaryLabels(col: Column): BinaryLabels | string {
   return { y, negativeLabel: positiveLabel === la ? lb : la, positiveLabel, positives, negatives: rows - positives - nulls, nulls };
 }
 
+/** Why `name` is not among the dataset's columns: the decoder's own note when it skipped it for its type, else that it is absent. */
+function notAColumn(ds: Dataset, what: string, name: string, fix: string): string {
+  const skipped = ds.skipped?.find((c) => c.name === name);
+  return skipped ? `${what} "${name}" cannot be used: ${skipped.note}` : `${what} "${name}" is not a column of this file; ${fix}`;
+}
+
 function columnList(ds: Dataset): string {
   const names = ds.columns.map((c) => `"${c.name}"`);
   return names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', ');
@@ -154,7 +160,7 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
 
   const cls = byName.get(opts.classTarget);
   if (cls === undefined) {
-    issues.push({ code: 'missing-target', column: opts.classTarget, message: `class target "${opts.classTarget}" is not a column of this file; choose one of ${columnList(ds)}` });
+    issues.push({ code: 'missing-target', column: opts.classTarget, message: notAColumn(ds, 'class target', opts.classTarget, `choose one of ${columnList(ds)}`) });
   } else {
     const labels = binaryLabels(cls);
     if (typeof labels === 'string') {
@@ -175,7 +181,7 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
   if (opts.revenueTarget !== null) {
     const rev = byName.get(opts.revenueTarget);
     if (rev === undefined) {
-      issues.push({ code: 'missing-target', column: opts.revenueTarget, message: `revenue target "${opts.revenueTarget}" is not a column of this file; choose one of ${columnList(ds)} or none` });
+      issues.push({ code: 'missing-target', column: opts.revenueTarget, message: notAColumn(ds, 'revenue target', opts.revenueTarget, `choose one of ${columnList(ds)} or none`) });
     } else if (rev.kind !== 'numeric' || rev.isBool) {
       const kind = rev.kind === 'categorical' ? 'string' : rev.kind === 'timestamp' ? 'a timestamp' : 'boolean';
       issues.push({ code: 'revenue-not-numeric', column: rev.name, message: `column "${rev.name}" is ${kind}; expected a number` });
@@ -202,7 +208,7 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       // a one-hot group name ("utm_source") is a valid feature too
       groupNames ??= new Set(detectOneHotGroups(ds.columns, { exclude: [...targets].filter((t): t is string => t !== null) }).map((g) => g.name));
       if (groupNames.has(f)) continue;
-      issues.push({ code: 'missing-feature', column: f, message: `feature "${f}" is not a column of this file; remove it from the feature list` });
+      issues.push({ code: 'missing-feature', column: f, message: notAColumn(ds, 'feature', f, 'remove it from the feature list') });
     } else if (col.nullCount === ds.rows) {
       issues.push({ code: 'feature-all-null', column: f, message: `column "${f}" is entirely null; exclude it from the features` });
     } else {

@@ -33,6 +33,14 @@ function classifierSetting(key: string, value: unknown): string {
 }
 
 describe('notebook file round trip', () => {
+  it('a notebook with a 20,000-character column name (target, excluded, transformed) opens again', () => {
+    const long = `c${'x'.repeat(19_999)}`;
+    const doc: NotebookDoc = { ...SAMPLE_NOTEBOOK, settings: { ...SAMPLE_NOTEBOOK.settings, revenueTarget: long, excluded: [long], transforms: { [long]: { kind: 'log1p' } } } };
+    const back = parseNotebook(serializeNotebook(doc), SCHEMAS);
+    expect(back.settings.revenueTarget).toHaveLength(20_000);
+    expect(back).toEqual(doc);
+  });
+
   it('parse(serialize(doc)) is identical, and serialising again gives the same text', () => {
     const text = serializeNotebook(SAMPLE_NOTEBOOK);
     const back = parseNotebook(text, SCHEMAS);
@@ -103,8 +111,10 @@ describe('notebook refusals name the field', () => {
       doc['cells'] = Array.from({ length: 201 }, (_, i) => ({ id: `c${i}`, kind: 'data', collapsed: false, config: {} }));
     });
     expect(refusal(many)).toBe('notebook has 201 cells; at most 200 are accepted');
-    const longText = withChange((doc) => { (doc['settings'] as Record<string, unknown>)['classTarget'] = 'x'.repeat(10_001); });
-    expect(refusal(longText)).toBe('notebook settings.classTarget is 10001 characters long; expected at most 10000');
+    const longText = withChange((doc) => { doc['name'] = 'x'.repeat(10_001); });
+    expect(refusal(longText)).toBe('notebook name is 10001 characters long; expected at most 10000');
+    const longColumn = withChange((doc) => { (doc['settings'] as Record<string, unknown>)['classTarget'] = 'x'.repeat(1_000_001); });
+    expect(refusal(longColumn)).toBe('notebook is larger than 1000000 bytes; this is not a workbench notebook');
     const huge = withChange((doc) => { (doc['settings'] as Record<string, unknown>)['excluded'] = Array.from({ length: 120 }, () => 'y'.repeat(9_000)); });
     expect(refusal(huge)).toBe('notebook is larger than 1000000 bytes; this is not a workbench notebook');
   });

@@ -12,7 +12,12 @@ export const MAX_TEXT_LENGTH = 10_000;
 
 /** Text up to `MAX_TEXT_LENGTH` characters. */
 export const text = () => v.pipe(v.string(), v.maxLength(MAX_TEXT_LENGTH));
-const columnName = () => v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TEXT_LENGTH));
+/**
+ * Longest column name a notebook may hold: a file may name its columns as it likes and a notebook the app exported
+ * must open again, so only the notebook's own size limit (1 MB of JSON) bounds it in practice.
+ */
+export const MAX_COLUMN_NAME_LENGTH = 1_000_000;
+const columnName = () => v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_COLUMN_NAME_LENGTH));
 const finite = () => v.pipe(v.number(), v.finite());
 
 /** How one column is changed before encoding. */
