@@ -22,19 +22,40 @@ export const BASELINE_LEVEL = '(none)';
  */
 const FLAG_PREFIXES = new Set(['is', 'has', 'was', 'did', 'can', 'should', 'use', 'uses', 'with', 'no', 'not', 'flag', 'in', 'on', 'any']);
 
+/** Passes over rows already made, by column: the Features cell asks again on every change of target or exclusion. */
+const zeroOneOf = new WeakMap<Column, boolean>();
+const baselineOf = new WeakMap<Column, Map<string, number>>();
+
 function isZeroOne(col: Column): col is NumericColumn {
   if (col.kind !== 'numeric' || col.nullCount > 0) return false;
   if (col.isBool) return true;
+  const known = zeroOneOf.get(col);
+  if (known !== undefined) return known;
   const v = col.values;
-  for (let i = 0; i < v.length; i++) {
+  let zeroOne = true;
+  for (let i = 0; i < v.length && zeroOne; i++) {
     const x = v[i];
-    if (x !== 0 && x !== 1) return false;
+    if (x !== 0 && x !== 1) zeroOne = false;
   }
-  return true;
+  zeroOneOf.set(col, zeroOne);
+  return zeroOne;
 }
 
 /** Rows where all members are 0, or -1 when two members are 1 in the same row (not a one-hot group). */
 function exclusiveBaselineRows(members: readonly NumericColumn[], rows: number): number {
+  const first = members[0];
+  if (first === undefined) return rows;
+  const key = `${rows}:${members.map((m) => m.name).join('\u0000')}`;
+  const byMembers = baselineOf.get(first) ?? new Map<string, number>();
+  baselineOf.set(first, byMembers);
+  const known = byMembers.get(key);
+  if (known !== undefined) return known;
+  const counted = countBaselineRows(members, rows);
+  byMembers.set(key, counted);
+  return counted;
+}
+
+function countBaselineRows(members: readonly NumericColumn[], rows: number): number {
   const sum = new Uint8Array(rows);
   for (const m of members) {
     const v = m.values;

@@ -21,8 +21,10 @@ const AMOUNT_WORDS = /(^|_)(revenue|amount|price|sales|spend|value|total|income|
 const MONEY_WORDS = /(^|_)(revenue|price|amount|sales|spend|income|cost|usd|dollars?)($|_)/i;
 
 function labelScore(c: Column): number {
-  if (c.kind === 'timestamp' || typeof binaryLabels(c) === 'string') return 0;
-  return LABEL_WORDS.test(c.name) ? 2 : FLAG_PREFIX.test(c.name) ? 1 : 0;
+  // the name first: the two-values check is a pass over every row
+  const score = LABEL_WORDS.test(c.name) ? 2 : FLAG_PREFIX.test(c.name) ? 1 : 0;
+  if (score === 0 || c.kind === 'timestamp' || typeof binaryLabels(c) === 'string') return 0;
+  return score;
 }
 
 function isAmount(c: Column): boolean {
@@ -46,7 +48,7 @@ export function proposeTargets(ds: Dataset): TargetProposal {
   reasons.push(classTarget === null
     ? 'no two-valued column is named like a label (is_…, converted, target, outcome…); pick the class target or leave it none'
     : `class target ${classTarget}: a two-valued column named like a label`);
-  const amount = [...ds.columns].reverse().find((c) => c.name !== classTarget && isAmount(c) && AMOUNT_WORDS.test(c.name));
+  const amount = [...ds.columns].reverse().find((c) => c.name !== classTarget && AMOUNT_WORDS.test(c.name) && isAmount(c));
   const revenueTarget = amount?.name ?? null;
   const revenueIsMoney = revenueTarget !== null && MONEY_WORDS.test(revenueTarget);
   reasons.push(revenueTarget === null

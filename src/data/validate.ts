@@ -48,20 +48,23 @@ const POSITIVE_WORDS = new Set(['1', 'true', 'yes', 'y', 't', 'positive', 'pos']
 
 /** Distinct non-null values of a column (stops after `limit` + 1), as display strings, sorted. */
 function distinctValues(col: Column, limit: number): string[] {
+  // at most limit + 1 values are kept, so a short array beats a Set (this runs over every row of a column)
   if (col.kind === 'categorical') {
-    const used = new Set<number>();
-    for (let i = 0; i < col.codes.length && used.size <= limit; i++) {
-      const c = col.codes[i] ?? -1;
-      if (c >= 0) used.add(c);
+    const used: number[] = [];
+    const codes = col.codes;
+    for (let i = 0; i < codes.length && used.length <= limit; i++) {
+      const c = codes[i] ?? -1;
+      if (c >= 0 && !used.includes(c)) used.push(c);
     }
-    return [...used].map((c) => col.levels[c] ?? '').sort();
+    return used.map((c) => col.levels[c] ?? '').sort();
   }
-  const seen = new Set<number>();
-  for (let i = 0; i < col.values.length && seen.size <= limit; i++) {
-    const v = col.values[i] ?? NaN;
-    if (v === v) seen.add(v);
+  const seen: number[] = [];
+  const values = col.values;
+  for (let i = 0; i < values.length && seen.length <= limit; i++) {
+    const v = values[i] ?? NaN;
+    if (v === v && !seen.includes(v)) seen.push(v);
   }
-  return [...seen].sort((a, b) => a - b).map(String);
+  return seen.sort((a, b) => a - b).map(String);
 }
 
 /**
