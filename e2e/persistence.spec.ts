@@ -104,12 +104,12 @@ test('a deleted cell comes back with Undo and with Ctrl+Z; New notebook resets; 
   await page.getByTestId('new-notebook-confirm').click();
   await expect(page.locator('[data-cell-id]')).toHaveCount(count);
   await expect(page.locator('[data-cell-id]').nth(1)).toHaveAttribute('data-testid', 'cell-profile');
-  await expect(page.getByTestId('clf-model')).toHaveValue('mlp');
+  await expect(page.getByTestId('clf-model')).toHaveValue('gbdt');
   const saved = await waitSaved(page);
   await page.reload();
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
   await expect(page.locator('[data-cell-id]')).toHaveCount(count);
-  await expect(page.getByTestId('clf-model')).toHaveValue('mlp');
+  await expect(page.getByTestId('clf-model')).toHaveValue('gbdt');
   expect(saved).not.toBe('');
 });
 

@@ -5,7 +5,7 @@ import { dataValue, openWorkbench } from './helpers.ts';
 test('a small search streams results, and "use best" sets the Train classifier cell to the winner', async ({ page }, testInfo) => {
   await openWorkbench(page);
   await page.getByTestId('exclude-leaks').click();
-  await expect(page.getByTestId('clf-model')).toHaveValue('mlp');
+  await expect(page.getByTestId('clf-model')).toHaveValue('gbdt');
 
   const cell = page.getByTestId('search-cell');
   await cell.scrollIntoViewIfNeeded();

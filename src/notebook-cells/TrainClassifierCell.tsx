@@ -45,7 +45,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
   return (
     <div className={stale ? 'stale' : ''} data-testid="classifier-cell" data-stale={stale}>
       <div className="settings">
-        <SelectField label="model" value={c.model} testId="clf-model" options={[['mlp', 'MLP'], ['logistic', 'logistic regression'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
+        <SelectField label="model" value={c.model} testId="clf-model" options={[['gbdt', 'gradient-boosted trees'], ['rf', 'random forest'], ['logistic', 'logistic regression'], ['mlp', 'MLP (TensorFlow.js)']]} onChange={(model) => set({ model })} />
         {c.model === 'gbdt' || c.model === 'rf' ? (
           <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="clf" onChange={(trees) => set({ trees })} />
         ) : c.model === 'mlp' ? (

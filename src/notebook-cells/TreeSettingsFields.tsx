@@ -19,7 +19,7 @@ export function TreeSettingsFields({ model, trees, onChange, testPrefix }: {
         <NumberField label="max depth (0 = none)" value={g.maxDepth ?? 0} min={0} step={1} onChange={(d) => setG({ maxDepth: d >= 1 ? Math.round(d) : null })} />
         <NumberField label="min samples per leaf" value={g.minSamplesLeaf} min={1} step={1} onChange={(minSamplesLeaf) => setG({ minSamplesLeaf: Math.round(minSamplesLeaf) })} />
         <NumberField label="L2 on leaf values" value={g.l2} min={0} onChange={(l2) => setG({ l2 })} />
-        <SelectField label="early stopping (validation split)" value={g.earlyStopping ? 'on' : 'off'} options={[['on', 'on'], ['off', 'off']]} onChange={(v) => setG({ earlyStopping: v === 'on' })} />
+        <SelectField label="early stopping (validation split)" value={g.earlyStopping ? 'on' : 'off'} testId={`${testPrefix}-gbdt-early-stopping`} options={[['on', 'on'], ['off', 'off']]} onChange={(v) => setG({ earlyStopping: v === 'on' })} />
         <NumberField label="patience" unit="iterations" value={g.patience} min={1} step={1} onChange={(patience) => setG({ patience: Math.round(patience) })} />
       </>
     );

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { NotebookSettingsSchema, text, type NotebookSettings } from './settings.ts';
 
 /** The notebook format this workbench writes; older documents are migrated, newer ones refused. */
-export const NOTEBOOK_SCHEMA_VERSION = 3;
+export const NOTEBOOK_SCHEMA_VERSION = 4;
 
 /** The name written into a notebook made by the workbench. */
 export const NOTEBOOK_NAME = 'ML Workbench notebook';
@@ -119,6 +119,17 @@ const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
       return { ...cell, config };
     });
     return { ...doc, schemaVersion: 3, settings, cells: migrated };
+  },
+  // Up to version 3 a Train classifier cell without a model meant the MLP, then the default; version 4's default is
+  // gradient boosting, so such a cell is given the MLP it meant.
+  3: (doc) => {
+    const cells = Array.isArray(doc['cells']) ? doc['cells'] : [];
+    const migrated = cells.map((cell: unknown) => {
+      if (!isObject(cell) || cell['kind'] !== 'trainClassifier') return cell;
+      const config = isObject(cell['config']) ? cell['config'] : {};
+      return config['model'] === undefined ? { ...cell, config: { ...config, model: 'mlp' } } : cell;
+    });
+    return { ...doc, schemaVersion: 4, cells: migrated };
   },
 };
 

@@ -171,6 +171,24 @@ describe('notebook migrations', () => {
     expect(doc.cells.map((c) => c.config)).toEqual([DEFAULT_REGRESSOR_CONFIG, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 3 }]);
   });
 
+  it('migrates version 3: a Train classifier cell without a model meant the MLP and keeps it; one with a model keeps that; new cells are gradient boosting', () => {
+    const { model: _model, ...withoutModel } = DEFAULT_CLASSIFIER_CONFIG;
+    const v3 = {
+      schemaVersion: 3, name: 'v3', data: V1.data, settings: {},
+      cells: [
+        { id: 'a', kind: 'trainClassifier', collapsed: false, config: { ...withoutModel, seed: 7 } },
+        { id: 'b', kind: 'trainClassifier', collapsed: false, config: { ...withoutModel, model: 'logistic' } },
+        { id: 'c', kind: 'trainClassifier', collapsed: false, config: {} },
+        { id: 'r', kind: 'trainRegressor', collapsed: false, config: DEFAULT_REGRESSOR_CONFIG },
+      ],
+    };
+    const doc = parseNotebook(JSON.stringify(v3), APP_SCHEMAS);
+    expect(doc.schemaVersion).toBe(4);
+    expect(doc.cells.map((c) => (c.config as { model: string }).model)).toEqual(['mlp', 'logistic', 'mlp', 'linear']);
+    expect(doc.cells[0]?.config).toEqual({ ...DEFAULT_CLASSIFIER_CONFIG, model: 'mlp', seed: 7 });
+    expect(DEFAULT_CLASSIFIER_CONFIG.model).toBe('gbdt');
+  });
+
   it('migrates version 0, whose cells were called items and could omit collapsed', () => {
     const v0 = { schemaVersion: 0, name: V1.name, data: V1.data, items: V1.cells.map(({ collapsed, ...cell }) => (collapsed ? { ...cell, collapsed } : cell)) };
     expect(parseNotebook(JSON.stringify(v0), APP_SCHEMAS)).toEqual(parseNotebook(JSON.stringify(V1), APP_SCHEMAS));

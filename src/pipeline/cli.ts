@@ -1,7 +1,7 @@
 /**
  * `npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>]
  *   [--target is_ordered --revenue revenue] [--exclude engagement_depth]
- *   [--classifier mlp|logistic|gbdt|rf] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
+ *   [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
  *   [--timeout 30]
  * Prints one JSON document of metrics on stdout; logs go to stderr; every failure is ONE line on stderr
  * ("error: …", secrets in URLs replaced) and exit 2 (bad input) or 1 (failure: network, server, training).
@@ -19,7 +19,7 @@ console.info = console.log;
 
 const CLASSIFIERS = ['mlp', 'logistic', 'gbdt', 'rf'] as const;
 const REGRESSORS = ['linear', 'mlp', 'gbdt', 'rf'] as const;
-const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier mlp|logistic|gbdt|rf] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
+const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
 
 /** Ends the process with one line on stderr (no stack, no secret) and `code`. */
 function fail(code: number, message: string): never {
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         data: { type: 'string' }, 'test-data': { type: 'string' }, split: { type: 'string' }, target: { type: 'string', default: 'is_ordered' }, revenue: { type: 'string', default: 'revenue' },
-        exclude: { type: 'string', multiple: true, default: [] }, classifier: { type: 'string', default: 'mlp' }, regressor: { type: 'string', default: 'linear' },
+        exclude: { type: 'string', multiple: true, default: [] }, classifier: { type: 'string', default: 'gbdt' }, regressor: { type: 'string', default: 'linear' },
         seed: { type: 'string', default: '42' }, backend: { type: 'string', default: 'auto' }, epochs: { type: 'string' }, out: { type: 'string' },
         timeout: { type: 'string', default: String(DEFAULT_NETWORK_POLICY.timeoutMs / 1000) },
         mlflow: { type: 'string' }, 'mlflow-token': { type: 'string' }, 'mlflow-user': { type: 'string' }, 'mlflow-password': { type: 'string' },

@@ -87,7 +87,7 @@ describe('trainClassifier', () => {
   });
 
   it('gives identical metrics for the same seed, and its bundle reproduces the test probabilities', async () => {
-    const config = { ...DEFAULT_CLASSIFIER_CONFIG, hiddenUnits: [16], epochs: 4, batchSize: 256, learningRate: 0.01 };
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'mlp' as const, hiddenUnits: [16], epochs: 4, batchSize: 256, learningRate: 0.01 };
     const start = tf.memory().numTensors;
     const a = await trainClassifier({ tf, matrix: data.matrix, y: data.y, config });
     const b = await trainClassifier({ tf, matrix: data.matrix, y: data.y, config });
