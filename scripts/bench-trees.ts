@@ -6,18 +6,24 @@
  *   node --import tsx scripts/bench-trees.ts [--quick] [--seeds 42,43,44] [--no-rf]
  *
  * Prints one JSON line: trees.gbdt.fit_ms / peer_fit_ms / ratio (medians), the same for rf, AUCs (median over seeds),
- * the capped-depth AUC, F1 at the validation threshold (ours and scikit-learn's through the same protocol), predict time of the test rows and TreeSHAP time for 1,000 rows.
+ * the capped-depth AUC, F1 at the validation threshold (ours and scikit-learn's through the same protocol), the regressor's
+ * test RMSE with gbdt and with the linear default (trees.regression.*), predict time of the test rows and TreeSHAP time for 1,000 rows.
  */
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import * as tf from '@tensorflow/tfjs';
 import { rocAuc } from '../src/trainers/metrics.ts';
 import { classWeights } from '../src/trainers/resample.ts';
 import { stratifiedSplit } from '../src/trainers/split.ts';
+import { splitForClassifier } from '../src/trainers/classifier.ts';
+import { trainRegressor } from '../src/trainers/regressor.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt } from '../src/trainers/trees/boosting.ts';
 import { outputFromRaw, predictRaw, type TreeEnsemble } from '../src/trainers/trees/ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from '../src/trainers/trees/forest.ts';
 import { DEFAULT_TREE_SETTINGS, trainTreeClassifier } from '../src/trainers/trees/treeClassifier.ts';
 import { treeShap } from '../src/trainers/trees/treeShap.ts';
-import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
+import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../src/trainers/types.ts';
 import { loadTrainingData } from './bench-search.ts';
 import { runPeer } from './pythonPeer.mjs';
 
@@ -32,6 +38,12 @@ const median = (xs: readonly number[]): number => {
 };
 const round = (v: number, d = 4): number => Number(v.toFixed(d));
 
+/** A full garbage collection, so a memory baseline holds live data only (not the loader's garbage, whose later collection read as negative use). */
+const collectGarbage = ((): (() => void) => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
 /** Runs the bench; `log` gets progress lines. */
 export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
   const log = options.log ?? (() => undefined);
@@ -40,6 +52,9 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const path = options.dataPath ?? new URL('../public/data/training_data.parquet', import.meta.url).pathname;
   const leakFree = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue', 'engagement_depth']) });
   const capped = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue']), cap: { column: 'engagement_depth', max: 4 } });
+  // revenue alone (every other column dropped), for the regression figures
+  const revenue = loadTrainingData(path, { drop: new Set([...leakFree.names, 'is_ordered', 'engagement_depth']) });
+  if (revenue.cols !== 1 || revenue.names[0] !== 'revenue') throw new Error(`expected the revenue column alone, got ${revenue.names.join(', ')}; rebuild the data`);
   const matrixMb = (leakFree.X.byteLength / 2 ** 20);
   log(`loaded ${leakFree.rows} rows × ${leakFree.cols} features (${matrixMb.toFixed(1)} MiB as float32)`);
 
@@ -54,6 +69,8 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const predictMs = { gbdt: [] as number[], rf: [] as number[] };
   const shapMs = { gbdt: [] as number[], rf: [] as number[] };
   const peakMb: number[] = [];
+  const regRmse = { gbdt: [] as number[], linear: [] as number[] };
+  const fitRowsMs: number[] = [];
   let grouped = true;
   const y = leakFree.y;
 
@@ -69,6 +86,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     if (peer.train_rows !== train.length || peer.test_rows !== test.length) throw new Error(`the peer split ${peer.train_rows}/${peer.test_rows} rows, ours ${train.length}/${test.length}; the splits must agree`);
 
     // ours, as the peer: every training row, 100 iterations, no early stopping, binning included in the time
+    collectGarbage();
     const before = process.memoryUsage();
     let peak = 0;
     const sample = (): void => {
@@ -120,6 +138,23 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     auc.gbdtCapped.push(rocAuc(yTest, outputFromRaw(gc.ensemble, predictRaw(gc.ensemble, capped.X, test))));
     const flowCapped = trainTreeClassifier({ matrix: { rows: capped.rows, cols: capped.cols, X: capped.X, featureNames: capped.names, featureGroups: capped.names }, y, config: flowConfig });
     flowF1Capped.push(flowCapped.metrics.f1_score);
+    // the same fit on the Train cell's fit rows (what the browser bench times in the page's worker)
+    const cellSplit = splitForClassifier(y, DEFAULT_CLASSIFIER_CONFIG.testFraction, DEFAULT_CLASSIFIER_CONFIG.validationFraction, seed);
+    const yFit = Float64Array.from(cellSplit.fit, (i) => y[i] as number);
+    const fitWeights = classWeights(yFit, 'balanced');
+    const t4 = performance.now();
+    fitGbdt({ task: 'classifier', train: { X: leakFree.X, cols: leakFree.cols, rowIdx: cellSplit.fit, y: yFit, weight: yFit.map((v) => (v === 1 ? fitWeights.w1 : fitWeights.w0)) }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, seed } });
+    fitRowsMs.push(performance.now() - t4);
+
+    // the regressor as the Train regressor cell runs it (converting sessions, log1p + smearing), gbdt against the linear default
+    for (const model of ['linear', 'gbdt'] as const) {
+      const reg = await trainRegressor({
+        tf, matrix: { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names },
+        revenue: revenue.X, isOrdered: y, config: { ...DEFAULT_REGRESSOR_CONFIG, model, seed },
+      });
+      regRmse[model].push(reg.metrics.rmse);
+    }
+    log(`seed ${seed}: regression rmse gbdt ${regRmse.gbdt.at(-1)?.toFixed(3)}, linear ${regRmse.linear.at(-1)?.toFixed(3)}`);
     log(`seed ${seed}: flow auc ${flow.metrics.auc_roc.toFixed(4)} f1 ${flow.metrics.f1_score.toFixed(4)} (${flow.epochs} trees); capped auc ${auc.gbdtCapped.at(-1)?.toFixed(4)} (peer ${peerCapped.hgb?.auc}), flow f1 ${flowCapped.metrics.f1_score.toFixed(4)}`);
   }
   const ratio = (ours: number[], peer: number[]): number => round(median(ours.map((v, i) => v / (peer[i] as number))), 3);
@@ -130,6 +165,8 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.grouped_rows': grouped,
     'trees.gbdt.fit_ms': round(median(fitMs.gbdt), 0),
     'trees.gbdt.peer_fit_ms': round(median(peerMs.gbdt), 0),
+    // node, the Train cell's fit rows (training split less its validation slice), 100 trees: the browser figure's node twin
+    'trees.gbdt.node_fit_ms_fit_rows': round(median(fitRowsMs), 0),
     'trees.gbdt.ratio': ratio(fitMs.gbdt, peerMs.gbdt),
     'trees.gbdt.auc': round(median(auc.gbdt)),
     'trees.gbdt.peer_auc': round(median(auc.hgb)),
@@ -146,7 +183,9 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.gbdt.flow_f1_capped_depth': round(median(flowF1Capped)),
     'trees.gbdt.predict_ms': round(median(predictMs.gbdt), 1),
     'trees.gbdt.shap_1000_ms': round(median(shapMs.gbdt), 1),
+    // heap + array buffers above the collected baseline (which holds the matrix), sampled after each tree; garbage not yet collected counts
     'trees.gbdt.peak_extra_mb': round(median(peakMb), 1),
+    'trees.gbdt.peak_over_matrix': round((matrixMb + median(peakMb)) / matrixMb, 2),
     'trees.matrix_mb': round(matrixMb, 1),
     ...(withRf ? {
       'trees.rf.fit_ms': round(median(fitMs.rf), 0),
@@ -157,6 +196,9 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
       'trees.rf.predict_ms': round(median(predictMs.rf), 1),
       'trees.rf.shap_1000_ms': round(median(shapMs.rf), 1),
     } : {}),
+    // converting rows, log1p + smearing, test RMSE in dollars (the Train regressor cell's default flow)
+    'trees.regression.rmse_gbdt': round(median(regRmse.gbdt), 3),
+    'trees.regression.rmse_linear': round(median(regRmse.linear), 3),
     'trees.test_rows': stratifiedSplit(y, 0.2, seeds[0] ?? 42).test.length,
   };
 }
