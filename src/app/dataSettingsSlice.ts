@@ -8,7 +8,7 @@ import type { StateCreator } from 'zustand';
 import type { RowFilter } from '../data/rowFilter.ts';
 import type { Dataset } from '../data/types.ts';
 import { effectiveSplit, preparedDataset, settingsForNewFile, splitLabels, type DataSettings, type DatePartsSetting } from '../notebook/dataSettings.ts';
-import { planSplit, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
+import { planSplit, type SplitOptions, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
 import type { WorkbenchState } from './store.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
 import { requestAnalysis } from './dataSlice.ts';
@@ -44,6 +44,22 @@ export function currentDataSettings(s: WorkbenchState): DataSettings {
     classTarget: s.classTarget === '' ? null : s.classTarget, revenueTarget: s.revenueTarget === '' ? null : s.revenueTarget,
     revenueIsMoney: s.revenueIsMoney, excluded: s.excluded, transforms: s.transforms, filters: s.filters, dateParts: s.dateParts, split: s.split,
   };
+}
+
+/**
+ * The fractions and seed of the split the notebook previews and checks for leakage: the first Train classifier cell's
+ * (the first Train regressor's in a regression-only notebook), so the preview shows the rows that cell trains on.
+ */
+export function notebookSplitOptions(s: Pick<WorkbenchState, 'cellIds' | 'cells' | 'classTarget'>): SplitOptions {
+  const kinds = s.classTarget === '' ? ['trainRegressor', 'trainClassifier'] : ['trainClassifier', 'trainRegressor'];
+  for (const kind of kinds) {
+    const id = s.cellIds.find((i) => s.cells[i]?.kind === kind);
+    const config = id === undefined ? undefined : (s.cells[id]?.config as Partial<Record<keyof SplitOptions, unknown>> | undefined);
+    if (config === undefined) continue;
+    const num = (key: keyof SplitOptions): number => (typeof config[key] === 'number' ? config[key] : DEFAULT_CLASSIFIER_CONFIG[key]);
+    return { testFraction: num('testFraction'), validationFraction: num('validationFraction'), seed: num('seed') };
+  }
+  return { testFraction: DEFAULT_CLASSIFIER_CONFIG.testFraction, validationFraction: DEFAULT_CLASSIFIER_CONFIG.validationFraction, seed: DEFAULT_CLASSIFIER_CONFIG.seed };
 }
 
 export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataSettingsSlice> = (set, get) => {
@@ -109,10 +125,11 @@ export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataS
       // the random split (a seeded shuffle of every row) is planned in the data worker with the analysis; a time, group
       // or test-file split is planned here, so a split that cannot be made is refused before anything changes
       let planInWorker = effectiveSplit(ds, s).kind === 'random';
+      const splitOptions = notebookSplitOptions(s);
       if (!planInWorker) {
         const y = splitLabels(ds, s.classTarget);
         try {
-          plan = planSplit(ds, effectiveSplit(ds, s), y, DEFAULT_CLASSIFIER_CONFIG);
+          plan = planSplit(ds, effectiveSplit(ds, s), y, splitOptions);
         } catch (e) {
           // a split the user chose that cannot be made is refused; when the file's default cannot, the random split stands in
           if (s.split !== null) { set({ dataSettingsError: (e as Error).message }); return false; }
@@ -122,7 +139,7 @@ export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataS
       }
       set((st) => ({ dataset: ds, splitPlan: plan, analysis: null, rowsKept: prepared.kept, dataSettingsError: splitError, dataVersion: st.dataVersion + 1 }));
       // validation, profile and leakage (and the random split's rows) come from the data worker, on the same prepared rows
-      requestAnalysis(get, set, planInWorker);
+      requestAnalysis(get, set, planInWorker ? splitOptions : null);
       return true;
     },
   };

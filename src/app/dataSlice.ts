@@ -4,6 +4,7 @@ import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { LoadSpec } from '../workers/dataProtocol.ts';
 import type { Analysis } from '../notebook/analysis.ts';
+import type { SplitOptions } from '../trainers/splitPlan.ts';
 import { getDataClient } from './services.ts';
 import type { WorkbenchState } from './store.ts';
 import { firstCellOf } from './notebookSlice.ts';
@@ -57,7 +58,8 @@ type Set = (partial: Partial<WorkbenchState>) => void;
  * Asks the data worker to analyse its dataset for the current targets, date parts, filters, transforms and split;
  * the page's main thread makes no pass over rows for it.
  */
-export function requestAnalysis(get: Get, set: Set, planRandomSplit = false): void {
+/** `planRandomSplit`: the fractions and seed of a random split the worker plans with the analysis; null when the page planned the split. */
+export function requestAnalysis(get: Get, set: Set, planRandomSplit: SplitOptions | null = null): void {
   const ticket = ++analysisTicket;
   const { classTarget, revenueTarget, transforms, dateParts, filters, splitPlan } = get();
   const options = { transforms, ...(splitPlan === null ? {} : { split: { fit: splitPlan.fit, valid: splitPlan.valid, test: splitPlan.test } }) };

@@ -107,7 +107,7 @@ function defaultCells(): Pick<NotebookSlice, 'cellIds' | 'cells'> {
  * The store starts with no cells and `resetNotebook()` (main.tsx, before the first render) puts the default
  * notebook in: new cells take their settings from the registry, which is not loaded while the store is made.
  */
-export const createNotebookSlice: StateCreator<WorkbenchState, [], [], NotebookSlice> = (set) => ({
+export const createNotebookSlice: StateCreator<WorkbenchState, [], [], NotebookSlice> = (set, get) => ({
   cellIds: [],
   cells: {},
   deleted: [],
@@ -171,6 +171,8 @@ export const createNotebookSlice: StateCreator<WorkbenchState, [], [], NotebookS
       if (!entry) return {};
       return { cells: { ...s.cells, [id]: { ...entry, config: { ...entry.config, ...patch } } } };
     });
+    // a Train cell's fractions or seed move the previewed split: the preview and the leakage check follow
+    if ((kind === 'trainClassifier' || kind === 'trainRegressor') && ['testFraction', 'validationFraction', 'seed'].some((k) => k in patch)) get().rebuildData();
   },
   resetNotebook() {
     set({ ...defaultCells(), deleted: [] });

@@ -8,7 +8,6 @@ import { analyseDataset } from '../notebook/analysis.ts';
 import { preparedDataset, splitLabels, type DataSettings } from '../notebook/dataSettings.ts';
 import { revenueView } from '../notebook/revenueView.ts';
 import { planSplit, type SplitPlan } from '../trainers/splitPlan.ts';
-import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/config.ts';
 import { transferables } from './transferables.ts';
 import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
@@ -79,9 +78,9 @@ serveRequests<DataOps>(self, {
     const ds = preparedFor(prepare, classTarget);
     let splitPlan: SplitPlan | undefined;
     let splitError: string | undefined;
-    if (planRandomSplit === true) {
+    if (planRandomSplit !== undefined && planRandomSplit !== null) {
       try {
-        splitPlan = planSplit(ds, { kind: 'random' }, splitLabels(ds, classTarget), DEFAULT_CLASSIFIER_CONFIG);
+        splitPlan = planSplit(ds, { kind: 'random' }, splitLabels(ds, classTarget), planRandomSplit);
       } catch (e) {
         splitError = (e as Error).message;
       }

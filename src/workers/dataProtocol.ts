@@ -4,7 +4,7 @@ import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import type { DataSettings } from '../notebook/dataSettings.ts';
 import type { RevenueView, RevenueViewInput } from '../notebook/revenueView.ts';
-import type { SplitPlan } from '../trainers/splitPlan.ts';
+import type { SplitOptions, SplitPlan } from '../trainers/splitPlan.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
 
@@ -36,8 +36,11 @@ export interface AnalyseInput {
   readonly options?: AnalysisOptions;
   /** date parts and row filters applied to the worker's dataset first, as the page applies them */
   readonly prepare?: Pick<DataSettings, 'dateParts' | 'filters'>;
-  /** plan the random split here (a seeded shuffle of every row, off the page): its rows feed the leakage check and come back */
-  readonly planRandomSplit?: boolean;
+  /**
+   * plan the random split here with these fractions and seed (the Train cell's; a seeded shuffle of every row, off the
+   * page): its rows feed the leakage check and come back; null or absent when the page planned the split
+   */
+  readonly planRandomSplit?: SplitOptions | null;
 }
 
 /** An analysis, with the random split's plan when it was asked for (or why it could not be made). */
