@@ -78,6 +78,8 @@ test('a second file does not inherit the first file\'s cap; its target is propos
   // classification only: revenue is none, the classifier trains, the regressor says why it is idle
   await expect(page.getByTestId('revenue-target')).toHaveValue('');
   await expect(page.getByTestId('validation-ok')).toBeVisible();
+  await expect(page.getByTestId('title-trainClassifier')).toHaveText('Train classifier — has_disease');
+  await expect(page.getByTestId('idle-trainRegressor')).toHaveText(/^Idle: the regression target is none/);
   await page.getByTestId('train-classifier').click();
   // the Runs cell keeps the two files' runs apart: one data set at a time
   await expect(page.locator('[data-testid="runs-dataset"] option')).toHaveCount(2, { timeout: 120_000 });
@@ -91,4 +93,49 @@ test('a second file does not inherit the first file\'s cap; its target is propos
   await page.getByTestId('filter-add').click();
   await expect(page.getByTestId('data-settings-error')).toHaveText('the filters keep no rows ("age > 500" matches no row); loosen or remove a filter');
   await expect(page.getByTestId('filters-kept')).toHaveAttribute('data-value', '400');
+});
+
+/** A 442-row regression table the test writes: no label-like column, a target that is not money. */
+function regressionFile(): string {
+  const n = 442;
+  const bmi = Array.from({ length: n }, (_, i) => 18 + ((i * 37) % 200) / 10);
+  const bp = Array.from({ length: n }, (_, i) => 70 + ((i * 53) % 400) / 10);
+  const progression = bmi.map((b, i) => 4 * b + 0.5 * (bp[i] ?? 0) + ((i * 97) % 60));
+  const table = new arrow.Table({
+    bmi: arrow.vectorFromArray(bmi, new arrow.Float64()),
+    bp: arrow.vectorFromArray(bp, new arrow.Float64()),
+    progression: arrow.vectorFromArray(progression, new arrow.Float64()),
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'regression-')), 'diabetes.parquet');
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))));
+  return file;
+}
+
+test('class target none: the classifier cells are idle and say why, the regressor trains on every row; plain numbers until the target is marked as money', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openWorkbench(page);
+  // the bundled file: titles name its targets and revenue is money
+  await expect(page.getByTestId('title-trainClassifier')).toHaveText('Train classifier — is_ordered');
+  await expect(page.getByTestId('title-trainRegressor')).toHaveText('Train regressor — revenue');
+  await expect(page.getByTestId('revenue-money')).toBeChecked();
+  await page.getByTestId('file-input').setInputFiles(regressionFile());
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '442', { timeout: 60_000 });
+  await expect(page.getByTestId('revenue-target')).toHaveValue('progression');
+  await expect(page.getByTestId('revenue-money')).not.toBeChecked();
+  await page.getByTestId('class-target').selectOption('');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  for (const kind of ['trainClassifier', 'threshold', 'curves', 'calibration', 'imbalance', 'revenueGain']) {
+    await expect(page.getByTestId(`idle-${kind}`)).toHaveText(/^Idle: the class target is none, so this notebook has no classifier/);
+  }
+  await expect(page.getByTestId('title-trainRegressor')).toHaveText('Train regressor — progression');
+  await page.getByTestId('reg-model').selectOption('linear');
+  await page.getByTestId('train-regressor').click();
+  await expect(page.getByTestId('reg-rmse')).toBeVisible({ timeout: 120_000 });
+  const rmse = await dataValue(page, 'reg-rmse');
+  expect(rmse).toBeGreaterThan(0);
+  // every test row is scored (strategy direct): the split's test part
+  await expect(page.getByTestId('regressor-cell')).toContainText(`${await dataValue(page, 'split-test-rows')} test rows`);
+  await expect(page.getByTestId('reg-rmse')).toHaveText(rmse.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  await page.getByTestId('revenue-money').check();
+  await expect(page.getByTestId('reg-rmse')).toHaveText(`$${rmse.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
 });

@@ -22,6 +22,12 @@ export function fmtUsd(v: number): string {
   return Number.isFinite(v) ? `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : '–';
 }
 
+/** A value of the regression target: dollars when the user marked it as money, else a plain number with 2 decimals. */
+export function fmtAmount(v: number, money: boolean): string {
+  if (money) return fmtUsd(v);
+  return Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : '–';
+}
+
 /** Bytes in human units. */
 export function fmtBytes(b: number): string {
   if (b < 1024) return `${b} B`;

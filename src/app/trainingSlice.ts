@@ -136,6 +136,10 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       patchJob({ ...idleJob, status: 'error', error: `another ${kind} cell is training; wait for it or cancel it, then train this one` });
       return;
     }
+    if (kind === 'classifier' && s.classTarget === '') {
+      patchJob({ ...idleJob, status: 'error', error: 'no class target: it is none, so this model stays idle; pick a two-valued column as the class target in the Features cell' });
+      return;
+    }
     if (kind === 'regressor' && s.revenueTarget === '') {
       patchJob({ ...idleJob, status: 'error', error: 'no regression target: it is none, so this model stays idle; pick a numeric column as the regression target in the Features cell' });
       return;
@@ -163,7 +167,8 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
         job = { kind, dataset: ds, inputs, config, backend: s.backendPreference, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
       } else {
         const settings = parseOrRefuse(RegressorCellSchema, cell.config, 'regressor settings');
-        const config = settings;
+        // without a class target there are no positive rows to select or P(positive) to multiply: every row counts
+        const config = s.classTarget === '' ? { ...settings, strategy: 'direct' as const } : settings;
         key = inputsKey(s, config);
         job = { kind, dataset: ds, inputs, config, backend: s.backendPreference, dataSha256: ds.sha256, ...splitRowsFor(ds, spec, s.classTarget, config) };
       }
@@ -220,7 +225,8 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     const inTurn = async (ids: readonly CellId[]) => {
       for (const id of ids) await get().train(id);
     };
-    await Promise.all([inTurn(cellsOf('classifier')), inTurn(cellsOf('regressor'))]);
+    // a model whose target is none stays idle
+    await Promise.all([inTurn(s.classTarget === '' ? [] : cellsOf('classifier')), inTurn(s.revenueTarget === '' ? [] : cellsOf('regressor'))]);
   },
   cancelTraining(id) {
     cancels.get(id)?.();

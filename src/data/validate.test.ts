@@ -42,7 +42,7 @@ describe('validateDataset', () => {
 
   it('missing class target: says which columns exist', () => {
     expect(validateDataset(ds(good()), { ...opts, classTarget: 'converted' })).toEqual([
-      { code: 'missing-target', column: 'converted', message: 'class target "converted" is not a column of this file; choose one of "is_ordered", "revenue", "hour"' },
+      { code: 'missing-target', column: 'converted', message: 'class target "converted" is not a column of this file; choose one of "is_ordered", "revenue", "hour" or none' },
     ]);
   });
 

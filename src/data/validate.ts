@@ -20,11 +20,14 @@ export type ValidationCode =
   | 'missing-feature'
   | 'feature-all-null'
   | 'too-few-rows-of-class'
-  | 'not-finite';
+  | 'not-finite'
+  | 'no-target';
 
 /** Options of `validateDataset`. */
 export interface ValidateOptions {
-  readonly classTarget: string;
+  /** null: none (a regression-only notebook) */
+  readonly classTarget: string | null;
+  /** null: none (a classification-only notebook) */
   readonly revenueTarget: string | null;
   /** candidate feature columns */
   readonly features: readonly string[];
@@ -161,9 +164,14 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
   const byName = new Map(ds.columns.map((c) => [c.name, c] as const));
   const minRows = opts.minRowsPerClass ?? 10;
 
-  const cls = byName.get(opts.classTarget);
-  if (cls === undefined) {
-    issues.push({ code: 'missing-target', column: opts.classTarget, message: notAColumn(ds, 'class target', opts.classTarget, `choose one of ${columnList(ds)}`) });
+  if (opts.classTarget === null && opts.revenueTarget === null) {
+    issues.push({ code: 'no-target', column: '', message: 'both targets are none; choose a class target or a regression target in the Features cell' });
+  }
+  const cls = opts.classTarget === null ? null : byName.get(opts.classTarget);
+  if (cls === null) {
+    // no class target: nothing to check
+  } else if (cls === undefined) {
+    issues.push({ code: 'missing-target', column: opts.classTarget ?? '', message: notAColumn(ds, 'class target', opts.classTarget ?? '', `choose one of ${columnList(ds)} or none`) });
   } else {
     const labels = binaryLabels(cls);
     if (typeof labels === 'string') {

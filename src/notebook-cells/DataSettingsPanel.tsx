@@ -15,8 +15,8 @@ function columnsOf(kind: 'timestamp' | 'other' | 'all'): string[] {
   return raw.columns.filter((c) => (kind === 'all' ? true : kind === 'timestamp' ? c.kind === 'timestamp' : c.kind !== 'timestamp')).map((c) => c.name);
 }
 
-function PartRow({ name, id, part }: { name: string; id: string; part: SplitPart }) {
-  const rate = part.rows > 0 ? part.positives / part.rows : NaN;
+function PartRow({ name, id, part, noClass }: { name: string; id: string; part: SplitPart; noClass: boolean }) {
+  const rate = part.rows > 0 && !noClass ? part.positives / part.rows : NaN;
   return (
     <tr data-testid={`split-${id}`}>
       <td>{name}</td>
@@ -37,11 +37,11 @@ export function SplitSummary() {
     <div data-testid="split-summary">
       <p className="muted" data-testid="split-description">Split {plan.description}.</p>
       <table className="grid" data-testid="split-parts">
-        <thead><tr><th>part</th><th>rows</th><th>{classTarget} rate</th><th>from{plan.timeColumn === null ? '' : ` (${plan.timeColumn})`}</th><th>to</th></tr></thead>
+        <thead><tr><th>part</th><th>rows</th><th>{classTarget === '' ? 'rate (no class target)' : `${classTarget} rate`}</th><th>from{plan.timeColumn === null ? '' : ` (${plan.timeColumn})`}</th><th>to</th></tr></thead>
         <tbody>
-          <PartRow name="fit" id="fit" part={plan.parts.fit} />
-          <PartRow name="validation" id="valid" part={plan.parts.valid} />
-          <PartRow name="test" id="test" part={plan.parts.test} />
+          <PartRow name="fit" id="fit" part={plan.parts.fit} noClass={classTarget === ''} />
+          <PartRow name="validation" id="valid" part={plan.parts.valid} noClass={classTarget === ''} />
+          <PartRow name="test" id="test" part={plan.parts.test} noClass={classTarget === ''} />
         </tbody>
       </table>
     </div>

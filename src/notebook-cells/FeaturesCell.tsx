@@ -16,6 +16,8 @@ export function FeaturesCell() {
   const classTarget = useWorkbench((s) => s.classTarget);
   const revenueTarget = useWorkbench((s) => s.revenueTarget);
   const setTargets = useWorkbench((s) => s.setTargets);
+  const money = useWorkbench((s) => s.revenueIsMoney);
+  const setMoney = useWorkbench((s) => s.setRevenueIsMoney);
   const excluded = useWorkbench((s) => s.excluded);
   const toggle = useWorkbench((s) => s.toggleExcluded);
   const transforms = useWorkbench((s) => s.transforms);
@@ -49,8 +51,15 @@ export function FeaturesCell() {
   return (
     <div>
       <div className="settings">
-        <SelectField label="class target" value={classTarget} testId="class-target" options={names.map((n) => [n, n] as const)} onChange={(v) => setTargets(v, revenueTarget)} />
-        <SelectField label="revenue target" value={revenueTarget} testId="revenue-target" options={[['', 'none (classification only)'] as const, ...names.filter((n) => n !== classTarget).map((n) => [n, n] as const)]} onChange={(v) => setTargets(classTarget, v)} />
+        <SelectField label="class target" value={classTarget} testId="class-target"
+          options={[['', 'none (regression only)'] as const, ...names.filter((n) => n !== revenueTarget).map((n) => [n, n] as const)]} onChange={(v) => setTargets(v, revenueTarget)} />
+        <SelectField label="regression target" value={revenueTarget} testId="revenue-target" options={[['', 'none (classification only)'] as const, ...names.filter((n) => n !== classTarget).map((n) => [n, n] as const)]} onChange={(v) => setTargets(classTarget, v)} />
+        {revenueTarget !== '' && (
+          <label className="field checkbox-field" title="show the regression target's values, errors and gains in dollars">
+            <input type="checkbox" checked={money} onChange={(e) => setMoney(e.target.checked)} data-testid="revenue-money" />
+            <span>money ($)</span>
+          </label>
+        )}
       </div>
       <DataSettingsPanel />
       {pendingLeaks.length > 0 && (

@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
-import { fmt, fmtUsd, plotlyText } from '../app/format.ts';
+import { fmt, fmtAmount, plotlyText } from '../app/format.ts';
 import { isImportanceOutdated, type ImportanceEntry } from '../app/importanceSlice.ts';
 import type { PermutationImportanceResult } from '../trainers/permutationImportance.ts';
 import { featureGainImportance, type FeatureGain } from '../trainers/trees/gainImportance.ts';
@@ -10,10 +10,15 @@ import { ensembleFromBundle, isTreeBundle } from '../trainers/trees/treeBundle.t
 import { NumberField } from './fields.tsx';
 import type { ModelKind } from '../notebook/runs.ts';
 
-const TITLES: Record<ModelKind, string> = { classifier: 'Classifier (is_ordered): drop in ROC AUC', regressor: 'Regressor (revenue): increase in RMSE' };
 const SHORT: Record<ModelKind, string> = { classifier: 'clf', regressor: 'reg' };
 
+/** The section's heading, naming the model's target. */
+function sectionTitle(kind: ModelKind, target: string): string {
+  return kind === 'classifier' ? `Classifier (${target}): drop in ROC AUC` : `Regressor (${target}): increase in RMSE`;
+}
+
 function ImportanceChart({ kind, result }: { kind: ModelKind; result: PermutationImportanceResult }) {
+  const money = useWorkbench((s) => s.revenueIsMoney);
   const { data, layout, height } = useMemo(() => {
     // Plotly draws the first horizontal bar at the bottom: reverse so the most important feature is on top
     const rows = [...result.features].reverse();
@@ -29,23 +34,24 @@ function ImportanceChart({ kind, result }: { kind: ModelKind; result: Permutatio
       }],
       layout: {
         margin: { l: 170, r: 16, t: 12, b: 44 },
-        xaxis: { title: { text: kind === 'classifier' ? 'AUC drop (mean ± std over repeats)' : 'RMSE increase, $ (mean ± std)' }, zeroline: true },
+        xaxis: { title: { text: kind === 'classifier' ? 'AUC drop (mean ± std over repeats)' : `RMSE increase${money ? ', $' : ''} (mean ± std)` }, zeroline: true },
         yaxis: { automargin: true },
         bargap: 0.25,
       },
       height: Math.max(220, 26 * rows.length + 90),
     };
-  }, [kind, result]);
+  }, [kind, result, money]);
   return <Plot data={data} layout={layout} height={height} testId={`importance-${SHORT[kind]}-chart`} label={`permutation importance of the ${kind}`} />;
 }
 
 function ImportanceTable({ kind, result }: { kind: ModelKind; result: PermutationImportanceResult }) {
+  const money = useWorkbench((s) => s.revenueIsMoney);
   // a drop of −$0.001 reads as no change, not as "$-0.00"
-  const show = (v: number) => (kind === 'regressor' ? (v <= -0.005 ? `−${fmtUsd(-v)}` : fmtUsd(Math.max(0, v))) : fmt(v, 4));
+  const show = (v: number) => (kind === 'regressor' ? (v <= -0.005 ? `−${fmtAmount(-v, money)}` : fmtAmount(Math.max(0, v), money)) : fmt(v, 4));
   return (
     <table className="grid" data-testid={`importance-${SHORT[kind]}-table`}>
       <caption className="muted">
-        baseline {kind === 'classifier' ? 'ROC AUC' : 'RMSE'} <span data-testid={`importance-${SHORT[kind]}-baseline`} data-value={result.baseline}>{kind === 'classifier' ? fmt(result.baseline) : fmtUsd(result.baseline)}</span>
+        baseline {kind === 'classifier' ? 'ROC AUC' : 'RMSE'} <span data-testid={`importance-${SHORT[kind]}-baseline`} data-value={result.baseline}>{kind === 'classifier' ? fmt(result.baseline) : fmtAmount(result.baseline, money)}</span>
         {' '}on {result.rows < result.totalRows ? `a seeded sample of ${result.rows.toLocaleString('en-US')} of the ${result.totalRows.toLocaleString('en-US')}` : result.rows.toLocaleString('en-US')} test rows, {result.repeats} repeats (seed {result.seed})
       </caption>
       <thead>
@@ -106,9 +112,17 @@ function ModelImportance({ kind, entry }: { kind: ModelKind; entry: ImportanceEn
     return activeRun && isTreeBundle(bundle) ? featureGainImportance(ensembleFromBundle(bundle), activeRun.featureGroups) : null;
   }, [activeRun]);
   const outdated = useWorkbench((s) => isImportanceOutdated(s, kind));
+  const target = useWorkbench((s) => (kind === 'classifier' ? s.classTarget : s.revenueTarget));
+  if (target === '') {
+    return (
+      <section className="importance-model" data-testid={`importance-${SHORT[kind]}`} data-status="idle" aria-label={`${kind} importance`}>
+        <p className="muted" data-testid={`importance-${SHORT[kind]}-idle`}>No {kind}: the {kind === 'classifier' ? 'class' : 'regression'} target is none.</p>
+      </section>
+    );
+  }
   return (
     <section className="importance-model" data-testid={`importance-${SHORT[kind]}`} data-status={entry.status} aria-label={`${kind} importance`}>
-      <h3>{TITLES[kind]}</h3>
+      <h3>{sectionTitle(kind, target)}</h3>
       {entry.status === 'running' && (
         <div className="run-status">
           <progress max={Math.max(1, entry.total)} value={entry.done} aria-label={`${kind} importance progress`} />

@@ -10,15 +10,17 @@ export function LeakageCell() {
   const classTarget = useWorkbench((s) => s.classTarget);
   const revenueTarget = useWorkbench((s) => s.revenueTarget);
   if (!analysis) return <p className="muted">Load data to check it for leakage.</p>;
-  if (!analysis.profile) return <p className="warning">No leakage check: fix the validation problems shown in the Data cell first.</p>;
+  if (!analysis.leakageReport) return <p className="warning">No leakage check: fix the validation problems shown in the Data cell first.</p>;
   const report = analysis.leakageReport;
   const flagged = analysis.leakage.filter((f) => f.flagged);
   const pending = flagged.filter((f) => !excluded.includes(f.feature));
   const showR2 = analysis.leakage.some((f) => Number.isFinite(f.r2));
+  const showAuc = classTarget !== '';
+  const targetNames = [classTarget, showR2 ? revenueTarget : ''].filter((t) => t !== '').join(' or ');
   return (
     <div>
       {flagged.length === 0 ? (
-        <p data-testid="leakage-none">No feature alone predicts {classTarget}{showR2 ? ` or ${revenueTarget}` : ''} suspiciously well.</p>
+        <p data-testid="leakage-none">No feature alone predicts {targetNames} suspiciously well.</p>
       ) : (
         <div className="error" role="alert" data-testid="leakage-warning">
           <strong>Leakage suspected:</strong> {flagged.map((f) => f.feature).join(', ')}. What was measured:
@@ -36,12 +38,12 @@ export function LeakageCell() {
         </div>
       )}
       <table className="grid" data-testid="leakage-table">
-        <thead><tr><th>feature</th><th>single-feature ROC AUC (held out)</th>{showR2 && <th>R² vs {revenueTarget} (held out)</th>}<th>flag</th><th>evidence</th><th>use</th></tr></thead>
+        <thead><tr><th>feature</th>{showAuc && <th>single-feature ROC AUC (held out)</th>}{showR2 && <th>R² vs {revenueTarget} (held out)</th>}<th>flag</th><th>evidence</th><th>use</th></tr></thead>
         <tbody>
           {analysis.leakage.map((f) => (
             <tr key={f.feature} data-testid={`leakage-row-${f.feature}`}>
               <td className="mono">{f.feature}</td>
-              <td data-value={f.auc} title={f.aucMethod}>{fmt(f.auc)}{f.aucMethod === 'target encoding, held-out folds' && Math.abs(f.inSampleAuc - f.auc) > 0.02 ? ` (in-sample ${fmt(f.inSampleAuc)})` : ''}</td>
+              {showAuc && <td data-value={f.auc} title={f.aucMethod}>{fmt(f.auc)}{f.aucMethod === 'target encoding, held-out folds' && Math.abs(f.inSampleAuc - f.auc) > 0.02 ? ` (in-sample ${fmt(f.inSampleAuc)})` : ''}</td>}
               {showR2 && <td data-value={f.r2}>{fmt(f.r2)}</td>}
               <td>{f.flagged ? <span className="flag">leak</span> : 'ok'}</td>
               <td>{f.reasons.join('; ')}</td>

@@ -1,9 +1,10 @@
 /** Metrics beside the user's targets, each saying met / not met; exact values in data-value. */
-import { fmt, fmtPct, fmtUsd } from '../app/format.ts';
+import { fmt, fmtAmount, fmtPct } from '../app/format.ts';
+import { useWorkbench } from '../app/store.ts';
 import { meetsTarget, type MetricTarget } from '../trainers/targets.ts';
 
-function show(t: MetricTarget, v: number): string {
-  if (t.unit === 'usd') return fmtUsd(v);
+function show(t: MetricTarget, v: number, money: boolean): string {
+  if (t.unit === 'amount') return fmtAmount(v, money);
   if (t.unit === 'percent') return fmtPct(v, 1);
   return fmt(v);
 }
@@ -16,6 +17,7 @@ export function MetricTable({ targets, values, baseline, testPrefix, undefinedMe
   /** metrics without a meaning here (R² of a constant target), with what to show instead of a number */
   undefinedMetrics?: Readonly<Record<string, string>>;
 }) {
+  const money = useWorkbench((s) => s.revenueIsMoney);
   return (
     <table className="grid" data-testid={`${testPrefix}-metrics`}>
       <thead>
@@ -29,9 +31,9 @@ export function MetricTable({ targets, values, baseline, testPrefix, undefinedMe
           return (
             <tr key={t.metric}>
               <td>{t.label}</td>
-              <td data-testid={`${testPrefix}-${t.metric}`} data-value={v}>{undefinedAs ?? show(t, v)}</td>
-              {baseline && <td data-testid={`${testPrefix}-baseline-${t.metric}`} data-value={baseline[t.metric] ?? NaN}>{undefinedAs ?? show(t, baseline[t.metric] ?? NaN)}</td>}
-              <td>{t.op} {show(t, t.value)}</td>
+              <td data-testid={`${testPrefix}-${t.metric}`} data-value={v}>{undefinedAs ?? show(t, v, money)}</td>
+              {baseline && <td data-testid={`${testPrefix}-baseline-${t.metric}`} data-value={baseline[t.metric] ?? NaN}>{undefinedAs ?? show(t, baseline[t.metric] ?? NaN, money)}</td>}
+              <td>{t.op} {show(t, t.value, money)}</td>
               <td data-testid={`${testPrefix}-${t.metric}-status`} className={met ? 'met' : 'notmet'}>{undefinedAs !== undefined ? 'cannot be judged' : met ? 'met' : 'not met'}</td>
             </tr>
           );

@@ -2,7 +2,7 @@
 import { useCallback, useMemo, useRef } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { Plot } from '../app/Plot.tsx';
-import { fmtInt, fmtPct, fmtUsd, plotlyText } from '../app/format.ts';
+import { fmtAmount, fmtInt, fmtPct, plotlyText } from '../app/format.ts';
 import type { FeatureProfile, Profile } from '../data/profile.ts';
 
 // Names and levels come from the user's file: every string handed to Plotly goes through plotlyText.
@@ -26,17 +26,18 @@ function featureChart(f: FeatureProfile, overall: number) {
   };
 }
 
-function revenueChart(p: Profile) {
+function revenueChart(p: Profile, money: boolean) {
   const r = p.revenue;
   if (!r) return null;
+  const cur = money ? '$' : '';
   const bars = r.valueCounts
-    ? { x: r.valueCounts.map((v) => `$${v.value.toFixed(2)}`), y: r.valueCounts.map((v) => v.count) }
-    : { x: (r.histogram ?? []).map((h) => `$${h.lo.toFixed(0)}–${h.hi.toFixed(0)}`), y: (r.histogram ?? []).map((h) => h.count) };
+    ? { x: r.valueCounts.map((v) => `${cur}${v.value.toFixed(2)}`), y: r.valueCounts.map((v) => v.count) }
+    : { x: (r.histogram ?? []).map((h) => `${cur}${h.lo.toFixed(0)}–${h.hi.toFixed(0)}`), y: (r.histogram ?? []).map((h) => h.count) };
   return {
     data: [{ type: 'bar', ...bars, marker: { color: '#1a7f37' }, hovertemplate: '%{x}: %{y} orders<extra></extra>' }],
     layout: {
-      title: { text: `${plotlyText(r.column)} of converting sessions (mean ${fmtUsd(r.meanOrderValue)})`, font: { size: 13 } },
-      xaxis: { type: 'category', title: { text: 'order value (USD)' } },
+      title: { text: `${plotlyText(r.column)} of converting sessions (mean ${fmtAmount(r.meanOrderValue, money)})`, font: { size: 13 } },
+      xaxis: { type: 'category', title: { text: money ? `${plotlyText(r.column)} (USD)` : plotlyText(r.column) } },
       yaxis: { title: { text: 'orders' } },
     },
   };
@@ -45,6 +46,7 @@ function revenueChart(p: Profile) {
 export function ProfileCell() {
   const analysis = useWorkbench((s) => s.analysis);
   const classTarget = useWorkbench((s) => s.classTarget);
+  const money = useWorkbench((s) => s.revenueIsMoney);
   const profile = analysis?.profile ?? null;
   const drawn = useRef(new Set<string>());
   const expected = useMemo(() => (profile ? profile.features.length + 2 : 0), [profile]);
@@ -67,8 +69,9 @@ export function ProfileCell() {
       layout: { title: { text: 'Class balance', font: { size: 13 } }, yaxis: { title: { text: 'sessions' } } },
     };
   }, [profile, classTarget]);
-  const revenue = useMemo(() => (profile ? revenueChart(profile) : null), [profile]);
+  const revenue = useMemo(() => (profile ? revenueChart(profile, money) : null), [profile, money]);
   if (!analysis) return <p className="muted">Load data to see its profile.</p>;
+  if (!profile && classTarget === '') return <p className="muted" data-testid="profile-no-class">No profile: the class target is none, and the profile describes the rows against it (the Leakage cell still checks the regression target).</p>;
   if (!profile) return <p className="warning">No profile: fix the validation problems shown in the Data cell first.</p>;
   const b = profile.classBalance;
   return (
@@ -80,16 +83,16 @@ export function ProfileCell() {
         {profile.revenue && (
           <>
             <div><dt>Orders</dt><dd>{fmtInt(profile.revenue.convertingRows)}</dd></div>
-            <div><dt>Mean order value</dt><dd data-testid="profile-aov" data-value={profile.revenue.meanOrderValue}>{fmtUsd(profile.revenue.meanOrderValue)}</dd></div>
-            <div><dt>Revenue</dt><dd data-testid="profile-revenue-total" data-value={profile.revenue.total}>{fmtUsd(profile.revenue.total)}</dd></div>
+            <div><dt>Mean {profile.revenue.column} where {classTarget} is positive</dt><dd data-testid="profile-aov" data-value={profile.revenue.meanOrderValue}>{fmtAmount(profile.revenue.meanOrderValue, money)}</dd></div>
+            <div><dt>Total {profile.revenue.column}</dt><dd data-testid="profile-revenue-total" data-value={profile.revenue.total}>{fmtAmount(profile.revenue.total, money)}</dd></div>
           </>
         )}
       </dl>
       <div className="charts">
         {balance && <Plot testId="profile-chart-balance" label="class balance" data={balance.data} layout={balance.layout} height={260} onReady={onReady} />}
         {revenue
-          ? <Plot testId="profile-chart-revenue" label="revenue distribution" data={revenue.data} layout={revenue.layout} height={260} onReady={onReady} />
-          : <span data-testid="profile-chart-revenue" ref={(el) => { if (el) onReady(el); }} className="muted">No revenue column to profile.</span>}
+          ? <Plot testId="profile-chart-revenue" label={`${profile.revenue?.column ?? 'regression target'} distribution`} data={revenue.data} layout={revenue.layout} height={260} onReady={onReady} />
+          : <span data-testid="profile-chart-revenue" ref={(el) => { if (el) onReady(el); }} className="muted">No regression target to profile.</span>}
         {charts.map(({ f, data, layout }) => (
           <Plot key={f.feature} testId={`profile-chart-${f.feature}`} label={`conversion by ${f.feature}`} data={data} layout={layout} height={260} onReady={onReady} />
         ))}

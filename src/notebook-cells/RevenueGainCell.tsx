@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlotlyStatic } from 'plotly.js-basic-dist-min';
 import { Plot } from '../app/Plot.tsx';
-import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
+import { fmt, fmtAmount, fmtInt, fmtPct } from '../app/format.ts';
 import { getDataClient } from '../app/services.ts';
 import { useWorkbench } from '../app/store.ts';
 import { trainingInputsSpec } from '../app/trainingSlice.ts';
@@ -19,6 +19,7 @@ function curveTrace(points: CurvePoints, name: string, extra: Record<string, unk
 function CapturedAtThreshold({ view, onMarker, sliderId }: { view: RevenueView; onMarker: (share: number, captured: number) => void; sliderId: string }) {
   const threshold = useWorkbench((s) => s.threshold);
   const setThreshold = useWorkbench((s) => s.setThreshold);
+  const money = useWorkbench((s) => s.revenueIsMoney);
   const c = useMemo(() => capturedFromIndex(view.captured, threshold), [view, threshold]);
   useEffect(() => onMarker(c.shareOfSessions, c.shareOfRevenue), [c, onMarker]);
   return (
@@ -31,9 +32,9 @@ function CapturedAtThreshold({ view, onMarker, sliderId }: { view: RevenueView; 
       </div>
       <dl className="facts" data-testid="revenue-captured">
         <div><dt>sessions targeted</dt><dd data-testid="revenue-sessions" data-value={c.sessions}>{fmtInt(c.sessions)} <span className="muted">({fmtPct(c.shareOfSessions, 1)})</span></dd></div>
-        <div><dt>revenue captured</dt><dd data-testid="revenue-captured-usd" data-value={c.revenue}>{fmtUsd(c.revenue)}</dd></div>
+        <div><dt>revenue captured</dt><dd data-testid="revenue-captured-usd" data-value={c.revenue}>{fmtAmount(c.revenue, money)}</dd></div>
         <div><dt>share of test revenue</dt><dd data-testid="revenue-captured-share" data-value={c.shareOfRevenue}>{fmtPct(c.shareOfRevenue, 1)}</dd></div>
-        <div><dt>of total test revenue</dt><dd>{fmtUsd(view.totalRevenue)}</dd></div>
+        <div><dt>of total test revenue</dt><dd>{fmtAmount(view.totalRevenue, money)}</dd></div>
       </dl>
     </div>
   );
@@ -42,6 +43,9 @@ function CapturedAtThreshold({ view, onMarker, sliderId }: { view: RevenueView; 
 export function RevenueGainCell({ cellId }: CellProps) {
   const clf = useWorkbench((s) => s.runs.find((r): r is ClassifierRun => r.id === s.activeRun.classifier && r.kind === 'classifier') ?? null);
   const reg = useWorkbench((s) => s.runs.find((r): r is RegressorRun => r.id === s.activeRun.regressor && r.kind === 'regressor') ?? null);
+  const money = useWorkbench((s) => s.revenueIsMoney);
+  const classTarget = useWorkbench((s) => s.classTarget);
+  const target = useWorkbench((s) => s.revenueTarget);
   // the regressor's matrix and the sorts of every test row run in the data worker; the page draws what comes back
   const [view, setView] = useState<{ ok: RevenueView | null; error: string | null; clf: ClassifierRun | null; reg: RegressorRun | null }>({ ok: null, error: null, clf: null, reg: null });
   useEffect(() => {
@@ -115,16 +119,16 @@ export function RevenueGainCell({ cellId }: CellProps) {
   if (!view.ok) return <div className="error" role="alert" data-testid="revenue-error">{view.error}</div>;
   const v = view.ok;
   const model = reg ? { linear: 'linear', mlp: 'MLP', gbdt: 'boosted trees', rf: 'random forest' }[reg.result.config.model] : '';
-  const meanOrder = `the mean order value on the training rows (${fmtUsd(v.meanOrder)}), so both rankings below coincide; train a regressor for a per-session estimate`;
+  const meanOrder = `the mean order value on the training rows (${fmtAmount(v.meanOrder, money)}), so both rankings below coincide; train a regressor for a per-session estimate`;
   const source = v.conditional === 'direct'
     ? `${reg?.name ?? 'the regressor'} (strategy “direct”: it predicts revenue per session itself, so P(order) is not multiplied in)`
-    : v.conditional === 'regressor' ? `${reg?.name ?? 'the regressor'} (${model}, E[revenue | order])`
+    : v.conditional === 'regressor' ? `${reg?.name ?? 'the regressor'} (${model}, E[${target} | positive])`
       : `${meanOrder}${v.regressorError === null ? '' : ` — the active regressor could not be used: ${v.regressorError}`}`;
   return (
     <div data-testid="revenue-cell">
       <p>
-        Expected revenue per session = P(order) from <strong>{clf.name}</strong> × E[revenue | order] from <span data-testid="revenue-source">{source}</span>.
-        {' '}{fmtInt(v.testSessions)} test sessions; mean E[revenue | order] <span data-value={v.meanConditional}>{fmtUsd(v.meanConditional)}</span>.
+        Expected {target} per row = P({classTarget}) from <strong>{clf.name}</strong> × E[{target} | positive] from <span data-testid="revenue-source">{source}</span>.
+        {' '}{fmtInt(v.testSessions)} test rows; mean E[{target} | positive] <span data-value={v.meanConditional}>{fmtAmount(v.meanConditional, money)}</span>.
       </p>
       {charts && (
         <p className="muted" data-testid="revenue-top-decile" data-value={v.topDecile.expected}>

@@ -36,7 +36,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'backend', label: 'backend', value: (r) => r.result.backend },
   { key: 'auc', label: 'ROC AUC', value: (r) => clf(r)?.result.metrics.auc_roc ?? NaN },
   { key: 'f1', label: 'F1', value: (r) => clf(r)?.result.metrics.f1_score ?? NaN },
-  { key: 'rmse', label: 'RMSE ($)', value: (r) => reg(r)?.result.metrics.rmse ?? NaN },
+  { key: 'rmse', label: 'RMSE', value: (r) => reg(r)?.result.metrics.rmse ?? NaN },
   { key: 'r2', label: 'R²', value: (r) => reg(r)?.result.metrics.r2 ?? NaN },
   { key: 'time', label: 'train time (s)', value: (r) => r.wallMs / 1000 },
 ];

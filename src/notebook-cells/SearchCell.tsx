@@ -165,6 +165,8 @@ export function SearchCell() {
   const useBest = useWorkbench((s) => s.useBestCandidate);
   const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0);
   const excluded = useWorkbench((s) => s.excluded);
+  // the chosen trainer's target is none: the search has nothing to fit
+  const noTarget = useWorkbench((s) => (st.trainer === 'logistic' ? s.classTarget : s.revenueTarget) === '');
   const stale = useWorkbench((s) => run.status !== 'idle' && run.inputsKey !== '' && searchInputsKey(s) !== run.inputsKey);
   const [sort, setSort] = useState<SortKey>({ by: 'candidate', desc: false });
 
@@ -266,11 +268,12 @@ export function SearchCell() {
         <p className="muted">The ridge search fits the Train regressor cell’s rows and target (its strategy and log1p setting), so the winning alpha means the same there.</p>
       )}
       <div className="toolbar">
-        <button type="button" className="primary" disabled={!ready || running || planned.n === 0} onClick={() => void runSearch()} data-testid="search-run">
+        <button type="button" className="primary" disabled={!ready || running || planned.n === 0 || noTarget} onClick={() => void runSearch()} data-testid="search-run">
           Run search
         </button>
         <span className="muted" data-testid="search-plan" data-value={planned.n}>
-          {planned.error ?? `${planned.n} candidates × ${st.k} folds = ${fmtInt(planned.n * st.k)} fits`}
+          {noTarget ? `Idle: the ${st.trainer === 'logistic' ? 'class' : 'regression'} target is none; choose one in the Features cell or the other trainer.`
+            : planned.error ?? `${planned.n} candidates × ${st.k} folds = ${fmtInt(planned.n * st.k)} fits`}
         </span>
         {excluded.length > 0 && <span className="muted">excluded: {excluded.join(', ')}</span>}
         {stale && <span className="stale-badge" data-testid="search-stale">stale: data or features changed, run again</span>}

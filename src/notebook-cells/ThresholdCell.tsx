@@ -4,7 +4,7 @@ import { downloadFile, safeFileName } from '../app/download.ts';
 import { useWorkbench } from '../app/store.ts';
 import { curvesOf, pointAt, profitOf, sweepOf, testPredictionsCsv } from '../notebook/evaluation.ts';
 import { isKindStale } from '../app/staleness.ts';
-import { fmt, fmtInt, fmtPct, fmtUsd } from '../app/format.ts';
+import { fmt, fmtAmount, fmtInt, fmtPct } from '../app/format.ts';
 import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
 import { bestF1, bestProfit, thresholdForRecall } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult } from '../trainers/types.ts';
@@ -38,6 +38,7 @@ export function ThresholdCell({ cellId }: CellProps) {
   const threshold = useWorkbench((s) => s.threshold);
   const setThreshold = useWorkbench((s) => s.setThreshold);
   const meanOrderValue = useWorkbench((s) => s.analysis?.profile?.revenue?.meanOrderValue ?? NaN);
+  const money = useWorkbench((s) => s.revenueIsMoney);
   const [tpValueInput, setTpValue] = useState<number | null>(null);
   const [fpCost, setFpCost] = useState(DEFAULT_CONTACT_COST);
   const [minRecall, setMinRecall] = useState(0.8);
@@ -120,15 +121,15 @@ export function ThresholdCell({ cellId }: CellProps) {
         <MetricTable targets={CLASSIFIER_TARGETS} values={values} testPrefix="thr" />
       </div>
       <div className="settings">
-        <NumberField label="value of a true positive" unit="$ per order" value={tpValue} min={0} step={0.01} testId="profit-tp-value" onChange={setTpValue} />
-        <NumberField label="cost of a false positive" unit="$ per contact" value={fpCost} min={0} step={0.01} testId="profit-fp-cost" onChange={setFpCost} />
+        <NumberField label="value of a true positive" unit={money ? '$ per order' : 'per positive'} value={tpValue} min={0} step={0.01} testId="profit-tp-value" onChange={setTpValue} />
+        <NumberField label="cost of a false positive" unit={money ? '$ per contact' : 'per contact'} value={fpCost} min={0} step={0.01} testId="profit-fp-cost" onChange={setFpCost} />
       </div>
       <p>
-        Expected profit at {fmt(threshold)} on the test split: <strong data-testid="thr-profit" data-value={profit}>{fmtUsd(profit)}</strong>
-        {' '}= {fmtInt(c.tp)} × {fmtUsd(tpValue)} − {fmtInt(c.fp)} × {fmtUsd(fpCost)}
-        {' '}<span className="muted">({fmtUsd(n > 0 ? profit / n : NaN)} per session; default value: the mean order value {fmtUsd(meanOrderValue)}, cost: a stated contact cost of {fmtUsd(DEFAULT_CONTACT_COST)})</span>
+        Expected profit at {fmt(threshold)} on the test split: <strong data-testid="thr-profit" data-value={profit}>{fmtAmount(profit, money)}</strong>
+        {' '}= {fmtInt(c.tp)} × {fmtAmount(tpValue, money)} − {fmtInt(c.fp)} × {fmtAmount(fpCost, money)}
+        {' '}<span className="muted">({fmtAmount(n > 0 ? profit / n : NaN, money)} per session; default value: the mean order value {fmtAmount(meanOrderValue, money)}, cost: a stated contact cost of {fmtAmount(DEFAULT_CONTACT_COST, money)})</span>
         {optimum && Number.isFinite(optimum.threshold) && (
-          <span className="muted"> · most profitable threshold on test: {fmt(optimum.threshold)} ({fmtUsd(optimum.profit)})</span>
+          <span className="muted"> · most profitable threshold on test: {fmt(optimum.threshold)} ({fmtAmount(optimum.profit, money)})</span>
         )}
       </p>
     </div>

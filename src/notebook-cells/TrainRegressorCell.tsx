@@ -1,4 +1,4 @@
-/** Train regressor: log-revenue model with smearing, strategies, metrics in dollars beside the mean baseline. */
+/** Train regressor: a log1p model of the regression target with smearing, strategies, metrics (dollars when it is money) beside the mean baseline. */
 import { undefinedRegressionMetrics } from '../notebook/evaluation.ts';
 import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
@@ -26,16 +26,19 @@ export function TrainRegressorCell({ cellId }: CellProps) {
   const run = useWorkbench((s) => runOfCell(s, cellId, 'regressor'));
   const stale = useWorkbench((s) => (run ? isRunStale(s, run) : false));
   const result = run?.kind === 'regressor' ? run.result : null;
+  const target = useWorkbench((s) => s.revenueTarget);
+  const classTarget = useWorkbench((s) => s.classTarget);
+  const money = useWorkbench((s) => s.revenueIsMoney);
   if (!c) return null;
   const set = (patch: Partial<RegressorCellSettings>) => setCellSettings(cellId, 'trainRegressor', patch);
   return (
     <div className={stale ? 'stale' : ''} data-testid="regressor-cell" data-stale={stale}>
       <div className="settings">
         <SelectField<RegressorConfig['strategy']> label="strategy" value={c.strategy} testId="reg-strategy"
-          options={[['converting_only', 'converting sessions only (recommended)'], ['direct', 'all sessions (direct)'], ['two_stage', 'two-stage: P(order) × E[revenue | order]']]}
+          options={[['converting_only', `rows where ${classTarget} is positive (recommended)`], ['direct', 'all rows (direct)'], ['two_stage', `two-stage: P(${classTarget}) × E[${target} | positive]`]]}
           onChange={(strategy) => set({ strategy })} />
         <SelectField<RegressorConfig['model']> label="model" value={c.model} testId="reg-model" options={[['linear', 'linear (ridge)'], ['mlp', 'MLP'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
-        <SelectField label="target" value={c.logTarget ? 'log' : 'raw'} options={[['log', 'log1p(revenue) + smearing'], ['raw', 'revenue (dollars)']]} onChange={(v) => set({ logTarget: v === 'log' })} />
+        <SelectField label="target" value={c.logTarget ? 'log' : 'raw'} options={[['log', `log1p(${target}) + smearing`], ['raw', `${target}${money ? ' (dollars)' : ''}`]]} onChange={(v) => set({ logTarget: v === 'log' })} />
         {(c.model === 'gbdt' || c.model === 'rf') && <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="reg" onChange={(trees) => set({ trees })} />}
         {(c.model === 'linear' || c.model === 'mlp') && <NumberField label={c.model === 'linear' ? 'ridge alpha' : 'L2'} value={c.l2} min={0} onChange={(l2) => set({ l2 })} />}
         {c.model === 'mlp' && (
@@ -62,7 +65,7 @@ export function TrainRegressorCell({ cellId }: CellProps) {
         <div data-testid="regressor-result">
           <p>
             {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}, {result.config.strategy.replace('_', ' ')},
-            {' '}{result.config.logTarget ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : 'dollar target'}, on <strong>{result.backend}</strong>;
+            {' '}{result.config.logTarget ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : `raw ${target}`}, on <strong>{result.backend}</strong>;
             {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows;
             {' '}<span data-testid="regressor-epochs" data-value={result.epochs}>{result.epochs}</span> epochs,
             {' '}<span data-testid="regressor-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>

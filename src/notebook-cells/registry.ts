@@ -46,15 +46,15 @@ export const CELL_REGISTRY = {
   leakage: defineCell({ kind: 'leakage', title: 'Leakage check', render: LeakageCell }),
   features: defineCell({ kind: 'features', title: 'Features', render: FeaturesCell }),
   trainClassifier: defineCell({
-    kind: 'trainClassifier', title: 'Train classifier (is_ordered)', settings: ClassifierCellSchema, dependsOn: ['classifier'], action: TRAIN, render: TrainClassifierCell,
+    kind: 'trainClassifier', title: 'Train classifier', targets: ['class'], settings: ClassifierCellSchema, dependsOn: ['classifier'], action: TRAIN, render: TrainClassifierCell,
   }),
-  threshold: defineCell({ kind: 'threshold', title: 'Decision threshold', dependsOn: ['classifier'], render: ThresholdCell }),
-  curves: defineCell({ kind: 'curves', title: 'ROC, precision-recall and F1 curves', dependsOn: ['classifier'], render: CurvesCell }),
-  calibration: defineCell({ kind: 'calibration', title: 'Calibration', dependsOn: ['classifier'], render: CalibrationCell }),
+  threshold: defineCell({ kind: 'threshold', title: 'Decision threshold', targets: ['class'], dependsOn: ['classifier'], render: ThresholdCell }),
+  curves: defineCell({ kind: 'curves', title: 'ROC, precision-recall and F1 curves', targets: ['class'], dependsOn: ['classifier'], render: CurvesCell }),
+  calibration: defineCell({ kind: 'calibration', title: 'Calibration', targets: ['class'], dependsOn: ['classifier'], render: CalibrationCell }),
   trainRegressor: defineCell({
-    kind: 'trainRegressor', title: 'Train regressor (revenue)', settings: RegressorCellSchema, dependsOn: ['regressor'], action: TRAIN, render: TrainRegressorCell,
+    kind: 'trainRegressor', title: 'Train regressor', targets: ['regression'], settings: RegressorCellSchema, dependsOn: ['regressor'], action: TRAIN, render: TrainRegressorCell,
   }),
-  residuals: defineCell({ kind: 'residuals', title: 'Residuals (revenue, dollars)', dependsOn: ['regressor'], render: ResidualsCell }),
+  residuals: defineCell({ kind: 'residuals', title: 'Residuals', targets: ['regression'], dependsOn: ['regressor'], render: ResidualsCell }),
   importance: defineCell({
     kind: 'importance', title: 'Permutation importance (test split)', dependsOn: ['classifier', 'regressor'], action: IMPORTANCE, render: ImportanceCell,
     outdated: (s) => isImportanceOutdated(s, 'classifier') || isImportanceOutdated(s, 'regressor'),
@@ -64,8 +64,8 @@ export const CELL_REGISTRY = {
   export: defineCell({ kind: 'export', title: 'Export to MLflow', settings: ExportCellSchema, render: ExportCell }),
   report: defineCell({ kind: 'report', title: 'Report, link and notebook file', render: ReportCell }),
   search: defineCell({ kind: 'search', title: 'Hyperparameter search (k-fold CV, worker pool)', render: SearchCell }),
-  imbalance: defineCell({ kind: 'imbalance', title: 'Imbalance lab', render: ImbalanceLabCell }),
-  revenueGain: defineCell({ kind: 'revenueGain', title: 'Two-stage revenue: expected revenue and gain', render: RevenueGainCell }),
+  imbalance: defineCell({ kind: 'imbalance', title: 'Imbalance lab', targets: ['class'], render: ImbalanceLabCell }),
+  revenueGain: defineCell({ kind: 'revenueGain', title: 'Two-stage: expected value and gain', targets: ['class', 'regression'], render: RevenueGainCell }),
   note: noteCell,
 } as const;
 

@@ -24,23 +24,25 @@ export interface AnalysisOptions {
   readonly split?: RowSplit;
 }
 
-/** Validation first; profile and leakage only where the class target is usable; leakage against both targets. */
+/** Validation first; the profile where the class target is usable; leakage against whichever targets are chosen ('' is none). */
 export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: string, opts: AnalysisOptions = {}): Analysis {
   const t0 = performance.now();
-  const hasRevenue = ds.columns.some((c) => c.name === revenueTarget);
+  const cls = classTarget === '' ? null : classTarget;
+  const rev = revenueTarget === '' ? null : revenueTarget;
+  const hasRevenue = ds.columns.some((c) => c.name === rev);
   const features = ds.columns.map((c) => c.name).filter((n) => n !== classTarget && n !== revenueTarget);
-  // an empty revenue target is "none": a classification-only notebook
-  const issues = validateDataset(ds, { classTarget, revenueTarget: revenueTarget === '' ? null : revenueTarget, features });
-  const classBroken = issues.some((i) => i.column === classTarget);
+  // an empty target is "none": a classification-only or a regression-only notebook
+  const issues = validateDataset(ds, { classTarget: cls, revenueTarget: rev, features });
+  const classBroken = cls !== null && issues.some((i) => i.column === cls);
   let profile: Profile | null = null;
   let leakage: readonly LeakageFinding[] = [];
   let report: LeakageReport | null = null;
-  const revenueBroken = !hasRevenue || issues.some((i) => i.column === revenueTarget && i.code === 'revenue-not-numeric');
-  if (!classBroken) {
-    profile = profileDataset(ds, { classTarget, revenueTarget: revenueBroken ? null : revenueTarget, features });
+  const revenueBroken = !hasRevenue || issues.some((i) => i.column === rev && i.code === 'revenue-not-numeric');
+  if (!classBroken && (cls !== null || !revenueBroken)) {
+    if (cls !== null) profile = profileDataset(ds, { classTarget: cls, revenueTarget: revenueBroken ? null : rev, features });
     const train = opts.split === undefined ? undefined : trainingRows(opts.split);
     report = leakageReport(ds, {
-      classTarget, revenueTarget: revenueBroken ? null : revenueTarget, features,
+      classTarget: cls, revenueTarget: revenueBroken ? null : rev, features,
       ...(opts.transforms === undefined ? {} : { transforms: opts.transforms }),
       ...(opts.split === undefined || train === undefined ? {} : { rows: train, split: { train, test: opts.split.test } }),
     });

@@ -80,7 +80,7 @@ export function buildReportInput(state: ReportState, options: ReportOptions = {}
   const sampleRows = Math.max(0, Math.floor(options.sampleRows ?? 0));
   const shap = [clfRun, regRun].flatMap((run) => (run ? shapSummaryOf(state, run) ?? [] : []));
   return {
-    title: options.title ?? `Conversion and revenue models on ${ds.source.name}`,
+    title: options.title ?? `Models of ${[state.classTarget, state.revenueTarget].filter((t) => t !== '').join(' and ')} on ${ds.source.name}`,
     createdAt: (options.now ?? new Date()).toISOString(),
     workbenchVersion: WORKBENCH_VERSION,
     data: reportData(state, ds),
@@ -126,8 +126,8 @@ function reportData(state: ReportState, ds: Dataset): ReportData {
 function reportFeatures(state: ReportState, ds: Dataset, run: Run | undefined): ReportFeatures {
   const flagged = new Set((state.analysis?.leakage ?? []).filter((f) => f.flagged).map((f) => f.feature));
   const excluded: Array<{ column: string; reason: string }> = [
-    { column: state.classTarget, reason: 'class target' },
-    { column: state.revenueTarget, reason: 'revenue target' },
+    ...(state.classTarget === '' ? [] : [{ column: state.classTarget, reason: 'class target' }]),
+    ...(state.revenueTarget === '' ? [] : [{ column: state.revenueTarget, reason: 'regression target' }]),
     ...state.excluded.map((column) => ({ column, reason: flagged.has(column) ? 'flagged as leaking; excluded' : 'excluded by the user' })),
   ];
   if (!run) {

@@ -34,8 +34,10 @@ export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as
 
 /** Settings the whole notebook shares: the targets, the features both models see, the decision threshold, the backend both models train on. */
 export const NotebookSettingsSchema = v.strictObject({
-  classTarget: v.optional(columnName(), 'is_ordered'),
-  revenueTarget: v.optional(columnName(), 'revenue'),
+  /** '' is none: a regression-only notebook (the defaults are the bundled file's columns) */
+  classTarget: v.optional(v.union([columnName(), v.literal('')]), 'is_ordered'),
+  /** '' is none: a classification-only notebook */
+  revenueTarget: v.optional(v.union([columnName(), v.literal('')]), 'revenue'),
   /** columns or one-hot group names left out of both models */
   excluded: v.optional(v.pipe(v.array(columnName()), v.maxLength(10_000), v.transform((names) => [...new Set(names)])), () => []),
   transforms: v.optional(v.record(columnName(), ColumnTransformSchema), () => ({})),

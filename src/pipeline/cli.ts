@@ -19,7 +19,7 @@ console.info = console.log;
 
 const CLASSIFIERS = ['mlp', 'logistic', 'gbdt', 'rf'] as const;
 const REGRESSORS = ['linear', 'mlp', 'gbdt', 'rf'] as const;
-const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered] [--revenue revenue] [--exclude col]... [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
+const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered|none] [--revenue revenue|none] [--exclude col]... [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
 
 /** Ends the process with one line on stderr (no stack, no secret) and `code`. */
 function fail(code: number, message: string): never {
@@ -92,8 +92,8 @@ async function main(): Promise<void> {
   try {
     const result = await runPipeline({
       data: values.data,
-      target: values.target,
-      revenue: values.revenue,
+      target: values.target === 'none' ? null : values.target,
+      revenue: values.revenue === 'none' ? null : values.revenue,
       exclude,
       classifier,
       regressor,
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     let mlflowRuns: Array<{ run_id: string; url: string; created: boolean }> | undefined;
     if (values.mlflow !== undefined) {
       try {
-        const exported = await exportPipelineToMlflow(result, { url: values.mlflow, ...mlflowAuth, policy: network, classTarget: values.target, excluded: exclude },
+        const exported = await exportPipelineToMlflow(result, { url: values.mlflow, ...mlflowAuth, policy: network, classTarget: values.target === 'none' ? null : values.target, excluded: exclude },
           (line) => process.stderr.write(`${line}\n`));
         mlflowRuns = exported.map((e) => ({ run_id: e.runId, url: e.url, created: e.created }));
       } catch (e) {

@@ -11,13 +11,13 @@ import { freePort, uniqueName, useMlflowServer } from '../../test/mlflowServer.t
 import { trainClassifier } from '../trainers/classifier.ts';
 import { createRng } from '../trainers/random.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
-import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
+import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult, type RegressorResult } from '../trainers/types.ts';
 import { exportPipelineToMlflow, pipelineMlflowAuth, type PipelineRuns } from './mlflowExport.ts';
 
 const server = useMlflowServer();
 const DATA = path.resolve('../shared/data/training_data.parquet');
 
-let trained: PipelineRuns;
+let trained: PipelineRuns & { readonly classifier: ClassifierResult; readonly regressor: RegressorResult };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

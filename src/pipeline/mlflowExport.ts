@@ -31,8 +31,10 @@ export interface PipelineMlflowOptions {
 export interface PipelineRuns {
   readonly dataset: Dataset;
   readonly matrix: ModelMatrix;
-  readonly classifier: ClassifierResult;
-  readonly regressor: RegressorResult;
+  /** null: the class target was none */
+  readonly classifier: ClassifierResult | null;
+  /** null: the regression target was none */
+  readonly regressor: RegressorResult | null;
 }
 
 /** The auth options as a client credential; throws on a half-given pair. */
@@ -53,7 +55,7 @@ function stableId(kind: string, parts: unknown): RunId {
 }
 
 /** Wrap the pipeline's results as the store's run records, so they map exactly like runs made in the page. */
-export function pipelineRuns(trained: PipelineRuns, excluded: readonly string[]): { classifier: ClassifierRun; regressor: RegressorRun } {
+export function pipelineRuns(trained: PipelineRuns, excluded: readonly string[]): { classifier: ClassifierRun | null; regressor: RegressorRun | null } {
   const { dataset: ds, matrix } = trained;
   const createdAt = new Date().toISOString();
   const base = {
@@ -62,11 +64,11 @@ export function pipelineRuns(trained: PipelineRuns, excluded: readonly string[])
   };
   const key = (config: unknown) => [ds.sha256, ds.rows, excluded, matrix.featureNames, config];
   return {
-    classifier: {
+    classifier: trained.classifier === null ? null : {
       ...base, kind: 'classifier', id: stableId('classifier', key(trained.classifier.config)), name: 'pipeline classifier',
       wallMs: trained.classifier.trainMs, result: trained.classifier,
     },
-    regressor: {
+    regressor: trained.regressor === null ? null : {
       ...base, kind: 'regressor', id: stableId('regressor', key(trained.regressor.config)), name: 'pipeline regressor',
       wallMs: trained.regressor.trainMs, result: trained.regressor,
     },
@@ -76,12 +78,13 @@ export function pipelineRuns(trained: PipelineRuns, excluded: readonly string[])
 /** Log both pipeline runs to MLflow; throws (after both were tried) if either failed, naming each failure. */
 export async function exportPipelineToMlflow(
   trained: PipelineRuns,
-  options: PipelineMlflowOptions & { readonly classTarget: string; readonly excluded: readonly string[]; readonly workbenchVersion?: string },
+  options: PipelineMlflowOptions & { readonly classTarget: string | null; readonly excluded: readonly string[]; readonly workbenchVersion?: string },
   log: (line: string) => void = () => undefined,
 ): Promise<ExportedRun[]> {
   const auth = pipelineMlflowAuth(options);
   const client = createMlflowClient({ baseUrl: options.url, ...(auth ? { auth } : {}), ...(options.policy ? { policy: options.policy } : {}), origin: null });
-  const runs = pipelineRuns(trained, options.excluded);
+  const pair = pipelineRuns(trained, options.excluded);
+  const runs = [pair.classifier, pair.regressor].filter((r): r is ClassifierRun | RegressorRun => r !== null);
   const ds = trained.dataset;
   const target = ds.columns.find((c) => c.name === options.classTarget);
   const labels = target ? binaryLabels(target) : null;
@@ -93,12 +96,12 @@ export async function exportPipelineToMlflow(
     ...(labels !== null && typeof labels !== 'string' && labels.positives > 0 ? { classImbalanceRatio: labels.negatives / labels.positives } : {}),
   });
   const uiBase = options.uiBase ?? options.url;
-  const outcomes = await Promise.allSettled([runs.classifier, runs.regressor].map(async (run) => {
+  const outcomes = await Promise.allSettled(runs.map(async (run) => {
     const exported = await exportRun(client, runToExportable(run, ctxFor(run)), { uiBase });
     log(`mlflow: ${run.kind} ${exported.created ? 'logged' : 'updated'} ${exported.url}`);
     return exported;
   }));
-  const failures = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${i === 0 ? 'classifier' : 'regressor'}: ${(o.reason as Error).message ?? String(o.reason)}`] : []));
+  const failures = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${runs[i]?.kind ?? 'run'}: ${(o.reason as Error).message ?? String(o.reason)}`] : []));
   if (failures.length > 0) throw new Error(`mlflow logging failed\n${failures.join('\n')}`);
   return outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
 }

@@ -26,8 +26,10 @@ import { nodeWorkerEndpoint } from './threads.ts';
 
 export interface PipelineOptions {
   readonly data: string;
-  readonly target: string;
-  readonly revenue: string;
+  /** the class target; null: none (a regression-only run, no classifier) */
+  readonly target: string | null;
+  /** the regression target; null: none (a classification-only run, no regressor) */
+  readonly revenue: string | null;
   readonly exclude: readonly string[];
   readonly classifier: ClassifierConfig['model'];
   readonly regressor: RegressorConfig['model'];
@@ -54,8 +56,10 @@ export interface PipelineResult {
   readonly report: Record<string, unknown>;
   readonly dataset: Dataset;
   readonly matrix: ModelMatrix;
-  readonly classifier: ClassifierResult;
-  readonly regressor: RegressorResult;
+  /** null when the class target is none */
+  readonly classifier: ClassifierResult | null;
+  /** null when the regression target is none */
+  readonly regressor: RegressorResult | null;
 }
 
 /** Whether a load failure is the server's or the network's (exit 1) rather than the input's (exit 2). */
@@ -131,7 +135,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const features = names.filter((n) => n !== o.target && n !== o.revenue);
   const issues = validateDataset(ds, { classTarget: o.target, revenueTarget: o.revenue, features });
   if (issues.length > 0) throw new PipelineInputError(issues.map((i) => i.message).join('\n'));
-  const labels = binaryLabels(ds.columns.find((c) => c.name === o.target)!);
+  const targetCol = o.target === null ? undefined : ds.columns.find((c) => c.name === o.target);
+  const labels = targetCol === undefined ? null : binaryLabels(targetCol);
   if (typeof labels === 'string') throw new PipelineInputError(labels);
   let all = ds;
   let spec: SplitSpec = o.split ?? { kind: 'random' };
@@ -146,15 +151,19 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       throw new PipelineInputError((e as Error).message);
     }
   }
-  const allLabels = all === ds ? labels : binaryLabels(all.columns.find((c) => c.name === o.target)!);
+  const allTarget = o.target === null ? undefined : all.columns.find((c) => c.name === o.target);
+  const allLabels = all === ds ? labels : allTarget === undefined ? null : binaryLabels(allTarget);
   if (typeof allLabels === 'string') throw new PipelineInputError(`test file: ${allLabels}`);
-  if (allLabels.nulls > labels.nulls) throw new PipelineInputError(`test file has ${allLabels.nulls - labels.nulls} rows with a null ${o.target}; drop or fill them`);
-  const y = Float32Array.from(allLabels.y, (v) => (v === 1 ? 1 : 0));
+  if (allLabels !== null && labels !== null && allLabels.nulls > labels.nulls) throw new PipelineInputError(`test file has ${allLabels.nulls - labels.nulls} rows with a null ${o.target ?? ''}; drop or fill them`);
+  // no class target: every row counts as positive, so the regressor fits all of them (strategy direct)
+  const y = allLabels === null ? new Float32Array(all.rows).fill(1) : Float32Array.from(allLabels.y, (v) => (v === 1 ? 1 : 0));
   const clfConfig: ClassifierConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: o.classifier, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
-  const regConfig: RegressorConfig = { ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
+  const regConfig: RegressorConfig = {
+    ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}), ...(o.target === null ? { strategy: 'direct' as const } : {}),
+  };
   let plan: SplitPlan;
   try {
-    plan = planSplit(all, spec, y, clfConfig);
+    plan = planSplit(all, spec, allLabels === null ? null : y, clfConfig);
   } catch (e) {
     throw new PipelineInputError((e as Error).message);
   }
@@ -169,7 +178,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   }
   for (const d of leakage.duplicateColumns) o.log(`note: ${d.message}`);
   if (leakage.crossSplitDuplicates !== null && leakage.crossSplitDuplicates.withCopyInTraining > 0) o.log(`note: ${leakage.crossSplitDuplicates.message}`);
-  const built = buildModelMatrix(all, { targets: [o.target, o.revenue], exclude: o.exclude });
+  const built = buildModelMatrix(all, { targets: [o.target, o.revenue].filter((t): t is string => t !== null), exclude: o.exclude });
   for (const w of built.warnings) o.log(`warning: ${w}`);
   const revCol = all.columns.find((c) => c.name === o.revenue);
   const revenue = revCol?.kind === 'numeric' ? Float64Array.from(revCol.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(all.rows);
@@ -184,48 +193,51 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const clfThread = thread('train-classifier');
   const regThread = thread('train-regressor');
   const t0 = performance.now();
+  // a model whose target is none is not trained
   const [clfOut, regOut] = await Promise.all([
-    clfThread.request('train', clfJob, {
+    o.target === null ? null : clfThread.request('train', clfJob, {
       onProgress: (p) => { if (p.kind === 'epoch') o.log(`classifier epoch ${p.log.epoch}: loss ${p.log.loss.toFixed(4)} val ${p.log.valLoss.toFixed(4)}`); },
     }).result,
-    regThread.request('train', regJob).result,
+    o.revenue === null ? null : regThread.request('train', regJob).result,
   ]).finally(() => {
     clfThread.terminate('finished');
     regThread.terminate('finished');
   });
   const wallMs = performance.now() - t0;
-  if (clfOut.outcome.kind !== 'classifier' || regOut.outcome.kind !== 'regressor') throw new Error('worker threads answered the wrong job');
-  const c = clfOut.outcome.result;
-  const r = regOut.outcome.result;
+  if ((clfOut !== null && clfOut.outcome.kind !== 'classifier') || (regOut !== null && regOut.outcome.kind !== 'regressor')) throw new Error('worker threads answered the wrong job');
+  const c = clfOut?.outcome.kind === 'classifier' ? clfOut.outcome.result : null;
+  const r = regOut?.outcome.kind === 'regressor' ? regOut.outcome.result : null;
   // a metric that is not a number means the training went wrong: never report it as a success
-  const broken = [['classifier auc_roc', c.metrics.auc_roc], ['classifier log_loss', c.metrics.log_loss], ['regressor rmse', r.metrics.rmse],
-    ['regressor mae', r.metrics.mae], ['regressor r2', r.metrics.r2]].filter(([, v]) => !Number.isFinite(v as number));
+  const broken = [
+    ...(c === null ? [] : [['classifier auc_roc', c.metrics.auc_roc], ['classifier log_loss', c.metrics.log_loss]]),
+    ...(r === null ? [] : [['regressor rmse', r.metrics.rmse], ['regressor mae', r.metrics.mae], ['regressor r2', r.metrics.r2]]),
+  ].filter(([, v]) => !Number.isFinite(v as number));
   if (broken.length > 0) {
     throw new Error(`training produced no number for ${broken.map(([k, v]) => `${k} (${v})`).join(', ')}; check the data for extreme values and try again`);
   }
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
-    fs.writeFileSync(path.join(o.out, 'classifier.bundle.json'), serializeBundle(c.bundle));
-    fs.writeFileSync(path.join(o.out, 'regressor.bundle.json'), serializeBundle(r.bundle));
+    if (c !== null) fs.writeFileSync(path.join(o.out, 'classifier.bundle.json'), serializeBundle(c.bundle));
+    if (r !== null) fs.writeFileSync(path.join(o.out, 'regressor.bundle.json'), serializeBundle(r.bundle));
     o.log(`wrote model bundles to ${o.out}`);
   }
   const report = {
-    classifier: {
+    classifier: c === null ? null : {
       model: c.config.model,
       auc_roc: round(c.metrics.auc_roc), f1_score: round(c.metrics.f1_score), precision: round(c.metrics.precision), recall: round(c.metrics.recall),
       pr_auc: round(c.metrics.pr_auc), log_loss: round(c.metrics.log_loss), brier: round(c.metrics.brier), accuracy: round(c.metrics.accuracy),
       threshold: round(c.threshold), oracle_f1: round(c.metrics.oracle_f1), epochs: c.epochs, converged: c.converged,
       train_ms: Math.round(c.trainMs), ms_per_epoch: round(c.msPerEpoch, 2), train_samples: c.counts.train, test_samples: c.counts.test,
     },
-    regressor: {
+    regressor: r === null ? null : {
       model: r.config.model, strategy: r.config.strategy,
       rmse: round(r.metrics.rmse), mae: round(r.metrics.mae), r2: round(r.metrics.r2), mape: round(r.metrics.mape),
       baseline_rmse: round(r.baseline.rmse), baseline_mae: round(r.baseline.mae), baseline_r2: round(r.baseline.r2), baseline_mape: round(r.baseline.mape),
       smearing: round(r.smearing), train_ms: Math.round(r.trainMs), train_samples: r.counts.train, test_samples: r.counts.test,
     },
-    backend: clfOut.backend,
+    backend: (clfOut ?? regOut)?.backend ?? null,
     seed: o.seed,
-    tfjs_version: c.tfjsVersion,
+    tfjs_version: (c ?? r)?.tfjsVersion ?? null,
     data: { source: redactUrl(o.data), sha256: ds.sha256, rows: ds.rows, features: matrix.featureNames, excluded: o.exclude, ...(o.testData === undefined ? {} : { test_data: redactUrl(o.testData) }) },
     split: splitSection(plan),
     leakage: leakageSection(leakage),

@@ -84,3 +84,31 @@ describe('pipeline --split and --test-data', () => {
     expect(pipeline(['--data', train, '--split', 'kfold']).stderr).toMatch(/--split "kfold" is not random/);
   }, 120_000);
 });
+
+describe('pipeline --target none / --revenue none', () => {
+  const file = writeSessions('targets.parquet', 1500);
+
+  it('--target none trains only the regressor, on every row (strategy direct), split without classes', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/pipeline/cli.ts', '--data', file, '--target', 'none', '--split', 'random', '--backend', 'cpu'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout) as { classifier: unknown; regressor: { strategy: string; test_samples: number; r2: number }; split: { test: Part; fit: Part; validation: Part } };
+    expect(json.classifier).toBeNull();
+    expect(json.regressor.strategy).toBe('direct');
+    // every test row is scored, converting or not
+    expect(json.regressor.test_samples).toBe(json.split.test.rows);
+    expect(json.split.fit.rows + json.split.validation.rows + json.split.test.rows).toBe(1500);
+    expect(Number.isFinite(json.regressor.r2)).toBe(true);
+  });
+
+  it('--revenue none trains only the classifier; both none is refused with one sentence', () => {
+    const r = pipeline(['--data', file, '--revenue', 'none']);
+    expect(r.status).toBe(0);
+    const json = r.json as unknown as { regressor: unknown; classifier: { test_samples: number } };
+    expect(json.regressor).toBeNull();
+    expect(json.classifier.test_samples).toBeGreaterThan(0);
+    const both = pipeline(['--data', file, '--revenue', 'none', '--target', 'none']);
+    expect(both.status).toBe(2);
+    expect(both.stderr.trim()).toMatch(/both targets are none; choose a class target or a regression target/);
+  });
+});

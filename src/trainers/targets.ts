@@ -5,8 +5,8 @@ export interface MetricTarget {
   readonly label: string;
   readonly op: '>' | '<';
   readonly value: number;
-  /** how to show the value: plain, percent or dollars */
-  readonly unit: 'plain' | 'percent' | 'usd';
+  /** how to show the value: plain, percent, or in the regression target's unit (dollars when it is marked as money) */
+  readonly unit: 'plain' | 'percent' | 'amount';
 }
 
 /** Classifier targets: F1 > 0.40, AUC > 0.75, recall > 0.50, precision > 0.30. */
@@ -17,10 +17,10 @@ export const CLASSIFIER_TARGETS: readonly MetricTarget[] = [
   { metric: 'precision', label: 'precision', op: '>', value: 0.3, unit: 'plain' },
 ];
 
-/** Regressor targets: RMSE < $20, MAE < $15, R² > 0.50, MAPE < 30 %. */
+/** Regressor targets: RMSE < 20, MAE < 15 (in the regression target's unit), R² > 0.50, MAPE < 30 %. */
 export const REGRESSOR_TARGETS: readonly MetricTarget[] = [
-  { metric: 'rmse', label: 'RMSE', op: '<', value: 20, unit: 'usd' },
-  { metric: 'mae', label: 'MAE', op: '<', value: 15, unit: 'usd' },
+  { metric: 'rmse', label: 'RMSE', op: '<', value: 20, unit: 'amount' },
+  { metric: 'mae', label: 'MAE', op: '<', value: 15, unit: 'amount' },
   { metric: 'r2', label: 'R²', op: '>', value: 0.5, unit: 'plain' },
   { metric: 'mape', label: 'MAPE', op: '<', value: 0.3, unit: 'percent' },
 ];
