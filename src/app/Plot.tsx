@@ -36,14 +36,22 @@ export interface PlotProps {
   readonly label: string;
 }
 
-/** Renders data with Plotly.react whenever data or layout change. */
+/** The chart drawn last, so the next waits for it and for a new task: a results view of a dozen charts is a dozen short tasks, not one long one that freezes the page. */
+let drawQueue: Promise<unknown> = Promise.resolve();
+function drawInTurn(draw: () => Promise<void>): void {
+  const run = drawQueue.then(() => new Promise<void>((resolve) => setTimeout(resolve, 0))).then(draw);
+  drawQueue = run.catch(() => undefined);
+}
+
+/** Renders data with Plotly.react whenever data or layout change, one chart per task. */
 export function Plot({ data, layout, testId, height = 300, onReady, label }: PlotProps) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let cancelled = false;
     const el = ref.current;
     if (!el) return;
-    void loadPlotly().then(async (P) => {
+    drawInTurn(async () => {
+      const P = await loadPlotly();
       if (cancelled) return;
       await P.react(el, data, themedLayout({ height, ...layout }), { displaylogo: false, responsive: true });
       el.dataset.drawn = 'true';

@@ -1,9 +1,10 @@
 /** Features: choose the targets, which columns are features, and per-column transforms (cap, clip, log1p, one-hot, drop). */
-import { useCallback, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useWorkbench } from '../app/store.ts';
 import { useDatasetView } from '../app/useDatasetView.ts';
-import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
-import { detectOneHotGroups } from '../data/oneHotGroups.ts';
+import { getDataClient } from '../app/services.ts';
+import type { ColumnTransform } from '../data/encode.ts';
+import type { FeaturesView } from '../notebook/featuresView.ts';
 import type { Dataset } from '../data/types.ts';
 import { NumberField, SelectField } from './fields.tsx';
 import { DataSettingsPanel } from './DataSettingsPanel.tsx';
@@ -26,27 +27,25 @@ export function FeaturesCell() {
   const leaks = useMemo(() => (leakage ?? []).filter((f) => f.flagged).map((f) => f.feature), [leakage]);
   const setExcluded = useWorkbench((s) => s.setExcluded);
 
-  const features = useDatasetView(useCallback((ds: Dataset) => {
-    const candidates = ds.columns.filter((c) => c.name !== classTarget && c.name !== revenueTarget);
-    const groups = detectOneHotGroups(candidates);
-    const inGroup = new Set(groups.flatMap((g) => g.columns));
-    return [
-      ...candidates.filter((c) => !inGroup.has(c.name)).map((c) => ({ name: c.name, kind: c.kind, members: [c.name] })),
-      ...groups.map((g) => ({ name: g.name, kind: 'one-hot group' as const, members: [...g.columns] })),
-    ];
-  }, [classTarget, revenueTarget]));
-  const summary = useDatasetView(useCallback((ds: Dataset) => {
-    try {
-      // keep the names and messages, not the matrix itself (tens of MB)
-      const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget].filter((t) => t !== ''), exclude: excluded, transforms, planOnly: true });
-      return { matrix: { cols: matrix.cols, rows: matrix.rows, featureNames: matrix.featureNames }, warnings, notes };
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
-  }, [classTarget, revenueTarget, excluded, transforms]));
+  // the one-hot groups and the matrix summary are passes over every row: the data worker computes them
+  const dataVersion = useWorkbench((s) => s.dataVersion);
+  const [view, setView] = useState<{ version: number; view: FeaturesView } | null>(null);
+  useEffect(() => {
+    const s = useWorkbench.getState();
+    if (s.dataset === null) return;
+    let current = true;
+    getDataClient().request('featuresView', { prepare: { dateParts: s.dateParts, filters: s.filters }, classTarget, revenueTarget, excluded, transforms }).result.then(
+      (v) => { if (current) setView({ version: dataVersion, view: v }); },
+      (e: Error) => { if (current) setView({ version: dataVersion, view: { features: [], summary: { error: e.message } } }); },
+    );
+    return () => { current = false; };
+  }, [dataVersion, classTarget, revenueTarget, excluded, transforms]);
+  // an answer for this data stays on screen while the next settings' answer is computed (no flicker), never one for other data
+  const features = view?.version === dataVersion ? view.view.features : null;
+  const summary = view?.version === dataVersion ? view.view.summary : null;
   const names = useDatasetView(columnNames);
 
-  if (!features || !names) return <p className="muted">Load data to choose features.</p>;
+  if (!names) return <p className="muted">Load data to choose features.</p>;
   const pendingLeaks = leaks.filter((l) => !excluded.includes(l));
   return (
     <div>
@@ -68,6 +67,7 @@ export function FeaturesCell() {
           <button type="button" data-testid="features-exclude-leaks" onClick={() => setExcluded([...excluded, ...pendingLeaks])}>Exclude flagged leaks</button>
         </p>
       )}
+      {features === null ? <p className="muted" data-testid="features-pending">Checking the columns…</p> : (
       <table className="grid" data-testid="features-table">
         <thead><tr><th>use</th><th>feature</th><th>kind</th><th>transform</th></tr></thead>
         <tbody>
@@ -102,9 +102,10 @@ export function FeaturesCell() {
           })}
         </tbody>
       </table>
+      )}
       {summary && 'error' in summary ? <p className="error">{summary.error}</p> : summary && (
         <div data-testid="features-summary">
-          <p>Model matrix: <strong data-testid="features-count" data-value={summary.matrix.cols}>{summary.matrix.cols}</strong> columns × {summary.matrix.rows.toLocaleString('en-US')} rows ({summary.matrix.featureNames.join(', ')}).</p>
+          <p>Model matrix: <strong data-testid="features-count" data-value={summary.cols}>{summary.cols}</strong> columns × {summary.rows.toLocaleString('en-US')} rows ({summary.featureNames.join(', ')}).</p>
           {summary.warnings.length > 0 && <ul className="notes warning">{summary.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
           {summary.notes.length > 0 && <ul className="notes">{summary.notes.map((w) => <li key={w}>{w}</li>)}</ul>}
         </div>

@@ -9,7 +9,7 @@ import { buildThresholdSweep, sweepAt, sweepGrid, type ThresholdSweep } from '..
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 
 /** The most scatter points a chart draws; more rows are sampled down evenly. */
-export const MAX_SCATTER_POINTS = 5000;
+export const MAX_SCATTER_POINTS = 2000;
 
 /** A curve thinned for drawing: consecutive points at least this far apart (in |dx| + |dy|). */
 const CURVE_RESOLUTION = 0.002;

@@ -6,6 +6,7 @@ import { copyDataset } from '../data/datasetCopy.ts';
 import { loadParquet } from '../data/load.ts';
 import { analyseDataset } from '../notebook/analysis.ts';
 import { preparedDataset, splitLabels, type DataSettings } from '../notebook/dataSettings.ts';
+import { featuresView } from '../notebook/featuresView.ts';
 import { revenueView } from '../notebook/revenueView.ts';
 import { planSplit, type SplitPlan } from '../trainers/splitPlan.ts';
 import { transferables } from './transferables.ts';
@@ -91,6 +92,9 @@ serveRequests<DataOps>(self, {
       result: { analysis, ...(splitPlan === undefined ? {} : { splitPlan }), ...(splitError === undefined ? {} : { splitError }) },
       transfer: splitPlan === undefined ? [] : transferables(splitPlan.fit, splitPlan.valid, splitPlan.test),
     };
+  },
+  featuresView({ prepare, ...input }) {
+    return { result: featuresView(preparedFor(prepare, input.classTarget), input) };
   },
   revenueView({ prepare, ...input }) {
     const view = revenueView(preparedFor(prepare, input.inputs.classTarget), input);

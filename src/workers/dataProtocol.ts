@@ -3,6 +3,7 @@ import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import type { DataSettings } from '../notebook/dataSettings.ts';
+import type { FeaturesView, FeaturesViewInput } from '../notebook/featuresView.ts';
 import type { RevenueView, RevenueViewInput } from '../notebook/revenueView.ts';
 import type { SplitOptions, SplitPlan } from '../trainers/splitPlan.ts';
 import { transferables } from './transferables.ts';
@@ -55,6 +56,11 @@ export interface RevenueViewRequest extends RevenueViewInput {
   readonly prepare: Pick<DataSettings, 'dateParts' | 'filters'>;
 }
 
+/** The Features cell's view, on the worker's dataset prepared as the page's is. */
+export interface FeaturesViewRequest extends FeaturesViewInput {
+  readonly prepare: Pick<DataSettings, 'dateParts' | 'filters'>;
+}
+
 /**
  * The data worker's operations: `load` a file (the worker keeps the dataset, shared with the page when the page is
  * cross-origin isolated), then `analyse` it for the chosen targets (validation, profile, leakage: passes over every
@@ -65,6 +71,8 @@ export type DataOps = {
   readonly analyse: Operation<AnalyseInput, AnalyseResult>;
   /** the Revenue cell's curves and slider index: the regressor's matrix and the sorts of every test row stay off the page */
   readonly revenueView: Operation<RevenueViewRequest, RevenueView>;
+  /** the Features cell's table (one-hot groups) and model-matrix summary */
+  readonly featuresView: Operation<FeaturesViewRequest, FeaturesView>;
 };
 
 /** Buffers of a dataset's columns, for the transfer list. */
