@@ -76,11 +76,11 @@ export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix): TreeShapJob {
     return next < e.trees.length;
   };
   const result = (): ShapValues => {
-    if (!groups) return { rows: m.rows, cols, expectedValue: expectedValue(e), values: phi };
+    // phi is feature-major over the distinct rows; the answer is row-major over every row
     const values = new Float64Array(m.rows * cols);
     for (let i = 0; i < m.rows; i++) {
-      const g = groups.groupOf[i] as number;
-      values.set(phi.subarray(g * cols, (g + 1) * cols), i * cols);
+      const g = groups ? (groups.groupOf[i] as number) : i;
+      for (let f = 0; f < cols; f++) values[i * cols + f] = phi[f * rows + g] as number;
     }
     return { rows: m.rows, cols, expectedValue: expectedValue(e), values };
   };
@@ -121,99 +121,42 @@ function gaussLegendre(n: number): { t: Float64Array; w: Float64Array } {
   return out;
 }
 
-/** Each leaf's path in one tree, flattened: its unique features with their zero fractions and allowed bins. */
-interface LeafPaths {
-  readonly leaves: number;
-  readonly value: Float64Array;
-  /** leaf k's features are entries start[k] .. start[k+1]−1 */
-  readonly start: Int32Array;
-  readonly feature: Int32Array;
-  readonly zero: Float64Array;
-  readonly lo: Uint8Array;
-  readonly hi: Uint8Array;
-  /** 1 when a missing value follows every split on the feature along the path */
-  readonly missingOk: Uint8Array;
-}
-
-function leafPaths(t: Tree, cols: number): LeafPaths {
-  const value: number[] = [];
-  const start: number[] = [0];
-  const feature: number[] = [];
-  const zero: number[] = [];
-  const lo: number[] = [];
-  const hi: number[] = [];
-  const missingOk: number[] = [];
-  // per-feature state along the current path, restored on the way back up
-  const fLo = new Uint8Array(cols);
-  const fHi = new Uint8Array(cols).fill(MISSING_BIN - 1);
-  const fMiss = new Uint8Array(cols).fill(1);
-  const fZero = new Float64Array(cols).fill(1);
-  const onPath: number[] = [];
-  const seen = new Uint8Array(cols);
+/** Most unique features on one root-to-leaf path of a tree. */
+function maxPathFeatures(t: Tree, cols: number): number {
+  const count = new Uint16Array(cols);
+  let unique = 0;
+  let max = 0;
   const visit = (node: number): void => {
     const f = t.feature[node] as number;
     if (f < 0) {
-      value.push(t.value[node] as number);
-      for (const j of onPath) {
-        feature.push(j);
-        zero.push(fZero[j] as number);
-        lo.push(fLo[j] as number);
-        hi.push(fHi[j] as number);
-        missingOk.push(fMiss[j] as number);
-      }
-      start.push(feature.length);
+      max = Math.max(max, unique);
       return;
     }
-    const saved = { lo: fLo[f] as number, hi: fHi[f] as number, miss: fMiss[f] as number, zero: fZero[f] as number };
-    const fresh = seen[f] === 0;
-    if (fresh) {
-      seen[f] = 1;
-      onPath.push(f);
-    }
-    const cover = t.cover[node] as number;
-    const thr = t.binThreshold[node] as number;
-    const missLeft = t.missingLeft[node] === 1;
-    const l = t.left[node] as number;
-    const r = t.right[node] as number;
-    fHi[f] = Math.min(saved.hi, thr);
-    fMiss[f] = saved.miss & (missLeft ? 1 : 0);
-    fZero[f] = saved.zero * ((t.cover[l] as number) / cover);
-    visit(l);
-    fHi[f] = saved.hi;
-    fLo[f] = Math.max(saved.lo, thr + 1);
-    fMiss[f] = saved.miss & (missLeft ? 0 : 1);
-    fZero[f] = saved.zero * ((t.cover[r] as number) / cover);
-    visit(r);
-    fLo[f] = saved.lo;
-    fMiss[f] = saved.miss;
-    fZero[f] = saved.zero;
-    if (fresh) {
-      seen[f] = 0;
-      onPath.pop();
-    }
+    if (count[f] === 0) unique++;
+    count[f] = (count[f] as number) + 1;
+    visit(t.left[node] as number);
+    visit(t.right[node] as number);
+    count[f] = (count[f] as number) - 1;
+    if (count[f] === 0) unique--;
   };
   visit(0);
-  return {
-    leaves: value.length, value: Float64Array.from(value), start: Int32Array.from(start), feature: Int32Array.from(feature),
-    zero: Float64Array.from(zero), lo: Uint8Array.from(lo), hi: Uint8Array.from(hi), missingOk: Uint8Array.from(missingOk),
-  };
+  return max;
 }
 
 /**
- * Adds one tree's contributions (times `scale`) for every row of `m` (column-major bins) to `phi` (row-major). Leaf by
- * leaf: each row's agreement mask over the leaf's path features is built column by column, and the contributions are
- * computed once per distinct mask (rows that follow the same subset of the path's features get the same values).
+ * Adds one tree's contributions (times `scale`) for every row of `m` (column-major bins) to `phi` (feature-major:
+ * phi[f·rows + r]). One walk down the tree keeps, per row, a bit mask of the path features whose splits the row
+ * follows (bit j: the j-th distinct feature from the root); at each leaf the contributions are computed once per
+ * distinct mask (rows that follow the same subset of the path's features get the same values) and added per row.
  */
 function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, phi: Float64Array, memo: MaskMemo): void {
   const { rows, cols, bins } = m;
-  const p = leafPaths(t, cols);
-  let maxD = 0;
-  for (let k = 0; k < p.leaves; k++) maxD = Math.max(maxD, (p.start[k + 1] as number) - (p.start[k] as number));
+  const maxD = maxPathFeatures(t, cols);
   if (maxD > 30) {
     // more than 30 features on one path: no 32-bit masks; the reference algorithm handles such trees
     const single: TreeEnsemble = { model: 'gbdt', task: 'regressor', cols, edges: { cols, edges: [], hasMissing: [] }, baseScore: 0, treeScale: scale, trees: [t] };
     const ref = treeShapPathBinned(single, m).values;
-    for (let i = 0; i < phi.length; i++) phi[i] = (phi[i] as number) + (ref[i] as number);
+    for (let r = 0; r < rows; r++) for (let f = 0; f < cols; f++) phi[f * rows + r] = (phi[f * rows + r] as number) + (ref[r * cols + f] as number);
     return;
   }
   const maxN = Math.max(1, Math.ceil(maxD / 2));
@@ -221,44 +164,35 @@ function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, phi: Float64Array,
   const zOff = new Float64Array(maxD * maxN);
   const invOn = new Float64Array(maxD * maxN);
   const inv1mt = new Float64Array(maxN);
-  const mask = new Int32Array(rows);
   const slot = new Int32Array(rows);
   const width = maxD + 1;
   memo.reserve(rows, width);
-  const { feature, lo, hi, missingOk, zero, start, value } = p;
-  for (let k = 0; k < p.leaves; k++) {
-    const s = start[k] as number;
-    const d = (start[k + 1] as number) - s;
-    if (d === 0) continue;
-    // which of the path's features each row follows: one pass over each feature's column
-    mask.fill(0);
-    for (let j = 0; j < d; j++) {
-      const col = (feature[s + j] as number) * rows;
-      const l = lo[s + j] as number;
-      const h = hi[s + j] as number;
-      const mo = missingOk[s + j] as number;
-      const bit = 1 << j;
-      for (let r = 0; r < rows; r++) {
-        const b = bins[col + r] as number;
-        if (b === MISSING_BIN ? mo === 1 : b >= l && b <= h) mask[r] = (mask[r] as number) | bit;
-      }
-    }
+  // per depth, each row's mask; the path's distinct features in order and their zero fractions
+  const masks: Int32Array[] = [new Int32Array(rows)];
+  const path: number[] = [];
+  const slotOf = new Int32Array(cols).fill(-1);
+  const zero = new Float64Array(cols).fill(1);
+
+  const leaf = (node: number, mask: Int32Array): void => {
+    const value = scale * (t.value[node] as number);
+    const d = path.length;
+    // a leaf of value 0 adds nothing to anyone (φ is linear in the leaf values)
+    if (value === 0 || d === 0) return;
+    const n = Math.ceil(d / 2);
+    const { t: tq, w: wq } = gaussLegendre(n);
     memo.clear();
     const out = memo.values;
-    const v = scale * (value[k] as number);
-    const n = Math.ceil(d / 2);
     let tablesReady = false;
     for (let r = 0; r < rows; r++) {
       const bits = mask[r] as number;
       const sl = memo.slotOf(bits);
       slot[r] = sl;
       if (!memo.isNew) continue;
-      const { t: tq, w: wq } = gaussLegendre(n);
       if (!tablesReady) {
         // per path entry j and quadrature node q: z_j·(1−t_q) and 1 / (z_j·(1−t_q) + t_q)
         for (let q = 0; q < n; q++) inv1mt[q] = 1 / (1 - (tq[q] as number));
         for (let j = 0; j < d; j++) {
-          const z = zero[s + j] as number;
+          const z = zero[path[j] as number] as number;
           for (let q = 0; q < n; q++) {
             const a = z * (1 - (tq[q] as number));
             zOff[j * n + q] = a;
@@ -279,7 +213,7 @@ function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, phi: Float64Array,
       // a feature the row does not follow: v·(0 − z_i)·∫G/(z_i(1−t)) = −v·∫G/(1−t), the same for each of them
       let off = 0;
       for (let q = 0; q < n; q++) off += (g[q] as number) * (inv1mt[q] as number);
-      off *= -v;
+      off *= -value;
       const at = sl * width;
       for (let j = 0; j < d; j++) {
         let c = off;
@@ -287,19 +221,57 @@ function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, phi: Float64Array,
           const jn = j * n;
           let sum = 0;
           for (let q = 0; q < n; q++) sum += (g[q] as number) * (invOn[jn + q] as number);
-          c = v * (1 - (zero[s + j] as number)) * sum;
+          c = value * (1 - (zero[path[j] as number] as number)) * sum;
         }
         out[at + j] = c;
       }
     }
     for (let j = 0; j < d; j++) {
-      const f = feature[s + j] as number;
-      for (let r = 0; r < rows; r++) {
-        const i = r * cols + f;
-        phi[i] = (phi[i] as number) + (out[(slot[r] as number) * width + j] as number);
-      }
+      const base = (path[j] as number) * rows;
+      for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + (out[(slot[r] as number) * width + j] as number);
     }
-  }
+  };
+
+  const visit = (node: number, depth: number): void => {
+    const parent = masks[depth] as Int32Array;
+    const f = t.feature[node] as number;
+    if (f < 0) {
+      leaf(node, parent);
+      return;
+    }
+    const fresh = slotOf[f] === -1;
+    if (fresh) {
+      slotOf[f] = path.length;
+      path.push(f);
+    }
+    const bit = 1 << (slotOf[f] as number);
+    const keep = ~bit;
+    const savedZero = zero[f] as number;
+    const cover = t.cover[node] as number;
+    const thr = t.binThreshold[node] as number;
+    const missLeft = t.missingLeft[node] === 1;
+    const child = (masks[depth + 1] ??= new Int32Array(rows));
+    const col = f * rows;
+    for (const goLeft of [true, false]) {
+      // the row follows this feature's splits so far (always, for a feature new on the path) and this one
+      for (let r = 0; r < rows; r++) {
+        const pm = parent[r] as number;
+        const b = bins[col + r] as number;
+        const left = b === MISSING_BIN ? missLeft : b <= thr;
+        child[r] = (pm & keep) | (left === goLeft && (fresh || (pm & bit) !== 0) ? bit : 0);
+      }
+      const next = goLeft ? (t.left[node] as number) : (t.right[node] as number);
+      zero[f] = savedZero * ((t.cover[next] as number) / cover);
+      visit(next, depth + 1);
+      // the deeper levels reuse masks[depth + 1]; rebuild it for the right child after the left subtree
+    }
+    zero[f] = savedZero;
+    if (fresh) {
+      slotOf[f] = -1;
+      path.pop();
+    }
+  };
+  visit(0, 0);
 }
 
 /** A small open-addressing table from a leaf's agreement mask to the slot of its memoised contributions. */
