@@ -116,6 +116,20 @@ function featureValuesOf(run: Run, row: Float32Array): Record<string, string> {
 
 export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = (set, get) => {
   const patch = (cellId: CellId, p: Partial<ShapEntry>): void => set((st) => ({ shap: { ...st.shap, [cellId]: { ...(st.shap[cellId] ?? IDLE_SHAP), ...p } } }));
+  /** Explains test row `testRow` of `run` whose model-matrix row is `X` (which is handed to the worker). */
+  const explainOne = async (cellId: CellId, run: Run, bundle: TreeBundle, testRow: number, X: Float32Array, why: string | null): Promise<void> => {
+    patch(cellId, { rowStatus: 'running', rowError: null });
+    try {
+      // read before the request: the row travels to the worker (transferred, not copied)
+      const featureValues = featureValuesOf(run, X);
+      const explanation = await getImportanceClient().request('shap', { bundle, X, rows: 1, featureGroups: run.featureGroups }).result;
+      const storedOutput = run.kind === 'classifier' ? (run.result.testProba[testRow] as number) : (run.result.predTest[testRow] as number);
+      const dataRow = run.result.testIndex[testRow] as number;
+      patch(cellId, { rowStatus: 'idle', row: { testRow, dataRow, explanation, storedOutput, actual: run.result.yTest[testRow] as number, why, featureValues } });
+    } catch (err) {
+      patch(cellId, { rowStatus: 'error', rowError: (err as Error).message });
+    }
+  };
   return {
     shap: {},
     async runShap(cellId) {
@@ -134,9 +148,15 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       }
       const testIndex = run.result.testIndex;
       const testRows = sampleRows(testIndex.length, cfg.sampleSize, createRng(cfg.seed));
+      const picked = Math.min(cfg.row, testIndex.length - 1);
       let X: Float32Array;
+      let pickedX: Float32Array;
       try {
-        X = rowsOf(s, run, Uint32Array.from(testRows, (p) => testIndex[p] as number));
+        // one matrix build for the sample and the waterfall's row (the matrix is built on the page, as for importance)
+        const both = rowsOf(s, run, Uint32Array.from([...testRows, picked], (p) => testIndex[p] as number));
+        const cols = run.featureNames.length;
+        X = both.slice(0, testRows.length * cols);
+        pickedX = both.slice(testRows.length * cols);
       } catch (err) {
         patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'error', runId: run.id, error: (err as Error).message });
         return;
@@ -155,7 +175,7 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       } finally {
         cancels.delete(cellId);
       }
-      await get().explainShapRow(cellId, Math.min(cfg.row, testIndex.length - 1));
+      await explainOne(cellId, run, bundle, picked, pickedX, null);
     },
     cancelShap(cellId) {
       cancels.get(cellId)?.();
@@ -176,19 +196,14 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
         return;
       }
       if (cfg.row !== testRow) s.setCellSettings(cellId, 'shap', { row: testRow });
-      const dataRow = testIndex[testRow] as number;
-      patch(cellId, { rowStatus: 'running', rowError: null });
+      let X: Float32Array;
       try {
-        const X = rowsOf(s, run, Uint32Array.of(dataRow));
-        // read before the request: the rows travel to the worker (transferred, not copied)
-        const featureValues = featureValuesOf(run, X);
-        const explanation = await getImportanceClient().request('shap', { bundle, X, rows: 1, featureGroups: run.featureGroups }).result;
-        const storedOutput = run.kind === 'classifier' ? (run.result.testProba[testRow] as number) : (run.result.predTest[testRow] as number);
-        const actual = run.result.yTest[testRow] as number;
-        patch(cellId, { rowStatus: 'idle', row: { testRow, dataRow, explanation, storedOutput, actual, why: why ?? null, featureValues } });
+        X = rowsOf(s, run, Uint32Array.of(testIndex[testRow] as number));
       } catch (err) {
         patch(cellId, { rowStatus: 'error', rowError: (err as Error).message });
+        return;
       }
+      await explainOne(cellId, run, bundle, testRow, X, why ?? null);
     },
   };
 };
