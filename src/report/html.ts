@@ -295,21 +295,35 @@ ${top.map((f, i) => html`<tr><td>${String(i + 1)}</td><td class="mono">${f.featu
   })}`;
 }
 
+/**
+ * One table per model kind (a kind's own metrics only), each run's settings on a full-width line under its metrics, so
+ * the metric columns stay readable at 800 px; the best value is bolded among runs of the same data set only.
+ */
 function runsSection(runs: readonly ReportRun[]): SafeHtml {
   if (runs.length === 0) return html`<p class="note">No runs were recorded.</p>`;
-  const metricNames = orderMetrics(new Set(runs.flatMap((run) => Object.keys(run.metrics))));
-  const best = new Map<string, number>();
-  for (const name of metricNames) {
-    const values = runs.map((run) => run.metrics[name]).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    if (values.length >= 2) best.set(name, LOWER_IS_BETTER.has(name) ? Math.min(...values) : Math.max(...values));
-  }
-  return html`<div class="table-wrap"><table data-testid="report-runs"><thead><tr><th>Run</th><th>Kind</th><th>Backend</th>${metricNames.map((m) => html`<th class="num">${metricLabel(m)}</th>`)}<th>Settings</th></tr></thead><tbody>
-${runs.map((run) => html`<tr><td>${run.name}<br><span class="note mono">${run.id}</span></td><td>${run.kind}</td><td><code>${run.backend}</code></td>${metricNames.map((m) => {
-    const value = run.metrics[m];
-    return html`<td class="num${value !== undefined && best.get(m) === value ? ' best' : ''}">${value === undefined ? '' : formatMetric(value)}</td>`;
-  })}<td class="mono">${Object.entries(run.settings).map(([k, v]) => `${k}=${settingText(v)}`).join(', ')}</td></tr>`)}
-</tbody></table></div>
-<p class="note">Best value per metric in bold (lower is better for log loss, Brier, RMSE, MAE and MAPE).</p>`;
+  const kinds = [...new Set(runs.map((run) => run.kind))];
+  const dataOf = (run: ReportRun): string => String(run.settings['dataSha256'] ?? run.settings['data'] ?? '');
+  return html`${kinds.map((kind) => {
+    const ofKind = runs.filter((run) => run.kind === kind);
+    const metricNames = orderMetrics(new Set(ofKind.flatMap((run) => Object.keys(run.metrics))));
+    const best = new Map<string, number>();
+    for (const data of new Set(ofKind.map(dataOf))) {
+      const same = ofKind.filter((run) => dataOf(run) === data);
+      for (const name of metricNames) {
+        const values = same.map((run) => run.metrics[name]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+        if (values.length >= 2) best.set(`${data}\u0000${name}`, LOWER_IS_BETTER.has(name) ? Math.min(...values) : Math.max(...values));
+      }
+    }
+    return html`<h3>${kind === 'classifier' ? 'Classifier runs' : kind === 'regressor' ? 'Regressor runs' : `${kind} runs`}</h3>
+<div class="table-wrap runs-wrap"><table class="runs" data-testid="report-runs-${kind}"><thead><tr><th>Run</th>${metricNames.map((m) => html`<th class="num">${metricLabel(m)}</th>`)}</tr></thead><tbody>
+${ofKind.map((run) => html`<tr class="run-metrics"><td>${run.name}<br><span class="note mono">${run.id}</span></td>${metricNames.map((m) => {
+      const value = run.metrics[m];
+      return html`<td class="num${value !== undefined && best.get(`${dataOf(run)}\u0000${m}`) === value ? ' best' : ''}">${value === undefined ? '' : formatMetric(value)}</td>`;
+    })}</tr>
+<tr class="run-settings"><td colspan="${String(metricNames.length + 1)}" class="mono">${Object.entries({ backend: run.backend, ...run.settings }).map(([k, v]) => `${k}=${settingText(v)}`).join(', ')}</td></tr>`)}
+</tbody></table></div>`;
+  })}
+<p class="note">Best value per metric in bold among runs on the same data (lower is better for log loss, Brier, RMSE, MAE and MAPE); each run's backend, settings and data on the line below its metrics.</p>`;
 }
 
 function sampleSection(sample: NonNullable<ReportInput['sample']>): SafeHtml {

@@ -46,6 +46,13 @@ thead th { position: sticky; top: 0; background: var(--panel); font-weight: 600;
   text-transform: uppercase; letter-spacing: 0.03em; }
 .num { text-align: right; white-space: nowrap; }
 td.best { font-weight: 700; }
+table.runs th, table.runs td { padding: 6px 6px; }
+table.runs th, table.runs tr.run-metrics td { overflow-wrap: normal; }
+table.runs th.num { white-space: normal; }
+table.runs thead th { text-transform: none; letter-spacing: 0; }
+table.runs tr.run-metrics td:first-child { white-space: nowrap; }
+table.runs tr.run-metrics td { border-bottom: none; }
+table.runs tr.run-settings td { color: var(--muted); font-size: 11px; overflow-wrap: anywhere; word-break: break-all; padding-top: 0; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px; font-weight: 600;
   white-space: nowrap; }
 .badge.ok { background: var(--ok-bg); color: var(--ok-fg); }
