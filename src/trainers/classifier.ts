@@ -6,7 +6,7 @@ import { fitLogistic, logisticLayer } from './logistic.ts';
 import { averagePrecision, brierScore, confusionAt, logLoss, rocAuc } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
 import { classWeights, randomOversample, randomUndersample, smoteNC } from './resample.ts';
-import { applyScaler, fitStandardScaler } from './scaler.ts';
+import { applyScalerOnRows, fitStandardScalerOnRows } from './scaler.ts';
 import { subsetRows, subsetVector } from './split.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
@@ -112,17 +112,17 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const warnings: string[] = [];
   const split = o.split ?? splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
 
-  const fitRaw = subsetRows(matrix.X, cols, split.fit);
-  const scaler = fitStandardScaler(fitRaw, split.fit.length, cols);
+  // fitted and scaled straight from the matrix's rows: no unscaled copy of the fit rows (a third of the page's peak with ten times the data)
+  const scaler = fitStandardScalerOnRows(matrix.X, cols, split.fit);
   for (const c of scaler.constantColumns) {
     warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
   }
-  let fitX = applyScaler(fitRaw, split.fit.length, cols, scaler);
+  let fitX = applyScalerOnRows(matrix.X, cols, split.fit, scaler);
   let fitY = subsetVector(yAll, split.fit);
   let fitRows = split.fit.length;
   let resampled = 0;
   if (config.resampling !== 'none') {
-    const r = resampleFitRows(fitX, fitRows, cols, fitY, config, binaryColumns(fitRaw, split.fit.length, cols));
+    const r = resampleFitRows(fitX, fitRows, cols, fitY, config, binaryColumns(subsetRows(matrix.X, cols, split.fit), split.fit.length, cols));
     fitX = r.X;
     fitY = r.y;
     fitRows = r.rows;
@@ -130,8 +130,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   }
   const { w0, w1 } = classWeights(fitY, config.classWeight);
   const rowWeights = (y: Float32Array): Float32Array => y.map((v) => (v === 1 ? w1 : w0));
-  const validRaw = subsetRows(matrix.X, cols, split.valid);
-  const validX = applyScaler(validRaw, split.valid.length, cols, scaler);
+  const validX = applyScalerOnRows(matrix.X, cols, split.valid, scaler);
   const validY = subsetVector(yAll, split.valid);
 
   const started = now();
@@ -171,7 +170,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   });
   // predict through the bundle itself so a reloaded bundle reproduces these numbers exactly
   const predictor = await loadBundle(tf, bundle);
-  const validProba = await predictor.predict(validRaw, split.valid.length);
+  const validProba = await predictor.predict(subsetRows(matrix.X, cols, split.valid), split.valid.length);
   const testRaw = subsetRows(matrix.X, cols, split.test);
   const testProba = await predictor.predict(testRaw, split.test.length);
   predictor.dispose();

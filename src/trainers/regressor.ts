@@ -6,7 +6,7 @@ import { trainClassifier } from './classifier.ts';
 import { choleskySolve } from './cholesky.ts';
 import { meanBaseline, regressionMetrics } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
-import { applyScaler, fitStandardScaler } from './scaler.ts';
+import { applyScalerOnRows, fitStandardScalerOnRows } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
 import { trainingRows, type RowSplit } from './splitPlan.ts';
 import { trainTreeRegressor } from './trees/treeRegressor.ts';
@@ -97,12 +97,12 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   const testIdx = config.strategy === 'converting_only' ? ordered(test) : test;
   if (trainIdx.length < cols + 2) throw new Error(`only ${trainIdx.length} training rows for strategy "${config.strategy}"; use "direct" or more data`);
 
-  const trainRaw = subsetRows(matrix.X, cols, trainIdx);
-  const scaler = fitStandardScaler(trainRaw, trainIdx.length, cols);
+  // fitted and scaled straight from the matrix's rows: no unscaled copy of the training rows
+  const scaler = fitStandardScalerOnRows(matrix.X, cols, trainIdx);
   for (const c of scaler.constantColumns) {
     warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
   }
-  const trainX = applyScaler(trainRaw, trainIdx.length, cols, scaler);
+  const trainX = applyScalerOnRows(matrix.X, cols, trainIdx, scaler);
   const revTrain = subsetVector(Float64Array.from(o.revenue), trainIdx);
   const target = revTrain.map((v) => (config.logTarget ? Math.log1p(v) : v));
 
@@ -151,7 +151,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   // first the raw (log-space) model, to measure train residuals through the exact float32 path predictions take
   const rawBundle = await buildBundle(tf, layers, { ...meta, preprocessing });
   const rawPredictor = await loadBundle(tf, rawBundle);
-  const trainPred = await rawPredictor.predict(trainRaw, trainIdx.length);
+  const trainPred = await rawPredictor.predict(subsetRows(matrix.X, cols, trainIdx), trainIdx.length);
   rawPredictor.dispose();
   const smearing = config.logTarget ? smearingFactor(target, trainPred) : 1;
   const bundle: ModelBundle = { ...rawBundle, preprocessing: { ...preprocessing, logTarget: config.logTarget, smearing } };
