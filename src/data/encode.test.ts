@@ -50,6 +50,17 @@ describe('buildModelMatrix on every column type (workbench encoding)', () => {
   const ds = fixture();
   const { matrix, notes, warnings, excluded } = buildModelMatrix(ds, { targets: ['label'] });
 
+  it('rows: only the rows asked for, in their order, encoded exactly as in the whole matrix (imputed medians and levels from every row)', () => {
+    const pick = Uint32Array.from([7, 0, 199, 10, 5, 7]);
+    const part = buildModelMatrix(ds, { targets: ['label'], rows: pick }).matrix;
+    expect(part.rows).toBe(pick.length);
+    expect(part.featureNames).toEqual(matrix.featureNames);
+    pick.forEach((row, r) => {
+      expect(Array.from(part.X.subarray(r * part.cols, (r + 1) * part.cols))).toEqual(Array.from(matrix.X.subarray(row * matrix.cols, (row + 1) * matrix.cols)));
+    });
+    expect(() => buildModelMatrix(ds, { targets: ['label'], rows: Uint32Array.from([N]) })).toThrow(`row ${N} is beyond the data's ${N} rows; pass rows of this dataset`);
+  });
+
   it('keeps the target out', () => {
     expect(matrix.featureNames).not.toContain('label');
     expect(excluded).toContainEqual({ column: 'label', reason: 'target' });

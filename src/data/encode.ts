@@ -27,6 +27,8 @@ export interface FeatureSpec {
   readonly minLevelFraction?: number;
   /** names, groups and messages only: the matrix is left empty (a summary needs no tens of MB) */
   readonly planOnly?: boolean;
+  /** fill only these rows, in this order; levels, medians and groups still come from every row (a few rows' matrix without the whole one) */
+  readonly rows?: Uint32Array;
 }
 
 /** The matrix plus what was decided on the way: notes (informational), warnings (act on these), left-out columns. */
@@ -369,22 +371,28 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixRes
   });
   const cols = outputs.length;
   if (cols === 0) warnings.push('no feature columns are left; include at least one non-target column');
-  const X = new Float32Array(spec.planOnly === true ? 0 : rows * cols);
+  const pick = spec.rows;
+  for (const i of pick ?? []) {
+    if (i >= rows) throw new Error(`row ${i} is beyond the data's ${rows} rows; pass rows of this dataset`);
+  }
+  const outRows = pick?.length ?? rows;
+  const X = new Float32Array(spec.planOnly === true ? 0 : outRows * cols);
   if (spec.planOnly !== true) outputs.forEach((o, j) => {
     if (o.kind === 'values') {
       const v = o.values;
-      for (let r = 0, p = j; r < rows; r++, p += cols) X[p] = v[r] ?? 0;
+      if (pick === undefined) for (let r = 0, p = j; r < rows; r++, p += cols) X[p] = v[r] ?? 0;
+      else for (let r = 0, p = j; r < outRows; r++, p += cols) X[p] = v[pick[r] as number] ?? 0;
     } else {
       const { codes, codeToSlot, slot } = o;
       const nullIndex = codeToSlot.length - 1;
-      for (let r = 0, p = j; r < rows; r++, p += cols) {
-        const c = codes[r] ?? -1;
+      for (let r = 0, p = j; r < outRows; r++, p += cols) {
+        const c = codes[pick === undefined ? r : (pick[r] as number)] ?? -1;
         if (codeToSlot[c < 0 ? nullIndex : c] === slot) X[p] = 1;
       }
     }
   });
   return {
-    matrix: { rows, cols, X, featureNames, featureGroups: outputs.map((o) => o.group) },
+    matrix: { rows: outRows, cols, X, featureNames, featureGroups: outputs.map((o) => o.group) },
     notes, warnings, excluded,
   };
 }

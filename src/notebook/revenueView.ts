@@ -3,14 +3,14 @@
  * session, the revenue-weighted gain, gain and lift curves thinned for drawing, and the slider's sorted index. Every
  * pass over rows (the regressor's matrix, the sorts) happens here, in the data worker; the page gets summaries.
  */
+import { buildModelMatrix } from '../data/encode.ts';
 import type { Dataset } from '../data/types.ts';
 import type { ModelBundle } from '../trainers/bundle.ts';
 import { predictBundle } from '../trainers/bundleForward.ts';
 import { capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type CapturedRevenueIndex, type GainCurve } from '../trainers/revenueGain.ts';
-import { subsetRows } from '../trainers/split.ts';
 import type { TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
-import { buildTrainingInputs, type TrainingInputsSpec } from './trainingInputs.ts';
+import { featureSpecOf, type TrainingInputsSpec } from './trainingInputs.ts';
 
 /** What the view is computed from: the Features settings now, the classifier's test scores, the regressor's bundle. */
 export interface RevenueViewInput {
@@ -101,12 +101,13 @@ export function revenueView(ds: Dataset, input: RevenueViewInput): RevenueView {
   let regressorError: string | null = null;
   if (input.regressor) {
     try {
-      const { matrix } = buildTrainingInputs(ds, input.inputs);
+      // only the test rows' matrix (encoded as for every row): not the whole matrix beside the dataset in this worker
+      const { matrix } = buildModelMatrix(ds, { ...featureSpecOf(input.inputs), rows: testIndex });
       const names = input.regressor.bundle.preprocessing.featureNames;
       if (names.length !== matrix.featureNames.length || names.some((f, i) => f !== matrix.featureNames[i])) {
         throw new Error('the regressor was trained on other features; train it again');
       }
-      conditional = predictBundle(input.regressor.bundle, subsetRows(matrix.X, matrix.cols, testIndex), testIndex.length);
+      conditional = predictBundle(input.regressor.bundle, matrix.X, testIndex.length);
       kind = input.regressor.strategy === 'direct' ? 'direct' : 'regressor';
     } catch (err) {
       regressorError = (err as Error).message;

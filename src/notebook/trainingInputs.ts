@@ -1,5 +1,5 @@
 /** The model matrix and targets a training needs, built from a dataset and the Features settings: in the training worker, off the page. */
-import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
+import { buildModelMatrix, type ColumnTransform, type FeatureSpec } from '../data/encode.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { binaryLabels } from '../data/validate.ts';
 
@@ -19,9 +19,14 @@ export interface TrainingInputs {
   readonly warnings: string[];
 }
 
+/** The encoder's spec for the Features settings: both targets left out, exclusions and transforms applied. */
+export function featureSpecOf(spec: TrainingInputsSpec): FeatureSpec {
+  return { targets: [spec.classTarget, spec.revenueTarget].filter((t) => t !== ''), exclude: spec.excluded, transforms: spec.transforms };
+}
+
 /** Builds the training inputs; throws with what to do when a target is missing or not binary. */
 export function buildTrainingInputs(ds: Dataset, spec: TrainingInputsSpec): TrainingInputs {
-  const built = buildModelMatrix(ds, { targets: [spec.classTarget, spec.revenueTarget].filter((t) => t !== ''), exclude: spec.excluded, transforms: spec.transforms });
+  const built = buildModelMatrix(ds, featureSpecOf(spec));
   const revenue = revenueOf(ds, spec.revenueTarget);
   // no class target (a regression-only notebook): every row counts as positive, so the regressor uses all of them
   if (spec.classTarget === '') return { matrix: built.matrix, y: new Float32Array(ds.rows).fill(1), revenue, warnings: built.warnings };

@@ -31,8 +31,10 @@ async function choose(job: TrainJob): Promise<BackendChoice> {
   return choice;
 }
 
-async function train(job: TrainJob, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone> {
+async function train(job: TrainJob, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
+  const t0 = performance.now();
   const choice = await choose(job);
+  const backendMs = performance.now() - t0;
   progress({ kind: 'backend', choice });
   const order: BackendName[] = [choice.chosen, ...available.filter((b) => b !== choice.chosen && (b === 'wasm' || b === 'cpu'))];
   const onEpoch = (epoch: EpochLog) => progress({ kind: 'epoch', log: epoch });
@@ -53,7 +55,7 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
     },
     log,
   );
-  return { outcome, backend: tf.getBackend() ?? choice.chosen, numTensors: tf.memory().numTensors };
+  return { outcome, backend: tf.getBackend() ?? choice.chosen, numTensors: tf.memory().numTensors, backendMs, trainMs: performance.now() - t0 - backendMs };
 }
 
 /** For the memory benchmark (CDP evaluates it): bytes of the wasm backend's WebAssembly.Memory, when it is active. */
@@ -64,8 +66,13 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
 
 serveRequests<TrainOps>(self, {
   train: async (request, ctx) => {
+    const t0 = performance.now();
     const { job, warnings } = resolveTrainJob(request);
-    const done = withTestSweep(withWarnings(await train(job, ctx), warnings));
+    const matrixMs = performance.now() - t0;
+    const { backendMs, trainMs, ...trained } = await train(job, ctx);
+    const t1 = performance.now();
+    const swept = withTestSweep(withWarnings(trained, warnings));
+    const done: TrainDone = { ...swept, timings: { matrixMs, backendMs, trainMs, sweepMs: performance.now() - t1 } };
     return { result: done, transfer: doneTransferables(done) };
   },
   memory: () => ({ result: { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' } }),

@@ -72,6 +72,20 @@ export interface TrainDone {
   readonly numTensors: number;
   /** a classifier's test scores sorted with cumulative counts, built in the worker so the page's main thread does not sort them */
   readonly testSweep?: ThresholdSweep;
+  /** where the worker's time went (the bench's breakdown of a training, beside the page's wall time) */
+  readonly timings?: TrainTimings;
+}
+
+/** Milliseconds of each part of a training in the worker. */
+export interface TrainTimings {
+  /** the model matrix and targets built from the dataset */
+  readonly matrixMs: number;
+  /** choosing (and warming up) the backend */
+  readonly backendMs: number;
+  /** split, scale, fit, threshold and test scoring: the trainer itself */
+  readonly trainMs: number;
+  /** the test sweep (a sort of every test row) */
+  readonly sweepMs: number;
 }
 
 /** What a training reports while it runs: the backend it chose, then one event per epoch and, within an MLP epoch, batch progress. */
