@@ -98,6 +98,7 @@ export async function benchScale({ browser, baseUrl, distDir, log, memorySampler
     out['scale.x10.logistic_ms'] = Math.round(logistic.totalMs);
     out['scale.x10.logistic_auc'] = Number(logistic.auc.toFixed(4));
     out['scale.x10.logistic_plus_regressor_wall_ms'] = logistic.wall;
+    out['scale.x10.logistic_plus_regressor_breakdown_ms'] = logistic.parts;
     out['scale.x1.logistic_ms'] = Math.round(x1Logistic.totalMs);
     out['scale.x10.logistic_ms.ratio'] = Number((logistic.totalMs / x1Logistic.totalMs).toFixed(2));
     out['scale.x10.cross_origin_isolated'] = await page.evaluate(() => window.crossOriginIsolated);

@@ -140,6 +140,7 @@ async function trainOnce(page, backend, model, extra = {}) {
   await page.getByTestId('clf-model').selectOption(model);
   // the epoch cap is shared by both models' settings: set it every time (15 = the default)
   await page.getByTestId('clf-epochs').fill(String(extra.epochs ?? 15));
+  await page.evaluate(() => performance.clearMarks('workbench:trained'));
   const t0 = Date.now();
   await page.getByTestId(extra.both ? 'train-both' : 'train-classifier').click();
   await page.waitForFunction((both) => {
@@ -147,12 +148,17 @@ async function trainOnce(page, backend, model, extra = {}) {
     return done('classifier') && (!both || done('regressor'));
   }, !!extra.both, { timeout: 590_000, polling: 200 });
   const wall = Date.now() - t0;
+  // where the time went, per model: the worker's parts (matrix, backend, trainer, sweep) beside the page's request-to-result wall
+  const parts = Object.fromEntries((await page.evaluate(() => performance.getEntriesByName('workbench:trained').map((m) => m.detail)))
+    .map(({ kind, ...ms }) => [kind, Object.fromEntries(Object.entries(ms).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)]))]));
+  for (const p of Object.values(parts)) p.messages_and_waiting = p.wall - p.matrix - p.backend - p.train - p.sweep;
   const status = await page.getByTestId('classifier-status').getAttribute('data-status');
   if (status !== 'done') throw new Error(`${backend} ${model}: ${await page.getByTestId('classifier-status').innerText()}`);
   const used = await page.getByTestId('classifier-backend').getAttribute('data-value');
   return {
     used,
     wall,
+    parts,
     msPerEpoch: await dataValue(page, 'classifier-ms-per-epoch'),
     totalMs: await dataValue(page, 'classifier-train-ms'),
     epochs: await dataValue(page, 'classifier-epochs'),
