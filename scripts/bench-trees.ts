@@ -23,6 +23,8 @@ import { outputFromRaw, predictRaw, type TreeEnsemble } from '../src/trainers/tr
 import { DEFAULT_FOREST_PARAMS, fitForest } from '../src/trainers/trees/forest.ts';
 import { DEFAULT_TREE_SETTINGS, trainTreeClassifier } from '../src/trainers/trees/treeClassifier.ts';
 import { treeShap } from '../src/trainers/trees/treeShap.ts';
+import { binRows } from '../src/trainers/trees/binning.ts';
+import { groupIdenticalRows } from '../src/trainers/trees/rowGroups.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../src/trainers/types.ts';
 import { loadTrainingData } from './bench-search.ts';
 import { runPeer } from './pythonPeer.mjs';
@@ -68,6 +70,9 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const flowF1Capped: number[] = [];
   const predictMs = { gbdt: [] as number[], rf: [] as number[] };
   const shapMs = { gbdt: [] as number[], rf: [] as number[] };
+  // CPU time as well: on a shared machine the wall time mostly measures the other processes
+  const shapCpuMs = { gbdt: [] as number[], rf: [] as number[] };
+  let shapDistinctRows = 0;
   const peakMb: number[] = [];
   const regRmse = { gbdt: [] as number[], linear: [] as number[] };
   const fitRowsMs: number[] = [];
@@ -102,7 +107,10 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const pg = outputFromRaw(gb.ensemble, predictRaw(gb.ensemble, leakFree.X, test));
     predictMs.gbdt.push(performance.now() - t1);
     auc.gbdt.push(rocAuc(yTest, pg));
-    shapMs.gbdt.push(timeShap(gb.ensemble, leakFree.X, test));
+    const sg = timeShap(gb.ensemble, leakFree.X, test);
+    shapMs.gbdt.push(sg.wallMs);
+    shapCpuMs.gbdt.push(sg.cpuMs);
+    shapDistinctRows = sg.distinctRows;
     peerMs.gbdt.push(peer.hgb?.fit_ms ?? Number.NaN);
     auc.hgb.push(peer.hgb?.auc ?? Number.NaN);
     log(`seed ${seed}: gbdt ${fitMs.gbdt.at(-1)?.toFixed(0)} ms (peer ${peer.hgb?.fit_ms} ms), auc ${auc.gbdt.at(-1)?.toFixed(4)} (peer ${peer.hgb?.auc})`);
@@ -115,7 +123,9 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
       const pr = outputFromRaw(rf.ensemble, predictRaw(rf.ensemble, leakFree.X, test));
       predictMs.rf.push(performance.now() - t3);
       auc.rf.push(rocAuc(yTest, pr));
-      shapMs.rf.push(timeShap(rf.ensemble, leakFree.X, test));
+      const sr = timeShap(rf.ensemble, leakFree.X, test);
+      shapMs.rf.push(sr.wallMs);
+      shapCpuMs.rf.push(sr.cpuMs);
       peerMs.rf.push(peer.rf?.fit_ms ?? Number.NaN);
       auc.peerRf.push(peer.rf?.auc ?? Number.NaN);
       log(`seed ${seed}: rf ${fitMs.rf.at(-1)?.toFixed(0)} ms (peer ${peer.rf?.fit_ms} ms), auc ${auc.rf.at(-1)?.toFixed(4)} (peer ${peer.rf?.auc})`);
@@ -183,6 +193,8 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.gbdt.flow_f1_capped_depth': round(median(flowF1Capped)),
     'trees.gbdt.predict_ms': round(median(predictMs.gbdt), 1),
     'trees.gbdt.shap_1000_ms': round(median(shapMs.gbdt), 1),
+    'trees.gbdt.shap_1000_cpu_ms': round(median(shapCpuMs.gbdt), 1),
+    'trees.shap_1000_distinct_rows': shapDistinctRows,
     // heap + array buffers above the collected baseline (which holds the matrix), sampled after each tree; garbage not yet collected counts
     'trees.gbdt.peak_extra_mb': round(median(peakMb), 1),
     'trees.gbdt.peak_over_matrix': round((matrixMb + median(peakMb)) / matrixMb, 2),
@@ -195,6 +207,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
       'trees.rf.peer_auc': round(median(auc.peerRf)),
       'trees.rf.predict_ms': round(median(predictMs.rf), 1),
       'trees.rf.shap_1000_ms': round(median(shapMs.rf), 1),
+      'trees.rf.shap_1000_cpu_ms': round(median(shapCpuMs.rf), 1),
     } : {}),
     // converting rows, log1p + smearing, test RMSE in dollars (the Train regressor cell's default flow)
     'trees.regression.rmse_gbdt': round(median(regRmse.gbdt), 3),
@@ -203,11 +216,16 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   };
 }
 
-/** TreeSHAP of the first 1,000 test rows, in ms. */
-function timeShap(e: TreeEnsemble, X: Float32Array, test: Uint32Array): number {
+/** TreeSHAP of the first 1,000 test rows: wall and CPU ms, and how many of the rows are distinct (each is computed once). */
+function timeShap(e: TreeEnsemble, X: Float32Array, test: Uint32Array): { wallMs: number; cpuMs: number; distinctRows: number } {
+  const rows = test.subarray(0, 1000);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  treeShap(e, X, test.subarray(0, 1000));
-  return performance.now() - t0;
+  treeShap(e, X, rows);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const distinctRows = groupIdenticalRows(binRows(X, e.cols, e.edges, rows), undefined, 1)?.binned.rows ?? rows.length;
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, distinctRows };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
