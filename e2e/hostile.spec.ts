@@ -373,3 +373,37 @@ test('loads keep the main thread free: no task over 100 ms while 3,000 columns a
   expect(bundled.longestMs).toBeLessThanOrEqual(300);
   for (const m of [bundled, refusedWide, refusedText]) expect(m.heap).toBeLessThan(BUDGET_BYTES);
 });
+
+test('over the column limit, the user picks columns from the footer\'s schema by keyboard, with each column\'s size and the running total against the budget', async ({ page }) => {
+  const file = wideFile();
+  await openWorkbench(page);
+  await expect(page.getByTestId('leakage-warning')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('load-error')).toContainText('3,000 columns, over the limit of 500', { timeout: 10_000 });
+  const picker = page.getByTestId('column-picker');
+  const total = picker.getByTestId('picker-total');
+  // the suggested selection is ticked to start with
+  await expect(total).toHaveAttribute('data-columns', '500');
+  await expect(total).toContainText('500 columns × 1,000 rows');
+  // an int32 column of 1,000 rows: 8 bytes a row decoded and 4 in the model matrix
+  await expect(picker.getByTestId('picker-column-bytes').first()).toHaveAttribute('data-value', '12000');
+  await picker.getByTestId('picker-none').click();
+  await expect(total).toHaveAttribute('data-columns', '0');
+  await expect(picker.getByTestId('picker-load')).toBeDisabled();
+  // c29, c290–c299 and c2900–c2999
+  await picker.getByTestId('picker-filter').fill('c29');
+  await expect(picker.getByTestId('picker-column')).toHaveCount(111);
+  await picker.getByTestId('picker-shown').click();
+  await expect(total).toHaveAttribute('data-columns', '111');
+  // by keyboard: Tab to the list, Space unticks c29
+  await picker.getByTestId('picker-column').first().focus();
+  await page.keyboard.press('Space');
+  await expect(picker.getByTestId('picker-column').first()).not.toBeChecked();
+  await expect(total).toHaveAttribute('data-columns', '110');
+  await expect(total).toHaveAttribute('data-value', String(110 * 12000));
+  await expect(total).toContainText('of the 1.50 GiB budget');
+  await picker.getByTestId('picker-load').click();
+  await expect(page.getByTestId('data-cols')).toHaveAttribute('data-value', '110', { timeout: 60_000 });
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '1000');
+  await expect(page.getByTestId('column-picker')).toHaveCount(0);
+});

@@ -1,4 +1,5 @@
 /** Where the data comes from: the bundled file, a file picked or dropped, or a URL; with progress and cancel. */
+import { ColumnPicker } from './ColumnPicker.tsx';
 import { useCallback, useEffect, useState, type DragEvent, type FormEvent } from 'react';
 import { useWorkbench } from './store.ts';
 import { BUNDLED_URL } from './dataSlice.ts';
@@ -83,6 +84,7 @@ export function SourceBar() {
           )}
         </div>
       )}
+      {load.status === 'error' && load.choices !== null && <ColumnPicker key={`${load.label}:${load.decodeMs}`} choices={load.choices} idPrefix="source" />}
       {load.status === 'cancelled' && (
         <div className="note" role="status" data-testid="load-cancelled">
           Loading {load.label} was cancelled; the previously loaded data is kept.

@@ -3,6 +3,8 @@ import type { StateCreator } from 'zustand';
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { LoadSpec } from '../workers/dataProtocol.ts';
+import type { LoadChoices, LoadSelection } from '../data/loadPlan.ts';
+import type { ErrorWithDetails } from '../workers/workerErrors.ts';
 import type { Analysis } from '../notebook/analysis.ts';
 import type { SplitOptions } from '../trainers/splitPlan.ts';
 import { getDataClient } from './services.ts';
@@ -18,6 +20,8 @@ export interface LoadState {
   readonly error: string | null;
   /** the failed load was over a limit: it can be retried narrowed to what fits (`loadNarrowed`) */
   readonly overLimit: boolean;
+  /** over a limit: the file's columns and row groups for the column chooser */
+  readonly choices: LoadChoices | null;
   /** what is being loaded now (the loaded dataset keeps its own source) */
   readonly label: string;
   /** the URL being loaded (absolute), null for a local file */
@@ -41,6 +45,8 @@ export interface DataSlice {
   startLoad(spec: LoadSpec): void;
   /** loads the last refused file again, narrowed to the columns and row groups within the limits */
   loadNarrowed(): void;
+  /** loads the last refused file again with the columns and row groups the user chose */
+  loadSelection(selection: LoadSelection): void;
   cancelLoad(): void;
   setTargets(classTarget: string, revenueTarget: string): void;
 }
@@ -81,7 +87,7 @@ function label(spec: LoadSpec): string {
 export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = (set, get) => ({
   dataset: null,
   notes: [],
-  load: { status: 'idle', progress: null, error: null, overLimit: false, label: '', url: null, decodeMs: null, requests: 0, progressEvents: 0 },
+  load: { status: 'idle', progress: null, error: null, overLimit: false, choices: null, label: '', url: null, decodeMs: null, requests: 0, progressEvents: 0 },
   classTarget: 'is_ordered',
   revenueTarget: 'revenue',
   analysis: null,
@@ -97,7 +103,7 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
     });
     cancelCurrent = handle.cancel;
     lastSpec = spec;
-    set({ load: { status: 'loading', progress: null, error: null, overLimit: false, label: label(spec), url: spec.kind === 'url' ? spec.url : null, decodeMs: null, requests: 0, progressEvents: 0 } });
+    set({ load: { status: 'loading', progress: null, error: null, overLimit: false, choices: null, label: label(spec), url: spec.kind === 'url' ? spec.url : null, decodeMs: null, requests: 0, progressEvents: 0 } });
     handle.result.then(
       (payload) => {
         if (cancelCurrent !== handle.cancel) return;
@@ -117,7 +123,7 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
         cancelCurrent = null;
         const cancelled = err.name === 'AbortError';
         set((s) => ({
-          load: { ...s.load, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : err.message, overLimit: err.name === 'LoadLimitError', decodeMs: performance.now() - t0 },
+          load: { ...s.load, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : err.message, overLimit: err.name === 'LoadLimitError', choices: err.name === 'LoadLimitError' ? ((err as ErrorWithDetails).details as LoadChoices | undefined) ?? null : null, decodeMs: performance.now() - t0 },
         }));
       },
     );
@@ -127,6 +133,9 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
   },
   loadNarrowed() {
     if (lastSpec !== null) get().startLoad({ ...lastSpec, narrowToFit: true });
+  },
+  loadSelection(selection) {
+    if (lastSpec !== null) get().startLoad({ ...lastSpec, narrowToFit: false, selection });
   },
   setTargets(classTarget, revenueTarget) {
     set((s) => ({ classTarget, revenueTarget, analysis: null, dataVersion: s.dataVersion + 1 }));

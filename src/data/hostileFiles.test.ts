@@ -6,7 +6,8 @@ import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import { blobByteSource } from './byteSource.ts';
 import { loadParquet } from './load.ts';
-import { DEFAULT_LOAD_LIMITS, LoadLimitError, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
+import { DEFAULT_LOAD_LIMITS, LoadLimitError, planLoad, selectionBytes, type LoadChoices, type LoadLimits, type LoadSelection } from './loadPlan.ts';
+import { estimateDecodedBytes } from './encode.ts';
 import { CompactReader, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
 import { crc32 } from './pageCheck.ts';
 import { validateDataset } from './validate.ts';
@@ -113,6 +114,15 @@ describe('resource limits from the footer', () => {
     const c7 = dataset.columns[7]!;
     expect(c7.kind === 'numeric' ? c7.values[999] : null).toBe((999 * 8) % 1000);
     expect(notes.join(' ')).toMatch(/loaded 20 of 3000 columns/);
+    // the column chooser's choices, plain data that crosses the worker boundary with the error
+    const choices: LoadChoices = structuredClone((error as LoadLimitError).details!);
+    expect(choices.columns).toHaveLength(3000);
+    expect(choices.suggestion?.columns).toEqual(suggestion.columns);
+    expect(choices.rowGroupRows.reduce((a, b) => a + b, 0)).toBe(1000);
+    // one int32 column of 1,000 rows: 8 bytes a row decoded and 4 in the model matrix, as the loader's budget counts it
+    expect(choices.columns[0]).toEqual({ name: 'c0', physicalType: 'INT32', estimatedBytes: estimateDecodedBytes(1000, [{ name: 'c0', physicalType: 'INT32' }]), textBytes: 0 });
+    expect(selectionBytes(choices, new Set(['c0', 'c1']), [0])).toBe(2 * choices.columns[0]!.estimatedBytes);
+    expect(selectionBytes(choices, new Set(choices.columns.map((c) => c.name)), [0])).toBe(3000 * choices.columns[0]!.estimatedBytes);
   }, 60_000);
 
   it('refuses a column of large strings from its uncompressed size, naming the column and the limit', async () => {

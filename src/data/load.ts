@@ -7,7 +7,7 @@ import { Schema, Table, tableFromIPC } from 'apache-arrow';
 import { createColumnDecoder } from './decode.ts';
 import { ParquetFormatError, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
 import { LoadError, type ByteSource } from './byteSource.ts';
-import { DEFAULT_LOAD_LIMITS, LoadLimitError, fileSizeProblem, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
+import { DEFAULT_LOAD_LIMITS, LoadLimitError, fileSizeProblem, loadChoices, planLoad, type LoadLimits, type LoadSelection } from './loadPlan.ts';
 import { checkChunkPages } from './pageCheck.ts';
 import type { Column, DataSource, Dataset, SkippedColumn } from './types.ts';
 
@@ -153,7 +153,7 @@ export async function loadParquet(opts: {
   }
   let plan = planLoad(footer, size, opts.selection ?? {}, limits);
   if (!plan.ok && opts.narrowToFit === true && plan.suggestion !== null) plan = planLoad(footer, size, plan.suggestion, limits);
-  if (!plan.ok) throw new LoadLimitError(plan);
+  if (!plan.ok) throw new LoadLimitError(plan, loadChoices(footer, plan.suggestion, limits));
   const wanted = new Set(plan.columns);
   const narrowed = plan.columns.length < footer.columns.length;
   const totalBytes = size;

@@ -63,11 +63,46 @@ export type LoadPlan =
     readonly suggestion: LoadSelection | null;
   };
 
-/** Raised when a load is over a limit; carries the plan so the page can offer the column chooser. */
+/** What the column chooser offers when a file is over a limit: every column with its estimated decoded size, the row groups, the limits. */
+export interface LoadChoices {
+  /** every column of the file, in file order, with its decoded size estimated over all row groups (text counted three times) */
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly physicalType: string; readonly estimatedBytes: number; readonly textBytes: number }>;
+  /** rows of each row group */
+  readonly rowGroupRows: readonly number[];
+  readonly limits: LoadLimits;
+  /** the selection within every limit the plan proposes (null when none) */
+  readonly suggestion: LoadSelection | null;
+}
+
+/** The chooser's choices for a file, from its footer. */
+export function loadChoices(footer: ParquetFooter, suggestion: LoadSelection | null, limits: LoadLimits = DEFAULT_LOAD_LIMITS): LoadChoices {
+  const all = footer.rowGroups.map((_, i) => i);
+  const rows = rowsOf(footer, all);
+  return {
+    columns: costsOf(footer, all).map((c) => ({ name: c.name, physicalType: c.physicalType, estimatedBytes: estimate(rows, [c]), textBytes: c.stringBytes })),
+    rowGroupRows: footer.rowGroups.map((g) => g.rows),
+    limits,
+    suggestion,
+  };
+}
+
+/** Estimated decoded bytes of a selection, as the chooser totals it: each column's estimate scaled by the share of rows chosen. */
+export function selectionBytes(choices: LoadChoices, columns: ReadonlySet<string>, rowGroups: readonly number[]): number {
+  const total = choices.rowGroupRows.reduce((a, b) => a + b, 0);
+  const chosen = rowGroups.reduce((sum, g) => sum + (choices.rowGroupRows[g] ?? 0), 0);
+  const share = total === 0 ? 0 : chosen / total;
+  let bytes = 0;
+  for (const c of choices.columns) if (columns.has(c.name)) bytes += c.estimatedBytes * share;
+  return bytes;
+}
+
+/** Raised when a load is over a limit; carries the plan, and `details` (plain data) the chooser's choices for the page. */
 export class LoadLimitError extends LoadError {
   override name = 'LoadLimitError';
-  constructor(readonly plan: Extract<LoadPlan, { ok: false }>) {
+  readonly details: LoadChoices | undefined;
+  constructor(readonly plan: Extract<LoadPlan, { ok: false }>, choices?: LoadChoices) {
     super(plan.problems.join('; '));
+    this.details = choices;
   }
 }
 

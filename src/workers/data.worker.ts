@@ -60,7 +60,7 @@ serveRequests<DataOps>(self, {
     ready ??= initParquet({ module_or_path: parquetWasmUrl });
     await ready;
     const { source, dataSource } = describe(spec);
-    const loaded = await loadParquet({ source, dataSource, parquet, signal, onProgress: progress, narrowToFit: spec.narrowToFit === true });
+    const loaded = await loadParquet({ source, dataSource, parquet, signal, onProgress: progress, narrowToFit: spec.narrowToFit === true, ...(spec.selection ? { selection: spec.selection } : {}) });
     const shared = canShareMemory(self);
     // keep one copy here for `analyse`: shared with the page when isolated, else the page gets its own
     const kept = shared ? copyDataset(loaded.dataset, (n) => new SharedArrayBuffer(n)) : loaded.dataset;

@@ -1,4 +1,5 @@
 /** The data worker's protocol: `load` (progress after the footer and each row group), `analyse` and `revenueView`. */
+import type { LoadSelection } from '../data/loadPlan.ts';
 import type { LoadProgress } from '../data/load.ts';
 import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
@@ -16,6 +17,8 @@ export type LoadSpec = (
 ) & {
   /** beyond a load limit, load the columns and row groups that fit instead of refusing (see `planLoad`) */
   readonly narrowToFit?: boolean;
+  /** only these columns and row groups (the user's choice in the column chooser) */
+  readonly selection?: LoadSelection;
   /** ms each request may wait for a complete answer (default the network policy's) */
   readonly timeoutMs?: number;
 };
