@@ -6,10 +6,11 @@
  * v whose path splits on the unique features F, with zero fraction z_j (the share of covers that follows the path's
  * splits on j) and one fraction o_j ∈ {0, 1} (whether the row follows them), feature i gets
  *   φ_i = v · (o_i − z_i) · ∫₀¹ Π_{j∈F, j≠i} (z_j·(1−t) + o_j·t) dt,
- * a polynomial of degree |F|−1 integrated exactly by Gauss–Legendre quadrature with ⌈|F|/2⌉ nodes. Each leaf's path is
- * summarised once per tree (features, zero fractions, the bin interval the path allows and where missing values go),
- * so a row costs O(leaves · |F| · ⌈|F|/2⌉) per tree with no path copies, and rows with identical bins are computed once.
- * `treeShapPathBinned` is Algorithm 2 of the paper (the `shap` package's tree_shap.h), kept as the reference.
+ * a polynomial of degree |F|−1 integrated exactly by Gauss–Legendre quadrature with ⌈|F|/2⌉ nodes. The values depend
+ * on the row only through which of F it follows (a bit mask), so one walk per tree carries every row's mask down and
+ * each leaf computes its contributions once per distinct mask (O(|F| · ⌈|F|/2⌉)), then adds them to the rows; rows with
+ * identical bins are computed once, and leaves of value 0 skipped. Algorithm 2 of the paper (the `shap` package's
+ * tree_shap.h, O(leaves · depth²) per row and tree) is kept as `treeShapPathBinned`, the reference the tests compare with.
  */
 import { binRows, MISSING_BIN, type BinnedMatrix } from './binning.ts';
 import type { TreeEnsemble } from './ensemble.ts';
