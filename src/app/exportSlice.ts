@@ -184,6 +184,7 @@ function runContext(s: WorkbenchState, run: Run, notebook: string, reportHtml: s
     experimentName: s.mlflowExperimentNames[run.kind],
     userAgent: typeof navigator === 'undefined' ? 'unknown' : navigator.userAgent,
     notebookJson: notebook,
+    targets: s.metricTargets,
     ...(reportHtml !== null ? { reportHtml } : {}),
   };
   if (run.kind === 'classifier') ctx.threshold = s.activeRun.classifier === run.id ? s.threshold : run.result.threshold;

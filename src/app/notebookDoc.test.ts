@@ -4,6 +4,7 @@ import { NotebookDocError, type NotebookDoc } from '../notebook/notebookSchema.t
 import { fragmentToNotebook, notebookToFragment } from '../notebook/notebookLink.ts';
 import { serializeNotebook } from '../notebook/serializer.ts';
 import { DEFAULT_NOTEBOOK_SETTINGS } from '../notebook/settings.ts';
+import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
 import { notebookJson } from './exportSlice.ts';
 import { applyNotebookDoc, cellSettingsSchemas, notebookSettings, notebookToDoc, parseNotebookFile, validateNotebookValue } from './notebookDoc.ts';
@@ -43,7 +44,8 @@ function customise(): void {
   s.setThreshold(0.421);
   s.toggleCollapsed(useWorkbench.getState().cellIds[1] as CellId);
   s.addCell('report');
-  useWorkbench.setState({ classTarget: 'converted', revenueTarget: 'order_value' });
+  useWorkbench.setState({ classTarget: 'converted', revenueTarget: 'order_value', revenueIsMoney: false });
+  s.setMetricTarget('f1_score', 0.25);
 }
 
 describe('notebook ⇄ store', () => {
@@ -58,7 +60,8 @@ describe('notebook ⇄ store', () => {
       ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16],
     });
     expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth', 'device'],
-      transforms: { pages_viewed: { kind: 'cap', max: 12 }, time_on_site: { kind: 'clip', min: 0, max: 600 }, cart_adds: { kind: 'log1p' } }, threshold: 0.421, backendPreference: 'wasm' });
+      transforms: { pages_viewed: { kind: 'cap', max: 12 }, time_on_site: { kind: 'clip', min: 0, max: 600 }, cart_adds: { kind: 'log1p' } }, threshold: 0.421, backendPreference: 'wasm',
+      revenueIsMoney: false, metricTargets: { ...DEFAULT_METRIC_THRESHOLDS, f1_score: 0.25 } });
     const layout = { cellIds: before.cellIds, cells: before.cells };
 
     resetStore();

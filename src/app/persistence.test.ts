@@ -1,5 +1,6 @@
 import '../notebook-cells/registry.ts';
 import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult } from '../trainers/types.ts';
 import { newCell, type CellEntry, type CellId } from './notebookSlice.ts';
 import { notebookDataOf } from './notebookDoc.ts';
@@ -32,6 +33,7 @@ function input(runs: ClassifierRun[]): SnapshotInput {
     cellIds: ids, cells, dataset: null,
     excluded: ['engagement_depth'], transforms: { pages: { kind: 'log1p' } },
     classTarget: 'is_ordered', revenueTarget: 'revenue', threshold: 0.37, backendPreference: 'wasm',
+    revenueIsMoney: true, metricTargets: { ...DEFAULT_METRIC_THRESHOLDS, f1_score: 0.25 },
     runs, activeRun: { classifier: (runs[runs.length - 1]?.id ?? null), regressor: null },
   };
 }

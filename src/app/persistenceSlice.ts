@@ -51,7 +51,7 @@ const SAVE_DEBOUNCE_MS = 400;
 /** Fields whose change is worth a save. */
 const SAVED_FIELDS = [
   'cellIds', 'cells', 'excluded', 'transforms', 'backendPreference',
-  'classTarget', 'revenueTarget', 'threshold', 'dataset', 'runs', 'activeRun', 'importance',
+  'classTarget', 'revenueTarget', 'threshold', 'dataset', 'runs', 'activeRun', 'importance', 'revenueIsMoney', 'metricTargets',
 ] as const satisfies ReadonlyArray<keyof WorkbenchState>;
 
 /** Resolves true when this tab got the lock (held until the tab closes), false when another tab has it. */

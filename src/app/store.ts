@@ -11,8 +11,9 @@ import { createPersistenceSlice, type PersistenceSlice } from './persistenceSlic
 import { createExportSlice, type ExportSlice } from './exportSlice.ts';
 import { createDataSettingsSlice, type DataSettingsSlice } from './dataSettingsSlice.ts';
 import { createShapSlice, type ShapSlice } from './shapSlice.ts';
+import { createTargetsSlice, type TargetsSlice } from './targetsSlice.ts';
 
-export type WorkbenchState = DataSlice & FeaturesSlice & NotebookSlice & TrainingSlice & SearchSlice & ShareSlice & ImportanceSlice & PersistenceSlice & ExportSlice & DataSettingsSlice & ShapSlice;
+export type WorkbenchState = DataSlice & FeaturesSlice & NotebookSlice & TrainingSlice & SearchSlice & ShareSlice & ImportanceSlice & PersistenceSlice & ExportSlice & DataSettingsSlice & ShapSlice & TargetsSlice;
 
 export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createDataSlice(...a),
@@ -26,4 +27,5 @@ export const useWorkbench = create<WorkbenchState>()((...a) => ({
   ...createExportSlice(...a),
   ...createDataSettingsSlice(...a),
   ...createShapSlice(...a),
+  ...createTargetsSlice(...a),
 }));

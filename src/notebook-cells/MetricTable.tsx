@@ -1,7 +1,9 @@
 /** Metrics beside the user's targets, each saying met / not met; exact values in data-value. */
 import { fmt, fmtAmount, fmtPct } from '../app/format.ts';
 import { useWorkbench } from '../app/store.ts';
-import { meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import { useMemo } from 'react';
+import { classifierTargets, meetsTarget, regressorTargets, type MetricTarget } from '../trainers/targets.ts';
+import type { ModelKind } from '../notebook/runs.ts';
 
 function show(t: MetricTarget, v: number, money: boolean): string {
   if (t.unit === 'amount') return fmtAmount(v, money);
@@ -9,8 +11,15 @@ function show(t: MetricTarget, v: number, money: boolean): string {
   return fmt(v);
 }
 
-export function MetricTable({ targets, values, baseline, testPrefix, undefinedMetrics = {} }: {
-  targets: readonly MetricTarget[];
+/** The user's targets for a model (the notebook's, editable in the Report cell). */
+export function useTargets(model: ModelKind): readonly MetricTarget[] {
+  const th = useWorkbench((s) => s.metricTargets);
+  return useMemo(() => (model === 'classifier' ? classifierTargets(th) : regressorTargets(th)), [model, th]);
+}
+
+export function MetricTable({ model, values, baseline, testPrefix, undefinedMetrics = {} }: {
+  /** whose targets the metrics are checked against */
+  model: ModelKind;
   values: Readonly<Record<string, number>>;
   baseline?: Readonly<Record<string, number>>;
   testPrefix: string;
@@ -18,6 +27,7 @@ export function MetricTable({ targets, values, baseline, testPrefix, undefinedMe
   undefinedMetrics?: Readonly<Record<string, string>>;
 }) {
   const money = useWorkbench((s) => s.revenueIsMoney);
+  const targets = useTargets(model);
   return (
     <table className="grid" data-testid={`${testPrefix}-metrics`}>
       <thead>

@@ -10,6 +10,7 @@ import { serializeNotebook } from '../notebook/serializer.ts';
 import { notebookForSharing, notebookToFragment } from '../notebook/notebookLink.ts';
 import { SecretsChoice, useSecretDataUrl } from '../app/SecretsChoice.tsx';
 import { NumberField } from './fields.tsx';
+import { TargetsEditor } from './TargetsEditor.tsx';
 
 /** File name of the downloaded report. */
 export const REPORT_FILE_NAME = 'workbench-report.html';
@@ -92,6 +93,7 @@ export function ReportCell() {
 
   return (
     <div data-testid="report-cell">
+      <TargetsEditor />
       <h3>HTML report</h3>
       <p className="muted">One file that opens from disk with no network: data summary, leakage, features, both models against your targets, charts, runs, and a working threshold slider. Aggregates only.</p>
       <div className="toolbar">

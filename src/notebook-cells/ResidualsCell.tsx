@@ -5,7 +5,6 @@ import { useWorkbench } from '../app/store.ts';
 import { MAX_SCATTER_POINTS, residualsOf } from '../notebook/evaluation.ts';
 import { isKindStale } from '../app/staleness.ts';
 import { fmtAmount, fmtInt, plotlyText } from '../app/format.ts';
-import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
 import { MetricTable } from './MetricTable.tsx';
 import { selectActiveRegressor } from '../notebook/runs.ts';
 
@@ -68,7 +67,7 @@ export function ResidualsCell() {
         {run.name}, {fmtInt(res.rows)} test rows{sampled ? `; the scatter plots draw ${fmtInt(MAX_SCATTER_POINTS)} evenly sampled rows, the metrics use all of them` : ''}.
         {' '}{res.histogram.below + res.histogram.above > 0 && `${fmtInt(res.histogram.below + res.histogram.above)} rows with residuals outside ${fmtAmount(res.histogram.edges[0] ?? NaN, money)} … ${fmtAmount(res.histogram.edges.at(-1) ?? NaN, money)} are left out of the histogram.`}
       </p>
-      <MetricTable targets={REGRESSOR_TARGETS} values={run.result.metrics as unknown as Record<string, number>} baseline={run.result.baseline as unknown as Record<string, number>} testPrefix="res" />
+      <MetricTable model="regressor" values={run.result.metrics as unknown as Record<string, number>} baseline={run.result.baseline as unknown as Record<string, number>} testPrefix="res" />
       <div className="charts">
         <Plot testId="residuals-pred-actual" label={`predicted against actual ${target}`} data={figures.scatter.data} layout={figures.scatter.layout} />
         <Plot testId="residuals-vs-predicted" label={`residuals against predicted ${target}`} data={figures.residuals.data} layout={figures.residuals.layout} />

@@ -5,7 +5,9 @@ import { Plot } from '../app/Plot.tsx';
 import { useWorkbench } from '../app/store.ts';
 import { curvesOf } from '../notebook/evaluation.ts';
 import { fmt, fmtPct, plotlyText } from '../app/format.ts';
-import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import { meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import { useTargets } from './MetricTable.tsx';
+import type { ModelKind } from '../notebook/runs.ts';
 import { settingsLine } from '../notebook/modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
 import { groupRunsByData } from '../notebook/dataSettings.ts';
@@ -59,7 +61,8 @@ function showTarget(t: MetricTarget, v: number): string {
   return t.unit === 'percent' ? fmtPct(v, 1) : fmt(v);
 }
 
-function Comparison({ runs, targets, testId }: { runs: readonly Run[]; targets: readonly MetricTarget[]; testId: string }) {
+function Comparison({ runs, model, testId }: { runs: readonly Run[]; model: ModelKind; testId: string }) {
+  const targets = useTargets(model);
   return (
     <table className="grid" data-testid={testId}>
       <thead><tr><th>metric (target)</th>{runs.map((r) => <th key={r.id}>{r.name}</th>)}</tr></thead>
@@ -192,11 +195,11 @@ export function RunsCell() {
       <p className="muted">Tick two or more runs to overlay their curves and compare their test metrics; "show this run" makes the other cells show it.</p>
       {chosenClassifiers.length >= 2 && (
         <div data-testid="runs-compare-classifiers">
-          <Comparison runs={chosenClassifiers} targets={CLASSIFIER_TARGETS} testId="runs-compare-clf-table" />
+          <Comparison runs={chosenClassifiers} model="classifier" testId="runs-compare-clf-table" />
           <Overlays runs={chosenClassifiers} />
         </div>
       )}
-      {chosenRegressors.length >= 2 && <Comparison runs={chosenRegressors} targets={REGRESSOR_TARGETS} testId="runs-compare-reg-table" />}
+      {chosenRegressors.length >= 2 && <Comparison runs={chosenRegressors} model="regressor" testId="runs-compare-reg-table" />}
     </div>
   );
 }

@@ -5,7 +5,6 @@ import { useWorkbench } from '../app/store.ts';
 import { curvesOf, pointAt, profitOf, sweepOf, testPredictionsCsv } from '../notebook/evaluation.ts';
 import { isKindStale } from '../app/staleness.ts';
 import { fmt, fmtAmount, fmtInt, fmtPct } from '../app/format.ts';
-import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
 import { bestF1, bestProfit, thresholdForRecall } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult } from '../trainers/types.ts';
 import { NumberField } from './fields.tsx';
@@ -118,7 +117,7 @@ export function ThresholdCell({ cellId }: CellProps) {
           </dl>
           <ExplainFromMatrix yTest={result.yTest} proba={result.testProba} threshold={threshold} />
         </div>
-        <MetricTable targets={CLASSIFIER_TARGETS} values={values} testPrefix="thr" />
+        <MetricTable model="classifier" values={values} testPrefix="thr" />
       </div>
       <div className="settings">
         <NumberField label="value of a true positive" unit={money ? '$ per order' : 'per positive'} value={tpValue} min={0} step={0.01} testId="profit-tp-value" onChange={setTpValue} />

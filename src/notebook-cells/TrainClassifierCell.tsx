@@ -3,7 +3,6 @@ import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { fmt, fmtInt } from '../app/format.ts';
-import { CLASSIFIER_TARGETS } from '../trainers/targets.ts';
 import type { ClassWeightOption, ResamplingOption } from '../trainers/types.ts';
 import type { BackendPreference } from '../workers/trainProtocol.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
@@ -104,7 +103,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
             Decision threshold chosen on the validation split: <strong data-testid="classifier-threshold" data-value={result.threshold}>{fmt(result.threshold)}</strong>, applied unchanged to the test split.
             {' '}<span className="muted">Oracle (best F1 on the test split itself, flattering): F1 <span data-testid="classifier-oracle-f1" data-value={result.metrics.oracle_f1}>{fmt(result.metrics.oracle_f1)}</span> at {fmt(result.metrics.oracle_threshold)}.</span>
           </p>
-          <MetricTable targets={CLASSIFIER_TARGETS} values={result.metrics as unknown as Record<string, number>} testPrefix="clf" />
+          <MetricTable model="classifier" values={result.metrics as unknown as Record<string, number>} testPrefix="clf" />
           <button type="button" data-testid="download-classifier-bundle"
             onClick={() => downloadFile(`${safeFileName(run.name)}-bundle.json`, serializeBundle(result.bundle), 'application/json')}>
             Download model bundle (JSON: tfjs model, weights, preprocessing, threshold)

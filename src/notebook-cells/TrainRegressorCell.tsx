@@ -4,7 +4,6 @@ import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { fmt, fmtInt } from '../app/format.ts';
-import { REGRESSOR_TARGETS } from '../trainers/targets.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
@@ -71,7 +70,7 @@ export function TrainRegressorCell({ cellId }: CellProps) {
             {' '}<span data-testid="regressor-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
             {' '}(<span data-testid="regressor-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch).
           </p>
-          <MetricTable targets={REGRESSOR_TARGETS} values={result.metrics as unknown as Record<string, number>} baseline={result.baseline as unknown as Record<string, number>} testPrefix="reg"
+          <MetricTable model="regressor" values={result.metrics as unknown as Record<string, number>} baseline={result.baseline as unknown as Record<string, number>} testPrefix="reg"
             undefinedMetrics={undefinedRegressionMetrics(result.yTest)} />
           <button type="button" data-testid="download-regressor-bundle"
             onClick={() => downloadFile(`${safeFileName(run?.name ?? 'regressor')}-bundle.json`, serializeBundle(result.bundle), 'application/json')}>

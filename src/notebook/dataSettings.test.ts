@@ -56,6 +56,7 @@ describe('prepared data and the run record', () => {
     expect(dataset.columns.map((c) => c.name)).toContain('created_at_month');
     expect(runDataRecord(sessions, s, { kind: 'time', column: 'created_at', cutoff: Date.UTC(2015, 0, 20) }, kept)).toEqual({
       source: 'sessions.parquet', sha256: '', rows: 31, split: 'time on created_at at 2015-01-20',
+      splitDetail: { kind: 'time', column: 'created_at', cutoff: '2015-01-20' },
       filters: ['created_at_month = 1'], excluded: [], transforms: ['engagement_depth capped at 4'], dateParts: ['created_at: month'],
     });
   });

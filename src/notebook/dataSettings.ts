@@ -8,7 +8,7 @@ import { describeFilter, filterRows, type RowFilter } from '../data/rowFilter.ts
 import { proposeTargets } from '../data/targetProposal.ts';
 import type { Dataset } from '../data/types.ts';
 import { binaryLabels } from '../data/validate.ts';
-import { defaultSplitSpec, describeSplitSpec, type SplitSpec } from '../trainers/splitPlan.ts';
+import { defaultSplitSpec, describeSplitSpec, formatTime, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
 
 /** Date parts derived from one timestamp column. */
 export interface DatePartsSetting {
@@ -105,6 +105,8 @@ export interface RunDataRecord {
   readonly sha256: string;
   readonly rows: number;
   readonly split: string;
+  /** the split's kind, column and cutoff (the test part's first date for a time split), for MLflow params; absent in runs saved before it */
+  readonly splitDetail?: { readonly kind: SplitSpec['kind']; readonly column: string | null; readonly cutoff: string | null };
   readonly filters: readonly string[];
   readonly excluded: readonly string[];
   readonly transforms: readonly string[];
@@ -122,11 +124,14 @@ function transformText(column: string, t: ColumnTransform): string {
 }
 
 /** The data record of a run trained now on `raw` (the file as loaded; `rows` counts what the filters kept). */
-export function runDataRecord(raw: Dataset, s: DataSettings, split: SplitSpec, rows: number): RunDataRecord {
+export function runDataRecord(raw: Dataset, s: DataSettings, split: SplitSpec, rows: number, plan: SplitPlan | null = null): RunDataRecord {
+  const testFrom = plan?.parts.test.from ?? NaN;
+  const cutoff = split.kind !== 'time' ? null : split.cutoff !== undefined ? formatTime(split.cutoff) : Number.isFinite(testFrom) ? formatTime(testFrom) : null;
   return {
     source: raw.source.type === 'file' ? raw.source.name : `${raw.source.name} (${raw.source.type === 'bundled' ? 'bundled' : 'URL'})`,
     sha256: raw.sha256, rows,
     split: describeSplitSpec(split),
+    splitDetail: { kind: split.kind, column: split.kind === 'time' || split.kind === 'group' ? split.column : null, cutoff },
     filters: s.filters.map(describeFilter),
     excluded: [...s.excluded],
     transforms: Object.entries(s.transforms).map(([c, t]) => transformText(c, t)),

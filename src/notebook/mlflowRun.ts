@@ -14,6 +14,7 @@ import { settingsParams } from './modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run } from './runs.ts';
 import { residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
+import { classifierTargets, regressorTargets, targetTags, type MetricThresholds } from '../trainers/targets.ts';
 
 /** The experiments the user's Python scripts log to; editable in the Export cell. */
 export const DEFAULT_EXPERIMENT_NAMES = {
@@ -55,6 +56,8 @@ export interface MlflowRunContext {
   reportHtml?: string;
   /** The SHAP cell's summary of this run (a tree model), logged as `shap_summary.json` when present. */
   shapSummary?: ReportShap;
+  /** The user's targets, logged as tags `target.<metric>` = `>0.4`; default the handoff's. */
+  targets?: Partial<MetricThresholds>;
 }
 
 type Params = Record<string, MlflowParamValue>;
@@ -98,8 +101,26 @@ function commonParams(run: Run, ctx: MlflowRunContext, imbalanceRatio: number): 
     data_sha256: run.dataSha256 === '' ? 'unknown' : run.dataSha256,
     excluded_features: listParam(run.excluded),
     feature_transforms: fitParamValue(Object.keys(run.transforms).length === 0 ? 'none' : JSON.stringify(run.transforms)),
+    ...dataParams(run),
     epochs_trained: result.epochs,
     converged: result.converged,
+  };
+}
+
+/** What the run was trained on beyond the file: the split (kind, column, cutoff), row filters, transforms and date parts in words. */
+function dataParams(run: Run): Params {
+  const d = run.data;
+  if (d === undefined) return {};
+  const list = (xs: readonly string[]): string => fitParamValue(xs.length === 0 ? 'none' : xs.join('; '));
+  return {
+    data_split: fitParamValue(d.split),
+    split_kind: d.splitDetail?.kind ?? 'random',
+    split_column: d.splitDetail?.column ?? 'none',
+    split_cutoff: d.splitDetail?.cutoff ?? 'none',
+    data_rows_used: d.rows,
+    row_filters: list(d.filters),
+    data_transforms: list(d.transforms),
+    date_parts: list(d.dateParts),
   };
 }
 
@@ -119,6 +140,7 @@ function commonTags(run: Run, ctx: MlflowRunContext, runName: string): Record<st
     'workbench.model_kind': run.kind,
     'workbench.run_name': run.name,
     'workbench.created_at': run.createdAt,
+    ...targetTags(run.kind === 'classifier' ? classifierTargets(ctx.targets ?? {}) : regressorTargets(ctx.targets ?? {})),
   };
 }
 

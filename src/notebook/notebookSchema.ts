@@ -4,9 +4,10 @@
  */
 import * as v from 'valibot';
 import { NotebookSettingsSchema, text, type NotebookSettings } from './settings.ts';
+import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 
 /** The notebook format this workbench writes; older documents are migrated, newer ones refused. */
-export const NOTEBOOK_SCHEMA_VERSION = 4;
+export const NOTEBOOK_SCHEMA_VERSION = 5;
 
 /** The name written into a notebook made by the workbench. */
 export const NOTEBOOK_NAME = 'ML Workbench notebook';
@@ -130,6 +131,14 @@ const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
       return config['model'] === undefined ? { ...cell, config: { ...config, model: 'mlp' } } : cell;
     });
     return { ...doc, schemaVersion: 4, cells: migrated };
+  },
+  // Version 5 keeps the user's targets (F1 > 0.40 …) in the settings; an older notebook checked the handoff's, so it
+  // gets them written out, and its regression target stays shown in dollars as before.
+  4: (doc) => {
+    const settings: JsonObject = isObject(doc['settings']) ? { ...doc['settings'] } : {};
+    if (settings['metricTargets'] === undefined) settings['metricTargets'] = { ...DEFAULT_METRIC_THRESHOLDS };
+    if (settings['revenueIsMoney'] === undefined) settings['revenueIsMoney'] = true;
+    return { ...doc, schemaVersion: 5, settings };
   },
 };
 

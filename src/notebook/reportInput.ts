@@ -11,7 +11,7 @@ import type {
 } from '../report/reportTypes.ts';
 import { SWEEP_STEPS } from '../report/sweepConfusion.ts';
 import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.ts';
-import { CLASSIFIER_TARGETS, REGRESSOR_TARGETS, meetsTarget, type MetricTarget } from '../trainers/targets.ts';
+import { classifierTargets, meetsTarget, regressorTargets, type MetricTarget, type MetricThresholds } from '../trainers/targets.ts';
 import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { Analysis } from './analysis.ts';
 import { residualHistogram, sweepOf } from './evaluation.ts';
@@ -32,6 +32,8 @@ export interface ReportState extends RunsState {
   readonly revenueTarget: string;
   readonly excluded: readonly string[];
   readonly threshold: number;
+  /** the user's targets; absent: the handoff's */
+  readonly metricTargets?: MetricThresholds;
   /** the SHAP cells' results by cell id (the store's `shap`) */
   readonly shap?: Readonly<Record<string, ShapResultState>>;
 }
@@ -88,8 +90,8 @@ export function buildReportInput(state: ReportState, options: ReportOptions = {}
       feature: f.feature, auc: f.auc, flagged: f.flagged, reasons: [...f.reasons],
     })),
     features: reportFeatures(state, ds, clfRun ?? regRun),
-    ...(clfRun ? { classifier: reportClassifier(clfRun, state.threshold) } : {}),
-    ...(regRun ? { regressor: reportRegressor(regRun) } : {}),
+    ...(clfRun ? { classifier: reportClassifier(clfRun, state.threshold, state.metricTargets ?? {}) } : {}),
+    ...(regRun ? { regressor: reportRegressor(regRun, state.metricTargets ?? {}) } : {}),
     runs: state.runs.map(reportRun),
     ...(shap.length > 0 ? { shap } : {}),
     ...(sampleRows > 0 ? { sample: reportSample(ds, sampleRows) } : {}),
@@ -152,7 +154,7 @@ function targetsWithMet(targets: readonly MetricTarget[], metrics: Readonly<Reco
 }
 
 /** The classifier at the slider's threshold: rates recomputed there, threshold-free metrics from the run. */
-function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifier {
+function reportClassifier(run: ClassifierRun, threshold: number, targets: Partial<MetricThresholds>): ReportClassifier {
   const r = run.result;
   const sweep = sweepOf(r);
   const at = sweepAt(sweep, threshold);
@@ -176,7 +178,7 @@ function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifi
     settings: usedSettings({ kind: 'classifier', config: r.config }),
     backend: r.backend,
     metrics,
-    targets: targetsWithMet(CLASSIFIER_TARGETS, metrics),
+    targets: targetsWithMet(classifierTargets(targets), metrics),
     roc: { fpr: roc.fpr, tpr: roc.tpr },
     pr: { precision: pr.precision, recall: pr.recall },
     sweep: sweepGrid(sweep, SWEEP_STEPS + 1),
@@ -185,7 +187,7 @@ function reportClassifier(run: ClassifierRun, threshold: number): ReportClassifi
   };
 }
 
-function reportRegressor(run: RegressorRun): ReportRegressor {
+function reportRegressor(run: RegressorRun, targets: Partial<MetricThresholds>): ReportRegressor {
   const r = run.result;
   // Evenly spaced test rows: deterministic, and spread over the whole split rather than its head.
   const rows = evenlySpacedIndices(r.yTest.length, MAX_REGRESSOR_POINTS);
@@ -197,7 +199,7 @@ function reportRegressor(run: RegressorRun): ReportRegressor {
     backend: r.backend,
     metrics,
     baseline: { rmse: r.baseline.rmse, mae: r.baseline.mae, r2: r.baseline.r2, mape: r.baseline.mape },
-    targets: targetsWithMet(REGRESSOR_TARGETS, metrics),
+    targets: targetsWithMet(regressorTargets(targets), metrics),
     points: { actual, predicted },
     residualHistogram: residualHistogram(r.yTest, r.predTest),
   };

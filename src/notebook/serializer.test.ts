@@ -3,6 +3,7 @@ import { NOTEBOOK_SCHEMA_VERSION, NotebookDocError, migrateSnapshot, type Notebo
 import { parseNotebook, serializeNotebook, validateNotebook } from './serializer.ts';
 import { ClassifierCellSchema, DEFAULT_NOTEBOOK_SETTINGS, NoSettingsSchema, RegressorCellSchema } from './settings.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/config.ts';
+import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 import { SAMPLE_CELL_SCHEMAS, SAMPLE_NOTEBOOK } from '../../test/reportFixture.ts';
 
 const SCHEMAS = SAMPLE_CELL_SCHEMAS;
@@ -148,7 +149,8 @@ describe('notebook migrations', () => {
   it('migrates version 1: shared settings (the backend too) move to the top, every Train cell keeps its own model settings', () => {
     const doc = parseNotebook(JSON.stringify(V1), APP_SCHEMAS);
     expect(doc.schemaVersion).toBe(NOTEBOOK_SCHEMA_VERSION);
-    expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth'], transforms: { pages: { kind: 'cap', max: 12 } }, threshold: 0.31, backendPreference: 'wasm' });
+    expect(doc.settings).toEqual({ classTarget: 'converted', revenueTarget: 'order_value', excluded: ['engagement_depth'], transforms: { pages: { kind: 'cap', max: 12 } }, threshold: 0.31, backendPreference: 'wasm',
+      revenueIsMoney: true, metricTargets: DEFAULT_METRIC_THRESHOLDS });
     expect(doc.cells.map((c) => [c.id, c.collapsed, c.config])).toEqual([
       ['features-default', false, {}],
       ['trainClassifier-default', true, { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25 }],
@@ -183,10 +185,24 @@ describe('notebook migrations', () => {
       ],
     };
     const doc = parseNotebook(JSON.stringify(v3), APP_SCHEMAS);
-    expect(doc.schemaVersion).toBe(4);
+    expect(doc.schemaVersion).toBe(NOTEBOOK_SCHEMA_VERSION);
     expect(doc.cells.map((c) => (c.config as { model: string }).model)).toEqual(['mlp', 'logistic', 'mlp', 'linear']);
     expect(doc.cells[0]?.config).toEqual({ ...DEFAULT_CLASSIFIER_CONFIG, model: 'mlp', seed: 7 });
     expect(DEFAULT_CLASSIFIER_CONFIG.model).toBe('gbdt');
+  });
+
+  it('migrates version 4: the handoff\'s targets written out, the regression target in dollars; a version 5 file keeps its own targets', () => {
+    const v4 = { schemaVersion: 4, name: 'v4', data: V1.data, settings: { classTarget: 'is_ordered' }, cells: [] };
+    const doc = parseNotebook(JSON.stringify(v4), APP_SCHEMAS);
+    expect(doc.schemaVersion).toBe(5);
+    expect(doc.settings.metricTargets).toEqual({ f1_score: 0.4, auc_roc: 0.75, precision: 0.3, recall: 0.5, rmse: 20, mae: 15, r2: 0.5, mape: 0.3 });
+    expect(doc.settings.revenueIsMoney).toBe(true);
+    const own = { ...v4, schemaVersion: 5, settings: { metricTargets: { f1_score: 0.2 }, revenueIsMoney: false } };
+    const kept = parseNotebook(JSON.stringify(own), APP_SCHEMAS);
+    expect(kept.settings.metricTargets.f1_score).toBe(0.2);
+    expect(kept.settings.metricTargets.auc_roc).toBe(0.75);
+    expect(kept.settings.revenueIsMoney).toBe(false);
+    expect(refusal(JSON.stringify({ ...own, settings: { metricTargets: { auc_roc: 1.5 } } }))).toMatch(/auc_roc/);
   });
 
   it('migrates version 0, whose cells were called items and could omit collapsed', () => {

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import type { ColumnTransform } from '../data/encode.ts';
 import { CLASSIFIER_CONFIG_ENTRIES, REGRESSOR_CONFIG_ENTRIES } from '../trainers/config.ts';
+import { DEFAULT_METRIC_THRESHOLDS, type MetricThresholds } from '../trainers/targets.ts';
 import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
 
 /** Longest text a notebook may hold in one field (a column name, a URL). */
@@ -29,6 +30,15 @@ export const ColumnTransformSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('drop') }),
 ]);
 
+/** The user's target per metric (a threshold; the direction is the metric's own), the handoff's by default. */
+const D = DEFAULT_METRIC_THRESHOLDS;
+const score = (d: number) => v.optional(v.pipe(finite(), v.minValue(0), v.maxValue(1)), d);
+const error = (d: number) => v.optional(v.pipe(finite(), v.minValue(0)), d);
+export const MetricTargetsSchema = v.strictObject({
+  f1_score: score(D.f1_score), auc_roc: score(D.auc_roc), precision: score(D.precision), recall: score(D.recall),
+  rmse: error(D.rmse), mae: error(D.mae), r2: v.optional(v.pipe(finite(), v.maxValue(1)), D.r2), mape: error(D.mape),
+});
+
 /** TensorFlow.js backends the Train cells may ask for; `auto` picks the fastest by a warm-up. */
 export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
@@ -43,6 +53,10 @@ export const NotebookSettingsSchema = v.strictObject({
   transforms: v.optional(v.record(columnName(), ColumnTransformSchema), () => ({})),
   /** the Threshold cell's decision threshold */
   threshold: v.optional(v.pipe(finite(), v.minValue(0), v.maxValue(1)), 0.5),
+  /** show the regression target's values in dollars (the user marked it as money) */
+  revenueIsMoney: v.optional(v.boolean(), true),
+  /** the user's targets, checked wherever a metric is shown, carried by the report and MLflow (tags `target.<metric>`) */
+  metricTargets: v.optional(MetricTargetsSchema, () => ({ ...DEFAULT_METRIC_THRESHOLDS })),
   /** the tfjs backend every Train cell trains on (chosen in the Train classifier cell) */
   backendPreference: v.optional(v.picklist(BACKEND_PREFERENCES), 'auto'),
 });
@@ -85,3 +99,7 @@ export const ShapCellSchema = v.strictObject({
   row: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
 });
 export type ShapCellSettings = v.InferOutput<typeof ShapCellSchema>;
+
+// The schema and the trainers' type must name the same metrics.
+const _targetsMatch: MetricThresholds = {} as v.InferOutput<typeof MetricTargetsSchema>;
+void _targetsMatch;
