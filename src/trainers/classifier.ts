@@ -66,6 +66,15 @@ export function resampleFitRows(X: Float32Array, rows: number, cols: number, y: 
   return { X: r.X, y: Float32Array.from(r.y), rows: r.rows, added: r.added };
 }
 
+/** Rows and positives of each split (fit rows after resampling), as every classifier result reports them. */
+export function classifierCounts(fitY: Float32Array, validY: Float32Array, yTest: Float32Array, resampled: number): ClassifierResult['counts'] {
+  const positives = (y: Float32Array): number => y.reduce((s, v) => s + v, 0);
+  return {
+    train: fitY.length, valid: validY.length, test: yTest.length,
+    positivesTrain: positives(fitY), positivesValid: positives(validY), positivesTest: positives(yTest), resampled,
+  };
+}
+
 /** The threshold with the best F1 on validation, and the test metrics at it (plus the flattering test-chosen "oracle"). */
 export function scoreAtValidationThreshold(validY: ArrayLike<number>, validProba: ArrayLike<number>, yTest: ArrayLike<number>, testProba: ArrayLike<number>): { threshold: number; metrics: ClassifierMetrics } {
   const threshold = bestF1(buildThresholdSweep(validY, validProba)).threshold;
@@ -177,7 +186,6 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
 
   const yTest = subsetVector(yAll, split.test);
   const { threshold, metrics } = scoreAtValidationThreshold(validY, validProba, yTest, testProba);
-  const positives = (y: Float32Array): number => y.reduce((s, v) => s + v, 0);
 
   return {
     config,
@@ -196,14 +204,6 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
     trainMs,
     msPerEpoch,
     bundle: { ...bundle, preprocessing: { ...bundle.preprocessing, threshold } },
-    counts: {
-      train: fitRows,
-      valid: split.valid.length,
-      test: split.test.length,
-      positivesTrain: positives(fitY),
-      positivesValid: positives(validY),
-      positivesTest: positives(yTest),
-      resampled,
-    },
+    counts: classifierCounts(fitY, validY, yTest, resampled),
   };
 }

@@ -19,6 +19,19 @@ export interface OrderProbability {
   readonly testProba: Float32Array;
 }
 
+/** Test metrics and the mean-of-train baseline, as every regressor (network, linear, trees) reports them. */
+export function regressorScores(yTest: ArrayLike<number>, predTest: ArrayLike<number>, revenueTrain: ArrayLike<number>): Pick<RegressorResult, 'metrics' | 'baseline'> {
+  const pick = (m: { rmse: number; mae: number; r2: number; mape: number }): RegressorResult['metrics'] => ({ rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape });
+  return { metrics: pick(regressionMetrics(yTest, predTest)), baseline: pick(meanBaseline(revenueTrain, yTest)) };
+}
+
+/** P(order) of the regressor's own test rows; refuses probabilities of other rows (another seed or test fraction). */
+export function alignedOrderProbability(given: OrderProbability, test: Uint32Array): Float32Array {
+  const same = given.testIndex.length === test.length && given.testIndex.every((v, i) => v === test[i]);
+  if (!same) throw new Error(`classifier test rows (${given.testIndex.length}) differ from the regressor's (${test.length}); train both with the same seed and test fraction`);
+  return given.testProba;
+}
+
 /** Inputs of `trainRegressor`: the matrix must exclude both targets. */
 export interface TrainRegressorOptions {
   readonly tf: Tf;
@@ -165,7 +178,6 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     predTest = predTest.map((v, i) => v * (proba[i] ?? 0));
   }
   const yTest = subsetVector(Float64Array.from(o.revenue), testIdx);
-  const pick = (m: { rmse: number; mae: number; r2: number; mape: number }): RegressorResult['metrics'] => ({ rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape });
   return {
     config,
     backend: tf.getBackend(),
@@ -177,8 +189,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     testIndex: testIdx,
     yTest,
     predTest,
-    metrics: pick(regressionMetrics(yTest, predTest)),
-    baseline: pick(meanBaseline(revTrain, yTest)),
+    ...regressorScores(yTest, predTest, revTrain),
     smearing,
     warnings,
     trainMs,
@@ -195,7 +206,5 @@ async function orderProbability(o: TrainRegressorOptions, test: Uint32Array): Pr
     config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', seed: o.config.seed, testFraction: o.config.testFraction },
     ...(o.signal ? { signal: o.signal } : {}), ...(o.now ? { now: o.now } : {}), ...(o.split ? { split: o.split } : {}),
   });
-  const same = given.testIndex.length === test.length && given.testIndex.every((v, i) => v === test[i]);
-  if (!same) throw new Error(`classifier test rows (${given.testIndex.length}) differ from the regressor's (${test.length}); train both with the same seed and test fraction`);
-  return given.testProba;
+  return alignedOrderProbability(given, test);
 }

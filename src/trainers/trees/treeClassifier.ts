@@ -1,6 +1,6 @@
 /** The conversion classifier as a tree ensemble, end to end: split, resample, weight, fit, threshold on validation, score on test. */
 import type { ModelMatrix } from '../../data/types.ts';
-import { binaryColumns, resampleFitRows, scoreAtValidationThreshold, splitForClassifier } from '../classifier.ts';
+import { binaryColumns, classifierCounts, resampleFitRows, scoreAtValidationThreshold, splitForClassifier } from '../classifier.ts';
 import { classWeights } from '../resample.ts';
 import { applyScaler, fitStandardScaler } from '../scaler.ts';
 import { subsetRows, subsetVector } from '../split.ts';
@@ -105,7 +105,6 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   const testProba = predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.test), split.test.length);
   const yTest = subsetVector(yAll, split.test);
   const { threshold, metrics } = scoreAtValidationThreshold(validY, validProba, yTest, testProba);
-  const positives = (y: Float32Array): number => y.reduce((s, v) => s + v, 0);
   return {
     config,
     backend: 'js',
@@ -126,14 +125,6 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     bundle: { ...built, preprocessing: { ...built.preprocessing, threshold } },
     ensemble,
     grouped: fit.grouped,
-    counts: {
-      train: fitIdx.length,
-      valid: split.valid.length,
-      test: split.test.length,
-      positivesTrain: positives(fitY),
-      positivesValid: positives(validY),
-      positivesTest: positives(yTest),
-      resampled,
-    },
+    counts: classifierCounts(fitY, validY, yTest, resampled),
   };
 }

@@ -1,7 +1,6 @@
 /** The revenue regressor as a tree ensemble: the same strategies, log1p target and Duan smearing as the linear/MLP regressor. */
 import type { ModelMatrix } from '../../data/types.ts';
-import { meanBaseline, regressionMetrics } from '../metrics.ts';
-import { smearingFactor, type OrderProbability } from '../regressor.ts';
+import { alignedOrderProbability, regressorScores, smearingFactor, type OrderProbability } from '../regressor.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from '../split.ts';
 import { trainingRows, type RowSplit } from '../splitPlan.ts';
 import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult } from '../types.ts';
@@ -86,13 +85,10 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   const bundle: TreeBundle = { ...rawBundle, preprocessing: finalPre };
   let predTest = Float64Array.from(predictWithPreprocessing(ensemble, finalPre, subsetRows(matrix.X, cols, testIdx), testIdx.length));
   if (config.strategy === 'two_stage') {
-    const given = o.classifierProba as OrderProbability;
-    const same = given.testIndex.length === test.length && given.testIndex.every((v, i) => v === test[i]);
-    if (!same) throw new Error(`classifier test rows (${given.testIndex.length}) differ from the regressor's (${test.length}); train both with the same seed and test fraction`);
-    predTest = predTest.map((v, i) => v * (given.testProba[i] ?? 0));
+    const proba = alignedOrderProbability(o.classifierProba as OrderProbability, test);
+    predTest = predTest.map((v, i) => v * (proba[i] ?? 0));
   }
   const yTest = subsetVector(revenue, testIdx);
-  const pick = (m: { rmse: number; mae: number; r2: number; mape: number }): RegressorResult['metrics'] => ({ rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape });
   return {
     config,
     backend: 'js',
@@ -104,8 +100,7 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
     testIndex: testIdx,
     yTest,
     predTest,
-    metrics: pick(regressionMetrics(yTest, predTest)),
-    baseline: pick(meanBaseline(subsetVector(revenue, trainIdx), yTest)),
+    ...regressorScores(yTest, predTest, subsetVector(revenue, trainIdx)),
     smearing,
     warnings: [],
     trainMs,
