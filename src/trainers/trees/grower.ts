@@ -249,70 +249,21 @@ export class TreeGrower {
     const parentScore = (G * G) / (H + lam);
     const minGain = parentScore * 1e-10;
     const best: SplitChoice = { feature: -1, bin: 0, missingLeft: false, gain: 0, gl: 0, hl: 0, cl: 0 };
-    const msl = p.minSamplesLeaf;
-    const mh = p.minHessian;
+    const limits = { msl: p.minSamplesLeaf, mh: p.minHessian, lam, parentScore, minGain, G, H, C };
     for (let i = 0; i < cols; i++) {
       if (draw && i >= p.featuresPerSplit && best.feature >= 0) break;
       const f = draw ? (order[i] as number) : i;
       const nb = this.nBins[f] as number;
       const base = (this.offset[f] as number) * STRIDE;
       const mk = base + nb * STRIDE;
-      const gm = hist[mk] as number;
-      const hm = hist[mk + 1] as number;
       const cm = hist[mk + 2] as number;
-      // missing values to the right: thresholds after bins 0 … nb−2, and after nb−1 when there are missing values
-      let gl = 0;
-      let hl = 0;
-      let cl = 0;
-      const lastBin = cm > 0 ? nb - 1 : nb - 2;
-      for (let b = 0; b <= lastBin; b++) {
-        const k = base + b * STRIDE;
-        gl += hist[k] as number;
-        hl += hist[k + 1] as number;
-        cl += hist[k + 2] as number;
-        const cr = C - cl;
-        if (cl < msl || hl < mh) continue;
-        if (cr < msl) break;
-        const hr = H - hl;
-        if (hr < mh) continue;
-        const gr = G - gl;
-        const gain = (gl * gl) / (hl + lam) + (gr * gr) / (hr + lam) - parentScore;
-        if (gain > best.gain && gain > minGain) {
-          best.feature = f;
-          best.bin = b;
-          best.missingLeft = cm > 0 ? false : cl >= cr;
-          best.gain = gain;
-          best.gl = gl;
-          best.hl = hl;
-          best.cl = cl;
-        }
-      }
-      if (cm <= 0) continue;
-      // missing values to the left
-      gl = gm;
-      hl = hm;
-      cl = cm;
-      for (let b = 0; b <= nb - 2; b++) {
-        const k = base + b * STRIDE;
-        gl += hist[k] as number;
-        hl += hist[k + 1] as number;
-        cl += hist[k + 2] as number;
-        const cr = C - cl;
-        if (cl < msl || hl < mh) continue;
-        if (cr < msl) break;
-        const hr = H - hl;
-        if (hr < mh) continue;
-        const gr = G - gl;
-        const gain = (gl * gl) / (hl + lam) + (gr * gr) / (hr + lam) - parentScore;
-        if (gain > best.gain && gain > minGain) {
-          best.feature = f;
-          best.bin = b;
-          best.missingLeft = true;
-          best.gain = gain;
-          best.gl = gl;
-          best.hl = hl;
-          best.cl = cl;
-        }
+      // missing values to the right (thresholds after bins 0 … nb−2, and after nb−1 when there are missing values),
+      // then, when the node has missing values, to the left (thresholds after bins 0 … nb−2)
+      if (cm > 0) {
+        scanThresholds(hist, base, nb - 1, 0, 0, 0, false, f, limits, best);
+        scanThresholds(hist, base, nb - 2, hist[mk] as number, hist[mk + 1] as number, cm, true, f, limits, best);
+      } else {
+        scanThresholds(hist, base, nb - 2, 0, 0, 0, null, f, limits, best);
       }
     }
     return best.feature >= 0 ? best : null;
@@ -416,5 +367,50 @@ class TreeBuilder {
     this.value = up(this.value, (k) => new Float64Array(k));
     this.cover = up(this.cover, (k) => new Float64Array(k));
     this.gain = up(this.gain, (k) => new Float64Array(k));
+  }
+}
+
+/** The node's totals and the split limits every threshold of `scanThresholds` is checked against. */
+interface ScanLimits {
+  readonly msl: number;
+  readonly mh: number;
+  readonly lam: number;
+  readonly parentScore: number;
+  readonly minGain: number;
+  readonly G: number;
+  readonly H: number;
+  readonly C: number;
+}
+
+/**
+ * Scans the thresholds after bins 0 … lastBin of one feature's histogram, the left side starting from (g0, h0, c0)
+ * (the missing bin's sums when missing values go left, else zero), and records a better split in `best`.
+ * `missingLeft` null: the node has no missing values, and unseen missing values go to the side with more samples.
+ */
+function scanThresholds(hist: Float64Array, base: number, lastBin: number, g0: number, h0: number, c0: number, missingLeft: boolean | null, f: number, l: ScanLimits, best: SplitChoice): void {
+  let gl = g0;
+  let hl = h0;
+  let cl = c0;
+  for (let b = 0; b <= lastBin; b++) {
+    const k = base + b * STRIDE;
+    gl += hist[k] as number;
+    hl += hist[k + 1] as number;
+    cl += hist[k + 2] as number;
+    const cr = l.C - cl;
+    if (cl < l.msl || hl < l.mh) continue;
+    if (cr < l.msl) break;
+    const hr = l.H - hl;
+    if (hr < l.mh) continue;
+    const gr = l.G - gl;
+    const gain = (gl * gl) / (hl + l.lam) + (gr * gr) / (hr + l.lam) - l.parentScore;
+    if (gain > best.gain && gain > l.minGain) {
+      best.feature = f;
+      best.bin = b;
+      best.missingLeft = missingLeft ?? cl >= cr;
+      best.gain = gain;
+      best.gl = gl;
+      best.hl = hl;
+      best.cl = cl;
+    }
   }
 }
