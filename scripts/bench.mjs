@@ -289,9 +289,6 @@ if (only('slider') && fs.existsSync(new URL('./bench-slider.mjs', import.meta.ur
   } catch (e) { out['slider.error'] = String(e.message).slice(0, 200); }
 }
 
-await browser?.close();
-server?.close();
-
 if (only('search') && fs.existsSync(new URL('./bench-search.ts', import.meta.url))) {
   log('search (node worker pool)');
   const r = spawnSync('npx', ['tsx', 'scripts/bench-search.ts'], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -313,29 +310,35 @@ if (only('trees.browser')) {
   // gradient boosting in the page's training worker, as a user runs it: the Train cell with early stopping off (100 trees,
   // 31 leaves) on its fit rows (the training split less its 15 % validation slice), 1 warm-up then 3 measured fits;
   // after the node part, so the peer's fit time in the ratio is from this same run
-  log('trees.browser: gbdt in the training worker');
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(baseUrl);
-  await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
-  await page.getByTestId('clf-model').selectOption('gbdt');
-  await page.getByTestId('clf-gbdt-early-stopping').selectOption('off');
-  const runRows = page.locator('[data-testid^="run-row-"]');
   const fits = [];
-  for (let i = 0; i < 4; i++) {
-    const before = await runRows.count();
-    await page.getByTestId('train-classifier').click();
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="run-row-"]').length > n, before, { timeout: 300_000, polling: 100 });
-    await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
-    if (await dataValue(page, 'classifier-epochs') !== 100) throw new Error('the browser gbdt did not grow 100 trees; is early stopping off?');
-    if (i > 0) fits.push(await dataValue(page, 'classifier-train-ms'));
-    log(`trees.browser: fit ${i} ${await dataValue(page, 'classifier-train-ms')} ms${i === 0 ? ' (warm-up)' : ''}`);
-  }
-  await context.close();
-  out['trees.gbdt.browser_fit_ms'] = round(median(fits), 0);
+  try {
+    log('trees.browser: gbdt in the training worker');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+    await page.getByTestId('clf-model').selectOption('gbdt');
+    await page.getByTestId('clf-gbdt-early-stopping').selectOption('off');
+    const runRows = page.locator('[data-testid^="run-row-"]');
+    for (let i = 0; i < 4; i++) {
+      const before = await runRows.count();
+      await page.getByTestId('train-classifier').click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="run-row-"]').length > n, before, { timeout: 300_000, polling: 100 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
+      if (await dataValue(page, 'classifier-epochs') !== 100) throw new Error('the browser gbdt did not grow 100 trees; is early stopping off?');
+      if (i > 0) fits.push(await dataValue(page, 'classifier-train-ms'));
+      log(`trees.browser: fit ${i} ${await dataValue(page, 'classifier-train-ms')} ms${i === 0 ? ' (warm-up)' : ''}`);
+    }
+    await context.close();
+  } catch (e) { out['trees.browser.error'] = String(e.message).slice(0, 200); }
+  if (fits.length > 0) out['trees.gbdt.browser_fit_ms'] = round(median(fits), 0);
   out['trees.gbdt.browser_fit_ms_all'] = fits.map((f) => round(f, 0));
   if (Number.isFinite(out['trees.gbdt.peer_fit_ms'])) out['trees.gbdt.browser_ratio'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.peer_fit_ms'], 3);
   if (Number.isFinite(out['trees.gbdt.node_fit_ms_fit_rows'])) out['trees.gbdt.browser_over_node_same_rows'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.node_fit_ms_fit_rows'], 2);
 }
+
+// the browser is closed only now: the trees part drives it after the node parts
+await browser?.close();
+server?.close();
 
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
