@@ -37,6 +37,10 @@ test('gbdt trains in the page, its bundle predicts the same in node, MLflow gets
   const sample = csv.rows.slice(0, 500);
   const predicted = await predictor.predict(Float32Array.from(sample.flatMap((r) => r.slice(3))), sample.length);
   sample.forEach((row, i) => expect(Math.abs((predicted[i] as number) - (row[2] ?? Number.NaN))).toBeLessThan(1e-6));
+  // the Calibration cell reads the trees' own test probabilities: its Brier score is the one of the downloaded predictions
+  expect(csv.rows).toHaveLength(94_575);
+  const brier = csv.rows.reduce((sum, r) => sum + ((r[2] ?? Number.NaN) - (r[1] ?? Number.NaN)) ** 2, 0) / csv.rows.length;
+  expect(await dataValue(page, 'calibration-brier')).toBeCloseTo(brier, 6);
 
   // gain importance beside permutation importance: the page's shares are the downloaded bundle's, by real feature name
   const bundle: unknown = JSON.parse(bundleText);
