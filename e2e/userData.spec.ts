@@ -139,3 +139,39 @@ test('class target none: the classifier cells are idle and say why, the regresso
   await page.getByTestId('revenue-money').check();
   await expect(page.getByTestId('reg-rmse')).toHaveText(`$${rmse.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
 });
+
+/** A medical table the test writes: `ageType` lets a test file hold the age as text, which must be refused. */
+function medicalRows(n: number, seed: number, ageAsText = false): string {
+  const age = Array.from({ length: n }, (_, i) => 20 + ((i + seed) * 7) % 60);
+  const smoker = Array.from({ length: n }, (_, i) => (i + seed) % 3 === 0);
+  const disease = age.map((a, i) => (a > 55 || (smoker[i] === true && i % 2 === 0)));
+  const table = new arrow.Table({
+    age: ageAsText ? arrow.vectorFromArray(age.map(String), new arrow.Utf8()) : arrow.vectorFromArray(age, new arrow.Int32()),
+    smoker: arrow.vectorFromArray(smoker, new arrow.Bool()),
+    has_disease: arrow.vectorFromArray(disease, new arrow.Bool()),
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'medical-')), `medical-${n}-${ageAsText ? 'text' : 'int'}.parquet`);
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))));
+  return file;
+}
+
+test('a separate test file: a mismatched one is refused in one sentence and nothing is lost; a matching one is the test part the classifier is scored on', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openWorkbench(page);
+  await page.getByTestId('file-input').setInputFiles(medicalRows(400, 0));
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400', { timeout: 60_000 });
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('test-file-input').setInputFiles(medicalRows(100, 5, true));
+  await expect(page.getByTestId('data-settings-error')).toHaveText('column "age" is text in the test file but whole numbers in the training file; save both files with the same types', { timeout: 60_000 });
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400');
+  await expect(page.getByTestId('split-description').first()).toContainText('random stratified');
+  await page.getByTestId('test-file-input').setInputFiles(medicalRows(100, 5));
+  await expect(page.getByTestId('test-file-name')).toHaveText('medical-100-int.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('split-description').first()).toContainText('test file medical-100-int.parquet (100 rows)');
+  await expect(page.getByTestId('split-test-rows').first()).toHaveAttribute('data-value', '100');
+  expect(await dataValue(page, 'split-fit-rows') + await dataValue(page, 'split-valid-rows')).toBe(400);
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('clf-auc_roc')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('classifier-result')).toContainText('/ 100 test rows');
+});

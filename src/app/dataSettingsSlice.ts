@@ -12,6 +12,8 @@ import { planSplit, type SplitOptions, type SplitPlan, type SplitSpec } from '..
 import type { WorkbenchState } from './store.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
 import { requestAnalysis } from './dataSlice.ts';
+import { getDataClient } from './services.ts';
+import type { LoadSpec } from '../workers/dataProtocol.ts';
 
 export interface DataSettingsSlice {
   /** the file as loaded; `dataset` is what the models see */
@@ -28,6 +30,15 @@ export interface DataSettingsSlice {
   /** what was kept from the previous file's settings */
   settingsNotice: string | null;
   rowsKept: number | null;
+  /** the separate test file in use (its name), or null */
+  testFile: string | null;
+  testFileStatus: 'idle' | 'loading';
+  /** the training file alone while a test file is appended to `rawDataset` */
+  trainingRaw: Dataset | null;
+  /** loads a test file: its schema checked against the training file; a mismatch is one sentence and nothing changes */
+  loadTestFile(spec: LoadSpec): Promise<void>;
+  /** back to the training file alone, split by the file's default */
+  dropTestFile(): void;
   /** takes a newly loaded file: settings reset to what it supports, the previous ones kept where their columns exist */
   adoptDataset(raw: Dataset): void;
   setFilters(filters: readonly RowFilter[]): void;
@@ -85,12 +96,37 @@ export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataS
     dataSettingsError: null,
     settingsNotice: null,
     rowsKept: null,
+    testFile: null,
+    testFileStatus: 'idle',
+    trainingRaw: null,
+    async loadTestFile(requested) {
+      const s = get();
+      if (s.rawDataset === null) { set({ dataSettingsError: 'load the training file first, then its test file' }); return; }
+      const spec: LoadSpec = requested.kind === 'url' ? { ...requested, url: new URL(requested.url, document.baseURI).href } : requested;
+      const name = spec.kind === 'file' ? spec.file.name : spec.name;
+      set({ testFileStatus: 'loading', dataSettingsError: null });
+      try {
+        const { dataset, trainRows } = await getDataClient().request('loadTestFile', spec).result;
+        const training = get().trainingRaw ?? get().rawDataset;
+        set({ trainingRaw: training, rawDataset: dataset, testFile: name, testFileStatus: 'idle' });
+        attempt({ split: { kind: 'test-file', name, trainRows } });
+      } catch (e) {
+        set({ testFileStatus: 'idle', dataSettingsError: (e as Error).message });
+      }
+    },
+    dropTestFile() {
+      const training = get().trainingRaw;
+      if (training === null) return;
+      void getDataClient().request('dropTestFile', null).result.catch(() => undefined);
+      set({ rawDataset: training, trainingRaw: null, testFile: null, split: null });
+      get().rebuildData();
+    },
     adoptDataset(raw) {
       const s = get();
       const hadFile = s.rawDataset !== null;
       const { settings, notice } = settingsForNewFile(currentDataSettings(s), raw);
       set({
-        rawDataset: raw,
+        rawDataset: raw, trainingRaw: null, testFile: null,
         // no label-like column: the old name stays, so validation asks the user to pick one of this file's columns
         classTarget: settings.classTarget ?? s.classTarget, revenueTarget: settings.revenueTarget ?? '', revenueIsMoney: settings.revenueIsMoney,
         excluded: settings.excluded, transforms: settings.transforms, filters: settings.filters, dateParts: settings.dateParts, split: settings.split,
@@ -106,7 +142,11 @@ export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataS
     },
     setFilters(filters) { attempt({ filters: [...filters] }); },
     setDateParts(dateParts) { attempt({ dateParts: [...dateParts] }); },
-    setSplit(split) { attempt({ split }); },
+    setSplit(split) {
+      // another split than the test file's: the test rows leave with it
+      if (get().testFile !== null && split?.kind !== 'test-file') get().dropTestFile();
+      attempt({ split });
+    },
     setRevenueIsMoney(revenueIsMoney) { set({ revenueIsMoney }); },
     rebuildData() {
       const s = get();

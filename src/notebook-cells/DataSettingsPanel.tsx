@@ -96,7 +96,45 @@ function SplitSettings() {
       {split?.kind === 'group' && (
         <SelectField label="group column" value={split.column} testId="split-column" options={others.map((t) => [t, t] as const)} onChange={(column) => setSplit({ kind: 'group', column })} />
       )}
+      <TestFileSettings />
     </div>
+  );
+}
+
+/** A separate test file, by file pick or URL: its rows are the test part; its columns must match the training file's. */
+function TestFileSettings() {
+  const testFile = useWorkbench((s) => s.testFile);
+  const status = useWorkbench((s) => s.testFileStatus);
+  const load = useWorkbench((s) => s.loadTestFile);
+  const drop = useWorkbench((s) => s.dropTestFile);
+  const [url, setUrl] = useState('');
+  if (testFile !== null) {
+    return (
+      <div className="field" data-testid="test-file">
+        <span>test file</span>
+        <span><strong data-testid="test-file-name">{testFile}</strong> <button type="button" data-testid="test-file-remove" onClick={drop}>remove</button></span>
+      </div>
+    );
+  }
+  const fromUrl = (): void => {
+    const trimmed = url.trim();
+    if (trimmed === '') return;
+    const name = trimmed.split(/[?#]/)[0]?.split('/').pop() || trimmed;
+    void load({ kind: 'url', url: trimmed, name, bundled: false });
+  };
+  return (
+    <>
+      <label className="field">
+        <span>or a separate test file{status === 'loading' ? ' (loading…)' : ''}</span>
+        <input type="file" accept=".parquet" data-testid="test-file-input" disabled={status === 'loading'}
+          onChange={(e) => { const f = e.target.files?.[0]; if (f) void load({ kind: 'file', file: f }); e.target.value = ''; }} />
+      </label>
+      <label className="field">
+        <span>test file URL</span>
+        <input type="url" value={url} data-testid="test-file-url" onChange={(e) => setUrl(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') fromUrl(); }} />
+      </label>
+      <button type="button" data-testid="test-file-load" disabled={status === 'loading' || url.trim() === ''} onClick={fromUrl}>load test file</button>
+    </>
   );
 }
 

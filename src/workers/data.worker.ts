@@ -14,6 +14,7 @@ import { blobByteSource, urlByteSource } from '../data/byteSource.ts';
 import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
 import type { Dataset, DataSource } from '../data/types.ts';
 import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
+import { appendTestFile } from '../data/testFile.ts';
 import { canShareMemory } from './sharedMemory.ts';
 import { serveRequests } from './workerServer.ts';
 
@@ -22,6 +23,8 @@ declare const self: DedicatedWorkerGlobalScope;
 let ready: Promise<unknown> | null = null;
 /** The last dataset loaded successfully: what `analyse` reads (a cancelled load keeps the previous one, as the page does). */
 let current: Dataset | null = null;
+/** The training file as loaded, without an appended test file: what a test file is checked against. */
+let training: Dataset | null = null;
 /** The last prepared dataset (date parts, filters): `analyse` and `revenueView` ask for the same one in turn. */
 let prepared: { from: Dataset; key: string; ds: Dataset } | null = null;
 
@@ -66,6 +69,7 @@ serveRequests<DataOps>(self, {
     const kept = shared ? copyDataset(loaded.dataset, (n) => new SharedArrayBuffer(n)) : loaded.dataset;
     const sent = shared ? kept : copyDataset(loaded.dataset, (n) => new ArrayBuffer(n));
     current = kept;
+    training = kept;
     const result = {
       dataset: sent,
       notes: loaded.notes,
@@ -74,6 +78,33 @@ serveRequests<DataOps>(self, {
       workerMs: performance.now() - t0,
     };
     return { result, transfer: datasetTransferables(sent) };
+  },
+  async loadTestFile(spec, { signal, progress }) {
+    const t0 = performance.now();
+    if (training === null) throw new Error('load the training file first, then its test file');
+    ready ??= initParquet({ module_or_path: parquetWasmUrl });
+    await ready;
+    const { source, dataSource } = describe(spec);
+    const loaded = await loadParquet({ source, dataSource, parquet, signal, onProgress: progress, narrowToFit: false });
+    let joined: { dataset: Dataset; trainRows: number };
+    try {
+      joined = appendTestFile(training, loaded.dataset);
+    } catch (e) {
+      // the first mismatch, one sentence naming the column and its types; the training file stays as it was
+      throw new Error((e as Error).message.split('\n')[0]);
+    }
+    const shared = canShareMemory(self);
+    const kept = shared ? copyDataset(joined.dataset, (n) => new SharedArrayBuffer(n)) : joined.dataset;
+    const sent = shared ? kept : copyDataset(joined.dataset, (n) => new ArrayBuffer(n));
+    current = kept;
+    const result = {
+      dataset: sent, notes: loaded.notes, requests: loaded.requests, rowGroups: loaded.footer.rowGroups.length, workerMs: performance.now() - t0, trainRows: joined.trainRows,
+    };
+    return { result, transfer: datasetTransferables(sent) };
+  },
+  dropTestFile() {
+    current = training;
+    return { result: null };
   },
   analyse({ classTarget, revenueTarget, options, prepare, planRandomSplit }) {
     const ds = preparedFor(prepare, classTarget);

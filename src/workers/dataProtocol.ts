@@ -71,6 +71,11 @@ export interface FeaturesViewRequest extends FeaturesViewInput {
  */
 export type DataOps = {
   readonly load: Operation<LoadSpec, LoadedPayload, LoadProgress>;
+  /** a separate test file: loaded, its schema checked against the training file (one sentence on a mismatch, nothing
+   * kept changes), then its rows appended after the training rows, which stay first */
+  readonly loadTestFile: Operation<LoadSpec, LoadedPayload & { readonly trainRows: number }, LoadProgress>;
+  /** back to the training file alone */
+  readonly dropTestFile: Operation<null, null>;
   readonly analyse: Operation<AnalyseInput, AnalyseResult>;
   /** the Revenue cell's curves and slider index: the regressor's matrix and the sorts of every test row stay off the page */
   readonly revenueView: Operation<RevenueViewRequest, RevenueView>;
