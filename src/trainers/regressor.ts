@@ -100,7 +100,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   }
   const { rows, cols } = matrix;
   if (o.revenue.length !== rows || o.isOrdered.length !== rows) {
-    throw new Error(`revenue (${o.revenue.length}) and is_ordered (${o.isOrdered.length}) must have the matrix's ${rows} rows; build them from the same table`);
+    throw new Error(`the regression target (${o.revenue.length}) and the class labels (${o.isOrdered.length}) must have the matrix's ${rows} rows; build them from the same table`);
   }
   const warnings: string[] = [];
   // the classifier's outer split: same seed and fraction ⇒ the same 6,463 converting test rows

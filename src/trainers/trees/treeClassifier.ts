@@ -58,7 +58,7 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   const yAll = Float32Array.from(o.y);
   for (let i = 0; i < rows; i++) {
     const v = yAll[i];
-    if (v !== 0 && v !== 1) throw new Error(`target value ${v} at row ${i} is not 0/1; pick a binary target such as is_ordered`);
+    if (v !== 0 && v !== 1) throw new Error(`target value ${v} at row ${i} is not 0/1; pick a two-valued class target in the Features cell`);
   }
   const split = o.split ?? splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
   const warnings: string[] = [];

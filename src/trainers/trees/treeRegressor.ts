@@ -40,7 +40,7 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   const now = o.now ?? (() => performance.now());
   const { rows, cols } = matrix;
   if (o.revenue.length !== rows || o.isOrdered.length !== rows) {
-    throw new Error(`revenue (${o.revenue.length}) and is_ordered (${o.isOrdered.length}) must have the matrix's ${rows} rows; build them from the same table`);
+    throw new Error(`the regression target (${o.revenue.length}) and the class labels (${o.isOrdered.length}) must have the matrix's ${rows} rows; build them from the same table`);
   }
   if (config.strategy === 'two_stage' && o.classifierProba === undefined) {
     throw new Error('strategy "two_stage" needs the classifier\'s test probabilities; train the classifier first or pick "converting_only"');
