@@ -257,8 +257,13 @@ test('with the secrets choice left at "no", a presigned URL\'s secrets appear no
   try {
     await openWorkbench(page);
     await page.getByTestId('url-input').fill(url);
+    const savedBefore = await page.getByTestId('save-status').getAttribute('data-saved-at');
     await page.getByTestId('load-url').click();
     await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
+    // the notebook (with its new data URL) is saved to IndexedDB 400 ms after the dataset changes: wait for that save
+    // before reloading, or the reload restores the snapshot from before the load
+    await expect(page.getByTestId('save-status')).not.toHaveAttribute('data-saved-at', savedBefore ?? '', { timeout: 30_000 });
+    await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
     // one choice, shown in both cells that export, remembered for the tab's session (a reload keeps it)
     const reportChoice = page.getByTestId('report-cell').getByTestId('keep-signature');
     const exportChoice = page.getByTestId('export-cell').getByTestId('keep-signature');

@@ -3,6 +3,7 @@ import type { StateCreator } from 'zustand';
 import * as v from 'valibot';
 import type { CELL_REGISTRY, CellKind } from '../notebook-cells/registry.ts';
 import type { WorkbenchState } from './store.ts';
+import { notebookSplitOptions } from './dataSettingsSlice.ts';
 
 export type { CellKind };
 
@@ -166,13 +167,16 @@ export const createNotebookSlice: StateCreator<WorkbenchState, [], [], NotebookS
     });
   },
   setCellSettings(id, kind, patch) {
+    const splitBefore = notebookSplitOptions(get());
     set((s) => {
       const entry = cellOfKind(s, id, kind);
       if (!entry) return {};
       return { cells: { ...s.cells, [id]: { ...entry, config: { ...entry.config, ...patch } } } };
     });
-    // a Train cell's fractions or seed move the previewed split: the preview and the leakage check follow
-    if ((kind === 'trainClassifier' || kind === 'trainRegressor') && ['testFraction', 'validationFraction', 'seed'].some((k) => k in patch)) get().rebuildData();
+    // the Train cell whose fractions and seed the previewed split follows (the first one): the preview and the leakage
+    // check follow it; another cell's settings (a duplicate's seed) change neither, nor make other cells' runs stale
+    const splitAfter = notebookSplitOptions(get());
+    if (splitAfter.testFraction !== splitBefore.testFraction || splitAfter.validationFraction !== splitBefore.validationFraction || splitAfter.seed !== splitBefore.seed) get().rebuildData();
   },
   resetNotebook() {
     set({ ...defaultCells(), deleted: [] });
