@@ -56,6 +56,8 @@ export function DataCell({ cellId }: CellProps) {
   const notes = useWorkbench((s) => s.notes);
   const load = useWorkbench((s) => s.load);
   const analysis = useWorkbench((s) => s.analysis);
+  const classTarget = useWorkbench((s) => s.classTarget);
+  const revenueTarget = useWorkbench((s) => s.revenueTarget);
   if (!data) {
     return (
       <div>
@@ -81,7 +83,10 @@ export function DataCell({ cellId }: CellProps) {
           <ul>{analysis.issues.map((i) => <li key={i.code + i.column}>{i.message}</li>)}</ul>
         </div>
       ) : analysis ? (
-        <p className="met" data-testid="validation-ok">Validation passed: targets present, binary class with enough rows of each, revenue numeric and not negative.</p>
+        <p className="met" data-testid="validation-ok">Validation passed: {[
+          classTarget === '' ? null : `class target ${classTarget} has two values with enough rows of each`,
+          revenueTarget === '' ? null : `regression target ${revenueTarget} is numeric, finite and not negative`,
+        ].filter((t) => t !== null).join('; ')}.</p>
       ) : null}
       {notes.length > 0 && (
         <ul className="notes" data-testid="data-notes">{notes.map((n) => <li key={n}>{n}</li>)}</ul>

@@ -30,6 +30,8 @@ export interface ReportState extends RunsState {
   readonly analysis: Analysis | null;
   readonly classTarget: string;
   readonly revenueTarget: string;
+  /** the regression target is money (shown in dollars); absent: true, as for the bundled file */
+  readonly revenueIsMoney?: boolean;
   readonly excluded: readonly string[];
   readonly threshold: number;
   /** the user's targets; absent: the handoff's */
@@ -122,6 +124,7 @@ function reportData(state: ReportState, ds: Dataset): ReportData {
       ? { negatives: balance.negatives, positives: balance.positives, rate: profile?.conversionRate ?? balance.positiveRate }
       : { negatives: 0, positives: 0, rate: Number.NaN },
     meanOrderValue: profile?.revenue?.meanOrderValue ?? Number.NaN,
+    targetNames: { classTarget: state.classTarget, regressionTarget: state.revenueTarget, regressionIsMoney: state.revenueIsMoney ?? true },
   };
 }
 

@@ -309,3 +309,38 @@ describe('buildReportHtml: SHAP summary', () => {
     expect(buildReportHtml(syntheticReportInput())).not.toContain('id="shap"');
   });
 });
+
+describe('buildReportHtml: the user\u2019s targets and units', () => {
+  const section = (doc: string, id: string): string => {
+    const match = new RegExp(`<section class="card" id="${id}"[\\s\\S]*?</section>`).exec(doc);
+    if (match === null) throw new Error(`no section ${id}`);
+    return match[0];
+  };
+  it('names the class and regression targets and shows plain numbers when the target is not money', () => {
+    const doc = buildReportHtml({ ...input, data: { ...input.data, targetNames: { classTarget: 'has_disease', regressionTarget: 'progression', regressionIsMoney: false } } });
+    expect(doc).toContain('Classifier \u2014 has_disease');
+    expect(doc).toContain('Regressor \u2014 progression');
+    expect(doc).toContain('Rows where has_disease is positive');
+    expect(doc).toContain('Mean progression where has_disease is positive');
+    expect(doc).not.toMatch(/convert|order value/i);
+    const rmseRow = /<tr data-metric="rmse">[\s\S]*?<\/tr>/.exec(section(doc, 'regressor'))?.[0] ?? '';
+    expect(rmseRow).toContain(`>${formatMetric(12.4)}<`);
+    expect(rmseRow).not.toContain('$');
+  });
+  it('shows dollars on RMSE, MAE, their baselines and targets only when the regression target is money', () => {
+    const doc = buildReportHtml({ ...input, data: { ...input.data, targetNames: { classTarget: 'is_ordered', regressionTarget: 'revenue', regressionIsMoney: true } } });
+    const regressor = section(doc, 'regressor');
+    const rmseRow = /<tr data-metric="rmse">[\s\S]*?<\/tr>/.exec(regressor)?.[0] ?? '';
+    expect(rmseRow).toContain(`>$${formatMetric(12.4)}<`);
+    expect(rmseRow).toContain(`>$${formatMetric(23)}<`);
+    const r2Row = /<tr data-metric="r2">[\s\S]*?<\/tr>/.exec(regressor)?.[0] ?? '';
+    expect(r2Row).not.toContain('$');
+  });
+  it('leaves out the class facts of a notebook without a class target', () => {
+    const { classifier: _unused, ...withoutClassifier } = input;
+    const doc = buildReportHtml({ ...withoutClassifier, data: { ...input.data, targetNames: { classTarget: '', regressionTarget: 'progression', regressionIsMoney: false } } });
+    expect(_unused).toBeDefined();
+    expect(section(doc, 'data')).not.toContain('is positive');
+    expect(doc).toContain('Regressor \u2014 progression');
+  });
+});

@@ -1,4 +1,5 @@
 /** The self-contained HTML report: one file, no network, CSP by hash, SVG charts and a working threshold slider. */
+import type { ReportTargetNames } from './reportTypes.ts';
 import type {
   TargetCheck, ReportClassifier, ReportData, ReportInput, ReportRegressor, ReportRun, ReportShap, SettingValue,
 } from './reportTypes.ts';
@@ -48,9 +49,10 @@ export function buildReportHtml(input: ReportInput): string {
     { id: 'leakage', title: 'Leakage checks', body: leakageSection(input) },
     { id: 'features', title: 'Features', body: featuresSection(input) },
   ];
-  if (input.classifier !== undefined) sections.push({ id: 'classifier', title: 'Conversion classifier', body: classifierSection(input.classifier, input.data) });
-  if (input.regressor !== undefined) sections.push({ id: 'regressor', title: 'Revenue regressor', body: regressorSection(input.regressor) });
-  if (input.shap !== undefined && input.shap.length > 0) sections.push({ id: 'shap', title: 'Why the models predict what they do (SHAP)', body: shapSection(input.shap) });
+  const names = targetWords(input.data.targetNames);
+  if (input.classifier !== undefined) sections.push({ id: 'classifier', title: names.classifierTitle, body: classifierSection(input.classifier, input.data) });
+  if (input.regressor !== undefined) sections.push({ id: 'regressor', title: names.regressorTitle, body: regressorSection(input.regressor, names) });
+  if (input.shap !== undefined && input.shap.length > 0) sections.push({ id: 'shap', title: 'Why the models predict what they do (SHAP)', body: shapSection(input.shap, names) });
   sections.push({ id: 'runs', title: 'Runs', body: runsSection(input.runs) });
   if (input.sample !== undefined) sections.push({ id: 'sample', title: 'Data sample', body: sampleSection(input.sample) });
 
@@ -92,15 +94,49 @@ ${body.markup}
 
 // ---- data, leakage, features ----
 
+/**
+ * The words the report uses for the user's targets: their column names when known (a report of any file, not only the
+ * bundled one), generic words otherwise; dollars only for a regression target marked as money.
+ */
+interface TargetWords {
+  readonly classifierTitle: string;
+  readonly regressorTitle: string;
+  /** '' when the notebook has no class target */
+  readonly classTarget: string;
+  /** '' when the notebook has no regression target */
+  readonly regressionTarget: string;
+  /** a regression amount (RMSE, MAE, a mean of the target) with its unit */
+  readonly amount: (x: number) => string;
+  readonly money: boolean;
+}
+
+function targetWords(t: ReportTargetNames | undefined): TargetWords {
+  const classTarget = t?.classTarget ?? 'the class';
+  const regressionTarget = t?.regressionTarget ?? 'the regression target';
+  const money = t?.regressionIsMoney ?? false;
+  return {
+    classifierTitle: t === undefined || t.classTarget === '' ? 'Classifier' : `Classifier \u2014 ${t.classTarget}`,
+    regressorTitle: t === undefined || t.regressionTarget === '' ? 'Regressor' : `Regressor \u2014 ${t.regressionTarget}`,
+    classTarget, regressionTarget, money,
+    amount: (x) => (money && Number.isFinite(x) ? `$${formatMetric(x)}` : formatMetric(x)),
+  };
+}
+
+/** Regression metrics measured in the target's own unit (dollars when it is money). */
+const AMOUNT_METRICS = new Set(['rmse', 'mae']);
+
 function dataSection(data: ReportData, hasSample: boolean): SafeHtml {
   const balance = data.classBalance;
   const total = balance.positives + balance.negatives;
+  const words = targetWords(data.targetNames);
+  const hasClass = words.classTarget !== '';
+  const hasRegression = words.regressionTarget !== '';
   return html`<dl class="facts">
 ${fact('Source', sourceLabel(data.source))}
 ${fact('Rows', formatCount(data.rows))}
 ${fact('Columns', formatCount(data.columns.length))}
-${fact('Converting rows', `${formatCount(balance.positives)} of ${formatCount(total)} (${formatPercent(balance.rate)})`)}
-${fact('Mean order value', formatMetric(data.meanOrderValue))}
+${hasClass ? fact(`Rows where ${words.classTarget} is positive`, `${formatCount(balance.positives)} of ${formatCount(total)} (${formatPercent(balance.rate)})`) : html``}
+${hasClass && hasRegression ? fact(`Mean ${words.regressionTarget} where ${words.classTarget} is positive`, words.amount(data.meanOrderValue)) : html``}
 <div class="fact wide"><dt>SHA-256 of the source</dt><dd class="mono">${data.sha256}</dd></div>
 </dl>
 <p class="note">${hasSample ? 'A sample of rows is included at the end, at the author\u2019s request.' : 'No data rows are included: everything below is aggregated.'}</p>
@@ -177,8 +213,8 @@ function classifierSection(c: ReportClassifier, data: ReportData): SafeHtml {
     }),
     renderChart({
       title: 'Calibration (reliability diagram)', testId: 'report-chart-calibration',
-      description: 'observed share of converting rows against mean predicted probability per bin, with rows per bin',
-      x: { label: 'Mean predicted probability', domain: unit }, y: { label: 'Observed fraction converting', domain: unit },
+      description: 'observed share of positive rows against mean predicted probability per bin, with rows per bin',
+      x: { label: 'Mean predicted probability', domain: unit }, y: { label: 'Observed fraction positive', domain: unit },
       layers: [
         { kind: 'line', xs: [0, 1], ys: [0, 1], series: 'reference', label: 'Perfectly calibrated' },
         {
@@ -199,7 +235,7 @@ function classifierSection(c: ReportClassifier, data: ReportData): SafeHtml {
     }),
   ];
 
-  return html`<p class="meta">Backend: <code>${c.backend}</code> · test split: ${formatCount(c.sweep.positives)} converting, ${formatCount(c.sweep.negatives)} not converting</p>
+  return html`<p class="meta">Backend: <code>${c.backend}</code> · test split: ${formatCount(c.sweep.positives)} positive, ${formatCount(c.sweep.negatives)} negative${data.targetNames !== undefined && data.targetNames.classTarget !== '' ? ` (${data.targetNames.classTarget})` : ''}</p>
 <div class="split">
 <div><h3>Metrics and targets</h3>${metricsTable(c.metrics, c.targets, null)}</div>
 <div><h3>Settings</h3>${settingsTable(c.settings)}</div>
@@ -212,11 +248,11 @@ function classifierSection(c: ReportClassifier, data: ReportData): SafeHtml {
 <output for="threshold-slider" data-testid="report-threshold" data-value="${start.threshold}">${start.threshold.toFixed(3)}</output>
 <button type="button" id="threshold-reset">Reset to ${formatMetric(c.threshold)}</button>
 </div>
-<p class="note">Recomputed from true and false positive counts at the 1,001 thresholds 0.000, 0.001, …, 1.000 on the test split (exact at those steps; a row counts as predicted converting when its score is at least the threshold). The model\u2019s chosen threshold is ${formatMetric(c.threshold)}.</p>
+<p class="note">Recomputed from true and false positive counts at the 1,001 thresholds 0.000, 0.001, …, 1.000 on the test split (exact at those steps; a row counts as predicted positive when its score is at least the threshold). The model\u2019s chosen threshold is ${formatMetric(c.threshold)}.</p>
 <div class="split">
-<table class="confusion" aria-label="Confusion matrix at the slider threshold"><thead><tr><th></th><th scope="col">Predicted converting</th><th scope="col">Predicted not converting</th></tr></thead><tbody>
-<tr><th scope="row">Converting</th><td class="hit" data-testid="report-tp" data-value="${start.tp}">${formatCount(start.tp)}</td><td class="miss" data-testid="report-fn" data-value="${start.fn}">${formatCount(start.fn)}</td></tr>
-<tr><th scope="row">Not converting</th><td class="miss" data-testid="report-fp" data-value="${start.fp}">${formatCount(start.fp)}</td><td class="hit" data-testid="report-tn" data-value="${start.tn}">${formatCount(start.tn)}</td></tr>
+<table class="confusion" aria-label="Confusion matrix at the slider threshold"><thead><tr><th></th><th scope="col">Predicted positive</th><th scope="col">Predicted negative</th></tr></thead><tbody>
+<tr><th scope="row">Actually positive</th><td class="hit" data-testid="report-tp" data-value="${start.tp}">${formatCount(start.tp)}</td><td class="miss" data-testid="report-fn" data-value="${start.fn}">${formatCount(start.fn)}</td></tr>
+<tr><th scope="row">Actually negative</th><td class="miss" data-testid="report-fp" data-value="${start.fp}">${formatCount(start.fp)}</td><td class="hit" data-testid="report-tn" data-value="${start.tn}">${formatCount(start.tn)}</td></tr>
 </tbody></table>
 <table class="rates" aria-label="Metrics at the slider threshold"><tbody>
 ${rateRow('Precision', 'report-precision', start.precision)}
@@ -236,7 +272,7 @@ function rateRow(label: string, testId: string, value: number): SafeHtml {
 
 // ---- regressor ----
 
-function regressorSection(r: ReportRegressor): SafeHtml {
+function regressorSection(r: ReportRegressor, words: TargetWords): SafeHtml {
   const points = downsampleCurve(r.points.actual, r.points.predicted, MAX_CURVE_POINTS, 'regressor points');
   const domain = paddedDomain([...points.xs, ...points.ys]);
   const { edges, counts } = r.residualHistogram;
@@ -256,7 +292,7 @@ function regressorSection(r: ReportRegressor): SafeHtml {
     renderChart({
       title: 'Predicted vs actual', testId: 'report-chart-predicted-actual',
       description: `${formatCount(points.xs.length)} test predictions`,
-      x: { label: 'Actual', domain }, y: { label: 'Predicted', domain },
+      x: { label: `Actual ${words.regressionTarget}${words.money ? ' ($)' : ''}`, domain }, y: { label: `Predicted ${words.regressionTarget}${words.money ? ' ($)' : ''}`, domain },
       layers: [
         { kind: 'points', xs: points.xs, ys: points.ys, series: 'series-1', label: `Test predictions (${formatCount(points.xs.length)} shown)`, radius: 2 },
         { kind: 'line', xs: [domain[0], domain[1]], ys: [domain[0], domain[1]], series: 'reference', label: 'y = x' },
@@ -265,13 +301,13 @@ function regressorSection(r: ReportRegressor): SafeHtml {
     renderChart({
       title: 'Residuals (actual − predicted)', testId: 'report-chart-residuals',
       ...(outside > 0 ? { description: `central 99 %; ${formatCount(outside)} rows outside it are not drawn` } : {}),
-      x: { label: 'Residual', domain: [first, last] }, y: { label: 'Rows', domain: [0, maxCount * 1.08] },
+      x: { label: `Residual${words.money ? ' ($)' : ''}`, domain: [first, last] }, y: { label: 'Rows', domain: [0, maxCount * 1.08] },
       layers: residualLayers,
     }),
   ];
   return html`<p class="meta">Backend: <code>${r.backend}</code></p>
 <div class="split">
-<div><h3>Metrics, baseline and targets</h3>${metricsTable(r.metrics, r.targets, r.baseline)}
+<div><h3>Metrics, baseline and targets</h3>${metricsTable(r.metrics, r.targets, r.baseline, words.amount)}
 <p class="note">Baseline: always predicting the training mean, on the same test split.</p></div>
 <div><h3>Settings</h3>${settingsTable(r.settings)}</div>
 </div>
@@ -284,10 +320,10 @@ function regressorSection(r: ReportRegressor): SafeHtml {
 /** Features shown per model; the rest are counted. */
 const SHAP_TOP = 15;
 
-function shapSection(summaries: readonly ReportShap[]): SafeHtml {
+function shapSection(summaries: readonly ReportShap[], words: TargetWords): SafeHtml {
   return html`${summaries.map((s) => {
     const top = s.features.slice(0, SHAP_TOP);
-    return html`<h3>${s.model === 'classifier' ? 'Conversion classifier' : 'Revenue regressor'} (${s.treeModel}, ${s.runName})</h3>
+    return html`<h3>${s.model === 'classifier' ? words.classifierTitle : words.regressorTitle} (${s.treeModel}, ${s.runName})</h3>
 <p data-testid="report-shap-rows-${s.model}" data-value="${String(s.rows)}">Mean |SHAP value| per feature over ${formatCount(s.rows)} of ${formatCount(s.totalRows)} test rows (seeded sample, seed ${String(s.seed)}), in ${s.units}; a one-hot group is summed as one feature. Every explanation starts at the expected value ${s.expectedValue.toFixed(4)}.</p>
 <div class="table-wrap"><table data-testid="report-shap-${s.model}"><thead><tr><th>#</th><th>Feature</th><th class="num">Mean |SHAP| (${s.units})</th></tr></thead><tbody>
 ${top.map((f, i) => html`<tr><td>${String(i + 1)}</td><td class="mono">${f.feature}</td><td class="num" data-value="${String(f.meanAbs)}">${f.meanAbs.toFixed(4)}</td></tr>`)}
@@ -358,7 +394,9 @@ function metricsTable(
   metrics: Readonly<Record<string, number>>,
   targets: readonly TargetCheck[],
   baseline: Readonly<Record<string, number>> | null,
+  amount: (x: number) => string = formatMetric,
 ): SafeHtml {
+  const show = (name: string, x: number): string => (AMOUNT_METRICS.has(name) ? amount(x) : formatMetric(x));
   const names = orderMetrics(new Set([...Object.keys(metrics), ...targets.map((t) => t.metric)]));
   return html`<div class="table-wrap"><table data-testid="report-metrics"><thead><tr><th>Metric</th><th class="num">Value</th>${baseline === null ? '' : html`<th class="num">Baseline</th>`}<th>Target</th><th>Status</th></tr></thead><tbody>
 ${names.map((name) => {
@@ -367,7 +405,7 @@ ${names.map((name) => {
     const status = own.length === 0
       ? html`<span class="badge neutral">no target</span>`
       : own.every((t) => t.met) ? html`<span class="badge ok">met</span>` : html`<span class="badge bad">not met</span>`;
-    return html`<tr data-metric="${name}"><td>${metricLabel(name)}</td><td class="num" data-value="${value ?? ''}">${value === undefined ? '—' : formatMetric(value)}</td>${baseline === null ? '' : html`<td class="num">${baseline[name] === undefined ? '—' : formatMetric(baseline[name])}</td>`}<td>${own.length === 0 ? '—' : own.map((t) => `${t.op} ${formatMetric(t.value)}`).join(' and ')}</td><td>${status}</td></tr>`;
+    return html`<tr data-metric="${name}"><td>${metricLabel(name)}</td><td class="num" data-value="${value ?? ''}">${value === undefined ? '—' : show(name, value)}</td>${baseline === null ? '' : html`<td class="num">${baseline[name] === undefined ? '—' : show(name, baseline[name])}</td>`}<td>${own.length === 0 ? '—' : own.map((t) => `${t.op} ${show(name, t.value)}`).join(' and ')}</td><td>${status}</td></tr>`;
   })}
 </tbody></table></div>`;
 }

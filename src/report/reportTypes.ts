@@ -24,7 +24,17 @@ export interface ReportData {
   /** hex SHA-256 of the source bytes, so a reader can check they hold the same file */
   readonly sha256: string;
   readonly classBalance: { readonly negatives: number; readonly positives: number; readonly rate: number };
+  /** mean regression target over the rows whose class is positive */
   readonly meanOrderValue: number;
+  /** the user's targets, so the report names them ('' = none); absent: generic words */
+  readonly targetNames?: ReportTargetNames;
+}
+
+/** Which columns the models predict, and whether the regression target is money (shown in dollars). */
+export interface ReportTargetNames {
+  readonly classTarget: string;
+  readonly regressionTarget: string;
+  readonly regressionIsMoney: boolean;
 }
 
 /** A leakage finding for one feature. */
