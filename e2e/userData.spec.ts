@@ -128,6 +128,7 @@ test('class target none: the classifier cells are idle and say why, the regresso
     await expect(page.getByTestId(`idle-${kind}`)).toHaveText(/^Idle: the class target is none, so this notebook has no classifier/);
   }
   await expect(page.getByTestId('title-trainRegressor')).toHaveText('Train regressor — progression');
+  await expect(page.getByTestId('reg-strategy')).toHaveValue('direct');
   await page.getByTestId('reg-model').selectOption('linear');
   await page.getByTestId('train-regressor').click();
   await expect(page.getByTestId('reg-rmse')).toBeVisible({ timeout: 120_000 });
@@ -167,6 +168,7 @@ test('a separate test file: a mismatched one is refused in one sentence and noth
   await expect(page.getByTestId('split-description').first()).toContainText('random stratified');
   await page.getByTestId('test-file-input').setInputFiles(medicalRows(100, 5));
   await expect(page.getByTestId('test-file-name')).toHaveText('medical-100-int.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('split-kind')).toHaveValue('test-file');
   await expect(page.getByTestId('split-description').first()).toContainText('test file medical-100-int.parquet (100 rows)');
   await expect(page.getByTestId('split-test-rows').first()).toHaveAttribute('data-value', '100');
   expect(await dataValue(page, 'split-fit-rows') + await dataValue(page, 'split-valid-rows')).toBe(400);

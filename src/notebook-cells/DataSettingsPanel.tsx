@@ -7,7 +7,7 @@ import { describeFilter, FILTER_OPS, type FilterOp } from '../data/rowFilter.ts'
 import { defaultSplitSpec, describeSplitSpec, formatTime, parseCutoff, type SplitPart } from '../trainers/splitPlan.ts';
 import { SelectField } from './fields.tsx';
 
-type SplitChoice = 'default' | 'random' | 'time' | 'group';
+type SplitChoice = 'default' | 'random' | 'time' | 'group' | 'test-file';
 
 function columnsOf(kind: 'timestamp' | 'other' | 'all'): string[] {
   const raw = useWorkbench.getState().rawDataset;
@@ -61,8 +61,9 @@ function SplitSettings() {
   const others = columnsOf('other');
   const ds = useWorkbench.getState().dataset;
   const fallback = ds === null ? 'random stratified' : describeSplitSpec(defaultSplitSpec(ds));
-  const choice: SplitChoice = split === null ? 'default' : split.kind === 'test-file' ? 'default' : split.kind;
+  const choice: SplitChoice = split === null ? 'default' : split.kind;
   const choose = (c: SplitChoice): void => {
+    if (c === 'test-file') return; // attached below; the select only says it is in use
     if (c === 'default') setSplit(null);
     else if (c === 'random') setSplit({ kind: 'random' });
     else if (c === 'time') { if (times[0] !== undefined) setSplit({ kind: 'time', column: times[0] }); }
@@ -79,6 +80,7 @@ function SplitSettings() {
   const options: Array<readonly [SplitChoice, string]> = [['default', `default (${fallback})`], ['random', 'random stratified']];
   if (times.length > 0) options.push(['time', 'by time (train on the past)']);
   options.push(['group', 'by group (no id on both sides)']);
+  if (split?.kind === 'test-file') options.push(['test-file', 'separate test file (below)']);
   return (
     <div className="settings" data-testid="split-settings">
       <SelectField<SplitChoice> label="split" value={choice} testId="split-kind" options={options} onChange={choose} />

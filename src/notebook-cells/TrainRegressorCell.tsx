@@ -33,9 +33,13 @@ export function TrainRegressorCell({ cellId }: CellProps) {
   return (
     <div className={stale ? 'stale' : ''} data-testid="regressor-cell" data-stale={stale}>
       <div className="settings">
-        <SelectField<RegressorConfig['strategy']> label="strategy" value={c.strategy} testId="reg-strategy"
-          options={[['converting_only', `rows where ${classTarget} is positive (recommended)`], ['direct', 'all rows (direct)'], ['two_stage', `two-stage: P(${classTarget}) × E[${target} | positive]`]]}
-          onChange={(strategy) => set({ strategy })} />
+        {classTarget === ''
+          // without a class target every row is used (strategy direct, as the run records): the select shows what is used
+          ? <SelectField<RegressorConfig['strategy']> label="strategy" value="direct" testId="reg-strategy"
+            options={[['direct', 'all rows (direct): the class target is none']]} onChange={() => undefined} />
+          : <SelectField<RegressorConfig['strategy']> label="strategy" value={c.strategy} testId="reg-strategy"
+            options={[['converting_only', `rows where ${classTarget} is positive (recommended)`], ['direct', 'all rows (direct)'], ['two_stage', `two-stage: P(${classTarget}) × E[${target} | positive]`]]}
+            onChange={(strategy) => set({ strategy })} />}
         <SelectField<RegressorConfig['model']> label="model" value={c.model} testId="reg-model" options={[['linear', 'linear (ridge)'], ['mlp', 'MLP'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
         <SelectField label="target" value={c.logTarget ? 'log' : 'raw'} options={[['log', `log1p(${target}) + smearing`], ['raw', `${target}${money ? ' (dollars)' : ''}`]]} onChange={(v) => set({ logTarget: v === 'log' })} />
         {(c.model === 'gbdt' || c.model === 'rf') && <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="reg" onChange={(trees) => set({ trees })} />}
