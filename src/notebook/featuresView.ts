@@ -1,15 +1,11 @@
 /** The Features cell's table and model-matrix summary, computed where the rows are (the data worker), never on the page. */
-import { buildModelMatrix, type ColumnTransform } from '../data/encode.ts';
+import { buildModelMatrix } from '../data/encode.ts';
 import { detectOneHotGroups } from '../data/oneHotGroups.ts';
 import type { Column, Dataset } from '../data/types.ts';
+import { featureSpecOf, type TrainingInputsSpec } from './trainingInputs.ts';
 
-/** The Features settings the view is for. */
-export interface FeaturesViewInput {
-  readonly classTarget: string;
-  readonly revenueTarget: string;
-  readonly excluded: readonly string[];
-  readonly transforms: Readonly<Record<string, ColumnTransform>>;
-}
+/** The Features settings the view is for: the same as a training's, so the summary describes the matrix it will get. */
+export type FeaturesViewInput = TrainingInputsSpec;
 
 /** One row of the Features table: a column, or a one-hot group of 0/1 columns. */
 export interface FeatureRow {
@@ -41,7 +37,7 @@ export function featuresView(ds: Dataset, input: FeaturesViewInput): FeaturesVie
   let summary: MatrixSummary;
   try {
     // the names and messages, not the matrix itself (tens of MB)
-    const { matrix, warnings, notes } = buildModelMatrix(ds, { targets: [classTarget, revenueTarget].filter((t) => t !== ''), exclude: input.excluded, transforms: input.transforms, planOnly: true });
+    const { matrix, warnings, notes } = buildModelMatrix(ds, { ...featureSpecOf(input), planOnly: true });
     summary = { cols: matrix.cols, rows: matrix.rows, featureNames: matrix.featureNames, warnings, notes };
   } catch (e) {
     summary = { error: (e as Error).message };
