@@ -306,6 +306,47 @@ test('with the secrets choice left at "no", a presigned URL\'s secrets appear no
   }
 });
 
+test('every order of the same value: R² is n/a on screen and in the report, and left out of MLflow with a tag saying why', async ({ page }) => {
+  test.setTimeout(240_000);
+  const mlflowUrl = (process.env.MLFLOW_TEST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
+  const n = 500;
+  const table = arrow.tableFromArrays({
+    is_ordered: Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0)),
+    revenue: Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 25 : 0)),
+    pages: Float64Array.from({ length: n }, (_, i) => (i * 7) % 13),
+  });
+  const file = path.join(tmp, 'constant_revenue.parquet');
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))));
+  const undefinedR2 = 'n/a — the test target is constant';
+  await openWorkbench(page);
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', String(n), { timeout: 30_000 });
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-both').click();
+  await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+  await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+  await expect(page.getByTestId('reg-r2')).toHaveText(undefinedR2);
+  await expect(page.getByTestId('reg-baseline-r2')).toHaveText(undefinedR2);
+  await expect(page.getByTestId('reg-r2-status')).toHaveText('cannot be judged');
+
+  const report = await downloadText(page, 'download-report');
+  const row = /<tr data-metric="r2">(.*?)<\/tr>/s.exec(report)?.[1] ?? '';
+  expect(row).toContain(`>${undefinedR2}</td><td class="num">${undefinedR2}</td>`);
+  expect(row).toContain('cannot be judged');
+
+  const suffix = `${process.pid}_${Date.now()}`;
+  await page.getByTestId('mlflow-experiment-classifier').fill(`constant_clf_${suffix}`);
+  await page.getByTestId('mlflow-experiment-regressor').fill(`constant_reg_${suffix}`);
+  await page.getByTestId('mlflow-export').click();
+  await expect(page.getByTestId('mlflow-results')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+  const client = createMlflowClient({ baseUrl: mlflowUrl });
+  const run = await client.getRun(mlflowRunId((await page.getByTestId('mlflow-link-regressor').getAttribute('data-run-id')) ?? ''));
+  expect(Object.keys(run.metrics)).toEqual(expect.arrayContaining(['rmse', 'mae', 'baseline_rmse']));
+  expect(run.metrics).not.toHaveProperty('r2');
+  expect(run.metrics).not.toHaveProperty('baseline_r2');
+  expect(run.tags['workbench.undefined_metric.r2']).toBe(undefinedR2);
+});
+
 test("the Data cell's timeout bounds each data request: a stalled URL fails naming it, well before the default's 30 s", async ({ page }) => {
   const server = await startDataFaultServer({ 'stall.parquet': smallSessions() });
   try {

@@ -39,7 +39,8 @@ const COLUMNS: readonly Column[] = [
   { key: 'auc', label: 'ROC AUC', value: (r) => clf(r)?.result.metrics.auc_roc ?? NaN },
   { key: 'f1', label: 'F1', value: (r) => clf(r)?.result.metrics.f1_score ?? NaN },
   { key: 'rmse', label: 'RMSE', value: (r) => reg(r)?.result.metrics.rmse ?? NaN },
-  { key: 'r2', label: 'R²', value: (r) => reg(r)?.result.metrics.r2 ?? NaN },
+  // an R² without a meaning (a constant test target) sorts last, with the runs that have none
+  { key: 'r2', label: 'R²', value: (r) => { const g = reg(r); return g === null || undefinedRegressionMetrics(g.result.yTest)['r2'] !== undefined ? NaN : g.result.metrics.r2; } },
   { key: 'time', label: 'train time (s)', value: (r) => r.wallMs / 1000 },
 ];
 

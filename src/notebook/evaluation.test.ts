@@ -166,7 +166,8 @@ describe('R² of a constant test target', () => {
   it('is shown as undefined, not as the 0 (or -1e14) a formula gives', () => {
     const constant = new Float64Array(50).fill(42.5);
     expect(regressionMetrics(constant, new Float64Array(50).fill(40)).r2).toBe(0);
-    expect(undefinedRegressionMetrics(constant)).toEqual({ r2: 'undefined (constant target)' });
+    expect(undefinedRegressionMetrics(constant)).toEqual({ r2: 'n/a — the test target is constant' });
+    expect(undefinedRegressionMetrics(new Float64Array(5))).toEqual({ r2: 'n/a — the test target is constant', mape: 'n/a — every test target is 0' });
     const varied = Float64Array.from(constant, (v, i) => (i === 49 ? v + 1e-9 : v));
     expect(undefinedRegressionMetrics(varied)).toEqual({});
     expect(undefinedRegressionMetrics(new Float64Array(0))).toEqual({});

@@ -225,12 +225,35 @@ export function testPredictionsCsv(r: ClassifierResult): string {
 }
 
 /** What R² is shown as when every test target is equal: scikit-learn's 0 (1 if exact) would read as a score. */
-export const CONSTANT_TARGET_R2 = 'undefined (constant target)';
+export const CONSTANT_TARGET_R2 = 'n/a — the test target is constant';
 
-/** Regression metrics without a meaning for these test targets (R² when all are equal), with what to show instead. */
+/** What MAPE is shown as when every test target is 0: it divides by the target. */
+export const ZERO_TARGET_MAPE = 'n/a — every test target is 0';
+
+/**
+ * Regression metrics without a meaning for these test targets, with what to show instead of a number: R² when all
+ * are equal (its denominator is their variance), MAPE when all are 0. The screen, the report and MLflow use this.
+ */
 export function undefinedRegressionMetrics(yTest: ArrayLike<number>): Readonly<Record<string, string>> {
   if (yTest.length === 0) return {};
   const first = yTest[0];
   for (let i = 1; i < yTest.length; i++) if (yTest[i] !== first) return {};
-  return { r2: CONSTANT_TARGET_R2 };
+  return first === 0 ? { r2: CONSTANT_TARGET_R2, mape: ZERO_TARGET_MAPE } : { r2: CONSTANT_TARGET_R2 };
+}
+
+/** A regressor run's test scores and its mean baseline's as MLflow names them, without the metrics that have no meaning. */
+export interface RegressionScoresShown {
+  /** rmse, mae, r2, mape: those in `undefinedMetrics` are left out */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly baseline: Readonly<Record<string, number>>;
+  /** from `undefinedRegressionMetrics`: the metric and what to show instead of a number */
+  readonly undefinedMetrics: Readonly<Record<string, string>>;
+}
+
+/** The scores the report, the Runs table, MLflow and the pipeline show for a regressor run. */
+export function regressionScoresShown(r: RegressorResult): RegressionScoresShown {
+  const undefinedMetrics = undefinedRegressionMetrics(r.yTest);
+  const defined = (m: RegressorResult['metrics']): Record<string, number> =>
+    Object.fromEntries(Object.entries({ rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape }).filter(([k]) => undefinedMetrics[k] === undefined));
+  return { metrics: defined(r.metrics), baseline: defined(r.baseline), undefinedMetrics };
 }

@@ -187,3 +187,21 @@ describe('regressorRunToExportable', () => {
     expect(() => validateLogBatch({ params: out.params, tags: out.tags })).not.toThrow();
   });
 });
+
+describe('a constant regression target', () => {
+  it('leaves R² and its baseline out of MLflow (not 0, not NaN) and tags why', async () => {
+    const { matrix, y, revenue } = sessions(2000, 9);
+    const constant = revenue.map((v) => (v > 0 ? 50 : 0));
+    const result = await trainRegressor({ tf, matrix, revenue: constant, isOrdered: y, config: regConfig, dataSha256: base.dataSha256 });
+    expect(new Set(result.yTest)).toEqual(new Set([50]));
+    const run: RegressorRun = { ...regressor, result };
+    const out = regressorRunToExportable(run, ctx);
+    expect(Object.keys(out.metrics)).not.toContain('r2');
+    expect(Object.keys(out.metrics)).not.toContain('baseline_r2');
+    expect(out.metrics).toMatchObject({ rmse: result.metrics.rmse, mae: result.metrics.mae, baseline_rmse: result.baseline.rmse });
+    expect(out.tags['workbench.undefined_metric.r2']).toBe('n/a — the test target is constant');
+    expect(() => validateLogBatch({ params: out.params, tags: out.tags })).not.toThrow();
+    // a varied target keeps R² and has no such tag
+    expect(regressorRunToExportable(regressor, ctx).tags).not.toHaveProperty('workbench.undefined_metric.r2');
+  });
+});

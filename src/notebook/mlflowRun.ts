@@ -12,7 +12,7 @@ import { sweepAt } from '../trainers/thresholdSweep.ts';
 import type { ClassifierConfig, EpochLog } from '../trainers/types.ts';
 import { settingsParams } from './modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run } from './runs.ts';
-import { residualHistogram, sweepOf } from './evaluation.ts';
+import { regressionScoresShown, residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
 import { classifierTargets, regressorTargets, targetTags, type MetricThresholds } from '../trainers/targets.ts';
 
@@ -243,6 +243,7 @@ export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContex
   const r = run.result;
   const c = r.config;
   const runName = `${c.model} ${run.name}`;
+  const shown = regressionScoresShown(r);
   const sample = evenlySpacedIndices(r.yTest.length, SCATTER_SAMPLE);
   const scatter = {
     note: `${sample.length} of ${r.yTest.length} test rows, evenly spaced`,
@@ -259,19 +260,17 @@ export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContex
       ...commonParams(run, ctx, ctx.classImbalanceRatio ?? NaN),
       smearing_factor: r.smearing,
     },
+    // a metric without a meaning here (R² of a constant target) is left out, not logged as 0 or NaN; a tag says why
     metrics: {
-      rmse: r.metrics.rmse,
-      mae: r.metrics.mae,
-      r2: r.metrics.r2,
-      mape: r.metrics.mape,
-      baseline_rmse: r.baseline.rmse,
-      baseline_mae: r.baseline.mae,
-      baseline_r2: r.baseline.r2,
-      baseline_mape: r.baseline.mape,
+      ...shown.metrics,
+      ...Object.fromEntries(Object.entries(shown.baseline).map(([k, v]) => [`baseline_${k}`, v])),
       train_ms: r.trainMs,
     },
     stepMetrics: epochSeries(r.history),
-    tags: commonTags(run, ctx, runName),
+    tags: {
+      ...commonTags(run, ctx, runName),
+      ...Object.fromEntries(Object.entries(shown.undefinedMetrics).map(([k, why]) => [`workbench.undefined_metric.${k}`, why])),
+    },
     artifacts: [
       ...sharedArtifacts(run, ctx),
       { path: 'curves/predicted_vs_actual.json', body: json(scatter), contentType: 'application/json' },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Column, Dataset } from '../data/types.ts';
 import type { ModelBundle } from '../trainers/bundle.ts';
-import { calibrationBins, confusionAt, prCurve, rocCurve } from '../trainers/metrics.ts';
+import { calibrationBins, confusionAt, meanBaseline, prCurve, regressionMetrics, rocCurve } from '../trainers/metrics.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult, type RegressorResult } from '../trainers/types.ts';
 import { createRng } from '../trainers/random.ts';
 import { analyseDataset } from './analysis.ts';
@@ -197,6 +197,29 @@ describe('buildReportInput', () => {
     const html = currentReportHtml(state(true), { now });
     expect(html).not.toContain(EVIL);
     expect(html).toContain('&lt;img src=x onerror=window.__pwned=1&gt;');
+  });
+
+  it('shows R² of a constant test target as n/a, in the metrics, the baseline, the targets and the runs table', () => {
+    const constant = regressorRun(800);
+    const yTest = new Float64Array(800).fill(40);
+    const predTest = constant.result.predTest;
+    const result = { ...constant.result, yTest, metrics: regressionMetrics(yTest, predTest), baseline: meanBaseline([39, 41], yTest) };
+    const st = state(true);
+    const runs = [st.runs[0]!, { ...constant, result }];
+    const input = buildReportInput({ ...st, runs }, { now });
+    expect(input.regressor?.metrics).not.toHaveProperty('r2');
+    expect(input.regressor?.baseline).not.toHaveProperty('r2');
+    expect(input.regressor?.undefinedMetrics).toEqual({ r2: 'n/a — the test target is constant' });
+    const html = currentReportHtml({ ...st, runs }, { now });
+    const row = /<tr data-metric="r2">(.*?)<\/tr>/s.exec(html)?.[1] ?? '';
+    expect(row).toContain('<td class="num" data-value="">n/a — the test target is constant</td><td class="num">n/a — the test target is constant</td>');
+    expect(row).toContain('cannot be judged');
+    // the classifier's four targets and the regressor's three others are judged; R²'s is not counted as missed
+    expect(html).toMatch(/\d of 7 met<\/span> \(1 cannot be judged on this test split\)/);
+    const runsTable = /<table class="runs" data-testid="report-runs-regressor">(.*?)<\/table>/s.exec(html)?.[1] ?? '';
+    expect(runsTable).toContain('n/a — the test target is constant');
+    // the machine-readable summary has no R² value at all
+    expect(html).not.toMatch(/"r2":0[,}]/);
   });
 
   it('carries the workbench version from package.json', () => {

@@ -14,7 +14,7 @@ import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.
 import { classifierTargets, meetsTarget, regressorTargets, type MetricTarget, type MetricThresholds } from '../trainers/targets.ts';
 import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { Analysis } from './analysis.ts';
-import { residualHistogram, sweepOf } from './evaluation.ts';
+import { regressionScoresShown, residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, Run, RunsState } from './runs.ts';
 import { usedSettings } from './modelSettings.ts';
@@ -196,12 +196,13 @@ function reportRegressor(run: RegressorRun, targets: Partial<MetricThresholds>):
   const rows = evenlySpacedIndices(r.yTest.length, MAX_REGRESSOR_POINTS);
   const actual = rows.map((i) => r.yTest[i] as number);
   const predicted = rows.map((i) => r.predTest[i] as number);
-  const metrics = { rmse: r.metrics.rmse, mae: r.metrics.mae, r2: r.metrics.r2, mape: r.metrics.mape };
+  const { metrics, baseline, undefinedMetrics } = regressionScoresShown(r);
   return {
     settings: usedSettings({ kind: 'regressor', config: r.config }),
     backend: r.backend,
     metrics,
-    baseline: { rmse: r.baseline.rmse, mae: r.baseline.mae, r2: r.baseline.r2, mape: r.baseline.mape },
+    baseline,
+    undefinedMetrics,
     targets: targetsWithMet(regressorTargets(targets), metrics),
     points: { actual, predicted },
     residualHistogram: residualHistogram(r.yTest, r.predTest),
@@ -217,10 +218,9 @@ function reportRun(run: Run): ReportRun {
       settings: { ...usedSettings({ kind: 'classifier', config: run.result.config }), ...runDataSettings(run) },
     };
   }
-  const m = run.result.metrics;
+  const { metrics, undefinedMetrics } = regressionScoresShown(run.result);
   return {
-    id: run.id, name: run.name, kind: run.kind, backend: run.result.backend,
-    metrics: { rmse: m.rmse, mae: m.mae, r2: m.r2, mape: m.mape },
+    id: run.id, name: run.name, kind: run.kind, backend: run.result.backend, metrics, undefinedMetrics,
     settings: { ...usedSettings({ kind: 'regressor', config: run.result.config }), ...runDataSettings(run) },
   };
 }

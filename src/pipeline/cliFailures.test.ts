@@ -116,6 +116,16 @@ describe('pipeline failures: one line, the right exit code', () => {
     expect(errorLine(o)).toMatch(/column name used twice \("pages"\)/);
   });
 
+  it('leaves R² out (never 0) and names why when every order has the same value, and still exits 0', async () => {
+    const o = await runCli(['--data', file('constant.parquet', sessions((cols) => { cols[1]![1] = cols[1]![1].map((v) => (v > 0 ? 30 : 0)); })), '--epochs', '3']);
+    expect(o.code, o.stderr).toBe(0);
+    const { regressor } = JSON.parse(o.stdout) as { regressor: Record<string, unknown> };
+    expect(regressor).not.toHaveProperty('r2');
+    expect(regressor).not.toHaveProperty('baseline_r2');
+    expect(regressor.undefined_metrics).toEqual({ r2: 'n/a — the test target is constant' });
+    expect(Number.isFinite(regressor.rmse)).toBe(true);
+  }, 120_000);
+
   it('trains on columns named constructor, __proto__ and toString', async () => {
     const o = await runCli(['--data', file('proto.parquet', sessions((cols) => {
       cols[2]![0] = 'constructor';

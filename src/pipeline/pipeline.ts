@@ -15,6 +15,7 @@ import { loadParquet } from '../data/load.ts';
 import { binaryLabels, validateDataset } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
+import { regressionScoresShown } from '../notebook/evaluation.ts';
 import { formatTime, planSplit, trainingRows, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
 import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
@@ -221,6 +222,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     if (r !== null) fs.writeFileSync(path.join(o.out, 'regressor.bundle.json'), serializeBundle(r.bundle));
     o.log(`wrote model bundles to ${o.out}`);
   }
+  const shown = r === null ? null : regressionScoresShown(r);
   const report = {
     classifier: c === null ? null : {
       model: c.config.model,
@@ -229,10 +231,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       threshold: round(c.threshold), oracle_f1: round(c.metrics.oracle_f1), epochs: c.epochs, converged: c.converged,
       train_ms: Math.round(c.trainMs), ms_per_epoch: round(c.msPerEpoch, 2), train_samples: c.counts.train, test_samples: c.counts.test,
     },
-    regressor: r === null ? null : {
+    regressor: r === null || shown === null ? null : {
       model: r.config.model, strategy: r.config.strategy,
-      rmse: round(r.metrics.rmse), mae: round(r.metrics.mae), r2: round(r.metrics.r2), mape: round(r.metrics.mape),
-      baseline_rmse: round(r.baseline.rmse), baseline_mae: round(r.baseline.mae), baseline_r2: round(r.baseline.r2), baseline_mape: round(r.baseline.mape),
+      // a metric without a meaning on this test split (R² of a constant target) is left out and named, never 0
+      ...Object.fromEntries(Object.entries(shown.metrics).map(([k, v]) => [k, round(v)])),
+      ...Object.fromEntries(Object.entries(shown.baseline).map(([k, v]) => [`baseline_${k}`, round(v)])),
+      ...(Object.keys(shown.undefinedMetrics).length === 0 ? {} : { undefined_metrics: shown.undefinedMetrics }),
       smearing: round(r.smearing), train_ms: Math.round(r.trainMs), train_samples: r.counts.train, test_samples: r.counts.test,
     },
     backend: (clfOut ?? regOut)?.backend ?? null,

@@ -307,7 +307,7 @@ function regressorSection(r: ReportRegressor, words: TargetWords): SafeHtml {
   ];
   return html`<p class="meta">Backend: <code>${r.backend}</code></p>
 <div class="split">
-<div><h3>Metrics, baseline and targets</h3>${metricsTable(r.metrics, r.targets, r.baseline, words.amount)}
+<div><h3>Metrics, baseline and targets</h3>${metricsTable(r.metrics, r.targets, r.baseline, words.amount, r.undefinedMetrics)}
 <p class="note">Baseline: always predicting the training mean, on the same test split.</p></div>
 <div><h3>Settings</h3>${settingsTable(r.settings)}</div>
 </div>
@@ -341,7 +341,7 @@ function runsSection(runs: readonly ReportRun[]): SafeHtml {
   const dataOf = (run: ReportRun): string => String(run.settings['dataSha256'] ?? run.settings['data'] ?? '');
   return html`${kinds.map((kind) => {
     const ofKind = runs.filter((run) => run.kind === kind);
-    const metricNames = orderMetrics(new Set(ofKind.flatMap((run) => Object.keys(run.metrics))));
+    const metricNames = orderMetrics(new Set(ofKind.flatMap((run) => [...Object.keys(run.metrics), ...Object.keys(run.undefinedMetrics ?? {})])));
     const best = new Map<string, number>();
     for (const data of new Set(ofKind.map(dataOf))) {
       const same = ofKind.filter((run) => dataOf(run) === data);
@@ -354,7 +354,7 @@ function runsSection(runs: readonly ReportRun[]): SafeHtml {
 <div class="table-wrap runs-wrap"><table class="runs" data-testid="report-runs-${kind}"><thead><tr><th>Run</th>${metricNames.map((m) => html`<th class="num">${metricLabel(m)}</th>`)}</tr></thead><tbody>
 ${ofKind.map((run) => html`<tr class="run-metrics"><td>${run.name}<br><span class="note mono">${run.id}</span></td>${metricNames.map((m) => {
       const value = run.metrics[m];
-      return html`<td class="num${value !== undefined && best.get(`${dataOf(run)}\u0000${m}`) === value ? ' best' : ''}">${value === undefined ? '' : formatMetric(value)}</td>`;
+      return html`<td class="num${value !== undefined && best.get(`${dataOf(run)}\u0000${m}`) === value ? ' best' : ''}">${value === undefined ? run.undefinedMetrics?.[m] ?? '' : formatMetric(value)}</td>`;
     })}</tr>
 <tr class="run-settings"><td colspan="${String(metricNames.length + 1)}" class="mono">${Object.entries({ backend: run.backend, ...run.settings }).map(([k, v]) => `${k}=${settingText(v)}`).join(', ')}</td></tr>`)}
 </tbody></table></div>`;
@@ -395,17 +395,20 @@ function metricsTable(
   targets: readonly TargetCheck[],
   baseline: Readonly<Record<string, number>> | null,
   amount: (x: number) => string = formatMetric,
+  undefinedMetrics: Readonly<Record<string, string>> = {},
 ): SafeHtml {
   const show = (name: string, x: number): string => (AMOUNT_METRICS.has(name) ? amount(x) : formatMetric(x));
-  const names = orderMetrics(new Set([...Object.keys(metrics), ...targets.map((t) => t.metric)]));
+  const names = orderMetrics(new Set([...Object.keys(metrics), ...Object.keys(undefinedMetrics), ...targets.map((t) => t.metric)]));
   return html`<div class="table-wrap"><table data-testid="report-metrics"><thead><tr><th>Metric</th><th class="num">Value</th>${baseline === null ? '' : html`<th class="num">Baseline</th>`}<th>Target</th><th>Status</th></tr></thead><tbody>
 ${names.map((name) => {
     const own = targets.filter((t) => t.metric === name);
     const value = metrics[name];
+    const undefinedAs = undefinedMetrics[name];
     const status = own.length === 0
       ? html`<span class="badge neutral">no target</span>`
-      : own.every((t) => t.met) ? html`<span class="badge ok">met</span>` : html`<span class="badge bad">not met</span>`;
-    return html`<tr data-metric="${name}"><td>${metricLabel(name)}</td><td class="num" data-value="${value ?? ''}">${value === undefined ? '—' : show(name, value)}</td>${baseline === null ? '' : html`<td class="num">${baseline[name] === undefined ? '—' : show(name, baseline[name])}</td>`}<td>${own.length === 0 ? '—' : own.map((t) => `${t.op} ${show(name, t.value)}`).join(' and ')}</td><td>${status}</td></tr>`;
+      : undefinedAs !== undefined ? html`<span class="badge neutral">cannot be judged</span>`
+        : own.every((t) => t.met) ? html`<span class="badge ok">met</span>` : html`<span class="badge bad">not met</span>`;
+    return html`<tr data-metric="${name}"><td>${metricLabel(name)}</td><td class="num" data-value="${value ?? ''}">${undefinedAs ?? (value === undefined ? '—' : show(name, value))}</td>${baseline === null ? '' : html`<td class="num">${undefinedAs ?? (baseline[name] === undefined ? '—' : show(name, baseline[name]))}</td>`}<td>${own.length === 0 ? '—' : own.map((t) => `${t.op} ${show(name, t.value)}`).join(' and ')}</td><td>${status}</td></tr>`;
   })}
 </tbody></table></div>`;
 }
@@ -419,10 +422,12 @@ ${entries.map(([k, v]) => html`<tr><td>${k}</td><td><code>${settingText(v)}</cod
 }
 
 function targetsSummary(input: ReportInput): SafeHtml {
-  const targets = [...(input.classifier?.targets ?? []), ...(input.regressor?.targets ?? [])];
-  if (targets.length === 0) return html``;
+  const undefinedMetrics = input.regressor?.undefinedMetrics ?? {};
+  const unjudged = (input.regressor?.targets ?? []).filter((t) => undefinedMetrics[t.metric] !== undefined).length;
+  const targets = [...(input.classifier?.targets ?? []), ...(input.regressor?.targets ?? []).filter((t) => undefinedMetrics[t.metric] === undefined)];
+  if (targets.length === 0 && unjudged === 0) return html``;
   const met = targets.filter((t) => t.met).length;
-  return html`<p class="meta" data-testid="report-targets-summary">Targets: <span class="badge ${met === targets.length ? 'ok' : 'bad'}">${met} of ${targets.length} met</span></p>`;
+  return html`<p class="meta" data-testid="report-targets-summary">Targets: <span class="badge ${met === targets.length ? 'ok' : 'bad'}">${met} of ${targets.length} met</span>${unjudged > 0 ? ` (${String(unjudged)} cannot be judged on this test split)` : ''}</p>`;
 }
 
 function fact(label: string, value: string): SafeHtml {
@@ -476,8 +481,8 @@ function reportPayload(input: ReportInput): unknown {
       sweep: { tp: c.sweep.tp, fp: c.sweep.fp, positives: c.sweep.positives, negatives: c.sweep.negatives },
       frame: { left: CHART_FRAME.left, right: CHART_FRAME.right, top: CHART_FRAME.top, bottom: CHART_FRAME.bottom },
     },
-    regressor: r === undefined ? null : { metrics: r.metrics, baseline: r.baseline, targets: r.targets },
-    runs: input.runs.map((run) => ({ id: run.id, name: run.name, kind: run.kind, backend: run.backend, metrics: run.metrics })),
+    regressor: r === undefined ? null : { metrics: r.metrics, baseline: r.baseline, targets: r.targets, undefinedMetrics: r.undefinedMetrics ?? {} },
+    runs: input.runs.map((run) => ({ id: run.id, name: run.name, kind: run.kind, backend: run.backend, metrics: run.metrics, undefinedMetrics: run.undefinedMetrics ?? {} })),
   };
 }
 

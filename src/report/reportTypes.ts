@@ -80,9 +80,12 @@ export interface ReportClassifier {
 export interface ReportRegressor {
   readonly settings: Readonly<Record<string, SettingValue>>;
   readonly backend: string;
-  readonly metrics: { readonly rmse: number; readonly mae: number; readonly r2: number; readonly mape: number };
-  /** the naive baseline (predict the mean) on the same split */
-  readonly baseline: { readonly rmse: number; readonly mae: number; readonly r2: number; readonly mape: number };
+  /** rmse, mae, r2, mape: those without a meaning for this test split are left out and named in `undefinedMetrics` */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** the naive baseline (predict the mean) on the same split, the same metrics */
+  readonly baseline: Readonly<Record<string, number>>;
+  /** metrics left out because they have no meaning here (R² of a constant target), with what to show instead */
+  readonly undefinedMetrics?: Readonly<Record<string, string>>;
   readonly targets: readonly TargetCheck[];
   /**
    * A capped sample (≤ 2,000) of (actual, prediction) pairs for the predicted-vs-actual plot: model outputs
@@ -110,6 +113,8 @@ export interface ReportRun {
   readonly kind: string;
   readonly backend: string;
   readonly metrics: Readonly<Record<string, number>>;
+  /** metrics left out because they have no meaning for the run (R² of a constant target), with what to show instead */
+  readonly undefinedMetrics?: Readonly<Record<string, string>>;
   readonly settings: Readonly<Record<string, SettingValue>>;
 }
 
