@@ -453,3 +453,44 @@ test('over the column limit, the user picks columns from the footer\'s schema by
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '1000');
   await expect(page.getByTestId('column-picker')).toHaveCount(0);
 });
+
+test('the column picker\'s row-group sample loads exactly those groups\' rows and says how many rows of how many', async ({ page }) => {
+  // 520 columns (over the limit of 500) in five row groups of 200 rows; revenue is the row's number on the
+  // converting rows, so the profile's total says which rows were loaded
+  const groups = 5;
+  const per = 200;
+  const n = groups * per;
+  const cols: Record<string, Float64Array | Int32Array> = {
+    is_ordered: Float64Array.from({ length: n }, (_, i) => (i % (3 + Math.floor(i / per)) === 0 ? 1 : 0)),
+  };
+  cols.revenue = Float64Array.from({ length: n }, (_, i) => (cols.is_ordered![i] === 1 ? i : 0));
+  for (let c = 0; c < 518; c++) cols[`x${c}`] = Int32Array.from({ length: n }, (_, i) => (i * (c + 1)) % 97);
+  const file = path.join(tmp, 'row_groups.parquet');
+  const props = new pq.WriterPropertiesBuilder().setMaxRowGroupSize(per).build();
+  fs.writeFileSync(file, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(arrow.tableFromArrays(cols), 'stream')), props));
+  // the picker's evenly spaced 2 of 5 row groups are the first and the last: rows 0–199 and 800–999
+  const chosen = Array.from({ length: n }, (_, i) => i).filter((i) => i < per || i >= 4 * per);
+  const positives = chosen.filter((i) => cols.is_ordered![i] === 1);
+  const revenueTotal = positives.reduce((a, i) => a + i, 0);
+
+  await openWorkbench(page);
+  await expect(page.getByTestId('leakage-warning')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect(page.getByTestId('load-error')).toContainText('520 columns, over the limit of 500', { timeout: 10_000 });
+  const picker = page.getByTestId('column-picker');
+  await expect(picker).toContainText('520 columns, 5 row groups in the file');
+  await picker.getByTestId('picker-none').click();
+  for (const name of ['is_ordered', 'revenue', 'x7']) {
+    await picker.getByTestId('picker-filter').fill(name);
+    await picker.locator(`[data-testid="picker-column"][data-name="${name}"]`).check();
+  }
+  await picker.getByTestId('picker-row-groups').fill('2');
+  await expect(picker.getByTestId('picker-total')).toContainText('3 columns × 400 rows');
+  await picker.getByTestId('picker-load').click();
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400', { timeout: 60_000 });
+  await expect(page.getByTestId('data-cols')).toHaveAttribute('data-value', '3');
+  await expect(page.getByTestId('data-notes')).toContainText('loaded 3 of 520 columns and 2 of 5 row groups (400 of 1,000 rows), as chosen');
+  await expect(page.getByTestId('profile-rows')).toHaveAttribute('data-value', '400', { timeout: 30_000 });
+  expect(await page.getByTestId('profile-conversion').getAttribute('data-value')).toBe(String(positives.length / chosen.length));
+  expect(Number(await page.getByTestId('profile-revenue-total').getAttribute('data-value'))).toBe(revenueTotal);
+});

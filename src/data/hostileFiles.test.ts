@@ -11,6 +11,8 @@ import { estimateDecodedBytes } from './encode.ts';
 import { CompactReader, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
 import { crc32 } from './pageCheck.ts';
 import { validateDataset } from './validate.ts';
+import type { Dataset } from './types.ts';
+import { evenlySpacedIndices } from '../report/downsample.ts';
 
 function writeParquet(columns: Record<string, arrow.Vector | ArrayLike<unknown>>, rowGroupSize = 1 << 20, compression = pq.Compression.SNAPPY): Uint8Array {
   const table = arrow.tableFromArrays(columns as Record<string, Float64Array>);
@@ -160,6 +162,56 @@ describe('resource limits from the footer', () => {
     if (plan.ok) return;
     // 12 bytes a row (8 decoded + 4 in the model matrix): 8 row groups of 1 M rows fit 100 MiB
     expect(plan.suggestion?.rowGroups).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('a sample of row groups', () => {
+  // five row groups of 300 rows; `row` is the row's number in the file, so the rows loaded say which groups were read
+  const ROWS = 1500;
+  const GROUP = 300;
+  const file = (): Uint8Array => writeParquet({
+    row: Float64Array.from({ length: ROWS }, (_, i) => i),
+    group: Int32Array.from({ length: ROWS }, (_, i) => Math.floor(i / GROUP)),
+    label: Float64Array.from({ length: ROWS }, (_, i) => (i % 7 === 0 ? 1 : 0)),
+  }, GROUP);
+  const values = (c: Dataset['columns'][number] | undefined): number[] => (c?.kind === 'numeric' ? Array.from(c.values) : []);
+  const rowsOfGroups = (groups: number[]): number[] => groups.flatMap((g) => Array.from({ length: GROUP }, (_, k) => g * GROUP + k));
+
+  it('loads exactly the chosen row groups\' rows, in order, and says how many rows of how many', async () => {
+    const bytes = file();
+    expect(footerOf(bytes).footer.rowGroups.map((g) => g.rows)).toEqual([GROUP, GROUP, GROUP, GROUP, GROUP]);
+    // every column (one read per row group) and a subset of columns (one read per column) take the same rows
+    for (const columns of [undefined, ['row', 'group']]) {
+      const { dataset, notes } = await load(bytes, { selection: { rowGroups: [3, 1], ...(columns ? { columns } : {}) } });
+      expect(dataset.rows).toBe(2 * GROUP);
+      expect(values(dataset.columns.find((c) => c.name === 'row'))).toEqual(rowsOfGroups([1, 3]));
+      expect(values(dataset.columns.find((c) => c.name === 'group'))).toEqual(rowsOfGroups([1, 3]).map((i) => Math.floor(i / GROUP)));
+      expect(notes.join(' ')).toContain(`loaded ${columns?.length ?? 3} of 3 columns and 2 of 5 row groups (600 of 1,500 rows), as chosen`);
+    }
+  });
+
+  it('over the budget, offers an evenly spread sample that then loads those groups and no others', async () => {
+    const bytes = file();
+    // 3 columns × 1,500 rows: float64 row and label, int32 group, each with 4 bytes a row in the model matrix
+    const budget = estimateDecodedBytes(2 * GROUP, footerOf(bytes).footer.columns);
+    const error = await failure(load(bytes, { limits: { ...DEFAULT_LOAD_LIMITS, memoryBudgetBytes: budget } }));
+    expect(error).toBeInstanceOf(LoadLimitError);
+    const choices: LoadChoices = structuredClone((error as LoadLimitError).details!);
+    expect(choices.rowGroupRows).toEqual([GROUP, GROUP, GROUP, GROUP, GROUP]);
+    const suggested = [...(choices.suggestion?.rowGroups ?? [])];
+    expect(suggested).toHaveLength(2);
+    expect(selectionBytes(choices, new Set(choices.columns.map((c) => c.name)), suggested)).toBeLessThanOrEqual(budget);
+    const { dataset } = await load(bytes, { selection: { rowGroups: suggested }, limits: { ...DEFAULT_LOAD_LIMITS, memoryBudgetBytes: budget } });
+    expect(values(dataset.columns.find((c) => c.name === 'row'))).toEqual(rowsOfGroups(suggested));
+    // the column picker's evenly spaced sample of 2 of 5 is the first and the last group
+    const { dataset: picked, notes } = await load(bytes, { selection: { rowGroups: evenlySpacedIndices(5, 2) }, limits: { ...DEFAULT_LOAD_LIMITS, memoryBudgetBytes: budget } });
+    expect(values(picked.columns.find((c) => c.name === 'row'))).toEqual(rowsOfGroups([0, 4]));
+    expect(notes.join(' ')).toContain('2 of 5 row groups (600 of 1,500 rows)');
+  });
+
+  it('refuses a row group the file does not have, naming how many it has', async () => {
+    const error = await failure(load(file(), { selection: { rowGroups: [5] } }));
+    expect(error.message).toBe('row group 5 is not in this file; it has 5 (0–4)');
   });
 });
 
