@@ -137,3 +137,51 @@ describe('treeShap', () => {
     expect(Array.from(job.result().values)).toEqual(Array.from(treeShap(fit.ensemble, X).values));
   });
 });
+
+/** Most distinct features on one root-to-leaf path. */
+function pathFeatures(t: Tree, node = 0, seen: readonly number[] = []): number {
+  const f = t.feature[node] as number;
+  if (f < 0) return seen.length;
+  const next = seen.includes(f) ? seen : [...seen, f];
+  return Math.max(pathFeatures(t, t.left[node] as number, next), pathFeatures(t, t.right[node] as number, next));
+}
+
+describe('treeShap on deep forests', () => {
+  function compareWithReference(e: TreeEnsemble, X: Float32Array, cols: number, rows: Uint32Array): void {
+    const fast = treeShap(e, X, rows);
+    const reference = treeShapPathBinned(e, binRows(X, cols, e.edges, rows));
+    let worst = 0;
+    for (let k = 0; k < fast.values.length; k++) worst = Math.max(worst, Math.abs((fast.values[k] as number) - (reference.values[k] as number)));
+    expect(worst).toBeLessThan(1e-9);
+  }
+
+  it('equals the path algorithm on forests of depth ≥ 8 with missing values in several columns and repeated rows', () => {
+    const cols = 9;
+    const n = 4000;
+    const rng = createRng(21);
+    const X = new Float32Array(n * cols);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < cols; f++) X[i * cols + f] = f < 4 ? Math.floor(rng() * 3) : rng() < 0.08 ? Number.NaN : Math.floor(rng() * 40);
+      const x4 = X[i * cols + 4] as number;
+      y[i] = rng() < 0.2 + 0.2 * (X[i * cols] as number) / 2 + (Number.isNaN(x4) ? 0.3 : x4 / 200) ? 1 : 0;
+    }
+    const fit = fitForest({ task: 'classifier', train: { X, cols, rowIdx: all(n), y }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 5, maxDepth: 14, minSamplesSplit: 2, seed: 5 } });
+    expect(Math.min(...fit.ensemble.trees.map(treeDepth))).toBeGreaterThanOrEqual(8);
+    // a sample with repeats (each distinct row is computed once and copied) and rows with missing values
+    const rows = Uint32Array.from({ length: 240 }, (_, i) => (i * 37) % 200);
+    expect(rows.some((r) => Number.isNaN(X[r * cols + 5] as number))).toBe(true);
+    compareWithReference(fit.ensemble, X, cols, rows);
+  });
+
+  it('equals the path algorithm when a path holds more than 16 distinct features (hashed masks)', () => {
+    const cols = 22;
+    const n = 3000;
+    const rng = createRng(8);
+    const X = Float32Array.from({ length: n * cols }, () => (rng() < 0.05 ? Number.NaN : rng()));
+    const y = Float64Array.from({ length: n }, (_, i) => (rng() < 0.3 + 0.4 * ((X[i * cols] as number) || 0) ? 1 : 0));
+    const fit = fitForest({ task: 'classifier', train: { X, cols, rowIdx: all(n), y }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 4, maxDepth: 30, minSamplesSplit: 2, seed: 3 } });
+    expect(Math.max(...fit.ensemble.trees.map((t) => pathFeatures(t)))).toBeGreaterThan(16);
+    compareWithReference(fit.ensemble, X, cols, Uint32Array.from({ length: 150 }, (_, i) => i * 20));
+  });
+});

@@ -8,8 +8,10 @@
  *   φ_i = v · (o_i − z_i) · ∫₀¹ Π_{j∈F, j≠i} (z_j·(1−t) + o_j·t) dt,
  * a polynomial of degree |F|−1 integrated exactly by Gauss–Legendre quadrature with ⌈|F|/2⌉ nodes. The values depend
  * on the row only through which of F it follows (a bit mask), so one walk per tree carries every row's mask down and
- * each leaf computes its contributions once per distinct mask (O(|F| · ⌈|F|/2⌉)), then adds them to the rows; rows with
- * identical bins are computed once, and leaves of value 0 skipped. Algorithm 2 of the paper (the `shap` package's
+ * each leaf computes its contributions once per distinct mask (O(|F| · ⌈|F|/2⌉)), then adds them to the rows. Two
+ * sibling leaves share their path but f's zero fraction: their contributions are computed together, per distinct pair
+ * of masks, and added to the rows once. Rows with identical bins are computed once, leaves of value 0 skipped, and the
+ * walk allocates nothing (typed arrays sized once per run). Algorithm 2 of the paper (the `shap` package's
  * tree_shap.h, O(leaves · depth²) per row and tree) is kept as `treeShapPathBinned`, the reference the tests compare with.
  */
 import { binRows, MISSING_BIN, type BinnedMatrix } from './binning.ts';
@@ -64,16 +66,16 @@ export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix): TreeShapJob {
   const cols = e.cols;
   // identical rows have identical explanations: walk each distinct row once
   const groups = m.rows > 1 ? groupIdenticalRows(m, undefined, 1) : null;
-  const walk = groups ? groups.binned : m;
-  const rows = walk.rows;
+  const distinct = groups ? groups.binned : m;
+  const rows = distinct.rows;
   const phi = new Float64Array(rows * cols);
-  const memo = new MaskMemo();
+  const walk = new ShapWalk(distinct, phi);
   let next = 0;
   const step = (): boolean => {
     if (next >= e.trees.length) return false;
     const t = e.trees[next] as Tree;
     next += 1;
-    if ((t.feature[0] as number) >= 0) addTreeShap(t, e.treeScale, walk, phi, memo);
+    if ((t.feature[0] as number) >= 0) addTreeShap(t, e.treeScale, distinct, walk);
     return next < e.trees.length;
   };
   const result = (): ShapValues => {
@@ -122,26 +124,109 @@ function gaussLegendre(n: number): { t: Float64Array; w: Float64Array } {
   return out;
 }
 
-/** Most unique features on one root-to-leaf path of a tree. */
-function maxPathFeatures(t: Tree, cols: number): number {
+/** The deepest node of a tree and the most distinct features on one root-to-leaf path. */
+function pathExtent(t: Tree, cols: number): { depth: number; features: number } {
   const count = new Uint16Array(cols);
   let unique = 0;
-  let max = 0;
-  const visit = (node: number): void => {
+  let features = 0;
+  let depth = 0;
+  const visit = (node: number, d: number): void => {
     const f = t.feature[node] as number;
     if (f < 0) {
-      max = Math.max(max, unique);
+      if (unique > features) features = unique;
+      if (d > depth) depth = d;
       return;
     }
     if (count[f] === 0) unique++;
     count[f] = (count[f] as number) + 1;
-    visit(t.left[node] as number);
-    visit(t.right[node] as number);
+    visit(t.left[node] as number, d + 1);
+    visit(t.right[node] as number, d + 1);
     count[f] = (count[f] as number) - 1;
     if (count[f] === 0) unique--;
   };
-  visit(0);
-  return max;
+  visit(0, 0);
+  return { depth, features };
+}
+
+/** Masks of up to this many path features index a table directly; longer paths hash them. */
+const DIRECT_BITS = 16;
+
+/**
+ * The state of one TreeSHAP run, sized once for its rows and grown for the deepest tree, so the walk allocates
+ * nothing: per depth both children's agreement masks, the path's features and zero fractions, the leaf's tables.
+ */
+class ShapWalk {
+  readonly rows: number;
+  readonly bins: Uint8Array;
+  /** feature-major: phi[f·rows + r] */
+  readonly phi: Float64Array;
+  /** region 0: the root's masks (all 0); region 1 + 2·depth + side: the masks at the left (0) or right (1) child of the node at `depth` */
+  masks = new Int32Array(0);
+  /** the path's distinct features from the root; slotOf[f]: f's position on it, −1 when absent */
+  readonly path: Int32Array;
+  readonly slotOf: Int32Array;
+  pathLength = 0;
+  /** per feature, the share of covers that follows the path's splits on it (1 when it is not on the path) */
+  readonly zero: Float64Array;
+  /** per row, the slot of its mask at the current leaf; per slot, the mask */
+  readonly slot: Int32Array;
+  readonly keys: Int32Array;
+  /** the current leaf's contributions, by path position then slot: out[j·rows + slot] */
+  readonly out: Float64Array;
+  /** mask → slot for masks of up to DIRECT_BITS bits, valid where stamp = the leaf's id (no clearing per leaf) */
+  stamp = new Int32Array(0);
+  slotAt = new Int32Array(0);
+  leafId = 0;
+  readonly memo = new MaskMemo();
+  /** per path position j and quadrature node q: z_j·(1−t_q), z_j·(1−t_q) + t_q and 1 / that */
+  zOff = new Float64Array(0);
+  zOn = new Float64Array(0);
+  invOn = new Float64Array(0);
+  inv1mt = new Float64Array(0);
+  g = new Float64Array(0);
+  h = new Float64Array(0);
+  /** per row, its key at the current pair of leaves */
+  readonly rowKey: Int32Array;
+  /** the weight in the ensemble of the tree being walked */
+  scale = 1;
+
+  constructor(m: BinnedMatrix, phi: Float64Array) {
+    this.rows = m.rows;
+    this.bins = m.bins;
+    this.phi = phi;
+    this.path = new Int32Array(m.cols);
+    this.slotOf = new Int32Array(m.cols).fill(-1);
+    this.zero = new Float64Array(m.cols).fill(1);
+    this.slot = new Int32Array(m.rows);
+    this.keys = new Int32Array(m.rows);
+    this.rowKey = new Int32Array(m.rows);
+    this.out = new Float64Array(Math.min(m.cols, 30) * m.rows);
+  }
+
+  /** Makes room for a tree `depth` deep whose paths hold at most `features` distinct features. */
+  reserve(depth: number, features: number): void {
+    const need = (2 * depth + 1) * this.rows;
+    if (this.masks.length < need) this.masks = new Int32Array(need);
+    const maxN = Math.max(1, Math.ceil(features / 2));
+    if (this.zOff.length < features * maxN) {
+      this.zOff = new Float64Array(features * maxN);
+      this.zOn = new Float64Array(features * maxN);
+      this.invOn = new Float64Array(features * maxN);
+    }
+    if (this.g.length < maxN) {
+      this.g = new Float64Array(maxN);
+      this.h = new Float64Array(maxN);
+      this.inv1mt = new Float64Array(maxN);
+    }
+    // keys have one bit more than the path's features (a pair of leaves); longer ones are hashed
+    const direct = 2 << Math.min(features, DIRECT_BITS);
+    if (this.stamp.length < direct) {
+      this.stamp = new Int32Array(direct);
+      this.slotAt = new Int32Array(direct);
+      this.leafId = 0;
+    }
+    if (features + 1 > DIRECT_BITS + 1) this.memo.reserve(this.rows);
+  }
 }
 
 /**
@@ -150,141 +235,291 @@ function maxPathFeatures(t: Tree, cols: number): number {
  * follows (bit j: the j-th distinct feature from the root); at each leaf the contributions are computed once per
  * distinct mask (rows that follow the same subset of the path's features get the same values) and added per row.
  */
-function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, phi: Float64Array, memo: MaskMemo): void {
-  const { rows, cols, bins } = m;
-  const maxD = maxPathFeatures(t, cols);
-  if (maxD > 30) {
+function addTreeShap(t: Tree, scale: number, m: BinnedMatrix, w: ShapWalk): void {
+  const { rows, cols } = m;
+  const phi = w.phi;
+  const { depth, features } = pathExtent(t, cols);
+  if (features > 30) {
     // more than 30 features on one path: no 32-bit masks; the reference algorithm handles such trees
     const single: TreeEnsemble = { model: 'gbdt', task: 'regressor', cols, edges: { cols, edges: [], hasMissing: [] }, baseScore: 0, treeScale: scale, trees: [t] };
     const ref = treeShapPathBinned(single, m).values;
     for (let r = 0; r < rows; r++) for (let f = 0; f < cols; f++) phi[f * rows + r] = (phi[f * rows + r] as number) + (ref[r * cols + f] as number);
     return;
   }
-  const maxN = Math.max(1, Math.ceil(maxD / 2));
-  const g = new Float64Array(maxN);
-  const zOff = new Float64Array(maxD * maxN);
-  const invOn = new Float64Array(maxD * maxN);
-  const inv1mt = new Float64Array(maxN);
-  const slot = new Int32Array(rows);
-  const width = maxD + 1;
-  memo.reserve(rows, width);
-  // per depth, each row's mask; the path's distinct features in order and their zero fractions
-  const masks: Int32Array[] = [new Int32Array(rows)];
-  const path: number[] = [];
-  const slotOf = new Int32Array(cols).fill(-1);
-  const zero = new Float64Array(cols).fill(1);
-
-  const leaf = (node: number, mask: Int32Array): void => {
-    const value = scale * (t.value[node] as number);
-    const d = path.length;
-    // a leaf of value 0 adds nothing to anyone (φ is linear in the leaf values)
-    if (value === 0 || d === 0) return;
-    const n = Math.ceil(d / 2);
-    const { t: tq, w: wq } = gaussLegendre(n);
-    memo.clear();
-    const out = memo.values;
-    let tablesReady = false;
-    for (let r = 0; r < rows; r++) {
-      const bits = mask[r] as number;
-      const sl = memo.slotOf(bits);
-      slot[r] = sl;
-      if (!memo.isNew) continue;
-      if (!tablesReady) {
-        // per path entry j and quadrature node q: z_j·(1−t_q) and 1 / (z_j·(1−t_q) + t_q)
-        for (let q = 0; q < n; q++) inv1mt[q] = 1 / (1 - (tq[q] as number));
-        for (let j = 0; j < d; j++) {
-          const z = zero[path[j] as number] as number;
-          for (let q = 0; q < n; q++) {
-            const a = z * (1 - (tq[q] as number));
-            zOff[j * n + q] = a;
-            invOn[j * n + q] = 1 / (a + (tq[q] as number));
-          }
-        }
-        tablesReady = true;
-      }
-      for (let q = 0; q < n; q++) g[q] = wq[q] as number;
-      for (let j = 0; j < d; j++) {
-        const jn = j * n;
-        if ((bits >>> j) & 1) {
-          for (let q = 0; q < n; q++) g[q] = (g[q] as number) * ((zOff[jn + q] as number) + (tq[q] as number));
-        } else {
-          for (let q = 0; q < n; q++) g[q] = (g[q] as number) * (zOff[jn + q] as number);
-        }
-      }
-      // a feature the row does not follow: v·(0 − z_i)·∫G/(z_i(1−t)) = −v·∫G/(1−t), the same for each of them
-      let off = 0;
-      for (let q = 0; q < n; q++) off += (g[q] as number) * (inv1mt[q] as number);
-      off *= -value;
-      const at = sl * width;
-      for (let j = 0; j < d; j++) {
-        let c = off;
-        if ((bits >>> j) & 1) {
-          const jn = j * n;
-          let sum = 0;
-          for (let q = 0; q < n; q++) sum += (g[q] as number) * (invOn[jn + q] as number);
-          c = value * (1 - (zero[path[j] as number] as number)) * sum;
-        }
-        out[at + j] = c;
-      }
-    }
-    for (let j = 0; j < d; j++) {
-      const base = (path[j] as number) * rows;
-      for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + (out[(slot[r] as number) * width + j] as number);
-    }
-  };
-
-  const visit = (node: number, depth: number): void => {
-    const parent = masks[depth] as Int32Array;
-    const f = t.feature[node] as number;
-    if (f < 0) {
-      leaf(node, parent);
-      return;
-    }
-    const fresh = slotOf[f] === -1;
-    if (fresh) {
-      slotOf[f] = path.length;
-      path.push(f);
-    }
-    const bit = 1 << (slotOf[f] as number);
-    const keep = ~bit;
-    const savedZero = zero[f] as number;
-    const cover = t.cover[node] as number;
-    const thr = t.binThreshold[node] as number;
-    const missLeft = t.missingLeft[node] === 1;
-    const child = (masks[depth + 1] ??= new Int32Array(rows));
-    const col = f * rows;
-    for (const goLeft of [true, false]) {
-      // the row follows this feature's splits so far (always, for a feature new on the path) and this one
-      for (let r = 0; r < rows; r++) {
-        const pm = parent[r] as number;
-        const b = bins[col + r] as number;
-        const left = b === MISSING_BIN ? missLeft : b <= thr;
-        child[r] = (pm & keep) | (left === goLeft && (fresh || (pm & bit) !== 0) ? bit : 0);
-      }
-      const next = goLeft ? (t.left[node] as number) : (t.right[node] as number);
-      zero[f] = savedZero * ((t.cover[next] as number) / cover);
-      visit(next, depth + 1);
-      // the deeper levels reuse masks[depth + 1]; rebuild it for the right child after the left subtree
-    }
-    zero[f] = savedZero;
-    if (fresh) {
-      slotOf[f] = -1;
-      path.pop();
-    }
-  };
-  visit(0, 0);
+  w.reserve(depth, features);
+  w.scale = scale;
+  visitNode(w, t, 0, 0, 0);
 }
 
-/** A small open-addressing table from a leaf's agreement mask to the slot of its memoised contributions. */
+/** Splits the masks of `node` (at region offset `at`) into its children's and walks both subtrees. */
+function visitNode(w: ShapWalk, t: Tree, node: number, depth: number, at: number): void {
+  const f = t.feature[node] as number;
+  if (f < 0) {
+    leafContributions(w, t, node, at);
+    return;
+  }
+  let pos = w.slotOf[f] as number;
+  const fresh = pos < 0;
+  if (fresh) {
+    pos = w.pathLength++;
+    w.slotOf[f] = pos;
+    w.path[pos] = f;
+  }
+  // a row goes left when ((bin + shift) & 255) <= limit: shift 1 sends the missing bin (255) to 0, below every value bin
+  const missLeft = t.missingLeft[node] === 1;
+  const thr = t.binThreshold[node] as number;
+  const shift = missLeft ? 1 : 0;
+  const limit = missLeft ? thr + 1 : Math.min(thr, MISSING_BIN - 1);
+  const left = t.left[node] as number;
+  const right = t.right[node] as number;
+  if ((t.feature[left] as number) < 0 && (t.feature[right] as number) < 0) {
+    leafPairContributions(w, t, node, at, pos, fresh, shift, limit);
+  } else {
+    walkChildren(w, t, node, depth, at, pos, fresh, shift, limit);
+  }
+  if (fresh) {
+    w.slotOf[f] = -1;
+    w.pathLength--;
+  }
+}
+
+/** Splits the masks of `node` (at offset `at`; its feature at path position `pos`) into its children's and walks both. */
+function walkChildren(w: ShapWalk, t: Tree, node: number, depth: number, at: number, pos: number, fresh: boolean, shift: number, limit: number): void {
+  const { rows, masks, bins } = w;
+  const f = t.feature[node] as number;
+  const atL = (1 + 2 * depth) * rows;
+  const atR = atL + rows;
+  const col = f * rows;
+  if (fresh) {
+    // the row follows the new feature on the side its bin goes
+    for (let r = 0; r < rows; r++) {
+      const goesLeft = 1 ^ ((limit - (((bins[col + r] as number) + shift) & 255)) >>> 31);
+      const p = masks[at + r] as number;
+      masks[atL + r] = p | (goesLeft << pos);
+      masks[atR + r] = p | ((goesLeft ^ 1) << pos);
+    }
+  } else {
+    // the row keeps following the feature only on the side its bin goes
+    for (let r = 0; r < rows; r++) {
+      const goesLeft = 1 ^ ((limit - (((bins[col + r] as number) + shift) & 255)) >>> 31);
+      const p = masks[at + r] as number;
+      masks[atL + r] = p & ~((goesLeft ^ 1) << pos);
+      masks[atR + r] = p & ~(goesLeft << pos);
+    }
+  }
+  const zero = w.zero;
+  const savedZero = zero[f] as number;
+  const cover = t.cover[node] as number;
+  const left = t.left[node] as number;
+  const right = t.right[node] as number;
+  zero[f] = savedZero * ((t.cover[left] as number) / cover);
+  visitNode(w, t, left, depth + 1, atL);
+  zero[f] = savedZero * ((t.cover[right] as number) / cover);
+  visitNode(w, t, right, depth + 1, atR);
+  zero[f] = savedZero;
+}
+
+/**
+ * Gives each row the slot of its key (`keys[at + r]`, a non-negative int below 2^bits): slots number the distinct keys
+ * in order of first appearance; `w.keys` lists them. Returns how many there are.
+ */
+function slotRows(w: ShapWalk, keys: Int32Array, at: number, bits: number): number {
+  const rows = w.rows;
+  const slot = w.slot;
+  const distinctKeys = w.keys;
+  let distinct = 0;
+  if (bits <= DIRECT_BITS + 1) {
+    const id = ++w.leafId;
+    const stamp = w.stamp;
+    const slotAt = w.slotAt;
+    for (let r = 0; r < rows; r++) {
+      const key = keys[at + r] as number;
+      if (stamp[key] !== id) {
+        stamp[key] = id;
+        slotAt[key] = distinct;
+        distinctKeys[distinct++] = key;
+      }
+      slot[r] = slotAt[key] as number;
+    }
+  } else {
+    const memo = w.memo;
+    memo.clear();
+    for (let r = 0; r < rows; r++) {
+      const key = keys[at + r] as number;
+      const s = memo.slotOf(key);
+      if (s === distinct) distinctKeys[distinct++] = key;
+      slot[r] = s;
+    }
+  }
+  return distinct;
+}
+
+/** Fills the quadrature tables of a path of d features with n nodes, from the current zero fractions. */
+function fillTables(w: ShapWalk, d: number, n: number, tq: Float64Array): void {
+  const { zOff, zOn, invOn, inv1mt, zero, path } = w;
+  for (let q = 0; q < n; q++) inv1mt[q] = 1 / (1 - (tq[q] as number));
+  for (let j = 0; j < d; j++) {
+    const z = zero[path[j] as number] as number;
+    for (let q = 0; q < n; q++) {
+      const a = z * (1 - (tq[q] as number));
+      const on = a + (tq[q] as number);
+      zOff[j * n + q] = a;
+      zOn[j * n + q] = on;
+      invOn[j * n + q] = 1 / on;
+    }
+  }
+}
+
+/** Adds each slot's contributions (`w.out[j·rows + slot]` for path position j) to the rows in that slot. */
+function addToRows(w: ShapWalk, d: number, distinct: number): void {
+  const { rows, phi, out, path, slot } = w;
+  if (distinct === 1) {
+    for (let j = 0; j < d; j++) {
+      const base = (path[j] as number) * rows;
+      const c = out[j * rows] as number;
+      for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + c;
+    }
+    return;
+  }
+  for (let j = 0; j < d; j++) {
+    const base = (path[j] as number) * rows;
+    const ob = j * rows;
+    for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + (out[ob + (slot[r] as number)] as number);
+  }
+}
+
+/** At a leaf: the contributions of each distinct mask among the rows (at region offset `at`), added to every row. */
+function leafContributions(w: ShapWalk, t: Tree, node: number, at: number): void {
+  const value = w.scale * (t.value[node] as number);
+  const d = w.pathLength;
+  // a leaf of value 0 adds nothing to anyone (φ is linear in the leaf values)
+  if (value === 0 || d === 0) return;
+  const rows = w.rows;
+  const distinct = slotRows(w, w.masks, at, d);
+  const n = Math.ceil(d / 2);
+  const { t: tq, w: wq } = gaussLegendre(n);
+  fillTables(w, d, n, tq);
+  const { zOff, zOn, invOn, inv1mt, g, out, zero, path, keys } = w;
+  for (let k = 0; k < distinct; k++) {
+    const bits = keys[k] as number;
+    // G(t_q) = Π_j (z_j·(1−t_q) + o_j·t_q), times the quadrature weight
+    for (let q = 0; q < n; q++) g[q] = wq[q] as number;
+    for (let j = 0; j < d; j++) {
+      const table = (bits >>> j) & 1 ? zOn : zOff;
+      const jn = j * n;
+      for (let q = 0; q < n; q++) g[q] = (g[q] as number) * (table[jn + q] as number);
+    }
+    // a feature the row does not follow: v·(0 − z_i)·∫G/(z_i(1−t)) = −v·∫G/(1−t), the same for each of them
+    let off = 0;
+    for (let q = 0; q < n; q++) off += (g[q] as number) * (inv1mt[q] as number);
+    off *= -value;
+    for (let j = 0; j < d; j++) {
+      let c = off;
+      if ((bits >>> j) & 1) {
+        const jn = j * n;
+        let sum = 0;
+        for (let q = 0; q < n; q++) sum += (g[q] as number) * (invOn[jn + q] as number);
+        c = value * (1 - (zero[path[j] as number] as number)) * sum;
+      }
+      out[j * rows + k] = c;
+    }
+  }
+  addToRows(w, d, distinct);
+}
+
+/**
+ * Both children of `node` are leaves: they share the path, so their contributions are computed per distinct pair of
+ * masks and added to the rows once. The node's feature is at path position `pos`; its masks are at offset `at`; a row
+ * goes left when ((bin + shift) & 255) <= limit.
+ */
+function leafPairContributions(w: ShapWalk, t: Tree, node: number, at: number, pos: number, fresh: boolean, shift: number, limit: number): void {
+  const left = t.left[node] as number;
+  const right = t.right[node] as number;
+  const vL = w.scale * (t.value[left] as number);
+  const vR = w.scale * (t.value[right] as number);
+  if (vL === 0 && vR === 0) return;
+  const { rows, masks, bins, zero, path } = w;
+  const d = w.pathLength;
+  const f = path[pos] as number;
+  const col = f * rows;
+  const bit = 1 << pos;
+  // key: the node's mask without bit pos, whether the row follows f at the left leaf (bit pos) and at the right leaf (bit d)
+  const rowKey = w.rowKey;
+  for (let r = 0; r < rows; r++) {
+    const goesLeft = 1 ^ ((limit - (((bins[col + r] as number) + shift) & 255)) >>> 31);
+    const p = masks[at + r] as number;
+    const follows = fresh ? 1 : (p >>> pos) & 1;
+    rowKey[r] = (p & ~bit) | ((follows & goesLeft) << pos) | ((follows & (goesLeft ^ 1)) << d);
+  }
+  const distinct = slotRows(w, rowKey, 0, d + 1);
+  const n = Math.ceil(d / 2);
+  const { t: tq, w: wq } = gaussLegendre(n);
+  const savedZero = zero[f] as number;
+  const cover = t.cover[node] as number;
+  const zL = savedZero * ((t.cover[left] as number) / cover);
+  const zR = savedZero * ((t.cover[right] as number) / cover);
+  // the tables with the left leaf's zero fraction for f; the right leaf's entries for f kept aside
+  zero[f] = zL;
+  fillTables(w, d, n, tq);
+  zero[f] = savedZero;
+  const { zOff, zOn, invOn, inv1mt, g, h, out, keys } = w;
+  const pn = pos * n;
+  for (let k = 0; k < distinct; k++) {
+    const key = keys[k] as number;
+    const followsL = (key >>> pos) & 1;
+    const followsR = (key >>> d) & 1;
+    // G without f's factor, then each leaf's factor for f; H = vL·G_L + vR·G_R serves every other feature
+    for (let q = 0; q < n; q++) g[q] = wq[q] as number;
+    for (let j = 0; j < d; j++) {
+      if (j === pos) continue;
+      const table = (key >>> j) & 1 ? zOn : zOff;
+      const jn = j * n;
+      for (let q = 0; q < n; q++) g[q] = (g[q] as number) * (table[jn + q] as number);
+    }
+    let offL = 0;
+    let offR = 0;
+    let onL = 0;
+    let onR = 0;
+    for (let q = 0; q < n; q++) {
+      const tqq = tq[q] as number;
+      const aR = zR * (1 - tqq);
+      const gL = (g[q] as number) * (followsL ? (zOn[pn + q] as number) : (zOff[pn + q] as number));
+      const gR = (g[q] as number) * (followsR ? aR + tqq : aR);
+      h[q] = vL * gL + vR * gR;
+      offL += gL * (inv1mt[q] as number);
+      offR += gR * (inv1mt[q] as number);
+      if (followsL) onL += gL * (invOn[pn + q] as number);
+      if (followsR) onR += gR / (aR + tqq);
+    }
+    offL *= -vL;
+    offR *= -vR;
+    const off = offL + offR;
+    for (let j = 0; j < d; j++) {
+      let c: number;
+      if (j === pos) {
+        c = (followsL ? vL * (1 - zL) * onL : offL) + (followsR ? vR * (1 - zR) * onR : offR);
+      } else if ((key >>> j) & 1) {
+        const jn = j * n;
+        let sum = 0;
+        for (let q = 0; q < n; q++) sum += (h[q] as number) * (invOn[jn + q] as number);
+        c = (1 - (zero[path[j] as number] as number)) * sum;
+      } else {
+        c = off;
+      }
+      out[j * rows + k] = c;
+    }
+  }
+  addToRows(w, d, distinct);
+}
+
+/** An open-addressing table from a leaf's agreement mask to its slot, for paths too long to index masks directly. */
 class MaskMemo {
   keys = new Int32Array(0);
   stamp = new Int32Array(0);
   slots = new Int32Array(0);
-  values = new Float64Array(0);
-  isNew = false;
   private now = 0;
   private used = 0;
-  reserve(rows: number, width: number): void {
+  reserve(rows: number): void {
     let size = 16;
     while (size < 2 * rows) size *= 2;
     if (this.keys.length < size) {
@@ -293,12 +528,12 @@ class MaskMemo {
       this.slots = new Int32Array(size);
       this.now = 0;
     }
-    if (this.values.length < rows * width) this.values = new Float64Array(rows * width);
   }
   clear(): void {
     this.now += 1;
     this.used = 0;
   }
+  /** The key's slot; a key not seen since `clear` gets the next one (equal to the count of keys before it). */
   slotOf(key: number): number {
     const m = this.keys.length - 1;
     let h = Math.imul(key, 0x9e3779b1) >>> 0;
@@ -309,13 +544,9 @@ class MaskMemo {
         this.keys[i] = key;
         this.slots[i] = this.used;
         this.used += 1;
-        this.isNew = true;
         return this.used - 1;
       }
-      if (this.keys[i] === key) {
-        this.isNew = false;
-        return this.slots[i] as number;
-      }
+      if (this.keys[i] === key) return this.slots[i] as number;
       h = i + 1;
     }
   }
