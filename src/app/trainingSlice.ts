@@ -201,7 +201,7 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
         featureNames: outcome.result.bundle.preprocessing.featureNames, featureGroups: outcome.result.bundle.preprocessing.featureGroups,
         excluded: inputs.excluded, transforms: inputs.transforms,
         dataSha256: ds.sha256, dataName: ds.source.name, rows: ds.rows, cellId,
-        data: runDataRecord(s.rawDataset ?? ds, currentDataSettings(s), spec, ds.rows, s.splitPlan),
+        data: runDataRecord(s.rawDataset ?? ds, currentDataSettings(s), spec, s.splitPlan),
       };
       const run: Run = outcome.kind === 'classifier' ? { ...base, kind: 'classifier', result: outcome.result } : { ...base, kind: 'regressor', result: outcome.result };
       set((st) => {

@@ -10,12 +10,12 @@ import { useTargets } from './MetricTable.tsx';
 import type { ModelKind } from '../notebook/runs.ts';
 import { settingsLine } from '../notebook/modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
-import { groupRunsByData } from '../notebook/dataSettings.ts';
+import { groupRunsByData, transformsText } from '../notebook/dataSettings.ts';
 
 /** A one-line summary of what a run was trained with. */
 export function settingsSummary(run: Run): string {
   const excluded = run.excluded.length > 0 ? `; without ${run.excluded.join(', ')}` : '';
-  const data = run.data === undefined ? '' : `; split ${run.data.split}${run.data.filters.length > 0 ? `; rows where ${run.data.filters.join(' and ')}` : ''}${run.data.transforms.length > 0 ? `; ${run.data.transforms.join(', ')}` : ''}`;
+  const data = run.data === undefined ? '' : `; split ${run.data.split}${run.data.filters.length > 0 ? `; rows where ${run.data.filters.join(' and ')}` : ''}${Object.keys(run.transforms).length > 0 ? `; ${transformsText(run.transforms).join(', ')}` : ''}`;
   const settings = run.kind === 'classifier' ? settingsLine({ kind: 'classifier', config: run.result.config }) : settingsLine({ kind: 'regressor', config: run.result.config });
   return `${settings}${excluded}${data}`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as arrow from 'apache-arrow';
 import { datasetFromTable } from '../../test/datasetFixture.ts';
-import { defaultDataSettings, groupRunsByData, preparedDataset, runDataRecord, settingsForNewFile, type DataSettings } from './dataSettings.ts';
+import { defaultDataSettings, groupRunsByData, preparedDataset, runDataRecord, settingsForNewFile, transformsText, type DataSettings } from './dataSettings.ts';
 
 const n = 60;
 const seq = <T>(f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
@@ -49,16 +49,18 @@ describe('settings when another file is opened', () => {
 });
 
 describe('prepared data and the run record', () => {
-  it('adds date parts, then keeps the filtered rows; the record names source, split, filters, exclusions, transforms', () => {
+  it('adds date parts, then keeps the filtered rows; the record names source, split, filters and date parts', () => {
     const s: DataSettings = { ...defaultDataSettings(sessions), filters: [{ column: 'created_at_month', op: '=', value: '1' }], dateParts: [{ column: 'created_at', parts: ['month'] }], transforms: { engagement_depth: { kind: 'cap', max: 4 } } };
     const { dataset, kept } = preparedDataset(sessions, s);
     expect(kept).toBe(31);
     expect(dataset.columns.map((c) => c.name)).toContain('created_at_month');
-    expect(runDataRecord(sessions, s, { kind: 'time', column: 'created_at', cutoff: Date.UTC(2015, 0, 20) }, kept)).toEqual({
-      source: 'sessions.parquet', sha256: '', rows: 31, split: 'time on created_at at 2015-01-20',
+    expect(runDataRecord(sessions, s, { kind: 'time', column: 'created_at', cutoff: Date.UTC(2015, 0, 20) })).toEqual({
+      source: 'sessions.parquet', split: 'time on created_at at 2015-01-20',
       splitDetail: { kind: 'time', column: 'created_at', cutoff: '2015-01-20' },
-      filters: ['created_at_month = 1'], excluded: [], transforms: ['engagement_depth capped at 4'], dateParts: ['created_at: month'],
+      filters: ['created_at_month = 1'], dateParts: ['created_at: month'],
     });
+    // the run's own transforms, in words (the record does not keep a second copy)
+    expect(transformsText(s.transforms)).toEqual(['engagement_depth capped at 4']);
   });
 
   it('groups runs by data set, never mixing files', () => {

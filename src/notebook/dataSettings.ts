@@ -99,17 +99,16 @@ export function preparedDataset(raw: Dataset, s: Pick<DataSettings, 'dateParts' 
   return { dataset: filtered.dataset, kept: filtered.kept };
 }
 
-/** What a run records about its data, for the Runs cell, the report's per-run settings and MLflow params. */
+/**
+ * What a run records about its data beyond its own `dataSha256`, `rows`, `excluded` and `transforms` (`RunBase` holds
+ * those, the one copy): for the Runs cell, the report's per-run settings and MLflow params.
+ */
 export interface RunDataRecord {
   readonly source: string;
-  readonly sha256: string;
-  readonly rows: number;
   readonly split: string;
   /** the split's kind, column and cutoff (the test part's first date for a time split), for MLflow params; absent in runs saved before it */
   readonly splitDetail?: { readonly kind: SplitSpec['kind']; readonly column: string | null; readonly cutoff: string | null };
   readonly filters: readonly string[];
-  readonly excluded: readonly string[];
-  readonly transforms: readonly string[];
   readonly dateParts: readonly string[];
 }
 
@@ -123,18 +122,20 @@ function transformText(column: string, t: ColumnTransform): string {
   }
 }
 
-/** The data record of a run trained now on `raw` (the file as loaded; `rows` counts what the filters kept). */
-export function runDataRecord(raw: Dataset, s: DataSettings, split: SplitSpec, rows: number, plan: SplitPlan | null = null): RunDataRecord {
+/** A run's column transforms in words: `engagement_depth capped at 4`. */
+export function transformsText(transforms: Readonly<Record<string, ColumnTransform>>): string[] {
+  return Object.entries(transforms).map(([c, t]) => transformText(c, t));
+}
+
+/** The data record of a run trained now on `raw` (the file as loaded). */
+export function runDataRecord(raw: Dataset, s: DataSettings, split: SplitSpec, plan: SplitPlan | null = null): RunDataRecord {
   const testFrom = plan?.parts.test.from ?? NaN;
   const cutoff = split.kind !== 'time' ? null : split.cutoff !== undefined ? formatTime(split.cutoff) : Number.isFinite(testFrom) ? formatTime(testFrom) : null;
   return {
     source: raw.source.type === 'file' ? raw.source.name : `${raw.source.name} (${raw.source.type === 'bundled' ? 'bundled' : 'URL'})`,
-    sha256: raw.sha256, rows,
     split: describeSplitSpec(split),
     splitDetail: { kind: split.kind, column: split.kind === 'time' || split.kind === 'group' ? split.column : null, cutoff },
     filters: s.filters.map(describeFilter),
-    excluded: [...s.excluded],
-    transforms: Object.entries(s.transforms).map(([c, t]) => transformText(c, t)),
     dateParts: s.dateParts.map((d) => `${d.column}: ${d.parts.join(', ')}`),
   };
 }

@@ -34,7 +34,7 @@ beforeAll(async () => {
     id: 'run-data-1' as RunId, name: 'classifier #1', kind: 'classifier', createdAt: '2026-01-01T00:00:00.000Z', wallMs: 1, inputsKey: 'k',
     featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, excluded: ['engagement_depth'], transforms: settings.transforms,
     dataSha256: raw.sha256, dataName: raw.source.name, rows: n, result,
-    data: runDataRecord(raw, settings, { kind: 'time', column: 'created_at', cutoff: Date.UTC(2015, 0, 1) }, n),
+    data: runDataRecord(raw, settings, { kind: 'time', column: 'created_at', cutoff: Date.UTC(2015, 0, 1) }),
   };
 });
 

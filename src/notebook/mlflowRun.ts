@@ -12,6 +12,7 @@ import { sweepAt } from '../trainers/thresholdSweep.ts';
 import type { ClassifierConfig, EpochLog } from '../trainers/types.ts';
 import { settingsParams } from './modelSettings.ts';
 import type { ClassifierRun, RegressorRun, Run } from './runs.ts';
+import { transformsText } from './dataSettings.ts';
 import { regressionScoresShown, residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
 import { classifierTargets, regressorTargets, targetTags, type MetricThresholds } from '../trainers/targets.ts';
@@ -117,9 +118,9 @@ function dataParams(run: Run): Params {
     split_kind: d.splitDetail?.kind ?? 'random',
     split_column: d.splitDetail?.column ?? 'none',
     split_cutoff: d.splitDetail?.cutoff ?? 'none',
-    data_rows_used: d.rows,
+    data_rows_used: run.rows,
     row_filters: list(d.filters),
-    data_transforms: list(d.transforms),
+    data_transforms: list(transformsText(run.transforms)),
     date_parts: list(d.dateParts),
   };
 }

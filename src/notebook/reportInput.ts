@@ -14,6 +14,7 @@ import { calibrationBins, prFromSweep, rocFromSweep } from '../trainers/metrics.
 import { classifierTargets, meetsTarget, regressorTargets, type MetricTarget, type MetricThresholds } from '../trainers/targets.ts';
 import { sweepAt, sweepGrid } from '../trainers/thresholdSweep.ts';
 import type { Analysis } from './analysis.ts';
+import { transformsText } from './dataSettings.ts';
 import { regressionScoresShown, residualHistogram, sweepOf } from './evaluation.ts';
 import { WORKBENCH_VERSION } from './version.ts';
 import type { ClassifierRun, RegressorRun, Run, RunsState } from './runs.ts';
@@ -230,9 +231,9 @@ export function runDataSettings(run: Run): Record<string, SettingValue> {
   const d = run.data;
   const list = (xs: readonly string[]): string => (xs.length === 0 ? 'none' : xs.join('; '));
   return {
-    data: d?.source ?? run.dataName, dataSha256: run.dataSha256 === '' ? 'unknown' : run.dataSha256, rows: d?.rows ?? run.rows,
-    split: d?.split ?? 'random stratified', filters: list(d?.filters ?? []), excluded: list(d?.excluded ?? run.excluded),
-    transforms: list(d?.transforms ?? Object.keys(run.transforms)), dateParts: list(d?.dateParts ?? []),
+    data: d?.source ?? run.dataName, dataSha256: run.dataSha256 === '' ? 'unknown' : run.dataSha256, rows: run.rows,
+    split: d?.split ?? 'random stratified', filters: list(d?.filters ?? []), excluded: list(run.excluded),
+    transforms: list(transformsText(run.transforms)), dateParts: list(d?.dateParts ?? []),
   };
 }
 

@@ -1,4 +1,5 @@
 /** The session's runs: what each trained model carries, and the key of the inputs it was trained on (staleness). */
+import type { ColumnTransform } from '../data/encode.ts';
 import type { RunDataRecord } from './dataSettings.ts';
 import type { ClassifierConfig, ClassifierResult, RegressorConfig, RegressorResult } from '../trainers/types.ts';
 
@@ -18,14 +19,18 @@ export interface RunBase {
   readonly inputsKey: string;
   readonly featureNames: readonly string[];
   readonly featureGroups: readonly string[];
+  /** the columns (or one-hot groups) left out of the features */
   readonly excluded: readonly string[];
-  readonly transforms: Readonly<Record<string, unknown>>;
+  /** the column transforms it was trained with (`transformsText` says them in words) */
+  readonly transforms: Readonly<Record<string, ColumnTransform>>;
+  /** the SHA-256 of the file it was trained on ('' when unknown) */
   readonly dataSha256: string;
   readonly dataName: string;
+  /** rows of the data it was trained on (after row filters), every part of the split */
   readonly rows: number;
   /** the Train cell whose settings made this run (absent for pipeline runs and runs saved before cells owned settings) */
   readonly cellId?: string;
-  /** source, SHA-256, split, filters, exclusions, transforms and date parts (runs of this session; older ones lack it) */
+  /** the source as shown, the split, filters and date parts (runs of this session; older ones lack it) */
   readonly data?: RunDataRecord;
 }
 /** A trained conversion classifier. */
