@@ -146,4 +146,32 @@ describe('trainMlp', () => {
     const bestVal = Math.min(...fit.history.map((h) => h.valLoss));
     expect(fit.history[fit.bestEpoch - 1]?.valLoss).toBe(bestVal);
   });
+
+  it('keeps no device copy of the training rows: each batch is uploaded on its own', async () => {
+    const big = xorData(20_000, 4);
+    const start = tf.memory().numBytes;
+    let most = 0;
+    await trainMlp(options(2, { X: big.X, rows: 20_000, y: big.y, epochs: 1, batchSize: 500, onBatch: () => { most = Math.max(most, tf.memory().numBytes - start); } }));
+    // a copy of X (160 kB) plus the shuffled copy the old loop gathered per epoch would be 320 kB; a batch is 4 kB
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThan(big.X.byteLength / 4);
+  });
+
+  it('scores validation rows beyond one chunk exactly as one pass would: loss and AUC from the returned weights', async () => {
+    const rows = 70_000; // over the 65,536-row chunk, so the last chunk is short
+    const valid = xorData(rows, 5);
+    const validWeight = new Float32Array(rows).map((_, i) => (valid.y[i] === 1 ? 3 : 1));
+    const fit = await trainMlp(options(4, { validX: valid.X, validRows: rows, validY: valid.y, validWeight, epochs: 1 }));
+    const p = predict(fit.layers, valid.X, rows);
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < rows; i++) {
+      const pi = Math.min(Math.max(p[i] ?? 0, 1e-12), 1 - 1e-12);
+      num += (validWeight[i] ?? 0) * (valid.y[i] === 1 ? -Math.log(pi) : -Math.log1p(-pi));
+      den += validWeight[i] ?? 0;
+    }
+    const log = fit.history[0];
+    expect(log?.valAuc).toBe(rocAuc(valid.y, p));
+    expect(Math.abs((log?.valLoss ?? 0) - num / den) / (num / den)).toBeLessThan(1e-5);
+  });
 });

@@ -61,12 +61,31 @@ export class TrainingCancelled extends Error {
   }
 }
 
-/** Σ wᵢ·BCE(logitᵢ, yᵢ) / Σ wᵢ, from logits in the numerically stable form max(z,0) − z·y + log(1 + e^−|z|). */
+/** BCE(logitᵢ, yᵢ) per row, in the numerically stable form max(z,0) − z·y + log(1 + e^−|z|). */
+function weightedBceTerms(tf: Tf, logits: tfjs.Tensor, y: tfjs.Tensor): tfjs.Tensor {
+  return tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+}
+
+/** Σ wᵢ·BCE(logitᵢ, yᵢ) / Σ wᵢ, from logits. */
 export function weightedBce(tf: Tf, logits: tfjs.Tensor, y: tfjs.Tensor, w: tfjs.Tensor): tfjs.Scalar {
-  return tf.tidy(() => {
-    const perRow = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return tf.div(tf.sum(tf.mul(perRow, w)), tf.sum(w)) as tfjs.Scalar;
-  });
+  return tf.tidy(() => tf.div(tf.sum(tf.mul(weightedBceTerms(tf, logits, y), w)), tf.sum(w)) as tfjs.Scalar);
+}
+
+/** Validation rows per forward pass: bounds the activations held on the device at once. */
+const VALID_CHUNK_ROWS = 65_536;
+
+/** Rows `order[start … start + n)` of X, y and w, copied into one batch. */
+function gatherBatch(X: Float32Array, cols: number, y: Float32Array, w: Float32Array, order: Uint32Array, start: number, n: number): { x: Float32Array; y: Float32Array; w: Float32Array } {
+  const xb = new Float32Array(n * cols);
+  const yb = new Float32Array(n);
+  const wb = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const row = order[start + k] as number;
+    for (let c = 0, from = row * cols, to = k * cols; c < cols; c++) xb[to + c] = X[from + c] as number;
+    yb[k] = y[row] as number;
+    wb[k] = w[row] as number;
+  }
+  return { x: xb, y: yb, w: wb };
 }
 
 /** True when the validation loss moved less than 1e-4 over the last 3 epochs: the issue's definition of converged. */
@@ -117,12 +136,8 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   keep(adam.v);
   const l2Mask = o.l2 > 0 ? keep(tf.tensor1d(kernelMask(layout).map((v) => v * 2 * o.l2))) : null;
   const epsilon = tf.backend().epsilon();
-  const xTrain = keep(tf.tensor2d(o.X, [o.rows, o.cols]));
-  const yTrain = keep(tf.tensor2d(o.y, [o.rows, 1]));
-  const wTrain = keep(tf.tensor2d(o.weight ?? ones(o.rows), [o.rows, 1]));
-  const xValid = keep(tf.tensor2d(o.validX, [o.validRows, o.cols]));
-  const yValid = keep(tf.tensor2d(o.validY, [o.validRows, 1]));
-  const wValid = keep(tf.tensor2d(o.validWeight ?? ones(o.validRows), [o.validRows, 1]));
+  const wTrain = o.weight ?? ones(o.rows);
+  const wValid = o.validWeight ?? ones(o.validRows);
   const settings = { loss: o.loss, dropout: o.dropout, nextSeed: () => Math.floor(rng() * 2 ** 31) };
 
   /** Inference pass: logits (bce) or values (mse). */
@@ -135,12 +150,38 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     });
     return h;
   };
-  const dataLoss = (out: tfjs.Tensor, y: tfjs.Tensor, w: tfjs.Tensor): tfjs.Scalar =>
-    o.loss === 'bce'
-      ? weightedBce(tf, out, y, w)
-      : (tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, y)), w)), tf.sum(w)) as tfjs.Scalar);
   /** l2 · Σ kernel², from the flat vector */
   const penalty = (): number => (l2Mask === null ? 0 : tf.tidy(() => tf.sum(tf.mul(tf.square(params), l2Mask)).dataSync()[0] ?? 0) / 2);
+
+  /**
+   * The validation loss and outputs (probabilities for bce), in chunks of VALID_CHUNK_ROWS rows: one forward pass over
+   * every validation row would hold rows × units activations per layer on the device (the wasm heap keeps its peak).
+   */
+  const validate = async (): Promise<{ valLoss: number; valOut: Float32Array }> => {
+    const valOut = new Float32Array(o.validRows);
+    let weighted = 0;
+    let weightSum = 0;
+    for (let start = 0; start < o.validRows; start += VALID_CHUNK_ROWS) {
+      const n = Math.min(o.validRows, start + VALID_CHUNK_ROWS) - start;
+      const part = tf.tidy(() => {
+        const y = tf.tensor2d(o.validY.subarray(start, start + n), [n, 1]);
+        const w = tf.tensor2d(wValid.subarray(start, start + n), [n, 1]);
+        const out = forward(tf.tensor2d(o.validX.subarray(start * o.cols, (start + n) * o.cols), [n, o.cols]));
+        const perRow = o.loss === 'bce' ? weightedBceTerms(tf, out, y) : tf.square(tf.sub(out, y));
+        return { weighted: tf.sum(tf.mul(perRow, w)), weightSum: tf.sum(w), out: o.loss === 'bce' ? tf.sigmoid(out) : out };
+      });
+      try {
+        weighted += (await part.weighted.data())[0] ?? Number.NaN;
+        weightSum += (await part.weightSum.data())[0] ?? Number.NaN;
+        valOut.set(await part.out.data(), start);
+      } finally {
+        part.weighted.dispose();
+        part.weightSum.dispose();
+        part.out.dispose();
+      }
+    }
+    return { valLoss: Math.fround(weighted / weightSum), valOut };
+  };
 
   /** One Adam step; returns the batch's n · Σ w·loss / Σ w (the epoch loss is their sum over rows). */
   const trainStep = (xb: tfjs.Tensor2D, yb: tfjs.Tensor, wb: tfjs.Tensor, n: number): tfjs.Scalar =>
@@ -162,36 +203,23 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const order = new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
 
-  // the running epoch loss and the epoch's shuffled copy live on the device; tracked here so a cancel mid-epoch still frees them
+  // the running epoch loss lives on the device; tracked here so a cancel mid-epoch still frees it
   let pendingLoss: tfjs.Tensor | null = null;
-  let epochData: tfjs.Tensor2D[] = [];
-  const freeEpochData = (): void => {
-    epochData.forEach((t) => t.dispose());
-    epochData = [];
-  };
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = now();
       shuffleInPlace(order, rng);
-      // one gather per epoch, then each batch is a contiguous slice: cheaper than a gather per batch
-      epochData = tf.tidy(() => {
-        const ix = tf.tensor1d(Int32Array.from(order), 'int32');
-        return [tf.gather(xTrain, ix), tf.gather(yTrain, ix), tf.gather(wTrain, ix)];
-      });
-      const [xEpoch, yEpoch, wEpoch] = epochData as [tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor2D];
       let lossSum: tfjs.Tensor = tf.scalar(0);
       pendingLoss = lossSum;
       for (let start = 0; start < o.rows; start += o.batchSize) {
         if (o.signal?.aborted === true) throw new TrainingCancelled();
         const n = Math.min(o.rows, start + o.batchSize) - start;
+        // the batch's rows gathered here, not sliced from a device copy of the matrix: the wasm backend's slice reads
+        // its whole input back into a new array first (a ten-times file: the matrix copied once per batch)
+        const batch = gatherBatch(o.X, o.cols, o.y, wTrain, order, start, n);
         const prev: tfjs.Tensor = lossSum;
         const next: tfjs.Tensor = tf.tidy(() => {
-          const cost = trainStep(
-            tf.slice(xEpoch, [start, 0], [n, o.cols]),
-            tf.slice(yEpoch, [start, 0], [n, 1]),
-            tf.slice(wEpoch, [start, 0], [n, 1]),
-            n,
-          );
+          const cost = trainStep(tf.tensor2d(batch.x, [n, o.cols]), tf.tensor2d(batch.y, [n, 1]), tf.tensor2d(batch.w, [n, 1]), n);
           return tf.add(prev, cost);
         });
         prev.dispose();
@@ -209,19 +237,11 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
           lastYield = now();
         }
       }
-      freeEpochData();
       // the data loss of every batch (at the weights it was computed with) plus the L2 penalty at the epoch's end
       const loss = ((await lossSum.data())[0] ?? Number.NaN) + penalty() * o.rows;
       lossSum.dispose();
       pendingLoss = null;
-      const v = tf.tidy(() => {
-        const out = forward(xValid);
-        return { loss: dataLoss(out, yValid, wValid), out: o.loss === 'bce' ? tf.sigmoid(out) : out };
-      });
-      const valLoss = (await v.loss.data())[0] ?? Number.NaN;
-      const valOut = (await v.out.data()) as Float32Array;
-      v.loss.dispose();
-      v.out.dispose();
+      const { valLoss, valOut } = await validate();
       const log: EpochLog = {
         epoch,
         loss: loss / o.rows,
@@ -243,7 +263,6 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     }
   } finally {
     pendingLoss?.dispose();
-    freeEpochData();
     owned.forEach((t) => t.dispose());
   }
   const total = now() - started;
