@@ -11,24 +11,15 @@ import { subsetRows, subsetVector } from './split.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep } from './thresholdSweep.ts';
 import { trainTreeClassifier } from './trees/treeClassifier.ts';
-import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Clock, OnBatchProgress, OnEpoch, Tf } from './types.ts';
+import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Tf, TrainingHooks } from './types.ts';
 
 /** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
-export interface TrainClassifierOptions {
+export interface TrainClassifierOptions extends TrainingHooks {
   readonly tf: Tf;
   readonly matrix: ModelMatrix;
   /** 0/1 target per matrix row */
   readonly y: Float32Array | Float64Array;
   readonly config: ClassifierConfig;
-  readonly onEpoch?: OnEpoch;
-  /** fed within an MLP epoch, so a long epoch is never silent */
-  readonly onBatchProgress?: OnBatchProgress;
-  readonly signal?: AbortSignal;
-  readonly now?: Clock;
-  /** hex SHA-256 of the data file, recorded in the bundle */
-  readonly dataSha256?: string;
-  /** rows of fit/validation/test chosen by the caller (time, group, test file); default: `splitForClassifier` */
-  readonly split?: RowSplit;
 }
 
 /** Row indices of the three splits, derived from the seed alone so browser and node agree. */

@@ -8,10 +8,10 @@ import { meanBaseline, regressionMetrics } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
 import { applyScalerOnRows, fitStandardScalerOnRows } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
-import { trainingRows, type RowSplit } from './splitPlan.ts';
+import { trainingRows } from './splitPlan.ts';
 import { trainTreeRegressor } from './trees/treeRegressor.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
-import type { Clock, EpochLog, OnBatchProgress, OnEpoch, RegressorConfig, RegressorResult, Tf } from './types.ts';
+import type { EpochLog, RegressorConfig, RegressorResult, Tf, TrainingHooks } from './types.ts';
 
 /** P(order) for the test rows of the same seeded split, e.g. a ClassifierResult's `testIndex` and `testProba`. */
 export interface OrderProbability {
@@ -33,7 +33,7 @@ export function alignedOrderProbability(given: OrderProbability, test: Uint32Arr
 }
 
 /** Inputs of `trainRegressor`: the matrix must exclude both targets. */
-export interface TrainRegressorOptions {
+export interface TrainRegressorOptions extends TrainingHooks {
   readonly tf: Tf;
   readonly matrix: ModelMatrix;
   readonly revenue: Float32Array | Float64Array;
@@ -41,14 +41,6 @@ export interface TrainRegressorOptions {
   readonly config: RegressorConfig;
   /** two_stage only; trained inside (logistic, same seed) when absent */
   readonly classifierProba?: OrderProbability;
-  readonly onEpoch?: OnEpoch;
-  /** fed within an MLP epoch, so a long epoch is never silent */
-  readonly onBatchProgress?: OnBatchProgress;
-  readonly signal?: AbortSignal;
-  readonly now?: Clock;
-  readonly dataSha256?: string;
-  /** rows chosen by the caller (time, group, test file): training = fit ∪ valid; default: the classifier's random split */
-  readonly split?: RowSplit;
 }
 
 /** Duan's smearing factor: mean of exp(residual) on the training rows, so exp(prediction)·factor estimates the mean, not the median. */

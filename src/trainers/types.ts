@@ -3,6 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelBundle } from './bundle.ts';
 import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
+import type { RowSplit } from './splitPlan.ts';
 
 /** The TensorFlow.js namespace a trainer runs on; injected so tests, workers and the CLI pin the backend. */
 export type Tf = typeof tfjs;
@@ -41,6 +42,19 @@ export const BATCH_PROGRESS_MS = 250;
 /** A monotonic millisecond clock; injected so tests can pin timings. */
 export type Clock = () => number;
 
+/** What every training call takes besides its data and settings: progress, cancel, the clock, provenance, the caller's split. */
+export interface TrainingHooks {
+  readonly onEpoch?: OnEpoch;
+  /** fed within an MLP epoch, so a long epoch is never silent */
+  readonly onBatchProgress?: OnBatchProgress;
+  readonly signal?: AbortSignal;
+  readonly now?: Clock;
+  /** hex SHA-256 of the data file, recorded in the bundle */
+  readonly dataSha256?: string;
+  /** rows of fit/validation/test chosen by the caller (time, group, test file); default: the classifier's random split */
+  readonly split?: RowSplit;
+}
+
 /** Classification metrics named as MLflow logs them. */
 export interface ClassifierMetrics {
   readonly auc_roc: number;
@@ -70,24 +84,29 @@ export interface ClassifierCounts {
   readonly resampled: number;
 }
 
-/** Everything a classifier run produced. */
-export interface ClassifierResult {
-  readonly config: ClassifierConfig;
+/** What every run produced besides its model kind's own results. */
+export interface TrainingResultBase {
   readonly backend: string;
   readonly tfjsVersion: string;
   readonly seed: number;
   readonly epochs: number;
   readonly converged: boolean;
   readonly history: readonly EpochLog[];
-  readonly threshold: number;
+  /** the test rows, as matrix row numbers */
   readonly testIndex: Uint32Array;
-  readonly yTest: Float32Array;
-  readonly testProba: Float32Array;
-  readonly metrics: ClassifierMetrics;
   readonly warnings: readonly string[];
   readonly trainMs: number;
   readonly msPerEpoch: number;
   readonly bundle: ModelBundle | TreeBundle;
+}
+
+/** Everything a classifier run produced. */
+export interface ClassifierResult extends TrainingResultBase {
+  readonly config: ClassifierConfig;
+  readonly threshold: number;
+  readonly yTest: Float32Array;
+  readonly testProba: Float32Array;
+  readonly metrics: ClassifierMetrics;
   readonly counts: ClassifierCounts;
 }
 
@@ -100,15 +119,8 @@ export interface RegressionMetrics {
 }
 
 /** Everything a regressor run produced. */
-export interface RegressorResult {
+export interface RegressorResult extends TrainingResultBase {
   readonly config: RegressorConfig;
-  readonly backend: string;
-  readonly tfjsVersion: string;
-  readonly seed: number;
-  readonly epochs: number;
-  readonly converged: boolean;
-  readonly history: readonly EpochLog[];
-  readonly testIndex: Uint32Array;
   readonly yTest: Float64Array;
   readonly predTest: Float64Array;
   readonly metrics: RegressionMetrics;
@@ -116,9 +128,5 @@ export interface RegressorResult {
   readonly baseline: RegressionMetrics;
   /** Duan's factor mean(exp(residual)) on train; 1 without a log target */
   readonly smearing: number;
-  readonly warnings: readonly string[];
-  readonly trainMs: number;
-  readonly msPerEpoch: number;
-  readonly bundle: ModelBundle | TreeBundle;
   readonly counts: { readonly train: number; readonly valid: number; readonly test: number };
 }
