@@ -1,5 +1,7 @@
 /** Issue 7 end to end: a small k-fold search on the worker pool, "use best" into the training cell, the imbalance lab, the revenue view. */
 import { test, expect } from '@playwright/test';
+import { subsetRows, subsetVector } from '../src/trainers/split.ts';
+import { bundledInputs, gbdtFoldPredictions, meanOver, rmse } from './bundledInputs.ts';
 import { dataValue, openWorkbench } from './helpers.ts';
 
 test('a small search streams results, and "use best" sets the Train classifier cell to the winner', async ({ page }, testInfo) => {
@@ -116,4 +118,50 @@ test('a gradient-boosting search over leaves, and "use best" sets the Train clas
   await expect(page.getByTestId('clf-model')).toHaveValue('gbdt');
   await expect(page.getByTestId('clf-gbdt-leaves')).toHaveValue(leaves ?? '');
   await expect(page.getByTestId('clf-gbdt-iter')).toHaveValue('20');
+});
+
+test('a gradient-boosting search of the regressor: each candidate\'s CV RMSE is the one computed here, "use best" sets Train regressor', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  await page.getByTestId('search-cell').scrollIntoViewIfNeeded();
+  await page.getByTestId('search-task').selectOption('regressor');
+  await page.getByTestId('search-trainer').selectOption('gbdt');
+  await expect(page.getByTestId('search-scoring')).toHaveValue('rmse');
+  await expect(page.getByTestId('search-weights')).toHaveCount(0);
+  await page.getByTestId('search-sample').fill('0');
+  await page.getByTestId('search-k').fill('2');
+  await page.getByTestId('search-tree-learningRate').fill('0.1');
+  await page.getByTestId('search-tree-maxLeafNodes').fill('3, 15');
+  await page.getByTestId('search-tree-minSamplesLeaf').fill('20');
+  await page.getByTestId('search-tree-l2').fill('0');
+  await page.getByTestId('search-tree-maxIter').fill('20');
+  await expect(page.getByTestId('search-plan')).toHaveAttribute('data-value', '2');
+  await page.getByTestId('search-run').click();
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  expect(await dataValue(page, 'search-progress')).toBe(4);
+
+  // here: the Train regressor cell's rows and target (converting sessions, log1p revenue), 2 folds, 20 trees of 3 and of 15 leaves
+  const { matrix, y, revenue } = bundledInputs(['engagement_depth']);
+  const keep = Uint32Array.from({ length: matrix.rows }, (_, i) => i).filter((i) => y[i] === 1);
+  const X = subsetRows(matrix.X, matrix.cols, keep);
+  const target = Float32Array.from(subsetVector(revenue, keep), (v) => Math.log1p(v));
+  const expected = [3, 15].map((leaves) => meanOver(
+    gbdtFoldPredictions(X, matrix.cols, target, 'regressor', 2, 42, { learningRate: 0.1, maxLeafNodes: leaves, minSamplesLeaf: 20, l2: 0, maxIter: 20 }, () => null),
+    (f) => rmse(f.y, f.p),
+  ));
+  for (const c of [0, 1]) {
+    const row = page.getByTestId(`search-row-${c}`);
+    await expect(page.getByTestId(`search-row-${c}-maxLeafNodes`)).toHaveAttribute('data-value', String([3, 15][c]));
+    expect(Number(await row.locator('td.scoring-col').getAttribute('data-value'))).toBeCloseTo(expected[c] ?? Number.NaN, 6);
+  }
+  // the winner has the lower RMSE
+  const bestCandidate = Number(await page.getByTestId('search-best').getAttribute('data-candidate'));
+  expect(expected[bestCandidate]).toBe(Math.min(...expected));
+  await page.getByTestId('search-use-best').click();
+  await expect(page.getByTestId('search-applied')).toContainText('Train regressor now uses gradient boosting');
+  await expect(page.getByTestId('reg-model')).toHaveValue('gbdt');
+  await expect(page.getByTestId('reg-gbdt-leaves')).toHaveValue(String([3, 15][bestCandidate]));
+  await expect(page.getByTestId('reg-gbdt-iter')).toHaveValue('20');
+  await expect(page.getByTestId('reg-gbdt-early-stopping')).toHaveValue('off');
 });

@@ -1,25 +1,23 @@
 /** The search slice: hyperparameter search and imbalance lab settings, their runs on the search worker pool, and "use best". */
 import type { StateCreator } from 'zustand';
-import type { MetricName } from '../trainers/crossValidation.ts';
+import type { CvTask, MetricName } from '../trainers/crossValidation.ts';
 import type { LogisticSolver } from '../trainers/fastLogistic.ts';
 import type { ImbalanceModel, ImbalanceRow } from '../trainers/imbalanceLab.ts';
-import { bestCandidate, gridCandidates, randomCandidates, summarise, TREE_SEARCH_PARAMS, type ParamDistribution, type ParamValue, type Params, type SearchData, type SearchTrainer, type TreeSearchTrainer, type UnitResult } from '../trainers/search.ts';
+import { bestCandidate, gridCandidates, randomCandidates, SEARCH_TRAINERS, summarise, TREE_SEARCH_PARAMS, type ParamDistribution, type ParamValue, type Params, type SearchData, type SearchTrainer, type TreeSearchTrainer, type UnitResult } from '../trainers/search.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from '../trainers/split.ts';
 import { DEFAULT_REGRESSOR_CONFIG, type RegressorConfig, type ResamplingOption } from '../trainers/types.ts';
+import type { TreeSettings } from '../trainers/config.ts';
 import { createBrowserSearchPool, poolSize, type SearchPool, type SearchProgress } from '../workers/searchPool.ts';
 import type { WorkbenchState } from './store.ts';
 import { prepareInputs } from './trainingSlice.ts';
 import { firstCellOf } from './notebookSlice.ts';
 
-/** What a search ranks candidates by: classifier metrics for logistic, error metrics for ridge. */
+/** What a search ranks candidates by: classifier metrics for the classifier, error metrics for the regressor. */
 export type SearchScoring = 'f1' | 'rocAuc' | 'prAuc' | 'logLoss' | 'rmse' | 'mae';
-const CLASSIFIER_SCORINGS: ReadonlyArray<readonly [SearchScoring, string]> = [['f1', 'F1 at the fold’s best threshold'], ['rocAuc', 'ROC AUC'], ['prAuc', 'PR AUC'], ['logLoss', 'log loss']];
-/** Scorings offered per trainer, with the words the user reads. */
-export const SCORINGS: Readonly<Record<SearchTrainer, ReadonlyArray<readonly [SearchScoring, string]>>> = {
-  logistic: CLASSIFIER_SCORINGS,
-  gbdt: CLASSIFIER_SCORINGS,
-  rf: CLASSIFIER_SCORINGS,
-  ridge: [['rmse', 'RMSE'], ['mae', 'MAE']],
+/** Scorings offered per model (the Train classifier or Train regressor cell's), with the words the user reads. */
+export const SCORINGS: Readonly<Record<CvTask, ReadonlyArray<readonly [SearchScoring, string]>>> = {
+  classifier: [['f1', 'F1 at the fold’s best threshold'], ['rocAuc', 'ROC AUC'], ['prAuc', 'PR AUC'], ['logLoss', 'log loss']],
+  regressor: [['rmse', 'RMSE'], ['mae', 'MAE']],
 };
 
 /** Grid values (or random low/high) of each tree setting, by trainer and setting name. */
@@ -35,6 +33,8 @@ export type SearchClassWeight = 'none' | 'balanced';
 
 /** Everything the Search cell lets the user set. */
 export interface SearchSettings {
+  /** the model the search tunes: the Train classifier cell's or the Train regressor cell's */
+  readonly task: CvTask;
   readonly trainer: SearchTrainer;
   readonly mode: 'grid' | 'random';
   readonly cValues: readonly number[];
@@ -58,6 +58,7 @@ export interface SearchSettings {
 
 /** The default: the issue's grid, C ∈ {0.01, 0.1, 1} × two optimisers, balanced weights, 5 folds, ROC AUC. */
 export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
+  task: 'classifier',
   trainer: 'logistic',
   mode: 'grid',
   cValues: [0.01, 0.1, 1],
@@ -82,6 +83,7 @@ export type PoolRunStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
 /** A search run: streamed unit results, progress and what it ran on. */
 export interface SearchRunState {
   readonly status: PoolRunStatus;
+  readonly task: CvTask;
   readonly trainer: SearchTrainer;
   readonly scoring: SearchScoring;
   readonly candidates: readonly Params[];
@@ -145,7 +147,7 @@ export interface SearchSlice {
 }
 
 const idleSearch: SearchRunState = {
-  status: 'idle', trainer: 'logistic', scoring: 'rocAuc', candidates: [], results: [], progress: null, error: null,
+  status: 'idle', task: 'classifier', trainer: 'logistic', scoring: 'rocAuc', candidates: [], results: [], progress: null, error: null,
   workers: 0, rows: 0, features: 0, k: 0, wallMs: null, inputsKey: '', applied: null,
 };
 const idleImbalance: ImbalanceRunState = {
@@ -172,7 +174,8 @@ export function searchCandidates(s: SearchSettings): Params[] {
   }
   if (s.trainer === 'gbdt' || s.trainer === 'rf') {
     const trainer = s.trainer;
-    const lists: Record<string, readonly ParamValue[]> = { classWeight: s.classWeights, resampling: s.resamplings };
+    // a regressor's target is a value: no class weights or resampling to search
+    const lists: Record<string, readonly ParamValue[]> = s.task === 'classifier' ? { classWeight: s.classWeights, resampling: s.resamplings } : {};
     if (s.mode === 'grid') {
       const grid = Object.fromEntries(TREE_SEARCH_PARAMS[trainer].map((p) => [p.key, s.treeGrid[trainer][p.key] ?? p.grid]));
       return gridCandidates({ ...grid, ...lists });
@@ -197,14 +200,14 @@ export function sampleIndex(strata: ArrayLike<number>, size: number, seed: numbe
   return stratifiedSplit(strata, size / n, seed).test;
 }
 
-/** The matrix a search or lab runs on: the current model matrix (excluded features dropped), targets per trainer, sampled. */
-export function searchData(s: WorkbenchState, trainer: SearchTrainer, sampleRows: number, seed: number): { data: SearchData; positives: number } {
+/** The matrix a search or lab runs on: the current model matrix (excluded features dropped), the task's target, sampled. */
+export function searchData(s: WorkbenchState, task: CvTask, sampleRows: number, seed: number): { data: SearchData; positives: number } {
   const { matrix, y, revenue } = prepareInputs(s);
   let X = matrix.X;
   let rows = matrix.rows;
   let target: Float32Array = y;
-  if (trainer === 'ridge') {
-    // The regressor's own rows and target, so the winning alpha means the same thing in the Train regressor cell.
+  if (task === 'regressor') {
+    // The regressor's own rows and target, so the winning settings mean the same thing in the Train regressor cell.
     const { strategy, logTarget } = searchRegressorSettings(s);
     const keep = strategy === 'direct' ? null : Uint32Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === 1);
     if (keep) {
@@ -214,7 +217,7 @@ export function searchData(s: WorkbenchState, trainer: SearchTrainer, sampleRows
     const rev = keep ? subsetVector(revenue, keep) : revenue;
     target = Float32Array.from(rev, (v) => (logTarget ? Math.log1p(v) : v));
   }
-  const strata = trainer === 'ridge' ? target.map((v) => (v > 0 ? 1 : 0)) : target;
+  const strata = task === 'regressor' ? target.map((v) => (v > 0 ? 1 : 0)) : target;
   const idx = sampleIndex(strata, sampleRows, seed);
   if (idx) {
     X = subsetRows(X, matrix.cols, idx);
@@ -226,7 +229,7 @@ export function searchData(s: WorkbenchState, trainer: SearchTrainer, sampleRows
   }
   let positives = 0;
   for (const v of target) if (v === 1) positives++;
-  return { data: { X, rows, cols: matrix.cols, y: target, task: trainer === 'ridge' ? 'regressor' : 'classifier' }, positives };
+  return { data: { X, rows, cols: matrix.cols, y: target, task }, positives };
 }
 
 /** How a candidate's settings read on screen. */
@@ -250,9 +253,12 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
   imbalanceRun: idleImbalance,
   setSearchSettings(patch) {
     set((s) => {
-      const next = { ...s.searchSettings, ...patch };
-      // Switching trainer switches to a scoring that trainer has.
-      const scorings = SCORINGS[next.trainer].map(([v]) => v);
+      let next = { ...s.searchSettings, ...patch };
+      // logistic searches the classifier and ridge the regressor; trees either: switching the model keeps a trainer that can fit it
+      if (patch.trainer === 'logistic' || patch.trainer === 'ridge') next = { ...next, task: patch.trainer === 'ridge' ? 'regressor' : 'classifier' };
+      if (!SEARCH_TRAINERS[next.task].includes(next.trainer)) next = { ...next, trainer: SEARCH_TRAINERS[next.task][0] ?? next.trainer };
+      // and a scoring that model has
+      const scorings = SCORINGS[next.task].map(([v]) => v);
       return { searchSettings: scorings.includes(next.scoring) ? next : { ...next, scoring: scorings[0] ?? next.scoring } };
     });
   },
@@ -265,7 +271,7 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     let candidates: Params[];
     try {
       candidates = searchCandidates(settings);
-      ({ data } = searchData(s, settings.trainer, settings.sampleRows, settings.seed));
+      ({ data } = searchData(s, settings.task, settings.sampleRows, settings.seed));
     } catch (err) {
       set({ searchRun: { ...idleSearch, status: 'error', error: (err as Error).message } });
       return;
@@ -274,7 +280,7 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     const workers = poolSize(hardwareThreads(), units);
     set({
       searchRun: {
-        ...idleSearch, status: 'running', trainer: settings.trainer, scoring: settings.scoring, candidates, workers,
+        ...idleSearch, status: 'running', task: settings.task, trainer: settings.trainer, scoring: settings.scoring, candidates, workers,
         rows: data.rows, features: data.cols, k: settings.k, inputsKey: searchInputsKey(s), progress: { done: 0, total: units, running: 0, elapsedMs: 0, etaMs: null },
       },
     });
@@ -315,18 +321,23 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     const p = best.params;
     if (run.trainer === 'gbdt' || run.trainer === 'rf') {
       const trainer = run.trainer;
-      const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
-      const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
       const searched = Object.fromEntries(TREE_SEARCH_PARAMS[trainer].flatMap((d) => (typeof p[d.key] === 'number' ? [[d.key, p[d.key] as number]] : [])));
-      const cell = firstCellOf(get(), 'trainClassifier');
-      if (cell) {
-        const trees = cell.config.trees;
-        // boosting ran its full max_iter in every fold: keep that number of trees in the Train cell (no early stopping)
-        const nextTrees = trainer === 'gbdt' ? { ...trees, gbdt: { ...trees.gbdt, ...searched, earlyStopping: false } } : { ...trees, rf: { ...trees.rf, ...searched } };
-        get().setCellSettings(cell.id, 'trainClassifier', { model: trainer, classWeight, resampling, trees: nextTrees });
+      // boosting ran its full max_iter in every fold: keep that number of trees in the Train cell (no early stopping)
+      const withSearched = (trees: TreeSettings): TreeSettings => (trainer === 'gbdt' ? { ...trees, gbdt: { ...trees.gbdt, ...searched, earlyStopping: false } } : { ...trees, rf: { ...trees.rf, ...searched } });
+      const what = `${trainer === 'gbdt' ? 'gradient boosting (early stopping off, as in the search)' : 'the random forest'} with ${describeParams(searched)}`;
+      let applied: string;
+      if (run.task === 'regressor') {
+        const cell = firstCellOf(get(), 'trainRegressor');
+        if (cell) get().setCellSettings(cell.id, 'trainRegressor', { model: trainer, trees: withSearched(cell.config.trees) });
+        applied = `Train regressor now uses ${what}.`;
+      } else {
+        const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
+        const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
+        const cell = firstCellOf(get(), 'trainClassifier');
+        if (cell) get().setCellSettings(cell.id, 'trainClassifier', { model: trainer, classWeight, resampling, trees: withSearched(cell.config.trees) });
+        applied = `Train classifier now uses ${what}, class weights ${classWeight}, resampling ${resampling}.`;
       }
-      const what = trainer === 'gbdt' ? 'gradient boosting (early stopping off, as in the search)' : 'the random forest';
-      set((st) => ({ searchRun: { ...st.searchRun, applied: `Train classifier now uses ${what} with ${describeParams(searched)}, class weights ${classWeight}, resampling ${resampling}.` } }));
+      set((st) => ({ searchRun: { ...st.searchRun, applied } }));
     } else if (run.trainer === 'logistic') {
       const C = typeof p.C === 'number' ? p.C : 1;
       const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
@@ -352,7 +363,7 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
     let data: SearchData;
     let positives: number;
     try {
-      ({ data, positives } = searchData(s, 'logistic', settings.sampleRows, settings.seed));
+      ({ data, positives } = searchData(s, 'classifier', settings.sampleRows, settings.seed));
     } catch (err) {
       set({ imbalanceRun: { ...idleImbalance, status: 'error', error: (err as Error).message } });
       return;

@@ -4,9 +4,9 @@ import { Plot } from '../app/Plot.tsx';
 import { fmt, fmtInt } from '../app/format.ts';
 import { SCORINGS, describeParams, searchCandidates, searchInputsKey, type SearchClassWeight, type SearchScoring } from '../app/searchSlice.ts';
 import { useWorkbench } from '../app/store.ts';
-import { CLASSIFIER_METRICS, REGRESSOR_METRICS, higherIsBetter, type MetricName } from '../trainers/crossValidation.ts';
+import { CLASSIFIER_METRICS, REGRESSOR_METRICS, higherIsBetter, type CvTask, type MetricName } from '../trainers/crossValidation.ts';
 import type { LogisticSolver } from '../trainers/fastLogistic.ts';
-import { bestCandidate, isClassifierTrainer, summarise, TREE_SEARCH_PARAMS, type ParamValue, type SearchTrainer, type SummaryRow, type TreeSearchTrainer } from '../trainers/search.ts';
+import { bestCandidate, SEARCH_TRAINERS, summarise, TREE_SEARCH_PARAMS, type ParamValue, type SearchTrainer, type SummaryRow, type TreeSearchTrainer } from '../trainers/search.ts';
 import type { ResamplingOption } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 
@@ -14,6 +14,9 @@ import { NumberField, SelectField, TextField } from './fields.tsx';
 export const METRIC_LABELS: Record<MetricName, string> = {
   f1: 'F1 (best thr.)', rocAuc: 'ROC AUC', prAuc: 'PR AUC', logLoss: 'log loss', brier: 'Brier', rmse: 'RMSE', mae: 'MAE', r2: 'R²',
 };
+
+/** How a trainer is named in the trainer select (followed by the model it tunes). */
+const TRAINER_WORDS: Record<SearchTrainer, string> = { logistic: 'logistic', ridge: 'ridge', gbdt: 'gradient boosting', rf: 'random forest' };
 
 const NUMBER_LIST = /^\s*[0-9.eE+-]+(\s*,\s*[0-9.eE+-]+)*\s*$/;
 
@@ -165,8 +168,8 @@ export function SearchCell() {
   const useBest = useWorkbench((s) => s.useBestCandidate);
   const ready = useWorkbench((s) => s.analysis !== null && s.analysis.issues.length === 0);
   const excluded = useWorkbench((s) => s.excluded);
-  // the chosen trainer's target is none: the search has nothing to fit
-  const noTarget = useWorkbench((s) => (st.trainer === 'logistic' ? s.classTarget : s.revenueTarget) === '');
+  // the searched model's target is none: the search has nothing to fit
+  const noTarget = useWorkbench((s) => (st.task === 'classifier' ? s.classTarget : s.revenueTarget) === '');
   const stale = useWorkbench((s) => run.status !== 'idle' && run.inputsKey !== '' && searchInputsKey(s) !== run.inputsKey);
   const [sort, setSort] = useState<SortKey>({ by: 'candidate', desc: false });
 
@@ -187,7 +190,7 @@ export function SearchCell() {
       return null;
     }
   }, [rows, scoring]);
-  const metrics: readonly MetricName[] = run.trainer === 'ridge' ? REGRESSOR_METRICS : CLASSIFIER_METRICS;
+  const metrics: readonly MetricName[] = run.task === 'regressor' ? REGRESSOR_METRICS : CLASSIFIER_METRICS;
   const paramKeys = useMemo(() => {
     const keys = run.trainer === 'ridge' ? ['alpha']
       : run.trainer === 'logistic' ? ['C', 'solver', 'classWeight', 'resampling']
@@ -216,12 +219,14 @@ export function SearchCell() {
         Work is spread over {typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1} workers (one per hardware thread), one (candidate, fold) pair at a time.
       </p>
       <div className="settings">
+        <SelectField<CvTask> label="tunes" value={st.task} testId="search-task"
+          options={[['classifier', 'Train classifier'], ['regressor', 'Train regressor']]} onChange={(task) => set({ task })} />
         <SelectField<SearchTrainer> label="trainer" value={st.trainer} testId="search-trainer"
-          options={[['logistic', 'logistic classifier'], ['gbdt', 'gradient boosting classifier'], ['rf', 'random forest classifier'], ['ridge', 'ridge regressor']]} onChange={(trainer) => set({ trainer })} />
+          options={SEARCH_TRAINERS[st.task].map((t) => [t, `${TRAINER_WORDS[t]} ${st.task}`] as const)} onChange={(trainer) => set({ trainer })} />
         <SelectField<'grid' | 'random'> label="search" value={st.mode} testId="search-mode"
           options={[['grid', 'grid (all combinations)'], ['random', 'random draws']]} onChange={(mode) => set({ mode })} />
         <NumberField label="folds (k)" value={st.k} min={2} max={20} step={1} testId="search-k" onChange={(k) => set({ k: Math.round(k) })} />
-        <SelectField<SearchScoring> label="scoring (ranks candidates)" value={st.scoring} testId="search-scoring" options={SCORINGS[st.trainer]} onChange={(scoring) => set({ scoring })} />
+        <SelectField<SearchScoring> label="scoring (ranks candidates)" value={st.scoring} testId="search-scoring" options={SCORINGS[st.task]} onChange={(scoring) => set({ scoring })} />
         <NumberField label="seed" value={st.seed} step={1} testId="search-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
         <NumberField label="row sample (0 = all rows)" value={st.sampleRows} min={0} step={1000} testId="search-sample" onChange={(sampleRows) => set({ sampleRows: Math.round(sampleRows) })} />
       </div>
@@ -251,7 +256,7 @@ export function SearchCell() {
         {st.trainer === 'logistic' && (
           <Choices<LogisticSolver> label="solver" values={st.solvers} testId="search-solvers" options={[['lbfgs', 'L-BFGS'], ['newton', 'Newton']]} onChange={(solvers) => set({ solvers })} />
         )}
-        {isClassifierTrainer(st.trainer) && (
+        {st.task === 'classifier' && (
           <>
             <Choices<SearchClassWeight> label="class weights" values={st.classWeights} testId="search-weights" options={[['none', 'none'], ['balanced', 'balanced']]} onChange={(classWeights) => set({ classWeights })} />
             <Choices<ResamplingOption> label="resampling (training folds only)" values={st.resamplings} testId="search-resampling"
@@ -264,15 +269,15 @@ export function SearchCell() {
           Trees are fitted on each training fold as it is (scaling does not change a tree); {st.trainer === 'gbdt' ? 'boosting runs all of its trees in every fold (there are no validation rows inside a fold to stop early on), so the number of trees is searched directly. ' : ''}Settings not listed keep the Train cell’s defaults.
         </p>
       )}
-      {st.trainer === 'ridge' && (
-        <p className="muted">The ridge search fits the Train regressor cell’s rows and target (its strategy and log1p setting), so the winning alpha means the same there.</p>
+      {st.task === 'regressor' && (
+        <p className="muted">The regressor search fits the Train regressor cell’s rows and target (its strategy and log1p setting), so the winning settings mean the same there; RMSE and MAE are in the units of that target.</p>
       )}
       <div className="toolbar">
         <button type="button" className="primary" disabled={!ready || running || planned.n === 0 || noTarget} onClick={() => void runSearch()} data-testid="search-run">
           Run search
         </button>
         <span className="muted" data-testid="search-plan" data-value={planned.n}>
-          {noTarget ? `Idle: the ${st.trainer === 'logistic' ? 'class' : 'regression'} target is none; choose one in the Features cell or the other trainer.`
+          {noTarget ? `Idle: the ${st.task === 'classifier' ? 'class' : 'regression'} target is none; choose one in the Features cell or tune the other model.`
             : planned.error ?? `${planned.n} candidates × ${st.k} folds = ${fmtInt(planned.n * st.k)} fits`}
         </span>
         {excluded.length > 0 && <span className="muted">excluded: {excluded.join(', ')}</span>}
@@ -332,7 +337,7 @@ export function SearchCell() {
                 Best: <strong>#{best.candidate + 1}</strong> ({describeParams(best.params)}), {METRIC_LABELS[scoring]} {fmt(best.mean[scoring])} ± {fmt(best.std[scoring])}
               </span>
               <button type="button" className="primary" disabled={running} onClick={useBest} data-testid="search-use-best">
-                Use best in {run.trainer === 'ridge' ? 'Train regressor' : 'Train classifier'}
+                Use best in {run.task === 'regressor' ? 'Train regressor' : 'Train classifier'}
               </button>
             </div>
           )}

@@ -31,7 +31,7 @@ export type ParamDistribution =
   | { readonly kind: 'uniform' | 'logUniform'; readonly low: number; readonly high: number }
   | { readonly kind: 'int'; readonly low: number; readonly high: number };
 
-/** Trainers the search can fit many times: pure-TS logistic regression, gradient boosting and random forests (classifiers), ridge (regressor). */
+/** Trainers the search can fit many times: logistic regression (classifier), ridge (regressor), gradient boosting and random forests (either, by the data's task). */
 export type SearchTrainer = 'logistic' | 'ridge' | 'gbdt' | 'rf';
 /** The tree trainers of the search. */
 export type TreeSearchTrainer = Extract<SearchTrainer, 'gbdt' | 'rf'>;
@@ -70,6 +70,12 @@ export const TREE_SEARCH_PARAMS: Readonly<Record<TreeSearchTrainer, readonly Tre
 export function isClassifierTrainer(t: SearchTrainer): boolean {
   return t !== 'ridge';
 }
+
+/** The trainers that can search a task's model, in the order the Search cell offers them. */
+export const SEARCH_TRAINERS: Readonly<Record<CvTask, readonly SearchTrainer[]>> = {
+  classifier: ['logistic', 'gbdt', 'rf'],
+  regressor: ['ridge', 'gbdt', 'rf'],
+};
 
 /** The shared matrix: sent to each worker once, then referenced by every work unit. */
 export interface SearchData {
@@ -372,8 +378,18 @@ export function evaluateCandidate(
     const scores = scoreFold('regressor', p.validY, prediction);
     return { candidate: unit.candidate, fold: unit.fold, params: unit.params, scores, iterations: 1, converged: true, ms: now() - t0 };
   }
+  if ((spec.trainer === 'gbdt' || spec.trainer === 'rf') && data.task === 'regressor') {
+    // the regressor's target is a value, not a class: nothing to weight or resample
+    for (const key of ['classWeight', 'resampling'] as const) {
+      const v = params[key];
+      if (v !== undefined && v !== 'none') throw new Error(`parameter "${key}" is ${JSON.stringify(v)} in a regressor search; leave it out or use "none"`);
+    }
+    const p = preparedFor(data, spec, unit, usable);
+    const model = fitTreeFold(spec.trainer, 'regressor', p.train, { w0: 1, w1: 1 }, treeSettings(spec.trainer, params), spec.seed);
+    const scores = scoreFold('regressor', p.validY, model.predict(p.validX, p.validRows));
+    return { candidate: unit.candidate, fold: unit.fold, params: unit.params, scores, iterations: model.trees, converged: true, ms: now() - t0 };
+  }
   if (spec.trainer === 'gbdt' || spec.trainer === 'rf') {
-    if (data.task !== 'classifier') throw new Error(`trainer "${spec.trainer}" needs a classifier task, not "${data.task}"; use trainer "ridge"`);
     const p = preparedFor(data, spec, unit, usable);
     const classWeight = classWeights(p.train.y, choiceParam<'none' | 'balanced'>(params, 'classWeight', ['none', 'balanced'], 'none'));
     const model = fitTreeFold(spec.trainer, 'classifier', p.train, classWeight, treeSettings(spec.trainer, params), spec.seed);

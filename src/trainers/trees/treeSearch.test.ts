@@ -63,14 +63,66 @@ describe('tree models in the search', () => {
     expect(unit('rf', { nTrees: 30, maxDepth: 6, minSamplesLeaf: 5 })).toBeGreaterThan(logistic + 0.1);
   });
 
-  it('names a bad tree setting and a regressor task', () => {
+  it('names a bad tree setting, and class weights or resampling in a regressor search', () => {
     expect(() => evaluateCandidate({ data: d, spec: { trainer: 'gbdt', k: 4, seed: 2 }, unit: { candidate: 0, fold: 0, params: { maxLeafNodes: 0 } } })).toThrow(/maxLeafNodes 0 is out of range/);
     expect(() => evaluateCandidate({ data: d, spec: { trainer: 'gbdt', k: 4, seed: 2 }, unit: { candidate: 0, fold: 0, params: { learningRate: -1 } } })).toThrow(/learningRate -1 is out of range/);
-    expect(() => evaluateCandidate({ data: { ...d, task: 'regressor' }, spec: { trainer: 'rf', k: 4, seed: 2 }, unit: { candidate: 0, fold: 0, params: {} } })).toThrow(/needs a classifier task/);
+    expect(() => evaluateCandidate({ data: { ...d, task: 'regressor' }, spec: { trainer: 'rf', k: 4, seed: 2 }, unit: { candidate: 0, fold: 0, params: { resampling: 'smote' } } })).toThrow(/parameter "resampling" is "smote" in a regressor search/);
+    expect(() => evaluateCandidate({ data: { ...d, task: 'regressor' }, spec: { trainer: 'gbdt', k: 4, seed: 2 }, unit: { candidate: 0, fold: 0, params: { classWeight: 'balanced' } } })).toThrow(/parameter "classWeight"/);
   });
 
   it('a grid over tree settings is every combination', () => {
     expect(gridCandidates({ learningRate: [0.05, 0.1], maxLeafNodes: [15, 31, 63], classWeight: ['balanced'] })).toHaveLength(6);
+  });
+});
+
+/** A revenue-like target a line cannot follow: 80 inside a band of x0, 40 outside, plus a step in x1 and noise. */
+function bandRevenue(rows: number, seed: number): SearchData {
+  const rng = createRng(seed);
+  const cols = 3;
+  const X = new Float32Array(rows * cols);
+  const y = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const a = rng() * 2 - 1;
+    const b = rng() * 2 - 1;
+    X.set([a, b, rng()], r * cols);
+    y[r] = (Math.abs(a) < 0.35 ? 80 : 40) + (b > 0.5 ? 10 : 0) + (rng() - 0.5) * 10;
+  }
+  return { X, rows, cols, y, task: 'regressor' };
+}
+
+describe('tree models in the regressor search', () => {
+  const d = bandRevenue(2000, 9);
+  const folds = makeFolds(d.y, 'regressor', 4, 3);
+
+  it('a gbdt regressor unit scores the fold by RMSE, as a gbdt fitted here on the same training fold does', () => {
+    const params = { learningRate: 0.2, maxLeafNodes: 7, minSamplesLeaf: 10, l2: 1, maxIter: 30 };
+    const res = evaluateCandidate({ data: d, spec: { trainer: 'gbdt', k: 4, seed: 3 }, unit: { candidate: 0, fold: 2, params } });
+    const f = folds[2]!;
+    const trainRaw = subsetRows(d.X, d.cols, f.train);
+    const scaler = fitStandardScaler(trainRaw, f.train.length, d.cols);
+    const trainX = applyScaler(trainRaw, f.train.length, d.cols, scaler);
+    const validX = applyScaler(subsetRows(d.X, d.cols, f.valid), f.valid.length, d.cols, scaler);
+    const fit = fitGbdt({
+      task: 'regressor', train: { X: trainX, cols: d.cols, rowIdx: Uint32Array.from(f.train, (_, i) => i), y: subsetVector(d.y, f.train) },
+      params: { ...DEFAULT_GBDT_PARAMS, ...params, earlyStopping: false, seed: 3 },
+    });
+    const pred = Float32Array.from(predictRaw(fit.ensemble, validX));
+    const yValid = subsetVector(d.y, f.valid);
+    let sse = 0;
+    for (let i = 0; i < yValid.length; i++) sse += ((yValid[i] as number) - (pred[i] as number)) ** 2;
+    expect(res.iterations).toBe(30);
+    expect(res.scores.rmse).toBeCloseTo(Math.sqrt(sse / yValid.length), 9);
+    expect(res.scores.rocAuc).toBeUndefined();
+  });
+
+  it('trees follow the band a ridge search cannot (fold RMSE), for gbdt and rf', () => {
+    const unit = (trainer: 'gbdt' | 'rf' | 'ridge', params: Record<string, number>) =>
+      evaluateCandidate({ data: d, spec: { trainer, k: 4, seed: 3 }, unit: { candidate: 0, fold: 0, params } }).scores.rmse ?? Number.NaN;
+    const ridge = unit('ridge', { alpha: 1 });
+    // noise alone leaves an RMSE of 10/√12 ≈ 2.9; the band is worth ±20
+    expect(ridge).toBeGreaterThan(15);
+    expect(unit('gbdt', { maxIter: 60, maxLeafNodes: 7 })).toBeLessThan(5);
+    expect(unit('rf', { nTrees: 30, maxDepth: 6, minSamplesLeaf: 5 })).toBeLessThan(5);
   });
 });
 
