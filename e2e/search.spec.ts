@@ -1,7 +1,7 @@
 /** Issue 7 end to end: a small k-fold search on the worker pool, "use best" into the training cell, the imbalance lab, the revenue view. */
 import { test, expect } from '@playwright/test';
-import { subsetRows, subsetVector } from '../src/trainers/split.ts';
-import { bundledInputs, gbdtFoldPredictions, meanOver, rmse } from './bundledInputs.ts';
+import { subsetRows, subsetVector, stratifiedSplit } from '../src/trainers/split.ts';
+import { brier, bundledInputs, gbdtFoldPredictions, meanOver, rankAuc, rmse } from './bundledInputs.ts';
 import { dataValue, openWorkbench } from './helpers.ts';
 
 test('a small search streams results, and "use best" sets the Train classifier cell to the winner', async ({ page }, testInfo) => {
@@ -164,4 +164,41 @@ test('a gradient-boosting search of the regressor: each candidate\'s CV RMSE is 
   await expect(page.getByTestId('reg-gbdt-leaves')).toHaveValue(String([3, 15][bestCandidate]));
   await expect(page.getByTestId('reg-gbdt-iter')).toHaveValue('20');
   await expect(page.getByTestId('reg-gbdt-early-stopping')).toHaveValue('off');
+});
+
+test('the imbalance lab with gradient boosting: balanced weights against none, ROC AUC and Brier as computed here', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  const cell = page.getByTestId('imbalance-cell');
+  await cell.scrollIntoViewIfNeeded();
+  await page.getByTestId('imbalance-model').selectOption('gbdt');
+  await page.getByTestId('imbalance-sample').fill('20000');
+  await page.getByTestId('imbalance-k').fill('3');
+  await page.getByTestId('imbalance-run').click();
+  await expect(page.getByTestId('imbalance-status')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  await expect(page.getByTestId('imbalance-table').locator('tbody tr')).toHaveCount(6);
+  await expect(page.getByTestId('imbalance-tree-note')).toBeVisible();
+
+  // here: the same stratified 20,000-row sample and 3 folds, 100 trees per fold, unweighted and with balanced weights
+  const { matrix, y } = bundledInputs(['engagement_depth']);
+  const sample = stratifiedSplit(y, 20_000 / matrix.rows, 42).test;
+  const X = subsetRows(matrix.X, matrix.cols, sample);
+  const ys = subsetVector(y, sample);
+  const balanced = (yTrain: Float32Array): Float64Array => {
+    const ones = yTrain.reduce((s, v) => s + v, 0);
+    const w1 = yTrain.length / (2 * ones);
+    const w0 = yTrain.length / (2 * (yTrain.length - ones));
+    return Float64Array.from(yTrain, (v) => (v === 1 ? w1 : w0));
+  };
+  const cellValue = async (strategy: string, column: number) => Number(await page.getByTestId(`imbalance-row-${strategy}`).locator('td').nth(column).getAttribute('data-value'));
+  for (const [strategy, weightOf] of [['none', () => null], ['classWeights', balanced]] as const) {
+    const folds = gbdtFoldPredictions(X, matrix.cols, ys, 'classifier', 3, 42, {}, weightOf);
+    // columns: strategy, PR AUC, ROC AUC, F1 best, F1 deployed, threshold, Brier
+    expect(await cellValue(strategy, 2)).toBeCloseTo(meanOver(folds, (f) => rankAuc(f.y, f.p)), 9);
+    expect(await cellValue(strategy, 6)).toBeCloseTo(meanOver(folds, (f) => brier(f.y, f.p)), 7);
+  }
+  // balanced weights pull the probabilities towards 0.5: a worse Brier score than the unweighted trees
+  expect(await cellValue('classWeights', 6)).toBeGreaterThan(await cellValue('none', 6) + 0.05);
+  await cell.screenshot({ path: testInfo.outputPath('imbalance-cell-gbdt.png') });
 });
