@@ -140,18 +140,26 @@ export function binRows(X: Float32Array, cols: number, edges: BinEdges, rowIdx?:
   if (edges.cols !== cols) throw new Error(`the bin edges are for ${edges.cols} features but the matrix has ${cols}; bin with the model's own features`);
   const rows = rowIdx ? rowIdx.length : Math.floor(X.length / Math.max(1, cols));
   const bins = new Uint8Array(rows * cols);
-  // bin of every small whole number, per feature: the same answer as binOf, without the search
-  const lut = new Uint8Array(cols * SMALL_INT);
-  for (let f = 0; f < cols; f++) {
+  const lut = smallIntBins(edges);
+  for (let i = 0; i < rows; i++) {
+    const base = (rowIdx ? (rowIdx[i] as number) : i) * cols;
+    for (let f = 0; f < cols; f++) bins[f * rows + i] = binWithTable(lut, edges, f, X[base + f] as number);
+  }
+  return { rows, cols, bins };
+}
+
+/** The bin of every small whole number per feature (lut[f·SMALL_INT + v]): the same answer as binOf, without the search. */
+export function smallIntBins(edges: BinEdges): Uint8Array {
+  const lut = new Uint8Array(edges.cols * SMALL_INT);
+  for (let f = 0; f < edges.cols; f++) {
     const e = edges.edges[f] as Float64Array;
     for (let v = 0; v < SMALL_INT; v++) lut[f * SMALL_INT + v] = binOf(e, v);
   }
-  for (let i = 0; i < rows; i++) {
-    const base = (rowIdx ? (rowIdx[i] as number) : i) * cols;
-    for (let f = 0; f < cols; f++) {
-      const v = X[base + f] as number;
-      bins[f * rows + i] = v >= 0 && v < SMALL_INT && v === Math.floor(v) ? (lut[f * SMALL_INT + v] as number) : binOf(edges.edges[f] as Float64Array, v);
-    }
-  }
-  return { rows, cols, bins };
+  return lut;
+}
+
+/** Bin of value v of feature f: from the table when v is a small whole number, else by binary search. */
+export function binWithTable(lut: Uint8Array, edges: BinEdges, f: number, v: number): number {
+  const i = v | 0;
+  return i === v && i >= 0 && i < SMALL_INT ? (lut[f * SMALL_INT + i] as number) : binOf(edges.edges[f] as Float64Array, v);
 }

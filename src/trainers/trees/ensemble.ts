@@ -1,7 +1,7 @@
 /** A fitted tree ensemble (boosted or forest) and its prediction: raw scores, probabilities, per-tree progress. */
-import { binRows, type BinEdges, type BinnedMatrix } from './binning.ts';
-import { groupIdenticalRows } from './rowGroups.ts';
-import { leafOfBinnedRow, type Tree } from './tree.ts';
+import type { BinEdges } from './binning.ts';
+import { distinctBinnedRows } from './rowGroups.ts';
+import { addTreeOutputs, type Tree } from './tree.ts';
 
 /** Which ensemble: gradient-boosted trees or a random forest. */
 export type TreeModelKind = 'gbdt' | 'rf';
@@ -41,30 +41,21 @@ export interface CancelFlag {
   readonly aborted: boolean;
 }
 
-/** Raw scores (log-odds for a boosted classifier, probability for a forest classifier) of binned rows. */
-export function rawFromBinned(e: TreeEnsemble, m: BinnedMatrix): Float64Array {
-  const out = new Float64Array(m.rows);
-  // identical rows take identical paths: walk each distinct row once when that saves work
-  const groups = m.rows > 2048 ? groupIdenticalRows(m, undefined, 0.25) : null;
-  const walk = groups ? groups.binned : m;
-  const acc = new Float64Array(walk.rows);
-  for (const t of e.trees) {
-    for (let r = 0; r < walk.rows; r++) acc[r] = (acc[r] as number) + (t.value[leafOfBinnedRow(t, walk.bins, walk.rows, r)] as number);
-  }
+/**
+ * Raw scores (log-odds for a boosted classifier, probability for a forest classifier) of the rows of a row-major matrix
+ * (all rows, or `rowIdx`). Identical binned rows take identical paths, so each distinct one walks the trees once, tree
+ * by tree (one tree's nodes stay in cache for every row).
+ */
+export function predictRaw(e: TreeEnsemble, X: Float32Array, rowIdx?: Uint32Array): Float64Array {
+  const d = distinctBinnedRows(X, e.cols, e.edges, rowIdx);
+  const acc = new Float64Array(d.rows);
+  for (const t of e.trees) addTreeOutputs(t, d.bins, d.cols, d.rows, acc);
   const scale = e.treeScale;
   const base = e.baseScore;
-  if (groups) {
-    const gOf = groups.groupOf;
-    for (let i = 0; i < m.rows; i++) out[i] = base + scale * (acc[gOf[i] as number] as number);
-  } else {
-    for (let i = 0; i < m.rows; i++) out[i] = base + scale * (acc[i] as number);
-  }
+  const groupOf = d.groupOf;
+  const out = new Float64Array(groupOf.length);
+  for (let i = 0; i < out.length; i++) out[i] = base + scale * (acc[groupOf[i] as number] as number);
   return out;
-}
-
-/** Raw scores of the rows of a row-major matrix (all rows, or `rowIdx`). */
-export function predictRaw(e: TreeEnsemble, X: Float32Array, rowIdx?: Uint32Array): Float64Array {
-  return rawFromBinned(e, binRows(X, e.cols, e.edges, rowIdx));
 }
 
 /** What a user reads: P(positive) for a classifier, the target's own units (before any log back-transform) for a regressor. */

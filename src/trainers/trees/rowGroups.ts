@@ -3,7 +3,7 @@
  * same SHAP values, so a learner can work on one representative per group with the row count as a weight. Exact;
  * used only when it pays (few distinct rows), otherwise the caller keeps the rows as they are.
  */
-import type { BinnedMatrix } from './binning.ts';
+import { binWithTable, smallIntBins, type BinEdges, type BinnedMatrix } from './binning.ts';
 
 /** Distinct binned rows with how many rows each stands for. */
 export interface RowGroups {
@@ -82,5 +82,88 @@ export function groupIdenticalRows(m: BinnedMatrix, label?: ArrayLike<number>, m
 
 function sameRow(bins: Uint8Array, rows: number, cols: number, a: number, b: number): boolean {
   for (let f = 0; f < cols; f++) if (bins[f * rows + a] !== bins[f * rows + b]) return false;
+  return true;
+}
+
+/** The distinct binned rows of a matrix, row-major (each row's bins side by side), and which of them each row is. */
+export interface DistinctBinnedRows {
+  readonly rows: number;
+  readonly cols: number;
+  /** row-major: bins[g·cols + f] */
+  readonly bins: Uint8Array;
+  /** per row of the input, its distinct row */
+  readonly groupOf: Uint32Array;
+}
+
+/**
+ * Bins the rows `rowIdx` (all rows when omitted) of a row-major matrix and keeps each distinct binned row once, in one
+ * pass over the matrix: what prediction walks the trees with (identical rows take identical paths).
+ */
+export function distinctBinnedRows(X: Float32Array, cols: number, edges: BinEdges, rowIdx?: Uint32Array): DistinctBinnedRows {
+  if (edges.cols !== cols) throw new Error(`the bin edges are for ${edges.cols} features but the matrix has ${cols}; bin with the model's own features`);
+  const n = rowIdx ? rowIdx.length : Math.floor(X.length / Math.max(1, cols));
+  const lut = smallIntBins(edges);
+  const groupOf = new Uint32Array(n);
+  let capacity = 256;
+  let bins = new Uint8Array(capacity * cols);
+  let hashes = new Int32Array(capacity);
+  let size = 1024;
+  let table = new Int32Array(size).fill(-1);
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    if (distinct === capacity) {
+      // room for one more candidate row: double the store
+      capacity *= 2;
+      const grown = new Uint8Array(capacity * cols);
+      grown.set(bins);
+      bins = grown;
+      const grownHashes = new Int32Array(capacity);
+      grownHashes.set(hashes);
+      hashes = grownHashes;
+    }
+    // bin the row straight into the next free slot; it stays there only if it is new
+    const base = (rowIdx ? (rowIdx[i] as number) : i) * cols;
+    const at = distinct * cols;
+    let h = -2128831035;
+    for (let f = 0; f < cols; f++) {
+      const b = binWithTable(lut, edges, f, X[base + f] as number);
+      bins[at + f] = b;
+      h = Math.imul(h ^ b, 16777619);
+    }
+    const mask = size - 1;
+    let slot = (h ^ (h >>> 15)) & mask;
+    let g = -1;
+    for (;;) {
+      const k = table[slot] as number;
+      if (k < 0) break;
+      if (hashes[k] === h && sameBins(bins, cols, k * cols, at)) {
+        g = k;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (g < 0) {
+      g = distinct++;
+      table[slot] = g;
+      hashes[g] = h;
+      if (distinct * 2 > size) {
+        // keep the table at most half full
+        size *= 2;
+        table = new Int32Array(size).fill(-1);
+        for (let k = 0; k < distinct; k++) {
+          const hk = hashes[k] as number;
+          let s2 = (hk ^ (hk >>> 15)) & (size - 1);
+          while ((table[s2] as number) >= 0) s2 = (s2 + 1) & (size - 1);
+          table[s2] = k;
+        }
+      }
+    }
+    groupOf[i] = g;
+  }
+  return { rows: distinct, cols, bins: bins.subarray(0, distinct * cols), groupOf };
+}
+
+function sameBins(bins: Uint8Array, cols: number, a: number, b: number): boolean {
+  for (let f = 0; f < cols; f++) if (bins[a + f] !== bins[b + f]) return false;
   return true;
 }

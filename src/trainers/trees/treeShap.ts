@@ -17,7 +17,7 @@
 import { binRows, MISSING_BIN, type BinnedMatrix } from './binning.ts';
 import type { TreeEnsemble } from './ensemble.ts';
 import { groupIdenticalRows } from './rowGroups.ts';
-import { treeDepth, type Tree } from './tree.ts';
+import { binSplitTest, treeDepth, type Tree } from './tree.ts';
 
 /** SHAP values of some rows: `values[r·cols + f]` is feature f's contribution to row r's raw score. */
 export interface ShapValues {
@@ -265,11 +265,10 @@ function visitNode(w: ShapWalk, t: Tree, node: number, depth: number, at: number
     w.slotOf[f] = pos;
     w.path[pos] = f;
   }
-  // a row goes left when ((bin + shift) & 255) <= limit: shift 1 sends the missing bin (255) to 0, below every value bin
-  const missLeft = t.missingLeft[node] === 1;
-  const thr = t.binThreshold[node] as number;
-  const shift = missLeft ? 1 : 0;
-  const limit = missLeft ? thr + 1 : Math.min(thr, MISSING_BIN - 1);
+  // a row goes left when ((bin + shift) & 255) <= limit
+  const test = binSplitTest(t, node);
+  const shift = test >>> 16;
+  const limit = test & 0xffff;
   const left = t.left[node] as number;
   const right = t.right[node] as number;
   if ((t.feature[left] as number) < 0 && (t.feature[right] as number) < 0) {
