@@ -109,6 +109,35 @@ for (const [name, corruption, kept] of CORRUPTIONS) {
   });
 }
 
+test('a saved run whose result is empty passes the restore but cannot be drawn: the cells that show it say so, the rest of the page works, and discarding it mends them', async ({ page }) => {
+  await openWorkbench(page);
+  await page.waitForTimeout(1500);
+  const broken = { id: 'broken-run', kind: 'regressor', name: 'regressor #1', createdAt: '2026-01-01T00:00:00.000Z', inputsKey: 'k', featureNames: ['pages'], featureGroups: ['pages'], excluded: [], transforms: {}, dataSha256: '', dataName: 'x', rows: 1, wallMs: 1, result: {} };
+  await corruptSnapshot(page, { top: { results: { runs: [broken], activeRun: { classifier: null, regressor: 'broken-run' }, freshRunIds: [] } } });
+  await page.reload();
+  await expectNotBlank(page);
+  // the Train regressor cell cannot draw the run: its boundary names the failure and offers the ways out
+  const boundary = page.getByTestId('cell-error-trainRegressor');
+  await expect(boundary).toBeVisible({ timeout: 30_000 });
+  await expect(boundary).toContainText('the Train regressor');
+  await expect(page.getByTestId('app-error')).toHaveCount(0);
+  // other cells still work: the Data cell shows the bundled data
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+  // every cell that shows the run (Residuals, Runs, Export too) fails the same way; discarding it in one mends them all
+  const failed = page.locator('[role="alert"][data-testid^="cell-error-"]');
+  expect(await failed.count()).toBeGreaterThan(1);
+  const savedBefore = await page.getByTestId('save-status').getAttribute('data-saved-at');
+  await boundary.getByTestId('cell-discard-run-trainRegressor').click();
+  await expect(failed).toHaveCount(0);
+  await expect(page.getByTestId('run-cell-trainRegressor')).toBeVisible();
+  // the notebook without the run is saved (debounced) before the reload, which then finds nothing broken
+  await expect(page.getByTestId('save-status')).not.toHaveAttribute('data-saved-at', savedBefore ?? '', { timeout: 30_000 });
+  await page.reload();
+  await expectNotBlank(page);
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+  await expect(failed).toHaveCount(0);
+});
+
 /** A parquet file written by the test: `columns` of int32, or one text column of large distinct strings. */
 function wideFile(): string {
   const cols: Record<string, Int32Array> = {};

@@ -20,6 +20,8 @@ export function CellFrame({ id, index }: { id: CellId; index: number }) {
   const busy = useWorkbench((s) => (action ? action.busy(s, id) : false));
   const title = useWorkbench((s) => (def === null ? '' : cellTitle(def, s)));
   const idle = useWorkbench((s) => (def === null ? null : idleReason(def, s)));
+  const runs = useWorkbench((s) => s.runs);
+  const activeRun = useWorkbench((s) => s.activeRun);
   if (!entry || !def) return null;
   const Body = def.render;
   const runCell = () => {
@@ -56,7 +58,7 @@ export function CellFrame({ id, index }: { id: CellId; index: number }) {
       {!entry.collapsed && (
         <div className="cell-body">
           {/* a cell that throws while rendering shows its error and ways out; the rest of the page stays */}
-          <ErrorBoundary what={`the ${title} cell`} testId={`cell-error-${entry.kind}`} actions={[
+          <ErrorBoundary what={`the ${title} cell`} testId={`cell-error-${entry.kind}`} resetKeys={[runs, activeRun, entry.config]} actions={[
             { label: 'Reset this cell', testId: `cell-reset-${entry.kind}`, run: () => resetCell(id) },
             { label: 'Discard the runs it shows', testId: `cell-discard-run-${entry.kind}`, run: discardActiveRuns },
           ]}>

@@ -19,6 +19,8 @@ interface Props {
   readonly what: string;
   readonly testId: string;
   readonly actions?: readonly RecoveryAction[];
+  /** when one of these changes (the runs a cell shows, its settings), a failed boundary tries again by itself */
+  readonly resetKeys?: readonly unknown[];
   readonly children: ReactNode;
 }
 
@@ -36,6 +38,13 @@ export class ErrorBoundary extends Component<Props, State> {
 
   override componentDidCatch(error: Error, info: ErrorInfo): void {
     console.error(`${this.props.what} failed to render: ${redactText(error.message)}`, info.componentStack);
+  }
+
+  override componentDidUpdate(prev: Props): void {
+    const before = prev.resetKeys ?? [];
+    const now = this.props.resetKeys ?? [];
+    // a way out taken in another cell (discarding a run they all show) mends this one too
+    if (this.state.error !== null && (before.length !== now.length || now.some((k, i) => !Object.is(k, before[i])))) this.clear();
   }
 
   private readonly clear = (): void => this.setState({ error: null });
