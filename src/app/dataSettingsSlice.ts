@@ -6,6 +6,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { RowFilter } from '../data/rowFilter.ts';
+import type { TargetFacts } from '../data/targetProposal.ts';
 import type { Dataset } from '../data/types.ts';
 import { effectiveSplit, preparedDataset, settingsForNewFile, splitLabels, type DataSettings, type DatePartsSetting } from '../notebook/dataSettings.ts';
 import { planSplit, type SplitOptions, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
@@ -40,7 +41,7 @@ export interface DataSettingsSlice {
   /** back to the training file alone, split by the file's default */
   dropTestFile(): void;
   /** takes a newly loaded file: settings reset to what it supports, the previous ones kept where their columns exist */
-  adoptDataset(raw: Dataset): void;
+  adoptDataset(raw: Dataset, facts?: TargetFacts): void;
   setFilters(filters: readonly RowFilter[]): void;
   setDateParts(parts: readonly DatePartsSetting[]): void;
   setSplit(split: SplitSpec | null): void;
@@ -121,10 +122,10 @@ export const createDataSettingsSlice: StateCreator<WorkbenchState, [], [], DataS
       set({ rawDataset: training, trainingRaw: null, testFile: null, split: null });
       get().rebuildData();
     },
-    adoptDataset(raw) {
+    adoptDataset(raw, facts) {
       const s = get();
       const hadFile = s.rawDataset !== null;
-      const { settings, notice } = settingsForNewFile(currentDataSettings(s), raw);
+      const { settings, notice } = settingsForNewFile(currentDataSettings(s), raw, facts);
       set({
         rawDataset: raw, trainingRaw: null, testFile: null,
         // no label-like column: the old name stays, so validation asks the user to pick one of this file's columns

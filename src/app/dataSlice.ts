@@ -115,7 +115,7 @@ export const createDataSlice: StateCreator<WorkbenchState, [], [], DataSlice> = 
           load: { ...s.load, status: 'ready', error: null, decodeMs, requests: payload.requests },
         }));
         // targets, exclusions, transforms, filters and split reset to what this file supports; it then asks for the analysis
-        get().adoptDataset(payload.dataset);
+        get().adoptDataset(payload.dataset, payload.targetFacts);
         performance.mark('workbench:data-ready');
       },
       (err: Error) => {

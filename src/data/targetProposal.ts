@@ -56,3 +56,15 @@ export function proposeTargets(ds: Dataset): TargetProposal {
     : `regression target ${revenueTarget}: a numeric column named like an amount${revenueIsMoney ? ', shown in dollars' : ', shown as plain numbers (mark it as money to show dollars)'}`);
   return { classTarget, revenueTarget, revenueIsMoney, reasons };
 }
+
+/** What choosing targets for a new file needs from its rows, worked out once where the rows are (the data worker). */
+export interface TargetFacts {
+  readonly proposal: TargetProposal;
+  /** columns that hold exactly two classes (valid class targets) */
+  readonly twoValued: readonly string[];
+}
+
+/** The proposal and the two-valued columns: a pass over the rows of each column, so the page never makes one. */
+export function targetFacts(ds: Dataset): TargetFacts {
+  return { proposal: proposeTargets(ds), twoValued: ds.columns.filter((c) => typeof binaryLabels(c) !== 'string').map((c) => c.name) };
+}

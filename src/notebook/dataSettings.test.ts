@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as arrow from 'apache-arrow';
 import { datasetFromTable } from '../../test/datasetFixture.ts';
+import { targetFacts } from '../data/targetProposal.ts';
 import { defaultDataSettings, groupRunsByData, preparedDataset, runDataRecord, settingsForNewFile, transformsText, type DataSettings } from './dataSettings.ts';
 
 const n = 60;
@@ -45,6 +46,17 @@ describe('settings when another file is opened', () => {
     const { settings, dropped } = settingsForNewFile(configured, sessions);
     expect(dropped).toEqual([]);
     expect(settings).toEqual(configured);
+  });
+
+  it('the data worker\'s target facts give the page the same settings as a pass over the rows would', () => {
+    expect(targetFacts(sessions).twoValued).toEqual(['device_type', 'is_ordered']);
+    expect(targetFacts(medical).twoValued).toEqual(['device_type', 'has_disease']);
+    for (const [prev, ds] of [[configured, medical], [configured, sessions], [null, sessions], [{ ...configured, classTarget: 'device_type' }, medical], [{ ...configured, classTarget: 'age' }, medical]] as const) {
+      expect(settingsForNewFile(prev, ds, targetFacts(ds))).toEqual(settingsForNewFile(prev, ds));
+    }
+    // the facts decide: a class target the facts call two-valued is kept
+    expect(settingsForNewFile({ ...configured, classTarget: 'age' }, medical, { ...targetFacts(medical), twoValued: ['age'] }).settings.classTarget).toBe('age');
+    expect(settingsForNewFile({ ...configured, classTarget: 'age' }, medical).settings.classTarget).toBe('has_disease');
   });
 });
 

@@ -5,7 +5,7 @@
 import { addDateParts, type DatePart } from '../data/dateParts.ts';
 import type { ColumnTransform } from '../data/encode.ts';
 import { describeFilter, filterRows, type RowFilter } from '../data/rowFilter.ts';
-import { proposeTargets } from '../data/targetProposal.ts';
+import { proposeTargets, type TargetFacts, type TargetProposal } from '../data/targetProposal.ts';
 import type { Dataset } from '../data/types.ts';
 import { binaryLabels } from '../data/validate.ts';
 import { defaultSplitSpec, describeSplitSpec, formatTime, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
@@ -29,14 +29,15 @@ export interface DataSettings {
 }
 
 /** The settings of a file nobody has configured. */
-export function defaultDataSettings(ds: Dataset): DataSettings {
-  const p = proposeTargets(ds);
+export function defaultDataSettings(ds: Dataset, proposal?: TargetProposal): DataSettings {
+  const p = proposal ?? proposeTargets(ds);
   return { classTarget: p.classTarget, revenueTarget: p.revenueTarget, revenueIsMoney: p.revenueIsMoney, excluded: [], transforms: {}, filters: [], dateParts: [], split: null };
 }
 
 /** Settings for a newly opened file, what was kept from the previous file's and what was dropped, and a notice saying so. */
-export function settingsForNewFile(prev: DataSettings | null, ds: Dataset): { settings: DataSettings; kept: string[]; dropped: string[]; notice: string | null } {
-  const fresh = defaultDataSettings(ds);
+export function settingsForNewFile(prev: DataSettings | null, ds: Dataset, facts?: TargetFacts): { settings: DataSettings; kept: string[]; dropped: string[]; notice: string | null } {
+  // `facts` (from the data worker) spare the page a pass over the rows of every label-like column
+  const fresh = defaultDataSettings(ds, facts?.proposal);
   if (prev === null) return { settings: fresh, kept: [], dropped: [], notice: null };
   const byName = new Map(ds.columns.map((c) => [c.name, c] as const));
   const kept: string[] = [];
@@ -46,7 +47,7 @@ export function settingsForNewFile(prev: DataSettings | null, ds: Dataset): { se
     return ok ? value : undefined;
   };
   const cls = prev.classTarget === null ? undefined : byName.get(prev.classTarget);
-  const classOk = cls !== undefined && typeof binaryLabels(cls) !== 'string';
+  const classOk = cls !== undefined && (facts === undefined ? typeof binaryLabels(cls) !== 'string' : facts.twoValued.includes(cls.name));
   const classTarget = prev.classTarget === null ? fresh.classTarget : (keep(classOk, `class target ${prev.classTarget}`, prev.classTarget) ?? fresh.classTarget);
   const rev = prev.revenueTarget === null ? undefined : byName.get(prev.revenueTarget);
   const revenueOk = rev?.kind === 'numeric' && !rev.isBool && rev.name !== classTarget;

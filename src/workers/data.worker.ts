@@ -15,6 +15,7 @@ import { DEFAULT_NETWORK_POLICY } from '../data/networkPolicy.ts';
 import type { Dataset, DataSource } from '../data/types.ts';
 import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
 import { appendTestFile } from '../data/testFile.ts';
+import { targetFacts } from '../data/targetProposal.ts';
 import { canShareMemory } from './sharedMemory.ts';
 import { serveRequests } from './workerServer.ts';
 
@@ -75,6 +76,7 @@ serveRequests<DataOps>(self, {
       notes: loaded.notes,
       requests: loaded.requests,
       rowGroups: loaded.footer.rowGroups.length,
+      targetFacts: targetFacts(kept),
       workerMs: performance.now() - t0,
     };
     return { result, transfer: datasetTransferables(sent) };
@@ -98,7 +100,7 @@ serveRequests<DataOps>(self, {
     const sent = shared ? kept : copyDataset(joined.dataset, (n) => new ArrayBuffer(n));
     current = kept;
     const result = {
-      dataset: sent, notes: loaded.notes, requests: loaded.requests, rowGroups: loaded.footer.rowGroups.length, workerMs: performance.now() - t0, trainRows: joined.trainRows,
+      dataset: sent, notes: loaded.notes, requests: loaded.requests, rowGroups: loaded.footer.rowGroups.length, targetFacts: targetFacts(kept), workerMs: performance.now() - t0, trainRows: joined.trainRows,
     };
     return { result, transfer: datasetTransferables(sent) };
   },

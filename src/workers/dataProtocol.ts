@@ -1,6 +1,7 @@
 /** The data worker's protocol: `load` (progress after the footer and each row group), `analyse` and `revenueView`. */
 import type { LoadSelection } from '../data/loadPlan.ts';
 import type { LoadProgress } from '../data/load.ts';
+import type { TargetFacts } from '../data/targetProposal.ts';
 import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import type { DataSettings } from '../notebook/dataSettings.ts';
@@ -30,6 +31,8 @@ export interface LoadedPayload {
   readonly requests: number;
   readonly rowGroups: number;
   readonly workerMs: number;
+  /** the proposed targets and the two-valued columns, worked out here so the page makes no pass over the rows */
+  readonly targetFacts: TargetFacts;
 }
 
 /** The targets an analysis is for. */
