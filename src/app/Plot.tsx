@@ -53,13 +53,16 @@ export function Plot({ data, layout, testId, height = 300, onReady, label }: Plo
     drawInTurn(async () => {
       const P = await loadPlotly();
       if (cancelled) return;
+      const start = performance.now();
       await P.react(el, data, themedLayout({ height, ...layout }), { displaylogo: false, responsive: true });
+      // the bench and a trace see which chart a long task drew
+      performance.measure(`workbench:chart ${testId}`, { start, detail: { testId } });
       el.dataset.drawn = 'true';
       onReady?.(el, P);
     });
     return () => {
       cancelled = true;
     };
-  }, [data, layout, height, onReady]);
+  }, [data, layout, height, onReady, testId]);
   return <div ref={ref} className="plot" data-testid={testId} role="img" aria-label={label} style={{ minHeight: height }} />;
 }

@@ -2,7 +2,7 @@
 import type { StateCreator } from 'zustand';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
-import { primeSweepOf } from '../notebook/evaluation.ts';
+import { primeEvaluation } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { BatchProgress, EpochLog } from '../trainers/types.ts';
 import type { BackendPreference, TrainOnDataJob } from '../workers/trainProtocol.ts';
@@ -189,8 +189,8 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     });
     cancels.set(cellId, handle.cancel);
     try {
-      const { outcome, numTensors, testSweep, timings } = await handle.result;
-      if (outcome.kind === 'classifier' && testSweep) primeSweepOf(outcome.result, testSweep);
+      const { outcome, numTensors, evaluation, timings } = await handle.result;
+      if (evaluation) primeEvaluation(outcome.result, evaluation);
       const wallMs = performance.now() - t0;
       // the bench reads where the time went: the worker's parts beside the page's wall time (the rest is messages and waiting)
       performance.mark('workbench:trained', { detail: { kind, wallMs, ...timings } });

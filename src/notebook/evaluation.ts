@@ -17,9 +17,12 @@ const CURVE_RESOLUTION = 0.002;
 /** Thresholds on the precision / recall / F1 chart's axis (0, 0.002, …, 1). */
 const GRID_STEPS = 501;
 
-function memo<K extends object, V>(compute: (key: K) => V): (key: K) => V {
+/** A per-run cache; `prime` hands it a value worked out elsewhere (the training worker). */
+type Memo<K, V> = ((key: K) => V) & { readonly prime: (key: K, value: V) => void };
+
+function memo<K extends object, V>(compute: (key: K) => V): Memo<K, V> {
   const cache = new WeakMap<K, V>();
-  return (key) => {
+  const get = (key: K): V => {
     let v = cache.get(key);
     if (v === undefined) {
       v = compute(key);
@@ -27,6 +30,7 @@ function memo<K extends object, V>(compute: (key: K) => V): (key: K) => V {
     }
     return v;
   };
+  return Object.assign(get, { prime: (key: K, value: V): void => { cache.set(key, value); } });
 }
 
 const sweeps = new WeakMap<ClassifierResult, ThresholdSweep>();
@@ -99,7 +103,7 @@ function computeCurves(r: ClassifierResult): ClassifierCurves {
 }
 
 /** ROC, precision-recall and by-threshold curves of a run, computed once. */
-export const curvesOf: (result: ClassifierResult) => ClassifierCurves = memo(computeCurves);
+export const curvesOf: Memo<ClassifierResult, ClassifierCurves> = memo(computeCurves);
 
 /** Where the markers sit at one threshold: the confusion and its ROC / PR coordinates. */
 export interface ThresholdPoint {
@@ -132,7 +136,7 @@ export interface Calibration {
 }
 
 /** Ten uniform probability bins and the Brier score, computed once per run. */
-export const calibrationOf: (result: ClassifierResult) => Calibration = memo((r: ClassifierResult) => ({
+export const calibrationOf: Memo<ClassifierResult, Calibration> = memo((r: ClassifierResult): Calibration => ({
   bins: calibrationBins(r.yTest, r.testProba, 10),
   brier: brierScore(r.yTest, r.testProba),
 }));
@@ -215,7 +219,36 @@ function computeResiduals(r: RegressorResult): Residuals {
 }
 
 /** Residuals of a regressor run, computed once. */
-export const residualsOf: (result: RegressorResult) => Residuals = memo(computeResiduals);
+export const residualsOf: Memo<RegressorResult, Residuals> = memo(computeResiduals);
+
+/**
+ * What the evaluation cells draw of a run (its sweep, curves and calibration, or its residuals), worked out where the
+ * run was trained: each is a pass over every test row (a sort for the sweep and the residual histogram), which the
+ * page's main thread should not make. `primeEvaluation` hands them to the page's caches.
+ */
+export type PreparedEvaluation =
+  | { readonly kind: 'classifier'; readonly sweep: ThresholdSweep; readonly curves: ClassifierCurves; readonly calibration: Calibration }
+  | { readonly kind: 'regressor'; readonly residuals: Residuals };
+
+/** The evaluation cells' data of a finished run. */
+export function prepareEvaluation(outcome: { readonly kind: 'classifier'; readonly result: ClassifierResult } | { readonly kind: 'regressor'; readonly result: RegressorResult }): PreparedEvaluation {
+  if (outcome.kind === 'regressor') return { kind: 'regressor', residuals: residualsOf(outcome.result) };
+  const r = outcome.result;
+  return { kind: 'classifier', sweep: sweepOf(r), curves: curvesOf(r), calibration: calibrationOf(r) };
+}
+
+/** Hands a run's prepared evaluation to the caches the cells read, so none of them passes over the test rows again. */
+export function primeEvaluation(result: ClassifierResult | RegressorResult, e: PreparedEvaluation): void {
+  if (e.kind === 'regressor') {
+    if (e.residuals.rows !== result.yTest.length) throw new Error(`residuals cover ${e.residuals.rows} rows, not the run's ${result.yTest.length} test rows; prepare them from this run`);
+    residualsOf.prime(result as RegressorResult, e.residuals);
+    return;
+  }
+  const r = result as ClassifierResult;
+  primeSweepOf(r, e.sweep);
+  curvesOf.prime(r, e.curves);
+  calibrationOf.prime(r, e.calibration);
+}
 
 /** The run's test labels and scores as CSV (y_true,score), exact float32 values, for checking the matrix elsewhere. */
 export function testPredictionsCsv(r: ClassifierResult): string {

@@ -9,7 +9,7 @@ import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '.
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
-import { doneTransferables, resolveTrainJob, withTestSweep, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
+import { doneTransferables, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -71,7 +71,7 @@ serveRequests<TrainOps>(self, {
     const matrixMs = performance.now() - t0;
     const { backendMs, trainMs, ...trained } = await train(job, ctx);
     const t1 = performance.now();
-    const swept = withTestSweep(withWarnings(trained, warnings));
+    const swept = withEvaluation(withWarnings(trained, warnings));
     const done: TrainDone = { ...swept, timings: { matrixMs, backendMs, trainMs, sweepMs: performance.now() - t1 } };
     return { result: done, transfer: doneTransferables(done) };
   },

@@ -1,7 +1,7 @@
 /** The training worker's protocol: `train` one model (backend choice and epochs as progress, fallbacks as log lines) and `memory`. */
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
-import { buildThresholdSweep, type ThresholdSweep } from '../trainers/thresholdSweep.ts';
+import { prepareEvaluation, type PreparedEvaluation } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { RowSplit } from '../trainers/splitPlan.ts';
 import type { BackendName, BatchProgress, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
@@ -70,8 +70,8 @@ export interface TrainDone {
   readonly outcome: TrainOutcome;
   readonly backend: string;
   readonly numTensors: number;
-  /** a classifier's test scores sorted with cumulative counts, built in the worker so the page's main thread does not sort them */
-  readonly testSweep?: ThresholdSweep;
+  /** the evaluation cells' data (a classifier's sorted test scores, curves and calibration; a regressor's residuals), worked out here so the page's main thread makes no pass over the test rows */
+  readonly evaluation?: PreparedEvaluation;
   /** where the worker's time went (the bench's breakdown of a training, beside the page's wall time) */
   readonly timings?: TrainTimings;
 }
@@ -84,7 +84,7 @@ export interface TrainTimings {
   readonly backendMs: number;
   /** split, scale, fit, threshold and test scoring: the trainer itself */
   readonly trainMs: number;
-  /** the test sweep (a sort of every test row) */
+  /** the evaluation: the test sweep (a sort of every test row), curves, calibration or residuals */
   readonly sweepMs: number;
 }
 
@@ -142,14 +142,13 @@ export function outcomeTransferables(o: TrainOutcome): ArrayBuffer[] {
     : transferables(o.result.testIndex, o.result.yTest, o.result.predTest);
 }
 
-/** The finished job with a classifier's test sweep added (a sort of every test row, done here rather than on the page). */
-export function withTestSweep(done: TrainDone): TrainDone {
-  const o = done.outcome;
-  return o.kind === 'classifier' ? { ...done, testSweep: buildThresholdSweep(o.result.yTest, o.result.testProba) } : done;
+/** The finished job with its evaluation added (a sort of every test row and passes over them, done here rather than on the page). */
+export function withEvaluation(done: TrainDone): TrainDone {
+  return { ...done, evaluation: prepareEvaluation(done.outcome) };
 }
 
 /** Buffers of a finished job, for the transfer list. */
 export function doneTransferables(done: TrainDone): ArrayBuffer[] {
-  const s = done.testSweep;
-  return [...outcomeTransferables(done.outcome), ...(s ? transferables(s.thresholds, s.tps, s.fps) : [])];
+  const e = done.evaluation;
+  return [...outcomeTransferables(done.outcome), ...(e?.kind === 'classifier' ? transferables(e.sweep.thresholds, e.sweep.tps, e.sweep.fps) : [])];
 }
