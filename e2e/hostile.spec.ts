@@ -8,6 +8,7 @@ import * as pq from 'parquet-wasm';
 import { startFixtureServer } from './fixtureServer.ts';
 import { downloadText, openWorkbench } from './helpers.ts';
 import { startDataFaultServer } from '../test/dataFaultServer.ts';
+import { startMlflowFaultProxy } from '../test/mlflowFaultProxy.ts';
 import { createMlflowClient, mlflowRunId, type MlflowClient, type MlflowRunRef } from '../src/mlflow/client.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-hostile-'));
@@ -374,6 +375,67 @@ test('every order of the same value: R² is n/a on screen and in the report, and
   expect(run.metrics).not.toHaveProperty('r2');
   expect(run.metrics).not.toHaveProperty('baseline_r2');
   expect(run.tags['workbench.undefined_metric.r2']).toBe(undefinedR2);
+});
+
+test('a URL with user:password@ fails with a message that names the URL without the password, and the loaded data stays', async ({ page }) => {
+  const server = await startDataFaultServer({ 'auth.parquet': smallSessions() });
+  const password = 'pa55-w0rd-in-url';
+  try {
+    await openWorkbench(page);
+    await page.getByTestId('url-input').fill(server.url('ok', 'auth.parquet').replace('://', `://alice:${password}@`));
+    await page.getByTestId('load-url').click();
+    await expect(page.getByTestId('load-error')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('load-error')).toContainText('REDACTED@');
+    expect(await page.getByTestId('load-error').innerText()).not.toContain(password);
+    expect(await page.locator('body').innerText()).not.toContain(password);
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871');
+  } finally {
+    await server.close();
+  }
+});
+
+test('an MLflow log-batch that never answers: Cancel stops the export at once, Export is usable again, and the runs it started end FAILED', async ({ page }) => {
+  test.setTimeout(240_000);
+  const mlflowUrl = (process.env.MLFLOW_TEST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
+  const proxy = await startMlflowFaultProxy(mlflowUrl, [{ endpoint: 'runs/log-batch', fault: 'stall', times: 99 }], { cors: true });
+  const small = path.join(tmp, 'export_cancel.parquet');
+  fs.writeFileSync(small, smallSessions());
+  try {
+    await openWorkbench(page);
+    await page.getByTestId('file-input').setInputFiles(small);
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
+    await page.getByTestId('clf-model').selectOption('logistic');
+    await page.getByTestId('train-both').click();
+    await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+    await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+    const suffix = `${process.pid}_${Date.now()}`;
+    const experiments = [`cancel_clf_${suffix}`, `cancel_reg_${suffix}`];
+    await page.getByTestId('mlflow-tracking-uri').fill(proxy.url);
+    await page.getByTestId('mlflow-experiment-classifier').fill(experiments[0]!);
+    await page.getByTestId('mlflow-experiment-regressor').fill(experiments[1]!);
+    await page.getByTestId('mlflow-export').click();
+    await expect(page.getByTestId('mlflow-progress')).toContainText('exporting 0 of 2 runs');
+    await expect.poll(() => proxy.log.some((l) => l.path.endsWith('runs/log-batch')), { timeout: 30_000 }).toBe(true);
+    const t0 = Date.now();
+    await page.getByTestId('mlflow-export-cancel').click();
+    await expect(page.getByTestId('mlflow-progress')).toHaveCount(0, { timeout: 5000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(page.getByTestId('export-cell')).toContainText('export cancelled');
+    await expect(page.getByTestId('mlflow-export')).toBeEnabled();
+    // every run the export created is ended, none left RUNNING
+    const client = createMlflowClient({ baseUrl: mlflowUrl });
+    const created: string[] = [];
+    for (const name of experiments) {
+      const experiment = await client.getExperimentByName(name);
+      if (experiment === null) continue;
+      const { runs } = await client.searchRuns({ experimentIds: [experiment.experimentId] });
+      created.push(...runs.map((r) => r.info.status));
+    }
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.every((status) => status === 'FAILED')).toBe(true);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test("the Data cell's timeout bounds each data request: a stalled URL fails naming it, well before the default's 30 s", async ({ page }) => {

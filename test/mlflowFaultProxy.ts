@@ -45,10 +45,17 @@ async function forward(upstream: string, req: http.IncomingMessage, body: Buffer
   return { status: res.status, headers: out, body: Buffer.from(await res.arrayBuffer()) };
 }
 
-/** Starts a proxy to `upstream` (the real MLflow server) on a free port of 127.0.0.1. */
-export async function startMlflowFaultProxy(upstream: string, rules: FaultRule[] = []): Promise<MlflowFaultProxy> {
+/** Starts a proxy to `upstream` (the real MLflow server) on a free port of 127.0.0.1; `cors`: a page on another origin may call it. */
+export async function startMlflowFaultProxy(upstream: string, rules: FaultRule[] = [], options: { readonly cors?: boolean } = {}): Promise<MlflowFaultProxy> {
   const log: MlflowFaultProxy['log'] = [];
   const server = http.createServer((req, res) => {
+    if (options.cors === true) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE, OPTIONS', 'Access-Control-Allow-Headers': '*', 'Access-Control-Max-Age': '600' }).end();
+        return;
+      }
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
