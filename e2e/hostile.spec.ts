@@ -9,6 +9,7 @@ import { startFixtureServer } from './fixtureServer.ts';
 import { downloadText, openWorkbench } from './helpers.ts';
 import { startDataFaultServer } from '../test/dataFaultServer.ts';
 import { startMlflowFaultProxy } from '../test/mlflowFaultProxy.ts';
+import { footerLength, parseFooter } from '../src/data/parquetFooter.ts';
 import { createMlflowClient, mlflowRunId, type MlflowClient, type MlflowRunRef } from '../src/mlflow/client.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-hostile-'));
@@ -436,6 +437,52 @@ test('an MLflow log-batch that never answers: Cancel stops the export at once, E
   } finally {
     await proxy.close();
   }
+});
+
+test('damaged files in the browser: duplicate names, a page failing its CRC, garbage in a compressed page are each one sentence; the loaded data stays and the next file loads', async ({ page }) => {
+  const write = (name: string, bytes: Uint8Array): string => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, bytes);
+    return file;
+  };
+  const chunkOf = (bytes: Uint8Array, rowGroup: number) => {
+    const len = footerLength(bytes.subarray(bytes.length - 8), 'f');
+    return parseFooter(bytes.subarray(bytes.length - 8 - len, bytes.length - 8)).rowGroups[rowGroup]!.chunks[0]!;
+  };
+  // two columns called "spend", built field by field (tableFromArrays would merge them)
+  const spend = (sign: number) => arrow.makeVector(Float64Array.from({ length: 50 }, (_, i) => sign * i));
+  const vectors = [spend(1), spend(-1)];
+  const schema = new arrow.Schema(vectors.map((v) => new arrow.Field('spend', v.type)));
+  const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: 50, children: vectors.map((v) => v.data[0]!) });
+  const duplicate = pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(schema, new arrow.RecordBatch(schema, data)), 'stream')));
+  // a file whose pages carry CRCs, one bit flipped in a PLAIN double of row group 1
+  const crc = new Uint8Array(fs.readFileSync(path.resolve(process.cwd(), 'test/fixtures/crc.parquet')));
+  const flipped = crc.slice();
+  flipped[chunkOf(crc, 1).end - 3]! ^= 0x10;
+  // garbage over the end of a snappy-compressed page (this trapped the wasm decoder: "data worker crashed: unreachable")
+  const plain = pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(arrow.tableFromArrays({
+    a: Float64Array.from({ length: 2000 }, (_, i) => i), b: Int32Array.from({ length: 2000 }, (_, i) => i % 3),
+  }), 'stream')), new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).build());
+  const garbage = plain.slice();
+  const chunk = chunkOf(plain, 0);
+  for (let i = chunk.end - 200; i < chunk.end - 10; i++) garbage[i] = (i * 37) & 0xff;
+
+  await openWorkbench(page);
+  const cases: Array<[string, RegExp]> = [
+    [write('duplicate.parquet', duplicate), /"duplicate\.parquet" has a column name used twice \("spend"\)/],
+    [write('flipped.parquet', flipped), /column "x", row group 1: page \d+ fails its CRC check/],
+    [write('garbage.parquet', garbage), /garbage\.parquet.*(could not be decoded|damaged)/],
+  ];
+  for (const [file, message] of cases) {
+    await page.getByTestId('file-input').setInputFiles(file);
+    await expect(page.getByTestId('load-error')).toContainText(message, { timeout: 30_000 });
+    await expect(page.getByTestId('load-error')).not.toContainText('unreachable');
+    await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871');
+    await expectNotBlank(page);
+  }
+  // the decoder still works: the undamaged file loads
+  await page.getByTestId('file-input').setInputFiles(write('plain.parquet', plain));
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '2000', { timeout: 30_000 });
 });
 
 test("the Data cell's timeout bounds each data request: a stalled URL fails naming it, well before the default's 30 s", async ({ page }) => {
