@@ -152,6 +152,29 @@ describe('resource limits from the footer', () => {
     expect(plan.suggestion).toEqual({ columns: ['id'], rowGroups: [0] });
   });
 
+  it('refuses text columns that are each under the per-column limit but over the total, and suggests the ones that fit', () => {
+    const MiB = 2 ** 20;
+    const text = (mib: number) => ({ start: 4, end: 5, uncompressedBytes: mib * MiB, values: 1000 });
+    const footer: ParquetFooter = {
+      numRows: 1000, metadataLength: 0,
+      columns: [...['t0', 't1', 't2', 't3', 't4'].map((name) => ({ name, physicalType: 'BYTE_ARRAY' })), { name: 'id', physicalType: 'INT64' }],
+      rowGroups: [{ start: 4, end: 5, rows: 1000, compressedBytes: 1, chunks: [text(60), text(60), text(60), text(60), text(60), { start: 4, end: 5, uncompressedBytes: 8000, values: 1000 }] }],
+    };
+    const plan = planLoad(footer, 1000, {}, { ...DEFAULT_LOAD_LIMITS, memoryBudgetBytes: 4 * 2 ** 30 });
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    expect(plan.problems).toEqual(['the text columns hold 300 MiB, over the 256 MiB limit; leave some out']);
+    // 60 MiB each: four fit under 256 MiB, the fifth does not; the number column costs no text
+    expect(plan.suggestion).toEqual({ columns: ['t0', 't1', 't2', 't3', 'id'], rowGroups: [0] });
+  });
+
+  it('refuses a file over the file-size limit from its size alone, in the units of its size', async () => {
+    const bytes = plain();
+    const source = blobByteSource(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'big.parquet');
+    const error = await failure(loadParquet({ source, dataSource: { type: 'file', name: 'big.parquet' }, parquet: pq, limits: { ...DEFAULT_LOAD_LIMITS, maxFileBytes: 1000 } }));
+    expect(error.message).toBe(`"big.parquet": the file is ${Math.ceil(bytes.length / 1024)} KiB (${bytes.length.toLocaleString('en-US')} bytes), over the 1000 B file limit; load a smaller extract`);
+  });
+
   it('samples row groups when rows alone exceed the budget', () => {
     const footer: ParquetFooter = {
       numRows: 40_000_000, metadataLength: 0, columns: [{ name: 'x', physicalType: 'DOUBLE' }],

@@ -107,7 +107,9 @@ export class LoadLimitError extends LoadError {
 }
 
 const isText = (physicalType: string): boolean => physicalType === 'BYTE_ARRAY' || physicalType === 'FIXED_LEN_BYTE_ARRAY';
-const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.ceil(bytes / MIB)} MiB`);
+/** Sizes in messages, rounded up so a size over a limit never reads as the limit (a small file is not "1 MiB"). */
+const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+  : bytes >= MIB ? `${Math.ceil(bytes / MIB)} MiB` : bytes >= 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${bytes} B`);
 
 function costsOf(footer: ParquetFooter, rowGroups: readonly number[]): ColumnCost[] {
   return footer.columns.map((c, i) => ({
