@@ -192,6 +192,10 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.gbdt.peer_flow_oracle_f1': round(median(peerFlow.oracleF1)),
     'trees.gbdt.flow_f1_capped_depth': round(median(flowF1Capped)),
     'trees.gbdt.predict_ms': round(median(predictMs.gbdt), 1),
+    // which path the SHAP and predict figures time: node, one thread (the page's SHAP cell splits its rows between two
+    // workers: trees.rf.browser_shap_1000_ms, from the browser part of the bench)
+    'trees.shap_1000_path': 'node, one thread, the first 1,000 test rows',
+    'trees.predict_path': 'node, one thread, every test row (binning included)',
     'trees.gbdt.shap_1000_ms': round(median(shapMs.gbdt), 1),
     'trees.gbdt.shap_1000_cpu_ms': round(median(shapCpuMs.gbdt), 1),
     'trees.shap_1000_distinct_rows': shapDistinctRows,

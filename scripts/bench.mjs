@@ -13,7 +13,7 @@ const args = new Set(process.argv.slice(2).filter((a) => a !== '--no-build').map
 /** A part runs when no part is named, when it is named, or when a prefix of it is (`speed` runs speed.job, speed.logistic, …). */
 const only = (name) => args.size === 0 || [...args].some((a) => name === a || name.startsWith(`${a}.`));
 /** Parts that drive the built app in Chromium; the build and the browser start only when one of them runs. */
-const BROWSER_PARTS = ['load', 'train', 'report', 'slider', 'speed.logistic', 'speed.mlp', 'scale.x10', 'trees.browser'];
+const BROWSER_PARTS = ['load', 'train', 'report', 'slider', 'speed.logistic', 'speed.mlp', 'scale.x10', 'trees.browser', 'trees.browser_shap'];
 const out = {};
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
 const round = (v, d = 1) => (Number.isFinite(v) ? Number(v.toFixed(d)) : v);
@@ -335,6 +335,39 @@ if (only('trees.browser')) {
   out['trees.gbdt.browser_fit_ms_all'] = fits.map((f) => round(f, 0));
   if (Number.isFinite(out['trees.gbdt.peer_fit_ms'])) out['trees.gbdt.browser_ratio'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.peer_fit_ms'], 3);
   if (Number.isFinite(out['trees.gbdt.node_fit_ms_fit_rows'])) out['trees.gbdt.browser_over_node_same_rows'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.node_fit_ms_fit_rows'], 2);
+}
+
+if (only('trees.browser_shap')) {
+  // TreeSHAP as a user runs it: the SHAP cell explains its seeded sample of 1,000 test rows of the default random forest
+  // (200 trees, depth 15, trained in the page without the leak), its rows split between two workers; the cell's own
+  // time (request to joined answer), 1 warm-up then 3 measured runs
+  const runs = [];
+  try {
+    log('trees.browser_shap: rf SHAP in the page (two workers)');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+    await page.getByTestId('clf-model').selectOption('rf');
+    await page.getByTestId('train-classifier').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
+    const shap = page.getByTestId('shap-cell');
+    if (await shap.getByTestId('shap-sample-size').inputValue() !== '1000') throw new Error('the SHAP cell does not sample 1,000 rows');
+    for (let i = 0; i < 4; i++) {
+      await shap.getByTestId('shap-run').click();
+      // the run takes hundreds of ms: see it start, then end
+      await page.waitForFunction(() => document.querySelector('[data-testid=shap-cell]')?.getAttribute('data-status') === 'running', null, { timeout: 30_000, polling: 5 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=shap-cell]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000, polling: 20 });
+      const ms = await dataValue(shap, 'shap-ms');
+      const workers = Number(await shap.getByTestId('shap-ms').getAttribute('data-workers'));
+      if (i > 0) runs.push(ms);
+      out['trees.rf.browser_shap_workers'] = workers;
+      log(`trees.browser_shap: run ${i} ${ms} ms in ${workers} workers${i === 0 ? ' (warm-up)' : ''}`);
+    }
+    await context.close();
+  } catch (e) { out['trees.browser_shap.error'] = String(e.message).slice(0, 200); }
+  if (runs.length > 0) out['trees.rf.browser_shap_1000_ms'] = round(median(runs), 0);
+  out['trees.rf.browser_shap_1000_ms_all'] = runs;
 }
 
 // the browser is closed only now: the trees part drives it after the node parts

@@ -21,9 +21,16 @@ export function getTrainClient(kind: 'classifier' | 'regressor'): WorkerClient<T
 }
 
 let importanceClient: WorkerClient<ImportanceOps> | null = null;
+let helperClient: WorkerClient<ImportanceOps> | null = null;
 
 /** The one permutation-importance worker client. */
 export function getImportanceClient(): WorkerClient<ImportanceOps> {
   importanceClient ??= createImportanceClient();
   return importanceClient;
+}
+
+/** The importance workers SHAP splits its rows over: the importance worker and a second one, so both cores work. */
+export function getShapClients(): readonly WorkerClient<ImportanceOps>[] {
+  helperClient ??= createImportanceClient('importance-2');
+  return [getImportanceClient(), helperClient];
 }

@@ -5,10 +5,10 @@ import type { ShapCellSettings } from '../notebook/settings.ts';
 import { sampleRows } from '../trainers/permutationImportance.ts';
 import { createRng } from '../trainers/random.ts';
 import { subsetRows } from '../trainers/split.ts';
-import type { ShapExplanation } from '../trainers/trees/shapExplain.ts';
+import { joinExplanations, rowBlocks, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
 import { isTreeBundle, type TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { CellId } from './notebookSlice.ts';
-import { getImportanceClient } from './services.ts';
+import { getImportanceClient, getShapClients } from './services.ts';
 import type { WorkbenchState } from './store.ts';
 import { prepareInputs } from './trainingSlice.ts';
 
@@ -47,6 +47,8 @@ export interface ShapEntry {
   readonly total: number;
   readonly error: string | null;
   readonly ms: number | null;
+  /** how many workers explained the sample (its rows split between them) */
+  readonly workers: number;
   readonly sample: ShapSample | null;
   readonly row: ShapRow | null;
   readonly rowStatus: 'idle' | 'running' | 'error';
@@ -63,7 +65,7 @@ export interface ShapSlice {
 }
 
 /** Nothing computed yet. */
-export const IDLE_SHAP: ShapEntry = { status: 'idle', runId: null, model: 'classifier', done: 0, total: 0, error: null, ms: null, sample: null, row: null, rowStatus: 'idle', rowError: null };
+export const IDLE_SHAP: ShapEntry = { status: 'idle', runId: null, model: 'classifier', done: 0, total: 0, error: null, ms: null, workers: 1, sample: null, row: null, rowStatus: 'idle', rowError: null };
 
 /** The SHAP cell's settings, or the defaults when the cell is gone. */
 function settingsOf(s: WorkbenchState, cellId: CellId): ShapCellSettings | null {
@@ -91,6 +93,9 @@ export function isShapOutdated(s: WorkbenchState, cellId: CellId): boolean {
 }
 
 const cancels = new Map<string, () => void>();
+
+/** From this many sampled rows on, SHAP splits them over two workers (below, starting a second worker costs more than it saves). */
+const SHAP_SPLIT_MIN_ROWS = 200;
 
 /** The model matrix rows `dataRows` of the run's inputs, checked against the columns the run was trained on. */
 function rowsOf(s: WorkbenchState, run: Run, dataRows: Uint32Array): Float32Array {
@@ -161,14 +166,34 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
         patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'error', runId: run.id, error: (err as Error).message });
         return;
       }
-      patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'running', runId: run.id, total: bundle.treeNodes.length });
+      // a large sample is split over two workers (both cores), each explaining a block of rows; joined exactly
+      const clients = testRows.length >= SHAP_SPLIT_MIN_ROWS ? getShapClients() : [getImportanceClient()];
+      const cols = run.featureNames.length;
+      const blocks = rowBlocks(testRows.length, clients.length);
+      patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'running', runId: run.id, total: bundle.treeNodes.length, workers: blocks.length });
       const t0 = performance.now();
-      const handle = getImportanceClient().request('shap', { bundle, X, rows: testRows.length, featureGroups: run.featureGroups }, { onProgress: ({ done, total }) => patch(cellId, { done, total }) });
-      cancels.set(cellId, handle.cancel);
+      const treesDone = blocks.map(() => 0);
+      let at = 0;
+      const handles = clients.slice(0, blocks.length).map((client, i) => {
+        // each worker gets its own copy of its rows (transferred); X stays here for the join's colours
+        const size = blocks[i] as number;
+        const part = X.slice(at * cols, (at + size) * cols);
+        at += size;
+        return client.request('shap', { bundle, X: part, rows: size, featureGroups: run.featureGroups }, {
+          onProgress: ({ done, total }) => {
+            treesDone[i] = done;
+            patch(cellId, { done: Math.min(...treesDone), total });
+          },
+        });
+      });
+      cancels.set(cellId, () => handles.forEach((h) => h.cancel()));
       try {
-        const explanation = await handle.result;
+        const parts = await Promise.all(handles.map((h) => h.result));
+        const explanation = parts.length === 1 ? (parts[0] as ShapExplanation) : joinExplanations(parts, X, run.featureGroups);
         patch(cellId, { status: 'done', ms: performance.now() - t0, sample: { explanation, testRows, totalTestRows: testIndex.length, seed: cfg.seed } });
       } catch (err) {
+        // one block failed or was cancelled: the other's work is no longer wanted
+        handles.forEach((h) => h.cancel());
         const e = err as Error;
         patch(cellId, { status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message });
         return;

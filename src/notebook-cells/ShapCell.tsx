@@ -6,10 +6,9 @@ import { cellOfKind, firstCellOf } from '../app/notebookSlice.ts';
 import { IDLE_SHAP, isShapOutdated, shapTarget, type ShapEntry, type ShapRow, type ShapSample } from '../app/shapSlice.ts';
 import { useWorkbench } from '../app/store.ts';
 import { MAX_SHAP_ROWS, ShapCellSchema } from '../notebook/settings.ts';
-import { createRng } from '../trainers/random.ts';
 import { sigmoid } from '../trainers/trees/ensemble.ts';
 import { shapWaterfall } from '../trainers/trees/shapSummary.ts';
-import { shapUnits, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
+import { beeswarmPoints, shapUnits, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
 import { defineCell, type CellProps } from './cellDefinition.ts';
 import { NumberField, SelectField } from './fields.tsx';
 
@@ -38,43 +37,24 @@ function SummaryChart({ ex, units }: { ex: ShapExplanation; units: string }) {
 
 function Beeswarm({ ex, units, seed }: { ex: ShapExplanation; units: string; seed: number }) {
   const { data, layout, height } = useMemo(() => {
-    const shown = ex.importance.slice(0, BEESWARM_FEATURES);
-    const k = ex.groups.length;
-    const rng = createRng(seed);
-    const coloured = { x: [] as number[], y: [] as number[], c: [] as number[], text: [] as string[] };
-    const grey = { x: [] as number[], y: [] as number[], text: [] as string[] };
-    shown.forEach((f, pos) => {
-      const j = ex.groups.indexOf(f.group);
-      // the most important feature on top; points spread vertically so they do not hide each other
-      const yBase = shown.length - 1 - pos;
-      for (let r = 0; r < ex.rows; r++) {
-        const x = ex.values[r * k + j] as number;
-        const y = yBase + (rng() - 0.5) * 0.6;
-        const c = ex.colour[r * k + j] as number;
-        if (Number.isNaN(c)) {
-          grey.x.push(x); grey.y.push(y); grey.text.push(f.group);
-        } else {
-          coloured.x.push(x); coloured.y.push(y); coloured.c.push(c); coloured.text.push(f.group);
-        }
-      }
-    });
+    const { features: shown, coloured, grey } = beeswarmPoints(ex, seed, BEESWARM_FEATURES);
     const ticks = shown.map((_, pos) => shown.length - 1 - pos);
     return {
       data: [
         {
-          type: 'scatter', mode: 'markers', name: 'feature value', x: coloured.x, y: coloured.y, text: coloured.text.map(plotlyText),
-          marker: { size: 4, color: coloured.c, cmin: 0, cmax: 1, colorscale: [[0, '#1e88e5'], [1, '#ff0d57']], colorbar: { title: { text: 'feature value' }, tickvals: [0, 1], ticktext: ['low', 'high'] } },
+          type: 'scatter', mode: 'markers', name: 'feature value', x: coloured.x, y: coloured.y, text: coloured.feature.map(plotlyText),
+          marker: { size: 4, color: coloured.colour, cmin: 0, cmax: 1, colorscale: [[0, '#1e88e5'], [1, '#ff0d57']], colorbar: { title: { text: 'feature value' }, tickvals: [0, 1], ticktext: ['low', 'high'] } },
           hovertemplate: '%{text}: %{x:.4f}<extra></extra>',
         },
         {
-          type: 'scatter', mode: 'markers', name: 'one-hot group or missing', x: grey.x, y: grey.y, text: grey.text.map(plotlyText),
+          type: 'scatter', mode: 'markers', name: 'one-hot group or missing', x: grey.x, y: grey.y, text: grey.feature.map(plotlyText),
           marker: { size: 4, color: '#9e9e9e' }, hovertemplate: '%{text}: %{x:.4f}<extra></extra>',
         },
       ],
       layout: {
         margin: { l: 170, r: 16, t: 12, b: 44 }, showlegend: false,
         xaxis: { title: { text: `SHAP value (${units}): impact on the row's score` }, zeroline: true },
-        yaxis: { tickvals: ticks, ticktext: shown.map((f) => plotlyText(f.group)), range: [-0.6, shown.length - 0.4], automargin: true },
+        yaxis: { tickvals: ticks, ticktext: shown.map(plotlyText), range: [-0.6, shown.length - 0.4], automargin: true },
       },
       height: Math.max(220, 28 * shown.length + 90),
     };
@@ -155,7 +135,11 @@ function Summary({ entry, sample, units }: { entry: ShapEntry; sample: ShapSampl
     <>
       <p data-testid="shap-rows" data-value={ex.rows} data-total={sample.totalTestRows} data-seed={sample.seed}>
         {fmtInt(ex.rows)} of {fmtInt(sample.totalTestRows)} test rows, seed {sample.seed}
-        {entry.ms !== null && <span className="muted"> · computed in {fmt(entry.ms / 1000, 2)} s in a worker (exact TreeSHAP, {fmtInt(entry.total)} trees)</span>}
+        {entry.ms !== null && (
+          <span className="muted" data-testid="shap-ms" data-value={Math.round(entry.ms)} data-workers={entry.workers}>
+            {' '}· computed in {fmt(entry.ms / 1000, 2)} s in {entry.workers === 1 ? 'a worker' : `${entry.workers} workers, rows split between them`} (exact TreeSHAP, {fmtInt(entry.total)} trees)
+          </span>
+        )}
       </p>
       <div className="charts">
         <section aria-label="SHAP summary">

@@ -21,11 +21,11 @@ export function createTrainClient(name: string): WorkerClient<TrainOps> {
   });
 }
 
-/** The permutation-importance worker; its jobs queue inside it. */
-export function createImportanceClient(): WorkerClient<ImportanceOps> {
+/** A permutation-importance (and SHAP) worker; its jobs queue inside it. */
+export function createImportanceClient(name = 'importance'): WorkerClient<ImportanceOps> {
   return new WorkerClient<ImportanceOps>({
-    name: 'importance',
-    create: () => browserWorkerEndpoint(new Worker(new URL('./importance.worker.ts', import.meta.url), { type: 'module', name: 'importance' })),
+    name,
+    create: () => browserWorkerEndpoint(new Worker(new URL('./importance.worker.ts', import.meta.url), { type: 'module', name })),
     transferInput: { run: importanceTransferables, shap: shapTransferables },
   });
 }

@@ -3,7 +3,7 @@ import { createRng } from '../random.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { predictRaw, sigmoid } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
-import { explainRows, shapUnits } from './shapExplain.ts';
+import { beeswarmPoints, explainRows, joinExplanations, rowBlocks, shapUnits, type ShapExplanation } from './shapExplain.ts';
 import { treeShap } from './treeShap.ts';
 
 // columns: hour (0..23), visits (with missing values), and a one-hot group "page" of three levels
@@ -83,5 +83,65 @@ describe('explainRows', () => {
     expect(shapUnits('classifier', e.model, false)).toBe('log-odds');
     expect(shapUnits('classifier', rf.ensemble.model, false)).toBe('probability');
     expect(shapUnits('regressor', 'gbdt', true)).toBe('log1p(revenue)');
+  });
+});
+
+describe('joinExplanations', () => {
+  it('joins blocks explained apart into exactly the explanation of all rows (values, scores, colours, mean |SHAP|)', async () => {
+    const n = 1500;
+    const { X, y } = data(n, 12);
+    const e = fitForest({ task: 'classifier', train: { X, cols: 5, rowIdx: all(n), y }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 15, maxDepth: 9 } }).ensemble;
+    const rows = 401;
+    const Xs = X.slice(0, rows * 5);
+    const whole = await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups });
+    const sizes = rowBlocks(rows, 2);
+    expect(sizes).toEqual([201, 200]);
+    const parts: ShapExplanation[] = [];
+    let at = 0;
+    for (const size of sizes) {
+      parts.push(await explainRows({ ensemble: e, X: Xs.slice(at * 5, (at + size) * 5), rows: size, featureGroups: groups }));
+      at += size;
+    }
+    const joined = joinExplanations(parts, Xs, groups);
+    expect(joined.rows).toBe(rows);
+    expect(joined.expectedValue).toBe(whole.expectedValue);
+    // bit for bit: a row's values do not depend on the other rows explained with it
+    expect(Array.from(joined.values)).toEqual(Array.from(whole.values));
+    expect(Array.from(joined.raw)).toEqual(Array.from(whole.raw));
+    expect(Array.from(joined.output)).toEqual(Array.from(whole.output));
+    expect(Array.from(joined.colour)).toEqual(Array.from(whole.colour));
+    expect(joined.importance).toEqual(whole.importance);
+    expect(() => joinExplanations(parts, Xs.subarray(5), groups)).toThrow(/2000 values for 401 joined rows × 5 columns/);
+  });
+
+  it('splits rows into even blocks, never an empty one', () => {
+    expect(rowBlocks(5, 2)).toEqual([3, 2]);
+    expect(rowBlocks(1, 2)).toEqual([1]);
+    expect(rowBlocks(1000, 2)).toEqual([500, 500]);
+  });
+});
+
+describe('beeswarmPoints', () => {
+  it('places every row of each shown feature on its line, the same way for the same seed (the same notebook draws the same picture)', async () => {
+    const n = 800;
+    const { X, y } = data(n, 4);
+    const e = fitGbdt({ task: 'classifier', train: { X, cols: 5, rowIdx: all(n), y }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, maxIter: 10 } }).ensemble;
+    const rows = 200;
+    const ex = await explainRows({ ensemble: e, X: X.slice(0, rows * 5), rows, featureGroups: groups });
+    const a = beeswarmPoints(ex, 42, 2);
+    expect(a.features).toEqual(ex.importance.slice(0, 2).map((f) => f.group));
+    expect(a.coloured.x.length + a.grey.x.length).toBe(2 * rows);
+    for (const set of [a.coloured, a.grey]) {
+      set.y.forEach((yv, i) => {
+        const line = 1 - a.features.indexOf(set.feature[i] as string);
+        expect(Math.abs(yv - line)).toBeLessThanOrEqual(0.3);
+      });
+    }
+    // x is the row's SHAP value of that feature
+    const j = ex.groups.indexOf(a.features[0] as string);
+    const xs = [...a.coloured.x.filter((_, i) => a.coloured.feature[i] === a.features[0]), ...a.grey.x.filter((_, i) => a.grey.feature[i] === a.features[0])].sort((p, q) => p - q);
+    expect(xs).toEqual(Array.from({ length: rows }, (_, r) => ex.values[r * ex.groups.length + j] as number).sort((p, q) => p - q));
+    expect(beeswarmPoints(ex, 42, 2)).toEqual(a);
+    expect(beeswarmPoints(ex, 43, 2).coloured.y).not.toEqual(a.coloured.y);
   });
 });

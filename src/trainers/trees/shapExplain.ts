@@ -3,6 +3,7 @@
  * as one feature, mean |SHAP| per feature, each row's raw score from the model itself and the feature values the
  * beeswarm colours by. Runs tree by tree, yielding between trees, so progress and cancel work from a worker.
  */
+import { createRng } from '../random.ts';
 import { binRows } from './binning.ts';
 import { outputFromRaw, predictRaw, type TreeEnsemble, type TreeModelKind } from './ensemble.ts';
 import { groupShap, shapImportance } from './shapSummary.ts';
@@ -88,6 +89,79 @@ export async function explainRows(input: ShapRowsInput, o: ShapRunOptions = {}):
     colour: featureColours(X, rows, featureGroups, grouped.groups),
     importance: shapImportance(grouped),
   };
+}
+
+/**
+ * The explanation of all rows from the explanations of consecutive blocks of them (each block explained on its own, e.g.
+ * one per worker): values and scores side by side, colours and mean |SHAP| over every row. A row's values do not
+ * depend on which other rows are explained with it, so the join equals explaining the rows at once.
+ */
+export function joinExplanations(parts: readonly ShapExplanation[], X: Float32Array, featureGroups: readonly string[]): ShapExplanation {
+  const first = parts[0];
+  if (!first) throw new Error('no explained rows to join; explain at least one block of rows');
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  if (X.length !== rows * featureGroups.length) throw new Error(`${X.length} values for ${rows} joined rows × ${featureGroups.length} columns; pass the rows of every block in order`);
+  const k = first.groups.length;
+  const values = new Float64Array(rows * k);
+  const raw = new Float64Array(rows);
+  const output = new Float64Array(rows);
+  let at = 0;
+  for (const p of parts) {
+    if (p.groups.length !== k || p.groups.some((g, j) => g !== first.groups[j]) || p.expectedValue !== first.expectedValue) throw new Error('the blocks were explained with different models or features; explain them with the same model');
+    values.set(p.values, at * k);
+    raw.set(p.raw, at);
+    output.set(p.output, at);
+    at += p.rows;
+  }
+  const grouped = { groups: first.groups, rows, values, expectedValue: first.expectedValue };
+  return { ...grouped, raw, output, colour: featureColours(X, rows, featureGroups, first.groups), importance: shapImportance(grouped) };
+}
+
+/** Row counts of `blocks` consecutive blocks as even as can be (the first ones one row longer), none empty. */
+export function rowBlocks(rows: number, blocks: number): number[] {
+  const n = Math.max(1, Math.min(blocks, rows));
+  return Array.from({ length: n }, (_, i) => Math.floor(rows / n) + (i < rows % n ? 1 : 0));
+}
+
+/** The beeswarm's points: per shown feature (most important on top, at y = features − 1 − rank), one point per row. */
+export interface BeeswarmPoints {
+  readonly features: readonly string[];
+  /** rows with a colour (the feature's scaled value) */
+  readonly coloured: { readonly x: number[]; readonly y: number[]; readonly colour: number[]; readonly feature: string[] };
+  /** one-hot groups and missing values: no order to colour by */
+  readonly grey: { readonly x: number[]; readonly y: number[]; readonly feature: string[] };
+}
+
+/**
+ * Where the beeswarm draws each row: x its SHAP value, y its feature's line plus a vertical spread of ±0.3 so points do
+ * not hide each other. The spread is drawn from `seed` (the sample's seed), so the same notebook draws the same picture.
+ */
+export function beeswarmPoints(ex: ShapExplanation, seed: number, maxFeatures: number): BeeswarmPoints {
+  const shown = ex.importance.slice(0, maxFeatures);
+  const k = ex.groups.length;
+  const rng = createRng(seed);
+  const coloured = { x: [] as number[], y: [] as number[], colour: [] as number[], feature: [] as string[] };
+  const grey = { x: [] as number[], y: [] as number[], feature: [] as string[] };
+  shown.forEach((f, pos) => {
+    const j = ex.groups.indexOf(f.group);
+    const yBase = shown.length - 1 - pos;
+    for (let r = 0; r < ex.rows; r++) {
+      const x = ex.values[r * k + j] as number;
+      const y = yBase + (rng() - 0.5) * 0.6;
+      const c = ex.colour[r * k + j] as number;
+      if (Number.isNaN(c)) {
+        grey.x.push(x);
+        grey.y.push(y);
+        grey.feature.push(f.group);
+      } else {
+        coloured.x.push(x);
+        coloured.y.push(y);
+        coloured.colour.push(c);
+        coloured.feature.push(f.group);
+      }
+    }
+  });
+  return { features: shown.map((f) => f.group), coloured, grey };
 }
 
 /** A feature's value scaled to 0..1 between its 5th and 95th percentile over the rows (as the `shap` beeswarm does). */

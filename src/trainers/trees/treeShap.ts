@@ -380,7 +380,34 @@ function addToRows(w: ShapWalk, d: number, distinct: number): void {
     }
     return;
   }
-  for (let j = 0; j < d; j++) {
+  let j = 0;
+  // four or two features per pass over the rows: one read of each row's slot serves them all
+  for (; j + 3 < d; j += 4) {
+    const base0 = (path[j] as number) * rows;
+    const base1 = (path[j + 1] as number) * rows;
+    const base2 = (path[j + 2] as number) * rows;
+    const base3 = (path[j + 3] as number) * rows;
+    const ob0 = j * rows;
+    for (let r = 0; r < rows; r++) {
+      const s = ob0 + (slot[r] as number);
+      phi[base0 + r] = (phi[base0 + r] as number) + (out[s] as number);
+      phi[base1 + r] = (phi[base1 + r] as number) + (out[s + rows] as number);
+      phi[base2 + r] = (phi[base2 + r] as number) + (out[s + 2 * rows] as number);
+      phi[base3 + r] = (phi[base3 + r] as number) + (out[s + 3 * rows] as number);
+    }
+  }
+  for (; j + 1 < d; j += 2) {
+    const base0 = (path[j] as number) * rows;
+    const base1 = (path[j + 1] as number) * rows;
+    const ob0 = j * rows;
+    const ob1 = ob0 + rows;
+    for (let r = 0; r < rows; r++) {
+      const s = slot[r] as number;
+      phi[base0 + r] = (phi[base0 + r] as number) + (out[ob0 + s] as number);
+      phi[base1 + r] = (phi[base1 + r] as number) + (out[ob1 + s] as number);
+    }
+  }
+  if (j < d) {
     const base = (path[j] as number) * rows;
     const ob = j * rows;
     for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + (out[ob + (slot[r] as number)] as number);
