@@ -138,4 +138,18 @@ describe('validateDataset: infinite values', () => {
       'feature "spend" has 1 infinite value (row 3, counting from 0); replace them or drop those rows before training',
     ]);
   });
+
+  it('names finite values beyond float32, which the model matrix would turn into Infinity', () => {
+    const spend = Array.from({ length: rows }, (_, i) => (i % 4 === 1 ? (i % 8 === 1 ? 1e300 : -4e38) : i));
+    spend[0] = 3.4e38; // within float32: kept
+    const issues = validateDataset(ds([num('is_ordered', ordered), num('revenue', ordered.map((o) => o * 10)), num('spend', spend)]), {
+      classTarget: 'is_ordered', revenueTarget: 'revenue', features: ['spend'],
+    });
+    const huge = spend.filter((v) => Math.abs(v) > 3.4028234663852886e38).length;
+    expect(Math.fround(-4e38)).toBe(-Infinity);
+    expect(issues.filter((i) => i.code === 'out-of-range').map((i) => i.message)).toEqual([
+      `feature "spend" has ${huge} values beyond ±3.4e38, more than the models hold (rows 1, 5, 9, …, counting from 0); rescale the column or drop those rows before training`,
+    ]);
+    expect(issues.filter((i) => i.code === 'not-finite')).toEqual([]);
+  });
 });

@@ -21,6 +21,7 @@ export type ValidationCode =
   | 'feature-all-null'
   | 'too-few-rows-of-class'
   | 'not-finite'
+  | 'out-of-range'
   | 'no-target';
 
 /** Options of `validateDataset`. */
@@ -133,13 +134,15 @@ function columnList(ds: Dataset): string {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-/** How many values of a numeric column are ±Infinity, and the first few rows (from 0) holding one. */
-export function infiniteValues(values: ArrayLike<number>, show = 3): { count: number; rows: number[] } {
+/** The largest magnitude the models hold: the model matrix and the networks compute in float32, where a larger value is Infinity. */
+export const LARGEST_MODEL_VALUE = 3.4028234663852886e38;
+
+/** How many values of a numeric column `match`, and the first few rows (from 0) holding one. */
+function rowsWhere(values: ArrayLike<number>, match: (v: number) => boolean, show = 3): { count: number; rows: number[] } {
   let count = 0;
   const rows: number[] = [];
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v === Infinity || v === -Infinity) {
+    if (match(values[i]!)) {
       count++;
       if (rows.length < show) rows.push(i);
     }
@@ -147,15 +150,30 @@ export function infiniteValues(values: ArrayLike<number>, show = 3): { count: nu
   return { count, rows };
 }
 
-/** The issue for a column holding ±Infinity, or null: training would turn it into NaN scores and metrics. */
-function notFinite(col: Column, role: string): ValidationIssue | null {
-  if (col.kind !== 'numeric' || col.values instanceof Uint8Array) return null;
-  const { count, rows } = infiniteValues(col.values);
-  if (count === 0) return null;
-  return {
-    code: 'not-finite', column: col.name,
-    message: `${role} "${col.name}" has ${fmt(count)} infinite value${count === 1 ? '' : 's'} (row${rows.length === 1 ? '' : 's'} ${rows.join(', ')}${count > rows.length ? ', …' : ''}, counting from 0); replace them or drop those rows before training`,
-  };
+/**
+ * The issues of a column holding ±Infinity, or finite values beyond float32 (which the matrix turns into Infinity),
+ * or none: training would turn them into NaN scores and metrics, or a solver failing on "NaN" the file does not hold.
+ */
+function notFinite(col: Column, role: string): ValidationIssue[] {
+  if (col.kind !== 'numeric' || col.values instanceof Uint8Array) return [];
+  const where = ({ count, rows }: { count: number; rows: number[] }): string =>
+    `row${rows.length === 1 ? '' : 's'} ${rows.join(', ')}${count > rows.length ? ', …' : ''}, counting from 0`;
+  const issues: ValidationIssue[] = [];
+  const infinite = rowsWhere(col.values, (v) => v === Infinity || v === -Infinity);
+  if (infinite.count > 0) {
+    issues.push({
+      code: 'not-finite', column: col.name,
+      message: `${role} "${col.name}" has ${fmt(infinite.count)} infinite value${infinite.count === 1 ? '' : 's'} (${where(infinite)}); replace them or drop those rows before training`,
+    });
+  }
+  const huge = rowsWhere(col.values, (v) => Number.isFinite(v) && Math.abs(v) > LARGEST_MODEL_VALUE);
+  if (huge.count > 0) {
+    issues.push({
+      code: 'out-of-range', column: col.name,
+      message: `${role} "${col.name}" has ${fmt(huge.count)} value${huge.count === 1 ? '' : 's'} beyond ±3.4e38, more than the models hold (${where(huge)}); rescale the column or drop those rows before training`,
+    });
+  }
+  return issues;
 }
 
 /** Everything that would stop training on `ds` with these targets and candidate features; empty when fine. */
@@ -202,8 +220,7 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       let negatives = 0;
       let min = Infinity;
       for (const v of rev.values) if (v < 0) { negatives++; if (v < min) min = v; }
-      const infinite = notFinite(rev, 'revenue column');
-      if (infinite !== null) issues.push(infinite);
+      issues.push(...notFinite(rev, 'revenue column'));
       if (negatives > 0) {
         issues.push({ code: 'revenue-negative', column: rev.name, message: `column "${rev.name}" has ${fmt(negatives)} negative values (lowest ${min}); revenue must be ≥ 0, so filter refunds or clip them at 0` });
       }
@@ -223,8 +240,7 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
     } else if (col.nullCount === ds.rows) {
       issues.push({ code: 'feature-all-null', column: f, message: `column "${f}" is entirely null; exclude it from the features` });
     } else {
-      const infinite = notFinite(col, 'feature');
-      if (infinite !== null) issues.push(infinite);
+      issues.push(...notFinite(col, 'feature'));
     }
   }
   return issues;

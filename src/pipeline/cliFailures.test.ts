@@ -110,6 +110,13 @@ describe('pipeline failures: one line, the right exit code', () => {
     expect(o.stdout).toBe('');
   });
 
+  it('exits 2 naming a feature beyond float32, instead of a solver failing on "NaN" the file does not hold', async () => {
+    const o = await runCli(['--data', file('huge.parquet', sessions((cols) => { const pages = cols[2]![1]; pages[4] = 1e300; pages[8] = -5e38; }))]);
+    expect(o.code).toBe(2);
+    expect(errorLine(o)).toBe('error: feature "pages" has 2 values beyond ±3.4e38, more than the models hold (rows 4, 8, counting from 0); rescale the column or drop those rows before training');
+    expect(o.stdout).toBe('');
+  });
+
   it('exits 2 on duplicate column names instead of training on the first one twice', async () => {
     const o = await runCli(['--data', file('dup.parquet', sessions((cols) => { cols[3]![0] = 'pages'; }))]);
     expect(o.code).toBe(2);
