@@ -50,6 +50,9 @@ export interface MlpFit {
   readonly batches: number;
 }
 
+/** Backends whose kernels run after the call returns (on a GPU queue): the training loop waits for each step there. */
+const ASYNC_BACKENDS: ReadonlySet<string> = new Set(['webgl', 'webgpu']);
+
 /** Variable names must be unique per tfjs engine; a counter keeps two runs in one worker apart. */
 let runCounter = 0;
 
@@ -200,6 +203,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const batchesPerEpoch = Math.ceil(o.rows / o.batchSize);
   let stoppedEarly = false;
   const started = now();
+  const asyncDevice = ASYNC_BACKENDS.has(tf.getBackend());
   const order = new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
 
@@ -225,6 +229,9 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
         prev.dispose();
         lossSum = next;
         pendingLoss = next;
+        // a GPU backend only queues the step: wait for it, so batch progress reports work done and the queue stays one
+        // step deep (queued, a whole epoch ran silently in one final read, for minutes on a software adapter)
+        if (asyncDevice) await next.data();
         batches++;
         o.onBatch?.(batches);
         if (o.onBatchProgress && now() - lastProgress >= BATCH_PROGRESS_MS) {
