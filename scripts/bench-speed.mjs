@@ -135,7 +135,7 @@ export async function benchSpeedLogistic({ log, openPage, trainOnce, dataValue, 
  * peer's, interleaved; the ratio takes our fastest backend. WebGPU and WebGL in headless Chromium here run on
  * SwiftShader (a CPU), so their figures say nothing about a real GPU.
  */
-export async function benchSpeedMlp({ log, openPage, trainOnce, epochs = 2, backends = ['wasm', 'webgl', 'webgpu'] }) {
+export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, epochs = 2, backends = ['wasm', 'webgl', 'webgpu'] }) {
   const out = {};
   const peer = [];
   const peerRun = () => {
@@ -157,7 +157,10 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, epochs = 2, back
       for (const backend of backends) {
         peerRun();
         try {
-          const r = await trainOnce(page, backend, 'mlp', { epochs });
+          // a software WebGPU adapter (SwiftShader) takes minutes an epoch: one epoch there
+          const adapter = backend === 'webgpu' && webgpuAdapter ? await webgpuAdapter(page) : null;
+          if (adapter) out['speed.mlp.browser.webgpu.adapter'] = `${adapter.description}${adapter.software ? ' (software)' : ''}`;
+          const r = await trainOnce(page, backend, 'mlp', { epochs: adapter?.software ? 1 : epochs });
           if (r.used !== backend) { out[`speed.mlp.browser.${backend}.available`] = false; continue; }
           ours[`browser.${backend}`] = r.msPerEpoch;
           out[`speed.mlp.browser.${backend}.ms_per_epoch`] = round(r.msPerEpoch);

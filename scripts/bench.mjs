@@ -87,6 +87,20 @@ async function memorySampler(page) {
   };
 }
 
+/**
+ * The page's WebGPU adapter in words and whether it is a software one (SwiftShader here: a CPU emulating a GPU, ~1–3 s
+ * per 4096-row MLP batch), so the bench trains one epoch there instead of two and says why its figures are slow.
+ */
+async function webgpuAdapter(page) {
+  return page.evaluate(async () => {
+    const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
+    if (!adapter) return { description: 'none', software: false };
+    const info = adapter.info ?? {};
+    const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown';
+    return { description, software: adapter.isFallbackAdapter === true || /swiftshader|llvmpipe|software/i.test(description) };
+  });
+}
+
 async function dataValue(page, testId) {
   return Number(await page.getByTestId(testId).first().getAttribute('data-value'));
 }
@@ -150,7 +164,11 @@ async function trainOnce(page, backend, model, extra = {}) {
   const wall = Date.now() - t0;
   // where the time went, per model: the worker's parts (matrix, backend, trainer, sweep) beside the page's request-to-result wall
   const parts = Object.fromEntries((await page.evaluate(() => performance.getEntriesByName('workbench:trained').map((m) => m.detail)))
-    .map(({ kind, ...ms }) => [kind, Object.fromEntries(Object.entries(ms).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)]))]));
+    .map(({ kind, phases, ...ms }) => [kind, {
+      ...Object.fromEntries(Object.entries(ms).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)])),
+      // the trainer's own parts (split, scale, fit, bundle, predict, metrics) within `train`
+      ...(phases ? { train_parts: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) } : {}),
+    }]));
   for (const p of Object.values(parts)) p.messages_and_waiting = p.wall - p.matrix - p.backend - p.train - p.sweep;
   const status = await page.getByTestId('classifier-status').getAttribute('data-status');
   if (status !== 'done') throw new Error(`${backend} ${model}: ${await page.getByTestId('classifier-status').innerText()}`);
@@ -188,12 +206,15 @@ if (only('train')) {
       out[`train.${backend}.regressor.total_ms`] = round(await dataValue(page, 'regressor-train-ms'));
       out[`train.${backend}.logistic_plus_regressor_wall_ms`] = r.wall;
       totals[backend] = r.wall;
-      // MLP: a short run for ms/epoch on every backend (WebGPU on the software adapter is slow)
-      log(`train: ${backend} MLP, 2 epochs for ms/epoch`);
-      const m = await trainOnce(page, backend, 'mlp', { epochs: 2 });
+      // MLP: a short run for ms/epoch on every backend (WebGPU on a software adapter: one epoch, minutes)
+      const adapter = backend === 'webgpu' ? await webgpuAdapter(page) : null;
+      if (adapter) out['train.webgpu.adapter'] = `${adapter.description}${adapter.software ? ' (software)' : ''}`;
+      const mlpEpochs = adapter?.software ? 1 : 2;
+      log(`train: ${backend} MLP, ${mlpEpochs} epoch(s) for ms/epoch`);
+      const m = await trainOnce(page, backend, 'mlp', { epochs: mlpEpochs });
       out[`train.${backend}.mlp.ms_per_epoch`] = round(m.msPerEpoch);
       mlpEpoch[backend] = m.msPerEpoch;
-      out[`train.${backend}.mlp.auc_2_epochs`] = round(m.auc, 4);
+      out[`train.${backend}.mlp.auc_${mlpEpochs}_epoch${mlpEpochs > 1 ? 's' : ''}`] = round(m.auc, 4);
     } catch (e) {
       log(`train ${backend} failed: ${e.message}`);
       out[`train.${backend}.error`] = String(e.message).slice(0, 200);
@@ -265,7 +286,7 @@ async function openPage() {
 for (const [part, bench] of [['speed.job', benchSpeedJob], ['speed.logistic', benchSpeedLogistic], ['speed.mlp', benchSpeedMlp]]) {
   if (!only(part)) continue;
   try {
-    Object.assign(out, await bench({ log, openPage: browser ? openPage : null, trainOnce, dataValue }));
+    Object.assign(out, await bench({ log, openPage: browser ? openPage : null, trainOnce, dataValue, webgpuAdapter }));
   } catch (e) {
     log(`${part} failed: ${e.stack}`);
     out[`${part}.error`] = String(e.message).slice(0, 300);

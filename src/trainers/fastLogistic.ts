@@ -70,7 +70,7 @@ interface Problem {
  * objective and its optimum are unchanged; one-hot and small-integer features (a few thousand distinct rows in 400k
  * sessions) then cost a pass over the distinct rows instead of all of them. Null when fewer than 4 rows per group.
  */
-function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: Uint8Array): { X: Float32Array; label: Uint8Array; count: Float64Array; rows: number } | null {
+export function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: Uint8Array): { X: Float32Array; label: Uint8Array; count: Float64Array; firstRow: Int32Array; rows: number } | null {
   const maxGroups = Math.floor(rows / 4);
   if (maxGroups < 1) return null;
   const bits = new Uint32Array(X.buffer, X.byteOffset, X.length);
@@ -106,7 +106,7 @@ function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: 
       slot = (slot + 1) & (size - 1);
     }
   }
-  return { ...gatherGroups(X, cols, label, firstRow, groups), count: count.slice(0, groups), rows: groups };
+  return { ...gatherGroups(X, cols, label, firstRow, groups), count: count.slice(0, groups), firstRow: firstRow.slice(0, groups), rows: groups };
 }
 
 /** Each group's first row and label, in group order. */
@@ -122,7 +122,7 @@ function gatherGroups(X: Float32Array, cols: number, label: Uint8Array, firstRow
 }
 
 /** y as 0/1 bytes, checked. Hot loops live in small functions: each is optimised once instead of its caller per loop. */
-function labelsOf(y: ArrayLike<number>, rows: number): Uint8Array {
+export function labelsOf(y: ArrayLike<number>, rows: number): Uint8Array {
   const label = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) {
     const v = y[i];

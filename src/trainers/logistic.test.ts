@@ -79,3 +79,41 @@ describe('fitLogistic', () => {
     expect(fit.history.at(-1)?.valAuc).toBeGreaterThan(0.8);
   });
 });
+
+describe('fitLogistic validation history', () => {
+  it('reports, on repeated validation rows, the weighted loss and ROC AUC computed row by row at each step', async () => {
+    // few distinct rows (two small-integer features and a flag), as session data has, so the validation rows are grouped
+    const rng = createRng(11);
+    const sample = (n: number): { X: Float32Array; y: Float32Array } => {
+      const X = new Float32Array(n * 3);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = [Math.floor(rng() * 6), Math.floor(rng() * 4), rng() < 0.4 ? 1 : 0];
+        X.set(x, i * 3);
+        y[i] = rng() < 1 / (1 + Math.exp(-(-2 + 0.5 * (x[0] ?? 0) - 0.4 * (x[1] ?? 0) + (x[2] ?? 0)))) ? 1 : 0;
+      }
+      return { X, y };
+    };
+    const train = sample(3000);
+    const valid = sample(2000);
+    const validWeight = valid.y.map((v) => (v === 1 ? 2.5 : 0.7));
+    const fit = await fitLogistic({
+      X: train.X, rows: 3000, cols: 3, y: train.y, classWeight: { w0: 0.7, w1: 2.5 }, C: 1, maxIter: 50,
+      validX: valid.X, validRows: 2000, validY: valid.y, validWeight,
+    });
+    // the last history entry is at the returned coefficients: recompute it row by row
+    const z = Array.from({ length: 2000 }, (_, i) => fit.intercept + [0, 1, 2].reduce((s, c) => s + (fit.coef[c] ?? 0) * (valid.X[i * 3 + c] ?? 0), 0));
+    let num = 0;
+    let den = 0;
+    z.forEach((zi, i) => {
+      const y = valid.y[i] ?? 0;
+      const w = validWeight[i] ?? 0;
+      num += w * (y === 1 ? Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi)));
+      den += w;
+    });
+    const last = fit.history.at(-1);
+    expect(last?.valLoss).toBeCloseTo(num / den, 12);
+    expect(last?.valAuc).toBe(rocAuc(valid.y, Float32Array.from(z, (v) => 1 / (1 + Math.exp(-v)))));
+    expect(fit.history.length).toBeGreaterThan(1);
+  });
+});

@@ -5,8 +5,8 @@
  * Newton it replaced on every backend (that one paid n-sized tensor ops per step and stopped on a validation plateau).
  */
 import type { DenseLayer } from './bundle.ts';
-import { fitFastLogistic } from './fastLogistic.ts';
-import { rocAuc } from './metrics.ts';
+import { fitFastLogistic, groupIdenticalRows, labelsOf } from './fastLogistic.ts';
+import { binaryClfCurveOfGroups, rocAuc, rocAucFromSweep } from './metrics.ts';
 import { TrainingCancelled } from './mlp.ts';
 import type { Clock, EpochLog, OnEpoch } from './types.ts';
 
@@ -52,13 +52,14 @@ export async function fitLogistic(o: LogisticOptions): Promise<LogisticFit> {
   const history: EpochLog[] = [];
   const started = now();
   let stepStarted = started;
+  const validation = validationScorer(o);
   const model = fitFastLogistic({
     X: o.X, rows: o.rows, cols: o.cols, y: o.y, C: o.C, classWeight: o.classWeight,
     solver: 'newton', gtol: LOGISTIC_GTOL, maxIter: o.maxIter,
     onIteration: (step) => {
       if (o.signal?.aborted === true) throw new TrainingCancelled();
-      const valid = validationLoss(o, step.weights, step.intercept);
-      const log: EpochLog = { epoch: step.iteration, loss: step.meanLoss, valLoss: valid.loss, valAuc: rocAuc(o.validY, valid.proba), ms: now() - stepStarted };
+      const valid = validation(step.weights, step.intercept);
+      const log: EpochLog = { epoch: step.iteration, loss: step.meanLoss, valLoss: valid.loss, valAuc: valid.auc, ms: now() - stepStarted };
       history.push(log);
       o.onEpoch?.(log);
       stepStarted = now();
@@ -81,7 +82,48 @@ export function logisticLayer(fit: Pick<LogisticFit, 'coef' | 'intercept'>): Den
   return { inputs: fit.coef.length, units: 1, kernel: Float32Array.from(fit.coef), bias: Float32Array.of(fit.intercept), activation: 'sigmoid' };
 }
 
-/** Weighted mean BCE and probabilities on the validation rows, in float64 JS (the slice is small). */
+/**
+ * Weighted mean BCE and ROC AUC on the validation rows at given coefficients, once per Newton iteration. Identical
+ * validation rows are grouped once (as the fit groups its rows), so an iteration scores the distinct rows and sorts
+ * them, not every row; rows with too few repeats are scored one by one.
+ */
+function validationScorer(o: LogisticOptions): (coef: Float64Array, intercept: number) => { loss: number; auc: number } {
+  const groups = o.validRows > 0 ? groupIdenticalRows(o.validX, o.validRows, o.cols, labelsOf(o.validY, o.validRows)) : null;
+  if (groups === null) {
+    return (coef, intercept) => {
+      const valid = validationLoss(o, coef, intercept);
+      return { loss: valid.loss, auc: rocAuc(o.validY, valid.proba) };
+    };
+  }
+  const p = o.cols;
+  const positives = new Float64Array(groups.rows);
+  const negatives = new Float64Array(groups.rows);
+  const weight = new Float64Array(groups.rows);
+  let den = 0;
+  for (let g = 0; g < groups.rows; g++) {
+    const count = groups.count[g] as number;
+    if (groups.label[g] === 1) positives[g] = count;
+    else negatives[g] = count;
+    // every row of a group has the group's label, so the first row's class weight is each row's
+    weight[g] = count * (o.validWeight[groups.firstRow[g] as number] ?? 1);
+    den += weight[g] as number;
+  }
+  const score = new Float64Array(groups.rows);
+  return (coef, intercept) => {
+    let num = 0;
+    for (let g = 0; g < groups.rows; g++) {
+      let z = intercept;
+      for (let c = 0; c < p; c++) z += (coef[c] ?? 0) * (groups.X[g * p + c] ?? 0);
+      const y = groups.label[g] as number;
+      num += (weight[g] as number) * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+      // rounded to float32 as the per-row probabilities are, so ties fall as they would row by row
+      score[g] = Math.fround(1 / (1 + Math.exp(-z)));
+    }
+    return { loss: den > 0 ? num / den : Number.NaN, auc: rocAucFromSweep(binaryClfCurveOfGroups(score, positives, negatives)) };
+  };
+}
+
+/** Weighted mean BCE and probabilities on the validation rows, in float64 JS, row by row. */
 function validationLoss(o: LogisticOptions, coef: Float64Array, intercept: number): { loss: number; proba: Float32Array } {
   const p = o.cols;
   const proba = new Float32Array(o.validRows);

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  binaryClfCurve,
+  binaryClfCurveOfGroups,
   averagePrecision,
   averagePrecisionFromSweep,
   brierScore,
@@ -297,5 +299,32 @@ describe('regressionMetrics: a constant target', () => {
     const y = new Float64Array(7).fill(0.1);
     expect(regressionMetrics(y, new Float64Array(7).fill(0.3)).r2).toBe(0);
     expect(regressionMetrics(y, y).r2).toBe(1);
+  });
+});
+
+describe('binaryClfCurveOfGroups', () => {
+  it('equals the row-by-row curve when rows of equal score come as counted groups, ties across groups merged', () => {
+    const rng = createRng(5);
+    // 40 groups on 12 distinct scores (so different groups tie), each with its own positives and negatives
+    const levels = Array.from({ length: 12 }, (_, i) => Math.fround(i / 11 - 0.3));
+    const score = new Float64Array(40);
+    const positives = new Float64Array(40);
+    const negatives = new Float64Array(40);
+    const rowScore: number[] = [];
+    const rowY: number[] = [];
+    for (let g = 0; g < 40; g++) {
+      score[g] = levels[Math.floor(rng() * levels.length)] ?? 0;
+      positives[g] = Math.floor(rng() * 4);
+      negatives[g] = Math.floor(rng() * 9);
+      for (let k = 0; k < positives[g]!; k++) { rowScore.push(score[g]!); rowY.push(1); }
+      for (let k = 0; k < negatives[g]!; k++) { rowScore.push(score[g]!); rowY.push(0); }
+    }
+    const grouped = binaryClfCurveOfGroups(score, positives, negatives);
+    const rows = binaryClfCurve(rowY, rowScore);
+    expect(Array.from(grouped.thresholds)).toEqual(Array.from(rows.thresholds));
+    expect(Array.from(grouped.tps)).toEqual(Array.from(rows.tps));
+    expect(Array.from(grouped.fps)).toEqual(Array.from(rows.fps));
+    expect([grouped.positives, grouped.negatives]).toEqual([rows.positives, rows.negatives]);
+    expect(rocAucFromSweep(grouped)).toBe(rocAuc(rowY, rowScore));
   });
 });

@@ -104,6 +104,40 @@ export function binaryClfCurve(yTrue: ArrayLike<number>, score: ArrayLike<number
   return mergeDescending(pos, neg, n, positives, negatives);
 }
 
+/**
+ * The curve of rows given as groups of equal score: group g has score[g], positives[g] and negatives[g] rows. Equal to
+ * `binaryClfCurve` on the rows themselves (groups of equal score merge), at the cost of sorting the groups only.
+ */
+export function binaryClfCurveOfGroups(score: Float64Array, positives: Float64Array, negatives: Float64Array): BinaryClfCurve {
+  const n = score.length;
+  const order = new Uint32Array(n);
+  for (let g = 0; g < n; g++) {
+    order[g] = g;
+    if (!Number.isFinite(score[g] as number)) throw new Error(`score of group ${g} is ${score[g]}; expected a finite number from the model`);
+  }
+  order.sort((a, b) => (score[b] as number) - (score[a] as number));
+  const thresholds = new Float64Array(n);
+  const tps = new Uint32Array(n);
+  const fps = new Uint32Array(n);
+  let tp = 0;
+  let fp = 0;
+  let d = 0;
+  for (let k = 0; k < n; k++) {
+    const g = order[k] as number;
+    tp += positives[g] as number;
+    fp += negatives[g] as number;
+    const v = score[g] as number;
+    // === groups -0 with 0, as numpy's diff does; the last of a run of equal scores carries the run's counts
+    const next = k + 1 < n ? (score[order[k + 1] as number] as number) : Number.NaN;
+    if (next === v) continue;
+    thresholds[d] = v;
+    tps[d] = tp;
+    fps[d] = fp;
+    d++;
+  }
+  return { thresholds: thresholds.slice(0, d), tps: tps.slice(0, d), fps: fps.slice(0, d), positives: tp, negatives: fp };
+}
+
 // binaryClfCurve's loops, one per function: scored thousands of times in a search, each is optimised once instead of
 // the whole curve being re-optimised per loop in every worker.
 

@@ -9,7 +9,8 @@ const M = 397;
 
 /** A `numpy.random.RandomState(seed)`: same stream, same permutations. */
 export class NumpyRandomState {
-  private readonly mt = new Uint32Array(N);
+  // the state as signed 32-bit words: V8 keeps int32 arithmetic unboxed, where values ≥ 2^31 would be doubles
+  private readonly mt = new Int32Array(N);
   private index = N;
 
   constructor(seed: number) {
@@ -17,33 +18,41 @@ export class NumpyRandomState {
       throw new Error(`seed ${seed} is not an integer in [0, 2^32 - 1] (NumPy's RandomState accepts only those); use a whole number such as 42`);
     }
     // init_genrand, as numpy's legacy seeding does for an integer seed
-    this.mt[0] = seed >>> 0;
+    this.mt[0] = seed | 0;
     for (let i = 1; i < N; i++) {
       const prev = this.mt[i - 1] as number;
-      this.mt[i] = (Math.imul(1812433253, (prev ^ (prev >>> 30)) >>> 0) + i) >>> 0;
+      this.mt[i] = Math.imul(1812433253, prev ^ (prev >>> 30)) + i;
     }
   }
 
+  /** The next N words, in three loops so no index needs a modulo. */
   private twist(): void {
     const mt = this.mt;
-    for (let i = 0; i < N; i++) {
-      const y = ((mt[i] as number) & 0x80000000) | ((mt[(i + 1) % N] as number) & 0x7fffffff);
-      let v = (mt[(i + M) % N] as number) ^ (y >>> 1);
-      if (y & 1) v ^= 0x9908b0df;
-      mt[i] = v >>> 0;
-    }
+    const mix = (a: number, b: number, c: number): number => {
+      const y = (a & 0x80000000) | (b & 0x7fffffff);
+      return c ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
+    };
+    let i = 0;
+    for (; i < N - M; i++) mt[i] = mix(mt[i] as number, mt[i + 1] as number, mt[i + M] as number);
+    for (; i < N - 1; i++) mt[i] = mix(mt[i] as number, mt[i + 1] as number, mt[i + M - N] as number);
+    mt[N - 1] = mix(mt[N - 1] as number, mt[0] as number, mt[M - 1] as number);
     this.index = 0;
   }
 
-  /** The next 32-bit output (genrand_int32 with tempering). */
-  nextUint32(): number {
+  /** The next output (genrand_int32 with tempering) as a signed 32-bit integer: the same bits as `nextUint32`. */
+  private nextInt32(): number {
     if (this.index >= N) this.twist();
     let y = this.mt[this.index++] as number;
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
-    return y >>> 0;
+    return y;
+  }
+
+  /** The next 32-bit output (genrand_int32 with tempering). */
+  nextUint32(): number {
+    return this.nextInt32() >>> 0;
   }
 
   /** A uniform integer in [0, max] by masked rejection, as numpy's legacy `random_interval` (max < 2^32). */
@@ -52,8 +61,15 @@ export class NumpyRandomState {
     if (max > 0xffffffff) throw new Error(`interval ${max} needs 64-bit draws; arrays this long are not supported`);
     // the smallest all-ones mask covering max
     const mask = 0xffffffff >>> Math.clz32(max);
+    if (mask <= 0x7fffffff) {
+      // a mask below 2^31 keeps the masked draw a small non-negative int: no conversion to a double
+      for (;;) {
+        const v = this.nextInt32() & mask;
+        if (v <= max) return v;
+      }
+    }
     for (;;) {
-      const v = (this.nextUint32() & mask) >>> 0;
+      const v = (this.nextInt32() & mask) >>> 0;
       if (v <= max) return v;
     }
   }

@@ -6,6 +6,7 @@ import { trainClassifier } from './classifier.ts';
 import { choleskySolve } from './cholesky.ts';
 import { meanBaseline, regressionMetrics } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
+import { phaseStopwatch } from './phases.ts';
 import { applyScalerOnRows, fitStandardScalerOnRows } from './scaler.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from './split.ts';
 import { trainingRows } from './splitPlan.ts';
@@ -91,6 +92,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     return result;
   }
   const { rows, cols } = matrix;
+  const phases = phaseStopwatch(now);
   if (o.revenue.length !== rows || o.isOrdered.length !== rows) {
     throw new Error(`the regression target (${o.revenue.length}) and the class labels (${o.isOrdered.length}) must have the matrix's ${rows} rows; build them from the same table`);
   }
@@ -101,6 +103,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   const trainIdx = config.strategy === 'direct' ? train : ordered(train);
   const testIdx = config.strategy === 'converting_only' ? ordered(test) : test;
   if (trainIdx.length < cols + 2) throw new Error(`only ${trainIdx.length} training rows for strategy "${config.strategy}"; use "direct" or more data`);
+  phases.lap('split');
 
   // fitted and scaled straight from the matrix's rows: no unscaled copy of the training rows
   const scaler = fitStandardScalerOnRows(matrix.X, cols, trainIdx);
@@ -110,6 +113,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   const trainX = applyScalerOnRows(matrix.X, cols, trainIdx, scaler);
   const revTrain = subsetVector(Float64Array.from(o.revenue), trainIdx);
   const target = revTrain.map((v) => (config.logTarget ? Math.log1p(v) : v));
+  phases.lap('scale');
 
   const started = now();
   let layers: DenseLayer[];
@@ -143,6 +147,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     ({ history, converged } = fit);
   }
   const trainMs = now() - started;
+  phases.lap('fit');
 
   const meta = {
     kind: 'regressor' as const,
@@ -156,11 +161,14 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   // first the raw (log-space) model, to measure train residuals through the exact float32 path predictions take
   const rawBundle = await buildBundle(tf, layers, { ...meta, preprocessing });
   const rawPredictor = await loadBundle(tf, rawBundle);
+  phases.lap('bundle');
   const trainPred = await rawPredictor.predict(subsetRows(matrix.X, cols, trainIdx), trainIdx.length);
   rawPredictor.dispose();
+  phases.lap('predict');
   const smearing = config.logTarget ? smearingFactor(target, trainPred) : 1;
   const bundle: ModelBundle = { ...rawBundle, preprocessing: { ...preprocessing, logTarget: config.logTarget, smearing } };
   const predictor = await loadBundle(tf, bundle);
+  phases.lap('bundle');
   const conditional = await predictor.predict(subsetRows(matrix.X, cols, testIdx), testIdx.length);
   predictor.dispose();
 
@@ -170,6 +178,9 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     predTest = predTest.map((v, i) => v * (proba[i] ?? 0));
   }
   const yTest = subsetVector(Float64Array.from(o.revenue), testIdx);
+  phases.lap('predict');
+  const scores = regressorScores(yTest, predTest, revTrain);
+  phases.lap('metrics');
   return {
     config,
     backend: tf.getBackend(),
@@ -181,13 +192,14 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     testIndex: testIdx,
     yTest,
     predTest,
-    ...regressorScores(yTest, predTest, revTrain),
+    ...scores,
     smearing,
     warnings,
     trainMs,
     msPerEpoch: history.length > 0 ? trainMs / history.length : 0,
     bundle,
     counts: { train: trainIdx.length - validCount, valid: validCount, test: testIdx.length },
+    phaseMs: phases.timings(),
   };
 }
 

@@ -179,12 +179,17 @@ export function subsetRows(X: Float32Array, cols: number, idx: Uint32Array): Flo
   return out;
 }
 
-/** The entries `idx` of a vector, keeping Float32 or Float64 precision (revenue needs Float64 for cents). */
+/**
+ * The entries `idx` of a vector, keeping Float32 or Float64 precision (revenue needs Float64 for cents), or row
+ * numbers (a Uint32Array of rows, e.g. the training rows at an inner split's positions). A plain loop: a typed
+ * array's `from` with a mapping callback costs ~100 ns a value, a tenth of a second on a split of 400k rows.
+ */
 export function subsetVector(v: Float32Array, idx: Uint32Array): Float32Array;
 export function subsetVector(v: Float64Array, idx: Uint32Array): Float64Array;
+export function subsetVector(v: Uint32Array, idx: Uint32Array): Uint32Array;
 export function subsetVector(v: ArrayLike<number>, idx: Uint32Array): Float64Array;
-export function subsetVector(v: ArrayLike<number>, idx: Uint32Array): Float32Array | Float64Array {
-  const out = v instanceof Float32Array ? new Float32Array(idx.length) : new Float64Array(idx.length);
+export function subsetVector(v: ArrayLike<number>, idx: Uint32Array): Float32Array | Float64Array | Uint32Array {
+  const out = v instanceof Float32Array ? new Float32Array(idx.length) : v instanceof Uint32Array ? new Uint32Array(idx.length) : new Float64Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
     const r = idx[i] as number;
     if (r >= v.length) throw new Error(`index ${r} is out of range for ${v.length} entries; check the split indices`);

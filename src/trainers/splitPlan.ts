@@ -4,7 +4,7 @@
  */
 import type { Column, Dataset } from '../data/types.ts';
 import { NumpyRandomState } from './numpyRandom.ts';
-import { stratifiedSplit } from './split.ts';
+import { stratifiedSplit, subsetVector } from './split.ts';
 
 /** The user's choice of split. `cutoff` is epoch milliseconds (UTC); without it the latest `testFraction` of rows is the test part. */
 export type SplitSpec =
@@ -212,17 +212,16 @@ export function groupKeys(col: Column): Float64Array {
 /** Group split: test groups by `groupShuffleSplit(seed)`, validation groups by the same on the training rows (seed + 1). */
 export function groupSplit(keys: ArrayLike<number>, column: string, o: SplitOptions): RowSplit {
   const [train, test] = groupShuffleSplit(keys, o.testFraction, o.seed, column);
-  const trainKeys = Float64Array.from(train, (i) => keys[i] as number);
+  const trainKeys = subsetVector(keys, train);
   const [innerFit, innerValid] = groupShuffleSplit(trainKeys, o.validationFraction, o.seed + 1, column);
-  return { fit: Uint32Array.from(innerFit, (i) => train[i] ?? 0), valid: Uint32Array.from(innerValid, (i) => train[i] ?? 0), test };
+  return { fit: subsetVector(train, innerFit), valid: subsetVector(train, innerValid), test };
 }
 
 /** Today's split: scikit-learn's stratified test rows, then a stratified validation slice of the training rows (seed + 1). */
 export function randomSplit(y: ArrayLike<number>, o: SplitOptions): RowSplit {
   const { train, test } = stratifiedSplit(y, o.testFraction, o.seed);
-  const yTrain = Float64Array.from(train, (i) => y[i] ?? 0);
-  const inner = stratifiedSplit(yTrain, o.validationFraction, o.seed + 1);
-  return { fit: Uint32Array.from(inner.train, (i) => train[i] ?? 0), valid: Uint32Array.from(inner.test, (i) => train[i] ?? 0), test };
+  const inner = stratifiedSplit(subsetVector(y, train), o.validationFraction, o.seed + 1);
+  return { fit: subsetVector(train, inner.train), valid: subsetVector(train, inner.test), test };
 }
 
 function part(rows: Uint32Array, y: ArrayLike<number> | null, times: ArrayLike<number> | null): SplitPart {
@@ -285,8 +284,7 @@ export function planSplit(ds: Dataset, spec: SplitSpec, y: ArrayLike<number> | n
       for (let i = 0; i < train.length; i++) train[i] = i;
       const test = new Uint32Array(ds.rows - spec.trainRows);
       for (let i = 0; i < test.length; i++) test[i] = spec.trainRows + i;
-      const yTrain = Float64Array.from(train, (i) => strata[i] ?? 0);
-      const inner = stratifiedSplit(yTrain, o.validationFraction, o.seed + 1);
+      const inner = stratifiedSplit(subsetVector(strata, train), o.validationFraction, o.seed + 1);
       split = { fit: inner.train, valid: inner.test, test };
       description = `test file ${spec.name} (${fmt(test.length)} rows); validation: ${Math.round(o.validationFraction * 100)} % of the training file, stratified`;
       break;

@@ -3,6 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { ModelBundle } from './bundle.ts';
 import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
+import type { PhaseTimings } from './phases.ts';
 import type { RowSplit } from './splitPlan.ts';
 
 /** The TensorFlow.js namespace a trainer runs on; injected so tests, workers and the CLI pin the backend. */
@@ -108,6 +109,8 @@ export interface ClassifierResult extends TrainingResultBase {
   readonly testProba: Float32Array;
   readonly metrics: ClassifierMetrics;
   readonly counts: ClassifierCounts;
+  /** milliseconds of each part of the training (prepare, fit, bundle, predict, metrics), for the bench */
+  readonly phaseMs?: PhaseTimings;
 }
 
 /** Regression metrics, in dollars. */
@@ -129,4 +132,6 @@ export interface RegressorResult extends TrainingResultBase {
   /** Duan's factor mean(exp(residual)) on train; 1 without a log target */
   readonly smearing: number;
   readonly counts: { readonly train: number; readonly valid: number; readonly test: number };
+  /** milliseconds of each part of the training (prepare, fit, bundle, predict, metrics), for the bench */
+  readonly phaseMs?: PhaseTimings;
 }

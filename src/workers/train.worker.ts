@@ -72,7 +72,8 @@ serveRequests<TrainOps>(self, {
     const { backendMs, trainMs, ...trained } = await train(job, ctx);
     const t1 = performance.now();
     const swept = withEvaluation(withWarnings(trained, warnings));
-    const done: TrainDone = { ...swept, timings: { matrixMs, backendMs, trainMs, sweepMs: performance.now() - t1 } };
+    const phases = trained.outcome.result.phaseMs;
+    const done: TrainDone = { ...swept, timings: { matrixMs, backendMs, trainMs, sweepMs: performance.now() - t1, ...(phases ? { phases } : {}) } };
     return { result: done, transfer: doneTransferables(done) };
   },
   memory: () => ({ result: { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' } }),

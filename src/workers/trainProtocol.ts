@@ -3,6 +3,7 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import { prepareEvaluation, type PreparedEvaluation } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
+import type { PhaseTimings } from '../trainers/phases.ts';
 import type { RowSplit } from '../trainers/splitPlan.ts';
 import type { BackendName, BatchProgress, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
 import { transferables } from './transferables.ts';
@@ -86,6 +87,8 @@ export interface TrainTimings {
   readonly trainMs: number;
   /** the evaluation: the test sweep (a sort of every test row), curves, calibration or residuals */
   readonly sweepMs: number;
+  /** the trainer's own parts (split, scale, fit, bundle, predict, metrics), within `trainMs` */
+  readonly phases?: PhaseTimings;
 }
 
 /** What a training reports while it runs: the backend it chose, then one event per epoch and, within an MLP epoch, batch progress. */
