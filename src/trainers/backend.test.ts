@@ -31,4 +31,24 @@ describe('withFallback', () => {
     const cancel = Object.assign(new Error('training cancelled'), { name: 'AbortError' });
     await expect(withFallback(tf, ['cpu', 'cpu'], async () => Promise.reject(cancel))).rejects.toBe(cancel);
   });
+
+  it("with the request's signal, falls back from a backend's own AbortError and rethrows only the signal's abort", async () => {
+    const gpuAbort = Object.assign(new Error('mapAsync aborted'), { name: 'AbortError' });
+    const controller = new AbortController();
+    const messages: string[] = [];
+    let calls = 0;
+    const r = await withFallback(tf, ['cpu', 'cpu'], async () => {
+      if (++calls === 1) throw gpuAbort;
+      return 3;
+    }, (m) => messages.push(m), controller.signal);
+    expect(r.result).toBe(3);
+    expect(messages[0]).toMatch(/mapAsync aborted.*retrying on cpu/);
+    controller.abort();
+    let tries = 0;
+    await expect(withFallback(tf, ['cpu', 'cpu'], async () => {
+      tries++;
+      return Promise.reject(gpuAbort);
+    }, undefined, controller.signal)).rejects.toBe(gpuAbort);
+    expect(tries).toBe(1);
+  });
 });

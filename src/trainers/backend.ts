@@ -75,12 +75,17 @@ export interface FallbackResult<T> {
   readonly fallbacks: readonly string[];
 }
 
-/** Runs `train` on each backend in order until one succeeds; a cancel is rethrown at once, never retried elsewhere. */
+/**
+ * Runs `train` on each backend in order until one succeeds; a cancel is rethrown at once, never retried elsewhere.
+ * With the request's `signal`, only its abort is a cancel: WebGPU rejects with its own DOMException "AbortError" (a
+ * read of a lost device, say), which is a failure of that backend, not the user's cancel.
+ */
 export async function withFallback<T>(
   tf: Tf,
   order: readonly BackendName[],
   train: (backend: BackendName) => Promise<T>,
   onFallback?: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<FallbackResult<T>> {
   const fallbacks: string[] = [];
   for (let i = 0; i < order.length; i++) {
@@ -90,7 +95,7 @@ export async function withFallback<T>(
       await tf.ready();
       return { result: await train(backend), backend, fallbacks };
     } catch (e) {
-      if (e instanceof Error && e.name === 'AbortError') throw e;
+      if (signal ? signal.aborted : e instanceof Error && e.name === 'AbortError') throw e;
       const next = order[i + 1];
       const message = `${backend} failed (${e instanceof Error ? e.message : String(e)})${next !== undefined ? `; retrying on ${next}` : ''}`;
       fallbacks.push(message);

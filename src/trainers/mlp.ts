@@ -153,8 +153,16 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     });
     return h;
   };
-  /** l2 · Σ kernel², from the flat vector */
-  const penalty = (): number => (l2Mask === null ? 0 : tf.tidy(() => tf.sum(tf.mul(tf.square(params), l2Mask)).dataSync()[0] ?? 0) / 2);
+  /** l2 · Σ kernel², from the flat vector; read asynchronously (a synchronous read stalls, or fails, on WebGPU in a worker) */
+  const penalty = async (): Promise<number> => {
+    if (l2Mask === null) return 0;
+    const sum = tf.tidy(() => tf.sum(tf.mul(tf.square(params), l2Mask)));
+    try {
+      return ((await sum.data())[0] ?? 0) / 2;
+    } finally {
+      sum.dispose();
+    }
+  };
 
   /**
    * The validation loss and outputs (probabilities for bce), in chunks of VALID_CHUNK_ROWS rows: one forward pass over
@@ -245,7 +253,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
         }
       }
       // the data loss of every batch (at the weights it was computed with) plus the L2 penalty at the epoch's end
-      const loss = ((await lossSum.data())[0] ?? Number.NaN) + penalty() * o.rows;
+      const loss = ((await lossSum.data())[0] ?? Number.NaN) + (await penalty()) * o.rows;
       lossSum.dispose();
       pendingLoss = null;
       const { valLoss, valOut } = await validate();

@@ -54,6 +54,7 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
       return { kind: 'regressor', result };
     },
     log,
+    signal,
   );
   return { outcome, backend: tf.getBackend() ?? choice.chosen, numTensors: tf.memory().numTensors, backendMs, trainMs: performance.now() - t0 - backendMs };
 }
