@@ -1,7 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as arrow from 'apache-arrow';
+import * as pq from 'parquet-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { createMlflowClient, mlflowRunId } from '../mlflow/client.ts';
@@ -13,6 +16,8 @@ import { createRng } from '../trainers/random.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult, type RegressorResult } from '../trainers/types.ts';
 import { exportPipelineToMlflow, pipelineMlflowAuth, type PipelineRuns } from './mlflowExport.ts';
+import { DEFAULT_EXPERIMENT_NAMES } from '../notebook/mlflowRun.ts';
+import { startMlflowFaultProxy } from '../../test/mlflowFaultProxy.ts';
 
 const server = useMlflowServer();
 const DATA = path.resolve('../shared/data/training_data.parquet');
@@ -97,6 +102,47 @@ describe('npm run pipeline -- --mlflow', () => {
     expect(clf.info.status).toBe('FINISHED');
     expect(clf.metrics.auc_roc).toBeCloseTo(report.classifier.auc_roc, 6);
     expect(clf.params).toMatchObject({ model_type: 'logistic', total_samples: '472871', excluded_features: 'engagement_depth' });
+  });
+
+  it('exits 1 with one line within its --timeout when MLflow stops answering, and leaves no run RUNNING', { timeout: 120_000 }, async () => {
+    const proxy = await startMlflowFaultProxy(server.url, [{ endpoint: 'runs/log-batch', fault: 'stall', times: 99 }]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-mlflow-stall-'));
+    try {
+      const n = 400;
+      const table = arrow.tableFromArrays({
+        is_ordered: Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : 0)),
+        revenue: Float64Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 20 + (i % 7) : 0)),
+        pages: Float64Array.from({ length: n }, (_, i) => (i * 7) % 13),
+      });
+      const data = path.join(dir, 'sessions.parquet');
+      fs.writeFileSync(data, pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))));
+      const t0 = performance.now();
+      // spawned, not spawnSync: the proxy answers from this process's event loop
+      const cli = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [
+          '--import', 'tsx', 'src/pipeline/cli.ts', '--data', data, '--classifier', 'logistic', '--target', 'none', '--mlflow', proxy.url, '--timeout', '3',
+        ], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        const killer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+        child.on('close', (status) => { clearTimeout(killer); resolve({ status, stderr }); });
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      expect(cli.status, cli.stderr.slice(-2000)).toBe(1);
+      const errors = cli.stderr.split('\n').filter((l) => l.startsWith('error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/runs\/log-batch got no complete answer within 3 s/);
+      expect(cli.stderr).not.toMatch(/^\s+at /m);
+      // 4 attempts of 3 s with 0.5 + 1 + 2 s between them, plus loading and training: far from a hang
+      expect(seconds).toBeLessThan(60);
+      const client = createMlflowClient({ baseUrl: server.url });
+      const experiment = await client.getExperimentByName(DEFAULT_EXPERIMENT_NAMES.regressor);
+      const { runs } = await client.searchRuns({ experimentIds: [experiment!.experimentId], filter: `tags.\`${WORKBENCH_RUN_ID_TAG}\` LIKE 'pipeline-regressor-%'`, maxResults: 1000 });
+      expect(runs.filter((r) => r.info.status === 'RUNNING')).toEqual([]);
+    } finally {
+      await proxy.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 before training when --mlflow is not a URL', () => {
