@@ -16,15 +16,10 @@ import { requestAnalysis } from './dataSlice.ts';
 import { getDataClient } from './services.ts';
 import type { LoadSpec } from '../workers/dataProtocol.ts';
 
-export interface DataSettingsSlice {
+/** The row filters, date parts, split and money unit, typed once in `DataSettings` (the split null: the file's default). */
+export interface DataSettingsSlice extends Pick<DataSettings, 'filters' | 'dateParts' | 'split' | 'revenueIsMoney'> {
   /** the file as loaded; `dataset` is what the models see */
   rawDataset: Dataset | null;
-  filters: readonly RowFilter[];
-  dateParts: readonly DatePartsSetting[];
-  /** null: the file's default (by time when it has a timestamp) */
-  split: SplitSpec | null;
-  /** show the regression target in dollars */
-  revenueIsMoney: boolean;
   splitPlan: SplitPlan | null;
   /** the last setting that was refused, or the split that cannot be made */
   dataSettingsError: string | null;
