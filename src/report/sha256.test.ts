@@ -42,6 +42,7 @@ describe('base64', () => {
 
   it('refuses characters outside the alphabet', () => {
     expect(() => base64ToBytes('ab$d')).toThrow(/character "\$" at 2 is not base64/);
+    expect(() => base64ToBytes('abé=')).toThrow(/character "é" at 2 is not base64/);
     expect(() => base64ToBytes('abcde')).toThrow(/truncated/);
   });
 });

@@ -80,6 +80,14 @@ function rotr(x: number, n: number): number {
 }
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Each ASCII character's 6-bit value (−1: not base64); '-' and '_' as in the URL-safe alphabet. A table, not a search: tree bundles hold megabytes. */
+const BASE64_VALUE = ((): Int8Array => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) table[BASE64_ALPHABET.charCodeAt(i)] = i;
+  table['-'.charCodeAt(0)] = 62;
+  table['_'.charCodeAt(0)] = 63;
+  return table;
+})();
 
 /** Standard base64 (with `=` padding) of `bytes`; no `btoa`, so it runs the same everywhere. */
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -111,9 +119,9 @@ export function base64ToBytes(text: string): Uint8Array {
   let buffer = 0;
   let o = 0;
   for (let i = 0; i < clean.length; i++) {
-    const ch = clean[i] as string;
-    const value = ch === '-' ? 62 : ch === '_' ? 63 : BASE64_ALPHABET.indexOf(ch);
-    if (value < 0) throw new Error(`character "${ch}" at ${i} is not base64; copy the whole link`);
+    const code = clean.charCodeAt(i);
+    const value = code < 128 ? (BASE64_VALUE[code] as number) : -1;
+    if (value < 0) throw new Error(`character "${clean[i] as string}" at ${i} is not base64; copy the whole link`);
     buffer = ((buffer << 6) | value) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
