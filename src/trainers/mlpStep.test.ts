@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registerNodeBackends } from './backends.node.ts';
 import { initLayers } from './mlp.ts';
 import { adamStep, createAdam, lossGradient, packLayers, parameterLayout, unpackLayers, viewLayers } from './mlpStep.ts';
 import { createRng } from './random.ts';
@@ -35,8 +36,11 @@ function autodiff(flat: tf.Tensor1D, layout: ReturnType<typeof parameterLayout>,
 }
 
 describe('lossGradient (fused backward pass)', () => {
-  for (const loss of ['bce', 'mse'] as const) {
-    it(`${loss}: the same loss and gradient as tfjs autodiff within 1e-5`, () => {
+  // cpu, and wasm: the training worker's backend, whose fused matMul + bias + ReLU kernel is its own (XNNPACK)
+  for (const [backend, loss] of [['cpu', 'bce'], ['cpu', 'mse'], ['wasm', 'bce'], ['wasm', 'mse']] as const) {
+    it(`${loss} on ${backend}: the same loss and gradient as tfjs autodiff within 1e-5`, async () => {
+      if (backend === 'wasm') await registerNodeBackends(tf);
+      await tf.setBackend(backend);
       const layers = initLayers(5, [8, 6], loss === 'bce' ? 'sigmoid' : 'linear', 3);
       const layout = parameterLayout(layers);
       const d = batch(7);
@@ -56,6 +60,7 @@ describe('lossGradient (fused backward pass)', () => {
         expect(worst).toBeLessThan(1e-5);
         expect(Math.max(...Array.from(ref.grad, Math.abs))).toBeGreaterThan(1e-3); // the comparison is not of zeros
       });
+      await tf.setBackend('cpu');
     });
   }
 });
