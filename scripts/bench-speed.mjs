@@ -166,6 +166,15 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
           out[`speed.mlp.browser.${backend}.ms_per_epoch`] = round(r.msPerEpoch);
           out[`speed.mlp.browser.${backend}.auc`] = round(r.auc, 4);
           log(`speed.mlp browser ${backend}: ${Math.round(r.msPerEpoch)} ms/epoch`);
+          if (backend === 'wasm') {
+            // what the wasm backend runs in the training worker: SIMD, threads (tfjs takes hardwareConcurrency / 2)
+            for (const w of page.workers().filter((x) => x.url().includes('train.worker'))) {
+              const info = await w.evaluate(async () => ({ ...(await globalThis.__tfjsInfo?.()), logicalCores: navigator.hardwareConcurrency })).catch(() => null);
+              if (info?.backend !== 'wasm') continue;
+              out['speed.mlp.browser.wasm.runtime'] = info;
+              break;
+            }
+          }
         } catch (e) {
           out[`speed.mlp.browser.${backend}.error`] = String(e.message).slice(0, 200);
         }

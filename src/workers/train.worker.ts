@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerBrowserBackends } from '../trainers/backends.browser.ts';
 import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '../trainers/backend.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
@@ -64,6 +65,18 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
   const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : null;
   return backend?.wasm?.HEAPU8?.byteLength ?? 0;
 };
+
+/**
+ * For the bench (it evaluates this in the worker): the active backend and what the wasm build found. tfjs's threaded
+ * build sizes its pool as hardwareConcurrency / 2 (capped there even by setThreadsCount), so one thread on 2 cores.
+ */
+(self as unknown as { __tfjsInfo: () => Promise<Record<string, unknown>> }).__tfjsInfo = async () => ({
+  backend: tf.getBackend(),
+  crossOriginIsolated: self.crossOriginIsolated,
+  wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+  wasmMultithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : null,
+});
 
 serveRequests<TrainOps>(self, {
   train: async (request, ctx) => {
