@@ -33,13 +33,18 @@ const browser = needsBrowser ? await chromium.launch({
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-unsafe-webgpu', '--use-angle=swiftshader', '--ignore-gpu-blocklist'],
 }) : null;
 
-/** Samples, every 50 ms, the CDP heap of the page and of every worker plus each worker's WebAssembly.Memory. */
+/**
+ * Samples, every 50 ms, the CDP heap of the page and of every worker plus each worker's WebAssembly.Memory and the
+ * shared memory the data worker made (heap figures leave SharedArrayBuffers out; the page and the training workers
+ * read those same bytes, so they are counted once, where they were made).
+ */
 async function memorySampler(page) {
   const cdp = await page.context().newCDPSession(page);
   const workers = new Map();
   let nextId = 1;
   const pending = new Map();
-  cdp.on('Target.attachedToTarget', (e) => { if (e.targetInfo.type === 'worker') workers.set(e.sessionId, e.targetInfo.url); });
+  // a worker's name (`train-classifier`, `train-regressor`, `data`) tells two workers of one script apart
+  cdp.on('Target.attachedToTarget', (e) => { if (e.targetInfo.type === 'worker') workers.set(e.sessionId, e.targetInfo.title || e.targetInfo.url); });
   cdp.on('Target.detachedFromTarget', (e) => workers.delete(e.sessionId));
   cdp.on('Target.receivedMessageFromTarget', (e) => {
     const msg = JSON.parse(e.message);
@@ -67,9 +72,12 @@ async function memorySampler(page) {
       total += bytes(heap);
       const wasm = await toWorker(sessionId, 'Runtime.evaluate', { expression: 'typeof __wasmMemoryBytes === "function" ? __wasmMemoryBytes() : 0', returnByValue: true });
       total += wasm?.result?.value ?? 0;
-      const name = (workers.get(sessionId) ?? 'detached').split('/').pop().split('-')[0];
+      const shared = await toWorker(sessionId, 'Runtime.evaluate', { expression: 'typeof __sharedMemoryBytes === "function" ? __sharedMemoryBytes() : 0', returnByValue: true });
+      total += shared?.result?.value ?? 0;
+      const name = (workers.get(sessionId) ?? 'detached').split('/').pop().split(/-[\w]{8}\.js$/)[0];
       parts[`${name}.heap`] = bytes(heap);
       parts[`${name}.wasm`] = wasm?.result?.value ?? 0;
+      if (shared?.result?.value) parts[`${name}.shared`] = shared.result.value;
     }
     if (total > peak) { peak = total; breakdown = parts; }
   };

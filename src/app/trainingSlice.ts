@@ -5,8 +5,9 @@ import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/traini
 import { primeEvaluation } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { BatchProgress, EpochLog } from '../trainers/types.ts';
-import type { BackendPreference, TrainOnDataJob } from '../workers/trainProtocol.ts';
-import { getTrainClient } from './services.ts';
+import { jobWithInputs, type BackendPreference, type TrainOnDataJob, type TrainRequest } from '../workers/trainProtocol.ts';
+import { canShareMemory } from '../workers/sharedMemory.ts';
+import { getDataClient, getTrainClient } from './services.ts';
 import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
 import { ClassifierCellSchema, RegressorCellSchema } from '../notebook/settings.ts';
 import { parseOrRefuse } from '../notebook/serializer.ts';
@@ -178,8 +179,29 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
     }
     patchJob({ ...idleJob, status: 'running', maxEpochs: job.config.epochs });
     const t0 = performance.now();
+    // cross-origin isolated: the data worker builds the matrix once in shared memory and both training workers read it
+    // (else each training worker builds its own from the dataset it is sent)
+    let request: TrainRequest = job;
+    let matrixMs: number | null = null;
+    if (canShareMemory()) {
+      let cancelled = false;
+      cancels.set(cellId, () => { cancelled = true; });
+      try {
+        request = jobWithInputs(job, await getDataClient().request('trainingInputs', { inputs, prepare: { dateParts: s.dateParts, filters: s.filters } }).result);
+      } catch (err) {
+        cancels.delete(cellId);
+        patchJob({ status: 'error', error: (err as Error).message });
+        return;
+      }
+      matrixMs = performance.now() - t0;
+      if (cancelled) {
+        cancels.delete(cellId);
+        patchJob({ status: 'cancelled' });
+        return;
+      }
+    }
     const client = getTrainClient(kind);
-    const handle = client.request('train', job, {
+    const handle = client.request('train', request, {
       onProgress: (p) => {
         if (p.kind === 'backend') patchJob({ backend: p.choice });
         else if (p.kind === 'batch') patchJob({ batch: p.progress });
@@ -193,7 +215,7 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       if (evaluation) primeEvaluation(outcome.result, evaluation);
       const wallMs = performance.now() - t0;
       // the bench reads where the time went: the worker's parts beside the page's wall time (the rest is messages and waiting)
-      performance.mark('workbench:trained', { detail: { kind, wallMs, ...timings } });
+      performance.mark('workbench:trained', { detail: { kind, wallMs, ...timings, ...(matrixMs === null ? {} : { matrixMs }) } });
       runCounter += 1;
       const id = `run-${Date.now().toString(36)}-${runCounter}` as RunId;
       const base: RunBase = {

@@ -1,5 +1,6 @@
 /** Dataset → float32 model matrix, with every choice (imputation, one-hot levels, left-out columns) said out loud. */
 import type { CategoricalColumn, Dataset, ModelMatrix, NumericColumn, NumericValues } from './types.ts';
+import type { Allocate } from './datasetCopy.ts';
 import { detectOneHotGroups, featureGroupMap } from './oneHotGroups.ts';
 
 /** A per-column change applied before encoding. */
@@ -239,8 +240,11 @@ function encodeCategorical(
   return { outputs, note: parts.join('; ') };
 }
 
-/** Builds the float32 model matrix for `spec`, listing each decision; targets are never features. */
-export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixResult {
+/**
+ * Builds the float32 model matrix for `spec`, listing each decision; targets are never features. `allocate` gives the
+ * matrix's bytes (a SharedArrayBuffer when one matrix serves several workers).
+ */
+export function buildModelMatrix(ds: Dataset, spec: FeatureSpec, allocate: Allocate = (n) => new ArrayBuffer(n)): ModelMatrixResult {
   const mode = spec.encoding ?? 'workbench';
   const maxLevels = Math.max(1, spec.maxLevels ?? DEFAULT_MAX_LEVELS);
   const minLevelFraction = spec.minLevelFraction ?? DEFAULT_MIN_LEVEL_FRACTION;
@@ -376,7 +380,7 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec): ModelMatrixRes
     if (i >= rows) throw new Error(`row ${i} is beyond the data's ${rows} rows; pass rows of this dataset`);
   }
   const outRows = pick?.length ?? rows;
-  const X = new Float32Array(spec.planOnly === true ? 0 : outRows * cols);
+  const X = new Float32Array(allocate(spec.planOnly === true ? 0 : outRows * cols * Float32Array.BYTES_PER_ELEMENT));
   if (spec.planOnly !== true) outputs.forEach((o, j) => {
     if (o.kind === 'values') {
       const v = o.values;

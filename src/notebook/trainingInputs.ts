@@ -1,5 +1,6 @@
 /** The model matrix and targets a training needs, built from a dataset and the Features settings: in the training worker, off the page. */
 import { buildModelMatrix, type ColumnTransform, type FeatureSpec } from '../data/encode.ts';
+import type { Allocate } from '../data/datasetCopy.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { binaryLabels } from '../data/validate.ts';
 
@@ -24,21 +25,32 @@ export function featureSpecOf(spec: TrainingInputsSpec): FeatureSpec {
   return { targets: [spec.classTarget, spec.revenueTarget].filter((t) => t !== ''), exclude: spec.excluded, transforms: spec.transforms };
 }
 
-/** Builds the training inputs; throws with what to do when a target is missing or not binary. */
-export function buildTrainingInputs(ds: Dataset, spec: TrainingInputsSpec): TrainingInputs {
-  const built = buildModelMatrix(ds, featureSpecOf(spec));
-  const revenue = revenueOf(ds, spec.revenueTarget);
-  // no class target (a regression-only notebook): every row counts as positive, so the regressor uses all of them
-  if (spec.classTarget === '') return { matrix: built.matrix, y: new Float32Array(ds.rows).fill(1), revenue, warnings: built.warnings };
-  const cls = ds.columns.find((c) => c.name === spec.classTarget);
-  if (!cls) throw new Error(`class target "${spec.classTarget}" is not a column; choose one in the Features cell`);
-  const labels = binaryLabels(cls);
+/**
+ * Builds the training inputs; throws with what to do when a target is missing or not binary. `allocate` gives the
+ * bytes of the matrix and both targets (a SharedArrayBuffer in the data worker, so both training workers read one copy).
+ */
+export function buildTrainingInputs(ds: Dataset, spec: TrainingInputsSpec, allocate: Allocate = (n) => new ArrayBuffer(n)): TrainingInputs {
+  const cls = spec.classTarget === '' ? null : ds.columns.find((c) => c.name === spec.classTarget);
+  if (cls === undefined) throw new Error(`class target "${spec.classTarget}" is not a column; choose one in the Features cell`);
+  const labels = cls === null ? null : binaryLabels(cls);
   if (typeof labels === 'string') throw new Error(labels);
-  const y = Float32Array.from(labels.y, (v) => (v === 1 ? 1 : 0));
+  const built = buildModelMatrix(ds, featureSpecOf(spec), allocate);
+  const revenue = revenueOf(ds, spec.revenueTarget, allocate);
+  const y = new Float32Array(allocate(ds.rows * Float32Array.BYTES_PER_ELEMENT));
+  // no class target (a regression-only notebook): every row counts as positive, so the regressor uses all of them
+  if (labels === null) y.fill(1);
+  else for (let i = 0; i < y.length; i++) y[i] = labels.y[i] === 1 ? 1 : 0;
   return { matrix: built.matrix, y, revenue, warnings: built.warnings };
 }
 
-function revenueOf(ds: Dataset, name: string): Float64Array {
+function revenueOf(ds: Dataset, name: string, allocate: Allocate): Float64Array {
+  const out = new Float64Array(allocate(ds.rows * Float64Array.BYTES_PER_ELEMENT));
   const rev = ds.columns.find((c) => c.name === name);
-  return rev && rev.kind === 'numeric' ? Float64Array.from(rev.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(ds.rows);
+  if (rev?.kind !== 'numeric') return out;
+  const v = rev.values;
+  for (let i = 0; i < out.length; i++) {
+    const x = v[i] as number;
+    out[i] = x === x ? x : 0;
+  }
+  return out;
 }

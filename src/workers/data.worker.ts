@@ -7,6 +7,7 @@ import { loadParquet } from '../data/load.ts';
 import { analyseDataset } from '../notebook/analysis.ts';
 import { preparedDataset, splitLabels, type DataSettings } from '../notebook/dataSettings.ts';
 import { featuresView } from '../notebook/featuresView.ts';
+import { buildTrainingInputs, type TrainingInputs } from '../notebook/trainingInputs.ts';
 import { revenueView } from '../notebook/revenueView.ts';
 import { planSplit, type SplitPlan } from '../trainers/splitPlan.ts';
 import { transferables } from './transferables.ts';
@@ -28,6 +29,8 @@ let current: Dataset | null = null;
 let training: Dataset | null = null;
 /** The last prepared dataset (date parts, filters): `analyse` and `revenueView` ask for the same one in turn. */
 let prepared: { from: Dataset; key: string; ds: Dataset } | null = null;
+/** The last training inputs (shared memory): both training workers of one Train-all read this one copy. */
+let inputsCache: { from: Dataset; key: string; inputs: TrainingInputs } | null = null;
 
 function preparedFor(prepare: Pick<DataSettings, 'dateParts' | 'filters'> | undefined, classTarget: string): Dataset {
   if (current === null) throw new Error('the data worker has no dataset yet; load a file first');
@@ -49,6 +52,24 @@ function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; d
   };
 }
 
+/**
+ * For the memory benchmark (CDP evaluates it): bytes of the shared memory this worker made and holds (the dataset,
+ * the training inputs). Heap figures leave SharedArrayBuffers out, and the page and training workers read the same
+ * bytes, so they are counted here, once.
+ */
+(self as unknown as { __sharedMemoryBytes: () => number }).__sharedMemoryBytes = () => {
+  const buffers = new Set<SharedArrayBuffer>();
+  const add = (a: ArrayBufferView | undefined): void => {
+    if (a !== undefined && a.buffer instanceof SharedArrayBuffer) buffers.add(a.buffer);
+  };
+  for (const ds of [current, training, prepared?.ds]) for (const c of ds?.columns ?? []) add(c.kind === 'categorical' ? c.codes : c.values);
+  const inputs = inputsCache?.inputs;
+  [inputs?.matrix.X, inputs?.y, inputs?.revenue].forEach(add);
+  let bytes = 0;
+  for (const b of buffers) bytes += b.byteLength;
+  return bytes;
+};
+
 /** For the memory benchmark (CDP evaluates it): bytes of parquet-wasm's WebAssembly.Memory. */
 (self as unknown as { __wasmMemoryBytes: () => number }).__wasmMemoryBytes = () => {
   try {
@@ -61,6 +82,7 @@ function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; d
 serveRequests<DataOps>(self, {
   async load(spec, { signal, progress }) {
     const t0 = performance.now();
+    inputsCache = null;
     ready ??= initParquet({ module_or_path: parquetWasmUrl });
     await ready;
     const { source, dataSource } = describe(spec);
@@ -84,6 +106,7 @@ serveRequests<DataOps>(self, {
   async loadTestFile(spec, { signal, progress }) {
     const t0 = performance.now();
     if (training === null) throw new Error('load the training file first, then its test file');
+    inputsCache = null;
     ready ??= initParquet({ module_or_path: parquetWasmUrl });
     await ready;
     const { source, dataSource } = describe(spec);
@@ -106,6 +129,7 @@ serveRequests<DataOps>(self, {
   },
   dropTestFile() {
     current = training;
+    inputsCache = null;
     return { result: null };
   },
   analyse({ classTarget, revenueTarget, options, prepare, planRandomSplit }) {
@@ -128,6 +152,16 @@ serveRequests<DataOps>(self, {
   },
   featuresView({ prepare, ...input }) {
     return { result: featuresView(preparedFor(prepare, input.classTarget), input) };
+  },
+  trainingInputs({ inputs, prepare }) {
+    if (!canShareMemory(self)) throw new Error('the page is not cross-origin isolated, so the training inputs cannot be shared; send the training worker the dataset instead');
+    const ds = preparedFor(prepare, inputs.classTarget);
+    const key = JSON.stringify(inputs);
+    if (inputsCache?.from !== ds || inputsCache.key !== key) {
+      inputsCache = null; // the previous matrix can go before the next is built
+      inputsCache = { from: ds, key, inputs: buildTrainingInputs(ds, inputs, (n) => new SharedArrayBuffer(n)) };
+    }
+    return { result: inputsCache.inputs };
   },
   revenueView({ prepare, ...input }) {
     const view = revenueView(preparedFor(prepare, input.inputs.classTarget), input);

@@ -6,6 +6,7 @@ import type { Dataset } from '../data/types.ts';
 import type { Analysis, AnalysisOptions } from '../notebook/analysis.ts';
 import type { DataSettings } from '../notebook/dataSettings.ts';
 import type { FeaturesView, FeaturesViewInput } from '../notebook/featuresView.ts';
+import type { TrainingInputs, TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import type { RevenueView, RevenueViewInput } from '../notebook/revenueView.ts';
 import type { SplitOptions, SplitPlan } from '../trainers/splitPlan.ts';
 import { transferables } from './transferables.ts';
@@ -67,6 +68,12 @@ export interface FeaturesViewRequest extends FeaturesViewInput {
   readonly prepare: Pick<DataSettings, 'dateParts' | 'filters'>;
 }
 
+/** The training inputs for these Features settings, on the worker's dataset prepared as the page's is. */
+export interface TrainingInputsRequest {
+  readonly inputs: TrainingInputsSpec;
+  readonly prepare: Pick<DataSettings, 'dateParts' | 'filters'>;
+}
+
 /**
  * The data worker's operations: `load` a file (the worker keeps the dataset, shared with the page when the page is
  * cross-origin isolated), then `analyse` it for the chosen targets (validation, profile, leakage: passes over every
@@ -84,6 +91,11 @@ export type DataOps = {
   readonly revenueView: Operation<RevenueViewRequest, RevenueView>;
   /** the Features cell's table (one-hot groups) and model-matrix summary */
   readonly featuresView: Operation<FeaturesViewRequest, FeaturesView>;
+  /**
+   * the model matrix and both targets, built once in shared memory (cross-origin isolated pages only) and kept until
+   * the data or the settings change: the classifier's and the regressor's training workers read the same copy
+   */
+  readonly trainingInputs: Operation<TrainingInputsRequest, TrainingInputs>;
 };
 
 /** Buffers of a dataset's columns, for the transfer list. */

@@ -1,6 +1,6 @@
 /** The training worker's protocol: `train` one model (backend choice and epochs as progress, fallbacks as log lines) and `memory`. */
 import type { Dataset, ModelMatrix } from '../data/types.ts';
-import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
+import { buildTrainingInputs, type TrainingInputs, type TrainingInputsSpec } from '../notebook/trainingInputs.ts';
 import { prepareEvaluation, type PreparedEvaluation } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { PhaseTimings } from '../trainers/phases.ts';
@@ -22,6 +22,8 @@ export type TrainJob =
       readonly dataSha256: string;
       /** fit/validation/test rows of a time, group or test-file split; absent: the seeded random split */
       readonly split?: RowSplit;
+      /** what the matrix builder warned about (it ran elsewhere: the data worker) */
+      readonly matrixWarnings?: readonly string[];
     }
   | {
       readonly kind: 'regressor';
@@ -33,6 +35,7 @@ export type TrainJob =
       readonly dataSha256: string;
       /** fit/validation/test rows of a time, group or test-file split; absent: the seeded random split */
       readonly split?: RowSplit;
+      readonly matrixWarnings?: readonly string[];
     };
 
 /**
@@ -116,16 +119,18 @@ export function jobTransferables(job: TrainRequest): ArrayBuffer[] {
 }
 
 /** The job with its matrix and targets: built from the dataset here (in the worker) when the page sent the dataset; the encoder's warnings come first. */
-export function resolveTrainJob(job: TrainRequest): { job: TrainJob; warnings: string[] } {
-  if (!('dataset' in job)) return { job, warnings: [] };
-  const { matrix, y, revenue, warnings } = buildTrainingInputs(job.dataset, job.inputs);
-  const common = { backend: job.backend, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) };
-  return {
-    job: job.kind === 'classifier'
-      ? { kind: 'classifier', matrix, y, config: job.config, ...common }
-      : { kind: 'regressor', matrix, revenue, isOrdered: y, config: job.config, ...common },
-    warnings,
-  };
+export function resolveTrainJob(request: TrainRequest): { job: TrainJob; warnings: string[] } {
+  const job = 'dataset' in request ? jobWithInputs(request, buildTrainingInputs(request.dataset, request.inputs)) : request;
+  return { job, warnings: [...(job.matrixWarnings ?? [])] };
+}
+
+/** A job on the dataset turned into one on its built matrix and targets (built by this worker or, shared, by the data worker). */
+export function jobWithInputs(job: TrainOnDataJob, built: TrainingInputs): TrainJob {
+  const { matrix, y, revenue, warnings } = built;
+  const common = { backend: job.backend, dataSha256: job.dataSha256, matrixWarnings: warnings, ...(job.split ? { split: job.split } : {}) };
+  return job.kind === 'classifier'
+    ? { kind: 'classifier', matrix, y, config: job.config, ...common }
+    : { kind: 'regressor', matrix, revenue, isOrdered: y, config: job.config, ...common };
 }
 
 /** The outcome with the matrix builder's warnings before the trainer's own. */
