@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe('model bundle', () => {
-  it('round-trips through JSON and reproduces MLP probabilities within 1e-5', async () => {
+  it('round-trips through JSON and reproduces MLP probabilities within 1e-5, over more rows than one chunk', async () => {
     const cols = 4;
     const layers = initLayers(cols, [8, 8], 'sigmoid', 5);
     const mean = Float64Array.of(1, -2, 0.5, 10);
@@ -21,7 +21,8 @@ describe('model bundle', () => {
       dataSha256: 'abc', seed: 5, backend: 'cpu', tfjsVersion: tf.version.tfjs, config: {},
     });
     const rng = createRng(9);
-    const rows = 50;
+    // more rows than one 65,536-row chunk of the predictor, so the last chunk is short and the offsets matter
+    const rows = 70_000;
     const X = new Float32Array(rows * cols).map(() => rng() * 20 - 10);
     // reference forward pass in float64 from the plain layers
     const Xs = applyScaler(X, rows, cols, { mean, scale });

@@ -115,7 +115,7 @@ export async function loadBundle(tf: Tf, source: string | ModelBundle | TreeBund
       if (X.length !== rows * cols) {
         throw new Error(`input has ${X.length} values; expected ${rows} rows × ${cols} features (${pre.featureNames.join(', ')})`);
       }
-      const raw = await predictScaled(tf, model, applyScaler(X, rows, cols, { mean, scale }), rows, cols);
+      const raw = await predictScaled(tf, model, X, rows, cols, { mean, scale });
       return bundle.kind === 'classifier' ? raw : backTransform(raw, pre.logTarget, pre.smearing);
     },
     dispose(): void {
@@ -139,14 +139,18 @@ function parseBundle(parsed: unknown): ModelBundle {
   return parsed as ModelBundle;
 }
 
-/** Batched so a 400k-row predict does not hold one giant activation on a GPU backend. */
-async function predictScaled(tf: Tf, model: tfjs.LayersModel, Xs: Float32Array, rows: number, cols: number): Promise<Float32Array> {
+/**
+ * Scaled and predicted in chunks, so a 400k-row predict does not hold one giant activation on a GPU backend, nor a
+ * scaled copy of every row (a million test rows: 45 MB) beside the caller's.
+ */
+async function predictScaled(tf: Tf, model: tfjs.LayersModel, X: Float32Array, rows: number, cols: number, scaler: { readonly mean: Float64Array; readonly scale: Float64Array }): Promise<Float32Array> {
   const out = new Float32Array(rows);
   const chunk = 65536;
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
+    const scaled = applyScaler(X.subarray(start * cols, (start + n) * cols), n, cols, scaler);
     // one batch per chunk: predict's default batch of 32 turns 94k rows into ~3,000 tiny kernel launches
-    const y = tf.tidy(() => model.predict(tf.tensor2d(Xs.subarray(start * cols, (start + n) * cols), [n, cols]), { batchSize: n }) as tfjs.Tensor);
+    const y = tf.tidy(() => model.predict(tf.tensor2d(scaled, [n, cols]), { batchSize: n }) as tfjs.Tensor);
     try {
       out.set(await y.data(), start);
     } finally {
