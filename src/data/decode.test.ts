@@ -188,6 +188,25 @@ describe('decode: arrow-only types', () => {
     expect(Array.from(uc.values)).toEqual([1, 2 ** 63, 3, 4, 5]);
   });
 
+  it('decodes into the memory it is given (shared with the page): the same columns, widened ones too', () => {
+    const first = new arrow.Table({ n: arrow.vectorFromArray([1, 2, 3], new arrow.Int32()), s: arrow.vectorFromArray(['a', null, 'b'], new arrow.Utf8()), t: arrow.vectorFromArray([0, 86_400_000, null], new arrow.DateMillisecond()) });
+    // the second chunk's n has a null: the byte column widens to floats mid-file
+    const second = new arrow.Table({ n: arrow.vectorFromArray([7, null], new arrow.Int32()), s: arrow.vectorFromArray(['b', 'c'], new arrow.Utf8()), t: arrow.vectorFromArray([1, 2], new arrow.DateMillisecond()) });
+    const decode = (allocate?: (n: number) => ArrayBuffer | SharedArrayBuffer) => {
+      const d = createColumnDecoder(first.schema, 5, allocate);
+      d.append(first);
+      d.append(second);
+      return d.finish().columns;
+    };
+    const own = decode();
+    const shared = decode((n) => new SharedArrayBuffer(n));
+    const bytesOf = (c: Column) => (c.kind === 'categorical' ? c.codes : c.values);
+    expect(shared.map((c) => bytesOf(c).buffer instanceof SharedArrayBuffer)).toEqual([true, true, true]);
+    expect(shared.map((c) => Array.from(bytesOf(c)))).toEqual(own.map((c) => Array.from(bytesOf(c))));
+    expect(shared.map((c) => bytesOf(c).constructor.name)).toEqual(['Float32Array', 'Int32Array', 'Float64Array']);
+    expect(own.map((c) => bytesOf(c).constructor.name)).toEqual(['Float32Array', 'Int32Array', 'Float64Array']);
+  });
+
   it('a short final read is trimmed by finish', () => {
     const t = new arrow.Table({ x: arrow.vectorFromArray([1, 2], new arrow.Float64()) });
     const d = createColumnDecoder(t.schema, 5);

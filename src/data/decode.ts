@@ -1,6 +1,7 @@
 /** Arrow record batches → the workbench's `Column`s, one row group at a time, straight from the buffers. */
 import * as arrow from 'apache-arrow';
 import type { Column, NumericColumn, NumericValues, CategoricalColumn, TimestampColumn, SkippedColumn } from './types.ts';
+import type { Allocate } from './datasetCopy.ts';
 
 /** What decoding produced: the columns plus one note per column that was skipped (lists, structs, binary…). */
 export interface DecodeResult {
@@ -25,6 +26,8 @@ interface NumericSink {
   readonly name: string;
   readonly arrowType: string;
   readonly isBool: boolean;
+  /** the memory of the values (and of a widened copy) */
+  readonly allocate: Allocate;
   /** starts as bytes and widens (copying the rows so far) when a chunk needs more */
   values: NumericValues;
   nullCount: number;
@@ -119,23 +122,23 @@ function timeUnitToMs(unit: arrow.TimeUnit): number {
   }
 }
 
-function makeSink(field: arrow.Field, rows: number): Sink | string {
+function makeSink(field: arrow.Field, rows: number, allocate: Allocate): Sink | string {
   const type: arrow.DataType = field.type;
   const arrowType = String(type);
   const name = field.name;
   if (arrow.DataType.isBool(type) || arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
     // every number column starts as one byte a row; chunks that need more widen it (see `widen`)
-    return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), values: new Uint8Array(rows), nullCount: 0, unsafeInteger: false };
+    return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), allocate, values: new Uint8Array(allocate(rows)), nullCount: 0, unsafeInteger: false };
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)
     || (arrow.DataType.isDictionary(type) && (arrow.DataType.isUtf8(type.dictionary) || arrow.DataType.isLargeUtf8(type.dictionary)))) {
-    return { kind: 'categorical', name, arrowType, codes: new Int32Array(rows), interner: new LevelInterner(), dictionaryCodes: new WeakMap(), nullCount: 0 };
+    return { kind: 'categorical', name, arrowType, codes: new Int32Array(allocate(rows * Int32Array.BYTES_PER_ELEMENT)), interner: new LevelInterner(), dictionaryCodes: new WeakMap(), nullCount: 0 };
   }
   if (arrow.DataType.isTimestamp(type)) {
-    return { kind: 'timestamp', name, arrowType, toMs: timeUnitToMs(type.unit), values: new Float64Array(rows), nullCount: 0 };
+    return { kind: 'timestamp', name, arrowType, toMs: timeUnitToMs(type.unit), values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
   }
   if (arrow.DataType.isDate(type)) {
-    return { kind: 'timestamp', name, arrowType, toMs: type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1, values: new Float64Array(rows), nullCount: 0 };
+    return { kind: 'timestamp', name, arrowType, toMs: type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1, values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
   }
   return `column "${name}" is ${arrowType}; skipped (only numbers, booleans, strings and timestamps are used)`;
 }
@@ -154,7 +157,7 @@ function widthOf(values: NumericValues): Width {
 function widen(sink: NumericSink, need: Width, filled: number): void {
   if (need <= widthOf(sink.values)) return;
   const rows = sink.values.length;
-  const next = need === FLOAT32 ? new Float32Array(rows) : new Float64Array(rows);
+  const next = need === FLOAT32 ? new Float32Array(sink.allocate(rows * Float32Array.BYTES_PER_ELEMENT)) : new Float64Array(sink.allocate(rows * Float64Array.BYTES_PER_ELEMENT));
   next.set(sink.values.subarray(0, filled));
   sink.values = next;
 }
@@ -383,11 +386,11 @@ function isInteger(values: NumericValues): boolean {
 }
 
 /** Preallocates typed arrays of `totalRows` for every usable column of `schema`; row groups are appended in order. */
-export function createColumnDecoder(schema: arrow.Schema, totalRows: number): ColumnDecoder {
+export function createColumnDecoder(schema: arrow.Schema, totalRows: number, allocate: Allocate = (n) => new ArrayBuffer(n)): ColumnDecoder {
   const notes: string[] = [];
   const skipped: SkippedColumn[] = [];
   const sinks: Sink[] = schema.fields.map((field) => {
-    const sink = makeSink(field, totalRows);
+    const sink = makeSink(field, totalRows, allocate);
     if (typeof sink === 'string') { notes.push(sink); skipped.push({ name: field.name, note: sink }); return null; }
     return sink;
   });

@@ -4,6 +4,7 @@
  * them. Pure: the parquet decoder module and the byte source are injected (worker, node CLI and tests).
  */
 import { Schema, Table, tableFromIPC } from 'apache-arrow';
+import type { Allocate } from './datasetCopy.ts';
 import { createColumnDecoder } from './decode.ts';
 import { ParquetFormatError, footerLength, parseFooter, type ParquetFooter } from './parquetFooter.ts';
 import { LoadError, type ByteSource } from './byteSource.ts';
@@ -115,6 +116,8 @@ export async function loadParquet(opts: {
   limits?: LoadLimits;
   /** beyond a limit, load the plan's suggested columns and row groups instead of refusing (the user asked for it) */
   narrowToFit?: boolean;
+  /** the memory of the decoded columns (a SharedArrayBuffer to share them with the page without a copy) */
+  allocate?: Allocate;
 }): Promise<LoadResult> {
   const { source, parquet, signal } = opts;
   const limits = opts.limits ?? DEFAULT_LOAD_LIMITS;
@@ -184,7 +187,7 @@ export async function loadParquet(opts: {
       bytes += e - s;
     }
   }
-  const decoders = schema.fields.filter((f) => wanted.has(f.name)).map((f) => ({ name: f.name, decoder: createColumnDecoder(new Schema([f]), plan.rows) }));
+  const decoders = schema.fields.filter((f) => wanted.has(f.name)).map((f) => ({ name: f.name, decoder: createColumnDecoder(new Schema([f]), plan.rows, opts.allocate) }));
   const chunkColumns = footer.columns.flatMap((c, index) => (wanted.has(c.name) ? [{ name: c.name, index }] : []));
   let rows = 0;
   let checksummedPages = 0;

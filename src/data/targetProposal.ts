@@ -1,6 +1,6 @@
 /** Which columns a new file's targets should be: a label-like two-valued column for the classifier, an amount for the regressor, or none. */
 import type { Column, Dataset } from './types.ts';
-import { binaryLabels } from './validate.ts';
+import { binaryLabelsProblem } from './validate.ts';
 
 /** Proposed targets; null means "none" (that model stays idle). */
 export interface TargetProposal {
@@ -23,14 +23,14 @@ const MONEY_WORDS = /(^|_)(revenue|price|amount|sales|spend|income|cost|usd|doll
 function labelScore(c: Column): number {
   // the name first: the two-values check is a pass over every row
   const score = LABEL_WORDS.test(c.name) ? 2 : FLAG_PREFIX.test(c.name) ? 1 : 0;
-  if (score === 0 || c.kind === 'timestamp' || typeof binaryLabels(c) === 'string') return 0;
+  if (score === 0 || c.kind === 'timestamp' || binaryLabelsProblem(c) !== null) return 0;
   return score;
 }
 
 function isAmount(c: Column): boolean {
   if (c.kind !== 'numeric' || c.isBool || c.unsafeInteger || c.nullCount === c.values.length) return false;
   // a two-valued column is a class, not an amount
-  return typeof binaryLabels(c) === 'string';
+  return binaryLabelsProblem(c) !== null;
 }
 
 /**
@@ -66,5 +66,5 @@ export interface TargetFacts {
 
 /** The proposal and the two-valued columns: a pass over the rows of each column, so the page never makes one. */
 export function targetFacts(ds: Dataset): TargetFacts {
-  return { proposal: proposeTargets(ds), twoValued: ds.columns.filter((c) => typeof binaryLabels(c) !== 'string').map((c) => c.name) };
+  return { proposal: proposeTargets(ds), twoValued: ds.columns.filter((c) => binaryLabelsProblem(c) === null).map((c) => c.name) };
 }

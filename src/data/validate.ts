@@ -72,34 +72,48 @@ function distinctValues(col: Column, limit: number): string[] {
 }
 
 /**
- * The class column as 0/1, or an error sentence. Numbers must be 0/1 (bools are); a two-level text column
- * takes "1"/"true"/"yes" as positive when present, else its rarer level (the event a model looks for).
+ * Why the column cannot be a class target (one sentence), or null when it holds exactly two classes (numbers 0/1,
+ * or two text levels). One pass over the rows at most, and no per-row array: what choosing targets needs.
  */
-export function binaryLabels(col: Column): BinaryLabels | string {
+export function binaryLabelsProblem(col: Column): string | null {
   const rows = col.kind === 'categorical' ? col.codes.length : col.values.length;
   if (col.kind === 'timestamp') return `column "${col.name}" is a timestamp; a class target needs two values such as 0/1`;
   if (col.nullCount === rows) return `column "${col.name}" is entirely null; pick a class target that holds 0/1 values`;
-  const y = new Uint8Array(rows);
-  let positives = 0;
-  let nulls = 0;
+  const values = distinctValues(col, 2);
   if (col.kind === 'numeric') {
-    const values = distinctValues(col, 2);
     if (values.length !== 2 || values[0] !== '0' || values[1] !== '1') {
       if (values.length === 1) return `column "${col.name}" holds only the value ${values[0] ?? ''}; a class target needs rows of both 0 and 1`;
       const shown = values.slice(0, 2).join(', ') + (values.length > 2 ? ', …' : '');
       return `column "${col.name}" holds ${shown}; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target`;
     }
+    return null;
+  }
+  if (values.length !== 2) {
+    if (values.length === 1) return `column "${col.name}" holds only the value "${values[0] ?? ''}"; a class target needs rows of two classes`;
+    return `column "${col.name}" holds more than two values (${values.slice(0, 2).join(', ')}, …); expected exactly two classes, so recode it or pick another target`;
+  }
+  return null;
+}
+
+/**
+ * The class column as 0/1, or an error sentence. Numbers must be 0/1 (bools are); a two-level text column
+ * takes "1"/"true"/"yes" as positive when present, else its rarer level (the event a model looks for).
+ */
+export function binaryLabels(col: Column): BinaryLabels | string {
+  const problem = binaryLabelsProblem(col);
+  // a timestamp always has a problem; the kind check narrows the type
+  if (problem !== null || col.kind === 'timestamp') return problem ?? `column "${col.name}" is a timestamp; a class target needs two values such as 0/1`;
+  const rows = col.kind === 'categorical' ? col.codes.length : col.values.length;
+  const y = new Uint8Array(rows);
+  let positives = 0;
+  let nulls = 0;
+  if (col.kind === 'numeric') {
     const v = col.values;
     for (let i = 0; i < rows; i++) {
       const x = v[i] ?? NaN;
       if (x !== x) { y[i] = 255; nulls++; } else if (x === 1) { y[i] = 1; positives++; }
     }
     return { y, negativeLabel: '0', positiveLabel: '1', positives, negatives: rows - positives - nulls, nulls };
-  }
-  const values = distinctValues(col, 2);
-  if (values.length !== 2) {
-    if (values.length === 1) return `column "${col.name}" holds only the value "${values[0] ?? ''}"; a class target needs rows of two classes`;
-    return `column "${col.name}" holds more than two values (${values.slice(0, 2).join(', ')}, …); expected exactly two classes, so recode it or pick another target`;
   }
   const counts = new Map<number, number>();
   for (let i = 0; i < rows; i++) {

@@ -7,7 +7,7 @@ import type { ColumnTransform } from '../data/encode.ts';
 import { describeFilter, filterRows, type RowFilter } from '../data/rowFilter.ts';
 import { proposeTargets, type TargetFacts, type TargetProposal } from '../data/targetProposal.ts';
 import type { Dataset } from '../data/types.ts';
-import { binaryLabels } from '../data/validate.ts';
+import { binaryLabels, binaryLabelsProblem } from '../data/validate.ts';
 import { defaultSplitSpec, describeSplitSpec, formatTime, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
 
 /** Date parts derived from one timestamp column. */
@@ -47,7 +47,7 @@ export function settingsForNewFile(prev: DataSettings | null, ds: Dataset, facts
     return ok ? value : undefined;
   };
   const cls = prev.classTarget === null ? undefined : byName.get(prev.classTarget);
-  const classOk = cls !== undefined && (facts === undefined ? typeof binaryLabels(cls) !== 'string' : facts.twoValued.includes(cls.name));
+  const classOk = cls !== undefined && (facts === undefined ? binaryLabelsProblem(cls) === null : facts.twoValued.includes(cls.name));
   const classTarget = prev.classTarget === null ? fresh.classTarget : (keep(classOk, `class target ${prev.classTarget}`, prev.classTarget) ?? fresh.classTarget);
   const rev = prev.revenueTarget === null ? undefined : byName.get(prev.revenueTarget);
   const revenueOk = rev?.kind === 'numeric' && !rev.isBool && rev.name !== classTarget;

@@ -17,7 +17,7 @@ import type { Dataset, DataSource } from '../data/types.ts';
 import { datasetTransferables, type DataOps, type LoadSpec } from './dataProtocol.ts';
 import { appendTestFile } from '../data/testFile.ts';
 import { targetFacts } from '../data/targetProposal.ts';
-import { canShareMemory } from './sharedMemory.ts';
+import { canShareMemory, isShared } from './sharedMemory.ts';
 import { serveRequests } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -39,6 +39,12 @@ function preparedFor(prepare: Pick<DataSettings, 'dateParts' | 'filters'> | unde
   const key = JSON.stringify([prepare.dateParts, prepare.filters, prepare.filters.length > 0 ? classTarget : '']);
   if (prepared?.from !== current || prepared.key !== key) prepared = { from: current, key, ds: preparedDataset(current, { ...prepare, classTarget }).dataset };
   return prepared.ds;
+}
+
+/** The dataset with every column in shared memory: as it is when it was decoded there, else a shared copy. */
+function sharedDataset(ds: Dataset): Dataset {
+  const inShared = ds.columns.every((c) => isShared(c.kind === 'categorical' ? c.codes : c.values));
+  return inShared ? ds : copyDataset(ds, (n) => new SharedArrayBuffer(n));
 }
 
 function describe(spec: LoadSpec): { source: ReturnType<typeof urlByteSource>; dataSource: DataSource } {
@@ -86,10 +92,14 @@ serveRequests<DataOps>(self, {
     ready ??= initParquet({ module_or_path: parquetWasmUrl });
     await ready;
     const { source, dataSource } = describe(spec);
-    const loaded = await loadParquet({ source, dataSource, parquet, signal, onProgress: progress, narrowToFit: spec.narrowToFit === true, ...(spec.selection ? { selection: spec.selection } : {}) });
     const shared = canShareMemory(self);
+    // decoded straight into shared memory when isolated: the page reads the columns this worker keeps, no copy made
+    const loaded = await loadParquet({
+      source, dataSource, parquet, signal, onProgress: progress, narrowToFit: spec.narrowToFit === true, ...(spec.selection ? { selection: spec.selection } : {}),
+      ...(shared ? { allocate: (n: number) => new SharedArrayBuffer(n) } : {}),
+    });
     // keep one copy here for `analyse`: shared with the page when isolated, else the page gets its own
-    const kept = shared ? copyDataset(loaded.dataset, (n) => new SharedArrayBuffer(n)) : loaded.dataset;
+    const kept = shared ? sharedDataset(loaded.dataset) : loaded.dataset;
     const sent = shared ? kept : copyDataset(loaded.dataset, (n) => new ArrayBuffer(n));
     current = kept;
     training = kept;
@@ -119,7 +129,7 @@ serveRequests<DataOps>(self, {
       throw new Error((e as Error).message.split('\n')[0]);
     }
     const shared = canShareMemory(self);
-    const kept = shared ? copyDataset(joined.dataset, (n) => new SharedArrayBuffer(n)) : joined.dataset;
+    const kept = shared ? sharedDataset(joined.dataset) : joined.dataset;
     const sent = shared ? kept : copyDataset(joined.dataset, (n) => new ArrayBuffer(n));
     current = kept;
     const result = {
