@@ -33,6 +33,14 @@ function infRevenueFile(): string {
   return file;
 }
 
+/** Trains both models with the fast logistic classifier and waits for both results. */
+async function trainBothLogistic(page: Page): Promise<void> {
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-both').click();
+  await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+  await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+}
+
 /** The page is not blank: the header and at least one cell (or a boundary with a way out) are on screen. */
 async function expectNotBlank(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'ML Workbench' })).toBeVisible();
@@ -307,10 +315,7 @@ test('with the secrets choice left at "no", a presigned URL\'s secrets appear no
     await exportChoice.uncheck();
     await expect(reportChoice).not.toBeChecked();
 
-    await page.getByTestId('clf-model').selectOption('logistic');
-    await page.getByTestId('train-both').click();
-    await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
-    await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+    await trainBothLogistic(page);
     const suffix = `${process.pid}_${Date.now()}`;
     await page.getByTestId('mlflow-experiment-classifier').fill(`secrets_clf_${suffix}`);
     await page.getByTestId('mlflow-experiment-regressor').fill(`secrets_reg_${suffix}`);
@@ -352,10 +357,7 @@ test('every order of the same value: R² is n/a on screen and in the report, and
   await openWorkbench(page);
   await page.getByTestId('file-input').setInputFiles(file);
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', String(n), { timeout: 30_000 });
-  await page.getByTestId('clf-model').selectOption('logistic');
-  await page.getByTestId('train-both').click();
-  await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
-  await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+  await trainBothLogistic(page);
   await expect(page.getByTestId('reg-r2')).toHaveText(undefinedR2);
   await expect(page.getByTestId('reg-baseline-r2')).toHaveText(undefinedR2);
   await expect(page.getByTestId('reg-r2-status')).toHaveText('cannot be judged');
@@ -405,10 +407,7 @@ test('an MLflow log-batch that never answers: Cancel stops the export at once, E
     await openWorkbench(page);
     await page.getByTestId('file-input').setInputFiles(small);
     await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
-    await page.getByTestId('clf-model').selectOption('logistic');
-    await page.getByTestId('train-both').click();
-    await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
-    await expect(page.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+    await trainBothLogistic(page);
     const suffix = `${process.pid}_${Date.now()}`;
     const experiments = [`cancel_clf_${suffix}`, `cancel_reg_${suffix}`];
     await page.getByTestId('mlflow-tracking-uri').fill(proxy.url);
