@@ -3,18 +3,27 @@ the bundled data (the same stratified split as the workbench) and prints one JSO
 
 Run through the pinned peer: node scripts/pythonPeer.mjs python scripts/bench-trees-peer.py <parquet> <seed> <variant> <models>
   variant: "leakfree" (engagement_depth dropped) or "capped" (engagement_depth capped at 4)
-  models:  comma list of hgb, rf, flow
+  models:  comma list of hgb, rf, flow, reg, tuned
   flow: the workbench's Train-cell protocol on the same rows: HGB (early stopping) fitted on the fit rows with the
   validation slice (train_test_split of the sorted training rows, 15 %, seed + 1) as X_val, the F1-maximising threshold
   on that slice, test F1 at it (what `trees.gbdt.flow_f1_at_valid_threshold` measures for ours)
+  reg: the Train regressor cell's default flow on the same rows (converting sessions, log1p revenue, Duan's smearing on
+  the rows the model was fitted on): HistGradientBoostingRegressor with early stopping on the validation slice, ridge
+  (alpha 0, standardised) on every training row, and, with rf, RandomForestRegressor(200, max_depth=15, sqrt features,
+  min_samples_split=5) on the fit rows; test RMSE in dollars of each
+  tuned (not in the bench; run by hand, minutes): scikit-learn's own threshold tuner on the same training rows,
+  TunedThresholdClassifierCV(HGB(class_weight="balanced"), scoring="f1", cv=5, refit=True): the F1 goal checked
+  against another protocol than the workbench's validation slice
 """
 import json, sys, time
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import Ridge
+from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import f1_score, precision_recall_curve, roc_auc_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import TunedThresholdClassifierCV, train_test_split
 
 path, seed, variant, models = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
 df = pd.read_parquet(path)
@@ -46,6 +55,37 @@ def best_f1_threshold(labels, scores):
 
 
 for name in models:
+    if name == "tuned":
+        base = HistGradientBoostingClassifier(class_weight="balanced", max_iter=100, early_stopping=True, random_state=seed)
+        tuned = TunedThresholdClassifierCV(base, scoring="f1", cv=5, refit=True, random_state=seed).fit(X[train], y[train])
+        _, oracle = best_f1_threshold(y[test], tuned.estimator_.predict_proba(X[test])[:, 1])
+        out[name] = {"threshold": float(tuned.best_threshold_), "cv_f1": round(float(tuned.best_score_), 5),
+                     "f1": round(float(f1_score(y[test], tuned.predict(X[test]))), 5), "oracle_f1": round(oracle, 5)}
+        continue
+    if name == "reg":
+        # the workbench's splits are scikit-learn's rows in ascending order: sort, then split again as it does
+        revenue = df["revenue"].to_numpy(dtype=float)
+        train_conv = np.sort(train)[y[np.sort(train)] == 1]
+        test_conv = np.sort(test)[y[np.sort(test)] == 1]
+        fit, valid = (np.sort(part) for part in train_test_split(train_conv, test_size=0.15, stratify=np.ones(len(train_conv)), random_state=seed + 1))
+        target = np.log1p(revenue)
+
+        def dollars_rmse(model, rows):
+            """Test RMSE in dollars with Duan's smearing from the residuals on `rows` (those the model was fitted on)."""
+            smearing = np.mean(np.exp(target[rows] - model.predict(X[rows])))
+            predicted = np.maximum(0, np.exp(model.predict(X[test_conv])) * smearing - 1)
+            return round(float(np.sqrt(np.mean((revenue[test_conv] - predicted) ** 2))), 5)
+
+        hgb = HistGradientBoostingRegressor(max_iter=100, early_stopping=True, random_state=seed).fit(X[fit], target[fit], X_val=X[valid], y_val=target[valid])
+        scaler = StandardScaler().fit(X[train_conv])
+        ridge = Ridge(alpha=0, solver="cholesky").fit(scaler.transform(X[train_conv]), target[train_conv])
+        ridge_predict = type("Scaled", (), {"predict": lambda self, rows: ridge.predict(scaler.transform(rows))})()
+        out[name] = {"hgb_rmse": dollars_rmse(hgb, fit), "hgb_n_iter": int(hgb.n_iter_), "linear_rmse": dollars_rmse(ridge_predict, train_conv),
+                     "fit_rows": int(len(fit)), "valid_rows": int(len(valid)), "test_rows": int(len(test_conv))}
+        if "rf" in models:
+            forest = RandomForestRegressor(n_estimators=200, max_depth=15, min_samples_split=5, max_features="sqrt", n_jobs=2, random_state=seed).fit(X[fit], target[fit])
+            out[name]["rf_rmse"] = dollars_rmse(forest, fit)
+        continue
     if name == "flow":
         train_sorted = np.sort(train)
         fit, valid = train_test_split(train_sorted, test_size=0.15, stratify=y[train_sorted], random_state=seed + 1)

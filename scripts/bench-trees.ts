@@ -7,7 +7,7 @@
  *
  * Prints one JSON line: trees.gbdt.fit_ms / peer_fit_ms / ratio (medians), the same for rf, AUCs (median over seeds),
  * the capped-depth AUC, F1 at the validation threshold (ours and scikit-learn's through the same protocol), the regressor's
- * test RMSE with gbdt and with the linear default (trees.regression.*), predict time of the test rows and TreeSHAP time for 1,000 rows.
+ * test RMSE with gbdt, rf and the linear default, and scikit-learn's HGB, forest and ridge through the same flow (trees.regression.*), predict time of the test rows and TreeSHAP time for 1,000 rows.
  */
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -34,7 +34,9 @@ import { runPeer } from './pythonPeer.mjs';
 interface PeerModel { readonly fit_ms: number; readonly predict_ms: number; readonly auc: number }
 /** The peer's run of the workbench's Train-cell protocol (fit rows, early stopping and threshold on the validation slice). */
 interface PeerFlow { readonly n_iter: number; readonly auc: number; readonly threshold: number; readonly f1_at_valid_threshold: number; readonly oracle_f1: number }
-interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly flow?: PeerFlow; readonly train_rows: number; readonly test_rows: number }
+/** The peer's run of the Train regressor cell's default flow: test RMSE in dollars (converting rows, log1p, smearing). */
+interface PeerRegression { readonly hgb_rmse: number; readonly hgb_n_iter: number; readonly linear_rmse: number; readonly rf_rmse?: number; readonly fit_rows: number; readonly valid_rows: number; readonly test_rows: number }
+interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly flow?: PeerFlow; readonly reg?: PeerRegression; readonly train_rows: number; readonly test_rows: number }
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -80,7 +82,8 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const shapSampleCpuMs: number[] = [];
   let shapSampleDistinct = 0;
   const peakMb: number[] = [];
-  const regRmse = { gbdt: [] as number[], linear: [] as number[] };
+  const regRmse = { gbdt: [] as number[], rf: [] as number[], linear: [] as number[] };
+  const peerRegRmse = { hgb: [] as number[], rf: [] as number[], linear: [] as number[] };
   const fitRowsMs: number[] = [];
   let grouped = true;
   const y = leakFree.y;
@@ -93,7 +96,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const weight = yTrain.map((v) => (v === 1 ? w1 : w0));
 
     log(`seed ${seed}: scikit-learn (hgb${withRf ? ', rf' : ''})`);
-    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? 'hgb,rf,flow' : 'hgb,flow'])) as PeerRun;
+    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? 'hgb,rf,flow,reg' : 'hgb,flow,reg'])) as PeerRun;
     if (peer.train_rows !== train.length || peer.test_rows !== test.length) throw new Error(`the peer split ${peer.train_rows}/${peer.test_rows} rows, ours ${train.length}/${test.length}; the splits must agree`);
 
     // ours, as the peer: every training row, 100 iterations, no early stopping, binning included in the time
@@ -167,14 +170,20 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     fitRowsMs.push(performance.now() - t4);
 
     // the regressor as the Train regressor cell runs it (converting sessions, log1p + smearing), gbdt against the linear default
-    for (const model of ['linear', 'gbdt'] as const) {
+    for (const model of withRf ? ['linear', 'gbdt', 'rf'] as const : ['linear', 'gbdt'] as const) {
       const reg = await trainRegressor({
         tf, matrix: { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names },
         revenue: revenue.X, isOrdered: y, config: { ...DEFAULT_REGRESSOR_CONFIG, model, seed },
       });
       regRmse[model].push(reg.metrics.rmse);
+      if (model === 'gbdt' && peer.reg && (reg.counts.train !== peer.reg.fit_rows || reg.counts.valid !== peer.reg.valid_rows || reg.counts.test !== peer.reg.test_rows)) {
+        throw new Error(`the peer's regression rows ${peer.reg.fit_rows}/${peer.reg.valid_rows}/${peer.reg.test_rows} differ from ours ${reg.counts.train}/${reg.counts.valid}/${reg.counts.test}; the splits must agree`);
+      }
     }
-    log(`seed ${seed}: regression rmse gbdt ${regRmse.gbdt.at(-1)?.toFixed(3)}, linear ${regRmse.linear.at(-1)?.toFixed(3)}`);
+    peerRegRmse.hgb.push(peer.reg?.hgb_rmse ?? Number.NaN);
+    peerRegRmse.linear.push(peer.reg?.linear_rmse ?? Number.NaN);
+    peerRegRmse.rf.push(peer.reg?.rf_rmse ?? Number.NaN);
+    log(`seed ${seed}: regression rmse gbdt ${regRmse.gbdt.at(-1)?.toFixed(4)} (peer hgb ${peer.reg?.hgb_rmse}), rf ${regRmse.rf.at(-1)?.toFixed(4) ?? '-'} (peer ${peer.reg?.rf_rmse ?? '-'}), linear ${regRmse.linear.at(-1)?.toFixed(4)} (peer ridge ${peer.reg?.linear_rmse})`);
     log(`seed ${seed}: flow auc ${flow.metrics.auc_roc.toFixed(4)} f1 ${flow.metrics.f1_score.toFixed(4)} (${flow.epochs} trees); capped auc ${auc.gbdtCapped.at(-1)?.toFixed(4)} (peer ${peerCapped.hgb?.auc}), flow f1 ${flowCapped.metrics.f1_score.toFixed(4)}`);
   }
   const ratio = (ours: number[], peer: number[]): number => round(median(ours.map((v, i) => v / (peer[i] as number))), 3);
@@ -229,6 +238,11 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     // converting rows, log1p + smearing, test RMSE in dollars (the Train regressor cell's default flow)
     'trees.regression.rmse_gbdt': round(median(regRmse.gbdt), 3),
     'trees.regression.rmse_linear': round(median(regRmse.linear), 3),
+    // scikit-learn through the same flow on the same rows (HGB early-stopped on the same validation slice, ridge on every training row)
+    'trees.regression.peer_rmse_hgb': round(median(peerRegRmse.hgb), 3),
+    'trees.regression.peer_rmse_linear': round(median(peerRegRmse.linear), 3),
+    'trees.regression.rmse_by_seed': { gbdt: regRmse.gbdt.map((v) => round(v, 4)), linear: regRmse.linear.map((v) => round(v, 4)), peer_hgb: peerRegRmse.hgb.map((v) => round(v, 4)) },
+    ...(withRf ? { 'trees.regression.rmse_rf': round(median(regRmse.rf), 3), 'trees.regression.peer_rmse_rf': round(median(peerRegRmse.rf), 3) } : {}),
     'trees.test_rows': stratifiedSplit(y, 0.2, seeds[0] ?? 42).test.length,
   };
 }
