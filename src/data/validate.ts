@@ -62,8 +62,20 @@ function distinctValues(col: Column, limit: number): string[] {
     }
     return used.map((c) => col.levels[c] ?? '').sort();
   }
-  const seen: number[] = [];
   const values = col.values;
+  if (values instanceof Uint8Array) {
+    // bytes (most flags and small counts): a table of the 256 values beats a search per row
+    const present = new Uint8Array(256);
+    let found = 0;
+    for (let i = 0; i < values.length && found <= limit; i++) {
+      const v = values[i] as number;
+      if (present[v] === 0) { present[v] = 1; found++; }
+    }
+    const out: string[] = [];
+    for (let v = 0; v < 256; v++) if (present[v] === 1) out.push(String(v));
+    return out;
+  }
+  const seen: number[] = [];
   for (let i = 0; i < values.length && seen.length <= limit; i++) {
     const v = values[i] ?? NaN;
     if (v === v && !seen.includes(v)) seen.push(v);
