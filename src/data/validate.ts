@@ -83,13 +83,15 @@ function distinctValues(col: Column, limit: number): string[] {
   return seen.sort((a, b) => a - b).map(String);
 }
 
+const timestampTarget = (name: string): string => `column "${name}" is a timestamp; a class target needs two values such as 0/1`;
+
 /**
  * Why the column cannot be a class target (one sentence), or null when it holds exactly two classes (numbers 0/1,
  * or two text levels). One pass over the rows at most, and no per-row array: what choosing targets needs.
  */
 export function binaryLabelsProblem(col: Column): string | null {
   const rows = col.kind === 'categorical' ? col.codes.length : col.values.length;
-  if (col.kind === 'timestamp') return `column "${col.name}" is a timestamp; a class target needs two values such as 0/1`;
+  if (col.kind === 'timestamp') return timestampTarget(col.name);
   if (col.nullCount === rows) return `column "${col.name}" is entirely null; pick a class target that holds 0/1 values`;
   const values = distinctValues(col, 2);
   if (col.kind === 'numeric') {
@@ -114,7 +116,7 @@ export function binaryLabelsProblem(col: Column): string | null {
 export function binaryLabels(col: Column): BinaryLabels | string {
   const problem = binaryLabelsProblem(col);
   // a timestamp always has a problem; the kind check narrows the type
-  if (problem !== null || col.kind === 'timestamp') return problem ?? `column "${col.name}" is a timestamp; a class target needs two values such as 0/1`;
+  if (problem !== null || col.kind === 'timestamp') return problem ?? timestampTarget(col.name);
   const rows = col.kind === 'categorical' ? col.codes.length : col.values.length;
   const y = new Uint8Array(rows);
   let positives = 0;
@@ -163,17 +165,18 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 /** The largest magnitude the models hold: the model matrix and the networks compute in float32, where a larger value is Infinity. */
 export const LARGEST_MODEL_VALUE = 3.4028234663852886e38;
 
-/** How many values of a numeric column `match`, and the first few rows (from 0) holding one. */
-function rowsWhere(values: ArrayLike<number>, match: (v: number) => boolean, show = 3): { count: number; rows: number[] } {
-  let count = 0;
-  const rows: number[] = [];
+/** Where a numeric column's values are ±Infinity or beyond ±`LARGEST_MODEL_VALUE`: counts and the first rows (from 0) of each, in one pass. */
+function outOfModelRange(values: ArrayLike<number>, show = 3): { infinite: { count: number; rows: number[] }; huge: { count: number; rows: number[] } } {
+  const infinite = { count: 0, rows: [] as number[] };
+  const huge = { count: 0, rows: [] as number[] };
   for (let i = 0; i < values.length; i++) {
-    if (match(values[i]!)) {
-      count++;
-      if (rows.length < show) rows.push(i);
-    }
+    const v = values[i]!;
+    if (!(Math.abs(v) > LARGEST_MODEL_VALUE)) continue; // NaN (a null) and every value float32 holds
+    const found = v === Infinity || v === -Infinity ? infinite : huge;
+    found.count++;
+    if (found.rows.length < show) found.rows.push(i);
   }
-  return { count, rows };
+  return { infinite, huge };
 }
 
 /**
@@ -185,14 +188,13 @@ function notFinite(col: Column, role: string): ValidationIssue[] {
   const where = ({ count, rows }: { count: number; rows: number[] }): string =>
     `row${rows.length === 1 ? '' : 's'} ${rows.join(', ')}${count > rows.length ? ', …' : ''}, counting from 0`;
   const issues: ValidationIssue[] = [];
-  const infinite = rowsWhere(col.values, (v) => v === Infinity || v === -Infinity);
+  const { infinite, huge } = outOfModelRange(col.values);
   if (infinite.count > 0) {
     issues.push({
       code: 'not-finite', column: col.name,
       message: `${role} "${col.name}" has ${fmt(infinite.count)} infinite value${infinite.count === 1 ? '' : 's'} (${where(infinite)}); replace them or drop those rows before training`,
     });
   }
-  const huge = rowsWhere(col.values, (v) => Number.isFinite(v) && Math.abs(v) > LARGEST_MODEL_VALUE);
   if (huge.count > 0) {
     issues.push({
       code: 'out-of-range', column: col.name,
