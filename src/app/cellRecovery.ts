@@ -12,6 +12,8 @@ export function discardActiveRuns(): void {
     const latest = (kind: 'classifier' | 'regressor') => runs.findLast((r) => r.kind === kind)?.id ?? null;
     return { runs, activeRun: { classifier: latest('classifier'), regressor: latest('regressor') } };
   });
+  // a way out is saved at once, not after the debounce: a reload right after it must not bring the run back
+  void useWorkbench.getState().saveNow();
 }
 
 /** Replaces a cell by a fresh one of the same kind at the same place (the removal can be undone). */
