@@ -6,7 +6,7 @@ import fs from 'node:fs';
 
 const log = (m) => console.log(`\n== ${m}`);
 const sh = (cmd, opts = {}) => execSync(cmd, { stdio: 'inherit', ...opts });
-const results = { passed: 0, failed: 0, skipped: 0 };
+const results = { passed: 0, failed: 0, skipped: 0, flaky: [] };
 const failures = [];
 
 function chromiumPath() {
@@ -42,8 +42,15 @@ function countVitest(file) {
 
 function countPlaywright(file) {
   try {
-    const s = JSON.parse(fs.readFileSync(file, 'utf8')).stats;
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const s = report.stats;
     results.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+    // a spec that failed and then passed on its retry is named, never hidden in the passed count
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) for (const t of spec.tests ?? []) if (t.status === 'flaky') results.flaky.push(`${spec.file}: ${spec.title}`);
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of report.suites ?? []) walk(suite);
     results.failed += s.unexpected ?? 0;
     results.skipped += s.skipped ?? 0;
   } catch { results.failed += 1; }
@@ -68,5 +75,6 @@ try {
 }
 void ok;
 console.log(`\n${failures.length ? `failed steps: ${failures.join(', ')}` : 'all steps passed'}`);
-console.log(`${results.passed} passed, ${results.failed} failed${results.skipped ? `, ${results.skipped} skipped` : ''}`);
+for (const name of results.flaky) console.log(`flaky (failed once, passed on its retry): ${name}`);
+console.log(`${results.passed} passed, ${results.failed} failed${results.skipped ? `, ${results.skipped} skipped` : ''}${results.flaky.length ? ` (${results.flaky.length} of the passed were flaky)` : ''}`);
 process.exit(failures.length ? 1 : 0);
