@@ -162,6 +162,46 @@ describe('decode: every column type through parquet, row group by row group', ()
 });
 
 describe('decode: arrow-only types', () => {
+  it('decimals decode to unscaled / 10^scale (a null is NaN, negatives and values beyond 64 bits too) through a parquet file', () => {
+    // unscaled 128-bit two's complement integers: 1234 (12.34), -5 (-0.05), null, 2^70 + 1 (11805916207174113034.25)
+    const unscaled = [1234n, -5n, 0n, 2n ** 70n + 25n];
+    const words = new Uint32Array(unscaled.length * 4);
+    unscaled.forEach((v, i) => { for (let w = 0; w < 4; w++) words[i * 4 + w] = Number((BigInt.asUintN(128, v) >> BigInt(32 * w)) & 0xffffffffn); });
+    const price = arrow.makeVector(arrow.makeData({ type: new arrow.Decimal(2, 38, 128), length: 4, nullCount: 1, nullBitmap: Uint8Array.of(0b1011), data: words }));
+    const { schema, rows, rowGroups } = roundTrip(new arrow.Table({ price }));
+    const d = createColumnDecoder(schema, rows);
+    for (const t of rowGroups) d.append(t);
+    const { columns, notes } = d.finish();
+    expect(notes).toEqual([]);
+    const c = byName(columns, 'price');
+    if (c.kind !== 'numeric') throw new Error('kind');
+    expect(Array.from(c.values)).toEqual([12.34, -0.05, NaN, Number(2n ** 70n + 25n) / 100]);
+    expect(c.nullCount).toBe(1);
+    expect(c.isInteger).toBe(false);
+  });
+
+  it('timestamps of every unit, with and without a time zone, and dates are the same epoch milliseconds', () => {
+    const at = [Date.UTC(2021, 2, 27, 22, 30, 15, 250), Date.UTC(1969, 11, 31, 23), null];
+    const table = new arrow.Table({
+      s: arrow.vectorFromArray(at.map((v) => (v === null ? null : Math.floor(v / 1000) * 1000)), new arrow.TimestampSecond()),
+      ms: arrow.vectorFromArray(at, new arrow.TimestampMillisecond()),
+      us_berlin: arrow.vectorFromArray(at, new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, 'Europe/Berlin')),
+      ns_utc: arrow.vectorFromArray(at, new arrow.Timestamp(arrow.TimeUnit.NANOSECOND, 'UTC')),
+      day: arrow.vectorFromArray(at.map((v) => (v === null ? null : new Date(v))), new arrow.DateDay()),
+    });
+    const { schema, rows, rowGroups } = roundTrip(table);
+    const d = createColumnDecoder(schema, rows);
+    for (const t of rowGroups) d.append(t);
+    const { columns } = d.finish();
+    const values = (name: string): number[] => { const c = byName(columns, name); if (c.kind !== 'timestamp') throw new Error(`${name} is ${c.kind}`); return Array.from(c.values); };
+    // parquet stores seconds as milliseconds; an instant is an instant whatever zone the column names
+    expect(values('s')).toEqual([Date.UTC(2021, 2, 27, 22, 30, 15), Date.UTC(1969, 11, 31, 23), NaN]);
+    expect(values('ms')).toEqual([at[0], at[1], NaN]);
+    expect(values('us_berlin')).toEqual([at[0], at[1], NaN]);
+    expect(values('ns_utc')).toEqual([at[0], at[1], NaN]);
+    expect(values('day')).toEqual([Date.UTC(2021, 2, 27), Date.UTC(1969, 11, 31), NaN]);
+  });
+
   it('dictionary batches with different dictionaries merge levels; date32 and uint64 decode', () => {
     const a = arrow.vectorFromArray(['p', 'q', null], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int8()));
     const b = arrow.vectorFromArray(['r', 'p'], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int8()));

@@ -51,7 +51,7 @@ interface TimestampSink {
   readonly kind: 'timestamp';
   readonly name: string;
   readonly arrowType: string;
-  /** multiply the raw integer by this to get epoch milliseconds */
+  /** the raw integer is this many milliseconds (> 1: days, seconds) or this many per millisecond (< 1: µs, ns) */
   readonly toMs: number;
   readonly values: Float64Array;
   nullCount: number;
@@ -122,11 +122,28 @@ function timeUnitToMs(unit: arrow.TimeUnit): number {
   }
 }
 
+/**
+ * Raw timestamps (rows `at` … `at + n`) to epoch milliseconds. Finer units are divided, never multiplied by 1e-3
+ * (…250 µs × 0.001 is …249.9998 ms, a row on the wrong side of a cutoff); nanoseconds beyond 2^53 are rounded
+ * to the microsecond first, which recovers whole milliseconds exactly (a double holds ~0.25 µs at today's dates).
+ */
+function timestampsToMs(out: Float64Array, at: number, n: number, toMs: number): void {
+  if (toMs === 1) return;
+  if (toMs > 1) {
+    for (let i = at; i < at + n; i++) out[i] = (out[i] ?? 0) * toMs;
+  } else if (toMs === 1e-3) {
+    for (let i = at; i < at + n; i++) out[i] = (out[i] ?? 0) / 1000;
+  } else {
+    const perUs = Math.round(1e-3 / toMs);
+    for (let i = at; i < at + n; i++) out[i] = Math.round((out[i] ?? 0) / perUs) / 1000;
+  }
+}
+
 function makeSink(field: arrow.Field, rows: number, allocate: Allocate): Sink | string {
   const type: arrow.DataType = field.type;
   const arrowType = String(type);
   const name = field.name;
-  if (arrow.DataType.isBool(type) || arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
+  if (arrow.DataType.isBool(type) || arrow.DataType.isInt(type) || arrow.DataType.isFloat(type) || arrow.DataType.isDecimal(type)) {
     // every number column starts as one byte a row; chunks that need more widen it (see `widen`)
     return { kind: 'numeric', name, arrowType, isBool: arrow.DataType.isBool(type), allocate, values: new Uint8Array(allocate(rows)), nullCount: 0, unsafeInteger: false };
   }
@@ -141,6 +158,32 @@ function makeSink(field: arrow.Field, rows: number, allocate: Allocate): Sink | 
     return { kind: 'timestamp', name, arrowType, toMs: type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1, values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
   }
   return `column "${name}" is ${arrowType}; skipped (only numbers, booleans, strings and timestamps are used)`;
+}
+
+/**
+ * Decimals (SQL exports' prices) as the nearest double of unscaled / 10^scale, as pandas reads them. The unscaled
+ * integer is little-endian two's complement in `bitWidth / 32` words; one that fits 64 bits is read as two halves.
+ */
+function unpackDecimal(words: Uint32Array, type: arrow.Decimal, n: number, offset: number): Float64Array {
+  const stride = type.bitWidth / 32;
+  const divisor = 10 ** type.scale;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const base = (offset + i) * stride;
+    const lo = words[base] ?? 0;
+    const hi = words[base + 1] ?? 0;
+    const ext = (hi & 0x80000000) !== 0 ? 0xffffffff : 0;
+    let fits = true;
+    for (let w = 2; w < stride; w++) if (words[base + w] !== ext) { fits = false; break; }
+    if (fits) {
+      out[i] = ((hi | 0) * TWO_32 + lo) / divisor;
+    } else {
+      let big = 0n;
+      for (let w = stride - 1; w >= 0; w--) big = (big << 32n) | BigInt(words[base + w] ?? 0);
+      out[i] = Number(BigInt.asIntN(type.bitWidth, big)) / divisor;
+    }
+  }
+  return out;
 }
 
 /** How a numeric column is stored, narrowest first (see `NumericValues`). */
@@ -223,20 +266,20 @@ function unpackBools(bits: Uint8Array, bitOffset: number, n: number, out: Numeri
  * Reads 64-bit integers as two 32-bit halves: far faster than Number(bigint), and the hi word tells
  * values beyond ±2^53 apart. Returns true when such a value was seen.
  */
-function unpackInt64(values: BigInt64Array | BigUint64Array, n: number, out: NumericValues, at: number, scale: number): boolean {
+function unpackInt64(values: BigInt64Array | BigUint64Array, n: number, out: NumericValues, at: number): boolean {
   const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
   let unsafe = false;
   if (values instanceof BigUint64Array) {
     for (let i = 0; i < n; i++) {
       const hi = (words[2 * i + 1] ?? 0) >>> 0;
       if (hi >= SAFE_HI) unsafe = true;
-      out[at + i] = (hi * TWO_32 + ((words[2 * i] ?? 0) >>> 0)) * scale;
+      out[at + i] = (hi * TWO_32 + ((words[2 * i] ?? 0) >>> 0));
     }
   } else {
     for (let i = 0; i < n; i++) {
       const hi = words[2 * i + 1] ?? 0;
       if (hi >= SAFE_HI || hi < -SAFE_HI) unsafe = true;
-      out[at + i] = (hi * TWO_32 + ((words[2 * i] ?? 0) >>> 0)) * scale;
+      out[at + i] = (hi * TWO_32 + ((words[2 * i] ?? 0) >>> 0));
     }
   }
   return unsafe;
@@ -267,8 +310,12 @@ function decodeNumeric(sink: NumericSink, data: arrow.Data, at: number): number 
     unpackBools(values as Uint8Array, data.offset, n, sink.values, at);
   } else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     widen(sink, int64WidthFor(values, n, atLeast), at);
-    if (unpackInt64(values, n, sink.values, at, 1)) sink.unsafeInteger = true;
+    if (unpackInt64(values, n, sink.values, at)) sink.unsafeInteger = true;
     if (sink.unsafeInteger) keepExact(sink, values, n, at);
+  } else if (values instanceof Uint32Array && arrow.DataType.isDecimal(data.type)) {
+    const chunk = unpackDecimal(values, data.type, n, data.offset);
+    widen(sink, widthFor(chunk, n, atLeast), at);
+    sink.values.set(chunk, at);
   } else if (values instanceof Uint16Array && arrow.DataType.isFloat(data.type)) {
     // half floats: rare enough that the per-row getter is fine
     const vec = arrow.makeVector(data);
@@ -301,9 +348,11 @@ function decodeTimestamp(sink: TimestampSink, data: arrow.Data, at: number): num
   const n = data.length;
   const values: unknown = data.values;
   if (values instanceof BigInt64Array) {
-    unpackInt64(values, n, out, at, sink.toMs);
+    unpackInt64(values, n, out, at);
+    timestampsToMs(out, at, n, sink.toMs);
   } else if (values instanceof Int32Array) {
-    for (let i = 0; i < n; i++) out[at + i] = (values[i] ?? 0) * sink.toMs;
+    for (let i = 0; i < n; i++) out[at + i] = values[i] ?? 0;
+    timestampsToMs(out, at, n, sink.toMs);
   } else {
     throw new Error(`column "${sink.name}": unexpected buffer for ${sink.arrowType}; re-save it as timestamp[ms] or timestamp[us]`);
   }
