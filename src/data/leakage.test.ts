@@ -146,6 +146,15 @@ describe('regression target, duplicates', () => {
     ]);
   });
 
+  it('two columns of all-distinct values (two measurements, an id and a score) are not called one-to-one; identical ones still are', () => {
+    const rng = createRng(11);
+    const score = Float64Array.from({ length: 400 }, () => rng());
+    const id = Float64Array.from({ length: 400 }, (_, i) => 1_000_000 + i);
+    const t = table([num('score', score), num('id', id), num('minutes', Float64Array.from(score, (v) => v * 60)), num('score_copy', score), num('y', Float64Array.from(score, (v) => (v > 0.7 ? 1 : 0)))]);
+    const f = leakageReport(t, { classTarget: 'y', features: ['score', 'id', 'minutes', 'score_copy'] });
+    expect(f.duplicateColumns.map((d) => d.message)).toEqual(['score and score_copy are identical in all 400 rows; keep one of them']);
+  });
+
   it('counts test rows that repeat a training row: a file repeated twice has every test row in training', () => {
     const twice = table(ds.columns.map((c) => (c.kind === 'numeric' ? num(c.name, [...c.values, ...c.values]) : c.kind === 'categorical' ? text(c.name, Int32Array.from([...c.codes, ...c.codes]), c.levels) : c)));
     const test = Uint32Array.from({ length: 400 }, (_, i) => n + i * 5);

@@ -343,6 +343,7 @@ export function duplicateColumns(ds: Dataset, names: readonly string[]): Duplica
     const col = ds.columns.find((c) => c.name === name);
     if (col === undefined || col.kind === 'timestamp') continue;
     const { codes, distinct, firstRow } = canonicalCodes(col);
+    const rows = codes.length;
     if (distinct < 2) continue;
     const key = `${distinct}:${hashCodes(codes)}`;
     const list = buckets.get(key) ?? [];
@@ -351,6 +352,9 @@ export function duplicateColumns(ds: Dataset, names: readonly string[]): Duplica
       const a = ds.columns.find((c) => c.name === other.name);
       const textAt = (c: Dataset['columns'][number], r: number): string => (c.kind === 'categorical' ? (c.levels[c.codes[r] ?? -1] ?? 'null') : String(c.values[r]));
       const identical = a !== undefined && Array.from(firstRow).every((r) => textAt(a, r) === textAt(col, r));
+      // two columns whose values are (nearly) all distinct, such as two measurements or two ids, map one-to-one by
+      // construction: that says nothing, so a relabelling counts only when a value repeats on two rows on average
+      if (!identical && distinct * 2 > rows) continue;
       const kind = identical ? 'identical' : 'one-to-one';
       out.push({
         columns: [other.name, name], kind, values: distinct,
