@@ -93,7 +93,15 @@ describe('fitGbdt', () => {
     expect(run({ maxLeafNodes: 0 })).toThrow(/^maxLeafNodes 0 is out of range; use .*31/);
     expect(run({ learningRate: 0 })).toThrow(/^learningRate 0 is out of range; use .*0\.1/);
     expect(run({ learningRate: -1 })).toThrow(/learningRate -1/);
-    expect(run({ maxLeafNodes: 500 })).toThrow(/maxLeafNodes 500 is out of range; use at most the 100 training rows/);
+    expect(run({ maxLeafNodes: 500 })).toThrow(/maxLeafNodes 500 is out of range; use at most the 100 training rows, e\.g\. 31$/);
+  });
+
+  it('trains with the default 31 leaves on fewer training rows (a 40-row file), growing the leaves the rows allow', () => {
+    const { X, y, cols } = toy(27, 2);
+    const fit = fitGbdt({ task: 'classifier', train: { X, cols, rowIdx: range(0, 27), y }, params: { ...DEFAULT_GBDT_PARAMS, minSamplesLeaf: 1, maxIter: 5 } });
+    expect(fit.ensemble.trees.length).toBeGreaterThan(0);
+    expect(() => fitGbdt({ task: 'classifier', train: { X, cols, rowIdx: range(0, 27), y }, params: { ...DEFAULT_GBDT_PARAMS, maxLeafNodes: 40 } }))
+      .toThrow(/^maxLeafNodes 40 is out of range; use at most the 27 training rows, e\.g\. 27$/);
   });
 
   it('fits a regressor that beats the mean on a smooth target', () => {

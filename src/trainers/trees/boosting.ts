@@ -80,7 +80,10 @@ export function checkGbdtParams(p: GbdtParams, trainRows: number): void {
   if (!(p.learningRate > 0)) bad('learningRate', p.learningRate, 'a value > 0 such as 0.1');
   if (!Number.isInteger(p.maxIter) || p.maxIter < 1) bad('maxIter', p.maxIter, 'an integer >= 1 such as 100');
   if (!Number.isInteger(p.maxLeafNodes) || p.maxLeafNodes < 2) bad('maxLeafNodes', p.maxLeafNodes, 'an integer >= 2 such as 31');
-  if (p.maxLeafNodes > trainRows) bad('maxLeafNodes', p.maxLeafNodes, `at most the ${trainRows} training rows, e.g. 31`);
+  // the default (31) suits any table: on fewer rows a tree grows the leaves the rows allow, as scikit-learn's does
+  if (p.maxLeafNodes > Math.max(trainRows, DEFAULT_GBDT_PARAMS.maxLeafNodes)) {
+    bad('maxLeafNodes', p.maxLeafNodes, `at most the ${trainRows} training rows, e.g. ${Math.max(2, Math.min(trainRows, DEFAULT_GBDT_PARAMS.maxLeafNodes))}`);
+  }
   if (p.maxDepth !== null && !(Number.isInteger(p.maxDepth) && p.maxDepth >= 1)) bad('maxDepth', p.maxDepth, 'an integer >= 1, or none for no limit');
   if (!Number.isInteger(p.minSamplesLeaf) || p.minSamplesLeaf < 1) bad('minSamplesLeaf', p.minSamplesLeaf, 'an integer >= 1 such as 20');
   if (!(p.l2 >= 0)) bad('l2', p.l2, 'a value >= 0 such as 0');
