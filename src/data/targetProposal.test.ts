@@ -58,4 +58,32 @@ describe('target proposal on five small files the test writes', () => {
     expect(p).toMatchObject({ classTarget: null, revenueTarget: null });
     expect(p.reasons[0]).toMatch(/^no two-valued column is named like a label/);
   });
+
+  it('a fraud table: the amount varies on honest rows too, so it stays a feature and regression is none, saying why', () => {
+    const ds = datasetFromTable(new arrow.Table({
+      amount: arrow.vectorFromArray(seq((i) => 5 + i * 3.5), new arrow.Float64()),
+      channel: arrow.vectorFromArray(seq((i) => (i % 3 === 0 ? 'web' : 'pos')), new arrow.Utf8()),
+      is_fraud: arrow.vectorFromArray(seq((i) => i % 4 === 0), new arrow.Bool()),
+    }));
+    const p = proposeTargets(ds);
+    expect(p).toMatchObject({ classTarget: 'is_fraud', revenueTarget: null });
+    expect(p.reasons[1]).toBe('amount is not zero on the rows where is_fraud is negative, so it stays a feature rather than is_fraud\'s amount; pick it as the regression target to model it');
+  });
+
+  it('a renamed order table: basket_value is zero (or null) where purchased is 0, so it is the regression target', () => {
+    const ds = datasetFromTable(new arrow.Table({
+      minutes: arrow.vectorFromArray(seq((i) => i % 11), new arrow.Float64()),
+      purchased: arrow.vectorFromArray(seq((i) => (i % 4 === 0 ? 1 : 0)), new arrow.Int32()),
+      basket_value: arrow.vectorFromArray(seq((i) => (i % 4 === 0 ? 10 + i : i % 8 === 1 ? null : 0)), new arrow.Float64()),
+    }));
+    expect(proposeTargets(ds)).toMatchObject({ classTarget: 'purchased', revenueTarget: 'basket_value', revenueIsMoney: false });
+  });
+
+  it('a bank-marketing table: a yes/no column named subscribed is the class target', () => {
+    const ds = datasetFromTable(new arrow.Table({
+      age: arrow.vectorFromArray(seq((i) => 20 + i), new arrow.Int32()),
+      subscribed: arrow.vectorFromArray(seq((i) => (i % 5 === 0 ? 'yes' : 'no')), new arrow.Utf8()),
+    }));
+    expect(proposeTargets(ds).classTarget).toBe('subscribed');
+  });
 });

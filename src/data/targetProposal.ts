@@ -1,6 +1,6 @@
 /** Which columns a new file's targets should be: a label-like two-valued column for the classifier, an amount for the regressor, or none. */
 import type { Column, Dataset } from './types.ts';
-import { binaryLabelsProblem } from './validate.ts';
+import { binaryLabels, binaryLabelsProblem } from './validate.ts';
 
 /** Proposed targets; null means "none" (that model stays idle). */
 export interface TargetProposal {
@@ -13,7 +13,7 @@ export interface TargetProposal {
 }
 
 /** Words that name the event a classifier predicts (score 2); `is_`/`has_` flags score 1. */
-const LABEL_WORDS = /(^|_)(label|target|class|outcome|result|converted|conversion|ordered|purchased?|bought|churn(ed)?|fraud|default(ed)?|clicked|survived|disease|diagnosis|positive|response|won|success|y)($|_)/i;
+const LABEL_WORDS = /(^|_)(label|target|class|outcome|result|converted|conversion|ordered|purchased?|bought|churn(ed)?|fraud|default(ed)?|clicked|survived|disease|diagnosis|positive|response|won|success|subscribed|attrition|exited|approved|cancell?ed|renewed|retained|readmitted|spam|y)($|_)/i;
 const FLAG_PREFIX = /^(is|has|was|did)_/i;
 /** Names of an amount a regressor predicts. */
 const AMOUNT_WORDS = /(^|_)(revenue|amount|price|sales|spend|value|total|income|cost|target|progression|y)($|_)/i;
@@ -34,8 +34,25 @@ function isAmount(c: Column): boolean {
 }
 
 /**
+ * Whether `amount` is the class target's amount (revenue of converting sessions): zero or null on every negative
+ * row. A column that varies on negative rows too (a transaction's amount beside is_fraud) is a feature, not a target.
+ */
+function isAmountOfClass(amount: Column, classColumn: Column | undefined): boolean {
+  if (classColumn === undefined || amount.kind !== 'numeric') return true;
+  const labels = binaryLabels(classColumn);
+  if (typeof labels === 'string') return true;
+  const v = amount.values;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i] ?? NaN;
+    if (labels.y[i] === 0 && x !== 0 && x === x) return false;
+  }
+  return true;
+}
+
+/**
  * Targets for a file nobody has configured: the best-named two-valued column (a label word beats an `is_` flag;
- * among equals the later column, where targets usually sit), and a numeric amount named like revenue, else none.
+ * among equals the later column, where targets usually sit), and a numeric amount named like revenue (with a class
+ * target, only one that is zero on its negative rows), else none.
  */
 export function proposeTargets(ds: Dataset): TargetProposal {
   const reasons: string[] = [];
@@ -48,10 +65,15 @@ export function proposeTargets(ds: Dataset): TargetProposal {
   reasons.push(classTarget === null
     ? 'no two-valued column is named like a label (is_…, converted, target, outcome…); pick the class target or leave it none'
     : `class target ${classTarget}: a two-valued column named like a label`);
-  const amount = [...ds.columns].reverse().find((c) => c.name !== classTarget && AMOUNT_WORDS.test(c.name) && isAmount(c));
+  const classColumn = ds.columns.find((c) => c.name === classTarget);
+  const named = [...ds.columns].reverse().filter((c) => c.name !== classTarget && AMOUNT_WORDS.test(c.name) && isAmount(c));
+  const amount = named.find((c) => isAmountOfClass(c, classColumn));
   const revenueTarget = amount?.name ?? null;
   const revenueIsMoney = revenueTarget !== null && MONEY_WORDS.test(revenueTarget);
-  reasons.push(revenueTarget === null
+  const feature = named[0];
+  reasons.push(revenueTarget === null && feature !== undefined && classTarget !== null
+    ? `${feature.name} is not zero on the rows where ${classTarget} is negative, so it stays a feature rather than ${classTarget}'s amount; pick it as the regression target to model it`
+    : revenueTarget === null
     ? 'no numeric column is named like an amount (revenue, price, value, target…); pick the regression target or leave it none'
     : `regression target ${revenueTarget}: a numeric column named like an amount${revenueIsMoney ? ', shown in dollars' : ', shown as plain numbers (mark it as money to show dollars)'}`);
   return { classTarget, revenueTarget, revenueIsMoney, reasons };
