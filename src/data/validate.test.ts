@@ -104,6 +104,13 @@ describe('validateDataset', () => {
     ]);
   });
 
+  it('a 5-row file: one sentence about the file, naming the target and both counts', () => {
+    const cols = [num('bought', [1, 0, 1, 0, 0]), num('visits', [1, 2, 3, 4, 5])];
+    expect(validateDataset(ds(cols), { classTarget: 'bought', revenueTarget: null, features: ['visits'] })).toEqual([
+      { code: 'too-few-rows-of-class', column: 'bought', message: '5 rows are too few to train and test a classifier: bought = 0 on 3 and = 1 on 2 rows, and at least 10 of each are needed; load a larger file' },
+    ]);
+  });
+
   it('class target with some nulls', () => {
     const cols = [num('is_ordered', ordered.map((o, i) => (i === 1 ? NaN : o))), num('revenue', revenue), num('hour', hour)];
     expect(validateDataset(ds(cols), opts)).toEqual([

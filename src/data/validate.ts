@@ -227,9 +227,17 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       if (labels.nulls > 0) {
         issues.push({ code: 'target-has-nulls', column: cls.name, message: `column "${cls.name}" has ${fmt(labels.nulls)} null rows; drop or fill them before training` });
       }
-      for (const [label, count] of [[labels.negativeLabel, labels.negatives], [labels.positiveLabel, labels.positives]] as const) {
-        if (count < minRows) {
-          issues.push({ code: 'too-few-rows-of-class', column: cls.name, message: `class ${cls.name} = ${label} has only ${fmt(count)} rows; at least ${minRows} are needed, so load more data or pick another target` });
+      if (labels.negatives < minRows && labels.positives < minRows) {
+        // a tiny file: one sentence about the file, not one per class
+        issues.push({
+          code: 'too-few-rows-of-class', column: cls.name,
+          message: `${fmt(ds.rows)} rows are too few to train and test a classifier: ${cls.name} = ${labels.negativeLabel} on ${fmt(labels.negatives)} and = ${labels.positiveLabel} on ${fmt(labels.positives)} rows, and at least ${minRows} of each are needed; load a larger file`,
+        });
+      } else {
+        for (const [label, count] of [[labels.negativeLabel, labels.negatives], [labels.positiveLabel, labels.positives]] as const) {
+          if (count < minRows) {
+            issues.push({ code: 'too-few-rows-of-class', column: cls.name, message: `class ${cls.name} = ${label} has only ${fmt(count)} rows; at least ${minRows} are needed, so load more data or pick another target` });
+          }
         }
       }
     }
