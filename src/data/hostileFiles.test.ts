@@ -292,21 +292,26 @@ describe('damaged pages', () => {
 });
 
 describe('a column of a type the workbench skips', () => {
-  it('a decimal revenue is named the same way in the load notes and in validation', async () => {
+  it('a decimal revenue loads as dollars and cents (it was skipped); a list column is named the same way in the load notes and in validation', async () => {
     const n = 40;
     const words = new Uint32Array(n * 4);
     for (let i = 0; i < n; i++) words[i * 4] = i % 2 === 0 ? 1999 + i : 0; // cents, decimal(10, 2)
     const revenue = arrow.makeData({ type: new arrow.Decimal(2, 10, 128), length: n, data: words });
     const ordered = arrow.makeVector(Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : 0)));
-    const schema = new arrow.Schema([new arrow.Field('is_ordered', ordered.type), new arrow.Field('revenue', revenue.type)]);
-    const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, children: [ordered.data[0]!, revenue] });
+    const tags = arrow.vectorFromArray(Array.from({ length: n }, (_, i) => [`t${i % 3}`]), new arrow.List(new arrow.Field('item', new arrow.Utf8(), true)));
+    const schema = new arrow.Schema([new arrow.Field('is_ordered', ordered.type), new arrow.Field('revenue', revenue.type), new arrow.Field('tags', tags.type)]);
+    const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, children: [ordered.data[0]!, revenue, tags.data[0]!] });
     const bytes = pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table(schema, new arrow.RecordBatch(schema, data)), 'stream')));
     const loaded = await load(bytes);
-    const note = loaded.notes.find((x) => x.includes('"revenue"'));
-    expect(note).toMatch(/^column "revenue" is Decimal.*; skipped \(only numbers, booleans, strings and timestamps are used\)$/);
-    expect(loaded.dataset.skipped).toEqual([{ name: 'revenue', note }]);
-    const issues = validateDataset(loaded.dataset, { classTarget: 'is_ordered', revenueTarget: 'revenue', features: [] });
-    expect(issues.map((i) => i.message)).toContain(`revenue target "revenue" cannot be used: ${note}`);
+    const rev = loaded.dataset.columns.find((c) => c.name === 'revenue');
+    if (rev?.kind !== 'numeric') throw new Error('revenue is not numeric');
+    expect(Array.from(rev.values.subarray(0, 4))).toEqual([19.99, 0, 20.01, 0]);
+    expect(validateDataset(loaded.dataset, { classTarget: 'is_ordered', revenueTarget: 'revenue', features: [] })).toEqual([]);
+    const note = loaded.notes.find((x) => x.includes('"tags"'));
+    expect(note).toMatch(/^column "tags" is List<.*>; skipped \(only numbers, booleans, strings and timestamps are used\)$/);
+    expect(loaded.dataset.skipped).toEqual([{ name: 'tags', note }]);
+    const issues = validateDataset(loaded.dataset, { classTarget: 'is_ordered', revenueTarget: 'tags', features: [] });
+    expect(issues.map((i) => i.message)).toContain(`revenue target "tags" cannot be used: ${note}`);
     expect(issues.map((i) => i.message).join('\n')).not.toContain('not a column of this file');
   });
 });

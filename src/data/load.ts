@@ -270,6 +270,13 @@ export async function loadParquet(opts: {
     notes.push(...decoded.notes);
     skipped.push(...decoded.skipped);
   }
+  // a nested column (list, struct, map) has only dotted leaf names in the footer: name it as skipped, never drop it silently
+  for (const field of schema.fields) {
+    if (wanted.has(field.name) || !plan.columns.some((c) => c.startsWith(`${field.name}.`))) continue;
+    const decoded = createColumnDecoder(new Schema([field]), 0).finish();
+    notes.push(...decoded.notes);
+    skipped.push(...decoded.skipped);
+  }
   const sha256 = await sha256Hex(file);
   progress('done', rows, plan.rowGroups.length);
   if (narrowed || plan.rowGroups.length < footer.rowGroups.length) {

@@ -80,6 +80,8 @@ async function load(data: string, log: (l: string) => void, network: NetworkPoli
     parquet,
   });
   log(`loaded ${name}: ${result.dataset.rows} rows × ${result.dataset.columns.length} columns in ${Math.round(performance.now() - t0)} ms`);
+  // a column the decoder cannot use is named, never dropped silently
+  for (const note of result.notes) log(`note: ${note}`);
   return result.dataset;
 }
 
