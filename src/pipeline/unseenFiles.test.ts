@@ -1,0 +1,155 @@
+// Files a data scientist brings and the project never saw (test/unseenFiles.ts), each run through `npm run pipeline`
+// as a scheduler runs it (the prebuilt bundle): it trains with finite metrics that equal an independent computation,
+// or it exits 2 with one sentence naming the column and what to do. Nothing assumes the demo's columns.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPipelineBundle } from '../../scripts/pipeline.mjs';
+import { datasetFromParquet } from '../../test/datasetFixture.ts';
+import { unseenFiles, type UnseenFile } from '../../test/unseenFiles.ts';
+import { buildModelMatrix } from '../data/encode.ts';
+import { binaryLabels } from '../data/validate.ts';
+import { loadBundle } from '../trainers/bundle.ts';
+import { planSplit } from '../trainers/splitPlan.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
+
+// inside the repository: the bundle resolves parquet-wasm from node_modules above it
+const bundleDir = path.resolve('.cache', `pipeline-unseen-${process.pid}`);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unseen-'));
+let cli = '';
+beforeAll(async () => { cli = await buildPipelineBundle(bundleDir); }, 120_000);
+afterAll(() => {
+  fs.rmSync(bundleDir, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome { code: number | null; stdout: string; stderr: string }
+interface Report {
+  classifier: { auc_roc: number; f1_score: number; log_loss: number; test_samples: number } | null;
+  regressor: { rmse: number; mae: number } | null;
+  data: { rows: number; features: string[] };
+}
+
+function pipeline(f: UnseenFile, extra: string[] = []): Promise<Outcome> {
+  const file = path.join(dir, f.name);
+  fs.writeFileSync(file, f.bytes);
+  const args = [cli, '--data', file, '--target', f.target ?? 'none', '--revenue', f.revenue ?? 'none', '--backend', 'cpu', ...extra];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.on('close', (code) => { clearTimeout(killer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/** ROC AUC as the Mann–Whitney statistic (ties count half), written here so it owes nothing to src/trainers/metrics. */
+function rankAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
+  let pairs = 0;
+  let wins = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 1) continue;
+    for (let j = 0; j < y.length; j++) {
+      if (y[j] !== 0) continue;
+      pairs++;
+      const a = scores[i] ?? NaN;
+      const b = scores[j] ?? NaN;
+      wins += a > b ? 1 : a === b ? 0.5 : 0;
+    }
+  }
+  return wins / pairs;
+}
+
+/** The test rows of the pipeline's default split (scikit-learn's stratified rows for seed 42) and their labels. */
+function testPart(f: UnseenFile): { rows: Uint32Array; y: Uint8Array; ds: ReturnType<typeof datasetFromParquet> } {
+  const ds = datasetFromParquet(f.bytes, f.name);
+  const labels = binaryLabels(ds.columns.find((c) => c.name === f.target)!);
+  if (typeof labels === 'string') throw new Error(labels);
+  const plan = planSplit(ds, { kind: 'random' }, labels.y, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 42 });
+  return { rows: plan.test, y: Uint8Array.from(plan.test, (r) => labels.y[r]!), ds };
+}
+
+const files = unseenFiles();
+const named = (name: string): UnseenFile => files.find((f) => f.name === name)!;
+
+describe('unseen files through npm run pipeline', () => {
+  for (const f of files) {
+    it(`${f.name}: ${f.refused === null ? 'trains with finite metrics' : 'is refused in one sentence naming the column'}`, async () => {
+      const o = await pipeline(f);
+      if (f.refused !== null) {
+        expect(o.code, o.stderr).toBe(2);
+        const lines = o.stderr.split('\n').filter((l) => l.startsWith('error:'));
+        expect(lines, o.stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(f.refused);
+        expect(lines[0]).not.toMatch(/;.*;.*;/); // one sentence, not a list of them
+        expect(o.stdout).toBe('');
+        return;
+      }
+      expect(o.code, o.stderr).toBe(0);
+      const r = JSON.parse(o.stdout) as Report;
+      expect(r.data.rows).toBe(datasetFromParquet(f.bytes, f.name).rows);
+      for (const v of [r.classifier?.auc_roc, r.classifier?.f1_score, r.classifier?.log_loss, r.regressor?.rmse, r.regressor?.mae]) {
+        if (v !== undefined) expect(Number.isFinite(v)).toBe(true);
+      }
+      expect(r.classifier === null).toBe(f.target === null);
+      expect(r.regressor === null).toBe(f.revenue === null);
+    }, 120_000);
+  }
+
+  it('nulls inside features become missing indicators and a null level; a 99 %-null column is kept with its indicator', async () => {
+    const o = await pipeline(named('nulls_in_features.parquet'));
+    expect((JSON.parse(o.stdout) as Report).data.features).toEqual(['tenure', 'tenure__missing', 'plan_desktop', 'plan_mobile', 'plan_tablet', 'plan___null__', 'mostly_null', 'mostly_null__missing']);
+  }, 120_000);
+
+  it('ids beyond 2^53 are left out with a warning naming the column; decimal, float16 and dictionary columns are features', async () => {
+    const ids = await pipeline(named('int64_ids.parquet'));
+    expect(ids.stderr).toMatch(/warning: column "customer_id" holds integers beyond ±2\^53 .*drop it or cast it to a string/);
+    // an id and a score, each all distinct, are not "one-to-one relabellings" of each other
+    expect(ids.stderr).not.toMatch(/one-to-one/);
+    const odd = await pipeline(named('odd_types.parquet'));
+    expect(odd.stderr).toMatch(/warning: column "big_unsigned" holds integers beyond ±2\^53/);
+    expect((JSON.parse(odd.stdout) as Report).data.features).toEqual(['half', 'price', 'city_desktop', 'city_mobile', 'city_tablet']);
+    // a column the models cannot use is named on stderr, never dropped silently
+    expect(odd.stderr).toMatch(/note: column "tags" is List<.*>; skipped/);
+  }, 120_000);
+
+  it('timestamp and date columns are not features (a time is not a number); the label columns of other names are targets', async () => {
+    const o = await pipeline(named('timestamps.parquet'));
+    expect((JSON.parse(o.stdout) as Report).data.features).toEqual(['pages']);
+  }, 120_000);
+
+  it('a single feature with logistic regression: the test AUC is the AUC of the feature itself on the test rows', async () => {
+    const f = named('single_feature.parquet');
+    const o = await pipeline(f, ['--classifier', 'logistic']);
+    expect(o.code, o.stderr).toBe(0);
+    const { rows, y, ds } = testPart(f);
+    const only = ds.columns.find((c) => c.name === 'only')!;
+    if (only.kind !== 'numeric') throw new Error('only is not numeric');
+    // a fitted logistic model is monotone in its one feature (increasing here: the label rises with it)
+    const auc = rankAuc(Float64Array.from(rows, (r) => only.values[r]!), y);
+    expect((JSON.parse(o.stdout) as Report).classifier!.auc_roc).toBeCloseTo(auc, 6);
+  }, 120_000);
+
+  for (const name of ['nulls_in_features.parquet', 'odd_types.parquet']) {
+    it(`${name}: the model bundle the pipeline wrote scores its test rows with the AUC it reported`, async () => {
+      const f = named(name);
+      const out = path.join(dir, `out-${name}`);
+      const o = await pipeline(f, ['--out', out]);
+      expect(o.code, o.stderr).toBe(0);
+      const { rows, y, ds } = testPart(f);
+      const { matrix } = buildModelMatrix(ds, { targets: [f.target!], exclude: [] });
+      const X = new Float32Array(rows.length * matrix.cols);
+      rows.forEach((r, i) => X.set(matrix.X.subarray(r * matrix.cols, (r + 1) * matrix.cols), i * matrix.cols));
+      await tf.setBackend('cpu');
+      const predictor = await loadBundle(tf, fs.readFileSync(path.join(out, 'classifier.bundle.json'), 'utf8'));
+      const scores = await predictor.predict(X, rows.length);
+      predictor.dispose();
+      expect((JSON.parse(o.stdout) as Report).classifier!.auc_roc).toBeCloseTo(rankAuc(scores, y), 5);
+    }, 120_000);
+  }
+});

@@ -1,0 +1,102 @@
+/**
+ * A family of parquet files a data scientist might bring and the project never saw: other targets, no revenue,
+ * nulls inside features, 64-bit ids beyond 2^53, timestamps of every unit with and without a zone, dates,
+ * float16 / decimal / uint64 / dictionary columns, tiny tables. Written by the tests (arrow + parquet-wasm), seeded.
+ */
+import * as arrow from 'apache-arrow';
+import { parquetBytes } from './datasetFixture.ts';
+import { createRng } from '../src/trainers/random.ts';
+
+/** One unseen file: its bytes, the targets to pass the pipeline, and what a user should see. */
+export interface UnseenFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** `--target` (class target; null: none) */
+  readonly target: string | null;
+  /** `--revenue` (regression target; null: none) */
+  readonly revenue: string | null;
+  /** null: it trains; else a pattern the one error sentence matches (it names the column and what to do) */
+  readonly refused: RegExp | null;
+}
+
+/** `n` rows of a label that depends on `x` (so a model has something to find), seeded. */
+function signal(n: number, seed: number): { x: number[]; z: number[]; y: number[] } {
+  const rng = createRng(seed);
+  const x = Array.from({ length: n }, () => rng() * 10);
+  const z = Array.from({ length: n }, () => rng());
+  const y = x.map((v, i) => (rng() < (v > 6 ? 0.7 : 0.15) + 0.1 * z[i]! ? 1 : 0));
+  return { x, z, y };
+}
+
+const tableOf = (columns: Record<string, arrow.Vector>): arrow.Table => new arrow.Table(columns);
+
+/** Every file of the family, each with a few hundred rows unless its point is size. */
+export function unseenFiles(): UnseenFile[] {
+  const n = 400;
+  const { x, z, y } = signal(n, 7);
+  const files: UnseenFile[] = [];
+  const add = (name: string, columns: Record<string, arrow.Vector>, target: string | null, revenue: string | null, refused: RegExp | null = null): void => {
+    files.push({ name, bytes: parquetBytes(tableOf(columns)), target, revenue, refused });
+  };
+  const f64 = (v: ReadonlyArray<number | null>): arrow.Vector => arrow.vectorFromArray(v, new arrow.Float64());
+  const i32 = (v: ReadonlyArray<number | null>): arrow.Vector => arrow.vectorFromArray(v, new arrow.Int32());
+  const str = (v: ReadonlyArray<string | null>): arrow.Vector => arrow.vectorFromArray(v, new arrow.Utf8());
+  const device = x.map((v, i) => (i % 3 === 0 ? 'mobile' : v > 5 ? 'desktop' : 'tablet'));
+
+  add('nulls_in_features.parquet', {
+    churned: i32(y),
+    tenure: f64(x.map((v, i) => (i % 7 === 3 ? null : v))),
+    plan: str(device.map((d, i) => (i % 11 === 5 ? null : d))),
+    mostly_null: f64(z.map((v, i) => (i % 100 === 0 ? v : null))),
+  }, 'churned', null);
+
+  add('int64_ids.parquet', {
+    customer_id: arrow.vectorFromArray(x.map((_, i) => 9_007_199_254_740_993n + BigInt(i) * 7n), new arrow.Int64()),
+    label: i32(y), score: f64(x),
+  }, 'label', null);
+
+  const t0 = Date.UTC(2021, 2, 27, 22);
+  const hours = (i: number): number => t0 + i * 3_600_000 * 5;
+  add('timestamps.parquet', {
+    ts_ms: arrow.vectorFromArray(x.map((_, i) => hours(i)), new arrow.TimestampMillisecond()),
+    ts_us_tz: arrow.vectorFromArray(x.map((_, i) => hours(i)), new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, 'Europe/Berlin')),
+    ts_ns_utc: arrow.vectorFromArray(x.map((_, i) => hours(i)), new arrow.Timestamp(arrow.TimeUnit.NANOSECOND, 'UTC')),
+    day: arrow.vectorFromArray(x.map((_, i) => new Date(hours(i))), new arrow.DateDay()),
+    converted: i32(y), pages: f64(x),
+  }, 'converted', null);
+
+  add('bool_target.parquet', { is_fraud: arrow.vectorFromArray(y.map((v) => v === 1), new arrow.Bool()), amount: f64(x), channel: str(device) }, 'is_fraud', null);
+  add('yes_no_target.parquet', { subscribed: str(y.map((v) => (v ? 'yes' : 'no'))), age: f64(x), job: str(device) }, 'subscribed', null);
+  add('target_with_nulls.parquet', { outcome: i32(y.map((v, i) => (i % 50 === 7 ? null : v))), dose: f64(x) }, 'outcome', null, /outcome.*null|null.*outcome/i);
+  const small = signal(40, 3);
+  add('forty_rows.parquet', { bought: i32(small.y.map((v, i) => (i < 8 ? 1 : i < 16 ? 0 : v))), visits: f64(small.x), score: f64(small.z) }, 'bought', null);
+  add('five_rows.parquet', { bought: i32([1, 0, 1, 0, 0]), visits: f64([1, 2, 3, 4, 5]) }, 'bought', null, /5 rows|too few/i);
+  add('single_feature.parquet', { label: i32(y), only: f64(x) }, 'label', null);
+  add('string_features_only.parquet', { label: i32(y), colour: str(device), size: str(x.map((v) => (v > 3 ? 'L' : 'S'))) }, 'label', null);
+  add('renamed_targets.parquet', {
+    purchased: i32(y), basket_value: f64(y.map((v, i) => (v ? 10 + x[i]! * 3 : 0))), minutes: f64(x), region: str(device),
+  }, 'purchased', 'basket_value');
+  add('negative_revenue.parquet', {
+    is_ordered: i32(y), revenue: f64(y.map((v, i) => (v ? (i % 9 === 0 ? -15 : 20 + x[i]!) : 0))), pages: f64(x),
+  }, 'is_ordered', 'revenue', /column "revenue" has \d+ negative values .*clip them at 0/);
+  add('odd_types.parquet', {
+    label: i32(y),
+    half: arrow.vectorFromArray(x.map((v) => Math.round(v * 4) / 4), new arrow.Float16()),
+    big_unsigned: arrow.vectorFromArray(x.map((v) => 18_000_000_000_000_000_000n + BigInt(Math.round(v * 1000))), new arrow.Uint64()),
+    price: decimalVector(x.map((v) => Math.round(v * 100)), 10, 2),
+    city: arrow.vectorFromArray(device, new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())),
+    tags: arrow.vectorFromArray(device.map((d) => [d, 'x']), new arrow.List(new arrow.Field('item', new arrow.Utf8(), true))),
+  }, 'label', null);
+  return files;
+}
+
+/** A decimal(precision, scale) vector of the unscaled integers `unscaled` (value = unscaled / 10^scale). */
+function decimalVector(unscaled: number[], precision: number, scale: number): arrow.Vector {
+  const words = new Uint32Array(unscaled.length * 4);
+  unscaled.forEach((v, i) => {
+    const big = BigInt.asUintN(128, BigInt(v));
+    for (let w = 0; w < 4; w++) words[i * 4 + w] = Number((big >> BigInt(32 * w)) & 0xffffffffn);
+  });
+  const type = new arrow.Decimal(scale, precision, 128);
+  return arrow.makeVector(arrow.makeData({ type, length: unscaled.length, data: words }));
+}
