@@ -8,7 +8,9 @@
  *   φ_i = v · (o_i − z_i) · ∫₀¹ Π_{j∈F, j≠i} (z_j·(1−t) + o_j·t) dt,
  * a polynomial of degree |F|−1 integrated exactly by Gauss–Legendre quadrature with ⌈|F|/2⌉ nodes. The values depend
  * on the row only through which of F it follows (a bit mask), so one walk per tree carries every row's mask down and
- * each leaf computes its contributions once per distinct mask (O(|F| · ⌈|F|/2⌉)), then adds them to the rows. Two
+ * each leaf computes its contributions once per distinct mask, then adds them to the rows. A mask's product over F at
+ * the quadrature nodes is one multiply per node: two tables hold the products over the low and the high half of F for
+ * every half-mask (2^(|F|/2) entries each, built by doubling). Two
  * sibling leaves share their path but f's zero fraction: their contributions are computed together, per distinct pair
  * of masks, and added to the rows once. Rows with identical bins are computed once, leaves of value 0 skipped, and the
  * walk allocates nothing (typed arrays sized once per run). Algorithm 2 of the paper (the `shap` package's
@@ -150,6 +152,8 @@ function pathExtent(t: Tree, cols: number): { depth: number; features: number } 
 
 /** Masks of up to this many path features index a table directly; longer paths hash them. */
 const DIRECT_BITS = 16;
+/** Paths of up to this many features get their products from two half-mask tables; longer ones multiply per key. */
+const TABLE_BITS = 16;
 
 /**
  * The state of one TreeSHAP run, sized once for its rows and grown for the deepest tree, so the walk allocates
@@ -183,8 +187,17 @@ class ShapWalk {
   zOn = new Float64Array(0);
   invOn = new Float64Array(0);
   inv1mt = new Float64Array(0);
-  g = new Float64Array(0);
-  h = new Float64Array(0);
+  /** per distinct key k and quadrature node q: the product of the path's factors (then the leaves' weighted sum), G[k·n + q] */
+  G = new Float64Array(0);
+  /** per distinct key: the contribution of each path feature the row does not follow */
+  readonly off: Float64Array;
+  /** the products over the low and the high half of the path positions, per half-mask and quadrature node */
+  lo = new Float64Array(0);
+  hi = new Float64Array(0);
+  /** the right leaf's factor for a pair's own feature, per quadrature node: off, on, 1 / on */
+  rOff = new Float64Array(0);
+  rOn = new Float64Array(0);
+  rInvOn = new Float64Array(0);
   /** per row, its key at the current pair of leaves */
   readonly rowKey: Int32Array;
   /** the weight in the ensemble of the tree being walked */
@@ -201,6 +214,7 @@ class ShapWalk {
     this.keys = new Int32Array(m.rows);
     this.rowKey = new Int32Array(m.rows);
     this.out = new Float64Array(Math.min(m.cols, 30) * m.rows);
+    this.off = new Float64Array(m.rows);
   }
 
   /** Makes room for a tree `depth` deep whose paths hold at most `features` distinct features. */
@@ -213,10 +227,18 @@ class ShapWalk {
       this.zOn = new Float64Array(features * maxN);
       this.invOn = new Float64Array(features * maxN);
     }
-    if (this.g.length < maxN) {
-      this.g = new Float64Array(maxN);
-      this.h = new Float64Array(maxN);
+    if (this.inv1mt.length < maxN) {
       this.inv1mt = new Float64Array(maxN);
+      this.rOff = new Float64Array(maxN);
+      this.rOn = new Float64Array(maxN);
+      this.rInvOn = new Float64Array(maxN);
+      this.G = new Float64Array(this.rows * maxN);
+    }
+    // half-mask tables for paths short enough to tabulate (longer ones multiply the factors per key)
+    const half = (1 << Math.ceil(Math.min(features, TABLE_BITS) / 2)) * maxN;
+    if (this.lo.length < half) {
+      this.lo = new Float64Array(half);
+      this.hi = new Float64Array(half);
     }
     // keys have one bit more than the path's features (a pair of leaves); longer ones are hashed
     const direct = 2 << Math.min(features, DIRECT_BITS);
@@ -414,42 +436,110 @@ function addToRows(w: ShapWalk, d: number, distinct: number): void {
   }
 }
 
+/**
+ * Fills `w.G[k·n + q]` with the quadrature weight times Π_j (z_j·(1−t_q) + o_j·t_q) over the path positions j < d except
+ * `skip` (−1: none), o_j being bit j of the k-th distinct key. With many keys the products come from two tables over
+ * the low and high halves of the positions (built by doubling, 2^(d/2) entries each), one multiply per key and node.
+ */
+function keyProducts(w: ShapWalk, d: number, n: number, wq: Float64Array, distinct: number, skip: number): void {
+  const { zOff, zOn, G, keys } = w;
+  const h = d >> 1;
+  const lowSize = 1 << h;
+  const highSize = 1 << (d - h);
+  if (d > TABLE_BITS || distinct * d <= 2 * (lowSize + highSize)) {
+    for (let k = 0; k < distinct; k++) {
+      const key = keys[k] as number;
+      const kn = k * n;
+      for (let q = 0; q < n; q++) G[kn + q] = wq[q] as number;
+      for (let j = 0; j < d; j++) {
+        if (j === skip) continue;
+        const table = (key >>> j) & 1 ? zOn : zOff;
+        const jn = j * n;
+        for (let q = 0; q < n; q++) G[kn + q] = (G[kn + q] as number) * (table[jn + q] as number);
+      }
+    }
+    return;
+  }
+  const { lo, hi } = w;
+  halfTable(lo, zOff, zOn, n, 0, h, skip, wq);
+  halfTable(hi, zOff, zOn, n, h, d, skip, null);
+  const lowMask = lowSize - 1;
+  const highMask = highSize - 1;
+  for (let k = 0; k < distinct; k++) {
+    const key = keys[k] as number;
+    const a = (key & lowMask) * n;
+    const b = ((key >>> h) & highMask) * n;
+    const kn = k * n;
+    for (let q = 0; q < n; q++) G[kn + q] = (lo[a + q] as number) * (hi[b + q] as number);
+  }
+}
+
+/** table[m·n + q] = (first ? first[q] : 1) · Π_{from ≤ j < to, j ≠ skip} (bit j−from of m ? on : off)[j·n + q]. */
+function halfTable(table: Float64Array, off: Float64Array, on: Float64Array, n: number, from: number, to: number, skip: number, first: Float64Array | null): void {
+  for (let q = 0; q < n; q++) table[q] = first ? (first[q] as number) : 1;
+  let size = 1;
+  for (let j = from; j < to; j++) {
+    const jn = j * n;
+    const top = size * n;
+    if (j === skip) {
+      table.copyWithin(top, 0, top);
+    } else {
+      for (let m = 0; m < top; m += n) {
+        for (let q = 0; q < n; q++) {
+          const v = table[m + q] as number;
+          table[top + m + q] = v * (on[jn + q] as number);
+          table[m + q] = v * (off[jn + q] as number);
+        }
+      }
+    }
+    size *= 2;
+  }
+}
+
+/**
+ * Each distinct key's contribution to every path position j < d except `skip`, into `w.out[j·rows + k]`: for a position
+ * the key follows, scale·(1 − z_j)·Σ_q G[k,q] / (z_j·(1−t_q) + t_q); otherwise `w.off[k]`.
+ */
+function followedContributions(w: ShapWalk, d: number, n: number, distinct: number, scale: number, skip: number): void {
+  const { G, keys, out, off, invOn, zero, path, rows } = w;
+  for (let j = 0; j < d; j++) {
+    if (j === skip) continue;
+    const cj = scale * (1 - (zero[path[j] as number] as number));
+    const jn = j * n;
+    const base = j * rows;
+    for (let k = 0; k < distinct; k++) {
+      if (((keys[k] as number) >>> j) & 1) {
+        const kn = k * n;
+        let sum = 0;
+        for (let q = 0; q < n; q++) sum += (G[kn + q] as number) * (invOn[jn + q] as number);
+        out[base + k] = cj * sum;
+      } else {
+        out[base + k] = off[k] as number;
+      }
+    }
+  }
+}
+
 /** At a leaf: the contributions of each distinct mask among the rows (at region offset `at`), added to every row. */
 function leafContributions(w: ShapWalk, t: Tree, node: number, at: number): void {
   const value = w.scale * (t.value[node] as number);
   const d = w.pathLength;
   // a leaf of value 0 adds nothing to anyone (φ is linear in the leaf values)
   if (value === 0 || d === 0) return;
-  const rows = w.rows;
   const distinct = slotRows(w, w.masks, at, d);
   const n = Math.ceil(d / 2);
   const { t: tq, w: wq } = gaussLegendre(n);
   fillTables(w, d, n, tq);
-  const { zOff, zOn, invOn, inv1mt, g, out, zero, path, keys } = w;
+  keyProducts(w, d, n, wq, distinct, -1);
+  // a feature the row does not follow: v·(0 − z_i)·∫G/(z_i(1−t)) = −v·∫G/(1−t), the same for each of them
+  const { G, inv1mt, off } = w;
   for (let k = 0; k < distinct; k++) {
-    const bits = keys[k] as number;
-    // G(t_q) = Π_j (z_j·(1−t_q) + o_j·t_q), times the quadrature weight
-    for (let q = 0; q < n; q++) g[q] = wq[q] as number;
-    for (let j = 0; j < d; j++) {
-      const table = (bits >>> j) & 1 ? zOn : zOff;
-      const jn = j * n;
-      for (let q = 0; q < n; q++) g[q] = (g[q] as number) * (table[jn + q] as number);
-    }
-    // a feature the row does not follow: v·(0 − z_i)·∫G/(z_i(1−t)) = −v·∫G/(1−t), the same for each of them
-    let off = 0;
-    for (let q = 0; q < n; q++) off += (g[q] as number) * (inv1mt[q] as number);
-    off *= -value;
-    for (let j = 0; j < d; j++) {
-      let c = off;
-      if ((bits >>> j) & 1) {
-        const jn = j * n;
-        let sum = 0;
-        for (let q = 0; q < n; q++) sum += (g[q] as number) * (invOn[jn + q] as number);
-        c = value * (1 - (zero[path[j] as number] as number)) * sum;
-      }
-      out[j * rows + k] = c;
-    }
+    const kn = k * n;
+    let sum = 0;
+    for (let q = 0; q < n; q++) sum += (G[kn + q] as number) * (inv1mt[q] as number);
+    off[k] = -value * sum;
   }
+  followedContributions(w, d, n, distinct, value, -1);
   addToRows(w, d, distinct);
 }
 
@@ -484,57 +574,46 @@ function leafPairContributions(w: ShapWalk, t: Tree, node: number, at: number, p
   const cover = t.cover[node] as number;
   const zL = savedZero * ((t.cover[left] as number) / cover);
   const zR = savedZero * ((t.cover[right] as number) / cover);
-  // the tables with the left leaf's zero fraction for f; the right leaf's entries for f kept aside
+  // the tables with the left leaf's zero fraction for f; the right leaf's factors for f kept aside
   zero[f] = zL;
   fillTables(w, d, n, tq);
-  zero[f] = savedZero;
-  const { zOff, zOn, invOn, inv1mt, g, h, out, keys } = w;
+  const { zOff, zOn, invOn, inv1mt, G, out, keys, off, rOff, rOn, rInvOn } = w;
+  for (let q = 0; q < n; q++) {
+    const a = zR * (1 - (tq[q] as number));
+    rOff[q] = a;
+    rOn[q] = a + (tq[q] as number);
+    rInvOn[q] = 1 / (a + (tq[q] as number));
+  }
+  // G without f's factor; then each leaf's factor for f, and G becomes vL·G_L + vR·G_R, which serves every other feature
+  keyProducts(w, d, n, wq, distinct, pos);
   const pn = pos * n;
+  const pRows = pos * rows;
   for (let k = 0; k < distinct; k++) {
     const key = keys[k] as number;
     const followsL = (key >>> pos) & 1;
     const followsR = (key >>> d) & 1;
-    // G without f's factor, then each leaf's factor for f; H = vL·G_L + vR·G_R serves every other feature
-    for (let q = 0; q < n; q++) g[q] = wq[q] as number;
-    for (let j = 0; j < d; j++) {
-      if (j === pos) continue;
-      const table = (key >>> j) & 1 ? zOn : zOff;
-      const jn = j * n;
-      for (let q = 0; q < n; q++) g[q] = (g[q] as number) * (table[jn + q] as number);
-    }
+    const kn = k * n;
     let offL = 0;
     let offR = 0;
     let onL = 0;
     let onR = 0;
     for (let q = 0; q < n; q++) {
-      const tqq = tq[q] as number;
-      const aR = zR * (1 - tqq);
-      const gL = (g[q] as number) * (followsL ? (zOn[pn + q] as number) : (zOff[pn + q] as number));
-      const gR = (g[q] as number) * (followsR ? aR + tqq : aR);
-      h[q] = vL * gL + vR * gR;
+      const g = G[kn + q] as number;
+      const gL = g * (followsL ? (zOn[pn + q] as number) : (zOff[pn + q] as number));
+      const gR = g * (followsR ? (rOn[q] as number) : (rOff[q] as number));
+      G[kn + q] = vL * gL + vR * gR;
       offL += gL * (inv1mt[q] as number);
       offR += gR * (inv1mt[q] as number);
-      if (followsL) onL += gL * (invOn[pn + q] as number);
-      if (followsR) onR += gR / (aR + tqq);
+      onL += gL * (invOn[pn + q] as number);
+      onR += gR * (rInvOn[q] as number);
     }
     offL *= -vL;
     offR *= -vR;
-    const off = offL + offR;
-    for (let j = 0; j < d; j++) {
-      let c: number;
-      if (j === pos) {
-        c = (followsL ? vL * (1 - zL) * onL : offL) + (followsR ? vR * (1 - zR) * onR : offR);
-      } else if ((key >>> j) & 1) {
-        const jn = j * n;
-        let sum = 0;
-        for (let q = 0; q < n; q++) sum += (h[q] as number) * (invOn[jn + q] as number);
-        c = (1 - (zero[path[j] as number] as number)) * sum;
-      } else {
-        c = off;
-      }
-      out[j * rows + k] = c;
-    }
+    off[k] = offL + offR;
+    out[pRows + k] = (followsL ? vL * (1 - zL) * onL : offL) + (followsR ? vR * (1 - zR) * onR : offR);
   }
+  zero[f] = savedZero;
+  followedContributions(w, d, n, distinct, 1, pos);
   addToRows(w, d, distinct);
 }
 
