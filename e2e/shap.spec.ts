@@ -49,9 +49,9 @@ test('SHAP cell explains gbdt with real feature names, a stated sample and a wat
   expect([...means].sort((a, b) => b - a)).toEqual(means);
   await expect(shap.getByTestId('shap-summary-chart')).toHaveAttribute('data-drawn', 'true');
   await expect(shap.getByTestId('shap-beeswarm')).toHaveAttribute('data-drawn', 'true');
-  // both cores: the 1,000 rows were split between two workers (the join is exact: unit-tested against one run)
+  // both cores: the trees were split between two workers (their sum equals one run: unit-tested)
   await expect(shap.getByTestId('shap-ms')).toHaveAttribute('data-workers', '2');
-  await expect(shap.getByTestId('shap-ms')).toContainText('in 2 workers, rows split between them');
+  await expect(shap.getByTestId('shap-ms')).toContainText('in 2 workers, trees split between them');
 
   // test row 0's waterfall: expected value + contributions = the model's log-odds, whose sigmoid is the stored P
   const check = async (row: number): Promise<void> => {

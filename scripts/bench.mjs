@@ -368,7 +368,7 @@ if (only('trees.browser')) {
 
 if (only('trees.browser_shap')) {
   // TreeSHAP as a user runs it: the SHAP cell explains its seeded sample of 1,000 test rows of the default random forest
-  // (200 trees, depth 15, trained in the page without the leak), its rows split between two workers; the cell's own
+  // (200 trees, depth 15, trained in the page without the leak), its trees split between two workers; the cell's own
   // time (request to joined answer), 1 warm-up then 3 measured runs
   const runs = [];
   try {

@@ -5,7 +5,8 @@ import type { ShapCellSettings } from '../notebook/settings.ts';
 import { sampleRows } from '../trainers/permutationImportance.ts';
 import { createRng } from '../trainers/random.ts';
 import { subsetRows } from '../trainers/split.ts';
-import { joinExplanations, rowBlocks, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
+import { sumExplanations, treeBlocks, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
+import type { TreeRange } from '../trainers/trees/treeShap.ts';
 import { isTreeBundle, type TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { CellId } from './notebookSlice.ts';
 import { getImportanceClient, getShapClients } from './services.ts';
@@ -47,7 +48,7 @@ export interface ShapEntry {
   readonly total: number;
   readonly error: string | null;
   readonly ms: number | null;
-  /** how many workers explained the sample (its rows split between them) */
+  /** how many workers explained the sample (its trees split between them) */
   readonly workers: number;
   readonly sample: ShapSample | null;
   readonly row: ShapRow | null;
@@ -94,7 +95,7 @@ export function isShapOutdated(s: WorkbenchState, cellId: CellId): boolean {
 
 const cancels = new Map<string, () => void>();
 
-/** From this many sampled rows on, SHAP splits them over two workers (below, starting a second worker costs more than it saves). */
+/** From this many sampled rows on, SHAP splits the trees over two workers (below, starting a second worker costs more than it saves). */
 const SHAP_SPLIT_MIN_ROWS = 200;
 
 /** The model matrix rows `dataRows` of the run's inputs, checked against the columns the run was trained on. */
@@ -166,30 +167,26 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
         patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'error', runId: run.id, error: (err as Error).message });
         return;
       }
-      // a large sample is split over two workers (both cores), each explaining a block of rows; joined exactly
+      // a large sample is explained by two workers (both cores), each with a block of the trees; their values add up exactly
       const clients = testRows.length >= SHAP_SPLIT_MIN_ROWS ? getShapClients() : [getImportanceClient()];
-      const cols = run.featureNames.length;
-      const blocks = rowBlocks(testRows.length, clients.length);
+      const blocks = treeBlocks(bundle.treeNodes, clients.length);
       patch(cellId, { ...IDLE_SHAP, model: cfg.model, status: 'running', runId: run.id, total: bundle.treeNodes.length, workers: blocks.length });
       const t0 = performance.now();
       const treesDone = blocks.map(() => 0);
-      let at = 0;
       const handles = clients.slice(0, blocks.length).map((client, i) => {
-        // each worker gets its own copy of its rows (transferred); X stays here for the join's colours
-        const size = blocks[i] as number;
-        const part = X.slice(at * cols, (at + size) * cols);
-        at += size;
-        return client.request('shap', { bundle, X: part, rows: size, featureGroups: run.featureGroups }, {
-          onProgress: ({ done, total }) => {
+        // each worker gets its own copy of the rows (transferred); X stays here for the colours
+        const job = { bundle, X: X.slice(), rows: testRows.length, featureGroups: run.featureGroups };
+        return client.request('shap', blocks.length === 1 ? job : { ...job, trees: blocks[i] as TreeRange }, {
+          onProgress: ({ done }) => {
             treesDone[i] = done;
-            patch(cellId, { done: Math.min(...treesDone), total });
+            patch(cellId, { done: treesDone.reduce((a, b) => a + b, 0) });
           },
         });
       });
       cancels.set(cellId, () => handles.forEach((h) => h.cancel()));
       try {
         const parts = await Promise.all(handles.map((h) => h.result));
-        const explanation = parts.length === 1 ? (parts[0] as ShapExplanation) : joinExplanations(parts, X, run.featureGroups);
+        const explanation = parts.length === 1 ? (parts[0] as ShapExplanation) : sumExplanations(parts, X, run.featureGroups);
         patch(cellId, { status: 'done', ms: performance.now() - t0, sample: { explanation, testRows, totalTestRows: testIndex.length, seed: cfg.seed } });
       } catch (err) {
         // one block failed or was cancelled: the other's work is no longer wanted

@@ -137,7 +137,7 @@ function Summary({ entry, sample, units }: { entry: ShapEntry; sample: ShapSampl
         {fmtInt(ex.rows)} of {fmtInt(sample.totalTestRows)} test rows, seed {sample.seed}
         {entry.ms !== null && (
           <span className="muted" data-testid="shap-ms" data-value={Math.round(entry.ms)} data-workers={entry.workers}>
-            {' '}· computed in {fmt(entry.ms / 1000, 2)} s in {entry.workers === 1 ? 'a worker' : `${entry.workers} workers, rows split between them`} (exact TreeSHAP, {fmtInt(entry.total)} trees)
+            {' '}· computed in {fmt(entry.ms / 1000, 2)} s in {entry.workers === 1 ? 'a worker' : `${entry.workers} workers, trees split between them`} (exact TreeSHAP, {fmtInt(entry.total)} trees)
           </span>
         )}
       </p>

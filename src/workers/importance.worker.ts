@@ -34,7 +34,8 @@ async function run(job: ImportanceJob, signal: AbortSignal, progress: (p: Import
 serveRequests<ImportanceOps>(self, {
   run: async (job, { signal, progress }) => ({ result: await run(job, signal, progress) }),
   shap: async (job, { signal, progress }) => {
-    const result = await explainRows({ ensemble: ensembleFromBundle(job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups }, { signal, onProgress: progress });
+    const input = { ensemble: ensembleFromBundle(job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups };
+    const result = await explainRows(job.trees ? { ...input, trees: job.trees } : input, { signal, onProgress: progress });
     return { result, transfer: shapResultTransferables(result) };
   },
 });

@@ -4,6 +4,7 @@
  */
 import type { AnyBundle } from '../trainers/bundle.ts';
 import type { ShapExplanation, ShapProgress } from '../trainers/trees/shapExplain.ts';
+import type { TreeRange } from '../trainers/trees/treeShap.ts';
 import type { TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { ImportanceScore, PermutationImportanceResult } from '../trainers/permutationImportance.ts';
 import { transferables } from './transferables.ts';
@@ -51,6 +52,8 @@ export interface ShapJob {
   readonly X: Float32Array;
   readonly rows: number;
   readonly featureGroups: readonly string[];
+  /** the block of trees this worker explains (the SHAP cell splits the trees between two workers); every tree when omitted */
+  readonly trees?: TreeRange;
 }
 
 /** Buffers of a SHAP job (the rows are a copy the caller does not keep). */

@@ -3,7 +3,7 @@ import { createRng } from '../random.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { predictRaw, sigmoid } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
-import { beeswarmPoints, explainRows, joinExplanations, rowBlocks, shapUnits, type ShapExplanation } from './shapExplain.ts';
+import { beeswarmPoints, explainRows, shapUnits, sumExplanations, treeBlocks, type ShapExplanation } from './shapExplain.ts';
 import { treeShap } from './treeShap.ts';
 
 // columns: hour (0..23), visits (with missing values), and a one-hot group "page" of three levels
@@ -86,38 +86,53 @@ describe('explainRows', () => {
   });
 });
 
-describe('joinExplanations', () => {
-  it('joins blocks explained apart into exactly the explanation of all rows (values, scores, colours, mean |SHAP|)', async () => {
+describe('sumExplanations', () => {
+  it('adds up blocks of trees explained apart into the explanation by every tree (values, scores, colours, mean |SHAP|)', async () => {
     const n = 1500;
     const { X, y } = data(n, 12);
     const e = fitForest({ task: 'classifier', train: { X, cols: 5, rowIdx: all(n), y }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 15, maxDepth: 9 } }).ensemble;
     const rows = 401;
     const Xs = X.slice(0, rows * 5);
     const whole = await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups });
-    const sizes = rowBlocks(rows, 2);
-    expect(sizes).toEqual([201, 200]);
+    const blocks = treeBlocks(e.trees.map((t) => t.nodes), 2);
+    expect(blocks.length).toBe(2);
+    expect(blocks[0]?.from).toBe(0);
+    expect(blocks[0]?.to).toBe(blocks[1]?.from);
+    expect(blocks[1]?.to).toBe(15);
+    const seen: number[] = [];
     const parts: ShapExplanation[] = [];
-    let at = 0;
-    for (const size of sizes) {
-      parts.push(await explainRows({ ensemble: e, X: Xs.slice(at * 5, (at + size) * 5), rows: size, featureGroups: groups }));
-      at += size;
+    for (const trees of blocks) parts.push(await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups, trees }, { sliceMs: 0, onProgress: (p) => seen.push(p.total) }));
+    // each block reports progress over its own trees
+    expect(new Set(seen)).toEqual(new Set(blocks.map((b) => b.to - b.from)));
+    // one block alone is not the answer: both carry real contributions
+    expect(parts.every((p) => p.values.some((v) => v !== 0))).toBe(true);
+    const summed = sumExplanations(parts, Xs, groups);
+    expect(summed.rows).toBe(rows);
+    expect(summed.expectedValue).toBe(whole.expectedValue);
+    let worst = 0;
+    for (let i = 0; i < whole.values.length; i++) worst = Math.max(worst, Math.abs((summed.values[i] as number) - (whole.values[i] as number)));
+    expect(worst).toBeLessThan(1e-12);
+    // every row still adds up to its own score
+    for (let r = 0; r < rows; r++) {
+      const sum = summed.expectedValue + (summed.values[r * 3] as number) + (summed.values[r * 3 + 1] as number) + (summed.values[r * 3 + 2] as number);
+      expect(Math.abs(sum - (summed.raw[r] as number))).toBeLessThan(1e-6);
     }
-    const joined = joinExplanations(parts, Xs, groups);
-    expect(joined.rows).toBe(rows);
-    expect(joined.expectedValue).toBe(whole.expectedValue);
-    // bit for bit: a row's values do not depend on the other rows explained with it
-    expect(Array.from(joined.values)).toEqual(Array.from(whole.values));
-    expect(Array.from(joined.raw)).toEqual(Array.from(whole.raw));
-    expect(Array.from(joined.output)).toEqual(Array.from(whole.output));
-    expect(Array.from(joined.colour)).toEqual(Array.from(whole.colour));
-    expect(joined.importance).toEqual(whole.importance);
-    expect(() => joinExplanations(parts, Xs.subarray(5), groups)).toThrow(/2000 values for 401 joined rows × 5 columns/);
+    expect(Array.from(summed.raw)).toEqual(Array.from(whole.raw));
+    expect(Array.from(summed.output)).toEqual(Array.from(whole.output));
+    expect(Array.from(summed.colour)).toEqual(Array.from(whole.colour));
+    expect(summed.importance.map((f) => f.group)).toEqual(whole.importance.map((f) => f.group));
+    summed.importance.forEach((f, i) => expect(f.meanAbs).toBeCloseTo(whole.importance[i]?.meanAbs as number, 12));
+    expect(() => sumExplanations(parts, Xs.subarray(5), groups)).toThrow(/2000 values for 401 rows × 5 columns/);
+    await expect(explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups, trees: { from: 10, to: 16 } })).rejects.toThrow('tree range 10..16 is outside the model\'s 15 trees; pass a range within 0..15');
   });
 
-  it('splits rows into even blocks, never an empty one', () => {
-    expect(rowBlocks(5, 2)).toEqual([3, 2]);
-    expect(rowBlocks(1, 2)).toEqual([1]);
-    expect(rowBlocks(1000, 2)).toEqual([500, 500]);
+  it('splits trees into consecutive blocks of about equal node counts, never an empty one', () => {
+    expect(treeBlocks([10, 10, 10, 10], 2)).toEqual([{ from: 0, to: 2 }, { from: 2, to: 4 }]);
+    // one large tree balances three small ones
+    expect(treeBlocks([30, 10, 10, 10], 2)).toEqual([{ from: 0, to: 1 }, { from: 1, to: 4 }]);
+    expect(treeBlocks([1, 1, 1, 100], 2)).toEqual([{ from: 0, to: 3 }, { from: 3, to: 4 }]);
+    expect(treeBlocks([5], 2)).toEqual([{ from: 0, to: 1 }]);
+    expect(treeBlocks([5, 7, 9], 3)).toEqual([{ from: 0, to: 1 }, { from: 1, to: 2 }, { from: 2, to: 3 }]);
   });
 });
 

@@ -7,7 +7,7 @@ import { createRng } from '../random.ts';
 import { binRows } from './binning.ts';
 import { outputFromRaw, predictRaw, type TreeEnsemble, type TreeModelKind } from './ensemble.ts';
 import { groupShap, shapImportance } from './shapSummary.ts';
-import { startTreeShap } from './treeShap.ts';
+import { startTreeShap, type TreeRange } from './treeShap.ts';
 
 /** The rows to explain: row-major model-matrix values (raw, unscaled), with each column's feature group. */
 export interface ShapRowsInput {
@@ -15,6 +15,8 @@ export interface ShapRowsInput {
   readonly X: Float32Array;
   readonly rows: number;
   readonly featureGroups: readonly string[];
+  /** explain with these trees only (a worker's block, see `treeBlocks`); every tree when omitted */
+  readonly trees?: TreeRange;
 }
 
 /** Explanations of some rows: grouped SHAP values, the scores they add up to and what a user reads. */
@@ -36,7 +38,7 @@ export interface ShapExplanation {
   readonly importance: ReadonlyArray<{ readonly group: string; readonly meanAbs: number }>;
 }
 
-/** Trees done of all trees. */
+/** Trees done of all trees (of the block, when explaining a block of trees). */
 export interface ShapProgress {
   readonly done: number;
   readonly total: number;
@@ -57,14 +59,14 @@ function cancelled(): Error {
   return e;
 }
 
-/** Exact TreeSHAP of `input.rows` rows, grouped per feature. */
+/** Exact TreeSHAP of `input.rows` rows, grouped per feature (the contributions of `input.trees` only, when given). */
 export async function explainRows(input: ShapRowsInput, o: ShapRunOptions = {}): Promise<ShapExplanation> {
   const { ensemble: e, X, rows, featureGroups } = input;
   if (featureGroups.length !== e.cols) throw new Error(`${featureGroups.length} feature groups for a model of ${e.cols} columns; train the model again`);
   if (X.length !== rows * e.cols) throw new Error(`${X.length} values for ${rows} rows × ${e.cols} columns; pass row-major model-matrix rows`);
   const tick = o.yieldControl ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
   const slice = o.sliceMs ?? 50;
-  const job = startTreeShap(e, binRows(X, e.cols, e.edges));
+  const job = startTreeShap(e, binRows(X, e.cols, e.edges), input.trees);
   let last = performance.now();
   o.onProgress?.({ done: 0, total: job.trees });
   while (job.step()) {
@@ -92,35 +94,52 @@ export async function explainRows(input: ShapRowsInput, o: ShapRunOptions = {}):
 }
 
 /**
- * The explanation of all rows from the explanations of consecutive blocks of them (each block explained on its own, e.g.
- * one per worker): values and scores side by side, colours and mean |SHAP| over every row. A row's values do not
- * depend on which other rows are explained with it, so the join equals explaining the rows at once.
+ * The explanation by every tree from the explanations of the same rows by consecutive blocks of trees (each block
+ * explained on its own, e.g. one per worker): a row's contributions are sums over trees, so the blocks' values add up
+ * to the whole model's (up to the order of the floating-point sums); scores, colours and the expected value are the
+ * whole model's in every block.
  */
-export function joinExplanations(parts: readonly ShapExplanation[], X: Float32Array, featureGroups: readonly string[]): ShapExplanation {
+export function sumExplanations(parts: readonly ShapExplanation[], X: Float32Array, featureGroups: readonly string[]): ShapExplanation {
   const first = parts[0];
-  if (!first) throw new Error('no explained rows to join; explain at least one block of rows');
-  const rows = parts.reduce((s, p) => s + p.rows, 0);
-  if (X.length !== rows * featureGroups.length) throw new Error(`${X.length} values for ${rows} joined rows × ${featureGroups.length} columns; pass the rows of every block in order`);
-  const k = first.groups.length;
-  const values = new Float64Array(rows * k);
-  const raw = new Float64Array(rows);
-  const output = new Float64Array(rows);
-  let at = 0;
+  if (!first) throw new Error('no explained blocks of trees to add up; explain at least one block');
+  const { rows, groups } = first;
+  if (X.length !== rows * featureGroups.length) throw new Error(`${X.length} values for ${rows} rows × ${featureGroups.length} columns; pass the rows every block explained`);
+  const values = new Float64Array(rows * groups.length);
   for (const p of parts) {
-    if (p.groups.length !== k || p.groups.some((g, j) => g !== first.groups[j]) || p.expectedValue !== first.expectedValue) throw new Error('the blocks were explained with different models or features; explain them with the same model');
-    values.set(p.values, at * k);
-    raw.set(p.raw, at);
-    output.set(p.output, at);
-    at += p.rows;
+    if (p.rows !== rows || p.groups.length !== groups.length || p.groups.some((g, j) => g !== groups[j]) || p.expectedValue !== first.expectedValue) {
+      throw new Error('the blocks explained different rows, models or features; explain the same rows with the same model');
+    }
+    for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) + (p.values[i] as number);
   }
-  const grouped = { groups: first.groups, rows, values, expectedValue: first.expectedValue };
-  return { ...grouped, raw, output, colour: featureColours(X, rows, featureGroups, first.groups), importance: shapImportance(grouped) };
+  const grouped = { groups, rows, values, expectedValue: first.expectedValue };
+  return { ...grouped, raw: first.raw, output: first.output, colour: featureColours(X, rows, featureGroups, groups), importance: shapImportance(grouped) };
 }
 
-/** Row counts of `blocks` consecutive blocks as even as can be (the first ones one row longer), none empty. */
-export function rowBlocks(rows: number, blocks: number): number[] {
-  const n = Math.max(1, Math.min(blocks, rows));
-  return Array.from({ length: n }, (_, i) => Math.floor(rows / n) + (i < rows % n ? 1 : 0));
+/**
+ * Up to `blocks` consecutive blocks of trees with about the same number of nodes each (a tree's TreeSHAP time grows with
+ * its nodes, and forests' trees differ in size), none empty.
+ */
+export function treeBlocks(treeNodes: readonly number[], blocks: number): TreeRange[] {
+  const trees = treeNodes.length;
+  const n = Math.max(1, Math.min(blocks, trees));
+  const total = treeNodes.reduce((s, v) => s + v, 0);
+  const out: TreeRange[] = [];
+  let from = 0;
+  let sum = 0;
+  for (let b = 1; b < n; b++) {
+    // end this block where the running node count comes closest to b/n of the total, leaving a tree for each later block
+    const target = (total * b) / n;
+    let to = from + 1;
+    sum += treeNodes[from] as number;
+    while (to < trees - (n - b) && Math.abs(sum + (treeNodes[to] as number) - target) <= Math.abs(sum - target)) {
+      sum += treeNodes[to] as number;
+      to++;
+    }
+    out.push({ from, to });
+    from = to;
+  }
+  out.push({ from, to: trees });
+  return out;
 }
 
 /** The beeswarm's points: per shown feature (most important on top, at y = features − 1 − rank), one point per row. */

@@ -55,6 +55,7 @@ export function treeShapBinned(e: TreeEnsemble, m: BinnedMatrix): ShapValues {
 
 /** A TreeSHAP computation done one tree at a time, so a worker can report progress and honour a cancel between trees. */
 export interface TreeShapJob {
+  /** trees to do (the range's) */
   readonly trees: number;
   /** trees done so far */
   done(): number;
@@ -63,8 +64,22 @@ export interface TreeShapJob {
   result(): ShapValues;
 }
 
-/** Starts the fast exact TreeSHAP of binned rows; call `step()` until it returns false, then `result()`. */
-export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix): TreeShapJob {
+/** A block of consecutive trees of an ensemble: indices `from` (inclusive) to `to` (exclusive). */
+export interface TreeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Starts the fast exact TreeSHAP of binned rows over every tree, or over the trees of `range` only (the contributions
+ * of those trees; the expected value stays the whole ensemble's). Call `step()` until it returns false, then `result()`.
+ */
+export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix, range?: TreeRange): TreeShapJob {
+  const from = range?.from ?? 0;
+  const to = range?.to ?? e.trees.length;
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= e.trees.length)) {
+    throw new Error(`tree range ${from}..${to} is outside the model's ${e.trees.length} trees; pass a range within 0..${e.trees.length}`);
+  }
   const cols = e.cols;
   // identical rows have identical explanations: walk each distinct row once
   const groups = m.rows > 1 ? groupIdenticalRows(m, undefined, 1) : null;
@@ -72,13 +87,13 @@ export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix): TreeShapJob {
   const rows = distinct.rows;
   const phi = new Float64Array(rows * cols);
   const walk = new ShapWalk(distinct, phi);
-  let next = 0;
+  let next = from;
   const step = (): boolean => {
-    if (next >= e.trees.length) return false;
+    if (next >= to) return false;
     const t = e.trees[next] as Tree;
     next += 1;
     if ((t.feature[0] as number) >= 0) addTreeShap(t, e.treeScale, distinct, walk);
-    return next < e.trees.length;
+    return next < to;
   };
   const result = (): ShapValues => {
     // phi is feature-major over the distinct rows; the answer is row-major over every row
@@ -89,7 +104,7 @@ export function startTreeShap(e: TreeEnsemble, m: BinnedMatrix): TreeShapJob {
     }
     return { rows: m.rows, cols, expectedValue: expectedValue(e), values };
   };
-  return { trees: e.trees.length, done: () => next, step, result };
+  return { trees: to - from, done: () => next - from, step, result };
 }
 
 /** Gauss–Legendre nodes and weights on [0, 1] with n points (exact for polynomials of degree ≤ 2n − 1), memoised. */
