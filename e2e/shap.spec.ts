@@ -52,6 +52,8 @@ test('SHAP cell explains gbdt with real feature names, a stated sample and a wat
   // both cores: the trees were split between two workers (their sum equals one run: unit-tested)
   await expect(shap.getByTestId('shap-ms')).toHaveAttribute('data-workers', '2');
   await expect(shap.getByTestId('shap-ms')).toContainText('in 2 workers, trees split between them');
+  // the two blocks of trees add up: every sampled row's values sum to its own score (a missing or doubled block would not)
+  expect(Number(await shap.getByTestId('shap-additivity').getAttribute('data-value'))).toBeLessThan(1e-6);
 
   // test row 0's waterfall: expected value + contributions = the model's log-odds, whose sigmoid is the stored P
   const check = async (row: number): Promise<void> => {

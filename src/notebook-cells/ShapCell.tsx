@@ -8,7 +8,7 @@ import { useWorkbench } from '../app/store.ts';
 import { MAX_SHAP_ROWS, ShapCellSchema } from '../notebook/settings.ts';
 import { sigmoid } from '../trainers/trees/ensemble.ts';
 import { shapWaterfall } from '../trainers/trees/shapSummary.ts';
-import { beeswarmPoints, shapUnits, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
+import { beeswarmPoints, largestAdditivityGap, shapUnits, type ShapExplanation } from '../trainers/trees/shapExplain.ts';
 import { defineCell, type CellProps } from './cellDefinition.ts';
 import { NumberField, SelectField } from './fields.tsx';
 
@@ -131,6 +131,7 @@ function Results({ cellId, entry }: { cellId: CellProps['cellId']; entry: ShapEn
 
 function Summary({ entry, sample, units }: { entry: ShapEntry; sample: ShapSample; units: string }) {
   const ex = sample.explanation;
+  const gap = useMemo(() => largestAdditivityGap(ex), [ex]);
   return (
     <>
       <p data-testid="shap-rows" data-value={ex.rows} data-total={sample.totalTestRows} data-seed={sample.seed}>
@@ -140,6 +141,9 @@ function Summary({ entry, sample, units }: { entry: ShapEntry; sample: ShapSampl
             {' '}· computed in {fmt(entry.ms / 1000, 2)} s in {entry.workers === 1 ? 'a worker' : `${entry.workers} workers, trees split between them`} (exact TreeSHAP, {fmtInt(entry.total)} trees)
           </span>
         )}
+        <span className="muted" data-testid="shap-additivity" data-value={gap}>
+          {' '}· every row's expected value + contributions equals its score (largest gap {gap.toExponential(1)})
+        </span>
       </p>
       <div className="charts">
         <section aria-label="SHAP summary">

@@ -3,7 +3,7 @@ import { createRng } from '../random.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { predictRaw, sigmoid } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
-import { beeswarmPoints, explainRows, shapUnits, sumExplanations, treeBlocks, type ShapExplanation } from './shapExplain.ts';
+import { beeswarmPoints, explainRows, largestAdditivityGap, shapUnits, sumExplanations, treeBlocks, type ShapExplanation } from './shapExplain.ts';
 import { treeShap } from './treeShap.ts';
 
 // columns: hour (0..23), visits (with missing values), and a one-hot group "page" of three levels
@@ -112,11 +112,15 @@ describe('sumExplanations', () => {
     let worst = 0;
     for (let i = 0; i < whole.values.length; i++) worst = Math.max(worst, Math.abs((summed.values[i] as number) - (whole.values[i] as number)));
     expect(worst).toBeLessThan(1e-12);
-    // every row still adds up to its own score
+    // every row still adds up to its own score; one block alone does not
+    let gap = 0;
     for (let r = 0; r < rows; r++) {
       const sum = summed.expectedValue + (summed.values[r * 3] as number) + (summed.values[r * 3 + 1] as number) + (summed.values[r * 3 + 2] as number);
-      expect(Math.abs(sum - (summed.raw[r] as number))).toBeLessThan(1e-6);
+      gap = Math.max(gap, Math.abs(sum - (summed.raw[r] as number)));
     }
+    expect(gap).toBeLessThan(1e-6);
+    expect(largestAdditivityGap(summed)).toBe(gap);
+    expect(largestAdditivityGap(parts[0] as ShapExplanation)).toBeGreaterThan(1e-3);
     expect(Array.from(summed.raw)).toEqual(Array.from(whole.raw));
     expect(Array.from(summed.output)).toEqual(Array.from(whole.output));
     expect(Array.from(summed.colour)).toEqual(Array.from(whole.colour));

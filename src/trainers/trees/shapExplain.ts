@@ -142,6 +142,18 @@ export function treeBlocks(treeNodes: readonly number[], blocks: number): TreeRa
   return out;
 }
 
+/** The largest |expected value + Σ contributions − raw score| over the explained rows: what a user checks the values add up to. */
+export function largestAdditivityGap(ex: ShapExplanation): number {
+  const k = ex.groups.length;
+  let worst = 0;
+  for (let r = 0; r < ex.rows; r++) {
+    let sum = ex.expectedValue;
+    for (let j = 0; j < k; j++) sum += ex.values[r * k + j] as number;
+    worst = Math.max(worst, Math.abs(sum - (ex.raw[r] as number)));
+  }
+  return worst;
+}
+
 /** The beeswarm's points: per shown feature (most important on top, at y = features − 1 − rank), one point per row. */
 export interface BeeswarmPoints {
   readonly features: readonly string[];
