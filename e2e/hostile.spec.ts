@@ -72,10 +72,17 @@ interface Corruption {
   readonly notebook?: Record<string, unknown>;
   /** a config given to every cell of this kind */
   readonly cellConfig?: { readonly kind: string; readonly config: unknown };
+  /** the only saved run, owned by the first cell of `kind` and active for no model */
+  readonly runOfCell?: { readonly kind: string; readonly run: Record<string, unknown> };
 }
 
-/** Rewrites the saved snapshot in IndexedDB with `c` applied. */
+/**
+ * Rewrites the saved snapshot in IndexedDB with `c` applied, then opens the workbench on it. The app is not running
+ * meanwhile (a page of the same origin without it holds the write), so no debounced save can overwrite the change.
+ */
 async function corruptSnapshot(page: Page, c: Corruption): Promise<void> {
+  await expect.poll(() => savedSnapshot(page).then((snap) => snap !== undefined), { timeout: 30_000 }).toBe(true);
+  await page.goto('/e2e-no-app-here.txt');
   await page.evaluate(async (p) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('ml-workbench', 1);
@@ -89,26 +96,40 @@ async function corruptSnapshot(page: Page, c: Corruption): Promise<void> {
       const { kind, config } = p.cellConfig;
       notebook.cells = (notebook.cells as Array<Record<string, unknown>>).map((cell) => (cell.kind === kind ? { ...cell, config } : cell));
     }
+    const top = { ...(p.top ?? {}) };
+    if (p.runOfCell) {
+      const { kind, run } = p.runOfCell;
+      const cellId = (notebook.cells as Array<Record<string, unknown>>).find((cell) => cell.kind === kind)?.id;
+      top.results = { runs: [{ ...run, cellId }], activeRun: { classifier: null, regressor: null }, freshRunIds: [] };
+    }
     const tx = db.transaction('notebooks', 'readwrite');
-    tx.objectStore('notebooks').put({ ...snap, notebook, ...(p.top ?? {}) }, 'current');
+    tx.objectStore('notebooks').put({ ...snap, notebook, ...top }, 'current');
     await new Promise<void>((resolve) => { tx.oncomplete = () => resolve(); });
     db.close();
   }, c);
+  await page.goto('/');
 }
 
-/** The ids of the runs in the snapshot saved in IndexedDB. */
-function savedRunIds(page: Page): Promise<string[]> {
+/** The snapshot saved in IndexedDB (undefined before the first save). */
+function savedSnapshot(page: Page): Promise<{ notebook?: Record<string, unknown>; results?: { runs?: Array<{ id: string }> } } | undefined> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('ml-workbench', 1);
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
+      // a page that opens the database first creates its store, as the app does
+      req.onupgradeneeded = () => { req.result.createObjectStore('notebooks'); };
     });
     const get = db.transaction('notebooks', 'readonly').objectStore('notebooks').get('current');
-    const snap = await new Promise<{ results?: { runs?: Array<{ id: string }> } } | undefined>((resolve) => { get.onsuccess = () => resolve(get.result); });
+    const snap = await new Promise<{ notebook?: Record<string, unknown>; results?: { runs?: Array<{ id: string }> } } | undefined>((resolve) => { get.onsuccess = () => resolve(get.result); });
     db.close();
-    return (snap?.results?.runs ?? []).map((r) => r.id);
+    return snap;
   });
+}
+
+/** The ids of the runs in the snapshot saved in IndexedDB. */
+async function savedRunIds(page: Page): Promise<string[]> {
+  return ((await savedSnapshot(page))?.results?.runs ?? []).map((r) => r.id);
 }
 
 const CORRUPTIONS: ReadonlyArray<readonly [string, Corruption, string]> = [
@@ -122,9 +143,7 @@ const CORRUPTIONS: ReadonlyArray<readonly [string, Corruption, string]> = [
 for (const [name, corruption, kept] of CORRUPTIONS) {
   test(`a saved notebook with ${name} starts safe mode: the default notebook, a notice, the broken copy for download`, async ({ page }) => {
     await openWorkbench(page);
-    await page.waitForTimeout(1500);
     await corruptSnapshot(page, corruption);
-    await page.reload();
     await expectNotBlank(page);
     await expect(page.getByTestId('persistence-notice')).toContainText('not restored');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-broken-snapshot').click()]);
@@ -134,12 +153,40 @@ for (const [name, corruption, kept] of CORRUPTIONS) {
   });
 }
 
+/** A saved regressor run whose result is empty: it passes the restore but no cell can draw it. */
+const BROKEN_RUN = { id: 'broken-run', kind: 'regressor', name: 'regressor #1', createdAt: '2026-01-01T00:00:00.000Z', inputsKey: 'k', featureNames: ['pages'], featureGroups: ['pages'], excluded: [], transforms: {}, dataSha256: '', dataName: 'x', rows: 1, wallMs: 1, result: {} };
+
+test('a Train cell that cannot draw its own saved run: "Reset this cell" gives a fresh cell in its place, which trains', async ({ page }) => {
+  await openWorkbench(page);
+  // the run belongs to the Train regressor cell and is active for no model: only that cell shows it
+  await corruptSnapshot(page, { runOfCell: { kind: 'trainRegressor', run: BROKEN_RUN } });
+  await expectNotBlank(page);
+  const boundary = page.getByTestId('cell-error-trainRegressor');
+  await expect(boundary).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('cell-trainRegressor')).toHaveCount(1);
+  const index = await page.locator('[data-cell-id]').evaluateAll((els) => els.findIndex((e) => e.getAttribute('data-testid') === 'cell-trainRegressor'));
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  // Retry draws the same run and fails again; Reset replaces the cell
+  await boundary.getByTestId('cell-error-trainRegressor-retry').click();
+  await expect(boundary).toBeVisible();
+  await boundary.getByTestId('cell-reset-trainRegressor').click();
+  await expect(page.getByTestId('cell-error-trainRegressor')).toHaveCount(0);
+  const cell = page.getByTestId('cell-trainRegressor');
+  await expect(cell).toHaveCount(1);
+  expect(await page.locator('[data-cell-id]').evaluateAll((els) => els.findIndex((e) => e.getAttribute('data-testid') === 'cell-trainRegressor'))).toBe(index);
+  // the fresh cell has the default settings and works: it trains, and shows its own run
+  await expect(cell.getByTestId('reg-model')).toHaveValue('linear');
+  await cell.getByTestId('train-regressor').click();
+  await expect(cell.getByTestId('regressor-result')).toBeVisible({ timeout: 150_000 });
+  const rmse = Number(await cell.getByTestId('reg-rmse').getAttribute('data-value'));
+  expect(Number.isFinite(rmse) && rmse > 0).toBe(true);
+  await expect(page.getByTestId('app-error')).toHaveCount(0);
+});
+
 test('a saved run whose result is empty passes the restore but cannot be drawn: the cells that show it say so, the rest of the page works, and discarding it mends them', async ({ page }) => {
   await openWorkbench(page);
-  await page.waitForTimeout(1500);
-  const broken = { id: 'broken-run', kind: 'regressor', name: 'regressor #1', createdAt: '2026-01-01T00:00:00.000Z', inputsKey: 'k', featureNames: ['pages'], featureGroups: ['pages'], excluded: [], transforms: {}, dataSha256: '', dataName: 'x', rows: 1, wallMs: 1, result: {} };
-  await corruptSnapshot(page, { top: { results: { runs: [broken], activeRun: { classifier: null, regressor: 'broken-run' }, freshRunIds: [] } } });
-  await page.reload();
+  await corruptSnapshot(page, { top: { results: { runs: [BROKEN_RUN], activeRun: { classifier: null, regressor: 'broken-run' }, freshRunIds: [] } } });
   await expectNotBlank(page);
   // the Train regressor cell cannot draw the run: its boundary names the failure and offers the ways out
   const boundary = page.getByTestId('cell-error-trainRegressor');
@@ -241,7 +288,11 @@ test('a notebook link with another data URL fetches nothing until Load, and keep
     await openWorkbench(page);
     const saved = JSON.parse(await downloadText(page, 'export-notebook')) as { data: unknown; cells: Array<{ kind: string }> };
     expect(saved.data).toEqual({ type: 'bundled', name: 'training_data.parquet' });
-    await page.waitForTimeout(1000); // the debounced save
+    // the notebook is in IndexedDB (saved 400 ms after the load) before the link replaces it
+    await expect.poll(async () => {
+      const nb = (await savedSnapshot(page))?.notebook;
+      return { data: nb?.data, cells: (nb?.cells as unknown[] | undefined)?.length };
+    }, { timeout: 30_000 }).toEqual({ data: saved.data, cells: saved.cells.length });
     const secret = 's3cr3t-link-token';
     const url = `${server.url('ok', 'link.parquet')}?token=${secret}`;
     const doc = { ...saved, data: { type: 'url', name: 'link.parquet', url }, cells: saved.cells.filter((c) => c.kind !== 'note') };
@@ -277,6 +328,8 @@ test('Keep my current data leaves the loaded data and never asks the link\'s ser
     await page.getByTestId('keep-current-data').click();
     await expect(page.getByTestId('pending-data')).toHaveCount(0);
     await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+    // the choice is saved before the reload (a reload during the debounce would restore the link's notebook)
+    await expect.poll(async () => (await savedSnapshot(page))?.notebook?.data, { timeout: 30_000 }).toEqual({ type: 'bundled', name: 'training_data.parquet' });
     await page.reload();
     await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
     await expect(page.getByTestId('pending-data')).toHaveCount(0);
