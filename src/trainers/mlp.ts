@@ -3,7 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { DenseLayer } from './bundle.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
-import { adamStep, createAdam, kernelMask, lossGradient, packLayers, parameterLayout, unpackLayers, viewLayers } from './mlpStep.ts';
+import { adamStep, createAdam, forwardPass, gatherBatch, kernelMask, layerTensors, lossGradient, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
 import { BATCH_PROGRESS_MS, type Clock, type EpochLog, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
 
 /** Inputs of `trainMlp`; X matrices are already standardised, row-major. */
@@ -50,12 +50,6 @@ export interface MlpFit {
   readonly batches: number;
 }
 
-/** Backends whose kernels run after the call returns (on a GPU queue): the training loop waits for each step there. */
-const ASYNC_BACKENDS: ReadonlySet<string> = new Set(['webgl', 'webgpu']);
-
-/** Variable names must be unique per tfjs engine; a counter keeps two runs in one worker apart. */
-let runCounter = 0;
-
 /** Thrown when the caller's AbortSignal fires; workers match on `name`. */
 export class TrainingCancelled extends Error {
   override readonly name = 'AbortError';
@@ -76,20 +70,6 @@ export function weightedBce(tf: Tf, logits: tfjs.Tensor, y: tfjs.Tensor, w: tfjs
 
 /** Validation rows per forward pass: bounds the activations held on the device at once. */
 const VALID_CHUNK_ROWS = 65_536;
-
-/** Rows `order[start … start + n)` of X, y and w, copied into one batch. */
-function gatherBatch(X: Float32Array, cols: number, y: Float32Array, w: Float32Array, order: Uint32Array, start: number, n: number): { x: Float32Array; y: Float32Array; w: Float32Array } {
-  const xb = new Float32Array(n * cols);
-  const yb = new Float32Array(n);
-  const wb = new Float32Array(n);
-  for (let k = 0; k < n; k++) {
-    const row = order[start + k] as number;
-    for (let c = 0, from = row * cols, to = k * cols; c < cols; c++) xb[to + c] = X[from + c] as number;
-    yb[k] = y[row] as number;
-    wb[k] = w[row] as number;
-  }
-  return { x: xb, y: yb, w: wb };
-}
 
 /** True when the validation loss moved less than 1e-4 over the last 3 epochs: the issue's definition of converged. */
 export function hasPlateaued(valLosses: readonly number[]): boolean {
@@ -125,43 +105,23 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const init = initLayers(o.cols, o.hiddenUnits, outputActivation, o.seed + 1);
   const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
 
-  const owned: tfjs.Tensor[] = [];
-  const keep = <T extends tfjs.Tensor>(t: T): T => {
-    owned.push(t);
-    return t;
-  };
-  const run = ++runCounter;
-  // every kernel and bias in one flat vector: one Adam update and one gradient concat per step (see mlpStep.ts)
+  // every kernel and bias in one flat vector on the host: the step reads them uploaded and returns one flat gradient
+  // with the batch's loss in one read; Adam updates the vector in place (see mlpStep.ts)
   const layout = parameterLayout(init);
-  const params = keep(tf.tidy(() => tf.variable(tf.tensor1d(packLayers(init)), false, `mlp${run}_params`)));
-  const adam = createAdam(tf, layout.size, `mlp${run}`);
-  keep(adam.m);
-  keep(adam.v);
-  const l2Mask = o.l2 > 0 ? keep(tf.tensor1d(kernelMask(layout).map((v) => v * 2 * o.l2))) : null;
+  const params = packLayers(init);
+  const adam = createAdam(layout.size);
+  const l2Factors = o.l2 > 0 ? kernelMask(layout).map((v) => v * 2 * o.l2) : null;
   const epsilon = tf.backend().epsilon();
   const wTrain = o.weight ?? ones(o.rows);
   const wValid = o.validWeight ?? ones(o.validRows);
   const settings = { loss: o.loss, dropout: o.dropout, nextSeed: () => Math.floor(rng() * 2 ** 31) };
 
-  /** Inference pass: logits (bce) or values (mse). */
-  const forward = (x: tfjs.Tensor): tfjs.Tensor => {
-    const { kernels, biases } = viewLayers(tf, params, layout);
-    let h: tfjs.Tensor = x;
-    kernels.forEach((k, i) => {
-      h = tf.add(tf.matMul(h, k), biases[i] as tfjs.Tensor1D);
-      if (i + 1 < kernels.length) h = tf.relu(h);
-    });
-    return h;
-  };
-  /** l2 · Σ kernel², from the flat vector; read asynchronously (a synchronous read stalls, or fails, on WebGPU in a worker) */
-  const penalty = async (): Promise<number> => {
-    if (l2Mask === null) return 0;
-    const sum = tf.tidy(() => tf.sum(tf.mul(tf.square(params), l2Mask)));
-    try {
-      return ((await sum.data())[0] ?? 0) / 2;
-    } finally {
-      sum.dispose();
-    }
+  /** l2 · Σ kernel² of the current weights */
+  const penalty = (): number => {
+    if (l2Factors === null) return 0;
+    let sum = 0;
+    for (let i = 0; i < params.length; i++) sum += (l2Factors[i] as number) * (params[i] as number) ** 2;
+    return sum / 2;
   };
 
   /**
@@ -177,7 +137,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
       const part = tf.tidy(() => {
         const y = tf.tensor2d(o.validY.subarray(start, start + n), [n, 1]);
         const w = tf.tensor2d(wValid.subarray(start, start + n), [n, 1]);
-        const out = forward(tf.tensor2d(o.validX.subarray(start * o.cols, (start + n) * o.cols), [n, o.cols]));
+        const out = forwardPass(tf, layerTensors(tf, params, layout, false), tf.tensor2d(o.validX.subarray(start * o.cols, (start + n) * o.cols), [n, o.cols]));
         const perRow = o.loss === 'bce' ? weightedBceTerms(tf, out, y) : tf.square(tf.sub(out, y));
         return { weighted: tf.sum(tf.mul(perRow, w)), weightSum: tf.sum(w), out: o.loss === 'bce' ? tf.sigmoid(out) : out };
       });
@@ -194,13 +154,26 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     return { valLoss: Math.fround(weighted / weightSum), valOut };
   };
 
-  /** One Adam step; returns the batch's n · Σ w·loss / Σ w (the epoch loss is their sum over rows). */
-  const trainStep = (xb: tfjs.Tensor2D, yb: tfjs.Tensor, wb: tfjs.Tensor, n: number): tfjs.Scalar =>
-    tf.tidy(() => {
-      const { grad, weightedLoss, weightSum } = lossGradient(tf, params, layout, xb, yb, wb, settings);
-      adamStep(tf, params, l2Mask === null ? grad : tf.add(grad, tf.mul(params, l2Mask)), adam, o.learningRate, epsilon);
-      return tf.mul(tf.div(weightedLoss, weightSum), n) as tfjs.Scalar;
+  /**
+   * One Adam step: the gradient and the batch's Σ w·loss and Σ w come back in ONE read (a memory copy on wasm and cpu;
+   * on WebGL/WebGPU the wait that keeps the GPU queue one step deep: queued, a whole epoch ran silently in one final
+   * read, for minutes on a software adapter). Returns the batch's n · Σ w·loss / Σ w (the epoch loss is their sum).
+   */
+  const trainStep = async (batch: ReturnType<typeof gatherBatch>, n: number): Promise<number> => {
+    const packed = tf.tidy(() => {
+      const stepBatch = { x: tf.tensor2d(batch.x, [n, o.cols]), xAugT: tf.tensor2d(batch.xAugT, [o.cols + 1, n]), y: tf.tensor2d(batch.y, [n, 1]), w: tf.tensor2d(batch.w, [n, 1]) };
+      const { grad, weightedLoss, weightSum } = lossGradient(tf, layerTensors(tf, params, layout, true), stepBatch, settings);
+      return tf.concat([grad, tf.reshape(weightedLoss, [1]), tf.reshape(weightSum, [1])]);
     });
+    let values: Float32Array;
+    try {
+      values = (await packed.data()) as Float32Array;
+    } finally {
+      packed.dispose();
+    }
+    adamStep(params, values.subarray(0, layout.size), adam, o.learningRate, epsilon, l2Factors);
+    return (n * (values[layout.size] ?? Number.NaN)) / (values[layout.size + 1] ?? Number.NaN);
+  };
 
   const history: EpochLog[] = [];
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, layers: init };
@@ -211,75 +184,55 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const batchesPerEpoch = Math.ceil(o.rows / o.batchSize);
   let stoppedEarly = false;
   const started = now();
-  const asyncDevice = ASYNC_BACKENDS.has(tf.getBackend());
   const order = new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
 
-  // the running epoch loss lives on the device; tracked here so a cancel mid-epoch still frees it
-  let pendingLoss: tfjs.Tensor | null = null;
-  try {
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const t0 = now();
-      shuffleInPlace(order, rng);
-      let lossSum: tfjs.Tensor = tf.scalar(0);
-      pendingLoss = lossSum;
-      for (let start = 0; start < o.rows; start += o.batchSize) {
-        if (o.signal?.aborted === true) throw new TrainingCancelled();
-        const n = Math.min(o.rows, start + o.batchSize) - start;
-        // the batch's rows gathered here, not sliced from a device copy of the matrix: the wasm backend's slice reads
-        // its whole input back into a new array first (a ten-times file: the matrix copied once per batch)
-        const batch = gatherBatch(o.X, o.cols, o.y, wTrain, order, start, n);
-        const prev: tfjs.Tensor = lossSum;
-        const next: tfjs.Tensor = tf.tidy(() => {
-          const cost = trainStep(tf.tensor2d(batch.x, [n, o.cols]), tf.tensor2d(batch.y, [n, 1]), tf.tensor2d(batch.w, [n, 1]), n);
-          return tf.add(prev, cost);
-        });
-        prev.dispose();
-        lossSum = next;
-        pendingLoss = next;
-        // a GPU backend only queues the step: wait for it, so batch progress reports work done and the queue stays one
-        // step deep (queued, a whole epoch ran silently in one final read, for minutes on a software adapter)
-        if (asyncDevice) await next.data();
-        batches++;
-        o.onBatch?.(batches);
-        if (o.onBatchProgress && now() - lastProgress >= BATCH_PROGRESS_MS) {
-          o.onBatchProgress({ epoch, batch: start / o.batchSize + 1, batches: batchesPerEpoch });
-          lastProgress = now();
-        }
-        // let the worker's message loop deliver a cancel without paying a macrotask per batch
-        if (now() - lastYield > 20) {
-          await new Promise<void>((resolve) => setTimeout(resolve, 0));
-          lastYield = now();
-        }
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const t0 = now();
+    shuffleInPlace(order, rng);
+    let lossSum = 0;
+    for (let start = 0; start < o.rows; start += o.batchSize) {
+      if (o.signal?.aborted === true) throw new TrainingCancelled();
+      const n = Math.min(o.rows, start + o.batchSize) - start;
+      // the batch's rows gathered here, not sliced from a device copy of the matrix: the wasm backend's slice reads
+      // its whole input back into a new array first (a ten-times file: the matrix copied once per batch)
+      const batch = gatherBatch(o.X, o.cols, o.y, wTrain, order, start, n);
+      lossSum += await trainStep(batch, n);
+      batches++;
+      o.onBatch?.(batches);
+      if (o.onBatchProgress && now() - lastProgress >= BATCH_PROGRESS_MS) {
+        o.onBatchProgress({ epoch, batch: start / o.batchSize + 1, batches: batchesPerEpoch });
+        lastProgress = now();
       }
-      // the data loss of every batch (at the weights it was computed with) plus the L2 penalty at the epoch's end
-      const loss = ((await lossSum.data())[0] ?? Number.NaN) + (await penalty()) * o.rows;
-      lossSum.dispose();
-      pendingLoss = null;
-      const { valLoss, valOut } = await validate();
-      const log: EpochLog = {
-        epoch,
-        loss: loss / o.rows,
-        valLoss,
-        ...(o.loss === 'bce' ? { valAuc: rocAuc(o.validY, valOut) } : { valRmse: Math.sqrt(valLoss) }),
-        ms: now() - t0,
-      };
-      history.push(log);
-      o.onEpoch?.(log);
-      if (!Number.isFinite(valLoss)) throw new Error(`validation loss is ${valLoss} at epoch ${epoch}; lower the learning rate`);
-      if (valLoss < best.loss) {
-        best = { loss: valLoss, epoch, layers: unpackLayers(Float32Array.from(await params.data()), init) };
-        sinceBest = 0;
-      } else if (++sinceBest >= o.patience) {
-        stoppedEarly = true;
-        break;
+      // let the worker's message loop deliver a cancel without paying a macrotask per batch
+      if (now() - lastYield > 20) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        lastYield = now();
       }
-      if (hasPlateaued(history.map((h) => h.valLoss))) break;
     }
-  } finally {
-    pendingLoss?.dispose();
-    owned.forEach((t) => t.dispose());
+    // the data loss of every batch (at the weights it was computed with) plus the L2 penalty at the epoch's end
+    const loss = lossSum + penalty() * o.rows;
+    const { valLoss, valOut } = await validate();
+    const log: EpochLog = {
+      epoch,
+      loss: loss / o.rows,
+      valLoss,
+      ...(o.loss === 'bce' ? { valAuc: rocAuc(o.validY, valOut) } : { valRmse: Math.sqrt(valLoss) }),
+      ms: now() - t0,
+    };
+    history.push(log);
+    o.onEpoch?.(log);
+    if (!Number.isFinite(valLoss)) throw new Error(`validation loss is ${valLoss} at epoch ${epoch}; lower the learning rate`);
+    if (valLoss < best.loss) {
+      best = { loss: valLoss, epoch, layers: unpackLayers(params.slice(), init) };
+      sinceBest = 0;
+    } else if (++sinceBest >= o.patience) {
+      stoppedEarly = true;
+      break;
+    }
+    if (hasPlateaued(history.map((h) => h.valLoss))) break;
   }
+
   const total = now() - started;
   return {
     layers: best.layers,
