@@ -132,7 +132,8 @@ export async function benchSpeedLogistic({ log, openPage, trainOnce, dataValue, 
 
 /**
  * speed.mlp: ms per epoch of the MLP (64, 64), batch 4096, on each browser backend and on node's wasm, against the
- * peer's, interleaved; the ratio takes our fastest backend. WebGPU and WebGL in headless Chromium here run on
+ * peer's, interleaved; the ratio takes our fastest backend. wasm runs first in two fresh pages with 1 and with 2 threads
+ * (`?wasmThreads=`), then every backend in the app's default page. WebGPU and WebGL in headless Chromium here run on
  * SwiftShader (a CPU), so their figures say nothing about a real GPU.
  */
 export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, epochs = 2, backends = ['wasm', 'webgl', 'webgpu'] }) {
@@ -144,13 +145,48 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     log(`speed.mlp peer: ${Math.round(p.ms_per_epoch)} ms/epoch`);
   };
   const ours = {};
+  const threadMs = {};
   peerRun();
   const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs)]).stdout);
   ours['node.wasm'] = node.ms_per_epoch_all[0];
   out['speed.mlp.node.wasm.ms_per_epoch'] = round(ours['node.wasm']);
   out['speed.mlp.node.wasm.auc'] = round(node.auc, 4);
   log(`speed.mlp node wasm: ${Math.round(ours['node.wasm'])} ms/epoch`);
+  /** the training worker's wasm runtime (backend, SIMD, threads and how their count was chosen), read after a wasm run */
+  const wasmRuntime = async (page) => {
+    for (const w of page.workers().filter((x) => x.url().includes('train.worker'))) {
+      const info = await w.evaluate(async () => globalThis.__tfjsInfo?.()).catch(() => null);
+      if (info?.backend === 'wasm') return info;
+    }
+    return null;
+  };
   if (openPage) {
+    // the wasm thread count is fixed per worker: a fresh page for each run, in the order 1 2 2 1 (drift in the machine's
+    // load hits both alike), the peer run before each; each count's figure is the mean of its two runs
+    const threadRuns = { 1: [], 2: [] };
+    for (const threads of [1, 2, 2, 1]) {
+      peerRun();
+      const { page, close } = await openPage(`wasmThreads=${threads}`);
+      try {
+        await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+        const r = await trainOnce(page, 'wasm', 'mlp', { epochs });
+        const info = await wasmRuntime(page);
+        const key = `speed.mlp.browser.wasm_${threads}t`;
+        if (info?.wasmThreads !== threads) out[`${key}.threads_run`] = info?.wasmThreads ?? null;
+        threadRuns[threads].push(r.msPerEpoch);
+        threadMs[threads] = threadRuns[threads].reduce((a, b) => a + b, 0) / threadRuns[threads].length;
+        out[`${key}.ms_per_epoch`] = round(threadMs[threads]);
+        out[`${key}.ms_per_epoch_all`] = threadRuns[threads].map((v) => round(v));
+        out[`${key}.auc`] = round(r.auc, 4);
+        log(`speed.mlp browser wasm ${threads} thread(s): ${Math.round(r.msPerEpoch)} ms/epoch`);
+      } catch (e) {
+        out[`speed.mlp.browser.wasm_${threads}t.error`] = String(e.message).slice(0, 200);
+      } finally {
+        await close();
+      }
+    }
+    if (threadMs[1] && threadMs[2]) out['speed.mlp.browser.wasm_faster_threads'] = threadMs[2] < threadMs[1] ? 2 : 1;
+    out['speed.mlp.browser.wasm_threads_choice'] = 'the constant WASM_THREAD_SHARE in src/workers/wasmThreads.ts (threads per logical core; 0.5 = tfjs default, 1 on 2 cores): set it from wasm_faster_threads of an idle run';
     const { page, close } = await openPage();
     try {
       await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
@@ -166,15 +202,8 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
           out[`speed.mlp.browser.${backend}.ms_per_epoch`] = round(r.msPerEpoch);
           out[`speed.mlp.browser.${backend}.auc`] = round(r.auc, 4);
           log(`speed.mlp browser ${backend}: ${Math.round(r.msPerEpoch)} ms/epoch`);
-          if (backend === 'wasm') {
-            // what the wasm backend runs in the training worker: SIMD, threads (tfjs takes hardwareConcurrency / 2)
-            for (const w of page.workers().filter((x) => x.url().includes('train.worker'))) {
-              const info = await w.evaluate(async () => ({ ...(await globalThis.__tfjsInfo?.()), logicalCores: navigator.hardwareConcurrency })).catch(() => null);
-              if (info?.backend !== 'wasm') continue;
-              out['speed.mlp.browser.wasm.runtime'] = info;
-              break;
-            }
-          }
+          // what the wasm backend runs in the app's default page: SIMD, threads and how their count was chosen
+          if (backend === 'wasm') out['speed.mlp.browser.wasm.runtime'] = await wasmRuntime(page);
         } catch (e) {
           out[`speed.mlp.browser.${backend}.error`] = String(e.message).slice(0, 200);
         }
@@ -192,5 +221,8 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
   out['speed.mlp.peer_auc'] = round(peer.at(-1).auc, 4);
   out['speed.mlp.epochs'] = epochs;
   out['speed.mlp.ratio'] = ratio(ms, peerMs);
+  // what the faster thread count would give if WASM_THREAD_SHARE chose it (the ratio above is the app as it ships)
+  const fasterThreads = Math.min(...Object.values(threadMs));
+  if (Number.isFinite(fasterThreads)) out['speed.mlp.ratio_with_faster_wasm_threads'] = ratio(Math.min(ms, fasterThreads), peerMs);
   return out;
 }

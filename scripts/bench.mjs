@@ -283,11 +283,11 @@ if (only('pipeline')) {
   }
 }
 
-/** A fresh page on the workbench, for a part that needs its own. */
-async function openPage() {
+/** A fresh page on the workbench, for a part that needs its own; `query` is added to its address (e.g. `wasmThreads=2`). */
+async function openPage(query = '') {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(baseUrl);
+  await page.goto(query ? `${baseUrl}?${query}` : baseUrl);
   return { page, close: () => context.close() };
 }
 

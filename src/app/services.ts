@@ -20,6 +20,15 @@ export function getTrainClient(kind: 'classifier' | 'regressor'): WorkerClient<T
   return (trainClients[kind] ??= createTrainClient(`train-${kind}`));
 }
 
+/**
+ * The wasm thread count the page's address asks for (`?wasmThreads=2`: the bench measures 1 and 2 threads in one run),
+ * for the training worker's request; empty when it asks for none (the worker then uses `WASM_THREAD_SHARE`).
+ */
+export function wasmThreadsRequest(): { wasmThreads?: number } {
+  const asked = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('wasmThreads');
+  return asked === null ? {} : { wasmThreads: Number(asked) };
+}
+
 let importanceClient: WorkerClient<ImportanceOps> | null = null;
 let helperClient: WorkerClient<ImportanceOps> | null = null;
 

@@ -7,7 +7,7 @@ import type { BackendChoice } from '../trainers/backend.ts';
 import type { BatchProgress, EpochLog } from '../trainers/types.ts';
 import { jobWithInputs, type BackendPreference, type TrainOnDataJob, type TrainRequest } from '../workers/trainProtocol.ts';
 import { canShareMemory } from '../workers/sharedMemory.ts';
-import { getDataClient, getTrainClient } from './services.ts';
+import { getDataClient, getTrainClient, wasmThreadsRequest } from './services.ts';
 import { inputsKey, type ModelKind, type Run, type RunBase, type RunId } from '../notebook/runs.ts';
 import { ClassifierCellSchema, RegressorCellSchema } from '../notebook/settings.ts';
 import { parseOrRefuse } from '../notebook/serializer.ts';
@@ -201,7 +201,7 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       }
     }
     const client = getTrainClient(kind);
-    const handle = client.request('train', request, {
+    const handle = client.request('train', { ...request, ...wasmThreadsRequest() }, {
       onProgress: (p) => {
         if (p.kind === 'backend') patchJob({ backend: p.choice });
         else if (p.kind === 'batch') patchJob({ batch: p.progress });

@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerBrowserBackends } from '../trainers/backends.browser.ts';
 import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '../trainers/backend.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { doneTransferables, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
+import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -21,6 +22,22 @@ const available = registerBrowserBackends(tf, {
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 let autoChoice: Promise<BackendChoice> | null = null;
+/** the logical cores before `applyWasmThreads` may raise the navigator's count */
+const logicalCores = navigator.hardwareConcurrency;
+/** the wasm thread count this worker started its wasm backend with (fixed for the worker's life), and how it was chosen */
+let wasmThreads: { readonly threads: number; readonly chosenBy: string } | null = null;
+
+/** Sets the wasm thread count once, before the first training starts any backend: the page's request, else the share. */
+function settleWasmThreads(requested: number | undefined, log: (message: string) => void): void {
+  if (wasmThreads !== null) {
+    if (requested !== undefined && requested !== wasmThreads.threads) log(`wasm runs ${wasmThreads.threads} thread(s) in this worker, not ${requested}; reload the page to change it`);
+    return;
+  }
+  wasmThreads = requested !== undefined
+    ? { threads: checkWasmThreads(requested), chosenBy: 'the page address (wasmThreads)' }
+    : { threads: wasmThreadCount(logicalCores), chosenBy: `WASM_THREAD_SHARE = ${WASM_THREAD_SHARE} of ${logicalCores} logical cores` };
+  applyWasmThreads(wasmThreads.threads, navigator, setThreadsCount);
+}
 
 async function choose(job: TrainJob): Promise<BackendChoice> {
   const warmup = matMulWarmup(Math.min(job.config.batchSize, 1024), job.matrix.cols);
@@ -32,8 +49,9 @@ async function choose(job: TrainJob): Promise<BackendChoice> {
   return choice;
 }
 
-async function train(job: TrainJob, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
+async function train(job: TrainJob, wasmThreadsAsked: number | undefined, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
   const t0 = performance.now();
+  settleWasmThreads(wasmThreadsAsked, log);
   const choice = await choose(job);
   const backendMs = performance.now() - t0;
   progress({ kind: 'backend', choice });
@@ -67,8 +85,8 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
 };
 
 /**
- * For the bench (it evaluates this in the worker): the active backend and what the wasm build found. tfjs's threaded
- * build sizes its pool as hardwareConcurrency / 2 (capped there even by setThreadsCount), so one thread on 2 cores.
+ * For the bench (it evaluates this in the worker): the active backend, what the wasm build found, and the threads it runs
+ * and why (`wasmThreads.ts`).
  */
 (self as unknown as { __tfjsInfo: () => Promise<Record<string, unknown>> }).__tfjsInfo = async () => ({
   backend: tf.getBackend(),
@@ -76,6 +94,8 @@ async function train(job: TrainJob, { signal, progress, log }: RequestContext<Tr
   wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
   wasmMultithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
   wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : null,
+  wasmThreadsChosenBy: wasmThreads?.chosenBy ?? null,
+  logicalCores,
 });
 
 serveRequests<TrainOps>(self, {
@@ -83,7 +103,7 @@ serveRequests<TrainOps>(self, {
     const t0 = performance.now();
     const { job, warnings } = resolveTrainJob(request);
     const matrixMs = performance.now() - t0;
-    const { backendMs, trainMs, ...trained } = await train(job, ctx);
+    const { backendMs, trainMs, ...trained } = await train(job, request.wasmThreads, ctx);
     const t1 = performance.now();
     const swept = withEvaluation(withWarnings(trained, warnings));
     const phases = trained.outcome.result.phaseMs;

@@ -62,8 +62,11 @@ export type TrainOnDataJob =
       readonly dataSha256: string;      readonly split?: RowSplit;
     };
 
-/** What `train` accepts: a prepared matrix (the node pipeline) or the dataset to build it from (the page). */
-export type TrainRequest = TrainJob | TrainOnDataJob;
+/**
+ * What `train` accepts: a prepared matrix (the node pipeline) or the dataset to build it from (the page), and the
+ * threads of the wasm backend when the page asks for a count (`?wasmThreads=`, for the bench; else `WASM_THREAD_SHARE`).
+ */
+export type TrainRequest = (TrainJob | TrainOnDataJob) & { readonly wasmThreads?: number };
 
 export type TrainOutcome =
   | { readonly kind: 'classifier'; readonly result: ClassifierResult }
