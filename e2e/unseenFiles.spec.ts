@@ -1,0 +1,93 @@
+/**
+ * A few of the files a data scientist brings (test/unseenFiles.ts, the family the pipeline test runs in full), opened
+ * one after the other in the built app: each trains or says in one sentence what to do, and the page stays usable.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { dataValue, openWorkbench } from './helpers.ts';
+import { datasetFromParquet } from '../test/datasetFixture.ts';
+import { unseenFiles, type UnseenFile } from '../test/unseenFiles.ts';
+import { binaryLabels } from '../src/data/validate.ts';
+import { planSplit } from '../src/trainers/splitPlan.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-unseen-'));
+const files = unseenFiles();
+const file = (name: string): { path: string; f: UnseenFile } => {
+  const f = files.find((x) => x.name === name)!;
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, f.bytes);
+  return { path: p, f };
+};
+
+/** ROC AUC of `scores` as the Mann–Whitney statistic (ties half), independent of the app's metrics. */
+function rankAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
+  let pairs = 0;
+  let wins = 0;
+  for (let i = 0; i < y.length; i++) {
+    for (let j = 0; j < y.length; j++) {
+      if (y[i] !== 1 || y[j] !== 0) continue;
+      pairs++;
+      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }
+  }
+  return wins / pairs;
+}
+
+test('unseen files in a row: too few rows is one sentence; a yes/no target, one feature, decimal and float16 columns train; the page stays usable', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWorkbench(page);
+
+  // 5 rows: one sentence naming the target and what to do; nothing to train
+  await page.getByTestId('file-input').setInputFiles(file('five_rows.parquet').path);
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '5', { timeout: 60_000 });
+  await expect(page.getByTestId('validation-issues')).toContainText(
+    '5 rows are too few to train and test a classifier: bought = 0 on 3 and = 1 on 2 rows, and at least 10 of each are needed; load a larger file', { timeout: 60_000 });
+  await expect(page.getByTestId('train-classifier')).toBeDisabled();
+
+  // a yes/no target named subscribed is proposed; no revenue column: regression none; the classifier trains
+  await page.getByTestId('file-input').setInputFiles(file('yes_no_target.parquet').path);
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400', { timeout: 60_000 });
+  await expect(page.getByTestId('class-target')).toHaveValue('subscribed');
+  await expect(page.getByTestId('revenue-target')).toHaveValue('');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+  const auc = await dataValue(page, 'clf-auc_roc');
+  expect(auc).toBeGreaterThan(0.6);
+  expect(auc).toBeLessThanOrEqual(1);
+
+  // one feature and logistic regression: the AUC on screen is the feature's own AUC on the test rows
+  const single = file('single_feature.parquet');
+  await page.getByTestId('file-input').setInputFiles(single.path);
+  await expect(page.getByTestId('data-source')).toContainText('single_feature.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('class-target')).toHaveValue('label');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('clf-model').selectOption('logistic');
+  await page.getByTestId('train-classifier').click();
+  // the previous file's run is shown as stale until this file's run arrives
+  await expect(page.getByTestId('classifier-cell')).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
+  await expect(page.getByTestId('classifier-result')).toContainText('iterations', { timeout: 150_000 });
+  const ds = datasetFromParquet(single.f.bytes, single.f.name);
+  const labels = binaryLabels(ds.columns.find((c) => c.name === 'label')!);
+  const only = ds.columns.find((c) => c.name === 'only')!;
+  if (typeof labels === 'string' || only.kind !== 'numeric') throw new Error('unexpected fixture');
+  const plan = planSplit(ds, { kind: 'random' }, labels.y, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 42 });
+  const expected = rankAuc(Float64Array.from(plan.test, (r) => only.values[r]!), Uint8Array.from(plan.test, (r) => labels.y[r]!));
+  await expect.poll(() => dataValue(page, 'clf-auc_roc'), { timeout: 30_000 }).toBeCloseTo(expected, 9);
+
+  // decimal (price) and float16 (half) columns are features; a list column is named as skipped
+  await page.getByTestId('file-input').setInputFiles(file('odd_types.parquet').path);
+  await expect(page.getByTestId('data-source')).toContainText('odd_types.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('data-notes')).toContainText('column "tags" is List<');
+  await expect(page.getByTestId('features-table')).toContainText('price');
+  await expect(page.getByTestId('features-table')).toContainText('half');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-cell')).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
+  await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
+  expect(await dataValue(page, 'clf-auc_roc')).toBeGreaterThan(0.6);
+  await expect(page.locator('.error-boundary')).toHaveCount(0);
+});
