@@ -7,7 +7,7 @@
  *
  * Prints one JSON line: trees.gbdt.fit_ms / peer_fit_ms / ratio (medians), the same for rf, AUCs (median over seeds),
  * the capped-depth AUC, F1 at the validation threshold (ours and scikit-learn's through the same protocol), the regressor's
- * test RMSE with gbdt, rf and the linear default, and scikit-learn's HGB, forest and ridge through the same flow (trees.regression.*), predict time of the test rows and TreeSHAP time for 1,000 rows.
+ * test RMSE with gbdt (boosting from the linear model, its default), gbdt from the mean, rf and the linear default, and scikit-learn's HGB, forest and ridge through the same flow (trees.regression.*), predict time of the test rows and TreeSHAP time for 1,000 rows.
  */
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -82,7 +82,9 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const shapSampleCpuMs: number[] = [];
   let shapSampleDistinct = 0;
   const peakMb: number[] = [];
-  const regRmse = { gbdt: [] as number[], rf: [] as number[], linear: [] as number[] };
+  const regRmse = { gbdt: [] as number[], gbdtFromMean: [] as number[], rf: [] as number[], linear: [] as number[] };
+  // trees in the default gbdt regressor's model (the init model's trees included)
+  const regTrees: number[] = [];
   const peerRegRmse = { hgb: [] as number[], rf: [] as number[], linear: [] as number[] };
   const fitRowsMs: number[] = [];
   let grouped = true;
@@ -170,12 +172,15 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     fitRowsMs.push(performance.now() - t4);
 
     // the regressor as the Train regressor cell runs it (converting sessions, log1p + smearing), gbdt against the linear default
-    for (const model of withRf ? ['linear', 'gbdt', 'rf'] as const : ['linear', 'gbdt'] as const) {
+    // gbdt boosts from the linear model by default; gbdtFromMean boosts from the mean as scikit-learn's HGB does
+    for (const variant of withRf ? ['linear', 'gbdt', 'gbdtFromMean', 'rf'] as const : ['linear', 'gbdt', 'gbdtFromMean'] as const) {
+      const model = variant === 'gbdtFromMean' ? 'gbdt' : variant;
       const reg = await trainRegressor({
         tf, matrix: { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names },
-        revenue: revenue.X, isOrdered: y, config: { ...DEFAULT_REGRESSOR_CONFIG, model, seed },
+        revenue: revenue.X, isOrdered: y, config: { ...DEFAULT_REGRESSOR_CONFIG, model, seed, ...(variant === 'gbdtFromMean' ? { initModel: 'mean' as const } : {}) },
       });
-      regRmse[model].push(reg.metrics.rmse);
+      regRmse[variant].push(reg.metrics.rmse);
+      if (variant === 'gbdt') regTrees.push('treeNodes' in reg.bundle ? reg.bundle.treeNodes.length : Number.NaN);
       if (model === 'gbdt' && peer.reg && (reg.counts.train !== peer.reg.fit_rows || reg.counts.valid !== peer.reg.valid_rows || reg.counts.test !== peer.reg.test_rows)) {
         throw new Error(`the peer's regression rows ${peer.reg.fit_rows}/${peer.reg.valid_rows}/${peer.reg.test_rows} differ from ours ${reg.counts.train}/${reg.counts.valid}/${reg.counts.test}; the splits must agree`);
       }
@@ -183,7 +188,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     peerRegRmse.hgb.push(peer.reg?.hgb_rmse ?? Number.NaN);
     peerRegRmse.linear.push(peer.reg?.linear_rmse ?? Number.NaN);
     peerRegRmse.rf.push(peer.reg?.rf_rmse ?? Number.NaN);
-    log(`seed ${seed}: regression rmse gbdt ${regRmse.gbdt.at(-1)?.toFixed(4)} (peer hgb ${peer.reg?.hgb_rmse}), rf ${regRmse.rf.at(-1)?.toFixed(4) ?? '-'} (peer ${peer.reg?.rf_rmse ?? '-'}), linear ${regRmse.linear.at(-1)?.toFixed(4)} (peer ridge ${peer.reg?.linear_rmse})`);
+    log(`seed ${seed}: regression rmse gbdt ${regRmse.gbdt.at(-1)?.toFixed(4)} (from the linear model, ${regTrees.at(-1)} trees with the init model's), gbdt from the mean ${regRmse.gbdtFromMean.at(-1)?.toFixed(4)} (peer hgb ${peer.reg?.hgb_rmse}), rf ${regRmse.rf.at(-1)?.toFixed(4) ?? '-'} (peer ${peer.reg?.rf_rmse ?? '-'}), linear ${regRmse.linear.at(-1)?.toFixed(4)} (peer ridge ${peer.reg?.linear_rmse})`);
     log(`seed ${seed}: flow auc ${flow.metrics.auc_roc.toFixed(4)} f1 ${flow.metrics.f1_score.toFixed(4)} (${flow.epochs} trees); capped auc ${auc.gbdtCapped.at(-1)?.toFixed(4)} (peer ${peerCapped.hgb?.auc}), flow f1 ${flowCapped.metrics.f1_score.toFixed(4)}`);
   }
   const ratio = (ours: number[], peer: number[]): number => round(median(ours.map((v, i) => v / (peer[i] as number))), 3);
@@ -241,7 +246,12 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     // scikit-learn through the same flow on the same rows (HGB early-stopped on the same validation slice, ridge on every training row)
     'trees.regression.peer_rmse_hgb': round(median(peerRegRmse.hgb), 3),
     'trees.regression.peer_rmse_linear': round(median(peerRegRmse.linear), 3),
-    'trees.regression.rmse_by_seed': { gbdt: regRmse.gbdt.map((v) => round(v, 4)), linear: regRmse.linear.map((v) => round(v, 4)), peer_hgb: peerRegRmse.hgb.map((v) => round(v, 4)) },
+    // boosting from the mean, as scikit-learn's HGB (the gbdt regressor's default boosts from the linear model)
+    'trees.regression.rmse_gbdt_from_mean': round(median(regRmse.gbdtFromMean), 3),
+    'trees.regression.gbdt_trees_by_seed': regTrees,
+    'trees.regression.rmse_by_seed': {
+      gbdt: regRmse.gbdt.map((v) => round(v, 4)), gbdt_from_mean: regRmse.gbdtFromMean.map((v) => round(v, 4)), linear: regRmse.linear.map((v) => round(v, 4)), peer_hgb: peerRegRmse.hgb.map((v) => round(v, 4)),
+    },
     ...(withRf ? { 'trees.regression.rmse_rf': round(median(regRmse.rf), 3), 'trees.regression.peer_rmse_rf': round(median(peerRegRmse.rf), 3) } : {}),
     'trees.test_rows': stratifiedSplit(y, 0.2, seeds[0] ?? 42).test.length,
   };

@@ -61,10 +61,12 @@ describe('a search of the regressor with trees', () => {
     const reg = firstCellOf(useWorkbench.getState(), 'trainRegressor');
     expect(reg?.config.model).toBe('gbdt');
     expect(reg?.config.trees.gbdt).toMatchObject({ ...better, earlyStopping: false });
+    // the folds boosted from the mean, so the Train cell does too
+    expect(reg?.config.initModel).toBe('mean');
     // the classifier is left as it was
     expect(firstCellOf(useWorkbench.getState(), 'trainClassifier')?.config.model).toBe('gbdt');
     expect(firstCellOf(useWorkbench.getState(), 'trainClassifier')?.config.trees.gbdt.maxLeafNodes).toBe(31);
-    expect(useWorkbench.getState().searchRun.applied).toMatch(/^Train regressor now uses gradient boosting .*minSamplesLeaf = 80/);
+    expect(useWorkbench.getState().searchRun.applied).toMatch(/^Train regressor now uses gradient boosting \(from the mean, early stopping off, as in the search\) .*minSamplesLeaf = 80/);
   });
 });
 

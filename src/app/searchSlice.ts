@@ -328,8 +328,9 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
       let applied: string;
       if (run.task === 'regressor') {
         const cell = firstCellOf(get(), 'trainRegressor');
-        if (cell) get().setCellSettings(cell.id, 'trainRegressor', { model: trainer, trees: withSearched(cell.config.trees) });
-        applied = `Train regressor now uses ${what}.`;
+        // the search's folds boost from the mean: the Train cell does too, so it trains the model the search scored
+        if (cell) get().setCellSettings(cell.id, 'trainRegressor', { model: trainer, trees: withSearched(cell.config.trees), ...(trainer === 'gbdt' ? { initModel: 'mean' as const } : {}) });
+        applied = `Train regressor now uses ${trainer === 'gbdt' ? what.replace('(early stopping off', '(from the mean, early stopping off') : what}.`;
       } else {
         const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
         const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;

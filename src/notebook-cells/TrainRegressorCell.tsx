@@ -43,7 +43,9 @@ export function TrainRegressorCell({ cellId }: CellProps) {
         <SelectField<RegressorConfig['model']> label="model" value={c.model} testId="reg-model" options={[['linear', 'linear (ridge)'], ['mlp', 'MLP'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
         <SelectField label="target" value={c.logTarget ? 'log' : 'raw'} options={[['log', `log1p(${target}) + smearing`], ['raw', `${target}${money ? ' (dollars)' : ''}`]]} onChange={(v) => set({ logTarget: v === 'log' })} />
         {(c.model === 'gbdt' || c.model === 'rf') && <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="reg" onChange={(trees) => set({ trees })} />}
-        {(c.model === 'linear' || c.model === 'mlp') && <NumberField label={c.model === 'linear' ? 'ridge alpha' : 'L2'} value={c.l2} min={0} onChange={(l2) => set({ l2 })} />}
+        {c.model === 'gbdt' && <SelectField<RegressorConfig['initModel']> label="boost from" value={c.initModel} testId="reg-init-model"
+          options={[['linear', 'the linear model (trees kept while they beat it on validation)'], ['mean', 'the mean (as scikit-learn\'s HGB)']]} onChange={(initModel) => set({ initModel })} />}
+        {(c.model === 'linear' || c.model === 'mlp' || (c.model === 'gbdt' && c.initModel === 'linear')) && <NumberField label={c.model === 'mlp' ? 'L2' : 'ridge alpha'} value={c.l2} min={0} onChange={(l2) => set({ l2 })} />}
         {c.model === 'mlp' && (
           <>
             <TextField label="hidden units per layer" value={c.hiddenUnits.join(',')} pattern={/^\s*\d+(\s*,\s*\d+)*\s*$/} hint="e.g. 32"

@@ -68,21 +68,24 @@ function treeSettings(model: string, t: TreeSettings): FlatSetting[] {
 
 function regressorSettings(c: RegressorConfig): FlatSetting[] {
   const mlp = c.model === 'mlp';
+  const linearInit = c.model === 'gbdt' && c.initModel === 'linear';
   const byKey: Record<keyof RegressorConfig, FlatSetting> = {
     model: flat('model_type', c.model, true),
     strategy: flat('strategy', c.strategy, true),
     logTarget: flat('log_target', c.logTarget, true),
     hiddenUnits: flat('hidden_units', mlp ? c.hiddenUnits.join(',') : 'none', mlp),
     dropout: flat('dropout', c.dropout, mlp),
-    l2: flat(mlp ? 'l2' : 'ridge_alpha', c.l2, !isTree(c.model)),
+    // the gbdt's linear init model is ridge with this alpha
+    l2: flat(mlp ? 'l2' : 'ridge_alpha', c.l2, !isTree(c.model) || linearInit),
     learningRate: flat('learning_rate', c.learningRate, mlp),
     batchSize: flat('batch_size', c.batchSize, mlp),
     epochs: flat('max_epochs', c.epochs, mlp),
     patience: flat('patience', c.patience, mlp),
     testFraction: flat('test_fraction', c.testFraction, true),
-    validationFraction: flat('validation_fraction', c.validationFraction, mlp),
+    validationFraction: flat('validation_fraction', c.validationFraction, mlp || isTree(c.model)),
     seed: flat('seed', c.seed, true),
     trees: flat('tree_model', isTree(c.model) ? c.model : 'none', isTree(c.model)),
+    initModel: flat('gbdt_init_model', c.initModel, c.model === 'gbdt'),
   };
   return [...Object.values(byKey), ...treeSettings(c.model, c.trees)];
 }

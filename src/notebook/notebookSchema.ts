@@ -7,7 +7,7 @@ import { NotebookSettingsSchema, text, type NotebookSettings } from './settings.
 import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 
 /** The notebook format this workbench writes; older documents are migrated, newer ones refused. */
-export const NOTEBOOK_SCHEMA_VERSION = 5;
+export const NOTEBOOK_SCHEMA_VERSION = 6;
 
 /** The name written into a notebook made by the workbench. */
 export const NOTEBOOK_NAME = 'ML Workbench notebook';
@@ -139,6 +139,17 @@ const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
     if (settings['metricTargets'] === undefined) settings['metricTargets'] = { ...DEFAULT_METRIC_THRESHOLDS };
     if (settings['revenueIsMoney'] === undefined) settings['revenueIsMoney'] = true;
     return { ...doc, schemaVersion: 5, settings };
+  },
+  // Up to version 5 a gradient-boosted regressor boosted from the mean; version 6's default boosts from the linear
+  // model, so a Train regressor cell with gbdt and no init model is given the mean it meant.
+  5: (doc) => {
+    const cells = Array.isArray(doc['cells']) ? doc['cells'] : [];
+    const migrated = cells.map((cell: unknown) => {
+      if (!isObject(cell) || cell['kind'] !== 'trainRegressor' || !isObject(cell['config'])) return cell;
+      const config = cell['config'];
+      return config['model'] === 'gbdt' && config['initModel'] === undefined ? { ...cell, config: { ...config, initModel: 'mean' } } : cell;
+    });
+    return { ...doc, schemaVersion: 6, cells: migrated };
   },
 };
 

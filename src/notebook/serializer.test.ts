@@ -194,7 +194,7 @@ describe('notebook migrations', () => {
   it('migrates version 4: the handoff\'s targets written out, the regression target in dollars; a version 5 file keeps its own targets', () => {
     const v4 = { schemaVersion: 4, name: 'v4', data: V1.data, settings: { classTarget: 'is_ordered' }, cells: [] };
     const doc = parseNotebook(JSON.stringify(v4), APP_SCHEMAS);
-    expect(doc.schemaVersion).toBe(5);
+    expect(doc.schemaVersion).toBe(NOTEBOOK_SCHEMA_VERSION);
     expect(doc.settings.metricTargets).toEqual({ f1_score: 0.4, auc_roc: 0.75, precision: 0.3, recall: 0.5, rmse: 20, mae: 15, r2: 0.5, mape: 0.3 });
     expect(doc.settings.revenueIsMoney).toBe(true);
     const own = { ...v4, schemaVersion: 5, settings: { metricTargets: { f1_score: 0.2 }, revenueIsMoney: false } };
@@ -203,6 +203,24 @@ describe('notebook migrations', () => {
     expect(kept.settings.metricTargets.auc_roc).toBe(0.75);
     expect(kept.settings.revenueIsMoney).toBe(false);
     expect(refusal(JSON.stringify({ ...own, settings: { metricTargets: { auc_roc: 1.5 } } }))).toMatch(/auc_roc/);
+  });
+
+  it('migrates version 5: a gbdt Train regressor cell without an init model boosted from the mean and keeps it; new cells boost from the linear model', () => {
+    const { initModel: _initModel, ...withoutInit } = DEFAULT_REGRESSOR_CONFIG;
+    const v5 = {
+      schemaVersion: 5, name: 'v5', data: V1.data, settings: {},
+      cells: [
+        { id: 'g', kind: 'trainRegressor', collapsed: false, config: { ...withoutInit, model: 'gbdt' } },
+        { id: 'l', kind: 'trainRegressor', collapsed: false, config: withoutInit },
+        { id: 'c', kind: 'trainClassifier', collapsed: false, config: { ...DEFAULT_CLASSIFIER_CONFIG } },
+      ],
+    };
+    const doc = parseNotebook(JSON.stringify(v5), APP_SCHEMAS);
+    expect(doc.schemaVersion).toBe(NOTEBOOK_SCHEMA_VERSION);
+    expect(doc.cells.map((c) => (c.config as { initModel?: string }).initModel)).toEqual(['mean', 'linear', undefined]);
+    expect(DEFAULT_REGRESSOR_CONFIG.initModel).toBe('linear');
+    const v6 = { ...v5, schemaVersion: 6, cells: [{ id: 'g', kind: 'trainRegressor', collapsed: false, config: { model: 'gbdt' } }] };
+    expect((parseNotebook(JSON.stringify(v6), APP_SCHEMAS).cells[0]?.config as { initModel?: string }).initModel).toBe('linear');
   });
 
   it('migrates version 0, whose cells were called items and could omit collapsed', () => {

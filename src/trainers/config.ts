@@ -115,6 +115,12 @@ export const REGRESSOR_CONFIG_ENTRIES = {
   seed: seed(),
   /** gbdt and rf settings */
   trees: v.optional(TreeSettingsSchema, {}),
+  /**
+   * gbdt only: what boosting starts from. 'linear': the linear regressor (ridge, ridge_alpha = l2) fitted on the fit rows
+   * (LightGBM's init_score), keeping trees only up to the lowest validation loss, so trees are added only where they
+   * improve on the line; 'mean': the mean, every iteration kept (scikit-learn's HistGradientBoostingRegressor).
+   */
+  initModel: v.optional(v.picklist(['linear', 'mean']), 'linear'),
 };
 /** The regressor settings as one object. */
 export const RegressorConfigSchema = v.pipe(v.strictObject(REGRESSOR_CONFIG_ENTRIES), v.readonly());

@@ -4,9 +4,10 @@
  * leaf-wise trees, seeded row and feature subsampling, early stopping on a validation set with a patience.
  */
 import { createRng } from '../random.ts';
-import { binRows, fitBinEdges, type BinnedMatrix } from './binning.ts';
+import { binRows, fitBinEdges, type BinEdges, type BinnedMatrix } from './binning.ts';
 import { type CancelFlag, sigmoid, TrainingCancelled, type TreeEnsemble, type TreeProgress } from './ensemble.ts';
 import { TreeGrower } from './grower.ts';
+import type { GbdtInit } from './linearInit.ts';
 import { groupIdenticalRows } from './rowGroups.ts';
 import { leafOfBinnedRow, type Tree } from './tree.ts';
 
@@ -58,6 +59,16 @@ export interface FitGbdtOptions {
   /** early stopping and the validation loss curve use these rows */
   readonly valid?: TreeFitRows;
   readonly params: GbdtParams;
+  /**
+   * The model boosting starts from, built on the training rows' bin edges (e.g. `linearInit`); its trees come first in
+   * the ensemble. Without it boosting starts from the mean (regressor) or the log-odds of the mean (classifier).
+   */
+  readonly init?: (edges: BinEdges) => GbdtInit;
+  /**
+   * Keep the trees up to the iteration of the lowest validation loss (LightGBM's and XGBoost's best iteration) instead
+   * of every iteration run (scikit-learn's `n_iter_`); needs `valid`.
+   */
+  readonly keepBestIteration?: boolean;
   readonly onTree?: (p: TreeProgress) => void;
   readonly signal?: CancelFlag;
   readonly now?: () => number;
@@ -70,6 +81,10 @@ export interface GbdtFit {
   readonly stoppedEarly: boolean;
   /** true when identical training rows were merged into weighted groups */
   readonly grouped: boolean;
+  /** boosted trees in the ensemble (after `init`'s): fewer than `history` when `keepBestIteration` dropped some */
+  readonly keptIterations: number;
+  /** trees of the init model at the front of the ensemble (0 without one) */
+  readonly initTrees: number;
 }
 
 /** Checks a setting range and names the field when it is off. */
@@ -155,10 +170,11 @@ export function fitGbdt(o: FitGbdtOptions): GbdtFit {
   }
   const mean = sw > 0 ? swy / sw : 0;
   if (classifier && (mean <= 0 || mean >= 1)) throw new Error('the training rows hold one class only; use a split with both classes');
-  const baseScore = classifier ? Math.log(mean / (1 - mean)) : mean;
+  const init = o.init?.(edges) ?? { baseScore: classifier ? Math.log(mean / (1 - mean)) : mean, trees: [] };
+  const baseScore = init.baseScore;
 
-  const raw = new Float64Array(S).fill(baseScore);
-  const rawValid = v ? new Float64Array(v.binned.rows).fill(baseScore) : null;
+  const raw = startingScores(init, s.binned);
+  const rawValid = v ? startingScores(init, v.binned) : null;
   const g = new Float64Array(S);
   const h = new Float64Array(S);
   const grower = new TreeGrower({ binned: s.binned, edges, g, h, c: s.c });
@@ -168,7 +184,7 @@ export function fitGbdt(o: FitGbdtOptions): GbdtFit {
     maxLeafNodes: p.maxLeafNodes, maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY, minSamplesLeaf: p.minSamplesLeaf, minSamplesSplit: 2,
     l2: p.l2, minHessian: MIN_HESSIAN, featuresPerSplit: Math.max(1, Math.round(p.maxFeatures * cols)), rng,
   };
-  const trees: Tree[] = [];
+  const trees: Tree[] = [...init.trees];
   const history: TreeProgress[] = [];
   const losses: number[] = [v ? weightedLoss(classifier, v, rawValid as Float64Array) : weightedLoss(classifier, s, raw)];
   const order = new Uint32Array(S);
@@ -177,7 +193,7 @@ export function fitGbdt(o: FitGbdtOptions): GbdtFit {
   const lam = p.l2;
   const leafValue = (G: number, H: number): number => (-lr * G) / (H + lam);
   for (let it = 0; it < p.maxIter; it++) {
-    if (o.signal?.aborted) throw new TrainingCancelled(trees.length);
+    if (o.signal?.aborted) throw new TrainingCancelled(history.length);
     const t0 = now();
     if (classifier) {
       for (let i = 0; i < S; i++) {
@@ -238,12 +254,27 @@ export function fitGbdt(o: FitGbdtOptions): GbdtFit {
       break;
     }
   }
+  // losses[k] is the validation loss after k iterations; the earliest lowest one wins
+  let kept = history.length;
+  if (o.keepBestIteration && v) {
+    kept = 0;
+    for (let k = 1; k < losses.length; k++) if ((losses[k] as number) < (losses[kept] as number)) kept = k;
+  }
   return {
-    ensemble: { model: 'gbdt', task: o.task, cols, edges, baseScore, treeScale: 1, trees },
+    ensemble: { model: 'gbdt', task: o.task, cols, edges, baseScore, treeScale: 1, trees: trees.slice(0, init.trees.length + kept) },
     history,
     stoppedEarly,
     grouped: s.grouped,
+    keptIterations: kept,
+    initTrees: init.trees.length,
   };
+}
+
+/** Raw scores of binned samples before the first boosted tree: the init model's base score plus its trees. */
+function startingScores(init: GbdtInit, m: BinnedMatrix): Float64Array {
+  const out = new Float64Array(m.rows).fill(init.baseScore);
+  for (const t of init.trees) for (let i = 0; i < m.rows; i++) out[i] = (out[i] as number) + (t.value[leafOfBinnedRow(t, m.bins, m.rows, i)] as number);
+  return out;
 }
 
 /** scikit-learn's rule: stop when none of the last `patience` losses beats the one before them by more than the tolerance. */

@@ -7,6 +7,8 @@ import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult } from 
 import { fitGbdt } from './boosting.ts';
 import type { CancelFlag, TreeEnsemble, TreeModelKind, TreeProgress } from './ensemble.ts';
 import { fitForest } from './forest.ts';
+import type { BinEdges } from './binning.ts';
+import { linearInit, type GbdtInit } from './linearInit.ts';
 import { buildTreeBundle, ensembleFromBundle, predictWithPreprocessing, type TreeBundle } from './treeBundle.ts';
 import { treeEpoch, type TreeSettings } from './treeClassifier.ts';
 
@@ -66,10 +68,16 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   };
   const started = now();
   const common = { task: 'regressor' as const, train: rowsOf(fitIdx), valid: rowsOf(validIdx), onTree, now, ...(o.signal ? { signal: o.signal } : {}) };
+  // boosting from the linear regressor fitted on the same rows; trees stay only while they beat it on validation
+  const fromLine = config.model === 'gbdt' && config.initModel === 'linear';
+  const init = (edges: BinEdges): GbdtInit => linearInit(edges, { X: matrix.X, cols, rowIdx: fitIdx, y: common.train.y, alpha: config.l2, featureNames: matrix.featureNames });
   const fit = config.model === 'gbdt'
-    ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed } })
+    ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed }, ...(fromLine ? { init, keepBestIteration: true } : {}) })
     : fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
   const trainMs = now() - started;
+  const warnings = fromLine && 'keptIterations' in fit && fit.keptIterations === 0
+    ? [`no tree lowered the validation loss below the linear init model's in ${fit.history.length} iterations: the model is the linear regressor fitted on the ${fitIdx.length} fit rows`]
+    : [];
 
   const preprocessing = {
     featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, mean: [], scale: [],
@@ -102,7 +110,7 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
     predTest,
     ...regressorScores(yTest, predTest, subsetVector(revenue, trainIdx)),
     smearing,
-    warnings: [],
+    warnings,
     trainMs,
     msPerEpoch: history.length > 0 ? trainMs / history.length : 0,
     bundle,
