@@ -8,7 +8,7 @@ import {
   buildSnapshot, checkSnapshot, debounce, estimateBytes, restorePatch, saveWithFallback,
   type CheckedSnapshot, type NotebookSnapshot, type SnapshotInput, type SnapshotStore,
 } from './persistence.ts';
-import type { ClassifierRun, RunId } from '../notebook/runs.ts';
+import type { ClassifierRun, Run, RunId } from '../notebook/runs.ts';
 
 const ids = ['data-1', 'trainClassifier-1'] as CellId[];
 const clf = newCell('trainClassifier', ids[1]!);
@@ -70,6 +70,15 @@ describe('notebook snapshot', () => {
     // restoring twice does not stack prefixes
     const again = checkSnapshot({ ...snap, results: { ...snap.results!, runs: patch.runs! } }) as CheckedSnapshot;
     expect(restorePatch(again).patch.runs?.[0]?.inputsKey).toBe('restored:old');
+  });
+
+  it('restores a gbdt regressor run saved before init models as boosted from the mean, as it was trained', () => {
+    const { initModel: _initModel, ...before } = DEFAULT_REGRESSOR_CONFIG;
+    const regressorRun = (id: string, config: object): Run => ({ ...run(id, 10, 'k'), kind: 'regressor', result: { config } } as unknown as Run);
+    const runs = [regressorRun('g', { ...before, model: 'gbdt' }), regressorRun('l', { ...before, model: 'linear' }), regressorRun('n', { ...DEFAULT_REGRESSOR_CONFIG, model: 'gbdt' })];
+    const snap = buildSnapshot(input(runs as ClassifierRun[]), { data: null, isFresh: () => true, now });
+    const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
+    expect(patch.runs?.map((r) => (r.result.config as { initModel?: string }).initModel)).toEqual(['mean', undefined, 'linear']);
   });
 
   it('leaves results out beyond the limit and says so', () => {

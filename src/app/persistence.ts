@@ -2,6 +2,7 @@
 import { SNAPSHOT_VERSION, migrateSnapshot, type NotebookData } from '../notebook/notebookSchema.ts';
 import { notebookJsonValue } from '../notebook/serializer.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
+import type { RegressorConfig } from '../trainers/config.ts';
 import type { ImportanceEntry } from './importanceSlice.ts';
 import { notebookToDoc, rebuildNotebook, validateNotebookValue, type NotebookState, type RebuiltNotebook } from './notebookDoc.ts';
 import type { CellEntry, CellId } from './notebookSlice.ts';
@@ -137,6 +138,15 @@ function settled(e: ImportanceEntry): ImportanceEntry {
   return e.status === 'running' ? { ...e, status: e.result ? 'done' : 'idle', done: 0, total: 0 } : e;
 }
 
+/** A gbdt regressor run saved before regressors had an init model (notebook schema 6) boosted from the mean: say so. */
+function withInitModel(run: Run): Run {
+  if (run.kind !== 'regressor') return run;
+  // typed as saved, where the field may be absent
+  const saved: Omit<RegressorConfig, 'initModel'> & { readonly initModel?: RegressorConfig['initModel'] } = run.result.config;
+  if (saved.model !== 'gbdt' || saved.initModel !== undefined) return run;
+  return { ...run, result: { ...run.result, config: { ...saved, initModel: 'mean' } } };
+}
+
 /** The store fields a snapshot restores (results only when saved), plus which runs become fresh once their data is back. */
 export function restorePatch(checked: CheckedSnapshot): { patch: RestoredFields; freshRunIds: readonly RunId[]; data: NotebookData } {
   const { notebook, snapshot } = checked;
@@ -144,7 +154,7 @@ export function restorePatch(checked: CheckedSnapshot): { patch: RestoredFields;
   const r = snapshot.results;
   if (!r) return { patch: base, freshRunIds: [], data: notebook.data };
   // a saved run is stale until its data is loaded again; this key never equals a live one
-  const runs = r.runs.map((run): Run => ({ ...run, inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
+  const runs = r.runs.map((run): Run => ({ ...withInitModel(run), inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
   return {
     patch: { ...base, runs, activeRun: { ...r.activeRun }, ...(r.importance ? { importance: { classifier: settled(r.importance.classifier), regressor: settled(r.importance.regressor) } } : {}) },
     freshRunIds: r.freshRunIds,
