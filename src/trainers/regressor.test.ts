@@ -96,6 +96,20 @@ describe('trainRegressor with gradient-boosted trees', () => {
     expect(fromLine.metrics.rmse).toBeLessThan(fromMean.metrics.rmse);
   });
 
+  it('with fewer fit rows than a line needs, boosts from the mean and says so', async () => {
+    const tiny = shop(60, 0.4, 5);
+    // 12 wide features: more coefficients than the few converting fit rows
+    const cols = 12;
+    const X = Float32Array.from({ length: 60 * cols }, (_, k) => tiny.matrix.X[Math.floor(k / cols) * 2]! * ((k % cols) + 1) + (k % 7) * 0.01 * (Math.floor(k / cols) % 5));
+    const names = Array.from({ length: cols }, (_, i) => `x${i}`);
+    const r = await trainRegressor({
+      tf, matrix: { rows: 60, cols, X, featureNames: names, featureGroups: names }, revenue: tiny.revenue, isOrdered: tiny.isOrdered,
+      config: { ...DEFAULT_REGRESSOR_CONFIG, model: 'gbdt', trees: { ...DEFAULT_REGRESSOR_CONFIG.trees, gbdt: { ...DEFAULT_REGRESSOR_CONFIG.trees.gbdt, maxLeafNodes: 2, minSamplesLeaf: 1 } } },
+    });
+    expect(r.warnings).toEqual([`only ${r.counts.train} fit rows for ${cols} features: boosting started from the mean, not the linear model`]);
+    expect(r.counts.train).toBeLessThan(cols + 2);
+  });
+
   it('predicts the same dollars through the saved bundle (init trees included) as in training', async () => {
     const r = await gbdt('linear');
     const predictor = loadTreeBundle(JSON.stringify(r.bundle));

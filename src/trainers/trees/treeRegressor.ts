@@ -69,15 +69,19 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   const started = now();
   const common = { task: 'regressor' as const, train: rowsOf(fitIdx), valid: rowsOf(validIdx), onTree, now, ...(o.signal ? { signal: o.signal } : {}) };
   // boosting from the linear regressor fitted on the same rows; trees stay only while they beat it on validation
-  const fromLine = config.model === 'gbdt' && config.initModel === 'linear';
+  // a line needs more fit rows than coefficients; with fewer, boosting starts from the mean and says so
+  const lineWanted = config.model === 'gbdt' && config.initModel === 'linear';
+  const fromLine = lineWanted && fitIdx.length >= cols + 2;
   const init = (edges: BinEdges): GbdtInit => linearInit(edges, { X: matrix.X, cols, rowIdx: fitIdx, y: common.train.y, alpha: config.l2, featureNames: matrix.featureNames });
   const fit = config.model === 'gbdt'
     ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed }, ...(fromLine ? { init, keepBestIteration: true } : {}) })
     : fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
   const trainMs = now() - started;
-  const warnings = fromLine && 'keptIterations' in fit && fit.keptIterations === 0
-    ? [`no tree lowered the validation loss below the linear init model's in ${fit.history.length} iterations: the model is the linear regressor fitted on the ${fitIdx.length} fit rows`]
-    : [];
+  const warnings: string[] = [];
+  if (lineWanted && !fromLine) warnings.push(`only ${fitIdx.length} fit rows for ${cols} features: boosting started from the mean, not the linear model`);
+  if (fromLine && 'keptIterations' in fit && fit.keptIterations === 0) {
+    warnings.push(`no tree lowered the validation loss below the linear init model's in ${fit.history.length} iterations: the model is the linear regressor fitted on the ${fitIdx.length} fit rows`);
+  }
 
   const preprocessing = {
     featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, mean: [], scale: [],
