@@ -10,6 +10,7 @@ import { binaryLabels } from './validate.ts';
 import { countsByValue } from './profile.ts';
 import { applyNumericTransform, transformsByColumn, type ColumnTransform } from './encode.ts';
 import { stratifiedKFold } from '../trainers/split.ts';
+import { releaseBuffers } from './releaseBuffers.ts';
 
 /** One feature's evidence against the targets. */
 export interface LeakageFinding {
@@ -338,20 +339,27 @@ function hashCodes(codes: Int32Array): number {
 /** Columns among `names` that are identical or one-to-one relabellings of each other (constant columns aside). */
 export function duplicateColumns(ds: Dataset, names: readonly string[]): DuplicateColumns[] {
   const out: DuplicateColumns[] = [];
-  const buckets = new Map<string, Array<{ name: string; codes: Int32Array; firstRow: Int32Array }>>();
+  // a column's codes (4 bytes a row) are not kept: those of an earlier column are made again only when its hash matches
+  const buckets = new Map<string, Array<{ name: string; col: Dataset['columns'][number] }>>();
   for (const name of names) {
     const col = ds.columns.find((c) => c.name === name);
     if (col === undefined || col.kind === 'timestamp') continue;
     const { codes, distinct, firstRow } = canonicalCodes(col);
     const rows = codes.length;
-    if (distinct < 2) continue;
+    if (distinct < 2) {
+      releaseBuffers(codes);
+      continue;
+    }
     const key = `${distinct}:${hashCodes(codes)}`;
     const list = buckets.get(key) ?? [];
     for (const other of list) {
-      if (other.codes.length !== codes.length || !other.codes.every((v, i) => v === codes[i])) continue;
-      const a = ds.columns.find((c) => c.name === other.name);
+      const otherCodes = canonicalCodes(other.col).codes;
+      const same = equalCodes(otherCodes, codes);
+      releaseBuffers(otherCodes);
+      if (!same) continue;
+      const a = other.col;
       const textAt = (c: Dataset['columns'][number], r: number): string => (c.kind === 'categorical' ? (c.levels[c.codes[r] ?? -1] ?? 'null') : String(c.values[r]));
-      const identical = a !== undefined && Array.from(firstRow).every((r) => textAt(a, r) === textAt(col, r));
+      const identical = Array.from(firstRow).every((r) => textAt(a, r) === textAt(col, r));
       // two columns whose values are (nearly) all distinct, such as two measurements or two ids, map one-to-one by
       // construction: that says nothing, so a relabelling counts only when a value repeats on two rows on average
       if (!identical && distinct * 2 > rows) continue;
@@ -363,10 +371,17 @@ export function duplicateColumns(ds: Dataset, names: readonly string[]): Duplica
           : `${other.name} and ${name} map one-to-one (${fmt(distinct)} values each): the same information under other labels; keep one of them`,
       });
     }
-    list.push({ name, codes, firstRow });
+    list.push({ name, col });
     buckets.set(key, list);
+    releaseBuffers(codes);
   }
   return out;
+}
+
+function equalCodes(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Test rows that equal some training row in every column of `ds`. */
@@ -422,6 +437,7 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
     const labels = binaryLabels(cls);
     if (typeof labels === 'string') throw new Error(labels);
     y = Uint8Array.from(labels.y, (v, i) => (measured[i] === 1 ? v : 255));
+    releaseBuffers(labels.y);
     positiveLabel = labels.positiveLabel;
     negativeLabel = labels.negativeLabel;
   }
@@ -437,8 +453,13 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
   const measuredRows = opts.rows ?? Uint32Array.from({ length: ds.rows }, (_, i) => i);
   if (measuredRows.length >= folds) {
     const strata = Float64Array.from(measuredRows, (i) => (y === null ? 0 : (y[i] === 1 ? 1 : y[i] === 255 ? 2 : 0)));
-    stratifiedKFold(strata, folds, seed).forEach((f, k) => { for (const j of f.valid) fold[measuredRows[j] as number] = k; });
+    stratifiedKFold(strata, folds, seed).forEach((f, k) => {
+      for (const j of f.valid) fold[measuredRows[j] as number] = k;
+      releaseBuffers(f.train, f.valid);
+    });
+    releaseBuffers(strata);
   }
+  if (opts.rows === undefined) releaseBuffers(measuredRows);
 
   let positives = 0;
   let labelled = 0;
@@ -454,8 +475,9 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
   const groups = allGroups.filter((g) => requested.has(g.name) || g.columns.some((c) => requested.has(c)));
   const grouped = new Set(groups.flatMap((g) => g.columns));
 
-  const sources: Array<{ feature: string; columns: readonly string[]; src: Source }> = [];
-  for (const g of groups) sources.push({ feature: g.name, columns: g.columns, src: { kind: 'levels', codes: groupCodes(g, ds.columns, ds.rows), levels: g.levels, nullLabel: BASELINE_LEVEL } });
+  // `owned`: made here (codes of a group, a transformed copy), so freed once measured; never the dataset's own arrays
+  const sources: Array<{ feature: string; columns: readonly string[]; src: Source; owned: boolean }> = [];
+  for (const g of groups) sources.push({ feature: g.name, columns: g.columns, src: { kind: 'levels', codes: groupCodes(g, ds.columns, ds.rows), levels: g.levels, nullLabel: BASELINE_LEVEL }, owned: true });
   for (const name of requested) {
     if (grouped.has(name) || groups.some((g) => g.name === name)) continue;
     const col = byName.get(name);
@@ -463,22 +485,22 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
     if (col.kind === 'timestamp') continue;
     const t = transforms.get(name);
     if (col.kind === 'categorical') {
-      sources.push({ feature: name, columns: [name], src: { kind: 'levels', codes: col.codes, levels: col.levels, nullLabel: '(null)' } });
+      sources.push({ feature: name, columns: [name], src: { kind: 'levels', codes: col.codes, levels: col.levels, nullLabel: '(null)' }, owned: false });
     } else if (t?.kind === 'onehot') {
       const distinct = [...new Set(col.values.filter((v) => v === v))].sort((a, b) => a - b);
       const codeOf = new Map(distinct.map((v, i) => [v, i] as const));
-      sources.push({ feature: name, columns: [name], src: { kind: 'levels', codes: Int32Array.from(col.values, (v) => codeOf.get(v) ?? -1), levels: distinct.map(valueLabel), nullLabel: '(null)' } });
+      sources.push({ feature: name, columns: [name], src: { kind: 'levels', codes: Int32Array.from(col.values, (v) => codeOf.get(v) ?? -1), levels: distinct.map(valueLabel), nullLabel: '(null)' }, owned: true });
     } else {
       const applied = t === undefined ? col.values : applyNumericTransform(col, t);
       if (typeof applied === 'string') throw new Error(applied);
-      sources.push({ feature: name, columns: [name], src: { kind: 'numbers', values: applied } });
+      sources.push({ feature: name, columns: [name], src: { kind: 'numbers', values: applied }, owned: applied !== col.values });
     }
   }
 
   const findings: Array<{ feature: string; columns: readonly string[]; auc: number; aucMethod: LeakageFinding['aucMethod']; inSampleAuc: number; r2: number; reasons: string[]; flagged: boolean }> = [];
   const candidates: PurityCandidate[] = [];
   let valuesTested = 0;
-  for (const { feature, columns, src } of sources) {
+  for (const { feature, columns, src, owned } of sources) {
     let auc = NaN;
     let inSampleAuc = NaN;
     let aucMethod: LeakageFinding['aucMethod'] = 'none';
@@ -523,7 +545,10 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
       reasons.push(`R² ${r2.toFixed(3)} against ${revenueTarget ?? ''} on held-out folds (${folds}-fold ${src.kind === 'levels' ? 'level means' : 'straight-line fit'} of ${feature} alone)`);
     }
     findings.push({ feature, columns, auc, aucMethod, inSampleAuc, r2, reasons, flagged });
+    if (owned) releaseBuffers(src.kind === 'levels' ? src.codes : src.values);
   }
+  // row-sized working arrays (tens of MB each with millions of rows): freed now, not at a collection the idle data worker may not run
+  releaseBuffers(y, r, measured, fold);
   const threshold = Math.log10(LEAKAGE_VALUE_ALPHA / Math.max(1, valuesTested));
   for (const c of candidates) {
     if (!(c.log10p < threshold)) continue;

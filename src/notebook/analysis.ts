@@ -5,6 +5,7 @@ import { profileDataset, type Profile } from '../data/profile.ts';
 import { leakageReport, type LeakageFinding, type LeakageReport } from '../data/leakage.ts';
 import type { ColumnTransform } from '../data/encode.ts';
 import { trainingRows, type RowSplit } from '../trainers/splitPlan.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 
 export interface Analysis {
   readonly issues: readonly ValidationIssue[];
@@ -47,6 +48,7 @@ export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: 
       ...(opts.split === undefined || train === undefined ? {} : { rows: train, split: { train, test: opts.split.test } }),
     });
     leakage = report.findings;
+    releaseBuffers(train);
   }
   return { issues, profile, leakage, leakageReport: report, features, ms: performance.now() - t0 };
 }

@@ -1,6 +1,7 @@
 /** Stratified train/test splits (row for row scikit-learn's), stratified k folds, revenue strata and row subsetting for row-major matrices. */
 import { NumpyRandomState } from './numpyRandom.ts';
 import { createRng, shuffleInPlace } from './random.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 
 /** Row indices of each label value, labels in ascending order so the result does not depend on row order. */
 function rowsByLabel(y: ArrayLike<number>, what: string): Uint32Array[] {
@@ -90,9 +91,12 @@ export function stratifiedSplit(y: ArrayLike<number>, testFraction: number, seed
     const a = nI[c] as number;
     const b = a + (tI[c] as number);
     for (let i = 0; i < b; i++) side[g[perm[i] as number] as number] = i < a ? 1 : 2;
+    releaseBuffers(perm, g);
   });
   // scikit-learn then shuffles both lists; sorted, they are the same rows, and nothing draws from rng afterwards
-  return sidesInRowOrder(side, nTrain, nTest);
+  const split = sidesInRowOrder(side, nTrain, nTest);
+  releaseBuffers(side);
+  return split;
 }
 
 /** Rows marked 1 and rows marked 2, each ascending. */
@@ -122,6 +126,7 @@ export function stratifiedKFold(strata: ArrayLike<number>, k: number, seed: numb
     const rows = g.slice();
     shuffleInPlace(rows, rng);
     for (const r of rows) fold[r] = pos++ % k;
+    releaseBuffers(rows, g);
   }
   const sizes = new Uint32Array(k);
   for (let i = 0; i < n; i++) {
@@ -140,6 +145,7 @@ export function stratifiedKFold(strata: ArrayLike<number>, k: number, seed: numb
     }
     out.push({ train, valid });
   }
+  releaseBuffers(fold);
   return out;
 }
 

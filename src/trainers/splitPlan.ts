@@ -5,6 +5,7 @@
 import type { Column, Dataset } from '../data/types.ts';
 import { NumpyRandomState } from './numpyRandom.ts';
 import { stratifiedSplit, subsetVector } from './split.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 
 /** The user's choice of split. `cutoff` is epoch milliseconds (UTC); without it the latest `testFraction` of rows is the test part. */
 export type SplitSpec =
@@ -220,8 +221,12 @@ export function groupSplit(keys: ArrayLike<number>, column: string, o: SplitOpti
 /** Today's split: scikit-learn's stratified test rows, then a stratified validation slice of the training rows (seed + 1). */
 export function randomSplit(y: ArrayLike<number>, o: SplitOptions): RowSplit {
   const { train, test } = stratifiedSplit(y, o.testFraction, o.seed);
-  const inner = stratifiedSplit(subsetVector(y, train), o.validationFraction, o.seed + 1);
-  return { fit: subsetVector(train, inner.train), valid: subsetVector(train, inner.test), test };
+  const trainY = subsetVector(y, train);
+  const inner = stratifiedSplit(trainY, o.validationFraction, o.seed + 1);
+  const split = { fit: subsetVector(train, inner.train), valid: subsetVector(train, inner.test), test };
+  // working rows (tens of MB with millions of rows) freed now: an idle worker may not collect them for minutes
+  releaseBuffers(trainY, train, inner.train, inner.test);
+  return split;
 }
 
 function part(rows: Uint32Array, y: ArrayLike<number> | null, times: ArrayLike<number> | null): SplitPart {
