@@ -3,10 +3,12 @@ import type { ModelMatrix } from '../data/types.ts';
 import { buildBundle, loadBundle } from './bundle.ts';
 import type { DenseLayer } from './bundle.ts';
 import { fitLogistic, logisticLayer } from './logistic.ts';
+import { groupIdenticalRows, labelsOf } from './fastLogistic.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 import { averagePrecisionFromSweep, brierScore, logLoss, rocAucFromSweep } from './metrics.ts';
 import { trainMlp } from './mlp.ts';
 import { classWeights, randomOversample, randomUndersample, smoteNC } from './resample.ts';
-import { applyScalerOnRows, fitStandardScalerOnRows } from './scaler.ts';
+import { applyScaler, applyScalerOnRows, fitStandardScalerOnRows } from './scaler.ts';
 import { subsetRows, subsetVector } from './split.ts';
 import { phaseStopwatch } from './phases.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
@@ -113,7 +115,8 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const { rows, cols } = matrix;
   const phases = phaseStopwatch(now);
   if (o.y.length !== rows) throw new Error(`target has ${o.y.length} values but the matrix has ${rows} rows; build both from the same table`);
-  const yAll = Float32Array.from(o.y);
+  // read in place when it is float32 already (the shared training inputs): a copy is 4 bytes a row
+  const yAll = o.y instanceof Float32Array ? o.y : Float32Array.from(o.y);
   for (let i = 0; i < rows; i++) {
     const v = yAll[i];
     if (v !== 0 && v !== 1) throw new Error(`target value ${v} at row ${i} is not 0/1; pick a two-valued class target in the Features cell`);
@@ -127,12 +130,14 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   for (const c of scaler.constantColumns) {
     warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
   }
-  let fitX = applyScalerOnRows(matrix.X, cols, split.fit, scaler);
   let fitY = subsetVector(yAll, split.fit);
   let fitRows = split.fit.length;
+  // the scaled fit rows, made only when needed: logistic without resampling merges the raw rows first (below)
+  let fitX: Float32Array | null = null;
+  const scaledFitRows = (): Float32Array => (fitX ??= applyScalerOnRows(matrix.X, cols, split.fit, scaler));
   let resampled = 0;
   if (config.resampling !== 'none') {
-    const r = resampleFitRows(fitX, fitRows, cols, fitY, config, binaryColumns(subsetRows(matrix.X, cols, split.fit), split.fit.length, cols));
+    const r = resampleFitRows(scaledFitRows(), fitRows, cols, fitY, config, binaryColumns(subsetRows(matrix.X, cols, split.fit), split.fit.length, cols));
     fitX = r.X;
     fitY = r.y;
     fitRows = r.rows;
@@ -150,16 +155,23 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   let converged: boolean;
   let msPerEpoch: number;
   if (config.model === 'logistic') {
+    // without resampling, identical fit rows are merged first (exact: the loss is a sum over rows, as the solver's own
+    // grouping), so only the distinct rows are scaled, never a copy of every fit row (150 MB with ten times the data)
+    const merged = config.resampling === 'none' ? groupIdenticalRows(matrix.X, fitRows, cols, labelsOf(fitY, fitRows), split.fit) : null;
+    if (merged !== null) fitX = applyScaler(merged.X, merged.rows, cols, scaler);
     const fit = await fitLogistic({
-      X: fitX, rows: fitRows, cols, y: fitY, classWeight: { w0, w1 }, C: config.C, maxIter: config.epochs,
+      X: scaledFitRows(), cols, classWeight: { w0, w1 }, C: config.C, maxIter: config.epochs,
+      ...(merged === null ? { rows: fitRows, y: fitY } : { rows: merged.rows, y: Float32Array.from(merged.label), count: merged.count }),
       validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY),
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
     });
     layers = [logisticLayer(fit)];
     ({ history, converged, msPerEpoch } = fit);
+    // plain TypeScript read them (no tensor keeps a view): their bytes go now, before prediction copies test rows out
+    releaseBuffers(fitX, validX);
   } else {
     const fit = await trainMlp({
-      tf, X: fitX, rows: fitRows, cols, y: fitY, weight: rowWeights(fitY),
+      tf, X: scaledFitRows(), rows: fitRows, cols, y: fitY, weight: rowWeights(fitY),
       validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY), loss: 'bce',
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
@@ -183,9 +195,13 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   // predict through the bundle itself so a reloaded bundle reproduces these numbers exactly
   const predictor = await loadBundle(tf, bundle);
   phases.lap('bundle');
-  const validProba = await predictor.predict(subsetRows(matrix.X, cols, split.valid), split.valid.length);
+  const validRaw = subsetRows(matrix.X, cols, split.valid);
+  const validProba = await predictor.predict(validRaw, split.valid.length);
+  releaseBuffers(validRaw);
   const testRaw = subsetRows(matrix.X, cols, split.test);
   const testProba = await predictor.predict(testRaw, split.test.length);
+  // the predictor scales its own copies chunk by chunk: the raw rows are not read again
+  releaseBuffers(testRaw);
   predictor.dispose();
   phases.lap('predict');
 

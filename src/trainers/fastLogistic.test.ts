@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitFastLogistic, predictProba } from './fastLogistic.ts';
+import { fitFastLogistic, groupIdenticalRows, labelsOf, predictProba } from './fastLogistic.ts';
 import { minimizeLbfgs } from './lbfgs.ts';
 import { createRng } from './random.ts';
 
@@ -107,6 +107,41 @@ describe('fitFastLogistic', () => {
     const b = fitFastLogistic({ X: Xd, rows, cols: 2, y, C: 0.3, solver: 'newton', gtol: 1e-10, groupRows: false });
     expect(a.weights[0]).toBeCloseTo(b.weights[0] as number, 8);
     expect(a.intercept).toBeCloseTo(b.intercept, 8);
+  });
+
+  it('rows merged beforehand from a matrix\'s chosen rows (no copy) fit the same model as those rows copied out', () => {
+    // 3 binary-ish columns over a larger matrix; the fit uses every other row, as a split's fit rows
+    const rng = createRng(11);
+    const all = 2000;
+    const cols = 3;
+    const X = new Float32Array(all * cols);
+    const yAll = new Float32Array(all);
+    for (let r = 0; r < all; r++) {
+      const a = r % 4;
+      const b = rng() < 0.4 ? 1 : 0;
+      const c = rng() < 0.5 ? 2 : 5;
+      X.set([a, b, c], r * cols);
+      yAll[r] = rng() < 1 / (1 + Math.exp(-(-1 + 0.5 * a - b + 0.2 * c))) ? 1 : 0;
+    }
+    const at = Uint32Array.from({ length: all / 2 }, (_, i) => 2 * i + 1);
+    const copied = new Float32Array(at.length * cols);
+    const y = new Float32Array(at.length);
+    at.forEach((r, i) => { copied.set(X.subarray(r * cols, (r + 1) * cols), i * cols); y[i] = yAll[r] as number; });
+    const label = labelsOf(y, at.length);
+    const merged = groupIdenticalRows(X, at.length, cols, label, at);
+    const reference = groupIdenticalRows(copied, at.length, cols, label);
+    expect(merged).not.toBeNull();
+    // the same groups in the same order as grouping the copy
+    expect(Array.from(merged!.X)).toEqual(Array.from(reference!.X));
+    expect(Array.from(merged!.count)).toEqual(Array.from(reference!.count));
+    expect(Array.from(merged!.firstRow)).toEqual(Array.from(reference!.firstRow));
+    const classWeight = { w0: 0.7, w1: 1.9 };
+    const fromMerged = fitFastLogistic({ X: merged!.X, rows: merged!.rows, cols, y: merged!.label, count: merged!.count, C: 0.5, classWeight, solver: 'newton', gtol: 1e-10 });
+    const fromRows = fitFastLogistic({ X: copied, rows: at.length, cols, y, C: 0.5, classWeight, solver: 'newton', gtol: 1e-10, groupRows: false });
+    for (let j = 0; j < cols; j++) expect(fromMerged.weights[j]).toBeCloseTo(fromRows.weights[j] as number, 9);
+    expect(fromMerged.intercept).toBeCloseTo(fromRows.intercept, 9);
+    expect(Math.abs(fromMerged.objective - fromRows.objective) / fromRows.objective).toBeLessThan(1e-12);
+    expect(() => fitFastLogistic({ X: merged!.X, rows: merged!.rows, cols, y: merged!.label, count: merged!.count.subarray(1), C: 0.5 })).toThrow(/count has/);
   });
 
   it('predictProba is the sigmoid of the linear score', () => {

@@ -21,6 +21,8 @@ export interface FastLogisticOptions {
   readonly maxIter?: number;
   /** merge identical rows into weighted ones (exact; default true) */
   readonly groupRows?: boolean;
+  /** rows merged already (`groupIdenticalRows`): row i stands for count[i] identical rows, and no grouping is done here */
+  readonly count?: Float64Array;
   /** Newton only: called after each accepted step (the training cell draws its history from it; may throw to stop) */
   readonly onIteration?: (step: NewtonStep) => void;
 }
@@ -70,7 +72,7 @@ interface Problem {
  * objective and its optimum are unchanged; one-hot and small-integer features (a few thousand distinct rows in 400k
  * sessions) then cost a pass over the distinct rows instead of all of them. Null when fewer than 4 rows per group.
  */
-export function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: Uint8Array): { X: Float32Array; label: Uint8Array; count: Float64Array; firstRow: Int32Array; rows: number } | null {
+export function groupIdenticalRows(X: Float32Array, rows: number, cols: number, label: Uint8Array, rowsAt?: Uint32Array): { X: Float32Array; label: Uint8Array; count: Float64Array; firstRow: Int32Array; rows: number } | null {
   const maxGroups = Math.floor(rows / 4);
   if (maxGroups < 1) return null;
   const bits = new Uint32Array(X.buffer, X.byteOffset, X.length);
@@ -80,8 +82,10 @@ export function groupIdenticalRows(X: Float32Array, rows: number, cols: number, 
   const firstRow = new Int32Array(maxGroups);
   const count = new Float64Array(maxGroups);
   let groups = 0;
+  // row r is X's row rowsAt[r] when given (the fit rows of a matrix, merged without copying them out first)
+  const at = (r: number): number => (rowsAt === undefined ? r : (rowsAt[r] as number)) * cols;
   for (let r = 0; r < rows; r++) {
-    const base = r * cols;
+    const base = at(r);
     let h = 0x811c9dc5 ^ (label[r] as number);
     for (let j = 0; j < cols; j++) h = Math.imul(h ^ (bits[base + j] as number), 0x01000193);
     h ^= h >>> 15;
@@ -96,7 +100,7 @@ export function groupIdenticalRows(X: Float32Array, rows: number, cols: number, 
         groups++;
         break;
       }
-      const other = (firstRow[g] as number) * cols;
+      const other = at(firstRow[g] as number);
       let same = label[firstRow[g] as number] === label[r];
       for (let j = 0; same && j < cols; j++) same = bits[other + j] === bits[base + j];
       if (same) {
@@ -106,16 +110,16 @@ export function groupIdenticalRows(X: Float32Array, rows: number, cols: number, 
       slot = (slot + 1) & (size - 1);
     }
   }
-  return { ...gatherGroups(X, cols, label, firstRow, groups), count: count.slice(0, groups), firstRow: firstRow.slice(0, groups), rows: groups };
+  return { ...gatherGroups(X, cols, label, firstRow, groups, at), count: count.slice(0, groups), firstRow: firstRow.slice(0, groups), rows: groups };
 }
 
 /** Each group's first row and label, in group order. */
-function gatherGroups(X: Float32Array, cols: number, label: Uint8Array, firstRow: Int32Array, groups: number): { X: Float32Array; label: Uint8Array } {
+function gatherGroups(X: Float32Array, cols: number, label: Uint8Array, firstRow: Int32Array, groups: number, at: (r: number) => number): { X: Float32Array; label: Uint8Array } {
   const gx = new Float32Array(groups * cols);
   const gl = new Uint8Array(groups);
   for (let g = 0; g < groups; g++) {
     const r = firstRow[g] as number;
-    gx.set(X.subarray(r * cols, (r + 1) * cols), g * cols);
+    gx.set(X.subarray(at(r), at(r) + cols), g * cols);
     gl[g] = label[r] as number;
   }
   return { X: gx, label: gl };
@@ -142,8 +146,9 @@ function makeProblem(o: FastLogisticOptions): Problem {
   const w1 = o.classWeight?.w1 ?? 1;
   if (!(w0 >= 0 && w1 >= 0 && w0 + w1 > 0)) throw new Error(`class weights ${w0} and ${w1} must be non-negative and not both 0`);
   const label = labelsOf(y, rows);
-  const grouped = (o.groupRows ?? true) ? groupIdenticalRows(X, rows, cols, label) : null;
-  const use = grouped ?? { X, label, count: null, rows };
+  if (o.count !== undefined && o.count.length !== rows) throw new Error(`count has ${o.count.length} entries but X has ${rows} rows; pass one count per row`);
+  const grouped = o.count === undefined && (o.groupRows ?? true) ? groupIdenticalRows(X, rows, cols, label) : null;
+  const use = grouped ?? { X, label, count: o.count ?? null, rows };
   const rowWeight = new Float64Array(use.rows);
   let weightSum = 0;
   for (let i = 0; i < use.rows; i++) {

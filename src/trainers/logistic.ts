@@ -16,6 +16,8 @@ export interface LogisticOptions {
   readonly rows: number;
   readonly cols: number;
   readonly y: Float32Array;
+  /** rows merged already (`groupIdenticalRows`): row i stands for count[i] identical fit rows */
+  readonly count?: Float64Array;
   /** weight of a row of class 0 and of class 1 (from `classWeights`) */
   readonly classWeight: { readonly w0: number; readonly w1: number };
   /** scikit-learn's C: objective C·Σ wᵢ·lossᵢ + ½‖coef‖², intercept unpenalised */
@@ -54,7 +56,7 @@ export async function fitLogistic(o: LogisticOptions): Promise<LogisticFit> {
   let stepStarted = started;
   const validation = validationScorer(o);
   const model = fitFastLogistic({
-    X: o.X, rows: o.rows, cols: o.cols, y: o.y, C: o.C, classWeight: o.classWeight,
+    X: o.X, rows: o.rows, cols: o.cols, y: o.y, C: o.C, classWeight: o.classWeight, ...(o.count === undefined ? {} : { count: o.count }),
     solver: 'newton', gtol: LOGISTIC_GTOL, maxIter: o.maxIter,
     onIteration: (step) => {
       if (o.signal?.aborted === true) throw new TrainingCancelled();
