@@ -85,11 +85,14 @@ export async function benchScale({ browser, baseUrl, distDir, log, memorySampler
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     });
     const tasks = await page.evaluate(() => window.__longTasks);
+    // a long task that overlaps a chart's draw (Plot.tsx measures each) is named after the chart
+    const charts = await page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('workbench:chart ')).map((m) => ({ name: m.name.slice(16), start: m.startTime, end: m.startTime + m.duration })));
+    const drawing = (t) => charts.find((c) => c.start < t.start + t.ms && c.end > t.start)?.name;
     const inPhase = (t) => phases.find((p) => t.start >= p.start - 50 && t.start <= p.end)?.name ?? 'other';
     const longest = tasks.filter((t) => inPhase(t) !== 'other').sort((a, b) => b.ms - a.ms);
     out['scale.x10.longest_task_ms'] = Math.round(longest[0]?.ms ?? 0);
     out['scale.x10.long_tasks_over_100ms'] = longest.filter((t) => t.ms > 100).length;
-    out['scale.x10.longest_tasks'] = longest.slice(0, 6).map((t) => `${inPhase(t)}:${Math.round(t.ms)}`);
+    out['scale.x10.longest_tasks'] = longest.slice(0, 6).map((t) => `${inPhase(t)}:${Math.round(t.ms)}${drawing(t) ? ` (chart ${drawing(t)})` : ''}`);
     const matrixBytes = BUNDLED_ROWS * REPEAT * 12 * 4;
     out['scale.x10.peak_mb'] = Math.round(mem.peak() / 2 ** 20);
     out['scale.x10.peak_over_matrix'] = Number((mem.peak() / matrixBytes).toFixed(2));
