@@ -174,6 +174,27 @@ describe('treeShap on deep forests', () => {
     compareWithReference(fit.ensemble, X, cols, rows);
   });
 
+  it('equals the path algorithm on boosted trees walked whole over classes of rows, missing values sent both ways', () => {
+    // 31-leaf trees have 30 splits: each tree is walked once per class of rows (same way at every split), not per row
+    const cols = 6;
+    const n = 3000;
+    const rng = createRng(17);
+    const X = new Float32Array(n * cols);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < cols; f++) X[i * cols + f] = rng() < 0.12 ? Number.NaN : f < 3 ? Math.floor(rng() * 8) : rng() * 50;
+      const x0 = X[i * cols] as number;
+      const x3 = X[i * cols + 3] as number;
+      y[i] = rng() < (Number.isNaN(x0) ? 0.6 : 0.1 + x0 / 20) + (Number.isNaN(x3) ? -0.05 : x3 / 400) ? 1 : 0;
+    }
+    const e = fitGbdt({ task: 'classifier', train: { X, cols, rowIdx: all(n), y }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, maxIter: 15 } }).ensemble;
+    const splits = e.trees.flatMap((t) => Array.from(t.feature, (f, i) => (f >= 0 ? i : -1)).filter((i) => i >= 0).map((i) => t.missingLeft[i] as number));
+    expect(new Set(splits)).toEqual(new Set([0, 1]));
+    // many rows, few of them alike: classes of rows pay; and a small sample, where they do not
+    compareWithReference(e, X, cols, Uint32Array.from({ length: 600 }, (_, i) => i * 5));
+    compareWithReference(e, X, cols, Uint32Array.from({ length: 40 }, (_, i) => i * 3));
+  });
+
   it('equals the path algorithm when a path holds more than 16 distinct features (hashed masks)', () => {
     const cols = 22;
     const n = 3000;
