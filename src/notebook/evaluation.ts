@@ -8,8 +8,13 @@ import {
 import { buildThresholdSweep, sweepAt, sweepGrid, type ThresholdSweep } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 
-/** The most scatter points a chart draws; more rows are sampled down evenly. */
-export const MAX_SCATTER_POINTS = 2000;
+/**
+ * The most scatter points a chart draws; more rows are sampled down evenly. Plotly draws each as an SVG element in one
+ * main-thread task: 2,000 took 150–190 ms per residual chart on the idle bench machine (the two longest tasks of the ×10
+ * bench's training; `npm run bench -- scale.x10` names the chart of each long task); 1,000 draw in about two thirds of
+ * that or less, and still show the residuals' shape.
+ */
+export const MAX_SCATTER_POINTS = 1000;
 
 /** A curve thinned for drawing: consecutive points at least this far apart (in |dx| + |dy|). */
 const CURVE_RESOLUTION = 0.002;
