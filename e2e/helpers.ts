@@ -33,3 +33,31 @@ export async function downloadText(page: Page, testId: string): Promise<string> 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
   return fs.readFileSync(await download.path(), 'utf8');
 }
+
+/** The notebook snapshot the app saved in IndexedDB (undefined before its first save): what a reload restores. */
+export interface SavedSnapshot {
+  readonly notebook?: Record<string, unknown>;
+  readonly results?: { readonly runs?: ReadonlyArray<{ readonly id: string }> };
+}
+
+/** Reads the saved snapshot: wait on it (expect.poll) before a reload instead of sleeping through the debounced save. */
+export function savedSnapshot(page: Page): Promise<SavedSnapshot | undefined> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('ml-workbench', 1);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+      // a page that opens the database first creates its store, as the app does
+      req.onupgradeneeded = () => { req.result.createObjectStore('notebooks'); };
+    });
+    const get = db.transaction('notebooks', 'readonly').objectStore('notebooks').get('current');
+    const snap = await new Promise<SavedSnapshot | undefined>((resolve) => { get.onsuccess = () => resolve(get.result as SavedSnapshot | undefined); });
+    db.close();
+    return snap;
+  });
+}
+
+/** The ids of the runs in the saved snapshot. */
+export async function savedRunIds(page: Page): Promise<string[]> {
+  return ((await savedSnapshot(page))?.results?.runs ?? []).map((r) => r.id);
+}

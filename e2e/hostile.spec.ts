@@ -6,7 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import { startFixtureServer } from './fixtureServer.ts';
-import { downloadText, openWorkbench } from './helpers.ts';
+import { downloadText, openWorkbench, savedRunIds, savedSnapshot } from './helpers.ts';
 import { startDataFaultServer } from '../test/dataFaultServer.ts';
 import { startMlflowFaultProxy } from '../test/mlflowFaultProxy.ts';
 import { footerLength, parseFooter } from '../src/data/parquetFooter.ts';
@@ -110,28 +110,6 @@ async function corruptSnapshot(page: Page, c: Corruption): Promise<void> {
   await page.goto('/');
 }
 
-/** The snapshot saved in IndexedDB (undefined before the first save). */
-function savedSnapshot(page: Page): Promise<{ notebook?: Record<string, unknown>; results?: { runs?: Array<{ id: string }> } } | undefined> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('ml-workbench', 1);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      // a page that opens the database first creates its store, as the app does
-      req.onupgradeneeded = () => { req.result.createObjectStore('notebooks'); };
-    });
-    const get = db.transaction('notebooks', 'readonly').objectStore('notebooks').get('current');
-    const snap = await new Promise<{ notebook?: Record<string, unknown>; results?: { runs?: Array<{ id: string }> } } | undefined>((resolve) => { get.onsuccess = () => resolve(get.result); });
-    db.close();
-    return snap;
-  });
-}
-
-/** The ids of the runs in the snapshot saved in IndexedDB. */
-async function savedRunIds(page: Page): Promise<string[]> {
-  return ((await savedSnapshot(page))?.results?.runs ?? []).map((r) => r.id);
-}
-
 const CORRUPTIONS: ReadonlyArray<readonly [string, Corruption, string]> = [
   ['cells: 5', { notebook: { cells: 5 } }, '"cells": 5'],
   ['settings: null', { notebook: { settings: null } }, '"settings": null'],
@@ -197,7 +175,7 @@ test('a saved run whose result is empty passes the restore but cannot be drawn: 
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
   // every cell that shows the run (Residuals, Runs, Export too) fails the same way; discarding it in one mends them all
   const failed = page.locator('[role="alert"][data-testid^="cell-error-"]');
-  expect(await failed.count()).toBeGreaterThan(1);
+  await expect.poll(() => failed.count(), { timeout: 30_000 }).toBeGreaterThan(1);
   await boundary.getByTestId('cell-discard-run-trainRegressor').click();
   await expect(failed).toHaveCount(0);
   await expect(page.getByTestId('run-cell-trainRegressor')).toBeVisible();
@@ -363,13 +341,11 @@ test('with the secrets choice left at "no", a presigned URL\'s secrets appear no
   try {
     await openWorkbench(page);
     await page.getByTestId('url-input').fill(url);
-    const savedBefore = await page.getByTestId('save-status').getAttribute('data-saved-at');
     await page.getByTestId('load-url').click();
     await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '500', { timeout: 30_000 });
     // the notebook (with its new data URL) is saved to IndexedDB 400 ms after the dataset changes: wait for that save
-    // before reloading, or the reload restores the snapshot from before the load
-    await expect(page.getByTestId('save-status')).not.toHaveAttribute('data-saved-at', savedBefore ?? '', { timeout: 30_000 });
-    await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
+    // itself before reloading (a save of the bundled data still landing would have changed the save time too)
+    await expect.poll(async () => ((await savedSnapshot(page))?.notebook?.data as { type?: string } | undefined)?.type, { timeout: 30_000 }).toBe('url');
     // one choice, shown in both cells that export, remembered for the tab's session (a reload keeps it)
     const reportChoice = page.getByTestId('report-cell').getByTestId('keep-signature');
     const exportChoice = page.getByTestId('export-cell').getByTestId('keep-signature');
@@ -400,6 +376,8 @@ test('with the secrets choice left at "no", a presigned URL\'s secrets appear no
       for (const text of artifacts) expectClean(`${kind} artifact ${text.split('\n')[0]}`, text);
     }
     await page.getByTestId('copy-notebook-link').click();
+    // the link is written asynchronously (compressed): wait for it, or the check would read an empty field
+    await expect(page.getByTestId('notebook-link')).toHaveValue(/#nbj?=/);
     expectClean('the link', await page.getByTestId('notebook-link').inputValue());
     expectClean('the report', await downloadText(page, 'download-report'));
     expectClean('the notebook file', await downloadText(page, 'export-notebook'));
@@ -485,21 +463,28 @@ test('an MLflow log-batch that never answers: Cancel stops the export at once, E
     await expect.poll(() => proxy.log.some((l) => l.path.endsWith('runs/log-batch')), { timeout: 30_000 }).toBe(true);
     const t0 = Date.now();
     await page.getByTestId('mlflow-export-cancel').click();
-    await expect(page.getByTestId('mlflow-progress')).toHaveCount(0, { timeout: 5000 });
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // "at once" on a loaded 2-core machine: seconds, where the export hung forever before
+    await expect(page.getByTestId('mlflow-progress')).toHaveCount(0, { timeout: 10_000 });
+    expect(Date.now() - t0).toBeLessThan(10_000);
     await expect(page.getByTestId('export-cell')).toContainText('export cancelled');
     await expect(page.getByTestId('mlflow-export')).toBeEnabled();
-    // every run the export created is ended, none left RUNNING
+    // every run the export created is ended, none left RUNNING (the app ends them after it shows the cancel: wait for
+    // MLflow to say so rather than reading it once at once)
     const client = createMlflowClient({ baseUrl: mlflowUrl });
-    const created: string[] = [];
-    for (const name of experiments) {
-      const experiment = await client.getExperimentByName(name);
-      if (experiment === null) continue;
-      const { runs } = await client.searchRuns({ experimentIds: [experiment.experimentId] });
-      created.push(...runs.map((r) => r.info.status));
-    }
-    expect(created.length).toBeGreaterThan(0);
-    expect(created.every((status) => status === 'FAILED')).toBe(true);
+    const statuses = async (): Promise<string[]> => {
+      const created: string[] = [];
+      for (const name of experiments) {
+        const experiment = await client.getExperimentByName(name);
+        if (experiment === null) continue;
+        const { runs } = await client.searchRuns({ experimentIds: [experiment.experimentId] });
+        created.push(...runs.map((r) => r.info.status));
+      }
+      return created;
+    };
+    await expect.poll(async () => {
+      const created = await statuses();
+      return created.length > 0 && created.every((status) => status === 'FAILED');
+    }, { timeout: 30_000 }).toBe(true);
   } finally {
     await proxy.close();
   }
@@ -560,9 +545,10 @@ test("the Data cell's timeout bounds each data request: a stalled URL fails nami
     const t0 = Date.now();
     await page.getByTestId('url-input').fill(server.url('stall', 'stall.parquet'));
     await page.getByTestId('load-url').click();
-    await expect(page.getByTestId('load-error')).toContainText(`${server.url('stall', 'stall.parquet')} sent no complete answer within 1 s`, { timeout: 20_000 });
-    // four attempts of 1 s and the back-offs between them (0.5, 1, 2 s)
-    expect(Date.now() - t0).toBeLessThan(15_000);
+    await expect(page.getByTestId('load-error')).toContainText(`${server.url('stall', 'stall.parquet')} sent no complete answer within 1 s`, { timeout: 30_000 });
+    // four attempts of 1 s and the back-offs between them (0.5, 1, 2 s): 7.5 s, with room for a loaded machine; the
+    // default's 30 s would take over two minutes
+    expect(Date.now() - t0).toBeLessThan(25_000);
     expect(server.requests.filter((r) => r.path === '/stall/stall.parquet' && r.status === 0).length).toBe(4);
   } finally {
     await server.close();

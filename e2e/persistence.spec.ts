@@ -1,6 +1,6 @@
 /** Issue 4, the notebook model: saved in IndexedDB and restored on reload (results included), one writer tab, undo delete, New notebook; permutation importance. */
 import { test, expect, type Page } from '@playwright/test';
-import { dataValue, openWorkbench } from './helpers.ts';
+import { dataValue, openWorkbench, savedRunIds, savedSnapshot } from './helpers.ts';
 
 /** Waits until the notebook was saved after the last change (the debounce has run and IndexedDB answered). */
 async function waitSaved(page: Page, after = ''): Promise<string> {
@@ -29,6 +29,8 @@ test('the notebook, its settings and its results come back after a reload; a sec
   expect(auc).toBeGreaterThan(0.5);
   expect(auc).toBeLessThan(0.9); // engagement_depth left out
   const cellsBefore = await page.locator('[data-cell-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+  // the run is in IndexedDB (saved 400 ms after it arrived) before anything reloads
+  await expect.poll(() => savedRunIds(page), { timeout: 30_000 }).toHaveLength(1);
   await waitSaved(page);
   await expect(page.getByTestId('results-not-saved')).toHaveCount(0);
 
@@ -106,6 +108,11 @@ test('a deleted cell comes back with Undo and with Ctrl+Z; New notebook resets; 
   await expect(page.locator('[data-cell-id]').nth(1)).toHaveAttribute('data-testid', 'cell-profile');
   await expect(page.getByTestId('clf-model')).toHaveValue('gbdt');
   const saved = await waitSaved(page);
+  // the fresh notebook itself is saved (a save still under way from before could have been the one seen above)
+  await expect.poll(async () => {
+    const cells = (await savedSnapshot(page))?.notebook?.cells as Array<{ kind: string; config: { model?: string } }> | undefined;
+    return [cells?.length, cells?.find((c) => c.kind === 'trainClassifier')?.config.model];
+  }, { timeout: 30_000 }).toEqual([count, 'gbdt']);
   await page.reload();
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
   await expect(page.locator('[data-cell-id]')).toHaveCount(count);

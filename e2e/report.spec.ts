@@ -176,8 +176,9 @@ test('link and JSON round trips give an identical notebook; a file with an unkno
   expect((original as { settings: Record<string, unknown> }).settings).toMatchObject({ excluded: ['engagement_depth'], transforms: { hour_of_day: { kind: 'log1p' } }, backendPreference: 'wasm' });
 
   await page.getByTestId('copy-notebook-link').click();
+  // the link is written asynchronously (compressed): wait for it before reading it
+  await expect(page.getByTestId('notebook-link')).toHaveValue(/#nb=[A-Za-z0-9_-]+$/);
   const link = await page.getByTestId('notebook-link').inputValue();
-  expect(link).toMatch(/#nb=[A-Za-z0-9_-]+$/);
 
   // The link in a fresh browser: same notebook, same settings on screen, and Run all on offer.
   const linkContext = await browser.newContext();
