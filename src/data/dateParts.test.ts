@@ -20,6 +20,31 @@ const values = (c: Column | undefined): Array<number | null> => {
 };
 
 describe('date parts', () => {
+  it('a zoned column gives the wall-clock parts of its zone, as pandas does; across a change to summer time too', () => {
+    // 06:30Z and 07:30Z on 2021-03-14 are 01:30 EST and 03:30 EDT in New York (02:00 was skipped);
+    // 2021-03-27 23:30Z is Sunday 00:30 in Berlin (Saturday 23:30 in UTC); +05:30 is a fixed offset
+    const instants = [Date.UTC(2021, 2, 14, 6, 30), Date.UTC(2021, 2, 14, 7, 30), Date.UTC(2021, 2, 27, 23, 30), null];
+    const zoned = datasetFromTable(new arrow.Table({
+      ny: arrow.vectorFromArray(instants, new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, 'America/New_York')),
+      berlin: arrow.vectorFromArray(instants, new arrow.Timestamp(arrow.TimeUnit.NANOSECOND, 'Europe/Berlin')),
+      india: arrow.vectorFromArray(instants, new arrow.Timestamp(arrow.TimeUnit.MILLISECOND, '+05:30')),
+      utc: arrow.vectorFromArray(instants, new arrow.Timestamp(arrow.TimeUnit.MILLISECOND, 'UTC')),
+    }), 'zoned.parquet');
+    expect(zoned.columns.map((c) => (c.kind === 'timestamp' ? c.timeZone : c.kind))).toEqual(['America/New_York', 'Europe/Berlin', '+05:30', 'UTC']);
+    const part = (column: string, p: 'hour' | 'weekday' | 'weekend') => values(addDateParts(zoned, column, [p]).columns.find((c) => c.name === `${column}_${p}`));
+    expect(part('ny', 'hour')).toEqual([1, 3, 19, null]);
+    expect(part('berlin', 'hour')).toEqual([7, 8, 0, null]);
+    expect(part('berlin', 'weekday')).toEqual([6, 6, 6, null]);
+    expect(part('utc', 'weekday')).toEqual([6, 6, 5, null]);
+    expect(part('utc', 'weekend')).toEqual([1, 1, 1, null]);
+    expect(part('india', 'hour')).toEqual([12, 13, 5, null]);
+  });
+
+  it('a zone this runtime does not know is refused in one sentence naming the column and the zone', () => {
+    const odd = datasetFromTable(new arrow.Table({ t: arrow.vectorFromArray([0], new arrow.Timestamp(arrow.TimeUnit.MILLISECOND, 'Mars/Olympus_Mons')) }), 'mars.parquet');
+    expect(() => addDateParts(odd, 't', ['hour'])).toThrow('date parts: column "t" names the time zone "Mars/Olympus_Mons", which is unknown here; save the column in UTC or with a zone name such as Europe/Berlin');
+  });
+
   it('derives hour, weekday (Monday = 0), month, day of year and weekend in UTC; nulls stay null', () => {
     const out = addDateParts(ds, 'created_at', ['hour', 'weekday', 'month', 'dayofyear', 'weekend']);
     const col = (n: string) => out.columns.find((c) => c.name === n);

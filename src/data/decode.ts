@@ -53,6 +53,8 @@ interface TimestampSink {
   readonly arrowType: string;
   /** the raw integer is this many milliseconds (> 1: days, seconds) or this many per millisecond (< 1: µs, ns) */
   readonly toMs: number;
+  /** the zone a timestamp type names, if any */
+  readonly timeZone: string | null;
   readonly values: Float64Array;
   nullCount: number;
 }
@@ -152,10 +154,10 @@ function makeSink(field: arrow.Field, rows: number, allocate: Allocate): Sink | 
     return { kind: 'categorical', name, arrowType, codes: new Int32Array(allocate(rows * Int32Array.BYTES_PER_ELEMENT)), interner: new LevelInterner(), dictionaryCodes: new WeakMap(), nullCount: 0 };
   }
   if (arrow.DataType.isTimestamp(type)) {
-    return { kind: 'timestamp', name, arrowType, toMs: timeUnitToMs(type.unit), values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
+    return { kind: 'timestamp', name, arrowType, toMs: timeUnitToMs(type.unit), timeZone: type.timezone ?? null, values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
   }
   if (arrow.DataType.isDate(type)) {
-    return { kind: 'timestamp', name, arrowType, toMs: type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1, values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
+    return { kind: 'timestamp', name, arrowType, toMs: type.unit === arrow.DateUnit.DAY ? 86_400_000 : 1, timeZone: null, values: new Float64Array(allocate(rows * Float64Array.BYTES_PER_ELEMENT)), nullCount: 0 };
   }
   return `column "${name}" is ${arrowType}; skipped (only numbers, booleans, strings and timestamps are used)`;
 }
@@ -489,6 +491,7 @@ export function createColumnDecoder(schema: arrow.Schema, totalRows: number, all
           const col: TimestampColumn = {
             kind: 'timestamp', name: sink.name, arrowType: sink.arrowType,
             values: filled === totalRows ? sink.values : sink.values.slice(0, filled), nullCount: sink.nullCount,
+            ...(sink.timeZone === null ? {} : { timeZone: sink.timeZone }),
           };
           columns.push(col);
         }

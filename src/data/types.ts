@@ -41,8 +41,11 @@ export interface TimestampColumn {
   readonly kind: 'timestamp';
   readonly name: string;
   readonly arrowType: string;
+  /** epoch milliseconds: instants, whatever zone the file names */
   readonly values: Float64Array;
   readonly nullCount: number;
+  /** the zone the file names (`timestamp[us, tz=Europe/Berlin]`): date parts read wall-clock time there; absent: naive, read as UTC */
+  readonly timeZone?: string;
 }
 
 export type Column = NumericColumn | CategoricalColumn | TimestampColumn;
