@@ -36,7 +36,7 @@ function rankAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
   return wins / pairs;
 }
 
-test('unseen files in a row: too few rows is one sentence; a yes/no target, one feature, decimal and float16 columns train; the page stays usable', async ({ page }) => {
+test('unseen files in a row: too few rows is one sentence; a null target is filtered out; a yes/no target, one feature, decimal and float16 columns train; the page stays usable', async ({ page }) => {
   test.setTimeout(300_000);
   await openWorkbench(page);
 
@@ -46,6 +46,17 @@ test('unseen files in a row: too few rows is one sentence; a yes/no target, one 
   await expect(page.getByTestId('validation-issues')).toContainText(
     '5 rows are too few to train and test a classifier: bought = 0 on 3 and = 1 on 2 rows, and at least 10 of each are needed; load a larger file', { timeout: 60_000 });
   await expect(page.getByTestId('train-classifier')).toBeDisabled();
+
+  // a target with nulls: one sentence naming it; a row filter "outcome not null" drops those rows and it trains
+  await page.getByTestId('file-input').setInputFiles(file('target_with_nulls.parquet').path);
+  await expect(page.getByTestId('data-source')).toContainText('target_with_nulls.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('validation-issues')).toContainText('column "outcome" has 8 null rows; drop or fill them before training', { timeout: 60_000 });
+  await page.getByTestId('filter-column').selectOption('outcome');
+  await page.getByTestId('filter-op').selectOption('not null');
+  await page.getByTestId('filter-add').click();
+  await expect(page.getByTestId('filters-kept')).toHaveAttribute('data-value', '392');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('train-classifier')).toBeEnabled();
 
   // a yes/no target named subscribed is proposed; no revenue column: regression none; the classifier trains
   await page.getByTestId('file-input').setInputFiles(file('yes_no_target.parquet').path);
