@@ -20,7 +20,7 @@ const cells: Record<CellId, CellEntry> = {
 function run(id: string, testRows: number, inputsKey: string): ClassifierRun {
   const result = {
     testIndex: new Uint32Array(testRows), yTest: new Float32Array(testRows), testProba: new Float32Array(testRows),
-    metrics: { auc_roc: 0.9 }, bundle: { weightData: 'AAAA' },
+    metrics: { auc_roc: 0.9 }, bundle: { weightData: 'AAAA' }, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic' },
   } as unknown as ClassifierResult;
   return {
     id: id as RunId, name: id, createdAt: '2024-01-01T00:00:00.000Z', wallMs: 10, inputsKey, featureNames: ['a'], featureGroups: ['a'],
@@ -79,6 +79,17 @@ describe('notebook snapshot', () => {
     const snap = buildSnapshot(input(runs as ClassifierRun[]), { data: null, isFresh: () => true, now });
     const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
     expect(patch.runs?.map((r) => (r.result.config as { initModel?: string }).initModel)).toEqual(['mean', undefined, 'linear']);
+  });
+
+  it('restores a classifier run saved before threshold folds as chosen on the validation slice; a later one keeps its folds', () => {
+    const { thresholdFolds: _folds, ...before } = DEFAULT_CLASSIFIER_CONFIG;
+    const withConfig = (id: string, config: object): ClassifierRun => {
+      const r = run(id, 10, 'k');
+      return { ...r, result: { ...r.result, config } as ClassifierResult };
+    };
+    const snap = buildSnapshot(input([withConfig('old', before), withConfig('new', { ...DEFAULT_CLASSIFIER_CONFIG, thresholdFolds: 5 })]), { data: null, isFresh: () => true, now });
+    const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
+    expect(patch.runs?.map((r) => (r.result.config as { thresholdFolds?: number }).thresholdFolds)).toEqual([0, 5]);
   });
 
   it('leaves results out beyond the limit and says so', () => {

@@ -2,7 +2,7 @@
 import { SNAPSHOT_VERSION, migrateSnapshot, type NotebookData } from '../notebook/notebookSchema.ts';
 import { notebookJsonValue } from '../notebook/serializer.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
-import type { RegressorConfig } from '../trainers/config.ts';
+import type { ClassifierConfig, RegressorConfig } from '../trainers/config.ts';
 import type { ImportanceEntry } from './importanceSlice.ts';
 import { notebookToDoc, rebuildNotebook, validateNotebookValue, type NotebookState, type RebuiltNotebook } from './notebookDoc.ts';
 import type { CellEntry, CellId } from './notebookSlice.ts';
@@ -138,9 +138,15 @@ function settled(e: ImportanceEntry): ImportanceEntry {
   return e.status === 'running' ? { ...e, status: e.result ? 'done' : 'idle', done: 0, total: 0 } : e;
 }
 
-/** A gbdt regressor run saved before regressors had an init model (notebook schema 6) boosted from the mean: say so. */
-function withInitModel(run: Run): Run {
-  if (run.kind !== 'regressor') return run;
+/**
+ * A run saved before a setting existed did what the setting's old meaning says: a gbdt regressor run before init models
+ * (notebook schema 6) boosted from the mean; a classifier run before threshold folds chose on the validation slice.
+ */
+function withSettingsOfItsTime(run: Run): Run {
+  if (run.kind === 'classifier') {
+    const saved: Omit<ClassifierConfig, 'thresholdFolds'> & { readonly thresholdFolds?: number } = run.result.config;
+    return saved.thresholdFolds !== undefined ? run : { ...run, result: { ...run.result, config: { ...saved, thresholdFolds: 0 } } };
+  }
   // typed as saved, where the field may be absent
   const saved: Omit<RegressorConfig, 'initModel'> & { readonly initModel?: RegressorConfig['initModel'] } = run.result.config;
   if (saved.model !== 'gbdt' || saved.initModel !== undefined) return run;
@@ -154,7 +160,7 @@ export function restorePatch(checked: CheckedSnapshot): { patch: RestoredFields;
   const r = snapshot.results;
   if (!r) return { patch: base, freshRunIds: [], data: notebook.data };
   // a saved run is stale until its data is loaded again; this key never equals a live one
-  const runs = r.runs.map((run): Run => ({ ...withInitModel(run), inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
+  const runs = r.runs.map((run): Run => ({ ...withSettingsOfItsTime(run), inputsKey: run.inputsKey.startsWith('restored:') ? run.inputsKey : `restored:${run.inputsKey}` }));
   return {
     patch: { ...base, runs, activeRun: { ...r.activeRun }, ...(r.importance ? { importance: { classifier: settled(r.importance.classifier), regressor: settled(r.importance.regressor) } } : {}) },
     freshRunIds: r.freshRunIds,

@@ -72,6 +72,11 @@ export function TrainClassifierCell({ cellId }: CellProps) {
         <SelectField<ResamplingOption> label="resampling (train split only)" value={c.resampling} testId="clf-resampling"
           options={[['none', 'none'], ['oversample', 'random oversampling'], ['smote', 'SMOTE-NC (k = 5)'], ['undersample', 'random undersampling']]}
           onChange={(resampling) => set({ resampling })} />
+        {(c.model === 'gbdt' || c.model === 'rf') && (
+          <SelectField label="decision threshold from" value={String(c.thresholdFolds)} testId="clf-threshold-folds"
+            options={[['0', 'the validation slice'], ['5', 'out-of-fold scores of the training rows (5 folds, 5 more fits)'], ['10', 'out-of-fold scores of the training rows (10 folds, 10 more fits)']]}
+            onChange={(k) => set({ thresholdFolds: Number(k) })} />
+        )}
         <NumberField label="test fraction" value={c.testFraction} min={0.05} max={0.5} step={0.05} onChange={(testFraction) => set({ testFraction })} />
         <NumberField label="validation fraction (of train)" value={c.validationFraction} min={0.05} max={0.5} step={0.05} onChange={(validationFraction) => set({ validationFraction })} />
         <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} testId="clf-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
@@ -100,7 +105,9 @@ export function TrainClassifierCell({ cellId }: CellProps) {
             {' '}(<span data-testid="classifier-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows (the test rows scikit-learn's <code>train_test_split(stratify=y, random_state={result.seed})</code> picks); seed {result.seed}; {run.featureNames.length} features.
           </p>
           <p>
-            Decision threshold chosen on the validation split: <strong data-testid="classifier-threshold" data-value={result.threshold}>{fmt(result.threshold)}</strong>, applied unchanged to the test split.
+            Decision threshold chosen {(result.config.model === 'gbdt' || result.config.model === 'rf') && result.config.thresholdFolds >= 2
+              ? <span data-testid="classifier-threshold-source" data-value={result.config.thresholdFolds}>on out-of-fold scores of every training row ({result.config.thresholdFolds} fold models)</span>
+              : 'on the validation split'}: <strong data-testid="classifier-threshold" data-value={result.threshold}>{fmt(result.threshold)}</strong>, applied unchanged to the test split.
             {' '}<span className="muted">Oracle (best F1 on the test split itself, flattering): F1 <span data-testid="classifier-oracle-f1" data-value={result.metrics.oracle_f1}>{fmt(result.metrics.oracle_f1)}</span> at {fmt(result.metrics.oracle_threshold)}.</span>
           </p>
           <MetricTable model="classifier" values={result.metrics as unknown as Record<string, number>} testPrefix="clf" />

@@ -32,6 +32,11 @@ export const MLFLOW_SOURCE_NAME = 'ml-workbench';
  */
 export const THRESHOLD_POLICY = 'max_f1_on_validation_then_slider';
 
+/** The policy of a run: a tree classifier with threshold folds chose on out-of-fold scores of the training rows. */
+export function thresholdPolicy(c: ClassifierConfig): string {
+  return (c.model === 'gbdt' || c.model === 'rf') && c.thresholdFolds >= 2 ? `max_f1_on_${c.thresholdFolds}fold_out_of_fold_then_slider` : THRESHOLD_POLICY;
+}
+
 /** Points kept per exported curve (evenly spaced, both ends kept), so the artifacts stay small whatever the test size. */
 export const MAX_CURVE_POINTS = 501;
 /** Test rows kept in the predicted-vs-actual artifact. */
@@ -212,7 +217,7 @@ export function classifierRunToExportable(run: ClassifierRun, ctx: MlflowRunCont
       ...commonParams(run, ctx, ctx.classImbalanceRatio ?? testRatio),
       positives_train: r.counts.positivesTrain,
       resampled_rows: r.counts.resampled,
-      threshold_policy: THRESHOLD_POLICY,
+      threshold_policy: thresholdPolicy(c),
       validation_threshold: r.threshold,
     },
     metrics: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REGRESSOR_CONFIG } from '../trainers/config.ts';
+import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../trainers/config.ts';
+import { thresholdPolicy } from './mlflowRun.ts';
 import { settingsParams, usedSettings } from './modelSettings.ts';
 
 describe('regressor settings', () => {
@@ -14,5 +15,18 @@ describe('regressor settings', () => {
     const line = { kind: 'regressor' as const, config: DEFAULT_REGRESSOR_CONFIG };
     expect(usedSettings(line)).not.toHaveProperty('gbdt_init_model');
     expect(usedSettings(line)).toMatchObject({ ridge_alpha: 0 });
+  });
+});
+
+describe('classifier settings', () => {
+  it('name where a tree classifier\'s threshold is chosen, and the MLflow policy says it', () => {
+    const folds = { kind: 'classifier' as const, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 5 } };
+    expect(usedSettings(folds)).toMatchObject({ threshold_cv_folds: 5 });
+    expect(thresholdPolicy(folds.config)).toBe('max_f1_on_5fold_out_of_fold_then_slider');
+    expect(thresholdPolicy({ ...folds.config, thresholdFolds: 0 })).toBe('max_f1_on_validation_then_slider');
+    // logistic regression always chooses on the validation slice
+    const logistic = { ...folds.config, model: 'logistic' as const };
+    expect(usedSettings({ kind: 'classifier', config: logistic })).not.toHaveProperty('threshold_cv_folds');
+    expect(thresholdPolicy(logistic)).toBe('max_f1_on_validation_then_slider');
   });
 });

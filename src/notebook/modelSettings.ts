@@ -42,6 +42,7 @@ function classifierSettings(c: ClassifierConfig): FlatSetting[] {
     validationFraction: flat('validation_fraction', c.validationFraction, true),
     seed: flat('seed', c.seed, true),
     trees: flat('tree_model', isTree(c.model) ? c.model : 'none', isTree(c.model)),
+    thresholdFolds: flat('threshold_cv_folds', c.thresholdFolds, isTree(c.model)),
   };
   return [...Object.values(byKey), ...treeSettings(c.model, c.trees)];
 }

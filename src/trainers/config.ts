@@ -92,6 +92,12 @@ export const CLASSIFIER_CONFIG_ENTRIES = {
   seed: seed(),
   /** gbdt and rf settings */
   trees: v.optional(TreeSettingsSchema, {}),
+  /**
+   * gbdt and rf only: where the F1-maximising decision threshold is chosen. 0: on the validation slice; k from 2 to 20:
+   * on out-of-fold scores of every training row from k fold models (scikit-learn's TunedThresholdClassifierCV(cv=k)),
+   * k more fits.
+   */
+  thresholdFolds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20), v.check((k) => k !== 1, 'is 1; use 0 (the validation slice) or 2 to 20 folds')), 0),
 };
 /** The classifier settings as one object. */
 export const ClassifierConfigSchema = v.pipe(v.strictObject(CLASSIFIER_CONFIG_ENTRIES), v.readonly());

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ModelMatrix } from '../../data/types.ts';
 import { splitForClassifier } from '../classifier.ts';
 import { createRng } from '../random.ts';
-import { subsetRows } from '../split.ts';
+import * as v from 'valibot';
+import { ClassifierConfigSchema } from '../config.ts';
+import { classWeights } from '../resample.ts';
+import { stratifiedKFold, stratifiedSplit, subsetRows } from '../split.ts';
+import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
+import { outputFromRaw, predictRaw } from './ensemble.ts';
 import { bestF1, buildThresholdSweep } from '../thresholdSweep.ts';
 import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG } from '../types.ts';
 import { DEFAULT_TREE_SETTINGS, trainTreeClassifier } from './treeClassifier.ts';
@@ -43,6 +48,46 @@ describe('trainTreeClassifier', () => {
     const { valid } = splitForClassifier(y, config.testFraction, config.validationFraction, config.seed);
     const validProba = await loadTreeBundle(r.bundle).predict(subsetRows(X, cols, valid), valid.length);
     expect(r.threshold).toBe(bestF1(buildThresholdSweep(Float64Array.from(valid, (i) => y[i] as number), validProba)).threshold);
+  });
+
+  it('with threshold folds, picks the threshold with the best F1 on out-of-fold scores of every training row (TunedThresholdClassifierCV\'s protocol); the model is the same', () => {
+    const k = 3;
+    const base = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS };
+    const onSlice = trainTreeClassifier({ matrix, y, config: base });
+    const r = trainTreeClassifier({ matrix, y, config: { ...base, thresholdFolds: k } });
+    // the same final model and test scores; only the threshold's rows differ
+    expect(Array.from(r.testProba)).toEqual(Array.from(onSlice.testProba));
+    expect(r.metrics.auc_roc).toBe(onSlice.metrics.auc_roc);
+    // the out-of-fold scores, worked out here: k stratified folds of the training rows, each model fitted on the other
+    // folds less their own 15 % validation slice (balanced weights, early stopping there), scoring its fold
+    const split = splitForClassifier(y, base.testFraction, base.validationFraction, base.seed);
+    const train = Uint32Array.from([...split.fit, ...split.valid]).sort();
+    const yTrain = Float64Array.from(train, (i) => y[i] as number);
+    const oof = new Float64Array(train.length);
+    for (const fold of stratifiedKFold(yTrain, k, base.seed)) {
+      const part = Uint32Array.from(fold.train, (j) => train[j] as number);
+      const inner = stratifiedSplit(Float64Array.from(part, (i) => y[i] as number), 0.15, base.seed + 1);
+      const rowsOf = (idx: Uint32Array) => {
+        const rowIdx = Uint32Array.from(idx, (j) => part[j] as number).sort();
+        // float32 labels, so the class weights are float32 too, as the workbench's labels are
+        return { X, cols, rowIdx, y: Float32Array.from(rowIdx, (i) => y[i] as number) };
+      };
+      const fitRows = rowsOf(inner.train);
+      const { w0, w1 } = classWeights(fitRows.y, 'balanced');
+      const weigh = (p: ReturnType<typeof rowsOf>) => ({ ...p, weight: p.y.map((v) => (v === 1 ? w1 : w0)) });
+      const g = fitGbdt({ task: 'classifier', train: weigh(fitRows), valid: weigh(rowsOf(inner.test)), params: { ...DEFAULT_GBDT_PARAMS, seed: base.seed } });
+      const held = Uint32Array.from(fold.valid, (j) => train[j] as number);
+      const p = outputFromRaw(g.ensemble, predictRaw(g.ensemble, X, held));
+      fold.valid.forEach((j, q) => {
+        oof[j] = Math.fround(p[q] as number);
+      });
+    }
+    expect(r.threshold).toBe(bestF1(buildThresholdSweep(yTrain, oof)).threshold);
+    expect(r.threshold).not.toBe(onSlice.threshold);
+  });
+
+  it('refuses one threshold fold, naming the valid choices', () => {
+    expect(() => v.parse(ClassifierConfigSchema, { thresholdFolds: 1 })).toThrow('is 1; use 0 (the validation slice) or 2 to 20 folds');
   });
 
   it('oversamples the fit rows when asked and says how many rows it added', () => {

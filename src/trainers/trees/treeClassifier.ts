@@ -3,12 +3,12 @@ import type { ModelMatrix } from '../../data/types.ts';
 import { binaryColumns, classifierCounts, resampleFitRows, scoreAtValidationThreshold, splitForClassifier } from '../classifier.ts';
 import { classWeights } from '../resample.ts';
 import { applyScaler, fitStandardScaler } from '../scaler.ts';
-import { subsetRows, subsetVector } from '../split.ts';
+import { stratifiedKFold, stratifiedSplit, subsetRows, subsetVector } from '../split.ts';
 import type { RowSplit } from '../splitPlan.ts';
 import type { ClassifierConfig, ClassifierResult, Clock, EpochLog, OnEpoch } from '../types.ts';
 import type { TreeSettings } from '../config.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt, type GbdtParams } from './boosting.ts';
-import type { CancelFlag, TreeEnsemble, TreeModelKind, TreeProgress } from './ensemble.ts';
+import { outputFromRaw, predictRaw, type CancelFlag, type TreeEnsemble, type TreeModelKind, type TreeProgress } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest, type ForestParams } from './forest.ts';
 import { buildTreeBundle, ensembleFromBundle, predictWithPreprocessing, type TreeBundle } from './treeBundle.ts';
 
@@ -62,24 +62,6 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   }
   const split = o.split ?? splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
   const warnings: string[] = [];
-  let fitX = matrix.X;
-  let fitIdx = split.fit;
-  let fitY = subsetVector(yAll, split.fit);
-  let resampled = 0;
-  if (config.resampling !== 'none') {
-    // resampling works on standardised rows (SMOTE's distances), then the rows go back to their own units for binning
-    const fitRaw = subsetRows(matrix.X, cols, split.fit);
-    const scaler = fitStandardScaler(fitRaw, split.fit.length, cols);
-    const r = resampleFitRows(applyScaler(fitRaw, split.fit.length, cols, scaler), split.fit.length, cols, fitY, config, binaryColumns(fitRaw, split.fit.length, cols));
-    fitX = r.X.map((v, k) => v * (scaler.scale[k % cols] as number) + (scaler.mean[k % cols] as number));
-    fitIdx = Uint32Array.from({ length: r.rows }, (_, i) => i);
-    fitY = r.y;
-    resampled = r.added;
-  }
-  const { w0, w1 } = classWeights(fitY, config.classWeight);
-  const validY = subsetVector(yAll, split.valid);
-  const train = { X: fitX, cols, rowIdx: fitIdx, y: fitY, weight: fitY.map((v) => (v === 1 ? w1 : w0)) };
-  const valid = { X: matrix.X, cols, rowIdx: split.valid, y: validY, weight: validY.map((v) => (v === 1 ? w1 : w0)) };
   const history: EpochLog[] = [];
   const onTree = (p: TreeProgress): void => {
     const log = treeEpoch(p);
@@ -87,9 +69,11 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     o.onEpoch?.(log);
   };
   const started = now();
-  const common = { task: 'classifier' as const, train, valid, onTree, now, ...(o.signal ? { signal: o.signal } : {}) };
-  const boosted = config.model === 'gbdt' ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed } }) : null;
-  const fit = boosted ?? fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
+  const hooks = { now, ...(o.signal ? { signal: o.signal } : {}) };
+  const { fit, boosted, fitY, validY, resampled } = fitOnRows(matrix, yAll, split.fit, split.valid, config, { ...hooks, onTree });
+  // the threshold's rows: the validation slice, or every training row scored by fold models that did not see it
+  const folds = config.thresholdFolds;
+  const thresholdRows = folds >= 2 ? outOfFoldScores(matrix, yAll, Uint32Array.from([...split.fit, ...split.valid]).sort(), config, folds, hooks) : null;
   const trainMs = now() - started;
 
   const built = buildTreeBundle(fit.ensemble, {
@@ -104,7 +88,9 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   const validProba = predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.valid), split.valid.length);
   const testProba = predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.test), split.test.length);
   const yTest = subsetVector(yAll, split.test);
-  const { threshold, metrics } = scoreAtValidationThreshold(validY, validProba, yTest, testProba);
+  const { threshold, metrics } = thresholdRows
+    ? scoreAtValidationThreshold(thresholdRows.y, thresholdRows.proba, yTest, testProba)
+    : scoreAtValidationThreshold(validY, validProba, yTest, testProba);
   return {
     config,
     backend: 'js',
@@ -127,4 +113,61 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     grouped: fit.grouped,
     counts: classifierCounts(fitY, validY, yTest, resampled),
   };
+}
+
+/** What one fit of the tree classifier on given rows needs besides them. */
+interface FitHooks {
+  readonly now: Clock;
+  readonly signal?: CancelFlag;
+  readonly onTree?: (p: TreeProgress) => void;
+}
+
+/** Resamples and weights `fitRows` as the config says and fits the boosted or forest model, `validRows` driving early stopping. */
+function fitOnRows(matrix: ModelMatrix, yAll: Float32Array, fitRows: Uint32Array, validRows: Uint32Array, config: TreeClassifierConfig, hooks: FitHooks) {
+  const { cols } = matrix;
+  let fitX = matrix.X;
+  let fitIdx = fitRows;
+  let fitY = subsetVector(yAll, fitRows);
+  let resampled = 0;
+  if (config.resampling !== 'none') {
+    // resampling works on standardised rows (SMOTE's distances), then the rows go back to their own units for binning
+    const fitRaw = subsetRows(matrix.X, cols, fitRows);
+    const scaler = fitStandardScaler(fitRaw, fitRows.length, cols);
+    const r = resampleFitRows(applyScaler(fitRaw, fitRows.length, cols, scaler), fitRows.length, cols, fitY, config, binaryColumns(fitRaw, fitRows.length, cols));
+    fitX = r.X.map((v, k) => v * (scaler.scale[k % cols] as number) + (scaler.mean[k % cols] as number));
+    fitIdx = Uint32Array.from({ length: r.rows }, (_, i) => i);
+    fitY = r.y;
+    resampled = r.added;
+  }
+  const { w0, w1 } = classWeights(fitY, config.classWeight);
+  const validY = subsetVector(yAll, validRows);
+  const train = { X: fitX, cols, rowIdx: fitIdx, y: fitY, weight: fitY.map((v) => (v === 1 ? w1 : w0)) };
+  const valid = { X: matrix.X, cols, rowIdx: validRows, y: validY, weight: validY.map((v) => (v === 1 ? w1 : w0)) };
+  const common = { task: 'classifier' as const, train, valid, now: hooks.now, ...(hooks.onTree ? { onTree: hooks.onTree } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
+  const boosted = config.model === 'gbdt' ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed } }) : null;
+  const fit = boosted ?? fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
+  return { fit, boosted, fitY, validY, resampled };
+}
+
+/**
+ * Scores of the training rows `trainRows` from `k` stratified fold models, each fitted as the final model is (its own
+ * validation slice of the same share, resampling, class weights) on the other folds, as scikit-learn's
+ * TunedThresholdClassifierCV(cv=k) scores them: the threshold is then chosen on every training row instead of the
+ * validation slice alone.
+ */
+function outOfFoldScores(matrix: ModelMatrix, yAll: Float32Array, trainRows: Uint32Array, config: TreeClassifierConfig, k: number, hooks: FitHooks): { y: Float32Array; proba: Float32Array } {
+  const y = subsetVector(yAll, trainRows);
+  const proba = new Float32Array(trainRows.length);
+  for (const fold of stratifiedKFold(y, k, config.seed)) {
+    const part = Uint32Array.from(fold.train, (j) => trainRows[j] as number);
+    const inner = stratifiedSplit(subsetVector(yAll, part), config.validationFraction, config.seed + 1);
+    const pick = (idx: Uint32Array): Uint32Array => Uint32Array.from(idx, (j) => part[j] as number).sort();
+    const { fit } = fitOnRows(matrix, yAll, pick(inner.train), pick(inner.test), config, { now: hooks.now, ...(hooks.signal ? { signal: hooks.signal } : {}) });
+    const held = Uint32Array.from(fold.valid, (j) => trainRows[j] as number);
+    const scores = outputFromRaw(fit.ensemble, predictRaw(fit.ensemble, matrix.X, held));
+    fold.valid.forEach((j, q) => {
+      proba[j] = scores[q] as number;
+    });
+  }
+  return { y, proba };
 }
