@@ -69,7 +69,8 @@ export function TrainRegressorCell({ cellId }: CellProps) {
       {result && (
         <div data-testid="regressor-result">
           <p>
-            {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}, {result.config.strategy.replace('_', ' ')},
+            {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}
+            {result.config.model === 'gbdt' && <span data-testid="regressor-init-model" data-value={result.config.initModel}> boosted from {result.config.initModel === 'linear' ? 'the linear model' : 'the mean'}</span>}, {result.config.strategy.replace('_', ' ')},
             {' '}{result.config.logTarget ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : `raw ${target}`}, on <strong>{result.backend}</strong>;
             {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows;
             {' '}<span data-testid="regressor-epochs" data-value={result.epochs}>{result.epochs}</span> epochs,
