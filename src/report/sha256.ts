@@ -110,24 +110,57 @@ export function bytesToBase64Url(bytes: Uint8Array): string {
   return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** The platform's own base64 decoder where it has one (Chromium 140 on; not node 20). */
+const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string, options: { alphabet: 'base64' | 'base64url' }) => Uint8Array }).fromBase64;
+
 /** Decodes standard or URL-safe base64, padded or not; throws on any other character. */
 export function base64ToBytes(text: string): Uint8Array {
+  if (nativeFromBase64) {
+    // several times faster on the tens of MB of a tree bundle; text it refuses (mixed alphabets, a bad character) goes
+    // to the decoder below, which accepts the one and names the other
+    try {
+      return nativeFromBase64(text, { alphabet: text.includes('-') || text.includes('_') ? 'base64url' : 'base64' });
+    } catch {
+      // fall through
+    }
+  }
   const clean = text.replace(/=+$/, '');
   if (clean.length % 4 === 1) throw new Error(`base64 text of length ${text.length} is truncated; copy the whole link`);
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let buffer = 0;
-  let o = 0;
-  for (let i = 0; i < clean.length; i++) {
+  const n = clean.length;
+  const out = new Uint8Array(Math.floor((n * 3) / 4));
+  const valueAt = (i: number): number => {
     const code = clean.charCodeAt(i);
-    const value = code < 128 ? (BASE64_VALUE[code] as number) : -1;
-    if (value < 0) throw new Error(`character "${clean[i] as string}" at ${i} is not base64; copy the whole link`);
-    buffer = ((buffer << 6) | value) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (buffer >>> bits) & 0xff;
-    }
+    return code < 128 ? (BASE64_VALUE[code] as number) : -1;
+  };
+  const fail = (from: number): never => {
+    let i = from;
+    while (valueAt(i) >= 0) i++;
+    throw new Error(`character "${clean[i] as string}" at ${i} is not base64; copy the whole link`);
+  };
+  // four characters make three bytes (tree bundles hold tens of MB of base64: one check per group, not per character)
+  const full = n - (n % 4);
+  let o = 0;
+  for (let i = 0; i < full; i += 4) {
+    const a = valueAt(i);
+    const b = valueAt(i + 1);
+    const c = valueAt(i + 2);
+    const d = valueAt(i + 3);
+    if ((a | b | c | d) < 0) fail(i);
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = v >>> 16;
+    out[o + 1] = (v >>> 8) & 0xff;
+    out[o + 2] = v & 0xff;
+    o += 3;
+  }
+  // the last two or three characters make one or two bytes
+  if (full < n) {
+    const a = valueAt(full);
+    const b = valueAt(full + 1);
+    const c = full + 2 < n ? valueAt(full + 2) : 0;
+    if ((a | b | c) < 0) fail(full);
+    const v = (a << 18) | (b << 12) | (c << 6);
+    out[o++] = v >>> 16;
+    if (full + 2 < n) out[o] = (v >>> 8) & 0xff;
   }
   return out;
 }
