@@ -7,11 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { dataValue, openWorkbench } from './helpers.ts';
-import { datasetFromParquet } from '../test/datasetFixture.ts';
-import { unseenFiles, type UnseenFile } from '../test/unseenFiles.ts';
-import { binaryLabels } from '../src/data/validate.ts';
-import { planSplit } from '../src/trainers/splitPlan.ts';
-import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
+import { randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../test/unseenFiles.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-unseen-'));
 const files = unseenFiles();
@@ -21,20 +17,6 @@ const file = (name: string): { path: string; f: UnseenFile } => {
   fs.writeFileSync(p, f.bytes);
   return { path: p, f };
 };
-
-/** ROC AUC of `scores` as the Mann–Whitney statistic (ties half), independent of the app's metrics. */
-function rankAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
-  let pairs = 0;
-  let wins = 0;
-  for (let i = 0; i < y.length; i++) {
-    for (let j = 0; j < y.length; j++) {
-      if (y[i] !== 1 || y[j] !== 0) continue;
-      pairs++;
-      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    }
-  }
-  return wins / pairs;
-}
 
 test('unseen files in a row: too few rows is one sentence; a null target is filtered out; a yes/no target, one feature, decimal and float16 columns train; the page stays usable', async ({ page }) => {
   test.setTimeout(300_000);
@@ -81,12 +63,10 @@ test('unseen files in a row: too few rows is one sentence; a null target is filt
   // the previous file's run is shown as stale until this file's run arrives
   await expect(page.getByTestId('classifier-cell')).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
   await expect(page.getByTestId('classifier-result')).toContainText('iterations', { timeout: 150_000 });
-  const ds = datasetFromParquet(single.f.bytes, single.f.name);
-  const labels = binaryLabels(ds.columns.find((c) => c.name === 'label')!);
+  const { ds, rows, y } = randomTestPart(single.f);
   const only = ds.columns.find((c) => c.name === 'only')!;
-  if (typeof labels === 'string' || only.kind !== 'numeric') throw new Error('unexpected fixture');
-  const plan = planSplit(ds, { kind: 'random' }, labels.y, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 42 });
-  const expected = rankAuc(Float64Array.from(plan.test, (r) => only.values[r]!), Uint8Array.from(plan.test, (r) => labels.y[r]!));
+  if (only.kind !== 'numeric') throw new Error('unexpected fixture');
+  const expected = rankAuc(Float64Array.from(rows, (r) => only.values[r]!), y);
   await expect.poll(() => dataValue(page, 'clf-auc_roc'), { timeout: 30_000 }).toBeCloseTo(expected, 9);
 
   // decimal (price) and float16 (half) columns are features; a list column is named as skipped

@@ -4,8 +4,12 @@
  * float16 / decimal / uint64 / dictionary columns, tiny tables. Written by the tests (arrow + parquet-wasm), seeded.
  */
 import * as arrow from 'apache-arrow';
-import { parquetBytes } from './datasetFixture.ts';
+import { datasetFromParquet, parquetBytes } from './datasetFixture.ts';
+import { binaryLabels } from '../src/data/validate.ts';
+import type { Dataset } from '../src/data/types.ts';
 import { createRng } from '../src/trainers/random.ts';
+import { planSplit } from '../src/trainers/splitPlan.ts';
+import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
 
 /** One unseen file: its bytes, the targets to pass the pipeline, and what a user should see. */
 export interface UnseenFile {
@@ -99,4 +103,31 @@ function decimalVector(unscaled: number[], precision: number, scale: number): ar
   });
   const type = new arrow.Decimal(scale, precision, 128);
   return arrow.makeVector(arrow.makeData({ type, length: unscaled.length, data: words }));
+}
+
+/** ROC AUC as the Mann–Whitney statistic (ties count half), written here so it owes nothing to src/trainers/metrics. */
+export function rankAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
+  let pairs = 0;
+  let wins = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 1) continue;
+    for (let j = 0; j < y.length; j++) {
+      if (y[j] !== 0) continue;
+      pairs++;
+      const a = scores[i] ?? NaN;
+      const b = scores[j] ?? NaN;
+      wins += a > b ? 1 : a === b ? 0.5 : 0;
+    }
+  }
+  return wins / pairs;
+}
+
+/** The file decoded, and the test rows of the default random split (scikit-learn's stratified rows, seed 42) with their labels. */
+export function randomTestPart(f: UnseenFile): { ds: Dataset; rows: Uint32Array; y: Uint8Array } {
+  const ds = datasetFromParquet(f.bytes, f.name);
+  const target = ds.columns.find((c) => c.name === f.target);
+  const labels = target === undefined ? `no column ${String(f.target)}` : binaryLabels(target);
+  if (typeof labels === 'string') throw new Error(labels);
+  const plan = planSplit(ds, { kind: 'random' }, labels.y, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 42 });
+  return { ds, rows: plan.test, y: Uint8Array.from(plan.test, (r) => labels.y[r]!) };
 }

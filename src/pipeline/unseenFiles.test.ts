@@ -9,12 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPipelineBundle } from '../../scripts/pipeline.mjs';
 import { datasetFromParquet } from '../../test/datasetFixture.ts';
-import { unseenFiles, type UnseenFile } from '../../test/unseenFiles.ts';
+import { randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../../test/unseenFiles.ts';
 import { buildModelMatrix } from '../data/encode.ts';
-import { binaryLabels } from '../data/validate.ts';
 import { loadBundle } from '../trainers/bundle.ts';
-import { planSplit } from '../trainers/splitPlan.ts';
-import { DEFAULT_CLASSIFIER_CONFIG } from '../trainers/types.ts';
 
 // inside the repository: the bundle resolves parquet-wasm from node_modules above it
 const bundleDir = path.resolve('.cache', `pipeline-unseen-${process.pid}`);
@@ -46,32 +43,6 @@ function pipeline(f: UnseenFile, extra: string[] = []): Promise<Outcome> {
     const killer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('close', (code) => { clearTimeout(killer); resolve({ code, stdout, stderr }); });
   });
-}
-
-/** ROC AUC as the Mann–Whitney statistic (ties count half), written here so it owes nothing to src/trainers/metrics. */
-function rankAuc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
-  let pairs = 0;
-  let wins = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] !== 1) continue;
-    for (let j = 0; j < y.length; j++) {
-      if (y[j] !== 0) continue;
-      pairs++;
-      const a = scores[i] ?? NaN;
-      const b = scores[j] ?? NaN;
-      wins += a > b ? 1 : a === b ? 0.5 : 0;
-    }
-  }
-  return wins / pairs;
-}
-
-/** The test rows of the pipeline's default split (scikit-learn's stratified rows for seed 42) and their labels. */
-function testPart(f: UnseenFile): { rows: Uint32Array; y: Uint8Array; ds: ReturnType<typeof datasetFromParquet> } {
-  const ds = datasetFromParquet(f.bytes, f.name);
-  const labels = binaryLabels(ds.columns.find((c) => c.name === f.target)!);
-  if (typeof labels === 'string') throw new Error(labels);
-  const plan = planSplit(ds, { kind: 'random' }, labels.y, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 42 });
-  return { rows: plan.test, y: Uint8Array.from(plan.test, (r) => labels.y[r]!), ds };
 }
 
 const files = unseenFiles();
@@ -127,7 +98,7 @@ describe('unseen files through npm run pipeline', () => {
     const f = named('single_feature.parquet');
     const o = await pipeline(f, ['--classifier', 'logistic']);
     expect(o.code, o.stderr).toBe(0);
-    const { rows, y, ds } = testPart(f);
+    const { rows, y, ds } = randomTestPart(f);
     const only = ds.columns.find((c) => c.name === 'only')!;
     if (only.kind !== 'numeric') throw new Error('only is not numeric');
     // a fitted logistic model is monotone in its one feature (increasing here: the label rises with it)
@@ -141,7 +112,7 @@ describe('unseen files through npm run pipeline', () => {
       const out = path.join(dir, `out-${name}`);
       const o = await pipeline(f, ['--out', out]);
       expect(o.code, o.stderr).toBe(0);
-      const { rows, y, ds } = testPart(f);
+      const { rows, y, ds } = randomTestPart(f);
       const { matrix } = buildModelMatrix(ds, { targets: [f.target!], exclude: [] });
       const X = new Float32Array(rows.length * matrix.cols);
       rows.forEach((r, i) => X.set(matrix.X.subarray(r * matrix.cols, (r + 1) * matrix.cols), i * matrix.cols));
