@@ -151,6 +151,7 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
   ours['node.wasm'] = node.ms_per_epoch_all[0];
   out['speed.mlp.node.wasm.ms_per_epoch'] = round(ours['node.wasm']);
   out['speed.mlp.node.wasm.auc'] = round(node.auc, 4);
+  const nodeCpu = node.cpu_ms_per_epoch_all?.[0];
   log(`speed.mlp node wasm: ${Math.round(ours['node.wasm'])} ms/epoch`);
   /** the training worker's wasm runtime (backend, SIMD, threads and how their count was chosen), read after a wasm run */
   const wasmRuntime = async (page) => {
@@ -221,6 +222,12 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
   out['speed.mlp.peer_auc'] = round(peer.at(-1).auc, 4);
   out['speed.mlp.epochs'] = epochs;
   out['speed.mlp.ratio'] = ratio(ms, peerMs);
+  // CPU per epoch: node's wasm path runs one thread, so other work on the machine inflates its figure far less than its
+  // wall time (compare runs of ours under load with it); the peer's counts its BLAS threads, which spin while they
+  // wait: under load it grows too (5-6 s an epoch at load 15 against ~0.4 s of wall when idle), so no ratio is made
+  const peerCpu = median(peer.map((p) => p.cpu_ms_per_epoch));
+  if (Number.isFinite(nodeCpu)) out['speed.mlp.node.wasm.cpu_ms_per_epoch'] = round(nodeCpu);
+  if (Number.isFinite(peerCpu)) out['speed.mlp.peer_cpu_ms_per_epoch'] = round(peerCpu);
   // what the faster thread count would give if WASM_THREAD_SHARE chose it (the ratio above is the app as it ships)
   const fasterThreads = Math.min(...Object.values(threadMs));
   if (Number.isFinite(fasterThreads)) out['speed.mlp.ratio_with_faster_wasm_threads'] = ratio(Math.min(ms, fasterThreads), peerMs);
