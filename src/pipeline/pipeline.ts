@@ -137,7 +137,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   }
   const features = names.filter((n) => n !== o.target && n !== o.revenue);
   const issues = validateDataset(ds, { classTarget: o.target, revenueTarget: o.revenue, features });
-  if (issues.length > 0) throw new PipelineInputError(issues.map((i) => i.message).join('\n'));
+  // a target that is not a column is named with the option that sets it (the defaults are the bundled file's)
+  const withOption = (i: (typeof issues)[number]): string => (i.code !== 'missing-target' ? i.message
+    : `${i.message} with ${i.column === o.target ? '--target' : '--revenue'}`);
+  if (issues.length > 0) throw new PipelineInputError(issues.map(withOption).join('\n'));
   const targetCol = o.target === null ? undefined : ds.columns.find((c) => c.name === o.target);
   const labels = targetCol === undefined ? null : binaryLabels(targetCol);
   if (typeof labels === 'string') throw new PipelineInputError(labels);

@@ -30,10 +30,10 @@ interface Report {
   data: { rows: number; features: string[] };
 }
 
-function pipeline(f: UnseenFile, extra: string[] = []): Promise<Outcome> {
+function pipeline(f: UnseenFile, extra: string[] = [], targets = ['--target', f.target ?? 'none', '--revenue', f.revenue ?? 'none']): Promise<Outcome> {
   const file = path.join(dir, f.name);
   fs.writeFileSync(file, f.bytes);
-  const args = [cli, '--data', file, '--target', f.target ?? 'none', '--revenue', f.revenue ?? 'none', '--backend', 'cpu', ...extra];
+  const args = [cli, '--data', file, ...targets, '--backend', 'cpu', ...extra];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -87,6 +87,13 @@ describe('unseen files through npm run pipeline', () => {
     expect((JSON.parse(odd.stdout) as Report).data.features).toEqual(['half', 'price', 'city_desktop', 'city_mobile', 'city_tablet']);
     // a column the models cannot use is named on stderr, never dropped silently
     expect(odd.stderr).toMatch(/note: column "tags" is List<.*>; skipped/);
+  }, 120_000);
+
+  it('without --target and --revenue (the bundled file\'s names), the missing columns are named with the option that sets them', async () => {
+    const o = await pipeline(named('nulls_in_features.parquet'), [], []);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain('error: class target "is_ordered" is not a column of this file; choose one of "churned", "tenure", "plan", "mostly_null" or none with --target; '
+      + 'revenue target "revenue" is not a column of this file; choose one of "churned", "tenure", "plan", "mostly_null" or none with --revenue');
   }, 120_000);
 
   it('timestamp and date columns are not features (a time is not a number); the label columns of other names are targets', async () => {
