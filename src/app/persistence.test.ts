@@ -92,6 +92,13 @@ describe('notebook snapshot', () => {
     expect(patch.runs?.map((r) => (r.result.config as { thresholdFolds?: number }).thresholdFolds)).toEqual([0, 5]);
   });
 
+  it('restores a run saved without its result as it is (no settings to read), so the cells that show it can say so', () => {
+    const broken = [{ ...run('b', 10, 'k'), kind: 'regressor', result: {} }, { ...run('c', 10, 'k'), result: {} }] as unknown as ClassifierRun[];
+    const snap = buildSnapshot(input(broken), { data: null, isFresh: () => true, now });
+    const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
+    expect(patch.runs?.map((r) => [r.id, r.result])).toEqual([['b', {}], ['c', {}]]);
+  });
+
   it('leaves results out beyond the limit and says so', () => {
     const runs = [run('r1', 10_000, 'k')];
     const snap = buildSnapshot(input(runs), { data: null, isFresh: () => true, limitBytes: 100_000, now });

@@ -143,6 +143,9 @@ function settled(e: ImportanceEntry): ImportanceEntry {
  * (notebook schema 6) boosted from the mean; a classifier run before threshold folds chose on the validation slice.
  */
 function withSettingsOfItsTime(run: Run): Run {
+  // a run saved without its result's settings is left as it is: the cells that show it say it cannot be drawn
+  const config: unknown = (run.result as { readonly config?: unknown } | undefined)?.config;
+  if (typeof config !== 'object' || config === null) return run;
   if (run.kind === 'classifier') {
     const saved: Omit<ClassifierConfig, 'thresholdFolds'> & { readonly thresholdFolds?: number } = run.result.config;
     return saved.thresholdFolds !== undefined ? run : { ...run, result: { ...run.result, config: { ...saved, thresholdFolds: 0 } } };

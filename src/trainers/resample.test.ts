@@ -215,7 +215,7 @@ describe('smoteNC', () => {
     }
   });
 
-  it('handles 25,000 minority rows × 12 columns within a few seconds', () => {
+  it('handles 25,000 minority rows × 12 columns (about a second idle; the bound leaves room for a loaded CI machine)', () => {
     const rng = createRng(9);
     const n = 75_000;
     const c = 12;
@@ -230,8 +230,8 @@ describe('smoteNC', () => {
     const ms = performance.now() - t0;
     expect(res.added).toBe(25_000);
     expect(classCounts(res.y).ones).toBe(50_000);
-    // Generous for a loaded 2-core CI runner; about a second on an idle machine.
-    expect(ms).toBeLessThan(10_000);
+    // 14.8 s was seen once at a load average of 20 on 2 cores; speed itself is the bench's to measure
+    expect(ms).toBeLessThan(60_000);
   });
 });
 
