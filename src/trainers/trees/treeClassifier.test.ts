@@ -86,6 +86,18 @@ describe('trainTreeClassifier', () => {
     expect(r.threshold).not.toBe(onSlice.threshold);
   });
 
+  it('times each tree of the final model only: the fold models that score the threshold rows are in the training time, not per tree', () => {
+    let t = 0;
+    const now = () => (t += 1);
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS };
+    const plain = trainTreeClassifier({ matrix, y, config, now });
+    t = 0;
+    const folded = trainTreeClassifier({ matrix, y, config: { ...config, thresholdFolds: 3 }, now });
+    expect(folded.epochs).toBe(plain.epochs);
+    expect(folded.msPerEpoch).toBe(plain.msPerEpoch);
+    expect(folded.trainMs).toBeGreaterThan(plain.trainMs);
+  });
+
   it('refuses one threshold fold, naming the valid choices', () => {
     expect(() => v.parse(ClassifierConfigSchema, { thresholdFolds: 1 })).toThrow('is 1; use 0 (the validation slice) or 2 to 20 folds');
   });

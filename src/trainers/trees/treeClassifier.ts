@@ -4,7 +4,7 @@ import { binaryColumns, classifierCounts, resampleFitRows, scoreAtValidationThre
 import { classWeights } from '../resample.ts';
 import { applyScaler, fitStandardScaler } from '../scaler.ts';
 import { stratifiedKFold, stratifiedSplit, subsetRows, subsetVector } from '../split.ts';
-import type { RowSplit } from '../splitPlan.ts';
+import { trainingRows, type RowSplit } from '../splitPlan.ts';
 import type { ClassifierConfig, ClassifierResult, Clock, EpochLog, OnEpoch } from '../types.ts';
 import type { TreeSettings } from '../config.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt, type GbdtParams } from './boosting.ts';
@@ -71,9 +71,11 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   const started = now();
   const hooks = { now, ...(o.signal ? { signal: o.signal } : {}) };
   const { fit, boosted, fitY, validY, resampled } = fitOnRows(matrix, yAll, split.fit, split.valid, config, { ...hooks, onTree });
+  // the final model's own time: the per-tree figure divides it by the trees it grew, not by the fold models' too
+  const fitMs = now() - started;
   // the threshold's rows: the validation slice, or every training row scored by fold models that did not see it
   const folds = config.thresholdFolds;
-  const thresholdRows = folds >= 2 ? outOfFoldScores(matrix, yAll, Uint32Array.from([...split.fit, ...split.valid]).sort(), config, folds, hooks) : null;
+  const thresholdRows = folds >= 2 ? outOfFoldScores(matrix, yAll, trainingRows(split), config, folds, hooks) : null;
   const trainMs = now() - started;
 
   const built = buildTreeBundle(fit.ensemble, {
@@ -85,12 +87,11 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   });
   // predict through the bundle so a reloaded bundle reproduces these numbers exactly
   const ensemble = ensembleFromBundle(built);
-  const validProba = predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.valid), split.valid.length);
   const testProba = predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.test), split.test.length);
   const yTest = subsetVector(yAll, split.test);
   const { threshold, metrics } = thresholdRows
     ? scoreAtValidationThreshold(thresholdRows.y, thresholdRows.proba, yTest, testProba)
-    : scoreAtValidationThreshold(validY, validProba, yTest, testProba);
+    : scoreAtValidationThreshold(validY, predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.valid), split.valid.length), yTest, testProba);
   return {
     config,
     backend: 'js',
@@ -107,7 +108,7 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     metrics,
     warnings,
     trainMs,
-    msPerEpoch: history.length > 0 ? trainMs / history.length : 0,
+    msPerEpoch: history.length > 0 ? fitMs / history.length : 0,
     bundle: { ...built, preprocessing: { ...built.preprocessing, threshold } },
     ensemble,
     grouped: fit.grouped,
