@@ -175,8 +175,8 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       const treesDone = blocks.map(() => 0);
       const handles = clients.slice(0, blocks.length).map((client, i) => {
         // each worker gets its own copy of the rows (transferred); X stays here for the colours
-        const job = { bundle, X: X.slice(), rows: testRows.length, featureGroups: run.featureGroups };
-        return client.request('shap', blocks.length === 1 ? job : { ...job, trees: blocks[i] as TreeRange }, {
+        const job = { bundle, X: X.slice(), rows: testRows.length, featureGroups: run.featureGroups, trees: blocks[i] as TreeRange };
+        return client.request('shapBlock', job, {
           onProgress: ({ done }) => {
             treesDone[i] = done;
             patch(cellId, { done: treesDone.reduce((a, b) => a + b, 0) });
@@ -186,7 +186,7 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       cancels.set(cellId, () => handles.forEach((h) => h.cancel()));
       try {
         const parts = await Promise.all(handles.map((h) => h.result));
-        const explanation = parts.length === 1 ? (parts[0] as ShapExplanation) : sumExplanations(parts, X, run.featureGroups);
+        const explanation = sumExplanations(parts, X, run.featureGroups, { task: bundle.kind, model: bundle.model });
         patch(cellId, { status: 'done', ms: performance.now() - t0, sample: { explanation, testRows, totalTestRows: testIndex.length, seed: cfg.seed } });
       } catch (err) {
         // one block failed or was cancelled: the other's work is no longer wanted

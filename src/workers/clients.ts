@@ -26,6 +26,6 @@ export function createImportanceClient(name = 'importance'): WorkerClient<Import
   return new WorkerClient<ImportanceOps>({
     name,
     create: () => browserWorkerEndpoint(new Worker(new URL('./importance.worker.ts', import.meta.url), { type: 'module', name })),
-    transferInput: { run: importanceTransferables, shap: shapTransferables },
+    transferInput: { run: importanceTransferables, shap: shapTransferables, shapBlock: shapTransferables },
   });
 }

@@ -1,9 +1,10 @@
 /**
- * The importance worker's protocol: `run`, a permutation-importance job (progress counts permutations), and `shap`,
- * exact TreeSHAP of some test rows of a tree model (progress counts trees).
+ * The importance worker's protocol: `run`, a permutation-importance job (progress counts permutations), `shap`, exact
+ * TreeSHAP of some test rows of a tree model (progress counts trees), and `shapBlock`, the contributions of one block
+ * of its trees (the SHAP cell splits the trees between two workers and adds the blocks up).
  */
 import type { AnyBundle } from '../trainers/bundle.ts';
-import type { ShapExplanation, ShapProgress } from '../trainers/trees/shapExplain.ts';
+import type { ShapBlock, ShapExplanation, ShapProgress } from '../trainers/trees/shapExplain.ts';
 import type { TreeRange } from '../trainers/trees/treeShap.ts';
 import type { TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { ImportanceScore, PermutationImportanceResult } from '../trainers/permutationImportance.ts';
@@ -44,6 +45,7 @@ export interface ImportanceProgress {
 export type ImportanceOps = {
   readonly run: Operation<ImportanceJob, ImportanceOutcome, ImportanceProgress>;
   readonly shap: Operation<ShapJob, ShapExplanation, ShapProgress>;
+  readonly shapBlock: Operation<ShapBlockJob, ShapBlock, ShapProgress>;
 };
 
 /** Test rows to explain with a tree model: row-major raw model-matrix values and each column's feature group. */
@@ -52,8 +54,11 @@ export interface ShapJob {
   readonly X: Float32Array;
   readonly rows: number;
   readonly featureGroups: readonly string[];
-  /** the block of trees this worker explains (the SHAP cell splits the trees between two workers); every tree when omitted */
-  readonly trees?: TreeRange;
+}
+
+/** The same rows, explained by one block of the model's trees. */
+export interface ShapBlockJob extends ShapJob {
+  readonly trees: TreeRange;
 }
 
 /** Buffers of a SHAP job (the rows are a copy the caller does not keep). */
@@ -64,6 +69,11 @@ export function shapTransferables(job: ShapJob): ArrayBuffer[] {
 /** Buffers of a SHAP answer. */
 export function shapResultTransferables(r: ShapExplanation): ArrayBuffer[] {
   return transferables(r.values, r.raw, r.output, r.colour);
+}
+
+/** Buffers of a block's answer. */
+export function shapBlockTransferables(r: ShapBlock): ArrayBuffer[] {
+  return transferables(r.values, r.raw ?? undefined);
 }
 
 /** Buffers of a job, for the transfer list (the caller passes copies; the bundle stays the caller's). */

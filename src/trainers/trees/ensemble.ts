@@ -59,7 +59,7 @@ export function predictRaw(e: TreeEnsemble, X: Float32Array, rowIdx?: Uint32Arra
 }
 
 /** What a user reads: P(positive) for a classifier, the target's own units (before any log back-transform) for a regressor. */
-export function outputFromRaw(e: TreeEnsemble, raw: Float64Array): Float64Array {
+export function outputFromRaw(e: Pick<TreeEnsemble, 'task' | 'model'>, raw: Float64Array): Float64Array {
   if (e.task === 'classifier' && e.model === 'gbdt') return raw.map(sigmoid);
   return raw;
 }

@@ -3,7 +3,7 @@ import { createRng } from '../random.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { predictRaw, sigmoid } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
-import { beeswarmPoints, explainRows, largestAdditivityGap, shapUnits, sumExplanations, treeBlocks, type ShapExplanation } from './shapExplain.ts';
+import { beeswarmPoints, explainBlock, explainRows, largestAdditivityGap, shapUnits, sumExplanations, treeBlocks, type ShapBlock } from './shapExplain.ts';
 import { treeShap } from './treeShap.ts';
 
 // columns: hour (0..23), visits (with missing values), and a one-hot group "page" of three levels
@@ -100,13 +100,16 @@ describe('sumExplanations', () => {
     expect(blocks[0]?.to).toBe(blocks[1]?.from);
     expect(blocks[1]?.to).toBe(15);
     const seen: number[] = [];
-    const parts: ShapExplanation[] = [];
-    for (const trees of blocks) parts.push(await explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups, trees }, { sliceMs: 0, onProgress: (p) => seen.push(p.total) }));
+    const parts: ShapBlock[] = [];
+    for (const trees of blocks) parts.push(await explainBlock({ ensemble: e, X: Xs, rows, featureGroups: groups, trees }, { sliceMs: 0, onProgress: (p) => seen.push(p.total) }));
+    // the scores are computed once, by the block of the first tree
+    expect(Array.from(parts[0]?.raw ?? [])).toEqual(Array.from(whole.raw));
+    expect(parts[1]?.raw).toBeNull();
     // each block reports progress over its own trees
     expect(new Set(seen)).toEqual(new Set(blocks.map((b) => b.to - b.from)));
     // one block alone is not the answer: both carry real contributions
     expect(parts.every((p) => p.values.some((v) => v !== 0))).toBe(true);
-    const summed = sumExplanations(parts, Xs, groups);
+    const summed = sumExplanations(parts, Xs, groups, e);
     expect(summed.rows).toBe(rows);
     expect(summed.expectedValue).toBe(whole.expectedValue);
     let worst = 0;
@@ -120,14 +123,15 @@ describe('sumExplanations', () => {
     }
     expect(gap).toBeLessThan(1e-6);
     expect(largestAdditivityGap(summed)).toBe(gap);
-    expect(largestAdditivityGap(parts[0] as ShapExplanation)).toBeGreaterThan(1e-3);
+    expect(largestAdditivityGap({ ...whole, values: (parts[0] as ShapBlock).values })).toBeGreaterThan(1e-3);
     expect(Array.from(summed.raw)).toEqual(Array.from(whole.raw));
     expect(Array.from(summed.output)).toEqual(Array.from(whole.output));
     expect(Array.from(summed.colour)).toEqual(Array.from(whole.colour));
     expect(summed.importance.map((f) => f.group)).toEqual(whole.importance.map((f) => f.group));
     summed.importance.forEach((f, i) => expect(f.meanAbs).toBeCloseTo(whole.importance[i]?.meanAbs as number, 12));
-    expect(() => sumExplanations(parts, Xs.subarray(5), groups)).toThrow(/2000 values for 401 rows × 5 columns/);
-    await expect(explainRows({ ensemble: e, X: Xs, rows, featureGroups: groups, trees: { from: 10, to: 16 } })).rejects.toThrow('tree range 10..16 is outside the model\'s 15 trees; pass a range within 0..15');
+    expect(() => sumExplanations(parts, Xs.subarray(5), groups, e)).toThrow(/2000 values for 401 rows × 5 columns/);
+    expect(() => sumExplanations(parts.slice(1), Xs, groups, e)).toThrow('no block of trees computed the raw scores; explain a block that starts at the first tree');
+    await expect(explainBlock({ ensemble: e, X: Xs, rows, featureGroups: groups, trees: { from: 10, to: 16 } })).rejects.toThrow('tree range 10..16 is outside the model\'s 15 trees; pass a range within 0..15');
   });
 
   it('splits trees into consecutive blocks of about equal node counts, never an empty one', () => {

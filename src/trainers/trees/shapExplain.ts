@@ -59,8 +59,23 @@ function cancelled(): Error {
   return e;
 }
 
-/** Exact TreeSHAP of `input.rows` rows, grouped per feature (the contributions of `input.trees` only, when given). */
-export async function explainRows(input: ShapRowsInput, o: ShapRunOptions = {}): Promise<ShapExplanation> {
+/**
+ * One block of trees' contributions to some rows, grouped per feature: what a SHAP worker sends back when the trees are
+ * split between workers (the scores, colours and mean |SHAP| are computed once, from the sum, by `sumExplanations`).
+ */
+export interface ShapBlock {
+  readonly groups: readonly string[];
+  readonly rows: number;
+  /** the whole model's expected raw score (the same in every block) */
+  readonly expectedValue: number;
+  /** row-major rows × groups contributions of the block's trees */
+  readonly values: Float64Array;
+  /** each row's raw score by the whole model: from the block that starts at the first tree, null from the others */
+  readonly raw: Float64Array | null;
+}
+
+/** The contributions of the trees `input.trees` (every tree when omitted) to `input.rows` rows, grouped per feature. */
+export async function explainBlock(input: ShapRowsInput, o: ShapRunOptions = {}): Promise<ShapBlock> {
   const { ensemble: e, X, rows, featureGroups } = input;
   if (featureGroups.length !== e.cols) throw new Error(`${featureGroups.length} feature groups for a model of ${e.cols} columns; train the model again`);
   if (X.length !== rows * e.cols) throw new Error(`${X.length} values for ${rows} rows × ${e.cols} columns; pass row-major model-matrix rows`);
@@ -80,30 +95,47 @@ export async function explainRows(input: ShapRowsInput, o: ShapRunOptions = {}):
   if (o.signal?.aborted) throw cancelled();
   o.onProgress?.({ done: job.trees, total: job.trees });
   const grouped = groupShap(job.result(), featureGroups);
-  const raw = predictRaw(e, X);
+  return { ...grouped, raw: (input.trees?.from ?? 0) === 0 ? predictRaw(e, X) : null };
+}
+
+/** Exact TreeSHAP of `input.rows` rows by every tree, grouped per feature, with the scores, colours and mean |SHAP| a user reads. */
+export async function explainRows(input: Omit<ShapRowsInput, 'trees'>, o: ShapRunOptions = {}): Promise<ShapExplanation> {
+  const { ensemble, X, rows, featureGroups } = input;
+  const block = await explainBlock({ ensemble, X, rows, featureGroups }, o);
+  return withSummary(block, block.raw as Float64Array, ensemble, X, featureGroups);
+}
+
+/** An explanation's scores, outputs, colours and mean |SHAP|, from its values and raw scores. */
+function withSummary(grouped: Omit<ShapBlock, 'raw'>, raw: Float64Array, model: ShapModel, X: Float32Array, featureGroups: readonly string[]): ShapExplanation {
+  const { groups, rows, expectedValue, values } = grouped;
   return {
-    groups: grouped.groups,
+    groups,
     rows,
-    expectedValue: grouped.expectedValue,
-    values: grouped.values,
+    expectedValue,
+    values,
     raw,
-    output: e.task === 'classifier' ? outputFromRaw(e, raw) : raw,
-    colour: featureColours(X, rows, featureGroups, grouped.groups),
+    output: model.task === 'classifier' ? outputFromRaw(model, raw) : raw,
+    colour: featureColours(X, rows, featureGroups, groups),
     importance: shapImportance(grouped),
   };
 }
 
+/** What turns raw scores into outputs: the model's task and kind. */
+export type ShapModel = Pick<TreeEnsemble, 'task' | 'model'>;
+
 /**
  * The explanation by every tree from the explanations of the same rows by consecutive blocks of trees (each block
  * explained on its own, e.g. one per worker): a row's contributions are sums over trees, so the blocks' values add up
- * to the whole model's (up to the order of the floating-point sums); scores, colours and the expected value are the
- * whole model's in every block.
+ * to the whole model's (up to the order of the floating-point sums); the raw scores are the first block's (the whole
+ * model's), and the colours and mean |SHAP| are computed here, once.
  */
-export function sumExplanations(parts: readonly ShapExplanation[], X: Float32Array, featureGroups: readonly string[]): ShapExplanation {
+export function sumExplanations(parts: readonly ShapBlock[], X: Float32Array, featureGroups: readonly string[], model: ShapModel): ShapExplanation {
   const first = parts[0];
   if (!first) throw new Error('no explained blocks of trees to add up; explain at least one block');
   const { rows, groups } = first;
   if (X.length !== rows * featureGroups.length) throw new Error(`${X.length} values for ${rows} rows × ${featureGroups.length} columns; pass the rows every block explained`);
+  const raw = parts.find((p) => p.raw !== null)?.raw;
+  if (!raw) throw new Error('no block of trees computed the raw scores; explain a block that starts at the first tree');
   const values = new Float64Array(rows * groups.length);
   for (const p of parts) {
     if (p.rows !== rows || p.groups.length !== groups.length || p.groups.some((g, j) => g !== groups[j]) || p.expectedValue !== first.expectedValue) {
@@ -111,8 +143,7 @@ export function sumExplanations(parts: readonly ShapExplanation[], X: Float32Arr
     }
     for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) + (p.values[i] as number);
   }
-  const grouped = { groups, rows, values, expectedValue: first.expectedValue };
-  return { ...grouped, raw: first.raw, output: first.output, colour: featureColours(X, rows, featureGroups, groups), importance: shapImportance(grouped) };
+  return withSummary({ groups, rows, values, expectedValue: first.expectedValue }, raw, model, X, featureGroups);
 }
 
 /**

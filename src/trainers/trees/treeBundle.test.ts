@@ -4,7 +4,7 @@ import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { outputFromRaw, predictRaw, type TreeEnsemble } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
 import { leafOfRow } from './tree.ts';
-import { buildTreeBundle, ensembleFromBundle, loadTreeBundle } from './treeBundle.ts';
+import { buildTreeBundle, createEnsembleCache, ensembleFromBundle, loadTreeBundle } from './treeBundle.ts';
 
 const cols = 3;
 const n = 2000;
@@ -50,5 +50,24 @@ describe('tree bundles', () => {
     expect(() => loadTreeBundle('{"format":"ml-workbench-bundle/1"}')).toThrow(/bundle format is not "ml-workbench-trees\/1"/);
     const b = buildTreeBundle(gbdt, { preprocessing, dataSha256: '', seed: 42, config: {} });
     expect(() => ensembleFromBundle({ ...b, nodes: { ...b.nodes, value: 'AAAA' } })).toThrow(/nodes\.value holds 3 bytes/);
+  });
+
+  it('decodes a model once when a worker is sent copies of the same bundle, and again for another model', () => {
+    const decode = createEnsembleCache();
+    const meta = { preprocessing, dataSha256: '', seed: 42, config: {} };
+    // copies as a worker receives them: equal content, other objects
+    const copy = (e: TreeEnsemble): ReturnType<typeof buildTreeBundle> => structuredClone(buildTreeBundle(e, meta));
+    const first = decode(copy(rf));
+    expect(decode(copy(rf))).toBe(first);
+    const other = decode(copy(gbdt));
+    expect(other).not.toBe(first);
+    expect(Array.from(predictRaw(other, X))).toEqual(Array.from(predictRaw(gbdt, X)));
+    // one leaf value changed is another model
+    const b = copy(gbdt);
+    const values = new Float64Array(ensembleFromBundle(b).trees.flatMap((t) => Array.from(t.value)));
+    values[values.length - 1] = (values[values.length - 1] as number) + 1;
+    const changed = decode({ ...b, nodes: { ...b.nodes, value: Buffer.from(values.buffer).toString('base64') } });
+    expect(changed).not.toBe(other);
+    expect(changed.trees.at(-1)?.value.at(-1)).toBe(values[values.length - 1]);
   });
 });
