@@ -138,6 +138,14 @@ describe('treeShap', () => {
   });
 });
 
+/** True when some root-to-leaf path splits on the same feature twice (the case where TreeSHAP unwinds the earlier split). */
+function repeatsFeature(t: Tree, node = 0, seen: readonly number[] = []): boolean {
+  const f = t.feature[node] as number;
+  if (f < 0) return false;
+  if (seen.includes(f)) return true;
+  return repeatsFeature(t, t.left[node] as number, [...seen, f]) || repeatsFeature(t, t.right[node] as number, [...seen, f]);
+}
+
 /** Most distinct features on one root-to-leaf path. */
 function pathFeatures(t: Tree, node = 0, seen: readonly number[] = []): number {
   const f = t.feature[node] as number;
@@ -168,6 +176,7 @@ describe('treeShap on deep forests', () => {
     }
     const fit = fitForest({ task: 'classifier', train: { X, cols, rowIdx: all(n), y }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 5, maxDepth: 14, minSamplesSplit: 2, seed: 5 } });
     expect(Math.min(...fit.ensemble.trees.map(treeDepth))).toBeGreaterThanOrEqual(8);
+    expect(fit.ensemble.trees.every((t) => repeatsFeature(t))).toBe(true);
     // a sample with repeats (each distinct row is computed once and copied) and rows with missing values
     const rows = Uint32Array.from({ length: 240 }, (_, i) => (i * 37) % 200);
     expect(rows.some((r) => Number.isNaN(X[r * cols + 5] as number))).toBe(true);

@@ -204,6 +204,13 @@ class ShapWalk {
   zOff = new Float64Array(0);
   zOn = new Float64Array(0);
   invOn = new Float64Array(0);
+  /** invOn padded to 8 nodes per position, and each position's scale·(1 − z_j), for paths of up to 16 features */
+  readonly inv8 = new Float64Array(30 * 8);
+  readonly c8 = new Float64Array(30);
+  /** a pair of leaves' factors for its own feature, per way a key follows it (see `leafPairContributions`), 16 nodes each */
+  readonly pairComb = new Float64Array(64);
+  readonly pairOffL = new Float64Array(32);
+  readonly pairOffR = new Float64Array(32);
   inv1mt = new Float64Array(0);
   /** per distinct key k and quadrature node q: the product of the path's factors (then the leaves' weighted sum), G[k·n + q] */
   G = new Float64Array(0);
@@ -212,10 +219,9 @@ class ShapWalk {
   /** the products over the low and the high half of the path positions, per half-mask and quadrature node */
   lo = new Float64Array(0);
   hi = new Float64Array(0);
-  /** the right leaf's factor for a pair's own feature, per quadrature node: off, on, 1 / on */
+  /** the right leaf's factor for a pair's own feature, per quadrature node: off and on */
   rOff = new Float64Array(0);
   rOn = new Float64Array(0);
-  rInvOn = new Float64Array(0);
   /** per row, its key at the current pair of leaves */
   readonly rowKey: Int32Array;
   /** the weight in the ensemble of the tree being walked */
@@ -258,7 +264,6 @@ class ShapWalk {
       this.inv1mt = new Float64Array(maxN);
       this.rOff = new Float64Array(maxN);
       this.rOn = new Float64Array(maxN);
-      this.rInvOn = new Float64Array(maxN);
       this.G = new Float64Array(this.rows * maxN);
     }
     // half-mask tables for paths short enough to tabulate (longer ones multiply the factors per key)
@@ -670,6 +675,10 @@ function halfTable(table: Float64Array, off: Float64Array, on: Float64Array, n: 
  * the key follows, scale·(1 − z_j)·Σ_q G[k,q] / (z_j·(1−t_q) + t_q); otherwise `w.off[k]`.
  */
 function followedContributions(w: ShapWalk, d: number, n: number, distinct: number, scale: number, skip: number): void {
+  if (n <= 8) {
+    followedContributionsShort(w, d, n, distinct, scale, skip);
+    return;
+  }
   const { G, keys, out, off, invOn, zero, path, rows } = w;
   for (let j = 0; j < d; j++) {
     if (j === skip) continue;
@@ -679,18 +688,51 @@ function followedContributions(w: ShapWalk, d: number, n: number, distinct: numb
     for (let k = 0; k < distinct; k++) {
       if (((keys[k] as number) >>> j) & 1) {
         const kn = k * n;
-        // two sums side by side: half the loop's steps, and two independent chains of adds
-        let s0 = 0;
-        let s1 = 0;
-        let q = 0;
-        for (; q + 1 < n; q += 2) {
-          s0 += (G[kn + q] as number) * (invOn[jn + q] as number);
-          s1 += (G[kn + q + 1] as number) * (invOn[jn + q + 1] as number);
-        }
-        if (q < n) s0 += (G[kn + q] as number) * (invOn[jn + q] as number);
-        out[base + k] = cj * (s0 + s1);
+        let sum = 0;
+        for (let q = 0; q < n; q++) sum += (G[kn + q] as number) * (invOn[jn + q] as number);
+        out[base + k] = cj * sum;
       } else {
         out[base + k] = off[k] as number;
+      }
+    }
+  }
+}
+
+/**
+ * `followedContributions` for at most 8 quadrature nodes (paths of up to 16 features): per key its G values held in
+ * locals (zero past n) against each position's 1 / (z_j·(1−t_q) + t_q) padded to 8, so the sum has no loop.
+ */
+function followedContributionsShort(w: ShapWalk, d: number, n: number, distinct: number, scale: number, skip: number): void {
+  const { G, keys, out, off, invOn, zero, path, rows, inv8, c8 } = w;
+  inv8.fill(0, 0, d * 8);
+  for (let j = 0; j < d; j++) {
+    c8[j] = scale * (1 - (zero[path[j] as number] as number));
+    for (let q = 0; q < n; q++) inv8[j * 8 + q] = invOn[j * n + q] as number;
+  }
+  const skipBit = skip >= 0 ? 1 << skip : 0;
+  const short = n <= 4;
+  for (let k = 0; k < distinct; k++) {
+    const kn = k * n;
+    const g0 = G[kn] as number;
+    const g1 = n > 1 ? (G[kn + 1] as number) : 0;
+    const g2 = n > 2 ? (G[kn + 2] as number) : 0;
+    const g3 = n > 3 ? (G[kn + 3] as number) : 0;
+    const g4 = n > 4 ? (G[kn + 4] as number) : 0;
+    const g5 = n > 5 ? (G[kn + 5] as number) : 0;
+    const g6 = n > 6 ? (G[kn + 6] as number) : 0;
+    const g7 = n > 7 ? (G[kn + 7] as number) : 0;
+    const key = keys[k] as number;
+    const o = off[k] as number;
+    for (let j = 0; j < d; j++) {
+      const bit = 1 << j;
+      if (bit & skipBit) continue;
+      if (key & bit) {
+        const a = j * 8;
+        const s0 = g0 * (inv8[a] as number) + g1 * (inv8[a + 1] as number) + g2 * (inv8[a + 2] as number) + g3 * (inv8[a + 3] as number);
+        const s1 = short ? 0 : g4 * (inv8[a + 4] as number) + g5 * (inv8[a + 5] as number) + g6 * (inv8[a + 6] as number) + g7 * (inv8[a + 7] as number);
+        out[j * rows + k] = (c8[j] as number) * (s0 + s1);
+      } else {
+        out[j * rows + k] = o;
       }
     }
   }
@@ -753,40 +795,59 @@ function leafPairContributions(w: ShapWalk, t: Tree, node: number, at: number, p
   // the tables with the left leaf's zero fraction for f; the right leaf's factors for f kept aside
   zero[f] = zL;
   fillTables(w, d, n, tq);
-  const { zOff, zOn, invOn, inv1mt, G, out, keys, off, rOff, rOn, rInvOn } = w;
+  const { zOff, zOn, inv1mt, G, out, keys, off, rOff, rOn } = w;
   for (let q = 0; q < n; q++) {
     const a = zR * (1 - (tq[q] as number));
     rOff[q] = a;
     rOn[q] = a + (tq[q] as number);
-    rInvOn[q] = 1 / (a + (tq[q] as number));
   }
   // G without f's factor; then each leaf's factor for f, and G becomes vL·G_L + vR·G_R, which serves every other feature
   keyProducts(w, d, n, wq, distinct, pos);
   const pn = pos * n;
   const pRows = pos * rows;
+  // per quadrature node, for each way a key follows f at the two leaves (c = followsL + 2·followsR): the factor G takes,
+  // vL·(f's factor at L) + vR·(f's factor at R), and each leaf's factor over (1 − t), which the off contributions sum;
+  // a followed leaf's own term is Σ G (its factor over itself is 1)
+  const { pairComb, pairOffL, pairOffR } = w;
+  for (let q = 0; q < n; q++) {
+    const lOff = zOff[pn + q] as number;
+    const lOn = zOn[pn + q] as number;
+    const rf = rOff[q] as number;
+    const rn = rOn[q] as number;
+    pairComb[q] = vL * lOff + vR * rf;
+    pairComb[16 + q] = vL * lOn + vR * rf;
+    pairComb[32 + q] = vL * lOff + vR * rn;
+    pairComb[48 + q] = vL * lOn + vR * rn;
+    const i1 = inv1mt[q] as number;
+    pairOffL[q] = lOff * i1;
+    pairOffL[16 + q] = lOn * i1;
+    pairOffR[q] = rf * i1;
+    pairOffR[16 + q] = rn * i1;
+  }
+  const onL = vL * (1 - zL);
+  const onR = vR * (1 - zR);
   for (let k = 0; k < distinct; k++) {
     const key = keys[k] as number;
     const followsL = (key >>> pos) & 1;
     const followsR = (key >>> d) & 1;
     const kn = k * n;
+    const c = (followsL | (followsR << 1)) << 4;
+    const aL = followsL << 4;
+    const aR = followsR << 4;
+    let sumG = 0;
     let offL = 0;
     let offR = 0;
-    let onL = 0;
-    let onR = 0;
     for (let q = 0; q < n; q++) {
       const g = G[kn + q] as number;
-      const gL = g * (followsL ? (zOn[pn + q] as number) : (zOff[pn + q] as number));
-      const gR = g * (followsR ? (rOn[q] as number) : (rOff[q] as number));
-      G[kn + q] = vL * gL + vR * gR;
-      offL += gL * (inv1mt[q] as number);
-      offR += gR * (inv1mt[q] as number);
-      onL += gL * (invOn[pn + q] as number);
-      onR += gR * (rInvOn[q] as number);
+      sumG += g;
+      offL += g * (pairOffL[aL + q] as number);
+      offR += g * (pairOffR[aR + q] as number);
+      G[kn + q] = g * (pairComb[c + q] as number);
     }
     offL *= -vL;
     offR *= -vR;
     off[k] = offL + offR;
-    out[pRows + k] = (followsL ? vL * (1 - zL) * onL : offL) + (followsR ? vR * (1 - zR) * onR : offR);
+    out[pRows + k] = (followsL ? onL * sumG : offL) + (followsR ? onR * sumG : offR);
   }
   zero[f] = savedZero;
   followedContributions(w, d, n, distinct, 1, pos);
