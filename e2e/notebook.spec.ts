@@ -108,6 +108,16 @@ test('threshold slider from the keyboard: matrix and ROC marker equal an indepen
   expect(await dataValue(page, 'res-baseline-rmse')).toBe(await dataValue(page, 'reg-baseline-rmse'));
   await expect(page.getByTestId('residuals-histogram')).toHaveAttribute('data-drawn', 'true');
   await expect(page.getByTestId('residuals-stale')).toHaveCount(0);
+  // each scatter shades every test row (one image) and draws as many points as the cell says, fewer than the rows
+  const testRows = await dataValue(page, 'residuals-test-rows');
+  expect(await dataValue(page, 'residuals-shaded-rows')).toBe(testRows);
+  const drawn = await dataValue(page, 'residuals-points-drawn');
+  expect(drawn).toBeLessThan(testRows);
+  for (const chart of ['residuals-pred-actual', 'residuals-vs-predicted']) {
+    await expect(page.getByTestId(chart)).toHaveAttribute('data-drawn', 'true');
+    await expect(page.getByTestId(chart).locator('svg image')).toHaveCount(1);
+    await expect(page.getByTestId(chart).locator('g.trace.scatter path.point')).toHaveCount(drawn);
+  }
 
   const shots = process.env.E2E_SHOTS;
   if (shots) {

@@ -5,7 +5,7 @@ import { bestProfit } from '../trainers/thresholdSweep.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 import { evenlySpacedIndices } from '../report/downsample.ts';
 import {
-  calibrationOf, curvesOf, MAX_SCATTER_POINTS, pointAt, profitOf, RESIDUAL_BINS, residualHistogram, residualsOf, sweepOf, testPredictionsCsv,
+  calibrationOf, curvesOf, DENSITY_CELLS, densityGrid, MAX_SCATTER_POINTS, pointAt, profitOf, RESIDUAL_BINS, residualHistogram, residualsOf, sweepOf, testPredictionsCsv,
   undefinedRegressionMetrics,
 } from './evaluation.ts';
 
@@ -113,6 +113,65 @@ describe('evaluation of a regressor run', () => {
     expect(res.histogram).toEqual(residualHistogram(yTest, predTest));
     const h = res.histogram;
     expect(h.counts.reduce((a, b) => a + b, 0) + h.below + h.above).toBe(n);
+  });
+
+  it('shades every test row behind the sampled points: predicted vs actual on one square, residual vs predicted over their extremes', () => {
+    const rng = createRng(11);
+    const n = 20_000;
+    const yTest = Float64Array.from({ length: n }, () => (rng() < 0.3 ? 0 : 10 + rng() * 90));
+    const predTest = Float64Array.from(yTest, (v) => v * 0.8 + rng() * 15);
+    const res = residualsOf({ yTest, predTest } as unknown as RegressorResult);
+    const { predictedVsActual: pa, residualVsPredicted: rp } = res.density;
+    const lo = Math.min(...yTest, ...predTest);
+    const hi = Math.max(...yTest, ...predTest);
+    expect(res.range).toEqual({ min: lo, max: hi });
+    expect([pa.x, pa.y]).toEqual([{ min: lo, max: hi }, { min: lo, max: hi }]);
+    const residuals = Array.from(yTest, (v, i) => v - (predTest[i] as number));
+    expect(rp.x).toEqual({ min: Math.min(...predTest), max: Math.max(...predTest) });
+    expect(rp.y).toEqual({ min: Math.min(...residuals), max: Math.max(...residuals) });
+    for (const g of [pa, rp]) {
+      expect([g.nx, g.ny]).toEqual([DENSITY_CELLS.x, DENSITY_CELLS.y]);
+      expect(g.points).toBe(n);
+      expect(g.counts.reduce((a, b) => a + b, 0)).toBe(n);
+    }
+    // the 30 % of sessions with actual 0 sit in the first column of predicted vs actual
+    let firstColumn = 0;
+    for (let j = 0; j < pa.ny; j++) firstColumn += pa.counts[j * pa.nx] as number;
+    expect(firstColumn).toBe(yTest.filter((v) => v - lo < (hi - lo) / pa.nx).length);
+  });
+});
+
+describe('densityGrid', () => {
+  it('counts each point in the cell its coordinates fall in, the extremes in the last cells', () => {
+    const rng = createRng(3);
+    const n = 5_000;
+    const xs = Array.from({ length: n }, () => -5 + rng() * 10);
+    const ys = Array.from({ length: n }, () => rng() * rng() * 200);
+    const g = densityGrid(xs, ys, { x: 7, y: 4 });
+    const x = { min: Math.min(...xs), max: Math.max(...xs) };
+    const y = { min: Math.min(...ys), max: Math.max(...ys) };
+    expect([g.x, g.y]).toEqual([x, y]);
+    // each point's cell worked out on its own, by comparing with the cells' edges
+    const expected = new Array<number>(7 * 4).fill(0);
+    for (let k = 0; k < n; k++) {
+      let i = 0;
+      while (i < 6 && (xs[k] as number) >= x.min + ((i + 1) * (x.max - x.min)) / 7) i++;
+      let j = 0;
+      while (j < 3 && (ys[k] as number) >= y.min + ((j + 1) * (y.max - y.min)) / 4) j++;
+      expected[j * 7 + i] = (expected[j * 7 + i] as number) + 1;
+    }
+    expect(Array.from(g.counts)).toEqual(expected);
+    expect(g.max).toBe(Math.max(...expected));
+    expect(g.points).toBe(n);
+  });
+
+  it('leaves out non-finite points and points outside a given extent, and widens a single value', () => {
+    const g = densityGrid([1, 2, NaN, 3, Infinity, 9], [5, 5, 5, NaN, 5, 5], { x: 2, y: 1 }, { x: { min: 1, max: 3 } });
+    expect(g.y).toEqual({ min: 4.5, max: 5.5 });
+    expect(Array.from(g.counts)).toEqual([1, 1]);
+    expect(g.points).toBe(2);
+    expect(() => densityGrid([1, 2], [1], { x: 2, y: 2 })).toThrow(/2 x values but 1 y values/);
+    expect(() => densityGrid([1], [1], { x: 0, y: 2 })).toThrow(/grid of 0 × 2 cells/);
   });
 });
 

@@ -9,12 +9,77 @@ import { buildThresholdSweep, sweepAt, sweepGrid, type ThresholdSweep } from '..
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 
 /**
- * The most scatter points a chart draws; more rows are sampled down evenly. Plotly draws each as an SVG element in one
- * main-thread task: 2,000 took 150–190 ms per residual chart on the idle bench machine (the two longest tasks of the ×10
- * bench's training; `npm run bench -- scale.x10` names the chart of each long task); 1,000 draw in about two thirds of
- * that or less, and still show the residuals' shape.
+ * The most scatter points a residual chart draws on top of its density shading; more rows are sampled down evenly.
+ * Plotly draws each point as an SVG element in one main-thread task: 1,000 took 107 ms per residual chart on the idle
+ * ×10 bench (its longest task; `npm run bench -- scale.x10` names the chart of each long task). The shading (one
+ * image of every test row, `DensityGrid`) shows the shape; the points are there to hover.
  */
-export const MAX_SCATTER_POINTS = 1000;
+export const MAX_SCATTER_POINTS = 200;
+
+/** Cells of a residual chart's density shading, across (x) and up (y). */
+export const DENSITY_CELLS = { x: 100, y: 60 } as const;
+
+/**
+ * Points counted in a grid of equal cells over the rectangle their finite values span: `counts[j * nx + i]` points fall
+ * in column i (x, from the left) and row j (y, from the bottom); the right and top edges belong to the last cells.
+ */
+export interface DensityGrid {
+  readonly x: { readonly min: number; readonly max: number };
+  readonly y: { readonly min: number; readonly max: number };
+  readonly nx: number;
+  readonly ny: number;
+  readonly counts: Uint32Array;
+  /** the largest count of a cell */
+  readonly max: number;
+  /** the points counted: those with both values finite */
+  readonly points: number;
+}
+
+/** The extremes of the finite values of all the arrays, widened by ±0.5 when they are one value ([0, 1] when there are none). */
+function finiteExtent(...arrays: ArrayLike<number>[]): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const values of arrays) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (!Number.isFinite(v)) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  if (!(min <= max)) return { min: 0, max: 1 };
+  return min === max ? { min: min - 0.5, max: max + 0.5 } : { min, max };
+}
+
+/** Counts the points (xs[i], ys[i]) in an nx × ny grid over the given extents (default: the finite values' own). */
+export function densityGrid(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  cells: { readonly x: number; readonly y: number } = DENSITY_CELLS,
+  extent: { readonly x?: { readonly min: number; readonly max: number }; readonly y?: { readonly min: number; readonly max: number } } = {},
+): DensityGrid {
+  if (xs.length !== ys.length) throw new Error(`${xs.length} x values but ${ys.length} y values; pass the same rows`);
+  const { x: nx, y: ny } = cells;
+  if (!Number.isInteger(nx) || !Number.isInteger(ny) || nx < 1 || ny < 1) throw new Error(`grid of ${nx} × ${ny} cells; use whole numbers >= 1`);
+  const x = extent.x ?? finiteExtent(xs);
+  const y = extent.y ?? finiteExtent(ys);
+  const sx = nx / (x.max - x.min);
+  const sy = ny / (y.max - y.min);
+  const counts = new Uint32Array(nx * ny);
+  let points = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const u = xs[k] as number;
+    const v = ys[k] as number;
+    if (!(u >= x.min && u <= x.max && v >= y.min && v <= y.max)) continue;
+    const i = Math.min(nx - 1, Math.floor((u - x.min) * sx));
+    const j = Math.min(ny - 1, Math.floor((v - y.min) * sy));
+    counts[j * nx + i] = (counts[j * nx + i] as number) + 1;
+    points++;
+  }
+  let max = 0;
+  for (let c = 0; c < counts.length; c++) if ((counts[c] as number) > max) max = counts[c] as number;
+  return { x, y, nx, ny, counts, max, points };
+}
 
 /** A curve thinned for drawing: consecutive points at least this far apart (in |dx| + |dy|). */
 const CURVE_RESOLUTION = 0.002;
@@ -198,29 +263,36 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return a + (b - a) * frac;
 }
 
-/** What the Residuals cell draws: a sample of (actual, predicted, residual) in dollars and the residual histogram. */
+/**
+ * What the Residuals cell draws: a sample of (actual, predicted, residual) in the target's unit, the density of every
+ * test row behind each scatter, and the residual histogram.
+ */
 export interface Residuals {
   readonly actual: number[];
   readonly predicted: number[];
   readonly residual: number[];
   readonly rows: number;
   readonly histogram: ResidualHistogram;
+  /** the extremes of the finite actual and predicted values together (the predicted-vs-actual chart's square) */
   readonly range: { readonly min: number; readonly max: number };
+  /** every test row: predicted (y) against actual (x) over `range` on both axes, residual (y) against predicted (x) */
+  readonly density: { readonly predictedVsActual: DensityGrid; readonly residualVsPredicted: DensityGrid };
 }
 
 function computeResiduals(r: RegressorResult): Residuals {
   const n = r.yTest.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    min = Math.min(min, r.yTest[i] as number, r.predTest[i] as number);
-    max = Math.max(max, r.yTest[i] as number, r.predTest[i] as number);
-  }
+  const range = finiteExtent(r.yTest, r.predTest);
+  const residuals = new Float64Array(n);
+  for (let i = 0; i < n; i++) residuals[i] = (r.yTest[i] as number) - (r.predTest[i] as number);
   const idx = evenlySpacedIndices(n, MAX_SCATTER_POINTS);
   const actual = idx.map((i) => r.yTest[i] as number);
   const predicted = idx.map((i) => r.predTest[i] as number);
   const residual = idx.map((_, k) => (actual[k] as number) - (predicted[k] as number));
-  return { actual, predicted, residual, rows: n, histogram: residualHistogram(r.yTest, r.predTest), range: { min, max } };
+  const density = {
+    predictedVsActual: densityGrid(r.yTest, r.predTest, DENSITY_CELLS, { x: range, y: range }),
+    residualVsPredicted: densityGrid(r.predTest, residuals),
+  };
+  return { actual, predicted, residual, rows: n, histogram: residualHistogram(r.yTest, r.predTest), range, density };
 }
 
 /** Residuals of a regressor run, computed once. */
