@@ -54,12 +54,16 @@ test('a small search streams results, and "use best" sets the Train classifier c
   await revenue.scrollIntoViewIfNeeded();
   await expect(page.getByTestId('revenue-gain-chart')).toHaveAttribute('data-drawn', 'true');
   await expect(page.getByTestId('revenue-lift-chart')).toHaveAttribute('data-drawn', 'true');
+  // the gain chart's threshold marker sits at the readout's share of revenue, before and after a slider move
+  const markerY = () => page.getByTestId('revenue-gain-chart').evaluate((el) => (el as unknown as { data: { y: number[] }[] }).data[4]?.y[0]);
+  await expect.poll(markerY).toBe(await dataValue(page, 'revenue-captured-share'));
   await page.getByTestId('revenue-threshold').fill('0.9');
   await expect(page.getByTestId('revenue-threshold-value')).toHaveAttribute('data-value', '0.9');
   const fewSessions = await dataValue(page, 'revenue-sessions');
   await page.getByTestId('revenue-threshold').fill('0.3');
   await expect.poll(() => dataValue(page, 'revenue-sessions')).toBeGreaterThan(fewSessions);
   const share = await dataValue(page, 'revenue-captured-share');
+  await expect.poll(markerY).toBe(share);
   expect(share).toBeGreaterThan(0);
   expect(share).toBeLessThanOrEqual(1);
   await revenue.screenshot({ path: testInfo.outputPath('revenue-cell-mean.png') });

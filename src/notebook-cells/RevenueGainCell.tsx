@@ -72,6 +72,8 @@ export function RevenueGainCell({ cellId }: CellProps) {
     if (!v) return null;
     const diagonal = { type: 'scatter', mode: 'lines', name: 'random targeting', x: [0, 1], y: [0, 1], line: { dash: 'dot', color: 'gray', width: 1 } };
     const { byExpected, byProba, perfect, gain, lift } = v.curves;
+    // the marker starts where the threshold is now, so drawing the chart needs no second pass to move it
+    const at = capturedFromIndex(v.captured, useWorkbench.getState().threshold);
     const axes = (y: string) => ({ xaxis: { title: { text: 'share of sessions targeted' }, range: [0, 1], tickformat: '.0%' }, yaxis: { title: { text: y }, tickformat: y === 'lift' ? undefined : '.0%' }, legend: { x: 0.98, xanchor: 'right', y: 0.03, yanchor: 'bottom', bgcolor: 'rgba(128,128,128,0.08)', font: { size: 11 } }, margin: { l: 56, r: 16, t: 36, b: 48 } });
     return {
       revenue: {
@@ -80,7 +82,7 @@ export function RevenueGainCell({ cellId }: CellProps) {
           curveTrace(byProba, 'ranked by P(order) only', { line: { dash: 'dash' } }),
           curveTrace(perfect, 'perfect (actual revenue)', { line: { color: 'rgba(128,128,128,0.6)', width: 1 } }),
           diagonal,
-          { type: 'scatter', mode: 'markers', name: 'current threshold', x: [marker.current[0]], y: [marker.current[1]], marker: { size: 11, color: '#d1242f', symbol: 'diamond' } },
+          { type: 'scatter', mode: 'markers', name: 'current threshold', x: [at.shareOfSessions], y: [at.shareOfRevenue], marker: { size: 11, color: '#d1242f', symbol: 'diamond' } },
         ],
         layout: { title: { text: 'Revenue-weighted gain', font: { size: 13 } }, ...axes('share of revenue captured') },
       },
@@ -98,7 +100,10 @@ export function RevenueGainCell({ cellId }: CellProps) {
   // The marker moves with Plotly.restyle: dragging the slider redraws no chart.
   const onReady = useMemo(() => (el: HTMLElement, P: PlotlyStatic) => {
     plotRef.current = { el, P };
-    void P.restyle(el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]);
+    // a restyle redraws the chart: only when the slider moved since the data was made, and in a task of its own
+    const drawn = (el as unknown as { data?: readonly { x?: readonly number[]; y?: readonly number[] }[] }).data?.[4];
+    if (drawn?.x?.[0] === marker.current[0] && drawn.y?.[0] === marker.current[1]) return;
+    setTimeout(() => void P.restyle(el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]), 0);
   }, []);
   // restyle redraws the chart: trail the slider instead of paying it on every move
   const pendingMarker = useRef<ReturnType<typeof setTimeout> | null>(null);
