@@ -61,7 +61,7 @@ const CLASSIFIER_PARAMS = [
   'validation_threshold', 'epochs_trained',
 ];
 const REGRESSOR_PARAMS = [
-  'model_type', 'strategy', 'log_target', 'hidden_units', 'dropout', 'ridge_alpha', 'learning_rate', 'batch_size', 'max_epochs', 'patience',
+  'model_type', 'strategy', 'target_transform', 'target_transform_setting', 'hidden_units', 'dropout', 'ridge_alpha', 'learning_rate', 'batch_size', 'max_epochs', 'patience',
   'test_fraction', 'validation_fraction', 'seed', 'backend', 'tfjs_version', 'total_samples', 'train_samples', 'test_samples', 'num_features',
   'class_imbalance_ratio', 'data_source', 'data_url', 'data_sha256', 'excluded_features', 'smearing_factor', 'epochs_trained',
 ];
@@ -135,6 +135,8 @@ test('train both models, export through the /mlflow proxy, read every number bac
     expect(reg.metrics[`baseline_${key}`], `baseline_${key}`).toBe(await dataValue(page, `reg-baseline-${key}`));
   }
   for (const key of REGRESSOR_PARAMS) expect(reg.params, `param ${key}`).toHaveProperty(key);
+  // the bundled revenue is never negative: auto fitted log1p, and MLflow says both
+  expect([reg.params.target_transform, reg.params.target_transform_setting]).toEqual(['log1p', 'auto']);
   const regEpochs = Number(reg.params.epochs_trained);
   const regHistory = await client.getMetricHistory(regRunId, 'train_loss');
   expect(regHistory).toHaveLength(regEpochs);

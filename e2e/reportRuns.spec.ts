@@ -21,7 +21,7 @@ function reportWithRealisticRuns(): string {
     : {
       id: `run-m4x2k9-${i}`, name: `regressor #${i + 1}`, kind: 'regressor', backend: 'cpu',
       metrics: { rmse: 21.7 - i / 10, mae: 16.02, r2: 0.031, mape: 0.402 },
-      settings: { model: 'linear', strategy: 'converting_only', logTarget: true, l2: 1, seed: 42, ...data(i) },
+      settings: { model: 'linear', strategy: 'converting_only', target_transform: 'log1p', l2: 1, seed: 42, ...data(i) },
     });
   return buildReportHtml({ ...input, runs });
 }

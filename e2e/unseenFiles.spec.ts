@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { dataValue, openWorkbench } from './helpers.ts';
-import { randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../test/unseenFiles.ts';
+import { lineRmse, randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../test/unseenFiles.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-unseen-'));
 const files = unseenFiles();
@@ -80,5 +80,50 @@ test('unseen files in a row: too few rows is one sentence; a null target is filt
   await expect(page.getByTestId('classifier-cell')).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
   await expect(page.getByTestId('classifier-result')).toBeVisible({ timeout: 150_000 });
   expect(await dataValue(page, 'clf-auc_roc')).toBeGreaterThan(0.6);
+  await expect(page.locator('.error-boundary')).toHaveCount(0);
+});
+
+test('a regression target with negative values: a warning (not a refusal) names the count, auto fits the raw scale, the RMSE is the least-squares line\'s and MAPE is n/a', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWorkbench(page);
+  const negative = file('negative_revenue.parquet');
+  const { ds, rows: testRows } = randomTestPart(negative.f);
+  const column = (name: string): ArrayLike<number> => {
+    const c = ds.columns.find((k) => k.name === name);
+    if (c?.kind !== 'numeric') throw new Error(`no numeric column ${name}`);
+    return c.values;
+  };
+  const revenue = column('revenue');
+  const negatives = Array.from(revenue).filter((v) => v < 0).length;
+
+  await page.getByTestId('file-input').setInputFiles(negative.path);
+  await expect(page.getByTestId('data-source')).toContainText('negative_revenue.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('class-target')).toHaveValue('is_ordered');
+  await expect(page.getByTestId('revenue-target')).toHaveValue('revenue');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('validation-warning')).toContainText(`column "revenue" has ${negatives} negative values (lowest -15): the regressor fits it on its raw scale`);
+  const regressor = page.getByTestId('regressor-cell');
+  await expect(regressor.getByTestId('reg-target-transform-line')).toHaveText(
+    `Target transform: auto: fits revenue on its raw scale, since revenue has ${negatives} negative values (lowest -15) and log1p needs values ≥ 0.`);
+
+  await regressor.getByTestId('reg-model').selectOption('linear');
+  await regressor.getByTestId('train-regressor').click();
+  await expect(regressor).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
+  await expect(regressor.getByTestId('regressor-target-transform')).toHaveAttribute('data-value', 'none', { timeout: 150_000 });
+  await expect(regressor.getByTestId('regressor-target-transform')).toHaveText('raw revenue (auto)');
+  // converting_only: the line of revenue on pages over the ordered training rows, scored on the ordered test rows
+  const ordered = column('is_ordered');
+  const isTest = new Set(testRows);
+  const rows = Array.from({ length: ds.rows }, (_, i) => i).filter((i) => ordered[i] === 1);
+  const expected = lineRmse(column('pages'), revenue, rows.filter((i) => !isTest.has(i)), rows.filter((i) => isTest.has(i)));
+  expect(Math.abs(await dataValue(page, 'reg-rmse') - expected) / expected).toBeLessThan(1e-5);
+  await expect(regressor.getByTestId('reg-mape')).toHaveText('n/a — the test target crosses 0, where percentage errors have no bound');
+  await expect(regressor.getByTestId('reg-mape-status')).toHaveText('cannot be judged');
+
+  // log1p asked of it: the cell says why it is refused, and training says so in one sentence
+  await regressor.getByTestId('reg-target-transform').selectOption('log1p');
+  await expect(regressor.getByTestId('reg-target-transform-line')).toContainText(`log1p is refused: revenue has ${negatives} negative values (lowest -15)`);
+  await regressor.getByTestId('train-regressor').click();
+  await expect(regressor).toContainText(`target transform log1p needs values ≥ 0, but the target has ${negatives} negative values (lowest -15)`, { timeout: 150_000 });
   await expect(page.locator('.error-boundary')).toHaveCount(0);
 });

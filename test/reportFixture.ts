@@ -191,7 +191,7 @@ export function syntheticReportInput(options: SyntheticReportOptions = {}): Repo
       threshold: 0.42,
     },
     regressor: {
-      settings: { model: 'mlp', strategy: 'two_stage', logTarget: true, epochs: 60, seed },
+      settings: { model: 'mlp', strategy: 'two_stage', target_transform: 'log1p', epochs: 60, seed },
       backend: 'webgl',
       metrics: { rmse: 12.4, mae: 8.1, r2: 0.71, mape: 0.19 },
       baseline: { rmse: 23.0, mae: 16.2, r2: 0, mape: 0.44 },

@@ -38,7 +38,7 @@ function customise(): void {
   s.setTransform('cart_adds', { kind: 'log1p' });
   s.setCellSettings(cellId('trainClassifier'), 'trainClassifier', { model: 'logistic', C: 0.25, epochs: 30, classWeight: { positiveWeight: 4.5 }, resampling: 'smote', hiddenUnits: [32, 16] });
   s.setBackendPreference('wasm');
-  s.setCellSettings(cellId('trainRegressor'), 'trainRegressor', { model: 'mlp', strategy: 'two_stage', logTarget: false, hiddenUnits: [8], l2: 0.01 });
+  s.setCellSettings(cellId('trainRegressor'), 'trainRegressor', { model: 'mlp', strategy: 'two_stage', targetTransform: 'none', hiddenUnits: [8], l2: 0.01 });
   s.duplicateCell(cellId('trainClassifier'));
   s.addCell('threshold', 5);
   s.setThreshold(0.421);

@@ -1,7 +1,7 @@
 import '../notebook-cells/registry.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
-import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult } from '../trainers/types.ts';
+import { DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG, type ClassifierResult, type RegressorResult } from '../trainers/types.ts';
 import { newCell, type CellEntry, type CellId } from './notebookSlice.ts';
 import { notebookDataOf } from './notebookDoc.ts';
 import {
@@ -79,6 +79,20 @@ describe('notebook snapshot', () => {
     const snap = buildSnapshot(input(runs as ClassifierRun[]), { data: null, isFresh: () => true, now });
     const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
     expect(patch.runs?.map((r) => (r.result.config as { initModel?: string }).initModel)).toEqual(['mean', undefined, 'linear']);
+  });
+
+  it('restores a regressor run saved before target transforms with the transform it applied: logTarget true or absent is log1p, false is none', () => {
+    const { targetTransform: _t, ...before } = DEFAULT_REGRESSOR_CONFIG;
+    const regressorRun = (id: string, result: object): Run => ({ ...run(id, 10, 'k'), kind: 'regressor', result } as unknown as Run);
+    const runs = [
+      regressorRun('t', { config: { ...before, logTarget: true } }), regressorRun('f', { config: { ...before, logTarget: false } }),
+      regressorRun('a', { config: before }), regressorRun('n', { config: DEFAULT_REGRESSOR_CONFIG, targetTransform: 'none' }),
+    ];
+    const snap = buildSnapshot(input(runs as ClassifierRun[]), { data: null, isFresh: () => true, now });
+    const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
+    const restored = (patch.runs ?? []).map((r) => r.result as RegressorResult);
+    expect(restored.map((r) => [r.config.targetTransform, r.targetTransform])).toEqual([['log1p', 'log1p'], ['none', 'none'], ['log1p', 'log1p'], ['auto', 'none']]);
+    expect(restored.every((r) => !('logTarget' in r.config))).toBe(true);
   });
 
   it('restores a classifier run saved before threshold folds as chosen on the validation slice; a later one keeps its folds', () => {

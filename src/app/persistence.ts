@@ -1,8 +1,10 @@
 /** Saving the notebook to IndexedDB and restoring it: the notebook document (the same as a notebook file) and results up to a size limit. */
-import { SNAPSHOT_VERSION, migrateSnapshot, type NotebookData } from '../notebook/notebookSchema.ts';
+import { SNAPSHOT_VERSION, legacyTargetTransform, migrateSnapshot, type NotebookData } from '../notebook/notebookSchema.ts';
 import { notebookJsonValue } from '../notebook/serializer.ts';
 import type { ModelKind, Run, RunId } from '../notebook/runs.ts';
 import type { ClassifierConfig, RegressorConfig } from '../trainers/config.ts';
+import type { TargetTransform } from '../trainers/targetTransform.ts';
+import type { RegressorResult } from '../trainers/types.ts';
 import type { ImportanceEntry } from './importanceSlice.ts';
 import { notebookToDoc, rebuildNotebook, validateNotebookValue, type NotebookState, type RebuiltNotebook } from './notebookDoc.ts';
 import type { CellEntry, CellId } from './notebookSlice.ts';
@@ -152,8 +154,18 @@ function withSettingsOfItsTime(run: Run): Run {
   }
   // typed as saved, where the field may be absent
   const saved: Omit<RegressorConfig, 'initModel'> & { readonly initModel?: RegressorConfig['initModel'] } = run.result.config;
-  if (saved.model !== 'gbdt' || saved.initModel !== undefined) return run;
-  return { ...run, result: { ...run.result, config: { ...saved, initModel: 'mean' } } };
+  const result = withTargetTransformOfItsTime(run.result);
+  if (saved.model !== 'gbdt' || saved.initModel !== undefined) return result === run.result ? run : { ...run, result };
+  return { ...run, result: { ...result, config: { ...result.config, initModel: 'mean' } } };
+}
+
+/** A regressor run saved before target transforms (notebook schema 7) had `logTarget`: true (or absent) fitted log1p. */
+function withTargetTransformOfItsTime(result: RegressorResult): RegressorResult {
+  const saved: Omit<RegressorResult, 'targetTransform'> & { readonly targetTransform?: TargetTransform; readonly config: { readonly logTarget?: unknown } } = result;
+  if (!('logTarget' in saved.config) && saved.targetTransform !== undefined) return result;
+  const { logTarget, ...config } = saved.config;
+  const applied = saved.targetTransform ?? (legacyTargetTransform(logTarget) === 'none' ? 'none' : 'log1p');
+  return { ...result, config: { ...config, targetTransform: 'targetTransform' in config ? config.targetTransform : applied }, targetTransform: applied };
 }
 
 /** The store fields a snapshot restores (results only when saved), plus which runs become fresh once their data is back. */

@@ -7,6 +7,7 @@ import { bestCandidate, gridCandidates, randomCandidates, SEARCH_TRAINERS, summa
 import { stratifiedSplit, subsetRows, subsetVector } from '../trainers/split.ts';
 import { DEFAULT_REGRESSOR_CONFIG, type RegressorConfig, type ResamplingOption } from '../trainers/types.ts';
 import type { TreeSettings } from '../trainers/config.ts';
+import { regressorTargetTransform, toFitScale } from '../trainers/targetTransform.ts';
 import { createBrowserSearchPool, poolSize, type SearchPool, type SearchProgress } from '../workers/searchPool.ts';
 import type { WorkbenchState } from './store.ts';
 import { prepareInputs } from './trainingSlice.ts';
@@ -161,8 +162,8 @@ function searchRegressorSettings(s: WorkbenchState): RegressorConfig {
 
 /** The data and feature settings a search depends on (not the model settings, which the search itself chooses). */
 export function searchInputsKey(s: WorkbenchState): string {
-  const { strategy, logTarget } = searchRegressorSettings(s);
-  return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, strategy, logTarget]);
+  const { strategy, targetTransform } = searchRegressorSettings(s);
+  return JSON.stringify([s.dataVersion, s.featuresVersion, s.classTarget, s.revenueTarget, strategy, targetTransform]);
 }
 
 /** The candidates the settings describe: a grid over the lists, or seeded random draws (C and alpha log-uniform). */
@@ -208,14 +209,16 @@ export function searchData(s: WorkbenchState, task: CvTask, sampleRows: number, 
   let target: Float32Array = y;
   if (task === 'regressor') {
     // The regressor's own rows and target, so the winning settings mean the same thing in the Train regressor cell.
-    const { strategy, logTarget } = searchRegressorSettings(s);
+    const { strategy, targetTransform } = searchRegressorSettings(s);
+    // decided on every row, as the Train regressor cell decides it
+    const { transform } = regressorTargetTransform(targetTransform, revenue);
     const keep = strategy === 'direct' ? null : Uint32Array.from({ length: rows }, (_, i) => i).filter((i) => y[i] === 1);
     if (keep) {
       X = subsetRows(X, matrix.cols, keep);
       rows = keep.length;
     }
     const rev = keep ? subsetVector(revenue, keep) : revenue;
-    target = Float32Array.from(rev, (v) => (logTarget ? Math.log1p(v) : v));
+    target = Float32Array.from(rev, (v) => toFitScale(transform, v));
   }
   const strata = task === 'regressor' ? target.map((v) => (v > 0 ? 1 : 0)) : target;
   const idx = sampleIndex(strata, sampleRows, seed);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateDataset, binaryLabels } from './validate.ts';
+import { validateDataset, binaryLabels, negativeTargetWarning, regressionTargetNegatives } from './validate.ts';
 import type { CategoricalColumn, Column, Dataset, NumericColumn } from './types.ts';
 
 function num(name: string, values: number[], isBool = false): NumericColumn {
@@ -83,11 +83,14 @@ describe('validateDataset', () => {
     ]);
   });
 
-  it('negative revenue', () => {
-    const cols = [num('is_ordered', ordered), num('revenue', revenue.map((r, i) => (i === 3 ? -12.5 : r))), num('hour', hour)];
-    expect(validateDataset(ds(cols), opts)).toEqual([
-      { code: 'revenue-negative', column: 'revenue', message: 'column "revenue" has 1 negative values (lowest -12.5); revenue must be ≥ 0, so filter refunds or clip them at 0' },
-    ]);
+  it('a negative regression target is a warning that names the count, not a refusal', () => {
+    const cols = [num('is_ordered', ordered), num('revenue', revenue.map((r, i) => (i === 3 ? -12.5 : i === 5 ? -1 : r))), num('hour', hour)];
+    expect(validateDataset(ds(cols), opts)).toEqual([]);
+    const negatives = regressionTargetNegatives(ds(cols), 'revenue');
+    expect(negatives).toEqual({ count: 2, min: -12.5 });
+    expect(negativeTargetWarning('revenue', negatives)).toMatch(/^column "revenue" has 2 negative values \(lowest -12.5\): the regressor fits it on its raw scale/);
+    expect(negativeTargetWarning('revenue', regressionTargetNegatives(ds(good()), 'revenue'))).toBeNull();
+    expect(regressionTargetNegatives(ds(cols), null)).toBeNull();
   });
 
   it('all-null feature and unknown feature', () => {

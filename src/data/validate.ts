@@ -1,6 +1,7 @@
 /** Checks a dataset can be trained on before any work starts; every problem is one sentence saying what to do. */
 import type { Column, Dataset } from './types.ts';
 import { detectOneHotGroups } from './oneHotGroups.ts';
+import { negativeValues, type NegativeValues } from '../trainers/targetTransform.ts';
 
 /** One problem found, tied to the column it concerns. */
 export interface ValidationIssue {
@@ -16,7 +17,6 @@ export type ValidationCode =
   | 'target-has-nulls'
   | 'target-not-binary'
   | 'revenue-not-numeric'
-  | 'revenue-negative'
   | 'missing-feature'
   | 'feature-all-null'
   | 'too-few-rows-of-class'
@@ -253,13 +253,8 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
     } else if (rev.nullCount === ds.rows) {
       issues.push({ code: 'target-all-null', column: rev.name, message: `column "${rev.name}" is entirely null; pick a revenue column that holds amounts` });
     } else {
-      let negatives = 0;
-      let min = Infinity;
-      for (const v of rev.values) if (v < 0) { negatives++; if (v < min) min = v; }
+      // negative values are a warning (`negativeTargetWarning`): the regressor then fits the raw scale
       issues.push(...notFinite(rev, 'revenue column'));
-      if (negatives > 0) {
-        issues.push({ code: 'revenue-negative', column: rev.name, message: `column "${rev.name}" has ${fmt(negatives)} negative values (lowest ${min}); revenue must be ≥ 0, so filter refunds or clip them at 0` });
-      }
     }
   }
 
@@ -280,4 +275,16 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
     }
   }
   return issues;
+}
+
+/** Negative values of the regression target, or null when it is none or not a numeric column (validation names that). */
+export function regressionTargetNegatives(ds: Dataset, revenueTarget: string | null): NegativeValues | null {
+  const rev = revenueTarget === null ? undefined : ds.columns.find((c) => c.name === revenueTarget);
+  return rev?.kind === 'numeric' && !rev.isBool ? negativeValues(rev.values) : null;
+}
+
+/** The warning (not a refusal) for a regression target with negative values, or null when it has none. */
+export function negativeTargetWarning(column: string, negatives: NegativeValues | null): string | null {
+  if (negatives === null || negatives.count === 0) return null;
+  return `column "${column}" has ${fmt(negatives.count)} negative values (lowest ${negatives.min}): the regressor fits it on its raw scale (target transform auto or none; log1p needs values ≥ 0), and MAPE is n/a where the test target crosses 0`;
 }

@@ -5,6 +5,7 @@ import { fmtBytes, fmtInt } from '../app/format.ts';
 import type { Dataset } from '../data/types.ts';
 import { cellText } from '../data/cellText.ts';
 import { redactUrl } from '../data/urlSecrets.ts';
+import { negativeTargetWarning } from '../data/validate.ts';
 import type { CellProps } from './cellDefinition.ts';
 import { NumberField } from './fields.tsx';
 import { cellOfKind } from '../app/notebookSlice.ts';
@@ -85,9 +86,12 @@ export function DataCell({ cellId }: CellProps) {
       ) : analysis ? (
         <p className="met" data-testid="validation-ok">Validation passed: {[
           classTarget === '' ? null : `class target ${classTarget} has two values with enough rows of each`,
-          revenueTarget === '' ? null : `regression target ${revenueTarget} is numeric, finite and not negative`,
+          revenueTarget === '' ? null : `regression target ${revenueTarget} is numeric and finite`,
         ].filter((t) => t !== null).join('; ')}.</p>
       ) : null}
+      {analysis && revenueTarget !== '' && negativeTargetWarning(revenueTarget, analysis.targetNegatives) !== null && (
+        <p className="warning" data-testid="validation-warning" data-value={analysis.targetNegatives?.count}>{negativeTargetWarning(revenueTarget, analysis.targetNegatives)}</p>
+      )}
       {notes.length > 0 && (
         <ul className="notes" data-testid="data-notes">{notes.map((n) => <li key={n}>{n}</li>)}</ul>
       )}

@@ -16,7 +16,7 @@ import { groupRunsByData, transformsText } from '../notebook/dataSettings.ts';
 export function settingsSummary(run: Run): string {
   const excluded = run.excluded.length > 0 ? `; without ${run.excluded.join(', ')}` : '';
   const data = run.data === undefined ? '' : `; split ${run.data.split}${run.data.filters.length > 0 ? `; rows where ${run.data.filters.join(' and ')}` : ''}${Object.keys(run.transforms).length > 0 ? `; ${transformsText(run.transforms).join(', ')}` : ''}`;
-  const settings = run.kind === 'classifier' ? settingsLine({ kind: 'classifier', config: run.result.config }) : settingsLine({ kind: 'regressor', config: run.result.config });
+  const settings = run.kind === 'classifier' ? settingsLine({ kind: 'classifier', config: run.result.config }) : settingsLine({ kind: 'regressor', config: run.result.config, targetTransform: run.result.targetTransform });
   return `${settings}${excluded}${data}`;
 }
 

@@ -270,7 +270,7 @@ export function SearchCell() {
         </p>
       )}
       {st.task === 'regressor' && (
-        <p className="muted">The regressor search fits the Train regressor cell’s rows and target (its strategy and log1p setting), so the winning settings mean the same there; RMSE and MAE are in the units of that target.</p>
+        <p className="muted">The regressor search fits the Train regressor cell’s rows and target (its strategy and target transform), so the winning settings mean the same there; RMSE and MAE are in the units of that target.</p>
       )}
       <div className="toolbar">
         <button type="button" className="primary" disabled={!ready || running || planned.n === 0 || noTarget} onClick={() => void runSearch()} data-testid="search-run">

@@ -1,9 +1,10 @@
-/** Train regressor: a log1p model of the regression target with smearing, strategies, metrics (dollars when it is money) beside the mean baseline. */
+/** Train regressor: a model of the regression target (log1p with smearing, or its raw scale), strategies, metrics (dollars when it is money) beside the mean baseline. */
 import { undefinedRegressionMetrics } from '../notebook/evaluation.ts';
 import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
-import { fmt, fmtInt } from '../app/format.ts';
+import { fmt, fmtAmount, fmtInt } from '../app/format.ts';
+import { targetTransformLine } from '../trainers/targetTransform.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
@@ -28,7 +29,9 @@ export function TrainRegressorCell({ cellId }: CellProps) {
   const target = useWorkbench((s) => s.revenueTarget);
   const classTarget = useWorkbench((s) => s.classTarget);
   const money = useWorkbench((s) => s.revenueIsMoney);
+  const negatives = useWorkbench((s) => s.analysis?.targetNegatives ?? null);
   if (!c) return null;
+  const refusedLog = c.targetTransform === 'log1p' && negatives !== null && negatives.count > 0;
   const set = (patch: Partial<RegressorCellSettings>) => setCellSettings(cellId, 'trainRegressor', patch);
   return (
     <div className={stale ? 'stale' : ''} data-testid="regressor-cell" data-stale={stale}>
@@ -41,7 +44,9 @@ export function TrainRegressorCell({ cellId }: CellProps) {
             options={[['converting_only', `rows where ${classTarget} is positive (recommended)`], ['direct', 'all rows (direct)'], ['two_stage', `two-stage: P(${classTarget}) × E[${target} | positive]`]]}
             onChange={(strategy) => set({ strategy })} />}
         <SelectField<RegressorConfig['model']> label="model" value={c.model} testId="reg-model" options={[['linear', 'linear (ridge)'], ['mlp', 'MLP'], ['gbdt', 'gradient-boosted trees'], ['rf', 'random forest']]} onChange={(model) => set({ model })} />
-        <SelectField label="target" value={c.logTarget ? 'log' : 'raw'} options={[['log', `log1p(${target}) + smearing`], ['raw', `${target}${money ? ' (dollars)' : ''}`]]} onChange={(v) => set({ logTarget: v === 'log' })} />
+        <SelectField<RegressorConfig['targetTransform']> label="target transform" value={c.targetTransform} testId="reg-target-transform"
+          options={[['auto', 'auto (log1p when every value is ≥ 0, else none)'], ['log1p', `log1p(${target}) + smearing`], ['none', `none: ${target}${money ? ' (dollars)' : ''} as it is`]]}
+          onChange={(targetTransform) => set({ targetTransform })} />
         {(c.model === 'gbdt' || c.model === 'rf') && <TreeSettingsFields model={c.model} trees={c.trees} testPrefix="reg" onChange={(trees) => set({ trees })} />}
         {c.model === 'gbdt' && <SelectField<RegressorConfig['initModel']> label="boost from" value={c.initModel} testId="reg-init-model"
           options={[['linear', 'the linear model (trees kept while they beat it on validation)'], ['mean', 'the mean (as scikit-learn\'s HGB)']]} onChange={(initModel) => set({ initModel })} />}
@@ -59,6 +64,9 @@ export function TrainRegressorCell({ cellId }: CellProps) {
         )}
         <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} onChange={(seed) => set({ seed: Math.round(seed) })} />
       </div>
+      {negatives !== null && (
+        <p className={refusedLog ? 'error' : 'muted'} data-testid="reg-target-transform-line">Target transform: {targetTransformLine(c.targetTransform, negatives, target)}.</p>
+      )}
       <div className="toolbar">
         <button type="button" className="primary" disabled={!ready || job.status === 'running'} onClick={() => void train(cellId)} data-testid="train-regressor">
           Train regressor
@@ -71,7 +79,7 @@ export function TrainRegressorCell({ cellId }: CellProps) {
           <p>
             {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}
             {result.config.model === 'gbdt' && <span data-testid="regressor-init-model" data-value={result.config.initModel}> boosted from {result.config.initModel === 'linear' ? 'the linear model' : 'the mean'}</span>}, {result.config.strategy.replace('_', ' ')},
-            {' '}{result.config.logTarget ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : `raw ${target}`}, on <strong>{result.backend}</strong>;
+            {' '}<span data-testid="regressor-target-transform" data-value={result.targetTransform}>{result.targetTransform === 'log1p' ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : `raw ${target}`}{result.config.targetTransform === 'auto' ? ' (auto)' : ''}</span>, on <strong>{result.backend}</strong>;
             {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows;
             {' '}<span data-testid="regressor-epochs" data-value={result.epochs}>{result.epochs}</span> epochs,
             {' '}<span data-testid="regressor-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
@@ -85,8 +93,8 @@ export function TrainRegressorCell({ cellId }: CellProps) {
           </button>
           {result.metrics.r2 < 0.1 && undefinedRegressionMetrics(result.yTest)['r2'] === undefined && (
             <p className="warning" data-testid="regressor-honest-note">
-              Session features explain almost none of the order value (R² {fmt(result.metrics.r2)}): the model barely beats predicting the mean
-              (RMSE {fmt(result.metrics.rmse, 2)} vs {fmt(result.baseline.rmse, 2)} dollars). The R² and MAPE targets are out of reach on this data.
+              The features explain almost none of {target} (R² {fmt(result.metrics.r2)}): the model barely beats predicting the mean
+              (RMSE {fmtAmount(result.metrics.rmse, money)} vs {fmtAmount(result.baseline.rmse, money)}). The R² and MAPE targets are out of reach on this data.
             </p>
           )}
         </div>

@@ -1,6 +1,7 @@
 /** What the page knows about a loaded dataset: validation, profile and leakage, recomputed when targets change. */
 import type { Dataset } from '../data/types.ts';
-import { validateDataset, type ValidationIssue } from '../data/validate.ts';
+import { regressionTargetNegatives, validateDataset, type ValidationIssue } from '../data/validate.ts';
+import type { NegativeValues } from '../trainers/targetTransform.ts';
 import { profileDataset, type Profile } from '../data/profile.ts';
 import { leakageReport, type LeakageFinding, type LeakageReport } from '../data/leakage.ts';
 import type { ColumnTransform } from '../data/encode.ts';
@@ -9,6 +10,8 @@ import { releaseBuffers } from '../data/releaseBuffers.ts';
 
 export interface Analysis {
   readonly issues: readonly ValidationIssue[];
+  /** negative values of the regression target (a warning: 'auto' then fits the raw scale); null without a numeric one */
+  readonly targetNegatives: NegativeValues | null;
   readonly profile: Profile | null;
   readonly leakage: readonly LeakageFinding[];
   /** the whole leakage check: findings, duplicate columns, rows repeated across the split, the tests used */
@@ -50,5 +53,5 @@ export function analyseDataset(ds: Dataset, classTarget: string, revenueTarget: 
     leakage = report.findings;
     releaseBuffers(train);
   }
-  return { issues, profile, leakage, leakageReport: report, features, ms: performance.now() - t0 };
+  return { issues, targetNegatives: regressionTargetNegatives(ds, rev), profile, leakage, leakageReport: report, features, ms: performance.now() - t0 };
 }

@@ -230,5 +230,9 @@ describe('R² of a constant test target', () => {
     const varied = Float64Array.from(constant, (v, i) => (i === 49 ? v + 1e-9 : v));
     expect(undefinedRegressionMetrics(varied)).toEqual({});
     expect(undefinedRegressionMetrics(new Float64Array(0))).toEqual({});
+    // a profit or a delta: both signs, so some targets lie near 0 and MAPE has no bound; all-negative targets keep it
+    expect(undefinedRegressionMetrics(Float64Array.of(-3, 0.001, 5))).toEqual({ mape: 'n/a — the test target crosses 0, where percentage errors have no bound' });
+    expect(undefinedRegressionMetrics(Float64Array.of(-3, -1, -20))).toEqual({});
+    expect(undefinedRegressionMetrics(Float64Array.of(0, 0, 12))).toEqual({});
   });
 });

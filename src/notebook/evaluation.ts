@@ -340,15 +340,28 @@ export const CONSTANT_TARGET_R2 = 'n/a — the test target is constant';
 /** What MAPE is shown as when every test target is 0: it divides by the target. */
 export const ZERO_TARGET_MAPE = 'n/a — every test target is 0';
 
+/** What MAPE is shown as when the test target takes both signs: values near 0 make percentage errors unbounded. */
+export const SIGNED_TARGET_MAPE = 'n/a — the test target crosses 0, where percentage errors have no bound';
+
 /**
  * Regression metrics without a meaning for these test targets, with what to show instead of a number: R² when all
- * are equal (its denominator is their variance), MAPE when all are 0. The screen, the report and MLflow use this.
+ * are equal (its denominator is their variance), MAPE when all are 0 or when they take both signs (a profit, a
+ * delta: the target passes near 0, where an error over the target explodes). The screen, the report and MLflow use this.
  */
 export function undefinedRegressionMetrics(yTest: ArrayLike<number>): Readonly<Record<string, string>> {
   if (yTest.length === 0) return {};
   const first = yTest[0];
-  for (let i = 1; i < yTest.length; i++) if (yTest[i] !== first) return {};
-  return first === 0 ? { r2: CONSTANT_TARGET_R2, mape: ZERO_TARGET_MAPE } : { r2: CONSTANT_TARGET_R2 };
+  let constant = true;
+  let negative = false;
+  let positive = false;
+  for (let i = 0; i < yTest.length; i++) {
+    const y = yTest[i] as number;
+    if (y !== first) constant = false;
+    if (y < 0) negative = true;
+    else if (y > 0) positive = true;
+  }
+  if (constant) return first === 0 ? { r2: CONSTANT_TARGET_R2, mape: ZERO_TARGET_MAPE } : { r2: CONSTANT_TARGET_R2 };
+  return negative && positive ? { mape: SIGNED_TARGET_MAPE } : {};
 }
 
 /** A regressor run's test scores and its mean baseline's as MLflow names them, without the metrics that have no meaning. */

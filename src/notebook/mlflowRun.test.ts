@@ -165,7 +165,7 @@ describe('regressorRunToExportable', () => {
       baseline_rmse: r.baseline.rmse, baseline_mae: r.baseline.mae, baseline_r2: r.baseline.r2, baseline_mape: r.baseline.mape,
     });
     expect(out.params).toMatchObject({
-      model_type: 'linear', strategy: 'converting_only', log_target: true, hidden_units: 'none', ridge_alpha: 0, learning_rate: regConfig.learningRate,
+      model_type: 'linear', strategy: 'converting_only', target_transform: 'log1p', target_transform_setting: 'auto', hidden_units: 'none', ridge_alpha: 0, learning_rate: regConfig.learningRate,
       batch_size: regConfig.batchSize, max_epochs: 20, patience: regConfig.patience, test_fraction: 0.2, validation_fraction: 0.15, seed: 42,
       total_samples: 3000, train_samples: r.counts.train, test_samples: r.counts.test, num_features: 3, smearing_factor: r.smearing,
       data_sha256: base.dataSha256, tfjs_version: tf.version.tfjs, backend: 'cpu',

@@ -262,7 +262,7 @@ export function regressorRunToExportable(run: RegressorRun, ctx: MlflowRunContex
     experimentName: ctx.experimentName ?? DEFAULT_EXPERIMENT_NAMES.regressor,
     runName,
     params: {
-      ...settingsParams({ kind: 'regressor', config: c }),
+      ...settingsParams({ kind: 'regressor', config: c, targetTransform: r.targetTransform }),
       ...commonParams(run, ctx, ctx.classImbalanceRatio ?? NaN),
       smearing_factor: r.smearing,
     },

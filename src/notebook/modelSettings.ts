@@ -3,6 +3,7 @@
  * all read `flatModelSettings`. Each table is a `Record` over the config's keys, so a new setting cannot be left out.
  */
 import type { TreeSettings } from '../trainers/config.ts';
+import type { TargetTransform } from '../trainers/targetTransform.ts';
 import type { ClassifierConfig, ClassWeightOption, RegressorConfig } from '../trainers/types.ts';
 
 /** One setting, flat: its name (as MLflow logs it), its value, and whether the chosen model uses it. */
@@ -12,8 +13,9 @@ export interface FlatSetting {
   readonly used: boolean;
 }
 
-/** A model's settings, as a run records them. */
-export type ModelSettings = { readonly kind: 'classifier'; readonly config: ClassifierConfig } | { readonly kind: 'regressor'; readonly config: RegressorConfig };
+/** A model's settings, as a run records them; a regressor run adds the target transform it applied (its setting may be 'auto'). */
+export type ModelSettings = { readonly kind: 'classifier'; readonly config: ClassifierConfig }
+  | { readonly kind: 'regressor'; readonly config: RegressorConfig; readonly targetTransform?: TargetTransform };
 
 function flat(name: string, value: string | number | boolean, used: boolean): FlatSetting {
   return { name, value, used };
@@ -67,13 +69,14 @@ function treeSettings(model: string, t: TreeSettings): FlatSetting[] {
   ];
 }
 
-function regressorSettings(c: RegressorConfig): FlatSetting[] {
+function regressorSettings(c: RegressorConfig, applied: TargetTransform | undefined): FlatSetting[] {
   const mlp = c.model === 'mlp';
   const linearInit = c.model === 'gbdt' && c.initModel === 'linear';
   const byKey: Record<keyof RegressorConfig, FlatSetting> = {
     model: flat('model_type', c.model, true),
     strategy: flat('strategy', c.strategy, true),
-    logTarget: flat('log_target', c.logTarget, true),
+    // what was applied (log1p or none), and the setting beside it when that was auto
+    targetTransform: flat('target_transform', applied ?? c.targetTransform, true),
     hiddenUnits: flat('hidden_units', mlp ? c.hiddenUnits.join(',') : 'none', mlp),
     dropout: flat('dropout', c.dropout, mlp),
     // the gbdt's linear init model is ridge with this alpha
@@ -88,12 +91,12 @@ function regressorSettings(c: RegressorConfig): FlatSetting[] {
     trees: flat('tree_model', isTree(c.model) ? c.model : 'none', isTree(c.model)),
     initModel: flat('gbdt_init_model', c.initModel, c.model === 'gbdt'),
   };
-  return [...Object.values(byKey), ...treeSettings(c.model, c.trees)];
+  return [...Object.values(byKey), flat('target_transform_setting', c.targetTransform, c.targetTransform === 'auto'), ...treeSettings(c.model, c.trees)];
 }
 
 /** Every setting of a model, flat, in a fixed order. */
 export function flatModelSettings(m: ModelSettings): FlatSetting[] {
-  return m.kind === 'classifier' ? classifierSettings(m.config) : regressorSettings(m.config);
+  return m.kind === 'classifier' ? classifierSettings(m.config) : regressorSettings(m.config, m.targetTransform);
 }
 
 /** Every setting by name: what MLflow logs. */

@@ -7,7 +7,7 @@ import { NotebookSettingsSchema, text, type NotebookSettings } from './settings.
 import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 
 /** The notebook format this workbench writes; older documents are migrated, newer ones refused. */
-export const NOTEBOOK_SCHEMA_VERSION = 6;
+export const NOTEBOOK_SCHEMA_VERSION = 7;
 
 /** The name written into a notebook made by the workbench. */
 export const NOTEBOOK_NAME = 'ML Workbench notebook';
@@ -151,7 +151,23 @@ const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
     });
     return { ...doc, schemaVersion: 6, cells: migrated };
   },
+  // Up to version 6 a Train regressor cell had `logTarget` (default true: log1p); version 7 has `targetTransform`
+  // (auto, log1p or none; default auto), so such a cell keeps the transform it meant.
+  6: (doc) => {
+    const cells = Array.isArray(doc['cells']) ? doc['cells'] : [];
+    const migrated = cells.map((cell: unknown) => {
+      if (!isObject(cell) || cell['kind'] !== 'trainRegressor' || !isObject(cell['config'])) return cell;
+      const { logTarget, ...config } = cell['config'];
+      return { ...cell, config: { ...config, targetTransform: legacyTargetTransform(logTarget) } };
+    });
+    return { ...doc, schemaVersion: 7, cells: migrated };
+  },
 };
+
+/** What a saved `logTarget` meant: false is the raw scale; true, or absent (its default), is log1p. Anything else is left for validation to name. */
+export function legacyTargetTransform(logTarget: unknown): unknown {
+  return logTarget === false ? 'none' : logTarget === true || logTarget === undefined ? 'log1p' : logTarget;
+}
 
 /** Brings a parsed document of any supported version to the current one (unvalidated); throws `NotebookDocError`. */
 export function migrateNotebook(value: unknown): JsonObject {

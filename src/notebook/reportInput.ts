@@ -199,7 +199,7 @@ function reportRegressor(run: RegressorRun, targets: Partial<MetricThresholds>):
   const predicted = rows.map((i) => r.predTest[i] as number);
   const { metrics, baseline, undefinedMetrics } = regressionScoresShown(r);
   return {
-    settings: usedSettings({ kind: 'regressor', config: r.config }),
+    settings: usedSettings({ kind: 'regressor', config: r.config, targetTransform: r.targetTransform }),
     backend: r.backend,
     metrics,
     baseline,
@@ -222,7 +222,7 @@ function reportRun(run: Run): ReportRun {
   const { metrics, undefinedMetrics } = regressionScoresShown(run.result);
   return {
     id: run.id, name: run.name, kind: run.kind, backend: run.result.backend, metrics, undefinedMetrics,
-    settings: { ...usedSettings({ kind: 'regressor', config: run.result.config }), ...runDataSettings(run) },
+    settings: { ...usedSettings({ kind: 'regressor', config: run.result.config, targetTransform: run.result.targetTransform }), ...runDataSettings(run) },
   };
 }
 

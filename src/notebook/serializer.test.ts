@@ -156,7 +156,8 @@ describe('notebook migrations', () => {
       ['trainClassifier-default', true, { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', C: 0.25 }],
       ['threshold-default', false, {}],
       ['threshold-copy', false, {}],
-      ['trainRegressor-default', false, { ...DEFAULT_REGRESSOR_CONFIG, strategy: 'two_stage' }],
+      // a notebook older than version 7 fitted log1p: it keeps it
+      ['trainRegressor-default', false, { ...DEFAULT_REGRESSOR_CONFIG, strategy: 'two_stage', targetTransform: 'log1p' }],
     ]);
   });
 
@@ -170,7 +171,7 @@ describe('notebook migrations', () => {
     };
     const doc = parseNotebook(JSON.stringify(v2), APP_SCHEMAS);
     expect(doc.settings.backendPreference).toBe('webgl');
-    expect(doc.cells.map((c) => c.config)).toEqual([DEFAULT_REGRESSOR_CONFIG, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 3 }]);
+    expect(doc.cells.map((c) => c.config)).toEqual([{ ...DEFAULT_REGRESSOR_CONFIG, targetTransform: 'log1p' }, { ...DEFAULT_CLASSIFIER_CONFIG, seed: 3 }]);
   });
 
   it('migrates version 3: a Train classifier cell without a model meant the MLP and keeps it; one with a model keeps that; new cells are gradient boosting', () => {
@@ -221,6 +222,25 @@ describe('notebook migrations', () => {
     expect(DEFAULT_REGRESSOR_CONFIG.initModel).toBe('linear');
     const v6 = { ...v5, schemaVersion: 6, cells: [{ id: 'g', kind: 'trainRegressor', collapsed: false, config: { model: 'gbdt' } }] };
     expect((parseNotebook(JSON.stringify(v6), APP_SCHEMAS).cells[0]?.config as { initModel?: string }).initModel).toBe('linear');
+  });
+
+  it('migrates version 6: a Train regressor cell keeps the log1p or raw target it had; new cells choose automatically', () => {
+    const v6 = {
+      schemaVersion: 6, name: 'v6', data: V1.data, settings: {},
+      cells: [
+        { id: 'a', kind: 'trainRegressor', collapsed: false, config: { model: 'linear', logTarget: true } },
+        { id: 'b', kind: 'trainRegressor', collapsed: false, config: { model: 'gbdt', initModel: 'linear', logTarget: false } },
+        { id: 'c', kind: 'trainRegressor', collapsed: false, config: { model: 'mlp' } },
+      ],
+    };
+    const doc = parseNotebook(JSON.stringify(v6), APP_SCHEMAS);
+    expect(doc.cells.map((c) => c.config as { targetTransform?: string; logTarget?: boolean })).toEqual([
+      expect.objectContaining({ targetTransform: 'log1p' }), expect.objectContaining({ targetTransform: 'none' }), expect.objectContaining({ targetTransform: 'log1p' }),
+    ]);
+    expect(doc.cells.every((c) => !('logTarget' in c.config))).toBe(true);
+    expect(DEFAULT_REGRESSOR_CONFIG.targetTransform).toBe('auto');
+    const bad = { ...v6, cells: [{ id: 'a', kind: 'trainRegressor', collapsed: false, config: { logTarget: 'yes' } }] };
+    expect(() => parseNotebook(JSON.stringify(bad), APP_SCHEMAS)).toThrow(/targetTransform/);
   });
 
   it('migrates version 0, whose cells were called items and could omit collapsed', () => {

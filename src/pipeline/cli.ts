@@ -1,7 +1,7 @@
 /**
  * `npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>]
  *   [--target is_ordered --revenue revenue] [--exclude engagement_depth]
- *   [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
+ *   [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--target-transform auto|log1p|none (default auto)] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir]`
  *   [--timeout 30]
  * Prints one JSON document of metrics on stdout; logs go to stderr; every failure is ONE line on stderr
  * ("error: …", secrets in URLs replaced) and exit 2 (bad input) or 1 (failure: network, server, training).
@@ -19,7 +19,8 @@ console.info = console.log;
 
 const CLASSIFIERS = ['mlp', 'logistic', 'gbdt', 'rf'] as const;
 const REGRESSORS = ['linear', 'mlp', 'gbdt', 'rf'] as const;
-const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered|none] [--revenue revenue|none] [--exclude col]... [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
+const TARGET_TRANSFORMS = ['auto', 'log1p', 'none'] as const;
+const USAGE = 'usage: npm run pipeline -- --data <path or URL> [--test-data <path or URL>] [--split random|time:<col>[:<YYYY-MM-DD>]|group:<col>] [--target is_ordered|none] [--revenue revenue|none] [--exclude col]... [--classifier gbdt|rf|logistic|mlp (default gbdt)] [--regressor linear|mlp|gbdt|rf] [--target-transform auto|log1p|none (default auto)] [--seed 42] [--backend wasm|cpu|auto] [--epochs N] [--out dir] [--timeout seconds (default 30, per request, data and MLflow)] [--mlflow <tracking url> [--mlflow-token T | --mlflow-user U --mlflow-password P]]';
 
 /** Ends the process with one line on stderr (no stack, no secret) and `code`. */
 function fail(code: number, message: string): never {
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       options: {
         data: { type: 'string' }, 'test-data': { type: 'string' }, split: { type: 'string' }, target: { type: 'string', default: 'is_ordered' }, revenue: { type: 'string', default: 'revenue' },
         exclude: { type: 'string', multiple: true, default: [] }, classifier: { type: 'string', default: 'gbdt' }, regressor: { type: 'string', default: 'linear' },
+        'target-transform': { type: 'string', default: 'auto' },
         seed: { type: 'string', default: '42' }, backend: { type: 'string', default: 'auto' }, epochs: { type: 'string' }, out: { type: 'string' },
         timeout: { type: 'string', default: String(DEFAULT_NETWORK_POLICY.timeoutMs / 1000) },
         mlflow: { type: 'string' }, 'mlflow-token': { type: 'string' }, 'mlflow-user': { type: 'string' }, 'mlflow-password': { type: 'string' },
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
   if (!values.data) fail(2, '--data is required (a parquet path or URL); run with --help for the options');
   const classifier = CLASSIFIERS.find((m) => m === values.classifier) ?? fail(2, `--classifier "${values.classifier}" is not mlp, logistic, gbdt or rf`);
   const regressor = REGRESSORS.find((m) => m === values.regressor) ?? fail(2, `--regressor "${values.regressor}" is not linear, mlp, gbdt or rf`);
+  const targetTransform = TARGET_TRANSFORMS.find((t) => t === values['target-transform'])
+    ?? fail(2, `--target-transform "${values['target-transform']}" is not auto, log1p or none`);
   if (!['wasm', 'cpu', 'auto'].includes(values.backend)) fail(2, `--backend "${values.backend}" is not available in node; use wasm, cpu or auto`);
   const seed = Number(values.seed);
   // NumPy's RandomState takes 0 … 2^32 - 1; refused here, before any data is loaded
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
       exclude,
       classifier,
       regressor,
+      targetTransform,
       seed,
       ...(split !== undefined ? { split } : {}),
       ...(values['test-data'] !== undefined ? { testData: values['test-data'] } : {}),

@@ -12,11 +12,12 @@ import { buildModelMatrix } from '../data/encode.ts';
 import { leakageReport, type LeakageReport } from '../data/leakage.ts';
 import { appendTestFile } from '../data/testFile.ts';
 import { loadParquet } from '../data/load.ts';
-import { binaryLabels, validateDataset } from '../data/validate.ts';
+import { binaryLabels, negativeTargetWarning, regressionTargetNegatives, validateDataset } from '../data/validate.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { regressionScoresShown } from '../notebook/evaluation.ts';
 import { formatTime, planSplit, trainingRows, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
+import { chooseTargetTransform } from '../trainers/targetTransform.ts';
 import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
   type BackendName, type ClassifierConfig, type ClassifierResult, type RegressorConfig, type RegressorResult,
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   readonly exclude: readonly string[];
   readonly classifier: ClassifierConfig['model'];
   readonly regressor: RegressorConfig['model'];
+  /** the regressor's target transform; default auto (log1p when every value is ≥ 0, else none) */
+  readonly targetTransform?: RegressorConfig['targetTransform'];
   readonly seed: number;
   /** default random stratified (scikit-learn's rows) */
   readonly split?: SplitSpec;
@@ -166,7 +169,19 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const clfConfig: ClassifierConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: o.classifier, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}) };
   const regConfig: RegressorConfig = {
     ...DEFAULT_REGRESSOR_CONFIG, model: o.regressor, seed: o.seed, ...(o.epochs ? { epochs: o.epochs } : {}), ...(o.target === null ? { strategy: 'direct' as const } : {}),
+    ...(o.targetTransform === undefined ? {} : { targetTransform: o.targetTransform }),
   };
+  if (o.revenue !== null) {
+    // a negative target is a warning (the raw scale is fitted); log1p asked of one is bad input, refused before training
+    const negatives = regressionTargetNegatives(all, o.revenue);
+    const warning = negativeTargetWarning(o.revenue, negatives);
+    if (warning !== null) o.log(`warning: ${warning}`);
+    try {
+      if (negatives !== null) chooseTargetTransform(regConfig.targetTransform, negatives, `column "${o.revenue}"`);
+    } catch (e) {
+      throw new PipelineInputError(`${(e as Error).message} with --target-transform`);
+    }
+  }
   let plan: SplitPlan;
   try {
     plan = planSplit(all, spec, allLabels === null ? null : y, clfConfig);
@@ -237,7 +252,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       train_ms: Math.round(c.trainMs), ms_per_epoch: round(c.msPerEpoch, 2), train_samples: c.counts.train, test_samples: c.counts.test,
     },
     regressor: r === null || shown === null ? null : {
-      model: r.config.model, strategy: r.config.strategy,
+      model: r.config.model, strategy: r.config.strategy, target_transform: r.targetTransform,
       // a metric without a meaning on this test split (R² of a constant target) is left out and named, never 0
       ...Object.fromEntries(Object.entries(shown.metrics).map(([k, v]) => [k, round(v)])),
       ...Object.fromEntries(Object.entries(shown.baseline).map(([k, v]) => [`baseline_${k}`, round(v)])),

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPipelineBundle } from '../../scripts/pipeline.mjs';
 import { datasetFromParquet } from '../../test/datasetFixture.ts';
-import { randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../../test/unseenFiles.ts';
+import { lineRmse, randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../../test/unseenFiles.ts';
 import { buildModelMatrix } from '../data/encode.ts';
 import { loadBundle } from '../trainers/bundle.ts';
 
@@ -26,7 +26,7 @@ afterAll(() => {
 interface Outcome { code: number | null; stdout: string; stderr: string }
 interface Report {
   classifier: { auc_roc: number; f1_score: number; log_loss: number; test_samples: number } | null;
-  regressor: { rmse: number; mae: number } | null;
+  regressor: { rmse: number; mae: number; mape?: number; target_transform: string; undefined_metrics?: Record<string, string> } | null;
   data: { rows: number; features: string[] };
 }
 
@@ -112,6 +112,36 @@ describe('unseen files through npm run pipeline', () => {
     const auc = rankAuc(Float64Array.from(rows, (r) => only.values[r]!), y);
     expect((JSON.parse(o.stdout) as Report).classifier!.auc_roc).toBeCloseTo(auc, 6);
   }, 120_000);
+
+  it('a regression target with negative values trains on its raw scale: a warning names the count, MAPE is n/a, the RMSE is the least-squares line\'s; log1p asked of it exits 2', async () => {
+    const f = named('negative_revenue.parquet');
+    const o = await pipeline(f, ['--regressor', 'linear']);
+    expect(o.code, o.stderr).toBe(0);
+    const { ds, rows: test } = randomTestPart(f);
+    const column = (name: string): ArrayLike<number> => {
+      const c = ds.columns.find((k) => k.name === name);
+      if (c?.kind !== 'numeric') throw new Error(`no numeric column ${name}`);
+      return c.values;
+    };
+    const revenue = column('revenue');
+    const ordered = column('is_ordered');
+    const negatives = Array.from(revenue).filter((v) => v < 0).length;
+    expect(negatives).toBeGreaterThan(0);
+    expect(o.stderr).toContain(`warning: column "revenue" has ${negatives} negative values (lowest -15): the regressor fits it on its raw scale`);
+    const r = (JSON.parse(o.stdout) as Report).regressor!;
+    expect(r.target_transform).toBe('none');
+    expect(r.mape).toBeUndefined();
+    expect(r.undefined_metrics).toEqual({ mape: 'n/a — the test target crosses 0, where percentage errors have no bound' });
+    // converting_only: the line of revenue on pages over the ordered training rows, scored on the ordered test rows
+    const isTest = new Set(test);
+    const all = Array.from({ length: ds.rows }, (_, i) => i).filter((i) => ordered[i] === 1);
+    expect(r.rmse).toBeCloseTo(lineRmse(column('pages'), revenue, all.filter((i) => !isTest.has(i)), all.filter((i) => isTest.has(i))), 4);
+
+    const refused = await pipeline(f, ['--target-transform', 'log1p']);
+    expect(refused.code, refused.stderr).toBe(2);
+    const lines = refused.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(lines).toEqual([`error: target transform log1p needs values ≥ 0, but column "revenue" has ${negatives} negative values (lowest -15); choose target transform "none" or "auto" with --target-transform`]);
+  }, 240_000);
 
   for (const name of ['nulls_in_features.parquet', 'odd_types.parquet']) {
     it(`${name}: the model bundle the pipeline wrote scores its test rows with the AUC it reported`, async () => {

@@ -102,12 +102,15 @@ export const CLASSIFIER_CONFIG_ENTRIES = {
 /** The classifier settings as one object. */
 export const ClassifierConfigSchema = v.pipe(v.strictObject(CLASSIFIER_CONFIG_ENTRIES), v.readonly());
 
-/** Settings of the revenue regressor; the defaults are the user's recommended regression (converting sessions, log1p, linear). */
+/** Settings of the revenue regressor; the defaults are the user's recommended regression (converting sessions, log1p when the target is never negative, linear). */
 export const REGRESSOR_CONFIG_ENTRIES = {
   model: v.optional(v.picklist(['linear', 'mlp', 'gbdt', 'rf']), 'linear'),
   strategy: v.optional(v.picklist(['converting_only', 'direct', 'two_stage']), 'converting_only'),
-  /** fit log1p(revenue) and back-transform with Duan's smearing */
-  logTarget: v.optional(v.boolean(), true),
+  /**
+   * log1p: fit log1p(target) and back-transform with Duan's smearing (needs values ≥ 0); none: the raw scale;
+   * auto: log1p when every value of the target is ≥ 0, else none (`src/trainers/targetTransform.ts`)
+   */
+  targetTransform: v.optional(v.picklist(['auto', 'log1p', 'none']), 'auto'),
   hiddenUnits: hiddenUnits([32]),
   dropout: v.optional(v.pipe(finite(), v.minValue(0), v.ltValue(1)), 0),
   /** ridge alpha (linear) or Keras-style kernel penalty (MLP) */

@@ -5,6 +5,7 @@ import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
 import type { PhaseTimings } from './phases.ts';
 import type { RowSplit } from './splitPlan.ts';
+import type { TargetTransform } from './targetTransform.ts';
 
 /** The TensorFlow.js namespace a trainer runs on; injected so tests, workers and the CLI pin the backend. */
 export type Tf = typeof tfjs;
@@ -131,6 +132,8 @@ export interface RegressorResult extends TrainingResultBase {
   readonly baseline: RegressionMetrics;
   /** Duan's factor mean(exp(residual)) on train; 1 without a log target */
   readonly smearing: number;
+  /** the transform the target was fitted with (the setting `config.targetTransform` may be 'auto') */
+  readonly targetTransform: TargetTransform;
   readonly counts: { readonly train: number; readonly valid: number; readonly test: number };
   /** milliseconds of each part of the training (prepare, fit, bundle, predict, metrics), for the bench */
   readonly phaseMs?: PhaseTimings;

@@ -1,6 +1,7 @@
-/** The revenue regressor as a tree ensemble: the same strategies, log1p target and Duan smearing as the linear/MLP regressor. */
+/** The revenue regressor as a tree ensemble: the same strategies, target transform (log1p with Duan smearing, or raw) as the linear/MLP regressor. */
 import type { ModelMatrix } from '../../data/types.ts';
-import { alignedOrderProbability, regressorScores, smearingFactor, type OrderProbability } from '../regressor.ts';
+import { alignedOrderProbability, canFitLine, regressorScores, smearingFactor, type OrderProbability } from '../regressor.ts';
+import { regressorTargetTransform, toFitScale } from '../targetTransform.ts';
 import { stratifiedSplit, subsetRows, subsetVector } from '../split.ts';
 import { trainingRows, type RowSplit } from '../splitPlan.ts';
 import type { Clock, EpochLog, OnEpoch, RegressorConfig, RegressorResult } from '../types.ts';
@@ -53,7 +54,8 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   const testIdx = config.strategy === 'converting_only' ? ordered(test) : test;
   if (trainIdx.length < 4) throw new Error(`only ${trainIdx.length} training rows for strategy "${config.strategy}"; use "direct" or more data`);
   const revenue = Float64Array.from(o.revenue);
-  const toTarget = (v: number): number => (config.logTarget ? Math.log1p(v) : v);
+  const { transform, warning } = regressorTargetTransform(config.targetTransform, revenue);
+  const toTarget = (v: number): number => toFitScale(transform, v);
   const strata = subsetVector(Float64Array.from(o.isOrdered), trainIdx);
   const inner = stratifiedSplit(strata, config.validationFraction, config.seed + 1);
   const fitIdx = Uint32Array.from(inner.train, (i) => trainIdx[i] as number);
@@ -71,13 +73,13 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   // boosting from the linear regressor fitted on the same rows; trees stay only while they beat it on validation
   // a line needs more fit rows than coefficients; with fewer, boosting starts from the mean and says so
   const lineWanted = config.model === 'gbdt' && config.initModel === 'linear';
-  const fromLine = lineWanted && fitIdx.length >= cols + 2;
+  const fromLine = lineWanted && canFitLine(fitIdx.length, cols);
   const init = (edges: BinEdges): GbdtInit => linearInit(edges, { X: matrix.X, cols, rowIdx: fitIdx, y: common.train.y, alpha: config.l2, featureNames: matrix.featureNames });
   const fit = config.model === 'gbdt'
     ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed }, ...(fromLine ? { init, keepBestIteration: true } : {}) })
     : fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
   const trainMs = now() - started;
-  const warnings: string[] = [];
+  const warnings: string[] = warning === null ? [] : [warning];
   if (lineWanted && !fromLine) warnings.push(`only ${fitIdx.length} fit rows for ${cols} features: boosting started from the mean, not the linear model`);
   if (fromLine && 'keptIterations' in fit && fit.keptIterations === 0) {
     warnings.push(`no tree lowered the validation loss below the linear init model's in ${fit.history.length} iterations: the model is the linear regressor fitted on the ${fitIdx.length} fit rows`);
@@ -92,8 +94,8 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
   const ensemble = ensembleFromBundle(rawBundle);
   // residuals in log space through the exact float32 path predictions take, as the network regressor does
   const fitTarget = Float64Array.from(fitIdx, (i) => toTarget(revenue[i] as number));
-  const smearing = config.logTarget ? smearingFactor(fitTarget, predictWithPreprocessing(ensemble, preprocessing, subsetRows(matrix.X, cols, fitIdx), fitIdx.length)) : 1;
-  const finalPre = { ...preprocessing, logTarget: config.logTarget, smearing };
+  const smearing = transform === 'log1p' ? smearingFactor(fitTarget, predictWithPreprocessing(ensemble, preprocessing, subsetRows(matrix.X, cols, fitIdx), fitIdx.length)) : 1;
+  const finalPre = { ...preprocessing, logTarget: transform === 'log1p', smearing };
   const bundle: TreeBundle = { ...rawBundle, preprocessing: finalPre };
   let predTest = Float64Array.from(predictWithPreprocessing(ensemble, finalPre, subsetRows(matrix.X, cols, testIdx), testIdx.length));
   if (config.strategy === 'two_stage') {
@@ -114,6 +116,7 @@ export function trainTreeRegressor(o: TrainTreeRegressorOptions): TreeRegressorR
     predTest,
     ...regressorScores(yTest, predTest, subsetVector(revenue, trainIdx)),
     smearing,
+    targetTransform: transform,
     warnings,
     trainMs,
     msPerEpoch: history.length > 0 ? trainMs / history.length : 0,
