@@ -193,7 +193,7 @@ class ShapWalk {
   /** per row, the slot of its mask at the current leaf; per slot, the mask */
   readonly slot: Int32Array;
   readonly keys: Int32Array;
-  /** the current leaf's contributions, by path position then slot: out[j·rows + slot] */
+  /** the current leaf's contributions, by slot then path position: out[slot·d + j] (a row's d values side by side) */
   readonly out: Float64Array;
   /** mask → slot for masks of up to DIRECT_BITS bits, valid where stamp = the leaf's id (no clearing per leaf) */
   stamp = new Int32Array(0);
@@ -565,48 +565,65 @@ function fillTables(w: ShapWalk, d: number, n: number, tq: Float64Array): void {
   }
 }
 
-/** Adds each slot's contributions (`w.out[j·rows + slot]` for path position j) to the rows in that slot. */
+/** Adds each slot's contributions (`w.out[slot·d + j]` for path position j) to the rows in that slot. */
 function addToRows(w: ShapWalk, d: number, distinct: number): void {
   const { rows, phi, out, path, slot } = w;
   if (distinct === 1) {
     for (let j = 0; j < d; j++) {
       const base = (path[j] as number) * rows;
-      const c = out[j * rows] as number;
+      const c = out[j] as number;
       for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + c;
     }
     return;
   }
   let j = 0;
-  // four or two features per pass over the rows: one read of each row's slot serves them all
+  // eight, four or two features per pass over the rows: one read of each row's slot serves them all
+  for (; j + 7 < d; j += 8) {
+    const base0 = (path[j] as number) * rows;
+    const base1 = (path[j + 1] as number) * rows;
+    const base2 = (path[j + 2] as number) * rows;
+    const base3 = (path[j + 3] as number) * rows;
+    const base4 = (path[j + 4] as number) * rows;
+    const base5 = (path[j + 5] as number) * rows;
+    const base6 = (path[j + 6] as number) * rows;
+    const base7 = (path[j + 7] as number) * rows;
+    for (let r = 0; r < rows; r++) {
+      const s = (slot[r] as number) * d + j;
+      phi[base0 + r] = (phi[base0 + r] as number) + (out[s] as number);
+      phi[base1 + r] = (phi[base1 + r] as number) + (out[s + 1] as number);
+      phi[base2 + r] = (phi[base2 + r] as number) + (out[s + 2] as number);
+      phi[base3 + r] = (phi[base3 + r] as number) + (out[s + 3] as number);
+      phi[base4 + r] = (phi[base4 + r] as number) + (out[s + 4] as number);
+      phi[base5 + r] = (phi[base5 + r] as number) + (out[s + 5] as number);
+      phi[base6 + r] = (phi[base6 + r] as number) + (out[s + 6] as number);
+      phi[base7 + r] = (phi[base7 + r] as number) + (out[s + 7] as number);
+    }
+  }
   for (; j + 3 < d; j += 4) {
     const base0 = (path[j] as number) * rows;
     const base1 = (path[j + 1] as number) * rows;
     const base2 = (path[j + 2] as number) * rows;
     const base3 = (path[j + 3] as number) * rows;
-    const ob0 = j * rows;
     for (let r = 0; r < rows; r++) {
-      const s = ob0 + (slot[r] as number);
+      const s = (slot[r] as number) * d + j;
       phi[base0 + r] = (phi[base0 + r] as number) + (out[s] as number);
-      phi[base1 + r] = (phi[base1 + r] as number) + (out[s + rows] as number);
-      phi[base2 + r] = (phi[base2 + r] as number) + (out[s + 2 * rows] as number);
-      phi[base3 + r] = (phi[base3 + r] as number) + (out[s + 3 * rows] as number);
+      phi[base1 + r] = (phi[base1 + r] as number) + (out[s + 1] as number);
+      phi[base2 + r] = (phi[base2 + r] as number) + (out[s + 2] as number);
+      phi[base3 + r] = (phi[base3 + r] as number) + (out[s + 3] as number);
     }
   }
   for (; j + 1 < d; j += 2) {
     const base0 = (path[j] as number) * rows;
     const base1 = (path[j + 1] as number) * rows;
-    const ob0 = j * rows;
-    const ob1 = ob0 + rows;
     for (let r = 0; r < rows; r++) {
-      const s = slot[r] as number;
-      phi[base0 + r] = (phi[base0 + r] as number) + (out[ob0 + s] as number);
-      phi[base1 + r] = (phi[base1 + r] as number) + (out[ob1 + s] as number);
+      const s = (slot[r] as number) * d + j;
+      phi[base0 + r] = (phi[base0 + r] as number) + (out[s] as number);
+      phi[base1 + r] = (phi[base1 + r] as number) + (out[s + 1] as number);
     }
   }
   if (j < d) {
     const base = (path[j] as number) * rows;
-    const ob = j * rows;
-    for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + (out[ob + (slot[r] as number)] as number);
+    for (let r = 0; r < rows; r++) phi[base + r] = (phi[base + r] as number) + (out[(slot[r] as number) * d + j] as number);
   }
 }
 
@@ -671,7 +688,7 @@ function halfTable(table: Float64Array, off: Float64Array, on: Float64Array, n: 
 }
 
 /**
- * Each distinct key's contribution to every path position j < d except `skip`, into `w.out[j·rows + k]`: for a position
+ * Each distinct key's contribution to every path position j < d except `skip`, into `w.out[k·d + j]`: for a position
  * the key follows, scale·(1 − z_j)·Σ_q G[k,q] / (z_j·(1−t_q) + t_q); otherwise `w.off[k]`.
  */
 function followedContributions(w: ShapWalk, d: number, n: number, distinct: number, scale: number, skip: number): void {
@@ -679,20 +696,19 @@ function followedContributions(w: ShapWalk, d: number, n: number, distinct: numb
     followedContributionsShort(w, d, n, distinct, scale, skip);
     return;
   }
-  const { G, keys, out, off, invOn, zero, path, rows } = w;
+  const { G, keys, out, off, invOn, zero, path } = w;
   for (let j = 0; j < d; j++) {
     if (j === skip) continue;
     const cj = scale * (1 - (zero[path[j] as number] as number));
     const jn = j * n;
-    const base = j * rows;
     for (let k = 0; k < distinct; k++) {
       if (((keys[k] as number) >>> j) & 1) {
         const kn = k * n;
         let sum = 0;
         for (let q = 0; q < n; q++) sum += (G[kn + q] as number) * (invOn[jn + q] as number);
-        out[base + k] = cj * sum;
+        out[k * d + j] = cj * sum;
       } else {
-        out[base + k] = off[k] as number;
+        out[k * d + j] = off[k] as number;
       }
     }
   }
@@ -703,13 +719,15 @@ function followedContributions(w: ShapWalk, d: number, n: number, distinct: numb
  * locals (zero past n) against each position's 1 / (z_j·(1−t_q) + t_q) padded to 8, so the sum has no loop.
  */
 function followedContributionsShort(w: ShapWalk, d: number, n: number, distinct: number, scale: number, skip: number): void {
-  const { G, keys, out, off, invOn, zero, path, rows, inv8, c8 } = w;
+  const { G, keys, out, off, invOn, zero, path, inv8, c8 } = w;
   inv8.fill(0, 0, d * 8);
   for (let j = 0; j < d; j++) {
     c8[j] = scale * (1 - (zero[path[j] as number] as number));
     for (let q = 0; q < n; q++) inv8[j * 8 + q] = invOn[j * n + q] as number;
   }
-  const skipBit = skip >= 0 ? 1 << skip : 0;
+  // the positions each key follows (the pair's own position and the right leaf's bit d excluded), visited bit by bit:
+  // a test per position would be mispredicted about half the time
+  const follow = (d >= 31 ? -1 : (1 << d) - 1) & ~(skip >= 0 ? 1 << skip : 0);
   const short = n <= 4;
   for (let k = 0; k < distinct; k++) {
     const kn = k * n;
@@ -721,19 +739,18 @@ function followedContributionsShort(w: ShapWalk, d: number, n: number, distinct:
     const g5 = n > 5 ? (G[kn + 5] as number) : 0;
     const g6 = n > 6 ? (G[kn + 6] as number) : 0;
     const g7 = n > 7 ? (G[kn + 7] as number) : 0;
-    const key = keys[k] as number;
     const o = off[k] as number;
-    for (let j = 0; j < d; j++) {
-      const bit = 1 << j;
-      if (bit & skipBit) continue;
-      if (key & bit) {
-        const a = j * 8;
-        const s0 = g0 * (inv8[a] as number) + g1 * (inv8[a + 1] as number) + g2 * (inv8[a + 2] as number) + g3 * (inv8[a + 3] as number);
-        const s1 = short ? 0 : g4 * (inv8[a + 4] as number) + g5 * (inv8[a + 5] as number) + g6 * (inv8[a + 6] as number) + g7 * (inv8[a + 7] as number);
-        out[j * rows + k] = (c8[j] as number) * (s0 + s1);
-      } else {
-        out[j * rows + k] = o;
-      }
+    const kd = k * d;
+    for (let j = 0; j < d; j++) if (j !== skip) out[kd + j] = o;
+    let m = (keys[k] as number) & follow;
+    while (m !== 0) {
+      const low = m & -m;
+      m ^= low;
+      const j = 31 - Math.clz32(low);
+      const a = j * 8;
+      const s0 = g0 * (inv8[a] as number) + g1 * (inv8[a + 1] as number) + g2 * (inv8[a + 2] as number) + g3 * (inv8[a + 3] as number);
+      const s1 = short ? 0 : g4 * (inv8[a + 4] as number) + g5 * (inv8[a + 5] as number) + g6 * (inv8[a + 6] as number) + g7 * (inv8[a + 7] as number);
+      out[kd + j] = (c8[j] as number) * (s0 + s1);
     }
   }
 }
@@ -779,13 +796,34 @@ function leafPairContributions(w: ShapWalk, t: Tree, node: number, at: number, p
   const bit = 1 << pos;
   // key: the node's mask without bit pos, whether the row follows f at the left leaf (bit pos) and at the right leaf (bit d)
   const rowKey = w.rowKey;
-  for (let r = 0; r < rows; r++) {
-    const goesLeft = 1 ^ ((limit - (((bins[col + r] as number) + shift) & 255)) >>> 31);
-    const p = masks[at + r] as number;
-    const follows = fresh ? 1 : (p >>> pos) & 1;
-    rowKey[r] = (p & ~bit) | ((follows & goesLeft) << pos) | ((follows & (goesLeft ^ 1)) << d);
+  const freshBit = fresh ? 1 : 0;
+  let distinct = 0;
+  if (d + 1 <= DIRECT_BITS + 1) {
+    // the keys' slots in the same pass (as `slotRows` does)
+    const { slot, stamp, slotAt } = w;
+    const distinctKeys = w.keys;
+    const id = ++w.leafId;
+    for (let r = 0; r < rows; r++) {
+      const goesLeft = 1 ^ ((limit - (((bins[col + r] as number) + shift) & 255)) >>> 31);
+      const p = masks[at + r] as number;
+      const follows = freshBit | ((p >>> pos) & 1);
+      const key = (p & ~bit) | ((follows & goesLeft) << pos) | ((follows & (goesLeft ^ 1)) << d);
+      if (stamp[key] !== id) {
+        stamp[key] = id;
+        slotAt[key] = distinct;
+        distinctKeys[distinct++] = key;
+      }
+      slot[r] = slotAt[key] as number;
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const goesLeft = 1 ^ ((limit - (((bins[col + r] as number) + shift) & 255)) >>> 31);
+      const p = masks[at + r] as number;
+      const follows = freshBit | ((p >>> pos) & 1);
+      rowKey[r] = (p & ~bit) | ((follows & goesLeft) << pos) | ((follows & (goesLeft ^ 1)) << d);
+    }
+    distinct = slotRows(w, rowKey, 0, d + 1);
   }
-  const distinct = slotRows(w, rowKey, 0, d + 1);
   const n = Math.ceil(d / 2);
   const { t: tq, w: wq } = gaussLegendre(n);
   const savedZero = zero[f] as number;
@@ -804,7 +842,6 @@ function leafPairContributions(w: ShapWalk, t: Tree, node: number, at: number, p
   // G without f's factor; then each leaf's factor for f, and G becomes vL·G_L + vR·G_R, which serves every other feature
   keyProducts(w, d, n, wq, distinct, pos);
   const pn = pos * n;
-  const pRows = pos * rows;
   // per quadrature node, for each way a key follows f at the two leaves (c = followsL + 2·followsR): the factor G takes,
   // vL·(f's factor at L) + vR·(f's factor at R), and each leaf's factor over (1 − t), which the off contributions sum;
   // a followed leaf's own term is Σ G (its factor over itself is 1)
@@ -847,7 +884,7 @@ function leafPairContributions(w: ShapWalk, t: Tree, node: number, at: number, p
     offL *= -vL;
     offR *= -vR;
     off[k] = offL + offR;
-    out[pRows + k] = (followsL ? onL * sumG : offL) + (followsR ? onR * sumG : offR);
+    out[k * d + pos] = (followsL ? onL * sumG : offL) + (followsR ? onR * sumG : offR);
   }
   zero[f] = savedZero;
   followedContributions(w, d, n, distinct, 1, pos);
