@@ -98,13 +98,19 @@ export function RevenueGainCell({ cellId }: CellProps) {
   }, [view]);
 
   // The marker moves with Plotly.restyle: dragging the slider redraws no chart.
+  // a restyle redraws the chart (tens of ms): only when the marker drawn is not where the slider is
+  const moveMarker = useMemo(() => (): void => {
+    const p = plotRef.current;
+    if (!p) return;
+    const drawn = (p.el as unknown as { data?: readonly { x?: readonly number[]; y?: readonly number[] }[] }).data?.[4];
+    if (drawn?.x?.[0] === marker.current[0] && drawn.y?.[0] === marker.current[1]) return;
+    void p.P.restyle(p.el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]);
+  }, []);
   const onReady = useMemo(() => (el: HTMLElement, P: PlotlyStatic) => {
     plotRef.current = { el, P };
-    // a restyle redraws the chart: only when the slider moved since the data was made, and in a task of its own
-    const drawn = (el as unknown as { data?: readonly { x?: readonly number[]; y?: readonly number[] }[] }).data?.[4];
-    if (drawn?.x?.[0] === marker.current[0] && drawn.y?.[0] === marker.current[1]) return;
-    setTimeout(() => void P.restyle(el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]), 0);
-  }, []);
+    // not in the draw's own task: that would make one long task of two draws
+    setTimeout(moveMarker, 0);
+  }, [moveMarker]);
   // restyle redraws the chart: trail the slider instead of paying it on every move
   const pendingMarker = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onMarker = useMemo(() => (share: number, captured: number) => {
@@ -112,10 +118,9 @@ export function RevenueGainCell({ cellId }: CellProps) {
     if (pendingMarker.current !== null) return;
     pendingMarker.current = setTimeout(() => {
       pendingMarker.current = null;
-      const p = plotRef.current;
-      if (p) void p.P.restyle(p.el, { x: [[marker.current[0]]], y: [[marker.current[1]]] }, [4]);
+      moveMarker();
     }, 150);
-  }, []);
+  }, [moveMarker]);
 
   if (!clf) {
     return <p className="muted" data-testid="revenue-empty">Train a classifier (and optionally a regressor) first: this view scores the classifier’s test sessions.</p>;
