@@ -9,6 +9,8 @@ import { sumExplanations, treeBlocks, type ShapExplanation } from '../trainers/t
 import type { TreeRange } from '../trainers/trees/treeShap.ts';
 import { isTreeBundle, type TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { CellId } from './notebookSlice.ts';
+import type { ImportanceOps } from '../workers/importanceProtocol.ts';
+import type { WorkerClient } from '../workers/workerClient.ts';
 import { getImportanceClient, getShapClients } from './services.ts';
 import type { WorkbenchState } from './store.ts';
 import { prepareInputs } from './trainingSlice.ts';
@@ -95,6 +97,33 @@ export function isShapOutdated(s: WorkbenchState, cellId: CellId): boolean {
 
 const cancels = new Map<string, () => void>();
 
+/** A key per tree bundle on the page, and the model each SHAP worker holds (by the worker it went to). */
+const modelKeys = new WeakMap<TreeBundle, string>();
+let modelCount = 0;
+const heldModel = new WeakMap<WorkerClient<ImportanceOps>, { readonly generation: number; readonly key: string }>();
+
+/**
+ * The model part of a SHAP job for `client`: the bundle the first time its worker gets this model (its copy costs the
+ * page ~100 ms for the bundled data's forest), its key alone afterwards. A worker that restarted since gets it again.
+ */
+function modelFor(client: WorkerClient<ImportanceOps>, bundle: TreeBundle): { readonly modelKey: string; readonly bundle: TreeBundle | null } {
+  let key = modelKeys.get(bundle);
+  if (key === undefined) {
+    modelCount += 1;
+    key = `tree-model-${modelCount}`;
+    modelKeys.set(bundle, key);
+  }
+  const held = heldModel.get(client);
+  const generation = client.generation;
+  heldModel.set(client, { generation, key });
+  return { modelKey: key, bundle: held?.key === key && held.generation === generation ? null : bundle };
+}
+
+/** After a failed or cancelled job the worker may not hold its model (a queued job cancelled before it ran): send it again next time. */
+function forgetModel(client: WorkerClient<ImportanceOps>): void {
+  heldModel.delete(client);
+}
+
 /** From this many sampled rows on, SHAP splits the trees over two workers (below, starting a second worker costs more than it saves). */
 const SHAP_SPLIT_MIN_ROWS = 200;
 
@@ -128,7 +157,11 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
     try {
       // read before the request: the row travels to the worker (transferred, not copied)
       const featureValues = featureValuesOf(run, X);
-      const explanation = await getImportanceClient().request('shap', { bundle, X, rows: 1, featureGroups: run.featureGroups }).result;
+      const client = getImportanceClient();
+      const explanation = await client.request('shap', { ...modelFor(client, bundle), X, rows: 1, featureGroups: run.featureGroups }).result.catch((err: unknown) => {
+        forgetModel(client);
+        throw err;
+      });
       const storedOutput = run.kind === 'classifier' ? (run.result.testProba[testRow] as number) : (run.result.predTest[testRow] as number);
       const dataRow = run.result.testIndex[testRow] as number;
       patch(cellId, { rowStatus: 'idle', row: { testRow, dataRow, explanation, storedOutput, actual: run.result.yTest[testRow] as number, why, featureValues } });
@@ -175,7 +208,7 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       const treesDone = blocks.map(() => 0);
       const handles = clients.slice(0, blocks.length).map((client, i) => {
         // each worker gets its own copy of the rows (transferred); X stays here for the colours
-        const job = { bundle, X: X.slice(), rows: testRows.length, featureGroups: run.featureGroups, trees: blocks[i] as TreeRange };
+        const job = { ...modelFor(client, bundle), X: X.slice(), rows: testRows.length, featureGroups: run.featureGroups, trees: blocks[i] as TreeRange };
         return client.request('shapBlock', job, {
           onProgress: ({ done }) => {
             treesDone[i] = done;
@@ -191,6 +224,7 @@ export const createShapSlice: StateCreator<WorkbenchState, [], [], ShapSlice> = 
       } catch (err) {
         // one block failed or was cancelled: the other's work is no longer wanted
         handles.forEach((h) => h.cancel());
+        clients.forEach(forgetModel);
         const e = err as Error;
         patch(cellId, { status: e.name === 'AbortError' ? 'cancelled' : 'error', error: e.name === 'AbortError' ? null : e.message });
         return;

@@ -3,14 +3,14 @@
 import { predictBundle } from '../trainers/bundleForward.ts';
 import { permutationImportance } from '../trainers/permutationImportance.ts';
 import { explainBlock, explainRows } from '../trainers/trees/shapExplain.ts';
-import { createEnsembleCache } from '../trainers/trees/treeBundle.ts';
+import { createTreeModelCache } from '../trainers/trees/treeBundle.ts';
 import { shapBlockTransferables, shapResultTransferables, type ImportanceJob, type ImportanceOps, type ImportanceOutcome, type ImportanceProgress } from './importanceProtocol.ts';
 import { serveRequests } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** The last tree model decoded here: the SHAP cell's runs and its waterfall row send the same model again and again. */
-const ensembleOf = createEnsembleCache();
+/** The tree model the SHAP jobs name: sent and decoded once, then reused by the cell's later runs and its waterfall row. */
+const modelOf = createTreeModelCache();
 
 async function run(job: ImportanceJob, signal: AbortSignal, progress: (p: ImportanceProgress) => void): Promise<ImportanceOutcome> {
   // a few hundred predictions of ~100k rows: a plain dense forward pass beats tfjs-cpu by far and needs no backend start-up
@@ -37,11 +37,11 @@ async function run(job: ImportanceJob, signal: AbortSignal, progress: (p: Import
 serveRequests<ImportanceOps>(self, {
   run: async (job, { signal, progress }) => ({ result: await run(job, signal, progress) }),
   shap: async (job, { signal, progress }) => {
-    const result = await explainRows({ ensemble: ensembleOf(job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups }, { signal, onProgress: progress });
+    const result = await explainRows({ ensemble: modelOf(job.modelKey, job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups }, { signal, onProgress: progress });
     return { result, transfer: shapResultTransferables(result) };
   },
   shapBlock: async (job, { signal, progress }) => {
-    const result = await explainBlock({ ensemble: ensembleOf(job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups, trees: job.trees }, { signal, onProgress: progress });
+    const result = await explainBlock({ ensemble: modelOf(job.modelKey, job.bundle), X: job.X, rows: job.rows, featureGroups: job.featureGroups, trees: job.trees }, { signal, onProgress: progress });
     return { result, transfer: shapBlockTransferables(result) };
   },
 });

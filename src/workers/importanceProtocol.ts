@@ -50,7 +50,10 @@ export type ImportanceOps = {
 
 /** Test rows to explain with a tree model: row-major raw model-matrix values and each column's feature group. */
 export interface ShapJob {
-  readonly bundle: TreeBundle;
+  /** the model, sent once per worker; null when this worker was sent it already under `modelKey` */
+  readonly bundle: TreeBundle | null;
+  /** names the model in the worker (a key per bundle object on the page) */
+  readonly modelKey: string;
   readonly X: Float32Array;
   readonly rows: number;
   readonly featureGroups: readonly string[];

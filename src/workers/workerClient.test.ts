@@ -81,7 +81,10 @@ describe('WorkerClient on a worker thread', () => {
 
   it('terminate rejects every pending call with an error naming the worker, and the next request starts a fresh thread', async () => {
     const c = client({ name: 'data' });
+    // which worker the next request reaches (a sender of cached state checks it): the first, until it is stopped
+    expect(c.generation).toBe(1);
     const before = await c.request('thread', null).result;
+    expect(c.generation).toBe(1);
     const calls = [c.request('silent', null), c.request('waitForCancel', null), c.request('count', { n: 1_000, everyMs: 10 })];
     await new Promise((r) => setTimeout(r, 30));
     c.terminate('stopped by the test');
@@ -92,7 +95,9 @@ describe('WorkerClient on a worker thread', () => {
       'WorkerStoppedError: data worker stopped by the test; "count" did not finish',
     ]);
     expect(c.inFlight).toBe(0);
+    expect(c.generation).toBe(2);
     expect(await c.request('thread', null).result).not.toBe(before);
+    expect(c.generation).toBe(2);
   });
 
   it('rebuilds the worker\'s error with its name, message and the worker\'s stack', async () => {

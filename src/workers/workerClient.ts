@@ -94,6 +94,7 @@ export class WorkerClient<Ops extends Operations> {
   private endpoint: WorkerEndpoint<Ops> | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private started = 0;
 
   constructor(options: WorkerClientOptions<Ops>) {
     this.name = options.name;
@@ -106,6 +107,11 @@ export class WorkerClient<Ops extends Operations> {
   /** Requests in flight. */
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /** Which worker the next request reaches: 1 for the first one started, one more after each terminate or crash. */
+  get generation(): number {
+    return this.endpoint ? this.started : this.started + 1;
   }
 
   /** Sends `op` with `input`; progress and log events reach the callbacks until the result or error arrives. */
@@ -160,6 +166,7 @@ export class WorkerClient<Ops extends Operations> {
     if (this.endpoint) return this.endpoint;
     const endpoint = this.create();
     this.endpoint = endpoint;
+    this.started += 1;
     endpoint.listen(
       (msg) => {
         if (this.endpoint === endpoint) this.receive(msg);

@@ -4,7 +4,7 @@ import { DEFAULT_GBDT_PARAMS, fitGbdt } from './boosting.ts';
 import { outputFromRaw, predictRaw, type TreeEnsemble } from './ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from './forest.ts';
 import { leafOfRow } from './tree.ts';
-import { buildTreeBundle, createEnsembleCache, ensembleFromBundle, loadTreeBundle } from './treeBundle.ts';
+import { buildTreeBundle, createTreeModelCache, ensembleFromBundle, loadTreeBundle } from './treeBundle.ts';
 
 const cols = 3;
 const n = 2000;
@@ -52,22 +52,17 @@ describe('tree bundles', () => {
     expect(() => ensembleFromBundle({ ...b, nodes: { ...b.nodes, value: 'AAAA' } })).toThrow(/nodes\.value holds 3 bytes/);
   });
 
-  it('decodes a model once when a worker is sent copies of the same bundle, and again for another model', () => {
-    const decode = createEnsembleCache();
+  it('decodes a model once under its key, and again for another key; a key never sent is refused', () => {
+    const model = createTreeModelCache();
     const meta = { preprocessing, dataSha256: '', seed: 42, config: {} };
-    // copies as a worker receives them: equal content, other objects
-    const copy = (e: TreeEnsemble): ReturnType<typeof buildTreeBundle> => structuredClone(buildTreeBundle(e, meta));
-    const first = decode(copy(rf));
-    expect(decode(copy(rf))).toBe(first);
-    const other = decode(copy(gbdt));
+    const first = model('a', structuredClone(buildTreeBundle(rf, meta)));
+    // later jobs name the model without sending it
+    expect(model('a', null)).toBe(first);
+    expect(model('a', structuredClone(buildTreeBundle(rf, meta)))).toBe(first);
+    const other = model('b', structuredClone(buildTreeBundle(gbdt, meta)));
     expect(other).not.toBe(first);
     expect(Array.from(predictRaw(other, X))).toEqual(Array.from(predictRaw(gbdt, X)));
-    // one leaf value changed is another model
-    const b = copy(gbdt);
-    const values = new Float64Array(ensembleFromBundle(b).trees.flatMap((t) => Array.from(t.value)));
-    values[values.length - 1] = (values[values.length - 1] as number) + 1;
-    const changed = decode({ ...b, nodes: { ...b.nodes, value: Buffer.from(values.buffer).toString('base64') } });
-    expect(changed).not.toBe(other);
-    expect(changed.trees.at(-1)?.value.at(-1)).toBe(values[values.length - 1]);
+    expect(Array.from(predictRaw(first, X))).toEqual(Array.from(predictRaw(rf, X)));
+    expect(() => model('a', null)).toThrow('tree model "a" was not sent to this worker; run SHAP again');
   });
 });

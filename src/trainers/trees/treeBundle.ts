@@ -122,30 +122,17 @@ export function ensembleFromBundle(source: string | TreeBundle): TreeEnsemble {
   };
 }
 
-/** True when two bundles hold the same trees, bin edges and scores (compared by content: a copy sent to a worker is another object). */
-export function sameTreeModel(a: TreeBundle, b: TreeBundle): boolean {
-  if (a === b) return true;
-  if (a.model !== b.model || a.kind !== b.kind || a.cols !== b.cols || a.baseScore !== b.baseScore || a.treeScale !== b.treeScale) return false;
-  if (a.treeNodes.length !== b.treeNodes.length || a.treeNodes.some((k, i) => k !== b.treeNodes[i])) return false;
-  if (FIELDS.some((field) => a.nodes[field] !== b.nodes[field])) return false;
-  if (a.hasMissing.length !== b.hasMissing.length || a.hasMissing.some((h, i) => h !== b.hasMissing[i])) return false;
-  return a.edges.length === b.edges.length && a.edges.every((col, c) => {
-    const other = b.edges[c] as readonly number[];
-    return col.length === other.length && col.every((v, i) => v === other[i]);
-  });
-}
-
 /**
- * A decoder that remembers the last bundle it decoded: a worker asked again about the same model (the SHAP cell run
- * again, its waterfall row) skips decoding the trees, about 100 ms for the bundled data's forest.
+ * A worker's decoded tree model, kept under the key its sender gave it: a model is sent (and decoded, about 100 ms for
+ * the bundled data's forest) once; later jobs name it by key and send no bundle. A key it does not hold is an error.
  */
-export function createEnsembleCache(): (bundle: TreeBundle) => TreeEnsemble {
-  let last: { readonly bundle: TreeBundle; readonly ensemble: TreeEnsemble } | null = null;
-  return (bundle) => {
-    if (last && sameTreeModel(last.bundle, bundle)) return last.ensemble;
-    const ensemble = ensembleFromBundle(bundle);
-    last = { bundle, ensemble };
-    return ensemble;
+export function createTreeModelCache(): (key: string, bundle: TreeBundle | null) => TreeEnsemble {
+  let held: { readonly key: string; readonly ensemble: TreeEnsemble } | null = null;
+  return (key, bundle) => {
+    if (held?.key === key) return held.ensemble;
+    if (!bundle) throw new Error(`tree model "${key}" was not sent to this worker; run SHAP again`);
+    held = { key, ensemble: ensembleFromBundle(bundle) };
+    return held.ensemble;
   };
 }
 
