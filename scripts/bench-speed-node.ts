@@ -2,7 +2,7 @@
  * The workbench's node side of `npm run bench -- speed.logistic | speed.mlp`: the Train classifier cell's path
  * (`trainClassifier`: split, scale, fit, threshold, test metrics) on the bundled data without a leaking column, in
  * this process on the tfjs wasm backend. Prints one JSON line: the fit milliseconds of each repeat and the test AUC.
- * Usage: node --import tsx scripts/bench-speed-node.ts logistic|mlp <parquet> [--exclude col] [--repeats 3] [--epochs 2]
+ * Usage: node --import tsx scripts/bench-speed-node.ts logistic|mlp <parquet> [--exclude col] [--repeats 3] [--epochs 2] [--workers auto|1|2]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,9 @@ import { blobByteSource } from '../src/data/byteSource.ts';
 import { buildModelMatrix } from '../src/data/encode.ts';
 import { loadParquet } from '../src/data/load.ts';
 import { binaryLabels } from '../src/data/validate.ts';
+import { availableParallelism } from 'node:os';
+import { createNodeGradientHelpers } from '../src/pipeline/mlpGradientThreads.ts';
+import { mlpSharing } from '../src/workers/mlpSharing.ts';
 import { registerNodeBackends } from '../src/trainers/backends.node.ts';
 import { trainClassifier } from '../src/trainers/classifier.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
@@ -19,7 +22,7 @@ import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
 console.log = (...a: unknown[]) => console.error(...a);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { exclude: { type: 'string', multiple: true, default: [] }, repeats: { type: 'string', default: '3' }, epochs: { type: 'string', default: '2' } },
+  options: { exclude: { type: 'string', multiple: true, default: [] }, repeats: { type: 'string', default: '3' }, epochs: { type: 'string', default: '2' }, workers: { type: 'string', default: 'auto' } },
 });
 const [model, file] = positionals;
 if ((model !== 'logistic' && model !== 'mlp') || file === undefined) throw new Error('usage: bench-speed-node.ts logistic|mlp <parquet> [--exclude col]');
@@ -34,6 +37,17 @@ await registerNodeBackends(tf);
 await tf.setBackend('wasm');
 await tf.ready();
 const config = { ...DEFAULT_CLASSIFIER_CONFIG, model, ...(model === 'mlp' ? { epochs: Number(values.epochs), patience: 99 } : {}) } as const;
+// the MLP's batches shared between this thread and helper threads (`mlpGradient.ts`): `--workers 1|2`, or `auto`: the
+// training thread's own choice (`mlpSharing`, a measured probe)
+const gradientThreads: ReturnType<typeof createNodeGradientHelpers>[] = [];
+const sharing = mlpSharing(tf, availableParallelism(), (count) => {
+  const started = createNodeGradientHelpers(count);
+  gradientThreads.push(started);
+  return started.helpers;
+});
+const choice = model === 'mlp'
+  ? await sharing({ cols: matrix.cols, hiddenUnits: DEFAULT_CLASSIFIER_CONFIG.hiddenUnits, batchSize: DEFAULT_CLASSIFIER_CONFIG.batchSize }, values.workers === 'auto' ? undefined : Number(values.workers))
+  : null;
 const fitMs: number[] = [];
 const msPerEpoch: number[] = [];
 let auc = Number.NaN;
@@ -42,14 +56,16 @@ let auc = Number.NaN;
 const cpuMsPerEpoch: number[] = [];
 for (let i = 0; i < Number(values.repeats); i++) {
   const marks: number[] = [];
-  const onEpoch = (): void => {
+  const onEpoch = (log: { loss: number }): void => {
+    if (process.env.MLP_LOSS_LOG) console.error("epoch loss", log.loss);
     const c = process.cpuUsage();
     marks.push((c.user + c.system) / 1000);
   };
-  const r = await trainClassifier({ tf, matrix, y, config, onEpoch });
+  const r = await trainClassifier({ tf, matrix, y, config, onEpoch, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}) });
   fitMs.push(r.trainMs);
   msPerEpoch.push(r.msPerEpoch);
   if (marks.length > 1) cpuMsPerEpoch.push(((marks.at(-1) ?? 0) - (marks[0] ?? 0)) / (marks.length - 1));
   auc = r.metrics.auc_roc;
 }
-process.stdout.write(`${JSON.stringify({ fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, auc, rows: matrix.rows })}\n`);
+for (const t of gradientThreads) t.close();
+process.stdout.write(`${JSON.stringify({ workers: choice === null ? 1 : choice.helpers.length + 1, workers_chosen_by: choice?.chosenBy ?? null, sharing_probe: choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, auc, rows: matrix.rows })}\n`);

@@ -132,8 +132,10 @@ export async function benchSpeedLogistic({ log, openPage, trainOnce, dataValue, 
 
 /**
  * speed.mlp: ms per epoch of the MLP (64, 64), batch 4096, on each browser backend and on node's wasm, against the
- * peer's, interleaved; the ratio takes our fastest backend. wasm runs first in two fresh pages with 1 and with 2 threads
- * (`?wasmThreads=`), then every backend in the app's default page. WebGPU and WebGL in headless Chromium here run on
+ * peer's, interleaved; the ratio takes our fastest backend as the app ships (node: the pipeline's own choice of workers;
+ * browser: the default page). Node runs with 1 and 2 workers forced and its own choice; wasm in the browser runs first
+ * in fresh pages with 1 and 2 threads (`?wasmThreads=`) and with batches shared by 2 workers (`?mlpWorkers=2`), then every
+ * backend in the app's default page. WebGPU and WebGL in headless Chromium here run on
  * SwiftShader (a CPU), so their figures say nothing about a real GPU.
  */
 export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, epochs = 2, backends = ['wasm', 'webgl', 'webgpu'] }) {
@@ -146,13 +148,29 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
   };
   const ours = {};
   const threadMs = {};
-  peerRun();
-  const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs)]).stdout);
-  ours['node.wasm'] = node.ms_per_epoch_all[0];
-  out['speed.mlp.node.wasm.ms_per_epoch'] = round(ours['node.wasm']);
-  out['speed.mlp.node.wasm.auc'] = round(node.auc, 4);
-  const nodeCpu = node.cpu_ms_per_epoch_all?.[0];
-  log(`speed.mlp node wasm: ${Math.round(ours['node.wasm'])} ms/epoch`);
+  // node: one worker (1), each batch shared with a helper thread (2, src/trainers/mlpGradient.ts), and the pipeline's own
+  // measured choice (auto, src/workers/mlpSharing.ts), in the order 1 2 auto 2 1 with the peer before 1, auto and 1;
+  // the forced figures are the means of their two runs; the ratio takes auto's
+  const nodeRuns = { 1: [], 2: [], auto: [] };
+  const nodeCpu = { 1: [], 2: [], auto: [] };
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const workers of ['1', '2', 'auto', '2', '1']) {
+    if (workers !== '2') peerRun();
+    const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs), '--workers', workers]).stdout);
+    nodeRuns[workers].push(node.ms_per_epoch_all[0]);
+    if (Number.isFinite(node.cpu_ms_per_epoch_all?.[0])) nodeCpu[workers].push(node.cpu_ms_per_epoch_all[0]);
+    const key = workers === 'auto' ? 'speed.mlp.node.wasm' : `speed.mlp.node.wasm_${workers}w`;
+    out[`${key}.auc`] = round(node.auc, 4);
+    out[`${key}.ms_per_epoch`] = round(mean(nodeRuns[workers]));
+    out[`${key}.ms_per_epoch_all`] = nodeRuns[workers].map((v) => round(v));
+    if (nodeCpu[workers].length) out[`${key}.cpu_ms_per_epoch`] = round(mean(nodeCpu[workers]));
+    if (workers === 'auto') {
+      out['speed.mlp.node.wasm.mlp_workers'] = node.workers;
+      out['speed.mlp.node.wasm.mlp_workers_chosen_by'] = node.workers_chosen_by;
+    } else threadMs[`node_${workers}w`] = mean(nodeRuns[workers]);
+    log(`speed.mlp node wasm, workers ${workers}: ${Math.round(node.ms_per_epoch_all[0])} ms/epoch`);
+  }
+  ours['node.wasm'] = nodeRuns.auto[0];
   /** the training worker's wasm runtime (backend, SIMD, threads and how their count was chosen), read after a wasm run */
   const wasmRuntime = async (page) => {
     for (const w of page.workers().filter((x) => x.url().includes('train.worker'))) {
@@ -162,31 +180,35 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     return null;
   };
   if (openPage) {
-    // the wasm thread count is fixed per worker: a fresh page for each run, in the order 1 2 2 1 (drift in the machine's
-    // load hits both alike), the peer run before each; each count's figure is the mean of its two runs
-    const threadRuns = { 1: [], 2: [] };
-    for (const threads of [1, 2, 2, 1]) {
+    // the wasm thread count and the MLP's workers are fixed per training worker: a fresh page for each run, with 1 wasm
+    // thread and 1 worker (1t), 2 threads (2t), or 1 thread and each batch shared with a helper worker (2w), in the order
+    // 1t 2t 2w 2w 2t 1t (drift in the machine's load hits all alike), the peer run before each; each figure the mean of its two runs
+    const variants = { '1t': 'wasmThreads=1&mlpWorkers=1', '2t': 'wasmThreads=2&mlpWorkers=1', '2w': 'wasmThreads=1&mlpWorkers=2' };
+    const threadRuns = { '1t': [], '2t': [], '2w': [] };
+    for (const variant of ['1t', '2t', '2w', '2w', '2t', '1t']) {
       peerRun();
-      const { page, close } = await openPage(`wasmThreads=${threads}`);
+      const { page, close } = await openPage(variants[variant]);
+      const key = `speed.mlp.browser.wasm_${variant}`;
       try {
         await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
         const r = await trainOnce(page, 'wasm', 'mlp', { epochs });
         const info = await wasmRuntime(page);
-        const key = `speed.mlp.browser.wasm_${threads}t`;
+        const threads = variant === '2t' ? 2 : 1;
         if (info?.wasmThreads !== threads) out[`${key}.threads_run`] = info?.wasmThreads ?? null;
-        threadRuns[threads].push(r.msPerEpoch);
-        threadMs[threads] = threadRuns[threads].reduce((a, b) => a + b, 0) / threadRuns[threads].length;
-        out[`${key}.ms_per_epoch`] = round(threadMs[threads]);
-        out[`${key}.ms_per_epoch_all`] = threadRuns[threads].map((v) => round(v));
+        if (info?.mlpWorkers !== (variant === '2w' ? 2 : 1)) out[`${key}.workers_run`] = info?.mlpWorkers ?? null;
+        threadRuns[variant].push(r.msPerEpoch);
+        threadMs[variant] = mean(threadRuns[variant]);
+        out[`${key}.ms_per_epoch`] = round(threadMs[variant]);
+        out[`${key}.ms_per_epoch_all`] = threadRuns[variant].map((v) => round(v));
         out[`${key}.auc`] = round(r.auc, 4);
-        log(`speed.mlp browser wasm ${threads} thread(s): ${Math.round(r.msPerEpoch)} ms/epoch`);
+        log(`speed.mlp browser wasm ${variant}: ${Math.round(r.msPerEpoch)} ms/epoch`);
       } catch (e) {
-        out[`speed.mlp.browser.wasm_${threads}t.error`] = String(e.message).slice(0, 200);
+        out[`${key}.error`] = String(e.message).slice(0, 200);
       } finally {
         await close();
       }
     }
-    if (threadMs[1] && threadMs[2]) out['speed.mlp.browser.wasm_faster_threads'] = threadMs[2] < threadMs[1] ? 2 : 1;
+    if (threadMs['1t'] && threadMs['2t']) out['speed.mlp.browser.wasm_faster_threads'] = threadMs['2t'] < threadMs['1t'] ? 2 : 1;
     out['speed.mlp.browser.wasm_threads_choice'] = 'the constant WASM_THREAD_SHARE in src/workers/wasmThreads.ts (threads per logical core; 0.5 = tfjs default, 1 on 2 cores): set it from wasm_faster_threads of an idle run';
     const { page, close } = await openPage();
     try {
@@ -204,7 +226,13 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
           out[`speed.mlp.browser.${backend}.auc`] = round(r.auc, 4);
           log(`speed.mlp browser ${backend}: ${Math.round(r.msPerEpoch)} ms/epoch`);
           // what the wasm backend runs in the app's default page: SIMD, threads and how their count was chosen
-          if (backend === 'wasm') out['speed.mlp.browser.wasm.runtime'] = await wasmRuntime(page);
+          if (backend === 'wasm') {
+            const runtime = await wasmRuntime(page);
+            out['speed.mlp.browser.wasm.runtime'] = runtime;
+            // how the app's training cell chose to share batches (or not): measured once per training worker
+            out['speed.mlp.browser.wasm.mlp_workers'] = runtime?.mlpWorkers ?? null;
+            out['speed.mlp.browser.wasm.mlp_workers_chosen_by'] = runtime?.mlpWorkersChosenBy ?? null;
+          }
         } catch (e) {
           out[`speed.mlp.browser.${backend}.error`] = String(e.message).slice(0, 200);
         }
@@ -226,10 +254,10 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
   // wall time (compare runs of ours under load with it); the peer's counts its BLAS threads, which spin while they
   // wait: under load it grows too (5-6 s an epoch at load 15 against ~0.4 s of wall when idle), so no ratio is made
   const peerCpu = median(peer.map((p) => p.cpu_ms_per_epoch));
-  if (Number.isFinite(nodeCpu)) out['speed.mlp.node.wasm.cpu_ms_per_epoch'] = round(nodeCpu);
   if (Number.isFinite(peerCpu)) out['speed.mlp.peer_cpu_ms_per_epoch'] = round(peerCpu);
-  // what the faster thread count would give if WASM_THREAD_SHARE chose it (the ratio above is the app as it ships)
-  const fasterThreads = Math.min(...Object.values(threadMs));
-  if (Number.isFinite(fasterThreads)) out['speed.mlp.ratio_with_faster_wasm_threads'] = ratio(Math.min(ms, fasterThreads), peerMs);
+  // the fastest forced variant (node or browser; 1 or 2 wasm threads, 1 or 2 workers), beside the ratio of the app as it ships above
+  const forced = Math.min(...Object.values(threadMs));
+  if (Number.isFinite(forced)) out['speed.mlp.ratio_fastest_forced_variant'] = ratio(Math.min(ms, forced), peerMs);
+  out['speed.mlp.mlp_workers_choice'] = 'measured once per training worker (src/workers/mlpSharing.ts: one batch timed alone and shared with a helper, after a warm-up; the faster wins); ?mlpWorkers= in the page address or --workers for node forces a count';
   return out;
 }

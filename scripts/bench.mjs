@@ -294,7 +294,9 @@ async function openPage(query = '') {
 for (const [part, bench] of [['speed.job', benchSpeedJob], ['speed.logistic', benchSpeedLogistic], ['speed.mlp', benchSpeedMlp]]) {
   if (!only(part)) continue;
   try {
-    Object.assign(out, await bench({ log, openPage: browser ? openPage : null, trainOnce, dataValue, webgpuAdapter }));
+    // BENCH_MLP_BACKENDS=wasm skips speed.mlp's SwiftShader backends (minutes an epoch here) in a quick run
+    const backends = process.env.BENCH_MLP_BACKENDS?.split(',');
+    Object.assign(out, await bench({ log, openPage: browser ? openPage : null, trainOnce, dataValue, webgpuAdapter, ...(backends ? { backends } : {}) }));
   } catch (e) {
     log(`${part} failed: ${e.stack}`);
     out[`${part}.error`] = String(e.message).slice(0, 300);

@@ -21,12 +21,15 @@ export function getTrainClient(kind: 'classifier' | 'regressor'): WorkerClient<T
 }
 
 /**
- * The wasm thread count the page's address asks for (`?wasmThreads=2`: the bench measures 1 and 2 threads in one run),
- * for the training worker's request; empty when it asks for none (the worker then uses `WASM_THREAD_SHARE`).
+ * The wasm thread count and MLP workers the page's address asks for (`?wasmThreads=2`, `?mlpWorkers=1`: the bench
+ * measures each way in one run), for the training worker's request; empty when it asks for none (the worker then uses
+ * `WASM_THREAD_SHARE`, and measures whether sharing a batch between workers pays).
  */
-export function wasmThreadsRequest(): { wasmThreads?: number } {
-  const asked = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('wasmThreads');
-  return asked === null ? {} : { wasmThreads: Number(asked) };
+export function wasmThreadsRequest(): { wasmThreads?: number; mlpWorkers?: number } {
+  const params = typeof location === 'undefined' ? null : new URLSearchParams(location.search);
+  const threads = params?.get('wasmThreads') ?? null;
+  const workers = params?.get('mlpWorkers') ?? null;
+  return { ...(threads === null ? {} : { wasmThreads: Number(threads) }), ...(workers === null ? {} : { mlpWorkers: Number(workers) }) };
 }
 
 let importanceClient: WorkerClient<ImportanceOps> | null = null;

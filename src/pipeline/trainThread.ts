@@ -1,13 +1,26 @@
 /** The training worker for node threads: serves the browser worker's `TrainOps` with the same trainer modules (node backends, no fallback). */
 import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
 import { registerNodeBackends } from '../trainers/backends.node.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
+import { mlpSharing } from '../workers/mlpSharing.ts';
 import { serveRequests, type RequestContext, type WorkerScope } from '../workers/workerServer.ts';
+import { createNodeGradientHelpers } from './mlpGradientThreads.ts';
 
 declare const self: WorkerScope;
+
+/** Whether an MLP classifier's batches are shared with helper threads: measured once per thread (`mlpSharing.ts`). */
+const sharing = mlpSharing(tf, availableParallelism(), (count) => createNodeGradientHelpers(count).helpers);
+
+/** Helpers for a classifier MLP on wasm (they run wasm; another backend's numbers would differ). */
+async function mlpHelpers(job: TrainJob, backend: BackendName): Promise<{ mlpHelpers?: Awaited<ReturnType<typeof sharing>>['helpers'] }> {
+  if (job.kind !== 'classifier' || job.config.model !== 'mlp' || backend !== 'wasm') return {};
+  const { helpers } = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, undefined);
+  return helpers.length > 0 ? { mlpHelpers: helpers } : {};
+}
 
 /** Trains the job on the requested node backend (wasm unless told otherwise); epochs stream as progress. */
 async function train(job: TrainJob, { signal, progress }: RequestContext<TrainProgress>): Promise<{ outcome: TrainOutcome; backend: BackendName }> {
@@ -19,7 +32,7 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
   const onEpoch = (log: EpochLog) => progress({ kind: 'epoch', log });
   const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
   const outcome: TrainOutcome = job.kind === 'classifier'
-    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) }
+    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpHelpers(job, wanted)) }) }
     : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
   return { outcome, backend: wanted };
 }

@@ -3,7 +3,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { DenseLayer } from './bundle.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
-import { adamStep, createAdam, forwardPass, gatherBatch, kernelMask, layerTensors, lossGradient, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
+import { batchGradient, type GradientSettings, type MlpGradientHelper } from './mlpGradient.ts';
+import { adamStep, createAdam, forwardPass, kernelMask, layerTensors, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
 import { BATCH_PROGRESS_MS, type Clock, type EpochLog, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
 
 /** Inputs of `trainMlp`; X matrices are already standardised, row-major. */
@@ -36,6 +37,8 @@ export interface MlpOptions {
   readonly onBatch?: (batch: number) => void;
   readonly signal?: AbortSignal;
   readonly now?: Clock;
+  /** workers that differentiate slices of each batch in parallel with this one (`mlpGradient.ts`); none: all here */
+  readonly helpers?: readonly MlpGradientHelper[];
 }
 
 /** A trained MLP as plain arrays (best validation epoch restored) plus its history. */
@@ -114,7 +117,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const epsilon = tf.backend().epsilon();
   const wTrain = o.weight ?? ones(o.rows);
   const wValid = o.validWeight ?? ones(o.validRows);
-  const settings = { loss: o.loss, dropout: o.dropout, nextSeed: () => Math.floor(rng() * 2 ** 31) };
+  const nextSeed = (): number => Math.floor(rng() * 2 ** 31);
 
   /** l2 · Σ kernel² of the current weights */
   const penalty = (): number => {
@@ -155,22 +158,17 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   };
 
   /**
-   * One Adam step: the gradient and the batch's Σ w·loss and Σ w come back in ONE read (a memory copy on wasm and cpu;
-   * on WebGL/WebGPU the wait that keeps the GPU queue one step deep: queued, a whole epoch ran silently in one final
-   * read, for minutes on a software adapter). Returns the batch's n · Σ w·loss / Σ w (the epoch loss is their sum).
+   * One Adam step: the gradient and the batch's Σ w·loss and Σ w come back in ONE read per worker (`batchGradient`:
+   * slices of the batch go to the helper workers, if any). Returns the batch's n · Σ w·loss / Σ w (the epoch loss is
+   * their sum).
    */
-  const trainStep = async (batch: ReturnType<typeof gatherBatch>, n: number): Promise<number> => {
-    const packed = tf.tidy(() => {
-      const stepBatch = { x: tf.tensor2d(batch.x, [n, o.cols]), xAugT: tf.tensor2d(batch.xAugT, [o.cols + 1, n]), y: tf.tensor2d(batch.y, [n, 1]), w: tf.tensor2d(batch.w, [n, 1]) };
-      const { grad, weightedLoss, weightSum } = lossGradient(tf, layerTensors(tf, params, layout, true), stepBatch, settings);
-      return tf.concat([grad, tf.reshape(weightedLoss, [1]), tf.reshape(weightSum, [1])]);
-    });
-    let values: Float32Array;
-    try {
-      values = (await packed.data()) as Float32Array;
-    } finally {
-      packed.dispose();
-    }
+  const gradientSettings: GradientSettings = { shape: init, params, loss: o.loss, dropout: o.dropout, nextSeed };
+  const trainRows = { X: o.X, cols: o.cols, y: o.y, w: wTrain };
+  const order = new Uint32Array(o.rows);
+  for (let i = 0; i < o.rows; i++) order[i] = i;
+  const helpers = o.helpers ?? [];
+  const trainStep = async (start: number, n: number): Promise<number> => {
+    const values = await batchGradient(tf, trainRows, gradientSettings, order, start, n, helpers);
     adamStep(params, values.subarray(0, layout.size), adam, o.learningRate, epsilon, l2Factors);
     return (n * (values[layout.size] ?? Number.NaN)) / (values[layout.size + 1] ?? Number.NaN);
   };
@@ -184,8 +182,6 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const batchesPerEpoch = Math.ceil(o.rows / o.batchSize);
   let stoppedEarly = false;
   const started = now();
-  const order = new Uint32Array(o.rows);
-  for (let i = 0; i < o.rows; i++) order[i] = i;
 
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const t0 = now();
@@ -194,10 +190,9 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     for (let start = 0; start < o.rows; start += o.batchSize) {
       if (o.signal?.aborted === true) throw new TrainingCancelled();
       const n = Math.min(o.rows, start + o.batchSize) - start;
-      // the batch's rows gathered here, not sliced from a device copy of the matrix: the wasm backend's slice reads
-      // its whole input back into a new array first (a ten-times file: the matrix copied once per batch)
-      const batch = gatherBatch(o.X, o.cols, o.y, wTrain, order, start, n);
-      lossSum += await trainStep(batch, n);
+      // the batch's rows are gathered on the host, not sliced from a device copy of the matrix: the wasm backend's
+      // slice reads its whole input back into a new array first (a ten-times file: the matrix copied once per batch)
+      lossSum += await trainStep(start, n);
       batches++;
       o.onBatch?.(batches);
       if (o.onBatchProgress && now() - lastProgress >= BATCH_PROGRESS_MS) {

@@ -4,6 +4,7 @@ import type { ModelBundle } from './bundle.ts';
 import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
 import type { PhaseTimings } from './phases.ts';
+import type { MlpGradientHelper } from './mlpGradient.ts';
 import type { RowSplit } from './splitPlan.ts';
 import type { TargetTransform } from './targetTransform.ts';
 
@@ -55,6 +56,8 @@ export interface TrainingHooks {
   readonly dataSha256?: string;
   /** rows of fit/validation/test chosen by the caller (time, group, test file); default: the classifier's random split */
   readonly split?: RowSplit;
+  /** workers that differentiate slices of each MLP batch alongside this one (`mlpGradient.ts`); none: all here */
+  readonly mlpHelpers?: readonly MlpGradientHelper[];
 }
 
 /** Classification metrics named as MLflow logs them. */

@@ -12,6 +12,8 @@ import { trainRegressor } from '../trainers/regressor.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { doneTransferables, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
+import { createMlpGradientHelpers } from './clients.ts';
+import { mlpSharing, type SharingChoice } from './mlpSharing.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -39,6 +41,17 @@ function settleWasmThreads(requested: number | undefined, log: (message: string)
   applyWasmThreads(wasmThreads.threads, navigator, setThreadsCount);
 }
 
+/** The helpers an MLP batch is shared with (decided once per worker, `mlpSharing.ts`), and the last answer, for the bench. */
+const sharing = mlpSharing(tf, logicalCores, (count) => createMlpGradientHelpers(count, self.name || 'train'));
+let lastSharing: SharingChoice | null = null;
+
+/** Helpers for a classifier MLP on wasm (they run wasm: another backend's numbers would differ); none otherwise. */
+async function mlpHelpersFor(job: TrainJob, requested: number | undefined): Promise<SharingChoice['helpers']> {
+  if (job.kind !== 'classifier' || job.config.model !== 'mlp' || tf.getBackend() !== 'wasm') return [];
+  lastSharing = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, requested);
+  return lastSharing.helpers;
+}
+
 async function choose(job: TrainJob): Promise<BackendChoice> {
   const warmup = matMulWarmup(Math.min(job.config.batchSize, 1024), job.matrix.cols);
   if (job.backend !== 'auto') return selectBackend(tf, available, { forced: job.backend, warmup });
@@ -49,7 +62,7 @@ async function choose(job: TrainJob): Promise<BackendChoice> {
   return choice;
 }
 
-async function train(job: TrainJob, wasmThreadsAsked: number | undefined, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
+async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWorkersAsked: number | undefined, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
   const t0 = performance.now();
   settleWasmThreads(wasmThreadsAsked, log);
   const choice = await choose(job);
@@ -63,7 +76,8 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, { sign
     order,
     async () => {
       if (job.kind === 'classifier') {
-        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) });
+        const mlpHelpers = await mlpHelpersFor(job, mlpWorkersAsked);
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(mlpHelpers.length > 0 ? { mlpHelpers } : {}) });
         return { kind: 'classifier', result };
       }
       const result = await trainRegressor({
@@ -96,6 +110,9 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, { sign
   wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : null,
   wasmThreadsChosenBy: wasmThreads?.chosenBy ?? null,
   logicalCores,
+  mlpWorkers: lastSharing === null ? null : lastSharing.helpers.length + 1,
+  mlpWorkersChosenBy: lastSharing?.chosenBy ?? null,
+  mlpSharingProbe: lastSharing?.probe ?? null,
 });
 
 serveRequests<TrainOps>(self, {
@@ -103,7 +120,7 @@ serveRequests<TrainOps>(self, {
     const t0 = performance.now();
     const { job, warnings } = resolveTrainJob(request);
     const matrixMs = performance.now() - t0;
-    const { backendMs, trainMs, ...trained } = await train(job, request.wasmThreads, ctx);
+    const { backendMs, trainMs, ...trained } = await train(job, request.wasmThreads, request.mlpWorkers, ctx);
     const t1 = performance.now();
     const swept = withEvaluation(withWarnings(trained, warnings));
     const phases = trained.outcome.result.phaseMs;

@@ -1,0 +1,19 @@
+/// <reference lib="webworker" />
+/** An MLP gradient helper (`src/trainers/mlpGradient.ts`), started by a training worker: differentiates the batch slices it is sent on its own wasm backend. */
+import * as tf from '@tensorflow/tfjs';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { registerBrowserBackends } from '../trainers/backends.browser.ts';
+import { mlpGradientHandlers } from './mlpGradientHandlers.ts';
+import type { MlpGradientOps } from './mlpGradientProtocol.ts';
+import { serveRequests } from './workerServer.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+registerBrowserBackends(tf, {
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+serveRequests<MlpGradientOps>(self, mlpGradientHandlers(tf, tf.setBackend('wasm')));

@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerNodeBackends } from '../trainers/backends.node.ts';
+import type { MlpGradientHelper, MlpGradientJob } from '../trainers/mlpGradient.ts';
+import { checkMlpWorkers, mlpSharing, mlpWorkerCount } from './mlpSharing.ts';
+
+beforeAll(async () => {
+  await registerNodeBackends(tf);
+  await tf.setBackend('wasm');
+});
+
+/** A helper that answers after `delayMs` with a zero gradient of the right length: the probe only times it. */
+function timedHelper(delayMs: number, calls: number[]): MlpGradientHelper {
+  return {
+    gradient: async (job: MlpGradientJob) => {
+      calls.push(job.rows);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return new Float32Array(job.params.length + 2);
+    },
+  };
+}
+
+const job = { cols: 11, hiddenUnits: [64, 64], batchSize: 4096 };
+
+describe('mlpSharing: whether a training worker shares MLP batches with helpers', () => {
+  it('shares when the probe times a shared batch faster, and starts the helpers once for the worker’s life', async () => {
+    const calls: number[] = [];
+    let started = 0;
+    const decide = mlpSharing(tf, 2, (count) => { started += count; return Array.from({ length: count }, () => timedHelper(0, calls)); });
+    const choice = await decide(job, undefined);
+    expect(choice.helpers).toHaveLength(1);
+    expect(choice.probe?.sharedMs).toBeLessThan(choice.probe?.aloneMs ?? 0);
+    expect(choice.chosenBy).toMatch(/^measured: a batch in [\d.]+ ms on 2 workers, [\d.]+ ms on one$/);
+    // half of the 4096-row batch went to the helper, at each timed round (plus its warm-up)
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(calls)).toEqual(new Set([2048]));
+    expect(await decide({ ...job, cols: 5 }, undefined)).toBe(choice);
+    expect(started).toBe(1);
+  });
+
+  it('keeps every batch here when a shared batch is slower (the helper’s core is busy)', async () => {
+    const decide = mlpSharing(tf, 2, (count) => Array.from({ length: count }, () => timedHelper(150, [])));
+    const choice = await decide(job, undefined);
+    expect(choice.helpers).toEqual([]);
+    expect(choice.probe?.sharedMs).toBeGreaterThan(choice.probe?.aloneMs ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('takes the count the page asks for without a probe, and decides nothing for batches too small to cut', async () => {
+    let started = 0;
+    const decide = mlpSharing(tf, 2, (count) => { started += count; return Array.from({ length: count }, () => timedHelper(0, [])); });
+    expect((await decide({ ...job, batchSize: 512 }, 2)).helpers).toEqual([]);
+    expect(started).toBe(0);
+    const asked = await decide(job, 2);
+    expect(asked).toMatchObject({ chosenBy: 'asked for (mlpWorkers)', probe: null });
+    expect(asked.helpers).toHaveLength(1);
+    const alone = await mlpSharing(tf, 8, () => { throw new Error('no helper should start'); })(job, 1);
+    expect(alone.helpers).toEqual([]);
+    expect((await mlpSharing(tf, 1, () => { throw new Error('no helper should start'); })(job, undefined)).helpers).toEqual([]);
+  });
+
+  it('counts one worker per core, 1–4, and refuses a count that is not 1–4, naming it', () => {
+    expect([1, 2, 3, 8, Number.NaN].map(mlpWorkerCount)).toEqual([1, 2, 3, 4, 1]);
+    expect(checkMlpWorkers(2)).toBe(2);
+    expect(() => checkMlpWorkers(0)).toThrow(/mlp workers 0 is not an integer from 1 to 4/);
+    expect(() => checkMlpWorkers(2.5)).toThrow(/2\.5/);
+  });
+});
