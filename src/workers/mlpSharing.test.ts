@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerNodeBackends } from '../trainers/backends.node.ts';
 import type { MlpGradientHelper, MlpGradientJob } from '../trainers/mlpGradient.ts';
+import { measureSharing } from '../trainers/mlpGradient.ts';
 import { checkMlpWorkers, mlpSharing, mlpWorkerCount } from './mlpSharing.ts';
 
 beforeAll(async () => {
@@ -23,26 +24,28 @@ function timedHelper(delayMs: number, calls: number[]): MlpGradientHelper {
 const job = { cols: 11, hiddenUnits: [64, 64], batchSize: 4096 };
 
 describe('mlpSharing: whether a training worker shares MLP batches with helpers', () => {
-  it('shares when the probe times a shared batch faster, and starts the helpers once for the worker’s life', async () => {
+  it('times a batch alone and shared, sending the helper half of it each time, after a warm-up of each', async () => {
     const calls: number[] = [];
-    let started = 0;
-    const decide = mlpSharing(tf, 2, (count) => { started += count; return Array.from({ length: count }, () => timedHelper(0, calls)); });
-    const choice = await decide(job, undefined);
-    expect(choice.helpers).toHaveLength(1);
-    expect(choice.probe?.sharedMs).toBeLessThan(choice.probe?.aloneMs ?? 0);
-    expect(choice.chosenBy).toMatch(/^measured: a batch in [\d.]+ ms on 2 workers, [\d.]+ ms on one$/);
-    // half of the 4096-row batch went to the helper, at each timed round (plus its warm-up)
-    expect(calls.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(calls)).toEqual(new Set([2048]));
-    expect(await decide({ ...job, cols: 5 }, undefined)).toBe(choice);
-    expect(started).toBe(1);
+    const probe = await measureSharing(tf, [timedHelper(0, calls)], 11, [64, 64], 4096, 3);
+    expect(calls).toEqual([2048, 2048, 2048, 2048]);
+    expect(probe.helpers).toBe(1);
+    expect(probe.aloneMs).toBeGreaterThan(0);
+    expect(probe.sharedMs).toBeGreaterThan(0);
   });
 
-  it('keeps every batch here when a shared batch is slower (the helper’s core is busy)', async () => {
-    const decide = mlpSharing(tf, 2, (count) => Array.from({ length: count }, () => timedHelper(150, [])));
+  it('shares when the probe times a shared batch faster, and starts the helpers once for the worker’s life', async () => {
+    let started = 0;
+    const timings = (sharedMs: number): typeof measureSharing => async (_tf, helpers) => ({ aloneMs: 10, sharedMs, helpers: helpers.length });
+    const decide = mlpSharing(tf, 2, (count) => { started += count; return Array.from({ length: count }, () => timedHelper(0, [])); }, timings(6));
     const choice = await decide(job, undefined);
-    expect(choice.helpers).toEqual([]);
-    expect(choice.probe?.sharedMs).toBeGreaterThan(choice.probe?.aloneMs ?? Number.POSITIVE_INFINITY);
+    expect(choice.helpers).toHaveLength(1);
+    expect(choice.chosenBy).toBe('measured: a batch in 6.0 ms on 2 workers, 10.0 ms on one');
+    expect(await decide({ ...job, cols: 5 }, undefined)).toBe(choice);
+    expect(started).toBe(1);
+    // slower shared (the helper's core busy with other work): every batch stays here
+    const busy = await mlpSharing(tf, 2, (count) => Array.from({ length: count }, () => timedHelper(0, [])), timings(14))(job, undefined);
+    expect(busy.helpers).toEqual([]);
+    expect(busy.probe).toEqual({ aloneMs: 10, sharedMs: 14, helpers: 1 });
   });
 
   it('takes the count the page asks for without a probe, and decides nothing for batches too small to cut', async () => {

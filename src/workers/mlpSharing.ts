@@ -37,10 +37,12 @@ export interface SharingJob {
 
 /**
  * Decides once (the first MLP job asks; later jobs get the same answer): `requested` workers when the page asks, else
- * `mlpWorkerCount(cores)` if the probe finds them faster. `start(count)` starts that many helpers (started only when
- * wanted: they stay up for the worker's life).
+ * `mlpWorkerCount(cores)` if the probe (`measure`; tests pass their own timings) finds them faster. `start(count)` starts
+ * that many helpers (started only when wanted: they stay up for the worker's life).
  */
-export function mlpSharing(tf: Tf, cores: number, start: (count: number) => MlpGradientHelper[]): (job: SharingJob, requested: number | undefined) => Promise<SharingChoice> {
+export function mlpSharing(
+  tf: Tf, cores: number, start: (count: number) => MlpGradientHelper[], measure: typeof measureSharing = measureSharing,
+): (job: SharingJob, requested: number | undefined) => Promise<SharingChoice> {
   let decided: Promise<SharingChoice> | null = null;
   let helpers: MlpGradientHelper[] = [];
   const helpersFor = (workers: number): MlpGradientHelper[] => {
@@ -54,7 +56,7 @@ export function mlpSharing(tf: Tf, cores: number, start: (count: number) => MlpG
     }
     const workers = mlpWorkerCount(cores);
     if (workers === 1) return { helpers: [], chosenBy: `${cores} logical core(s)`, probe: null };
-    const probe = await measureSharing(tf, helpersFor(workers), job.cols, job.hiddenUnits, job.batchSize);
+    const probe = await measure(tf, helpersFor(workers), job.cols, job.hiddenUnits, job.batchSize);
     const shared = probe.sharedMs < probe.aloneMs;
     return {
       helpers: shared ? helpersFor(workers) : [],

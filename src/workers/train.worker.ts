@@ -44,12 +44,20 @@ function settleWasmThreads(requested: number | undefined, log: (message: string)
 /** The helpers an MLP batch is shared with (decided once per worker, `mlpSharing.ts`), and the last answer, for the bench. */
 const sharing = mlpSharing(tf, logicalCores, (count) => createMlpGradientHelpers(count, self.name || 'train'));
 let lastSharing: SharingChoice | null = null;
+/** batch slices the helpers answered in this worker's life (the bench and e2e read it: proof that they ran) */
+let slicesFromHelpers = 0;
 
 /** Helpers for a classifier MLP on wasm (they run wasm: another backend's numbers would differ); none otherwise. */
 async function mlpHelpersFor(job: TrainJob, requested: number | undefined): Promise<SharingChoice['helpers']> {
   if (job.kind !== 'classifier' || job.config.model !== 'mlp' || tf.getBackend() !== 'wasm') return [];
   lastSharing = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, requested);
-  return lastSharing.helpers;
+  return lastSharing.helpers.map((h) => ({
+    gradient: async (slice) => {
+      const part = await h.gradient(slice);
+      slicesFromHelpers++;
+      return part;
+    },
+  }));
 }
 
 async function choose(job: TrainJob): Promise<BackendChoice> {
@@ -113,6 +121,7 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
   mlpWorkers: lastSharing === null ? null : lastSharing.helpers.length + 1,
   mlpWorkersChosenBy: lastSharing?.chosenBy ?? null,
   mlpSharingProbe: lastSharing?.probe ?? null,
+  mlpSlicesFromHelpers: slicesFromHelpers,
 });
 
 serveRequests<TrainOps>(self, {
