@@ -161,7 +161,8 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
     if (merged !== null) fitX = applyScaler(merged.X, merged.rows, cols, scaler);
     const fit = await fitLogistic({
       X: scaledFitRows(), cols, classWeight: { w0, w1 }, C: config.C, maxIter: config.epochs,
-      ...(merged === null ? { rows: fitRows, y: fitY } : { rows: merged.rows, y: Float32Array.from(merged.label), count: merged.count }),
+      // the merge is decided once: without resampling it was tried above (null: too few repeats), so the solver does not try again
+      ...(merged === null ? { rows: fitRows, y: fitY, groupRows: config.resampling !== 'none' } : { rows: merged.rows, y: Float32Array.from(merged.label), count: merged.count }),
       validX, validRows: split.valid.length, validY, validWeight: rowWeights(validY),
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
     });

@@ -18,6 +18,8 @@ export interface LogisticOptions {
   readonly y: Float32Array;
   /** rows merged already (`groupIdenticalRows`): row i stands for count[i] identical fit rows */
   readonly count?: Float64Array;
+  /** merge identical rows before solving (default true); false where the caller tried the merge already and it did not pay */
+  readonly groupRows?: boolean;
   /** weight of a row of class 0 and of class 1 (from `classWeights`) */
   readonly classWeight: { readonly w0: number; readonly w1: number };
   /** scikit-learn's C: objective C·Σ wᵢ·lossᵢ + ½‖coef‖², intercept unpenalised */
@@ -57,7 +59,7 @@ export async function fitLogistic(o: LogisticOptions): Promise<LogisticFit> {
   const validation = validationScorer(o);
   const model = fitFastLogistic({
     X: o.X, rows: o.rows, cols: o.cols, y: o.y, C: o.C, classWeight: o.classWeight, ...(o.count === undefined ? {} : { count: o.count }),
-    solver: 'newton', gtol: LOGISTIC_GTOL, maxIter: o.maxIter,
+    ...(o.groupRows === undefined ? {} : { groupRows: o.groupRows }), solver: 'newton', gtol: LOGISTIC_GTOL, maxIter: o.maxIter,
     onIteration: (step) => {
       if (o.signal?.aborted === true) throw new TrainingCancelled();
       const valid = validation(step.weights, step.intercept);
