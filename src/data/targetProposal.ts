@@ -1,6 +1,6 @@
 /** Which columns a new file's targets should be: a label-like two-valued column for the classifier, an amount for the regressor, or none. */
 import type { Column, Dataset } from './types.ts';
-import { binaryLabels, binaryLabelsProblem } from './validate.ts';
+import { binaryLabels, binaryLabelsProblem, type BinaryLabels } from './validate.ts';
 
 /** Proposed targets; null means "none" (that model stays idle). */
 export interface TargetProposal {
@@ -37,10 +37,8 @@ function isAmount(c: Column): boolean {
  * Whether `amount` is the class target's amount (revenue of converting sessions): zero or null on every negative
  * row. A column that varies on negative rows too (a transaction's amount beside is_fraud) is a feature, not a target.
  */
-function isAmountOfClass(amount: Column, classColumn: Column | undefined): boolean {
-  if (classColumn === undefined || amount.kind !== 'numeric') return true;
-  const labels = binaryLabels(classColumn);
-  if (typeof labels === 'string') return true;
+function isAmountOfClass(amount: Column, labels: BinaryLabels | null): boolean {
+  if (labels === null || amount.kind !== 'numeric') return true;
   const v = amount.values;
   for (let i = 0; i < v.length; i++) {
     const x = v[i] ?? NaN;
@@ -67,7 +65,10 @@ export function proposeTargets(ds: Dataset): TargetProposal {
     : `class target ${classTarget}: a two-valued column named like a label`);
   const classColumn = ds.columns.find((c) => c.name === classTarget);
   const named = [...ds.columns].reverse().filter((c) => c.name !== classTarget && AMOUNT_WORDS.test(c.name) && isAmount(c));
-  const amount = named.find((c) => isAmountOfClass(c, classColumn));
+  // the class's labels: one pass over its rows, whatever the number of amount columns checked against them
+  const classLabels = classColumn === undefined || named.length === 0 ? null : binaryLabels(classColumn);
+  const labels = typeof classLabels === 'string' ? null : classLabels;
+  const amount = named.find((c) => isAmountOfClass(c, labels));
   const revenueTarget = amount?.name ?? null;
   const revenueIsMoney = revenueTarget !== null && MONEY_WORDS.test(revenueTarget);
   const feature = named[0];
