@@ -327,19 +327,20 @@ export const createSearchSlice: StateCreator<WorkbenchState, [], [], SearchSlice
       const searched = Object.fromEntries(TREE_SEARCH_PARAMS[trainer].flatMap((d) => (typeof p[d.key] === 'number' ? [[d.key, p[d.key] as number]] : [])));
       // boosting ran its full max_iter in every fold: keep that number of trees in the Train cell (no early stopping)
       const withSearched = (trees: TreeSettings): TreeSettings => (trainer === 'gbdt' ? { ...trees, gbdt: { ...trees.gbdt, ...searched, earlyStopping: false } } : { ...trees, rf: { ...trees.rf, ...searched } });
-      const what = `${trainer === 'gbdt' ? 'gradient boosting (early stopping off, as in the search)' : 'the random forest'} with ${describeParams(searched)}`;
+      // a regressor's boosting starts from the mean, as the search's folds did (below): the sentence says so
+      const what = (fromMean: boolean): string => `${trainer === 'gbdt' ? `gradient boosting (${fromMean ? 'from the mean, ' : ''}early stopping off, as in the search)` : 'the random forest'} with ${describeParams(searched)}`;
       let applied: string;
       if (run.task === 'regressor') {
         const cell = firstCellOf(get(), 'trainRegressor');
         // the search's folds boost from the mean: the Train cell does too, so it trains the model the search scored
         if (cell) get().setCellSettings(cell.id, 'trainRegressor', { model: trainer, trees: withSearched(cell.config.trees), ...(trainer === 'gbdt' ? { initModel: 'mean' as const } : {}) });
-        applied = `Train regressor now uses ${trainer === 'gbdt' ? what.replace('(early stopping off', '(from the mean, early stopping off') : what}.`;
+        applied = `Train regressor now uses ${what(true)}.`;
       } else {
         const classWeight = p.classWeight === 'balanced' ? 'balanced' : 'none';
         const resampling = (typeof p.resampling === 'string' ? p.resampling : 'none') as ResamplingOption;
         const cell = firstCellOf(get(), 'trainClassifier');
         if (cell) get().setCellSettings(cell.id, 'trainClassifier', { model: trainer, classWeight, resampling, trees: withSearched(cell.config.trees) });
-        applied = `Train classifier now uses ${what}, class weights ${classWeight}, resampling ${resampling}.`;
+        applied = `Train classifier now uses ${what(false)}, class weights ${classWeight}, resampling ${resampling}.`;
       }
       set((st) => ({ searchRun: { ...st.searchRun, applied } }));
     } else if (run.trainer === 'logistic') {
