@@ -6,7 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm';
 import { startFixtureServer } from './fixtureServer.ts';
-import { downloadText, openWorkbench, savedRunIds, savedSnapshot } from './helpers.ts';
+import { downloadText, editSavedSnapshot, openWorkbench, savedRunIds, savedSnapshot, type SnapshotEdit } from './helpers.ts';
 import { startDataFaultServer } from '../test/dataFaultServer.ts';
 import { startMlflowFaultProxy } from '../test/mlflowFaultProxy.ts';
 import { footerLength, parseFooter } from '../src/data/parquetFooter.ts';
@@ -65,52 +65,18 @@ test('a file with +Infinity in revenue is named by validation, and the page surv
   }
 });
 
-interface Corruption {
-  /** fields replaced at the top of the snapshot */
-  readonly top?: Record<string, unknown>;
-  /** fields replaced in its notebook document */
-  readonly notebook?: Record<string, unknown>;
-  /** a config given to every cell of this kind */
-  readonly cellConfig?: { readonly kind: string; readonly config: unknown };
-  /** the only saved run, owned by the first cell of `kind` and active for no model */
-  readonly runOfCell?: { readonly kind: string; readonly run: Record<string, unknown> };
-}
-
 /**
  * Rewrites the saved snapshot in IndexedDB with `c` applied, then opens the workbench on it. The app is not running
  * meanwhile (a page of the same origin without it holds the write), so no debounced save can overwrite the change.
  */
-async function corruptSnapshot(page: Page, c: Corruption): Promise<void> {
+async function corruptSnapshot(page: Page, c: SnapshotEdit): Promise<void> {
   await expect.poll(() => savedSnapshot(page).then((snap) => snap !== undefined), { timeout: 30_000 }).toBe(true);
   await page.goto('/e2e-no-app-here.txt');
-  await page.evaluate(async (p) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('ml-workbench', 1);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const get = db.transaction('notebooks', 'readonly').objectStore('notebooks').get('current');
-    const snap = await new Promise<Record<string, unknown>>((resolve) => { get.onsuccess = () => resolve(get.result as Record<string, unknown>); });
-    const notebook = { ...(snap.notebook as Record<string, unknown>), ...(p.notebook ?? {}) };
-    if (p.cellConfig) {
-      const { kind, config } = p.cellConfig;
-      notebook.cells = (notebook.cells as Array<Record<string, unknown>>).map((cell) => (cell.kind === kind ? { ...cell, config } : cell));
-    }
-    const top = { ...(p.top ?? {}) };
-    if (p.runOfCell) {
-      const { kind, run } = p.runOfCell;
-      const cellId = (notebook.cells as Array<Record<string, unknown>>).find((cell) => cell.kind === kind)?.id;
-      top.results = { runs: [{ ...run, cellId }], activeRun: { classifier: null, regressor: null }, freshRunIds: [] };
-    }
-    const tx = db.transaction('notebooks', 'readwrite');
-    tx.objectStore('notebooks').put({ ...snap, notebook, ...top }, 'current');
-    await new Promise<void>((resolve) => { tx.oncomplete = () => resolve(); });
-    db.close();
-  }, c);
+  await editSavedSnapshot(page, c);
   await page.goto('/');
 }
 
-const CORRUPTIONS: ReadonlyArray<readonly [string, Corruption, string]> = [
+const CORRUPTIONS: ReadonlyArray<readonly [string, SnapshotEdit, string]> = [
   ['cells: 5', { notebook: { cells: 5 } }, '"cells": 5'],
   ['settings: null', { notebook: { settings: null } }, '"settings": null'],
   ['excluded: 5 in the Features cell', { cellConfig: { kind: 'features', config: { excluded: 5, transforms: null } } }, '"excluded": 5'],
