@@ -16,4 +16,11 @@ registerBrowserBackends(tf, {
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
+
+/** For the memory benchmark, as in the training worker: bytes of this helper's WebAssembly.Memory. */
+(self as unknown as { __wasmMemoryBytes: () => number }).__wasmMemoryBytes = () => {
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : null;
+  return backend?.wasm?.HEAPU8?.byteLength ?? 0;
+};
+
 serveRequests<MlpGradientOps>(self, mlpGradientHandlers(tf, tf.setBackend('wasm')));
