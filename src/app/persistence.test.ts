@@ -95,15 +95,17 @@ describe('notebook snapshot', () => {
     expect(restored.every((r) => !('logTarget' in r.config))).toBe(true);
   });
 
-  it('restores a classifier run saved before threshold folds as chosen on the validation slice; a later one keeps its folds', () => {
-    const { thresholdFolds: _folds, ...before } = DEFAULT_CLASSIFIER_CONFIG;
+  it('restores a classifier run saved before threshold folds as chosen on the validation slice, and one before refit as not refitted; a later one keeps both', () => {
+    const { thresholdFolds: _folds, refit: _refit, ...before } = DEFAULT_CLASSIFIER_CONFIG;
     const withConfig = (id: string, config: object): ClassifierRun => {
       const r = run(id, 10, 'k');
       return { ...r, result: { ...r.result, config } as ClassifierResult };
     };
-    const snap = buildSnapshot(input([withConfig('old', before), withConfig('new', { ...DEFAULT_CLASSIFIER_CONFIG, thresholdFolds: 5 })]), { data: null, isFresh: () => true, now });
+    const runs = [withConfig('old', before), withConfig('folds', { ...before, thresholdFolds: 5 }), withConfig('new', DEFAULT_CLASSIFIER_CONFIG)];
+    const snap = buildSnapshot(input(runs), { data: null, isFresh: () => true, now });
     const { patch } = restorePatch(checkSnapshot(structuredClone(snap)) as CheckedSnapshot);
-    expect(patch.runs?.map((r) => (r.result.config as { thresholdFolds?: number }).thresholdFolds)).toEqual([0, 5]);
+    expect(patch.runs?.map((r) => { const c = r.result.config as { thresholdFolds?: number; refit?: boolean }; return [c.thresholdFolds, c.refit]; }))
+      .toEqual([[0, false], [5, false], [5, true]]);
   });
 
   it('restores a run saved without its result as it is (no settings to read), so the cells that show it can say so', () => {

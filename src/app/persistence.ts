@@ -142,15 +142,17 @@ function settled(e: ImportanceEntry): ImportanceEntry {
 
 /**
  * A run saved before a setting existed did what the setting's old meaning says: a gbdt regressor run before init models
- * (notebook schema 6) boosted from the mean; a classifier run before threshold folds chose on the validation slice.
+ * (notebook schema 6) boosted from the mean; a classifier run before threshold folds chose on the validation slice, and
+ * one before refit (schema 8) kept the model fitted on the fit rows.
  */
 function withSettingsOfItsTime(run: Run): Run {
   // a run saved without its result's settings is left as it is: the cells that show it say it cannot be drawn
   const config: unknown = (run.result as { readonly config?: unknown } | undefined)?.config;
   if (typeof config !== 'object' || config === null) return run;
   if (run.kind === 'classifier') {
-    const saved: Omit<ClassifierConfig, 'thresholdFolds'> & { readonly thresholdFolds?: number } = run.result.config;
-    return saved.thresholdFolds !== undefined ? run : { ...run, result: { ...run.result, config: { ...saved, thresholdFolds: 0 } } };
+    const saved: Omit<ClassifierConfig, 'thresholdFolds' | 'refit'> & { readonly thresholdFolds?: number; readonly refit?: boolean } = run.result.config;
+    if (saved.thresholdFolds !== undefined && saved.refit !== undefined) return run;
+    return { ...run, result: { ...run.result, config: { ...saved, thresholdFolds: saved.thresholdFolds ?? 0, refit: saved.refit ?? false } } };
   }
   // typed as saved, where the field may be absent
   const saved: Omit<RegressorConfig, 'initModel'> & { readonly initModel?: RegressorConfig['initModel'] } = run.result.config;

@@ -3,7 +3,7 @@ import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { fmt, fmtInt } from '../app/format.ts';
-import type { ClassWeightOption, ResamplingOption } from '../trainers/types.ts';
+import type { ClassifierConfig, ClassifierResult, ClassWeightOption, ResamplingOption } from '../trainers/types.ts';
 import type { BackendPreference } from '../workers/trainProtocol.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
@@ -77,6 +77,11 @@ export function TrainClassifierCell({ cellId }: CellProps) {
             options={[['0', 'the validation slice'], ['5', 'out-of-fold scores of the training rows (5 folds, 5 more fits)'], ['10', 'out-of-fold scores of the training rows (10 folds, 10 more fits)']]}
             onChange={(k) => set({ thresholdFolds: Number(k) })} />
         )}
+        {(c.model === 'gbdt' || c.model === 'rf') && (
+          <SelectField label="final model" value={c.refit ? 'refit' : 'fit'} testId="clf-refit"
+            options={[['refit', 'refitted on every training row (fit + validation), early-stopped tree count'], ['fit', 'the one fitted on the fit rows']]}
+            onChange={(m) => set({ refit: m === 'refit' })} />
+        )}
         <NumberField label="test fraction" value={c.testFraction} min={0.05} max={0.5} step={0.05} onChange={(testFraction) => set({ testFraction })} />
         <NumberField label="validation fraction (of train)" value={c.validationFraction} min={0.05} max={0.5} step={0.05} onChange={(validationFraction) => set({ validationFraction })} />
         <NumberField label="seed" value={c.seed} step={1} min={0} max={MAX_SPLIT_SEED} testId="clf-seed" onChange={(seed) => set({ seed: Math.round(seed) })} />
@@ -104,6 +109,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
             {' '}<span data-testid="classifier-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
             {' '}(<span data-testid="classifier-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows (the test rows scikit-learn's <code>train_test_split(stratify=y, random_state={result.seed})</code> picks); seed {result.seed}; {run.featureNames.length} features.
           </p>
+          {(result.config.model === 'gbdt' || result.config.model === 'rf') && <TreeProtocolLine config={result.config} counts={result.counts} trees={result.epochs} phaseMs={result.phaseMs} />}
           <p>
             Decision threshold chosen {(result.config.model === 'gbdt' || result.config.model === 'rf') && result.config.thresholdFolds >= 2
               ? <span data-testid="classifier-threshold-source" data-value={result.config.thresholdFolds}>on out-of-fold scores of every training row ({result.config.thresholdFolds} fold models)</span>
@@ -124,4 +130,18 @@ export function TrainClassifierCell({ cellId }: CellProps) {
       )}
     </div>
   );
+}
+
+/** One line on what a tree classifier's training did: the fit-row model, the threshold's fold models and the refit, each with its time. */
+function TreeProtocolLine({ config, counts, trees, phaseMs }: {
+  readonly config: ClassifierConfig;
+  readonly counts: ClassifierResult['counts'];
+  readonly trees: number;
+  readonly phaseMs: ClassifierResult['phaseMs'];
+}) {
+  const secs = (name: string): string => (phaseMs?.[name] !== undefined ? ` (${fmt(phaseMs[name] / 1000, 1)} s)` : '');
+  const parts = [`fitted on the ${fmtInt(counts.train - counts.resampled)} fit rows with ${config.model === 'gbdt' ? 'early stopping on' : 'loss curves on'} the validation slice${secs('fit')}`];
+  if (config.thresholdFolds >= 2) parts.push(`${config.thresholdFolds} fold models for the threshold${secs('threshold_folds')}, one after another`);
+  if (config.refit) parts.push(`final model refitted on all ${fmtInt(counts.train - counts.resampled + counts.valid)} training rows with ${trees} trees${secs('refit')}`);
+  return <p className="muted" data-testid="classifier-protocol" data-refit={config.refit} data-folds={config.thresholdFolds}>Protocol: {parts.join('; ')}.</p>;
 }

@@ -20,13 +20,16 @@ describe('regressor settings', () => {
 
 describe('classifier settings', () => {
   it('name where a tree classifier\'s threshold is chosen, and the MLflow policy says it', () => {
-    const folds = { kind: 'classifier' as const, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 5 } };
-    expect(usedSettings(folds)).toMatchObject({ threshold_cv_folds: 5 });
+    // the default: 5 folds, then the final model refitted on every training row
+    const folds = { kind: 'classifier' as const, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const } };
+    expect(usedSettings(folds)).toMatchObject({ threshold_cv_folds: 5, refit_on_all_training_rows: true });
+    expect(usedSettings({ kind: 'classifier', config: { ...folds.config, refit: false } })).toMatchObject({ refit_on_all_training_rows: false });
     expect(thresholdPolicy(folds.config)).toBe('max_f1_on_5fold_out_of_fold_then_slider');
     expect(thresholdPolicy({ ...folds.config, thresholdFolds: 0 })).toBe('max_f1_on_validation_then_slider');
     // logistic regression always chooses on the validation slice
     const logistic = { ...folds.config, model: 'logistic' as const };
     expect(usedSettings({ kind: 'classifier', config: logistic })).not.toHaveProperty('threshold_cv_folds');
+    expect(usedSettings({ kind: 'classifier', config: logistic })).not.toHaveProperty('refit_on_all_training_rows');
     expect(thresholdPolicy(logistic)).toBe('max_f1_on_validation_then_slider');
   });
 });

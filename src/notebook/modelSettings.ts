@@ -45,6 +45,8 @@ function classifierSettings(c: ClassifierConfig): FlatSetting[] {
     seed: flat('seed', c.seed, true),
     trees: flat('tree_model', isTree(c.model) ? c.model : 'none', isTree(c.model)),
     thresholdFolds: flat('threshold_cv_folds', c.thresholdFolds, isTree(c.model)),
+    // scikit-learn's TunedThresholdClassifierCV(refit=True): the final model is fitted on fit + validation rows
+    refit: flat('refit_on_all_training_rows', c.refit, isTree(c.model)),
   };
   return [...Object.values(byKey), ...treeSettings(c.model, c.trees)];
 }

@@ -7,7 +7,7 @@ import { NotebookSettingsSchema, text, type NotebookSettings } from './settings.
 import { DEFAULT_METRIC_THRESHOLDS } from '../trainers/targets.ts';
 
 /** The notebook format this workbench writes; older documents are migrated, newer ones refused. */
-export const NOTEBOOK_SCHEMA_VERSION = 7;
+export const NOTEBOOK_SCHEMA_VERSION = 8;
 
 /** The name written into a notebook made by the workbench. */
 export const NOTEBOOK_NAME = 'ML Workbench notebook';
@@ -161,6 +161,18 @@ const MIGRATIONS: Readonly<Record<number, (doc: JsonObject) => JsonObject>> = {
       return { ...cell, config: { ...config, targetTransform: legacyTargetTransform(logTarget) } };
     });
     return { ...doc, schemaVersion: 7, cells: migrated };
+  },
+  // Up to version 7 a tree classifier chose its threshold on the validation slice and kept the model fitted on the fit
+  // rows; version 8's default is 5 threshold folds and a refit on every training row, so a Train classifier cell gets
+  // what it meant.
+  7: (doc) => {
+    const cells = Array.isArray(doc['cells']) ? doc['cells'] : [];
+    const migrated = cells.map((cell: unknown) => {
+      if (!isObject(cell) || cell['kind'] !== 'trainClassifier') return cell;
+      const config = isObject(cell['config']) ? cell['config'] : {};
+      return { ...cell, config: { ...config, thresholdFolds: config['thresholdFolds'] ?? 0, refit: config['refit'] ?? false } };
+    });
+    return { ...doc, schemaVersion: 8, cells: migrated };
   },
 };
 

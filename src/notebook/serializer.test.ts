@@ -243,6 +243,26 @@ describe('notebook migrations', () => {
     expect(() => parseNotebook(JSON.stringify(bad), APP_SCHEMAS)).toThrow(/targetTransform/);
   });
 
+  it('migrates version 7: a Train classifier cell chose its threshold on the validation slice without a refit and keeps it; new cells use 5 folds and refit', () => {
+    const { thresholdFolds: _folds, refit: _refit, ...before } = DEFAULT_CLASSIFIER_CONFIG;
+    const v7 = {
+      schemaVersion: 7, name: 'v7', data: V1.data, settings: {},
+      cells: [
+        { id: 'bare', kind: 'trainClassifier', collapsed: false, config: { model: 'gbdt' } },
+        { id: 'full', kind: 'trainClassifier', collapsed: false, config: { ...before, thresholdFolds: 10 } },
+        { id: 'r', kind: 'trainRegressor', collapsed: false, config: { model: 'gbdt' } },
+      ],
+    };
+    const doc = parseNotebook(JSON.stringify(v7), APP_SCHEMAS);
+    const of = (i: number) => doc.cells[i]?.config as { thresholdFolds?: number; refit?: boolean };
+    expect([of(0).thresholdFolds, of(0).refit, of(1).thresholdFolds, of(1).refit]).toEqual([0, false, 10, false]);
+    expect(of(2)).not.toHaveProperty('refit');
+    const v8 = { ...v7, schemaVersion: 8, cells: [{ id: 'bare', kind: 'trainClassifier', collapsed: false, config: { model: 'gbdt' } }] };
+    const fresh = parseNotebook(JSON.stringify(v8), APP_SCHEMAS).cells[0]?.config as { thresholdFolds?: number; refit?: boolean };
+    expect([fresh.thresholdFolds, fresh.refit]).toEqual([5, true]);
+    expect([DEFAULT_CLASSIFIER_CONFIG.thresholdFolds, DEFAULT_CLASSIFIER_CONFIG.refit]).toEqual([5, true]);
+  });
+
   it('migrates version 0, whose cells were called items and could omit collapsed', () => {
     const v0 = { schemaVersion: 0, name: V1.name, data: V1.data, items: V1.cells.map(({ collapsed, ...cell }) => (collapsed ? { ...cell, collapsed } : cell)) };
     expect(parseNotebook(JSON.stringify(v0), APP_SCHEMAS)).toEqual(parseNotebook(JSON.stringify(V1), APP_SCHEMAS));

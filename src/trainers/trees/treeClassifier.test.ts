@@ -26,7 +26,7 @@ const matrix: ModelMatrix = { rows: n, cols, X, featureNames: names, featureGrou
 
 describe('trainTreeClassifier', () => {
   for (const model of ['gbdt', 'rf'] as const) {
-    it(`${model}: threshold from validation, test probabilities the saved bundle reproduces`, async () => {
+    it(`${model}: by default (5 threshold folds, refit), test probabilities the saved bundle reproduces`, async () => {
       const config = { ...DEFAULT_CLASSIFIER_CONFIG, model, trees: { ...DEFAULT_TREE_SETTINGS, rf: { ...DEFAULT_TREE_SETTINGS.rf, nTrees: 20 } } };
       const r = trainTreeClassifier({ matrix, y, config });
       expect(r.metrics.auc_roc).toBeGreaterThan(0.7);
@@ -40,8 +40,8 @@ describe('trainTreeClassifier', () => {
     });
   }
 
-  it('stops boosting early on the validation slice, and picks the threshold with the best validation F1', async () => {
-    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: { ...DEFAULT_TREE_SETTINGS, gbdt: { ...DEFAULT_TREE_SETTINGS.gbdt, maxIter: 400, learningRate: 0.3 } } };
+  it('without folds or refit, stops boosting early on the validation slice, and picks the threshold with the best validation F1', async () => {
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, refit: false, trees: { ...DEFAULT_TREE_SETTINGS, gbdt: { ...DEFAULT_TREE_SETTINGS.gbdt, maxIter: 400, learningRate: 0.3 } } };
     const r = trainTreeClassifier({ matrix, y, config });
     expect(r.epochs).toBeLessThan(400);
     expect(r.converged).toBe(true);
@@ -52,7 +52,7 @@ describe('trainTreeClassifier', () => {
 
   it('with threshold folds, picks the threshold with the best F1 on out-of-fold scores of every training row (TunedThresholdClassifierCV\'s protocol); the model is the same', () => {
     const k = 3;
-    const base = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS };
+    const base = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, refit: false, trees: DEFAULT_TREE_SETTINGS };
     const onSlice = trainTreeClassifier({ matrix, y, config: base });
     const r = trainTreeClassifier({ matrix, y, config: { ...base, thresholdFolds: k } });
     // the same final model and test scores; only the threshold's rows differ
@@ -89,13 +89,46 @@ describe('trainTreeClassifier', () => {
   it('times each tree of the final model only: the fold models that score the threshold rows are in the training time, not per tree', () => {
     let t = 0;
     const now = () => (t += 1);
-    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS };
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, trees: DEFAULT_TREE_SETTINGS };
     const plain = trainTreeClassifier({ matrix, y, config, now });
     t = 0;
     const folded = trainTreeClassifier({ matrix, y, config: { ...config, thresholdFolds: 3 }, now });
     expect(folded.epochs).toBe(plain.epochs);
     expect(folded.msPerEpoch).toBe(plain.msPerEpoch);
     expect(folded.trainMs).toBeGreaterThan(plain.trainMs);
+  });
+
+  it('by default (5 folds, refit), the final model is boosting on every training row with the early-stopped tree count, the threshold the folds\' (TunedThresholdClassifierCV\'s default)', () => {
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS };
+    expect([config.thresholdFolds, config.refit]).toEqual([5, true]);
+    const r = trainTreeClassifier({ matrix, y, config });
+    const kept = trainTreeClassifier({ matrix, y, config: { ...config, refit: false } });
+    // the fit-row model's early stopping sets the count and draws the loss chart; the fold models set the threshold
+    expect(r.epochs).toBe(kept.epochs);
+    expect(r.history.map((h) => [h.loss, h.valLoss])).toEqual(kept.history.map((h) => [h.loss, h.valLoss]));
+    expect(r.threshold).toBe(kept.threshold);
+    expect(r.counts).toEqual(kept.counts);
+    expect(Object.keys(r.phaseMs ?? {})).toEqual(['fit', 'threshold_folds', 'refit', 'predict']);
+    // the refit, worked out here: every training row (fit + validation), balanced weights on them, r.epochs trees, no early stopping
+    const split = splitForClassifier(y, config.testFraction, config.validationFraction, config.seed);
+    const rowIdx = Uint32Array.from([...split.fit, ...split.valid]).sort();
+    const yTrain = Float32Array.from(rowIdx, (i) => y[i] as number);
+    const { w0, w1 } = classWeights(yTrain, 'balanced');
+    const g = fitGbdt({ task: 'classifier', train: { X, cols, rowIdx, y: yTrain, weight: yTrain.map((v) => (v === 1 ? w1 : w0)) }, params: { ...DEFAULT_GBDT_PARAMS, maxIter: r.epochs, earlyStopping: false, seed: config.seed } });
+    expect(g.ensemble.trees).toHaveLength(r.epochs);
+    const expected = outputFromRaw(g.ensemble, predictRaw(g.ensemble, X, split.test));
+    r.testProba.forEach((p, i) => expect(Math.abs(p - (expected[i] as number))).toBeLessThan(1e-6));
+    expect(Array.from(r.testProba)).not.toEqual(Array.from(kept.testProba));
+  });
+
+  it('with refit and no folds, the threshold is chosen on the validation slice as the fit-row model scores it, before the refit sees those rows', async () => {
+    const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, refit: true, trees: DEFAULT_TREE_SETTINGS };
+    const r = trainTreeClassifier({ matrix, y, config });
+    const kept = trainTreeClassifier({ matrix, y, config: { ...config, refit: false } });
+    const { valid } = splitForClassifier(y, config.testFraction, config.validationFraction, config.seed);
+    const validProba = await loadTreeBundle(kept.bundle).predict(subsetRows(X, cols, valid), valid.length);
+    expect(r.threshold).toBe(bestF1(buildThresholdSweep(Float64Array.from(valid, (i) => y[i] as number), validProba)).threshold);
+    expect(r.threshold).toBe(kept.threshold);
   });
 
   it('refuses one threshold fold, naming the valid choices', () => {

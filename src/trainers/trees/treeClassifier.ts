@@ -4,6 +4,7 @@ import { binaryColumns, classifierCounts, resampleFitRows, scoreAtValidationThre
 import { classWeights } from '../resample.ts';
 import { applyScaler, fitStandardScaler } from '../scaler.ts';
 import { stratifiedKFold, stratifiedSplit, subsetRows, subsetVector } from '../split.ts';
+import { phaseStopwatch } from '../phases.ts';
 import { trainingRows, type RowSplit } from '../splitPlan.ts';
 import type { ClassifierConfig, ClassifierResult, Clock, EpochLog, OnEpoch } from '../types.ts';
 import type { TreeSettings } from '../config.ts';
@@ -49,7 +50,11 @@ export function treeEpoch(p: TreeProgress): EpochLog {
   return { epoch: p.tree, loss: p.loss, valLoss: p.valLoss, ms: p.ms };
 }
 
-/** Fits a boosted or forest classifier on the fit rows; validation drives early stopping (boosting) and the threshold. */
+/**
+ * Fits a boosted or forest classifier on the fit rows, the validation slice driving early stopping (boosting); chooses
+ * the threshold on out-of-fold scores of every training row (or on the validation slice) and, with `refit`, fits the
+ * final model again on every training row with the early-stopped tree count.
+ */
 export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifierResult {
   const { matrix, config } = o;
   const now = o.now ?? (() => performance.now());
@@ -69,16 +74,28 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     o.onEpoch?.(log);
   };
   const started = now();
+  const phases = phaseStopwatch(now);
   const hooks = { now, ...(o.signal ? { signal: o.signal } : {}) };
-  const { fit, boosted, fitY, validY, resampled } = fitOnRows(matrix, yAll, split.fit, split.valid, config, { ...hooks, onTree });
-  // the final model's own time: the per-tree figure divides it by the trees it grew, not by the fold models' too
-  const fitMs = now() - started;
-  // the threshold's rows: the validation slice, or every training row scored by fold models that did not see it
+  const allTraining = trainingRows(split);
   const folds = config.thresholdFolds;
-  const thresholdRows = folds >= 2 ? outOfFoldScores(matrix, yAll, trainingRows(split), config, folds, hooks) : null;
+  // the model on the fit rows: the validation slice early-stops boosting and gives the loss chart its validation curve
+  const first = fitOnRows(matrix, yAll, split.fit, split.valid, config, { ...hooks, onTree });
+  const { boosted, fitY, validY } = first;
+  // the per-tree time divides the fit whose trees the loss chart shows, not the fold models' or the refit's
+  const fitMs = now() - started;
+  phases.lap('fit');
+  // the threshold's rows: every training row scored by fold models that did not see it, or the validation slice
+  let thresholdRows = folds >= 2 ? outOfFoldScores(matrix, yAll, allTraining, config, folds, hooks) : null;
+  if (folds >= 2) phases.lap('threshold_folds');
+  // refit on every training row with as many trees as early stopping ran (scikit-learn's n_iter_); the validation
+  // slice is then scored by the fit-row model, before the refit sees it
+  if (config.refit && !thresholdRows) thresholdRows = { y: validY, proba: scoreRows(first.fit.ensemble, matrix, split.valid) };
+  const refitConfig: TreeClassifierConfig = boosted ? { ...config, trees: { ...config.trees, gbdt: { ...config.trees.gbdt, maxIter: boosted.history.length, earlyStopping: false } } } : config;
+  const final = config.refit ? fitOnRows(matrix, yAll, allTraining, null, refitConfig, hooks) : first;
+  if (config.refit) phases.lap('refit');
   const trainMs = now() - started;
 
-  const built = buildTreeBundle(fit.ensemble, {
+  const built = buildTreeBundle(final.fit.ensemble, {
     preprocessing: {
       featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, mean: [], scale: [],
       logTarget: false, smearing: 1, threshold: null, conditionalOnOrder: false,
@@ -89,9 +106,10 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   const ensemble = ensembleFromBundle(built);
   const testProba = predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.test), split.test.length);
   const yTest = subsetVector(yAll, split.test);
-  const { threshold, metrics } = thresholdRows
-    ? scoreAtValidationThreshold(thresholdRows.y, thresholdRows.proba, yTest, testProba)
-    : scoreAtValidationThreshold(validY, predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.valid), split.valid.length), yTest, testProba);
+  // without folds or refit the validation slice is scored through the bundle too
+  thresholdRows ??= { y: validY, proba: predictWithPreprocessing(ensemble, built.preprocessing, subsetRows(matrix.X, cols, split.valid), split.valid.length) };
+  const { threshold, metrics } = scoreAtValidationThreshold(thresholdRows.y, thresholdRows.proba, yTest, testProba);
+  phases.lap('predict');
   return {
     config,
     backend: 'js',
@@ -111,8 +129,9 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     msPerEpoch: history.length > 0 ? fitMs / history.length : 0,
     bundle: { ...built, preprocessing: { ...built.preprocessing, threshold } },
     ensemble,
-    grouped: fit.grouped,
-    counts: classifierCounts(fitY, validY, yTest, resampled),
+    grouped: final.fit.grouped,
+    counts: classifierCounts(fitY, validY, yTest, first.resampled),
+    phaseMs: phases.timings(),
   };
 }
 
@@ -123,8 +142,8 @@ interface FitHooks {
   readonly onTree?: (p: TreeProgress) => void;
 }
 
-/** Resamples and weights `fitRows` as the config says and fits the boosted or forest model, `validRows` driving early stopping. */
-function fitOnRows(matrix: ModelMatrix, yAll: Float32Array, fitRows: Uint32Array, validRows: Uint32Array, config: TreeClassifierConfig, hooks: FitHooks) {
+/** Resamples and weights `fitRows` as the config says and fits the boosted or forest model, `validRows` (if any) driving early stopping. */
+function fitOnRows(matrix: ModelMatrix, yAll: Float32Array, fitRows: Uint32Array, validRows: Uint32Array | null, config: TreeClassifierConfig, hooks: FitHooks) {
   const { cols } = matrix;
   let fitX = matrix.X;
   let fitIdx = fitRows;
@@ -141,10 +160,10 @@ function fitOnRows(matrix: ModelMatrix, yAll: Float32Array, fitRows: Uint32Array
     resampled = r.added;
   }
   const { w0, w1 } = classWeights(fitY, config.classWeight);
-  const validY = subsetVector(yAll, validRows);
+  const validY = subsetVector(yAll, validRows ?? new Uint32Array(0));
   const train = { X: fitX, cols, rowIdx: fitIdx, y: fitY, weight: fitY.map((v) => (v === 1 ? w1 : w0)) };
-  const valid = { X: matrix.X, cols, rowIdx: validRows, y: validY, weight: validY.map((v) => (v === 1 ? w1 : w0)) };
-  const common = { task: 'classifier' as const, train, valid, now: hooks.now, ...(hooks.onTree ? { onTree: hooks.onTree } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
+  const valid = validRows ? { valid: { X: matrix.X, cols, rowIdx: validRows, y: validY, weight: validY.map((v) => (v === 1 ? w1 : w0)) } } : {};
+  const common = { task: 'classifier' as const, train, ...valid, now: hooks.now, ...(hooks.onTree ? { onTree: hooks.onTree } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
   const boosted = config.model === 'gbdt' ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed } }) : null;
   const fit = boosted ?? fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
   return { fit, boosted, fitY, validY, resampled };
@@ -171,4 +190,9 @@ function outOfFoldScores(matrix: ModelMatrix, yAll: Float32Array, trainRows: Uin
     });
   }
   return { y, proba };
+}
+
+/** P(positive) of the given rows under `e`, as the bundle's float32 predictions round it. */
+function scoreRows(e: TreeEnsemble, matrix: ModelMatrix, rows: Uint32Array): Float32Array {
+  return Float32Array.from(outputFromRaw(e, predictRaw(e, matrix.X, rows)));
 }
