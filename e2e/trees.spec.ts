@@ -30,6 +30,17 @@ test('gbdt trains in the page, its bundle predicts the same in node, MLflow gets
   const trees = await dataValue(page, 'classifier-epochs');
   expect(trees).toBeGreaterThan(10);
   expect(trees).toBeLessThanOrEqual(100);
+  // the default protocol, in one line: early stopping on the fit rows, 5 fold models for the threshold, a refit on all
+  // training rows (fit + validation, the split's own counts) with the early-stopped tree count
+  const protocol = page.getByTestId('classifier-protocol');
+  await expect(protocol).toHaveAttribute('data-folds', '5');
+  await expect(protocol).toHaveAttribute('data-refit', 'true');
+  const cell = page.getByTestId('classifier-cell');
+  const rowsOf = async (part: string): Promise<number> => Number(await cell.getByTestId(`split-${part}-rows`).getAttribute('data-value'));
+  const trainRows = await rowsOf('fit') + await rowsOf('valid');
+  expect(trainRows).toBe(378_296);
+  await expect(protocol).toContainText(`refitted on all ${trainRows.toLocaleString('en-US')} training rows with ${trees} trees`);
+  await expect(page.getByTestId('classifier-threshold-source')).toHaveAttribute('data-value', '5');
 
   const bundleText = await downloadText(page, 'download-classifier-bundle');
   const predictor = await loadBundle(tf, bundleText);
@@ -64,6 +75,8 @@ test('gbdt trains in the page, its bundle predicts the same in node, MLflow gets
   const runId = mlflowRunId(id ?? '');
   const run = await client.getRun(runId);
   expect(run.params).toMatchObject({ model_type: 'gbdt', tree_model: 'gbdt', gbdt_max_leaf_nodes: '31', gbdt_learning_rate: '0.1', gbdt_max_iter: '100', excluded_features: 'engagement_depth' });
+  // the threshold protocol the run used, by name
+  expect(run.params).toMatchObject({ threshold_policy: 'max_f1_on_5fold_out_of_fold_then_slider', threshold_cv_folds: '5', refit_on_all_training_rows: 'True' });
   expect(Number(run.params.epochs_trained)).toBe(trees);
   expect(run.metrics.auc_roc).toBe(auc);
   for (const key of ['train_loss', 'val_loss']) {
