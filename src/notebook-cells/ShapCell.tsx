@@ -115,7 +115,7 @@ function Waterfall({ row, units, task }: { row: ShapRow; units: string; task: 'c
 function Results({ cellId, entry }: { cellId: CellProps['cellId']; entry: ShapEntry }) {
   const units = useWorkbench((s) => {
     const t = shapTarget(s, entry.model);
-    return 'reason' in t ? null : shapUnits(t.bundle.kind, t.bundle.model, t.bundle.preprocessing.logTarget);
+    return 'reason' in t ? null : shapUnits(t.bundle.kind, t.bundle.model, t.bundle.preprocessing.logTarget, s.revenueTarget, s.revenueIsMoney);
   });
   const task = entry.model;
   const sample = entry.sample;

@@ -52,14 +52,14 @@ export interface ShapResultState {
 }
 
 /** The SHAP summary of `run` when a SHAP cell explained it (the first such cell), else null. */
-export function shapSummaryOf(state: Pick<ReportState, 'shap'>, run: Run): ReportShap | null {
+export function shapSummaryOf(state: Pick<ReportState, 'shap' | 'revenueTarget' | 'revenueIsMoney'>, run: Run): ReportShap | null {
   const bundle = run.result.bundle;
   if (!isTreeBundle(bundle)) return null;
   for (const entry of Object.values(state.shap ?? {})) {
     const s = entry.sample;
     if (s === null || entry.runId !== run.id) continue;
     return {
-      model: run.kind, runName: run.name, treeModel: bundle.model, units: shapUnits(bundle.kind, bundle.model, bundle.preprocessing.logTarget),
+      model: run.kind, runName: run.name, treeModel: bundle.model, units: shapUnits(bundle.kind, bundle.model, bundle.preprocessing.logTarget, state.revenueTarget, state.revenueIsMoney ?? false),
       rows: s.explanation.rows, totalRows: s.totalTestRows, seed: s.seed, expectedValue: s.explanation.expectedValue,
       features: s.explanation.importance.map((f) => ({ feature: f.group, meanAbs: f.meanAbs })),
     };

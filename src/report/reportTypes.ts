@@ -130,7 +130,7 @@ export interface ReportShap {
   readonly runName: string;
   /** gbdt or rf */
   readonly treeModel: string;
-  /** what SHAP values are in: log-odds, probability, log1p(revenue)… */
+  /** what SHAP values are in: log-odds, probability, log1p(<target>), <target> (with ", $" when it is money) */
   readonly units: string;
   readonly rows: number;
   readonly totalRows: number;

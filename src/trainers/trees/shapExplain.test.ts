@@ -80,9 +80,12 @@ describe('explainRows', () => {
 
   it('states units: log-odds for boosting, probability for a forest classifier', () => {
     const rf = fitForest({ task: 'classifier', train: { X, cols: 5, rowIdx: all(500), y: y.subarray(0, 500) }, params: { ...DEFAULT_FOREST_PARAMS, nTrees: 3 } });
-    expect(shapUnits('classifier', e.model, false)).toBe('log-odds');
-    expect(shapUnits('classifier', rf.ensemble.model, false)).toBe('probability');
-    expect(shapUnits('regressor', 'gbdt', true)).toBe('log1p(revenue)');
+    expect(shapUnits('classifier', e.model, false, '', false)).toBe('log-odds');
+    expect(shapUnits('classifier', rf.ensemble.model, false, '', false)).toBe('probability');
+    expect(shapUnits('regressor', 'gbdt', true, 'revenue', true)).toBe('log1p(revenue)');
+    // a target on its raw scale is named as the user named it, in dollars only when marked as money
+    expect(shapUnits('regressor', 'rf', false, 'delta_c', false)).toBe('delta_c');
+    expect(shapUnits('regressor', 'gbdt', false, 'basket_value', true)).toBe('basket_value, $');
   });
 });
 

@@ -258,8 +258,8 @@ function featureColours(X: Float32Array, rows: number, featureGroups: readonly s
   return out;
 }
 
-/** The units SHAP values and raw scores are in, for a model's task, kind and target. */
-export function shapUnits(task: 'classifier' | 'regressor', model: TreeModelKind, logTarget: boolean): string {
+/** The units SHAP values and raw scores are in, for a model's task, kind and target (its name, and whether it is money). */
+export function shapUnits(task: 'classifier' | 'regressor', model: TreeModelKind, logTarget: boolean, target: string, money: boolean): string {
   if (task === 'classifier') return model === 'gbdt' ? 'log-odds' : 'probability';
-  return logTarget ? 'log1p(revenue)' : 'revenue, $';
+  return logTarget ? `log1p(${target})` : money ? `${target}, $` : target;
 }
