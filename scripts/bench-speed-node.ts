@@ -4,7 +4,7 @@
  * this process on the tfjs wasm backend. Prints one JSON line: the fit milliseconds of each repeat and the test AUC.
  * Usage: node --import tsx scripts/bench-speed-node.ts logistic|mlp <parquet> [--exclude col] [--repeats 3] [--epochs 2] [--workers auto|1|2]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import * as parquet from 'parquet-wasm';
@@ -54,18 +54,40 @@ let auc = Number.NaN;
 // this process's CPU time (user + system) between the ends of the first and the last epoch: per epoch, a figure the
 // shared machine's load inflates far less than wall time (it counts only the time this process ran)
 const cpuMsPerEpoch: number[] = [];
+// each thread's CPU per epoch (Linux /proc/self/task), the busiest first: with batches shared between threads, the
+// busiest one's is what an epoch would take with a core to each (an estimate: the wall time a loaded machine cannot show)
+const busiestThreadsMs: number[][] = [];
+const clockTicksMs = 10; // USER_HZ is 100 on Linux
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ').at(-1)?.split(' ') ?? [];
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * clockTicksMs);
+    }
+  } catch {
+    // not Linux: no per-thread figure
+  }
+  return out;
+}
 for (let i = 0; i < Number(values.repeats); i++) {
   const marks: number[] = [];
-  const onEpoch = (log: { loss: number }): void => {
-    if (process.env.MLP_LOSS_LOG) console.error("epoch loss", log.loss);
+  const threadMarks: Map<string, number>[] = [];
+  const onEpoch = (): void => {
     const c = process.cpuUsage();
     marks.push((c.user + c.system) / 1000);
+    threadMarks.push(threadCpuMs());
   };
   const r = await trainClassifier({ tf, matrix, y, config, onEpoch, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}) });
   fitMs.push(r.trainMs);
   msPerEpoch.push(r.msPerEpoch);
   if (marks.length > 1) cpuMsPerEpoch.push(((marks.at(-1) ?? 0) - (marks[0] ?? 0)) / (marks.length - 1));
+  const [first, last] = [threadMarks[0], threadMarks.at(-1)];
+  if (first && last && threadMarks.length > 1) {
+    const perThread = [...last].map(([tid, ms]) => (ms - (first.get(tid) ?? 0)) / (threadMarks.length - 1)).sort((a, b) => b - a);
+    busiestThreadsMs.push(perThread.slice(0, 3).map((v) => Math.round(v)));
+  }
   auc = r.metrics.auc_roc;
 }
 for (const t of gradientThreads) t.close();
-process.stdout.write(`${JSON.stringify({ workers: choice === null ? 1 : choice.helpers.length + 1, workers_chosen_by: choice?.chosenBy ?? null, sharing_probe: choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, auc, rows: matrix.rows })}\n`);
+process.stdout.write(`${JSON.stringify({ workers: choice === null ? 1 : choice.helpers.length + 1, workers_chosen_by: choice?.chosenBy ?? null, sharing_probe: choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);

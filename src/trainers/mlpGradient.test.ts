@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeGradientHelpers } from '../pipeline/mlpGradientThreads.ts';
 import { registerNodeBackends } from './backends.node.ts';
 import { initLayers, trainMlp } from './mlp.ts';
-import { batchGradient, MIN_SLICE_ROWS, sliceCount, sliceGradient, type GradientSettings, type MlpGradientHelper, type MlpGradientJob } from './mlpGradient.ts';
+import { batchGradient, LOCAL_SLICE_SHARE, MIN_SLICE_ROWS, sliceCount, sliceGradient, type GradientSettings, type MlpGradientHelper, type MlpGradientJob } from './mlpGradient.ts';
 import { packLayers } from './mlpStep.ts';
 import { createRng } from './random.ts';
 
@@ -47,7 +47,9 @@ describe('batchGradient across helper workers (data parallelism)', () => {
       // every worker got a slice, and the slices cover the batch
       expect(seen.length).toBe(sliceCount(n, helpers) - 1);
       expect(seen.length).toBe(helpers);
-      expect(n - seen.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(MIN_SLICE_ROWS);
+      // this worker keeps LOCAL_SLICE_SHARE of a helper's rows (it also gathers, steps and validates)
+      expect(n - seen.reduce((a, b) => a + b, 0)).toBe(Math.round((LOCAL_SLICE_SHARE * n) / (helpers + LOCAL_SLICE_SHARE)));
+      expect(Math.min(...seen)).toBeGreaterThanOrEqual(MIN_SLICE_ROWS);
       expect(split.length).toBe(one.length);
       expect(maxRelDiff(split, one)).toBeLessThan(1e-5);
       // Σ w·loss / Σ w, the batch's loss, and Σ w itself
@@ -66,7 +68,7 @@ describe('batchGradient across helper workers (data parallelism)', () => {
     expect(seen).toEqual([]);
   });
 
-  it('trains to the same epochs with a helper as without, and the helper does half of every batch', async () => {
+  it('trains to the same epochs with a helper as without, and the helper does its share of every batch', async () => {
     const data = trainingRows(5000, 12);
     const valid = trainingRows(800, 13);
     const opts = {
@@ -76,7 +78,7 @@ describe('batchGradient across helper workers (data parallelism)', () => {
     const alone = await trainMlp(opts);
     const seen: number[] = [];
     const shared = await trainMlp({ ...opts, helpers: [inThreadHelper(seen)] });
-    expect(seen).toEqual(Array.from({ length: 6 }, () => 1250));
+    expect(seen).toEqual(Array.from({ length: 6 }, () => 2500 - Math.round((LOCAL_SLICE_SHARE * 2500) / (1 + LOCAL_SLICE_SHARE))));
     expect(shared.history.length).toBe(alone.history.length);
     shared.history.forEach((h, i) => {
       expect(h.valLoss).toBeCloseTo(alone.history[i]?.valLoss ?? Number.NaN, 4);

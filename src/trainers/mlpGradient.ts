@@ -38,6 +38,14 @@ export interface MlpGradientHelper {
 export const MIN_SLICE_ROWS = 1024;
 
 /**
+ * Rows of the training worker's own slice relative to a helper's: it also gathers the batch, runs Adam and validates.
+ * Measured per thread (bench-speed-node's `busiest_threads_cpu_ms_per_epoch_all`, 2 workers, bundled data, runs
+ * interleaved 0.7 1 1 0.7): equal halves, training thread 615 and 625 ms of CPU an epoch, helper 425 and 430; at 0.7
+ * (~41 % of each batch here) 575 and 550 against 490 and 485. An epoch waits for the busier thread.
+ */
+export const LOCAL_SLICE_SHARE = 0.7;
+
+/**
  * The slice's [gradient (`parameterLayout` order, without L2), Σ w·loss, Σ w] in ONE read: a memory copy on wasm and cpu;
  * on WebGL/WebGPU the wait that keeps the GPU queue one step deep.
  */
@@ -95,7 +103,9 @@ export async function batchGradient(tf: Tf, rows: TrainingRows, s: GradientSetti
   if (slices === 1) return sliceGradient(tf, job(0, n, null), s.dropout, s.nextSeed);
   let weightTotal = 0;
   for (let k = start; k < start + n; k++) weightTotal += rows.w[order[k] as number] as number;
-  const bounds = Array.from({ length: slices + 1 }, (_, i) => Math.round((i * n) / slices));
+  // this worker's slice is the smaller: it also gathers every slice, runs Adam and validates each epoch
+  const shares = slices - 1 + LOCAL_SLICE_SHARE;
+  const bounds = Array.from({ length: slices + 1 }, (_, i) => (i === 0 ? 0 : Math.round(((i - 1 + LOCAL_SLICE_SHARE) * n) / shares)));
   const sent = helpers.slice(0, slices - 1).map((helper, i) => {
     const from = bounds[i + 1] as number;
     const slice = job(from, (bounds[i + 2] as number) - from, weightTotal);
