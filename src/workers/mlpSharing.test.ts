@@ -47,6 +47,9 @@ describe('mlpSharing: whether a training worker shares MLP batches with helpers'
     const busy = await mlpSharing(tf, 2, (count) => Array.from({ length: count }, () => timedHelper(0, [])), timings(14))(job, undefined);
     expect(busy.helpers).toEqual([]);
     expect(busy.probe).toEqual({ aloneMs: 10, sharedMs: 14, helpers: 1 });
+    // a shared batch within the 10 % margin of one worker's time is not worth the risk
+    const close = await mlpSharing(tf, 2, (count) => Array.from({ length: count }, () => timedHelper(0, [])), timings(9.5))(job, undefined);
+    expect(close.helpers).toEqual([]);
   });
 
   it('takes the count the page asks for without a probe, and decides nothing for batches too small to cut', async () => {

@@ -10,6 +10,13 @@ import type { Tf } from '../trainers/types.ts';
 /** At most this many workers share a batch: past it a slice's fixed costs outweigh its share of the rows. */
 export const MAX_MLP_WORKERS = 4;
 
+/**
+ * Sharing must time a batch at least 10 % faster than one worker: the probe is short, and when it errs the cost is
+ * lopsided (with other work on the cores, shared epochs measured up to twice as slow; on a lightly loaded machine a
+ * probe 2 % in favour of sharing still gave slower epochs).
+ */
+export const SHARING_MARGIN = 0.9;
+
 /** Workers that share a batch on `cores` logical cores: one per core, at least 1, at most `MAX_MLP_WORKERS`. */
 export function mlpWorkerCount(cores: number): number {
   return Math.max(1, Math.min(MAX_MLP_WORKERS, Number.isFinite(cores) ? Math.floor(cores) : 1));
@@ -57,7 +64,7 @@ export function mlpSharing(
     const workers = mlpWorkerCount(cores);
     if (workers === 1) return { helpers: [], chosenBy: `${cores} logical core(s)`, probe: null };
     const probe = await measure(tf, helpersFor(workers), job.cols, job.hiddenUnits, job.batchSize);
-    const shared = probe.sharedMs < probe.aloneMs;
+    const shared = probe.sharedMs < SHARING_MARGIN * probe.aloneMs;
     return {
       helpers: shared ? helpersFor(workers) : [],
       chosenBy: `measured: a batch in ${probe.sharedMs.toFixed(1)} ms on ${workers} workers, ${probe.aloneMs.toFixed(1)} ms on one`,
