@@ -369,6 +369,35 @@ if (only('trees.browser')) {
   out['trees.gbdt.browser_fit_ms_all'] = fits.map((f) => round(f, 0));
   if (Number.isFinite(out['trees.gbdt.peer_fit_ms'])) out['trees.gbdt.browser_ratio'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.peer_fit_ms'], 3);
   if (Number.isFinite(out['trees.gbdt.node_fit_ms_fit_rows'])) out['trees.gbdt.browser_over_node_same_rows'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.node_fit_ms_fit_rows'], 2);
+
+  // the random forest in the page's training worker: the Train cell's defaults (200 trees, depth 15), one fit as the
+  // peer's (no threshold folds, no refit), on the fit rows (the peer's forest fits every training row: 1/0.85 more rows)
+  const rfFits = [];
+  try {
+    log('trees.browser: rf in the training worker');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+    await page.getByTestId('clf-model').selectOption('rf');
+    await page.getByTestId('clf-threshold-folds').selectOption('0');
+    await page.getByTestId('clf-refit').selectOption('fit');
+    const runRows = page.locator('[data-testid^="run-row-"]');
+    for (let i = 0; i < 3; i++) {
+      const before = await runRows.count();
+      await page.getByTestId('train-classifier').click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="run-row-"]').length > n, before, { timeout: 300_000, polling: 100 });
+      await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
+      const trees = await dataValue(page, 'classifier-epochs');
+      if (trees !== 200) throw new Error(`the browser rf grew ${trees} trees, not the default 200`);
+      if (i > 0) rfFits.push(await dataValue(page, 'classifier-train-ms'));
+      log(`trees.browser: rf fit ${i} ${await dataValue(page, 'classifier-train-ms')} ms${i === 0 ? ' (warm-up)' : ''}`);
+    }
+    await context.close();
+  } catch (e) { out['trees.browser.rf_error'] = String(e.message).slice(0, 200); }
+  if (rfFits.length > 0) out['trees.rf.browser_fit_ms'] = round(median(rfFits), 0);
+  out['trees.rf.browser_fit_ms_all'] = rfFits.map((f) => round(f, 0));
+  if (Number.isFinite(out['trees.rf.peer_fit_ms'])) out['trees.rf.browser_ratio'] = round(out['trees.rf.browser_fit_ms'] / out['trees.rf.peer_fit_ms'], 3);
 }
 
 if (only('trees.browser_shap')) {
