@@ -337,63 +337,56 @@ if (only('trees')) {
   else out['trees.error'] = `bench-trees exited ${r.status}`;
 }
 
-if (only('trees.browser')) {
-  // gradient boosting in the page's training worker, as a user runs it: the Train cell with early stopping off (100 trees,
-  // 31 leaves), the threshold on the validation slice and no refit, on its fit rows (the training split less its 15 % validation slice), 1 warm-up then 3 measured fits;
-  // after the node part, so the peer's fit time in the ratio is from this same run
+/**
+ * Times one classifier fit in the page's training worker as a user runs it, as the peer fits: the Train cell with
+ * `model` set up by `setup`, no threshold fold models and no refit (the default protocol's cost is
+ * trees.gbdt.flow_train_ms), on its fit rows (the training split less its 15 % validation slice); `runs` fits, the first
+ * a warm-up; each must grow `trees` trees. Returns the measured fits' training times.
+ */
+async function browserTreeFits(model, setup, trees, runs) {
+  log(`trees.browser: ${model} in the training worker`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(baseUrl);
+  await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
+  await page.getByTestId('clf-model').selectOption(model);
+  await setup(page);
+  await page.getByTestId('clf-threshold-folds').selectOption('0');
+  await page.getByTestId('clf-refit').selectOption('fit');
+  const runRows = page.locator('[data-testid^="run-row-"]');
   const fits = [];
+  for (let i = 0; i < runs; i++) {
+    const before = await runRows.count();
+    await page.getByTestId('train-classifier').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="run-row-"]').length > n, before, { timeout: 300_000, polling: 100 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
+    const grown = await dataValue(page, 'classifier-epochs');
+    if (grown !== trees) throw new Error(`the browser ${model} grew ${grown} trees, not ${trees}`);
+    const ms = await dataValue(page, 'classifier-train-ms');
+    if (i > 0) fits.push(ms);
+    log(`trees.browser: ${model} fit ${i} ${ms} ms${i === 0 ? ' (warm-up)' : ''}`);
+  }
+  await context.close();
+  return fits;
+}
+
+if (only('trees.browser')) {
+  // after the node part, so the peer's fit time in each ratio is from this same run
+  // gradient boosting: early stopping off (100 trees, 31 leaves), 1 warm-up then 3 measured fits
+  let fits = [];
   try {
-    log('trees.browser: gbdt in the training worker');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(baseUrl);
-    await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
-    await page.getByTestId('clf-model').selectOption('gbdt');
-    await page.getByTestId('clf-gbdt-early-stopping').selectOption('off');
-    // one fit, as the peer's: no threshold fold models, no refit (the default protocol's cost is trees.gbdt.flow_train_ms)
-    await page.getByTestId('clf-threshold-folds').selectOption('0');
-    await page.getByTestId('clf-refit').selectOption('fit');
-    const runRows = page.locator('[data-testid^="run-row-"]');
-    for (let i = 0; i < 4; i++) {
-      const before = await runRows.count();
-      await page.getByTestId('train-classifier').click();
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="run-row-"]').length > n, before, { timeout: 300_000, polling: 100 });
-      await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
-      if (await dataValue(page, 'classifier-epochs') !== 100) throw new Error('the browser gbdt did not grow 100 trees; is early stopping off?');
-      if (i > 0) fits.push(await dataValue(page, 'classifier-train-ms'));
-      log(`trees.browser: fit ${i} ${await dataValue(page, 'classifier-train-ms')} ms${i === 0 ? ' (warm-up)' : ''}`);
-    }
-    await context.close();
+    fits = await browserTreeFits('gbdt', (page) => page.getByTestId('clf-gbdt-early-stopping').selectOption('off'), 100, 4);
   } catch (e) { out['trees.browser.error'] = String(e.message).slice(0, 200); }
   if (fits.length > 0) out['trees.gbdt.browser_fit_ms'] = round(median(fits), 0);
   out['trees.gbdt.browser_fit_ms_all'] = fits.map((f) => round(f, 0));
   if (Number.isFinite(out['trees.gbdt.peer_fit_ms'])) out['trees.gbdt.browser_ratio'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.peer_fit_ms'], 3);
   if (Number.isFinite(out['trees.gbdt.node_fit_ms_fit_rows'])) out['trees.gbdt.browser_over_node_same_rows'] = round(out['trees.gbdt.browser_fit_ms'] / out['trees.gbdt.node_fit_ms_fit_rows'], 2);
 
-  // the random forest in the page's training worker: the Train cell's defaults (200 trees, depth 15), one fit as the
-  // peer's (no threshold folds, no refit), on the fit rows (the peer's forest fits every training row: 1/0.85 more rows)
-  const rfFits = [];
+  // the random forest: the Train cell's defaults (200 trees, depth 15), 1 warm-up then 2 measured fits (the peer's
+  // forest fits every training row: 1/0.85 more rows)
+  let rfFits = [];
   try {
-    log('trees.browser: rf in the training worker');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(baseUrl);
-    await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
-    await page.getByTestId('clf-model').selectOption('rf');
-    await page.getByTestId('clf-threshold-folds').selectOption('0');
-    await page.getByTestId('clf-refit').selectOption('fit');
-    const runRows = page.locator('[data-testid^="run-row-"]');
-    for (let i = 0; i < 3; i++) {
-      const before = await runRows.count();
-      await page.getByTestId('train-classifier').click();
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="run-row-"]').length > n, before, { timeout: 300_000, polling: 100 });
-      await page.waitForFunction(() => document.querySelector('[data-testid=classifier-status]')?.getAttribute('data-status') === 'done', null, { timeout: 300_000 });
-      const trees = await dataValue(page, 'classifier-epochs');
-      if (trees !== 200) throw new Error(`the browser rf grew ${trees} trees, not the default 200`);
-      if (i > 0) rfFits.push(await dataValue(page, 'classifier-train-ms'));
-      log(`trees.browser: rf fit ${i} ${await dataValue(page, 'classifier-train-ms')} ms${i === 0 ? ' (warm-up)' : ''}`);
-    }
-    await context.close();
+    rfFits = await browserTreeFits('rf', async () => {}, 200, 3);
   } catch (e) { out['trees.browser.rf_error'] = String(e.message).slice(0, 200); }
   if (rfFits.length > 0) out['trees.rf.browser_fit_ms'] = round(median(rfFits), 0);
   out['trees.rf.browser_fit_ms_all'] = rfFits.map((f) => round(f, 0));
