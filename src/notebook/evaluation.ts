@@ -287,7 +287,7 @@ function computeResiduals(r: RegressorResult): Residuals {
   const idx = evenlySpacedIndices(n, MAX_SCATTER_POINTS);
   const actual = idx.map((i) => r.yTest[i] as number);
   const predicted = idx.map((i) => r.predTest[i] as number);
-  const residual = idx.map((_, k) => (actual[k] as number) - (predicted[k] as number));
+  const residual = idx.map((i) => residuals[i] as number);
   const density = {
     predictedVsActual: densityGrid(r.yTest, r.predTest, DENSITY_CELLS, { x: range, y: range }),
     residualVsPredicted: densityGrid(r.predTest, residuals),
