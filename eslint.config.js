@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 const pureLayers = ['src/trainers/**', 'src/data/**', 'src/mlflow/**', 'src/report/**', 'src/notebook/**'];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', '.venv-mlflow', 'test-results', 'playwright-report', 'bench-results', '.tmp', 'scratch'] },
+  { ignores: ['dist', 'node_modules', '.venv-mlflow', 'test-results', 'playwright-report', 'bench-results', '.tmp', 'scratch', '**/*.generated.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import path from 'node:path';
 // @ts-expect-error plain JS module shared with the node static server
 import { workbenchMiddleware } from './scripts/static-server.mjs';
+import { buildKernels } from './scripts/build-kernels.mjs';
 
 /** Correct range requests (suffix ranges included) for /data and the /mlflow proxy, in dev and preview. */
 function workbenchServer(): Plugin {
@@ -13,6 +14,16 @@ function workbenchServer(): Plugin {
     },
     configurePreviewServer(server) {
       server.middlewares.use(workbenchMiddleware(path.resolve('dist')));
+    },
+  };
+}
+
+/** Compiles the AssemblyScript kernels (kernels/) before a build or the dev server imports them (skipped when up to date). */
+function wasmKernels(): Plugin {
+  return {
+    name: 'workbench-wasm-kernels',
+    async buildStart() {
+      await buildKernels();
     },
   };
 }
@@ -46,7 +57,7 @@ function tfjsThreadedWasmMinifySafe(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), workbenchServer()],
+  plugins: [wasmKernels(), react(), workbenchServer()],
   // config.plugins reach workers only in dev; the production worker bundles get their own list
   worker: { format: 'es', plugins: () => [tfjsThreadedWasmMinifySafe()] },
   optimizeDeps: { exclude: ['parquet-wasm'] },

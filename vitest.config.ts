@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     env: { TZ: 'UTC' },
+    // the wasm kernels (kernels/) are compiled before any test imports them
+    globalSetup: ['scripts/build-kernels.mjs'],
   },
 });

@@ -7,8 +7,11 @@ import fs from 'node:fs';
 import { createWorkbenchServer } from './static-server.mjs';
 import { benchSpeedJob, benchSpeedLogistic, benchSpeedMlp } from './bench-speed.mjs';
 import { benchScale } from './bench-scale.mjs';
+import { buildKernels } from './build-kernels.mjs';
 
 const log = (...a) => console.error('[bench]', ...a);
+// the wasm kernels (kernels/): the node parts import them, the build embeds them
+await buildKernels();
 const args = new Set(process.argv.slice(2).filter((a) => a !== '--no-build').map((a) => a.replace(/^--/, '')));
 /** A part runs when no part is named, when it is named, or when a prefix of it is (`speed` runs speed.job, speed.logistic, …). */
 const only = (name) => args.size === 0 || [...args].some((a) => name === a || name.startsWith(`${a}.`));

@@ -61,6 +61,9 @@ export async function buildPipelineBundle(outdir = defaultOutdir) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // the wasm kernels the bundle embeds; a rebuilt kernel file makes the bundle stale below
+  const { buildKernels } = await import('./build-kernels.mjs');
+  await buildKernels();
   const stale = staleInputs();
   if (stale.length > 0) {
     const t0 = performance.now();

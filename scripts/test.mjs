@@ -57,6 +57,8 @@ function countPlaywright(file) {
 }
 
 fs.mkdirSync('test-results', { recursive: true });
+// the wasm kernels (kernels/), before anything imports them (vitest and the build would build them too)
+await (await import('./build-kernels.mjs')).buildKernels();
 step('lint', 'npx eslint src test scripts e2e');
 step('typecheck', 'npx tsc --noEmit -p tsconfig.json');
 
