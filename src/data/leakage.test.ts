@@ -153,6 +153,15 @@ describe('regression target, duplicates', () => {
     const t = table([num('score', score), num('id', id), num('minutes', Float64Array.from(score, (v) => v * 60)), num('score_copy', score), num('y', Float64Array.from(score, (v) => (v > 0.7 ? 1 : 0)))]);
     const f = leakageReport(t, { classTarget: 'y', features: ['score', 'id', 'minutes', 'score_copy'] });
     expect(f.duplicateColumns.map((d) => d.message)).toEqual(['score and score_copy are identical in all 400 rows; keep one of them']);
+    // the same file with every row twice: each value now repeats, but only with its own row, so still no relabelling
+    const twice = table(t.columns.map((c) => (c.kind === 'numeric' ? num(c.name, [...c.values, ...c.values]) : c)));
+    const doubled = leakageReport(twice, { classTarget: 'y', features: ['score', 'id', 'minutes', 'score_copy'] });
+    expect(doubled.duplicateColumns.map((d) => d.message)).toEqual(['score and score_copy are identical in all 800 rows; keep one of them']);
+    // a real relabelling in a file with repeated rows is still found: 5 levels over 400 distinct rows
+    const level = Float64Array.from(score, (v) => Math.floor(v * 5));
+    const withLevels = table([...twice.columns, num('level', [...level, ...level]), num('level_x10', [...level, ...level].map((v) => v * 10 + 3))]);
+    expect(leakageReport(withLevels, { classTarget: 'y', features: ['score', 'level', 'level_x10'] }).duplicateColumns.map((d) => d.message))
+      .toEqual(['level and level_x10 map one-to-one (5 values each): the same information under other labels; keep one of them']);
   });
 
   it('counts test rows that repeat a training row: a file repeated twice has every test row in training', () => {

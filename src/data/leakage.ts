@@ -341,6 +341,8 @@ export function duplicateColumns(ds: Dataset, names: readonly string[]): Duplica
   const out: DuplicateColumns[] = [];
   // a column's codes (4 bytes a row) are not kept: those of an earlier column are made again only when its hash matches
   const buckets = new Map<string, Array<{ name: string; col: Dataset['columns'][number] }>>();
+  // rows distinct in every column, counted once when a relabelling is first in doubt (a pass over every row)
+  let rowsDistinct: number | undefined;
   for (const name of names) {
     const col = ds.columns.find((c) => c.name === name);
     if (col === undefined || col.kind === 'timestamp') continue;
@@ -361,8 +363,10 @@ export function duplicateColumns(ds: Dataset, names: readonly string[]): Duplica
       const textAt = (c: Dataset['columns'][number], r: number): string => (c.kind === 'categorical' ? (c.levels[c.codes[r] ?? -1] ?? 'null') : String(c.values[r]));
       const identical = Array.from(firstRow).every((r) => textAt(a, r) === textAt(col, r));
       // two columns whose values are (nearly) all distinct, such as two measurements or two ids, map one-to-one by
-      // construction: that says nothing, so a relabelling counts only when a value repeats on two rows on average
-      if (!identical && distinct * 2 > rows) continue;
+      // construction: that says nothing, so a relabelling counts only when a value repeats on two rows on average, and
+      // on rows that differ elsewhere: a file whose rows each appear twice repeats every value without saying anything
+      rowsDistinct ??= distinct * 2 > rows ? rows : distinctRows(ds);
+      if (!identical && distinct * 2 > rowsDistinct) continue;
       const kind = identical ? 'identical' : 'one-to-one';
       out.push({
         columns: [other.name, name], kind, values: distinct,
@@ -384,8 +388,8 @@ function equalCodes(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-/** Test rows that equal some training row in every column of `ds`. */
-export function crossSplitDuplicates(ds: Dataset, split: { readonly train: Uint32Array; readonly test: Uint32Array }): CrossSplitDuplicates {
+/** Whole-row identity over every column of `ds`: a 53-bit hash of a row, and whether two rows are equal (nulls equal). */
+function rowIdentity(ds: Dataset): { hash: (r: number) => number; same: (a: number, b: number) => boolean } {
   const cols = ds.columns;
   const cell = (c: (typeof cols)[number], r: number): number => (c.kind === 'categorical' ? (c.codes[r] ?? -1) : (c.values[r] ?? NaN));
   const same = (a: number, b: number): boolean => cols.every((c) => { const x = cell(c, a); const y = cell(c, b); return x === y || (x !== x && y !== y); });
@@ -401,6 +405,26 @@ export function crossSplitDuplicates(ds: Dataset, split: { readonly train: Uint3
     }
     return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
   };
+  return { hash, same };
+}
+
+/** How many distinct rows `ds` holds (rows equal in every column count once). */
+function distinctRows(ds: Dataset): number {
+  const { hash, same } = rowIdentity(ds);
+  const first = new Map<number, number[]>();
+  let distinct = 0;
+  for (let r = 0; r < ds.rows; r++) {
+    const h = hash(r);
+    const list = first.get(h);
+    if (list === undefined) { first.set(h, [r]); distinct++; } else if (!list.some((o) => same(o, r))) { list.push(r); distinct++; }
+  }
+  return distinct;
+}
+
+/** Test rows that equal some training row in every column of `ds`. */
+export function crossSplitDuplicates(ds: Dataset, split: { readonly train: Uint32Array; readonly test: Uint32Array }): CrossSplitDuplicates {
+  const cols = ds.columns;
+  const { hash, same } = rowIdentity(ds);
   const firstTrain = new Map<number, number>();
   for (const r of split.train) { const h = hash(r); if (!firstTrain.has(h)) firstTrain.set(h, r); }
   let withCopy = 0;
