@@ -55,7 +55,7 @@ describe('validateDataset', () => {
   it('non-binary class target', () => {
     const cols = [num('is_ordered', hour), num('revenue', revenue), num('hour', hour)];
     expect(validateDataset(ds(cols), opts)).toEqual([
-      { code: 'target-not-binary', column: 'is_ordered', message: 'column "is_ordered" holds 0, 1, …; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target' },
+      { code: 'target-not-binary', column: 'is_ordered', message: 'column "is_ordered" holds 24 values (0, 1, 2, 3, 4, 5, …) and the models here are two-class: to predict one class against the rest, derive a 0/1 column before loading (1 = that class); to compare two classes, keep their rows with row filters; or pick another target' },
     ]);
     const twoValues = [num('is_ordered', ordered.map((o) => o + 1)), num('revenue', revenue)];
     expect(validateDataset(ds(twoValues), { ...opts, features: [] })[0]?.message).toBe(
@@ -66,7 +66,12 @@ describe('validateDataset', () => {
     ]);
     const text = [cat('is_ordered', hour.map(String)), num('revenue', revenue)];
     expect(validateDataset(ds(text), { ...opts, features: [] })[0]?.message).toBe(
-      'column "is_ordered" holds more than two values (0, 1, …); expected exactly two classes, so recode it or pick another target');
+      'column "is_ordered" holds 24 values ("0", "1", "10", "11", "12", "13", …) and the models here are two-class: to predict one class against the rest, derive a 0/1 column before loading (1 = that class); to compare two classes, keep their rows with row filters; or pick another target');
+    const segment = [cat('segment', hour.map((h) => ['bronze', 'silver', 'gold'][h % 3]!)), num('revenue', revenue)];
+    expect(validateDataset(ds(segment), { ...opts, classTarget: 'segment', features: [] })[0]?.message).toBe(
+      'column "segment" holds 3 values ("bronze", "gold", "silver") and the models here are two-class: to predict one class against the rest, derive a 0/1 column before loading (1 = that class); to compare two classes, keep their rows with row filters; or pick another target');
+    const many = [num('score', Array.from({ length: rows }, (_, i) => i / 7)), num('revenue', revenue)];
+    expect(validateDataset(ds(many), { ...opts, classTarget: 'score', features: [] })[0]?.message).toMatch(/^column "score" holds 40 values \(0, 0\.14\d+, /);
   });
 
   it('all-null class target', () => {
@@ -93,10 +98,9 @@ describe('validateDataset', () => {
     expect(regressionTargetNegatives(ds(cols), null)).toBeNull();
   });
 
-  it('all-null feature and unknown feature', () => {
+  it('an all-null feature is no refusal (the encoder leaves it out and says so); an unknown feature is', () => {
     const cols = [...good(), num('coupon', hour.map(() => NaN))];
     expect(validateDataset(ds(cols), { ...opts, features: ['hour', 'coupon', 'promo', 'revenue'] })).toEqual([
-      { code: 'feature-all-null', column: 'coupon', message: 'column "coupon" is entirely null; exclude it from the features' },
       { code: 'missing-feature', column: 'promo', message: 'feature "promo" is not a column of this file; remove it from the feature list' },
     ]);
   });
@@ -119,6 +123,22 @@ describe('validateDataset', () => {
     expect(validateDataset(ds(cols), opts)).toEqual([
       { code: 'target-has-nulls', column: 'is_ordered', message: 'column "is_ordered" has 1 null rows; drop or fill them before training' },
     ]);
+  });
+
+  it('a regression target with nulls: refused where the regressor would fit a 0 the file never held, counted as 0 where the class is negative', () => {
+    // rows 0, 4, 8 … are ordered; a null on ordered rows 4 and 12 and on unordered rows 1 and 2
+    const price = revenue.map((r, i) => (i === 4 || i === 12 || i === 1 || i === 2 ? NaN : r));
+    const cols = [num('is_ordered', ordered), num('price', price), num('hour', hour)];
+    expect(validateDataset(ds(cols), { ...opts, revenueTarget: 'price' })).toEqual([{
+      code: 'target-has-nulls', column: 'price',
+      message: 'regression target "price" is null on 2 rows where is_ordered = 1 (rows 4, 12, counting from 0); drop those rows (row filter "price not null" in the Features cell) or fill them before training',
+    }]);
+    // nulls only where nothing was ordered: no revenue, counted as 0
+    const onlyUnordered = revenue.map((r, i) => (i === 1 || i === 2 ? NaN : r));
+    expect(validateDataset(ds([num('is_ordered', ordered), num('price', onlyUnordered), num('hour', hour)]), { ...opts, revenueTarget: 'price' })).toEqual([]);
+    // no class target: every row is fitted, so every null counts
+    expect(validateDataset(ds(cols), { classTarget: null, revenueTarget: 'price', features: ['hour'] })[0]?.message).toBe(
+      'regression target "price" is null on 4 rows (rows 1, 2, 4, …, counting from 0); drop those rows (row filter "price not null" in the Features cell) or fill them before training');
   });
 });
 

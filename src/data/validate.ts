@@ -1,5 +1,5 @@
 /** Checks a dataset can be trained on before any work starts; every problem is one sentence saying what to do. */
-import type { Column, Dataset } from './types.ts';
+import type { Column, Dataset, NumericColumn } from './types.ts';
 import { detectOneHotGroups } from './oneHotGroups.ts';
 import { negativeValues, type NegativeValues } from '../trainers/targetTransform.ts';
 
@@ -18,7 +18,6 @@ export type ValidationCode =
   | 'target-not-binary'
   | 'revenue-not-numeric'
   | 'missing-feature'
-  | 'feature-all-null'
   | 'too-few-rows-of-class'
   | 'not-finite'
   | 'out-of-range'
@@ -94,19 +93,29 @@ export function binaryLabelsProblem(col: Column): string | null {
   if (col.kind === 'timestamp') return timestampTarget(col.name);
   if (col.nullCount === rows) return `column "${col.name}" is entirely null; pick a class target that holds 0/1 values`;
   const values = distinctValues(col, 2);
+  if (values.length > 2) return manyClasses(col);
   if (col.kind === 'numeric') {
     if (values.length !== 2 || values[0] !== '0' || values[1] !== '1') {
       if (values.length === 1) return `column "${col.name}" holds only the value ${values[0] ?? ''}; a class target needs rows of both 0 and 1`;
-      const shown = values.slice(0, 2).join(', ') + (values.length > 2 ? ', …' : '');
-      return `column "${col.name}" holds ${shown}; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target`;
+      return `column "${col.name}" holds ${values.join(', ')}; expected exactly two classes 0/1, so recode it (1 = the event to predict) or pick another target`;
     }
     return null;
   }
-  if (values.length !== 2) {
-    if (values.length === 1) return `column "${col.name}" holds only the value "${values[0] ?? ''}"; a class target needs rows of two classes`;
-    return `column "${col.name}" holds more than two values (${values.slice(0, 2).join(', ')}, …); expected exactly two classes, so recode it or pick another target`;
-  }
+  if (values.length !== 2) return `column "${col.name}" holds only the value "${values[0] ?? ''}"; a class target needs rows of two classes`;
   return null;
+}
+
+/**
+ * The refusal of a column with more than two classes: how many and which, and what to do. The models are binary;
+ * taking one class against the rest (or two of them) is the user's choice, never made silently.
+ */
+function manyClasses(col: Column): string {
+  const shown = 6;
+  const values = distinctValues(col, 50);
+  const count = values.length > 50 ? 'more than 50 values' : `${values.length} values`;
+  const list = values.slice(0, shown).map((v) => (col.kind === 'categorical' ? `"${v}"` : v)).join(', ') + (values.length > shown ? ', …' : '');
+  return `column "${col.name}" holds ${count} (${list}) and the models here are two-class: to predict one class against the rest, `
+    + 'derive a 0/1 column before loading (1 = that class); to compare two classes, keep their rows with row filters; or pick another target';
 }
 
 /**
@@ -214,6 +223,8 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
     issues.push({ code: 'no-target', column: '', message: 'both targets are none; choose a class target or a regression target in the Features cell' });
   }
   const cls = opts.classTarget === null ? null : byName.get(opts.classTarget);
+  // the class's 0/1 labels when it has two classes: which rows the regressor fits (the positive ones)
+  let classLabels: BinaryLabels | null = null;
   if (cls === null) {
     // no class target: nothing to check
   } else if (cls === undefined) {
@@ -224,6 +235,7 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       const allNull = cls.nullCount === ds.rows;
       issues.push({ code: allNull ? 'target-all-null' : 'target-not-binary', column: cls.name, message: labels });
     } else {
+      classLabels = labels;
       if (labels.nulls > 0) {
         issues.push({ code: 'target-has-nulls', column: cls.name, message: `column "${cls.name}" has ${fmt(labels.nulls)} null rows; drop or fill them before training` });
       }
@@ -255,6 +267,10 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
     } else {
       // negative values are a warning (`negativeTargetWarning`): the regressor then fits the raw scale
       issues.push(...notFinite(rev, 'revenue column'));
+      // with a class target that is not usable, its own issue says what to do first
+      const nulls = cls === null ? regressionTargetNulls(rev, null)
+        : cls !== undefined && classLabels !== null ? regressionTargetNulls(rev, { name: cls.name, labels: classLabels }) : null;
+      if (nulls !== null) issues.push({ code: 'target-has-nulls', column: rev.name, message: nulls });
     }
   }
 
@@ -269,12 +285,33 @@ export function validateDataset(ds: Dataset, opts: ValidateOptions): ValidationI
       if (groupNames.has(f)) continue;
       issues.push({ code: 'missing-feature', column: f, message: notAColumn(ds, 'feature', f, 'remove it from the feature list') });
     } else if (col.nullCount === ds.rows) {
-      issues.push({ code: 'feature-all-null', column: f, message: `column "${f}" is entirely null; exclude it from the features` });
+      // it holds nothing to learn from: the encoder leaves it out and says so (a warning beside the model matrix)
     } else {
       issues.push(...notFinite(col, 'feature'));
     }
   }
   return issues;
+}
+
+/**
+ * Why null regression targets stop training, or null when none matter. A null is counted as 0 only where the class
+ * target is negative (no order, no revenue); on a positive row, or on any row of a regression-only notebook, the
+ * regressor would learn a 0 the file never held.
+ */
+function regressionTargetNulls(rev: NumericColumn, cls: { readonly name: string; readonly labels: BinaryLabels } | null, show = 3): string | null {
+  const values = rev.values;
+  let count = 0;
+  const rows: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === v || (cls !== null && cls.labels.y[i] !== 1)) continue;
+    count++;
+    if (rows.length < show) rows.push(i);
+  }
+  if (count === 0) return null;
+  const where = `row${rows.length === 1 ? '' : 's'} ${rows.join(', ')}${count > rows.length ? ', …' : ''}, counting from 0`;
+  const on = cls === null ? '' : ` where ${cls.name} = ${cls.labels.positiveLabel}`;
+  return `regression target "${rev.name}" is null on ${fmt(count)} row${count === 1 ? '' : 's'}${on} (${where}); drop those rows (row filter "${rev.name} not null" in the Features cell) or fill them before training`;
 }
 
 /** Negative values of the regression target, or null when it is none or not a numeric column (validation names that). */
