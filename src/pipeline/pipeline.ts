@@ -201,6 +201,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   if (leakage.crossSplitDuplicates !== null && leakage.crossSplitDuplicates.withCopyInTraining > 0) o.log(`note: ${leakage.crossSplitDuplicates.message}`);
   const built = buildModelMatrix(all, { targets: [o.target, o.revenue].filter((t): t is string => t !== null), exclude: o.exclude });
   for (const w of built.warnings) o.log(`warning: ${w}`);
+  // what the encoder did to each column (left out as an id, a constant or a time; nulls filled; levels one-hot): never silent
+  for (const n of built.notes) o.log(`note: ${n}`);
   const revCol = all.columns.find((c) => c.name === o.revenue);
   const revenue = revCol?.kind === 'numeric' ? Float64Array.from(revCol.values, (v) => (Number.isNaN(v) ? 0 : v)) : new Float64Array(all.rows);
   const matrix = built.matrix;
