@@ -3,6 +3,7 @@ import type { DataOps } from './dataProtocol.ts';
 import { importanceTransferables, shapTransferables, type ImportanceOps } from './importanceProtocol.ts';
 import { gradientJobTransferables, workerGradientHelper, type MlpGradientOps } from './mlpGradientProtocol.ts';
 import type { MlpGradientHelper } from '../trainers/mlpGradient.ts';
+import { teamThreads, type MlpTeamOps, type TeamThreads } from './mlpTeamProtocol.ts';
 import { jobTransferables, type TrainOps } from './trainProtocol.ts';
 import { WorkerClient, browserWorkerEndpoint } from './workerClient.ts';
 
@@ -42,4 +43,15 @@ export function createMlpGradientHelpers(count: number, owner: string): MlpGradi
       transferInput: { gradient: gradientJobTransferables },
     }));
   });
+}
+
+/** MLP team followers, started by a training worker (nested workers): each runs the kernel on its slice of every batch. */
+export function createMlpTeamThreads(count: number, owner: string): TeamThreads {
+  return teamThreads(Array.from({ length: count }, (_, i) => {
+    const name = `${owner}-team-${i + 1}`;
+    return new WorkerClient<MlpTeamOps>({
+      name,
+      create: () => browserWorkerEndpoint(new Worker(new URL('./mlpTeam.worker.ts', import.meta.url), { type: 'module', name })),
+    });
+  }));
 }
