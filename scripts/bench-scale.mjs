@@ -97,6 +97,7 @@ export async function benchScale({ browser, baseUrl, distDir, log, memorySampler
     await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing', transferMode: 'ReportEvents' });
     const phase = async (name, fn) => {
       await mark(name);
+      mem.setPhase(name);
       const t0 = await page.evaluate(() => performance.now());
       await fn();
       phases.push({ name, start: t0, end: await page.evaluate(() => performance.now()) });
@@ -149,6 +150,9 @@ export async function benchScale({ browser, baseUrl, distDir, log, memorySampler
     out['scale.x10.peak_mb'] = Math.round(mem.peak() / 2 ** 20);
     out['scale.x10.peak_over_matrix'] = Number((mem.peak() / matrixBytes).toFixed(2));
     out['scale.x10.peak_breakdown_mb'] = mem.breakdown();
+    // when the peak fell, and which of its parts a busy worker did not answer in time (counted at their last answer)
+    out['scale.x10.peak_phase'] = mem.peakSample().phase;
+    out['scale.x10.peak_stale_parts'] = mem.peakSample().stale;
     await mem.stop();
     out['scale.x10.logistic_ms'] = Math.round(logistic.totalMs);
     out['scale.x10.logistic_auc'] = Number(logistic.auc.toFixed(4));

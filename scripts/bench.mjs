@@ -39,7 +39,11 @@ const browser = needsBrowser ? await chromium.launch({
 /**
  * Samples, every 50 ms, the CDP heap of the page and of every worker plus each worker's WebAssembly.Memory and the
  * shared memory the data worker made (heap figures leave SharedArrayBuffers out; the page and the training workers
- * read those same bytes, so they are counted once, where they were made).
+ * read those same bytes, so they are counted once, where they were made). The page and the workers are read at the
+ * same time, not one after another (a busy worker answers late, and the others' figures would be from another moment).
+ * A reading a busy worker does not answer within a second counts its last answer, not 0: its memory did not go away
+ * (a WebAssembly.Memory never shrinks). The peak sample names the parts that were such last answers (`stale`) and the
+ * phase it fell in (`setPhase`).
  */
 async function memorySampler(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -48,7 +52,7 @@ async function memorySampler(page) {
   const pending = new Map();
   // a worker's name (`train-classifier`, `train-regressor`, `data`) tells two workers of one script apart
   cdp.on('Target.attachedToTarget', (e) => { if (e.targetInfo.type === 'worker') workers.set(e.sessionId, e.targetInfo.title || e.targetInfo.url); });
-  cdp.on('Target.detachedFromTarget', (e) => workers.delete(e.sessionId));
+  cdp.on('Target.detachedFromTarget', (e) => { workers.delete(e.sessionId); for (const k of [...last.keys()]) if (k.startsWith(`${e.sessionId}:`)) last.delete(k); });
   cdp.on('Target.receivedMessageFromTarget', (e) => {
     const msg = JSON.parse(e.message);
     const p = pending.get(msg.id);
@@ -64,25 +68,41 @@ async function memorySampler(page) {
   let peak = 0;
   let running = true;
   let breakdown = {};
+  let peakStale = [];
+  let phase = '';
+  let peakPhase = '';
+  /** the last answer of each reading (`session:kind`), for a reading not answered in time */
+  const last = new Map();
+  const timeline = process.env.BENCH_MEM_TIMELINE ? [] : null;
+  // V8 heap + embedder heap + ArrayBuffer backing stores (where the columns live)
+  const bytes = (h) => h.usedSize + (h.embedderHeapUsedSize ?? 0) + (h.backingStorageSize ?? 0);
+  const evaluate = (sessionId, fn) => toWorker(sessionId, 'Runtime.evaluate', { expression: `typeof ${fn} === "function" ? ${fn}() : 0`, returnByValue: true })
+    .then((r) => (r?.result?.value === undefined ? null : r.result.value));
   const sample = async () => {
+    const reads = [['page', 'page', cdp.send('Runtime.getHeapUsage').then(bytes, () => null)]];
+    for (const [sessionId, title] of workers) {
+      const name = title.split('/').pop().split(/-[\w]{8}\.js$/)[0];
+      reads.push(
+        [`${sessionId}:heap`, `${name}.heap`, toWorker(sessionId, 'Runtime.getHeapUsage').then((h) => (h ? bytes(h) : null))],
+        [`${sessionId}:wasm`, `${name}.wasm`, evaluate(sessionId, '__wasmMemoryBytes')],
+        [`${sessionId}:shared`, `${name}.shared`, evaluate(sessionId, '__sharedMemoryBytes')],
+      );
+    }
+    const values = await Promise.all(reads.map((r) => r[2]));
     let total = 0;
     const parts = {};
-    // V8 heap + embedder heap + ArrayBuffer backing stores (where the columns live)
-    const bytes = (h) => (h ? h.usedSize + (h.embedderHeapUsedSize ?? 0) + (h.backingStorageSize ?? 0) : 0);
-    try { const b = bytes(await cdp.send('Runtime.getHeapUsage')); total += b; parts.page = b; } catch { /* page navigating */ }
-    for (const sessionId of workers.keys()) {
-      const heap = await toWorker(sessionId, 'Runtime.getHeapUsage');
-      total += bytes(heap);
-      const wasm = await toWorker(sessionId, 'Runtime.evaluate', { expression: 'typeof __wasmMemoryBytes === "function" ? __wasmMemoryBytes() : 0', returnByValue: true });
-      total += wasm?.result?.value ?? 0;
-      const shared = await toWorker(sessionId, 'Runtime.evaluate', { expression: 'typeof __sharedMemoryBytes === "function" ? __sharedMemoryBytes() : 0', returnByValue: true });
-      total += shared?.result?.value ?? 0;
-      const name = (workers.get(sessionId) ?? 'detached').split('/').pop().split(/-[\w]{8}\.js$/)[0];
-      parts[`${name}.heap`] = bytes(heap);
-      parts[`${name}.wasm`] = wasm?.result?.value ?? 0;
-      if (shared?.result?.value) parts[`${name}.shared`] = shared.result.value;
-    }
-    if (total > peak) { peak = total; breakdown = parts; }
+    const stale = [];
+    reads.forEach(([key, name], i) => {
+      let v = values[i];
+      if (v === null) {
+        v = last.get(key) ?? 0;
+        if (v > 0) stale.push(name);
+      } else last.set(key, v);
+      total += v;
+      if (v > 0 || !name.endsWith('.shared')) parts[name] = (parts[name] ?? 0) + v;
+    });
+    if (total > peak) { peak = total; breakdown = parts; peakStale = stale; peakPhase = phase; }
+    if (timeline) timeline.push({ t: Date.now(), phase, total, ...parts });
   };
   const loop = (async () => { while (running) { await sample(); await new Promise((r) => setTimeout(r, 50)); } })();
   return {
@@ -92,9 +112,18 @@ async function memorySampler(page) {
       for (const sessionId of workers.keys()) await toWorker(sessionId, 'HeapProfiler.collectGarbage');
     },
     reset() { peak = 0; },
+    /** names the phase later samples fall in (the peak's phase is reported with it) */
+    setPhase(name) { phase = name; },
     peak: () => peak,
     breakdown: () => Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
-    async stop() { running = false; await loop; await cdp.detach().catch(() => {}); },
+    /** the peak sample's phase and the parts of it that were a busy worker's last answer */
+    peakSample: () => ({ phase: peakPhase, stale: peakStale }),
+    async stop() {
+      running = false;
+      await loop;
+      await cdp.detach().catch(() => {});
+      if (timeline) fs.writeFileSync(process.env.BENCH_MEM_TIMELINE, JSON.stringify(timeline));
+    },
   };
 }
 
