@@ -1,6 +1,6 @@
 /** The portable model artefact: a tfjs layers model plus the preprocessing needed to go from raw features to an answer. */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './types.ts';
+import { FORWARD_CHUNK_ROWS, type Tf } from './types.ts';
 import { applyScaler } from './scaler.ts';
 import { isTreeBundle, loadTreeBundle, type TreeBundle } from './trees/treeBundle.ts';
 
@@ -145,7 +145,7 @@ function parseBundle(parsed: unknown): ModelBundle {
  */
 async function predictScaled(tf: Tf, model: tfjs.LayersModel, X: Float32Array, rows: number, cols: number, scaler: { readonly mean: Float64Array; readonly scale: Float64Array }): Promise<Float32Array> {
   const out = new Float32Array(rows);
-  const chunk = 65536;
+  const chunk = FORWARD_CHUNK_ROWS;
   for (let start = 0; start < rows; start += chunk) {
     const n = Math.min(chunk, rows - start);
     const scaled = applyScaler(X.subarray(start * cols, (start + n) * cols), n, cols, scaler);

@@ -5,7 +5,7 @@ import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { batchGradient, type GradientSettings, type MlpGradientHelper } from './mlpGradient.ts';
 import { adamStep, createAdam, forwardPass, kernelMask, layerTensors, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
-import { BATCH_PROGRESS_MS, type Clock, type EpochLog, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
+import { BATCH_PROGRESS_MS, FORWARD_CHUNK_ROWS, type Clock, type EpochLog, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
 
 /** Inputs of `trainMlp`; X matrices are already standardised, row-major. */
 export interface MlpOptions {
@@ -71,9 +71,6 @@ export function weightedBce(tf: Tf, logits: tfjs.Tensor, y: tfjs.Tensor, w: tfjs
   return tf.tidy(() => tf.div(tf.sum(tf.mul(weightedBceTerms(tf, logits, y), w)), tf.sum(w)) as tfjs.Scalar);
 }
 
-/** Validation rows per forward pass: bounds the activations held on the device at once. */
-const VALID_CHUNK_ROWS = 65_536;
-
 /** True when the validation loss moved less than 1e-4 over the last 3 epochs: the issue's definition of converged. */
 export function hasPlateaued(valLosses: readonly number[]): boolean {
   if (valLosses.length < 4) return false;
@@ -128,15 +125,15 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   };
 
   /**
-   * The validation loss and outputs (probabilities for bce), in chunks of VALID_CHUNK_ROWS rows: one forward pass over
+   * The validation loss and outputs (probabilities for bce), in chunks of FORWARD_CHUNK_ROWS rows: one forward pass over
    * every validation row would hold rows × units activations per layer on the device (the wasm heap keeps its peak).
    */
   const validate = async (): Promise<{ valLoss: number; valOut: Float32Array }> => {
     const valOut = new Float32Array(o.validRows);
     let weighted = 0;
     let weightSum = 0;
-    for (let start = 0; start < o.validRows; start += VALID_CHUNK_ROWS) {
-      const n = Math.min(o.validRows, start + VALID_CHUNK_ROWS) - start;
+    for (let start = 0; start < o.validRows; start += FORWARD_CHUNK_ROWS) {
+      const n = Math.min(o.validRows, start + FORWARD_CHUNK_ROWS) - start;
       const part = tf.tidy(() => {
         const y = tf.tensor2d(o.validY.subarray(start, start + n), [n, 1]);
         const w = tf.tensor2d(wValid.subarray(start, start + n), [n, 1]);
