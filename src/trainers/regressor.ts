@@ -1,5 +1,6 @@
 /** The revenue regressor: log1p or raw target, converting-only / direct / two-stage strategies, ridge or MLP, Duan's smearing back to dollars. */
 import type { ModelMatrix } from '../data/types.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 import { buildBundle, loadBundle } from './bundle.ts';
 import type { DenseLayer, ModelBundle } from './bundle.ts';
 import { trainClassifier } from './classifier.ts';
@@ -118,6 +119,9 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   const trainIdx = config.strategy === 'direct' ? train : ordered(train);
   const testIdx = config.strategy === 'converting_only' ? ordered(test) : test;
   if (!canFitLine(trainIdx.length, cols)) throw new Error(`only ${trainIdx.length} training rows for strategy "${config.strategy}"; use "direct" or more data`);
+  // every training row's index, made here and read no more once the converting ones are picked (15 MiB with ten times
+  // the data): freed now, since an idle worker may not collect it for minutes
+  if (trainIdx !== train) releaseBuffers(train);
   phases.lap('split');
 
   // fitted and scaled straight from the matrix's rows: no unscaled copy of the training rows
@@ -126,7 +130,9 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     warnings.push(`column "${matrix.featureNames[c] ?? c}" is constant on the training rows; it gets scale 1 and carries no signal`);
   }
   const trainX = applyScalerOnRows(matrix.X, cols, trainIdx, scaler);
-  const revTrain = subsetVector(Float64Array.from(o.revenue), trainIdx);
+  // read in place when it is float64 already (the shared training inputs): a copy is 8 bytes a row, twice
+  const revenue = o.revenue instanceof Float64Array ? o.revenue : Float64Array.from(o.revenue);
+  const revTrain = subsetVector(revenue, trainIdx);
   const target = revTrain.map((v) => toFitScale(transform, v));
   phases.lap('scale');
 
@@ -143,7 +149,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     const log: EpochLog = { epoch: 1, loss: Number.NaN, valLoss: Number.NaN, ms: now() - t0 };
     history.push(log);
   } else {
-    const strata = subsetVector(Float64Array.from(o.isOrdered), trainIdx);
+    const strata = o.isOrdered instanceof Float64Array ? subsetVector(o.isOrdered, trainIdx) : subsetVector(o.isOrdered, trainIdx);
     const inner = stratifiedSplit(strata, config.validationFraction, config.seed + 1);
     validCount = inner.test.length;
     // centring the target lets Adam start at the mean instead of spending epochs walking the output bias there
@@ -162,6 +168,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     ({ history, converged } = fit);
   }
   const trainMs = now() - started;
+  releaseBuffers(trainX);
   phases.lap('fit');
 
   const meta = {
@@ -177,14 +184,18 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   const rawBundle = await buildBundle(tf, layers, { ...meta, preprocessing });
   const rawPredictor = await loadBundle(tf, rawBundle);
   phases.lap('bundle');
-  const trainPred = await rawPredictor.predict(subsetRows(matrix.X, cols, trainIdx), trainIdx.length);
+  const trainRaw = subsetRows(matrix.X, cols, trainIdx);
+  const trainPred = await rawPredictor.predict(trainRaw, trainIdx.length);
+  releaseBuffers(trainRaw);
   rawPredictor.dispose();
   phases.lap('predict');
   const smearing = transform === 'log1p' ? smearingFactor(target, trainPred) : 1;
   const bundle: ModelBundle = { ...rawBundle, preprocessing: { ...preprocessing, logTarget: transform === 'log1p', smearing } };
   const predictor = await loadBundle(tf, bundle);
   phases.lap('bundle');
-  const conditional = await predictor.predict(subsetRows(matrix.X, cols, testIdx), testIdx.length);
+  const testRaw = subsetRows(matrix.X, cols, testIdx);
+  const conditional = await predictor.predict(testRaw, testIdx.length);
+  releaseBuffers(testRaw);
   predictor.dispose();
 
   let predTest = Float64Array.from(conditional);
@@ -192,7 +203,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     const proba = await orderProbability(o, test);
     predTest = predTest.map((v, i) => v * (proba[i] ?? 0));
   }
-  const yTest = subsetVector(Float64Array.from(o.revenue), testIdx);
+  const yTest = subsetVector(revenue, testIdx);
   phases.lap('predict');
   const scores = regressorScores(yTest, predTest, revTrain);
   phases.lap('metrics');
@@ -222,7 +233,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
 /** P(order) aligned with `test`: the caller's classifier output when given, otherwise a logistic classifier trained on the same split. */
 async function orderProbability(o: TrainRegressorOptions, test: Uint32Array): Promise<Float32Array> {
   const given = o.classifierProba ?? await trainClassifier({
-    tf: o.tf, matrix: o.matrix, y: Float32Array.from(o.isOrdered),
+    tf: o.tf, matrix: o.matrix, y: o.isOrdered,
     config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'logistic', seed: o.config.seed, testFraction: o.config.testFraction },
     ...(o.signal ? { signal: o.signal } : {}), ...(o.now ? { now: o.now } : {}), ...(o.split ? { split: o.split } : {}),
   });

@@ -4,6 +4,7 @@ import { datasetFromTable } from '../../test/datasetFixture.ts';
 import { jobWithInputs, resolveTrainJob, type TrainOnDataJob } from './trainProtocol.ts';
 import { DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
 import { buildTrainingInputs } from '../notebook/trainingInputs.ts';
+import { copyDataset } from '../data/datasetCopy.ts';
 
 const n = 50;
 const ds = datasetFromTable(new arrow.Table({
@@ -37,6 +38,25 @@ describe('training inputs built in shared memory (the data worker, for both trai
     expect(Array.from(fromShared.job.matrix.X)).toEqual(Array.from(inWorker.job.matrix.X));
     expect(Array.from(fromShared.job.revenue)).toEqual(Array.from(inWorker.job.revenue));
     expect(Array.from(fromShared.job.isOrdered)).toEqual(Array.from(inWorker.job.isOrdered));
+  });
+
+  // amounts with cents are float64 (not exact in float32), as money is
+  it('a float64 regression target without nulls is read in place when it is in the memory asked for, else copied there', () => {
+    const whole = datasetFromTable(new arrow.Table({
+      converted: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 'yes' : 'no')), new arrow.Utf8()),
+      profit: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 20.1 - i : 0)), new arrow.Float64()),
+    }));
+    const profitSpec = { ...spec, revenueTarget: 'profit' };
+    const column = (d: typeof whole) => { const c = d.columns.find((k) => k.name === 'profit'); if (c?.kind !== 'numeric') throw new Error('no profit'); return c.values; };
+    const expected = Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 20.1 - i : 0));
+    expect(buildTrainingInputs(whole, profitSpec).revenue).toBe(column(whole));
+    // a private column asked for in shared memory: a shared copy, not the page's own bytes
+    const sharedCopy = buildTrainingInputs(whole, profitSpec, (bytes) => new SharedArrayBuffer(bytes)).revenue;
+    expect(sharedCopy).not.toBe(column(whole));
+    expect(sharedCopy.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(sharedCopy)).toEqual(expected);
+    const sharedData = copyDataset(whole, (bytes) => new SharedArrayBuffer(bytes));
+    expect(buildTrainingInputs(sharedData, profitSpec, (bytes) => new SharedArrayBuffer(bytes)).revenue).toBe(column(sharedData));
   });
 
   it('names a class target that is not two-valued before building anything', () => {
