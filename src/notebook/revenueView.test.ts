@@ -7,6 +7,7 @@ import { initLayers } from '../trainers/mlp.ts';
 import { createRng } from '../trainers/random.ts';
 import { capturedFromIndex, capturedRevenueAt } from '../trainers/revenueGain.ts';
 import { revenueView, type RevenueViewInput } from './revenueView.ts';
+import { buildTrainingInputs } from './trainingInputs.ts';
 
 /** 400 sessions: two numeric features, an order flag and revenue on ordered sessions; every fourth row is a test row. */
 function sessions() {
@@ -69,6 +70,12 @@ describe('revenueView', () => {
     const [l] = layers;
     const predicted = Array.from(f.testIndex, (i) => (l?.bias[0] ?? 0) + (f.a[i] ?? 0) * (l?.kernel[0] ?? 0) + (f.b[i] ?? 0) * (l?.kernel[1] ?? 0));
     expect(v.meanConditional).toBeCloseTo(predicted.reduce((s, p) => s + p, 0) / predicted.length, 4);
+
+    // scored from the matrix of every row the data worker holds (its shared training inputs): the same view
+    const built = buildTrainingInputs(f.ds, inputs).matrix;
+    const fromBuilt = revenueView(f.ds, input, built);
+    expect(fromBuilt.meanConditional).toBe(v.meanConditional);
+    expect(fromBuilt.curves).toEqual(v.curves);
 
     const other = await buildBundle(tf, initLayers(1, [], 'linear', 3), { kind: 'regressor', preprocessing: { ...pre, featureNames: ['a'], featureGroups: ['a'], mean: [0], scale: [1] }, dataSha256: '', seed: 1, backend: 'cpu', tfjsVersion: tf.version.tfjs, config: {} });
     const refused = revenueView(f.ds, { ...input, regressor: { bundle: other, strategy: 'two_stage' } });

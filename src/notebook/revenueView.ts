@@ -4,9 +4,9 @@
  * pass over rows (the regressor's matrix, the sorts) happens here, in the data worker; the page gets summaries.
  */
 import { buildModelMatrix } from '../data/encode.ts';
-import type { Dataset } from '../data/types.ts';
+import type { Dataset, ModelMatrix } from '../data/types.ts';
 import type { ModelBundle } from '../trainers/bundle.ts';
-import { predictBundle } from '../trainers/bundleForward.ts';
+import { predictBundleRows } from '../trainers/bundleForward.ts';
 import { capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type CapturedRevenueIndex, type GainCurve } from '../trainers/revenueGain.ts';
 import type { TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
@@ -69,8 +69,12 @@ export function capturedShare(c: GainCurve, share: number): number {
   return out;
 }
 
-/** Computes the view; throws with what to do when the revenue target is unusable or the test rows have no revenue. */
-export function revenueView(ds: Dataset, input: RevenueViewInput): RevenueView {
+/**
+ * Computes the view; throws with what to do when the revenue target is unusable or the test rows have no revenue.
+ * `built`: the model matrix of every row of `ds` for `input.inputs`, when the caller holds it (the data worker's shared
+ * training inputs): the regressor then scores the test rows straight from it instead of encoding them again.
+ */
+export function revenueView(ds: Dataset, input: RevenueViewInput, built?: ModelMatrix): RevenueView {
   const { testIndex, testProba, yTest } = input.classifier;
   const target = input.inputs.revenueTarget;
   const col = ds.columns.find((c) => c.name === target);
@@ -101,13 +105,14 @@ export function revenueView(ds: Dataset, input: RevenueViewInput): RevenueView {
   let regressorError: string | null = null;
   if (input.regressor) {
     try {
-      // only the test rows' matrix (encoded as for every row): not the whole matrix beside the dataset in this worker
-      const { matrix } = buildModelMatrix(ds, { ...featureSpecOf(input.inputs), rows: testIndex });
+      // the test rows of the matrix held already, else only the test rows' matrix (encoded as for every row): not the
+      // whole matrix beside the dataset in this worker
+      const matrix = built?.rows === ds.rows ? built : buildModelMatrix(ds, { ...featureSpecOf(input.inputs), rows: testIndex }).matrix;
       const names = input.regressor.bundle.preprocessing.featureNames;
       if (names.length !== matrix.featureNames.length || names.some((f, i) => f !== matrix.featureNames[i])) {
         throw new Error('the regressor was trained on other features; train it again');
       }
-      conditional = predictBundle(input.regressor.bundle, matrix.X, testIndex.length);
+      conditional = predictBundleRows(input.regressor.bundle, matrix.X, matrix.rows, matrix === built ? testIndex : null);
       kind = input.regressor.strategy === 'direct' ? 'direct' : 'regressor';
     } catch (err) {
       regressorError = (err as Error).message;

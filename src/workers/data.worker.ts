@@ -174,7 +174,10 @@ serveRequests<DataOps>(self, {
     return { result: inputsCache.inputs };
   },
   revenueView({ prepare, ...input }) {
-    const view = revenueView(preparedFor(prepare, input.inputs.classTarget), input);
+    const ds = preparedFor(prepare, input.inputs.classTarget);
+    // the shared matrix of these rows and settings, when built for training: the test rows are scored from it
+    const built = inputsCache?.from === ds && inputsCache.key === JSON.stringify(input.inputs) ? inputsCache.inputs.matrix : undefined;
+    const view = revenueView(ds, input, built);
     return { result: view, transfer: transferables(view.captured.sorted, view.captured.cumRevenue) };
   },
 });
