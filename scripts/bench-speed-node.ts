@@ -17,12 +17,13 @@ import { createNodeGradientHelpers } from '../src/pipeline/mlpGradientThreads.ts
 import { mlpSharing } from '../src/workers/mlpSharing.ts';
 import { registerNodeBackends } from '../src/trainers/backends.node.ts';
 import { trainClassifier } from '../src/trainers/classifier.ts';
+import { checkMlpPath, mlpPathFor } from '../src/trainers/mlp.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from '../src/trainers/types.ts';
 
 console.log = (...a: unknown[]) => console.error(...a);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { exclude: { type: 'string', multiple: true, default: [] }, repeats: { type: 'string', default: '3' }, epochs: { type: 'string', default: '2' }, workers: { type: 'string', default: 'auto' } },
+  options: { exclude: { type: 'string', multiple: true, default: [] }, repeats: { type: 'string', default: '3' }, epochs: { type: 'string', default: '2' }, workers: { type: 'string', default: 'auto' }, 'mlp-path': { type: 'string', default: 'auto' } },
 });
 const [model, file] = positionals;
 if ((model !== 'logistic' && model !== 'mlp') || file === undefined) throw new Error('usage: bench-speed-node.ts logistic|mlp <parquet> [--exclude col]');
@@ -45,10 +46,15 @@ const sharing = mlpSharing(tf, availableParallelism(), (count) => {
   gradientThreads.push(started);
   return started.helpers;
 });
-const choice = model === 'mlp'
+// the MLP's step: `--mlp-path tfjs|wasm-simd|wasm-relaxed-simd`, or auto (the trainer's choice, `mlpPathFor`); the
+// kernel runs alone, so batches are shared with helper threads only on tfjs's step
+const mlpPath = checkMlpPath(values['mlp-path']);
+const onKernel = mlpPathFor('wasm', DEFAULT_CLASSIFIER_CONFIG.dropout, mlpPath).kernel;
+const choice = model === 'mlp' && !onKernel
   ? await sharing({ cols: matrix.cols, hiddenUnits: DEFAULT_CLASSIFIER_CONFIG.hiddenUnits, batchSize: DEFAULT_CLASSIFIER_CONFIG.batchSize }, values.workers === 'auto' ? undefined : Number(values.workers))
   : null;
 const fitMs: number[] = [];
+let pathRun: string | null = null;
 const msPerEpoch: number[] = [];
 let auc = Number.NaN;
 // this process's CPU time (user + system) between the ends of the first and the last epoch: per epoch, a figure the
@@ -78,7 +84,7 @@ for (let i = 0; i < Number(values.repeats); i++) {
     marks.push((c.user + c.system) / 1000);
     threadMarks.push(threadCpuMs());
   };
-  const r = await trainClassifier({ tf, matrix, y, config, onEpoch, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}) });
+  const r = await trainClassifier({ tf, matrix, y, config, onEpoch, mlpPath, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}) });
   fitMs.push(r.trainMs);
   msPerEpoch.push(r.msPerEpoch);
   if (marks.length > 1) cpuMsPerEpoch.push(((marks.at(-1) ?? 0) - (marks[0] ?? 0)) / (marks.length - 1));
@@ -88,6 +94,7 @@ for (let i = 0; i < Number(values.repeats); i++) {
     busiestThreadsMs.push(perThread.slice(0, 3).map((v) => Math.round(v)));
   }
   auc = r.metrics.auc_roc;
+  pathRun = r.mlpPath ?? null;
 }
 for (const t of gradientThreads) t.close();
-process.stdout.write(`${JSON.stringify({ workers: choice === null ? 1 : choice.helpers.length + 1, workers_chosen_by: choice?.chosenBy ?? null, sharing_probe: choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);
+process.stdout.write(`${JSON.stringify({ mlp_path: pathRun, workers: choice === null ? 1 : choice.helpers.length + 1, workers_chosen_by: choice?.chosenBy ?? null, sharing_probe: choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);

@@ -148,19 +148,21 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
   };
   const ours = {};
   const threadMs = {};
-  // node: one worker (1), each batch shared with a helper thread (2, src/trainers/mlpGradient.ts), and the pipeline's own
-  // measured choice (auto, src/workers/mlpSharing.ts), in the order 1 2 auto 2 1 with the peer before 1, auto and 1;
-  // the forced figures are the means of their two runs; the ratio takes auto's
+  // node: the app's own choice (auto: the fused wasm kernel, src/trainers/mlpKernel.ts, on one thread), and tfjs's step
+  // on one worker (1) or with each batch shared with a helper thread (2, src/trainers/mlpGradient.ts), in the order
+  // auto 1 2 auto 2 1 with the peer before auto and 1; each figure the mean of its two runs; the ratio takes auto's
   const nodeRuns = { 1: [], 2: [], auto: [] };
   const nodeCpu = { 1: [], 2: [], auto: [] };
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  for (const workers of ['1', '2', 'auto', '2', '1']) {
+  for (const workers of ['auto', '1', '2', 'auto', '2', '1']) {
     if (workers !== '2') peerRun();
-    const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs), '--workers', workers]).stdout);
+    const pathArgs = workers === 'auto' ? [] : ['--mlp-path', 'tfjs'];
+    const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs), '--workers', workers, ...pathArgs]).stdout);
     nodeRuns[workers].push(node.ms_per_epoch_all[0]);
     if (Number.isFinite(node.cpu_ms_per_epoch_all?.[0])) nodeCpu[workers].push(node.cpu_ms_per_epoch_all[0]);
     const key = workers === 'auto' ? 'speed.mlp.node.wasm' : `speed.mlp.node.wasm_${workers}w`;
     out[`${key}.auc`] = round(node.auc, 4);
+    out[`${key}.mlp_path`] = node.mlp_path;
     out[`${key}.ms_per_epoch`] = round(mean(nodeRuns[workers]));
     out[`${key}.ms_per_epoch_all`] = nodeRuns[workers].map((v) => round(v));
     if (nodeCpu[workers].length) out[`${key}.cpu_ms_per_epoch`] = round(mean(nodeCpu[workers]));
@@ -170,7 +172,7 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     } else threadMs[`node_${workers}w`] = mean(nodeRuns[workers]);
     log(`speed.mlp node wasm, workers ${workers}: ${Math.round(node.ms_per_epoch_all[0])} ms/epoch`);
   }
-  ours['node.wasm'] = nodeRuns.auto[0];
+  ours['node.wasm'] = mean(nodeRuns.auto);
   /** the training worker's wasm runtime (backend, SIMD, threads and how their count was chosen), read after a wasm run */
   const wasmRuntime = async (page) => {
     for (const w of page.workers().filter((x) => x.url().includes('train.worker'))) {
@@ -180,12 +182,17 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     return null;
   };
   if (openPage) {
-    // the wasm thread count and the MLP's workers are fixed per training worker: a fresh page for each run, with 1 wasm
-    // thread and 1 worker (1t), 2 threads (2t), or 1 thread and each batch shared with a helper worker (2w), in the order
-    // 1t 2t 2w 2w 2t 1t (drift in the machine's load hits all alike), the peer run before each; each figure the mean of its two runs
-    const variants = { '1t': 'wasmThreads=1&mlpWorkers=1', '2t': 'wasmThreads=2&mlpWorkers=1', '2w': 'wasmThreads=1&mlpWorkers=2' };
-    const threadRuns = { '1t': [], '2t': [], '2w': [] };
-    for (const variant of ['1t', '2t', '2w', '2w', '2t', '1t']) {
+    // the wasm thread count and the MLP's workers are fixed per training worker: a fresh page for each run. tfjs's step
+    // with 1 wasm thread and 1 worker (1t), 2 threads (2t), or 1 thread and each batch shared with a helper worker (2w);
+    // the fused kernel (one thread) in its plain SIMD128 build (kernel_simd) and its relaxed-SIMD build (kernel_relaxed:
+    // fused multiply-add, where Chromium has it), in the order kernel_simd 1t kernel_relaxed 2t 2w kernel_relaxed
+    // kernel_simd (drift in the machine's load hits all alike), the peer run before each; each figure the mean of its runs
+    const variants = {
+      '1t': 'wasmThreads=1&mlpWorkers=1&mlpPath=tfjs', '2t': 'wasmThreads=2&mlpWorkers=1&mlpPath=tfjs', '2w': 'wasmThreads=1&mlpWorkers=2&mlpPath=tfjs',
+      kernel_simd: 'wasmThreads=1&mlpPath=wasm-simd', kernel_relaxed: 'wasmThreads=1&mlpPath=wasm-relaxed-simd',
+    };
+    const threadRuns = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+    for (const variant of ['kernel_simd', '1t', 'kernel_relaxed', '2t', '2w', 'kernel_relaxed', 'kernel_simd']) {
       peerRun();
       const { page, close } = await openPage(variants[variant]);
       const key = `speed.mlp.browser.wasm_${variant}`;
@@ -195,7 +202,8 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
         const info = await wasmRuntime(page);
         const threads = variant === '2t' ? 2 : 1;
         if (info?.wasmThreads !== threads) out[`${key}.threads_run`] = info?.wasmThreads ?? null;
-        if (info?.mlpWorkers !== (variant === '2w' ? 2 : 1)) out[`${key}.workers_run`] = info?.mlpWorkers ?? null;
+        if (!variant.startsWith('kernel') && info?.mlpWorkers !== (variant === '2w' ? 2 : 1)) out[`${key}.workers_run`] = info?.mlpWorkers ?? null;
+        out[`${key}.mlp_path`] = r.mlpPath ?? null;
         threadRuns[variant].push(r.msPerEpoch);
         threadMs[variant] = mean(threadRuns[variant]);
         out[`${key}.ms_per_epoch`] = round(threadMs[variant]);
@@ -229,6 +237,7 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
           if (backend === 'wasm') {
             const runtime = await wasmRuntime(page);
             out['speed.mlp.browser.wasm.runtime'] = runtime;
+            out['speed.mlp.browser.wasm.mlp_path'] = r.mlpPath ?? null;
             // how the app's training cell chose to share batches (or not): measured once per training worker
             out['speed.mlp.browser.wasm.mlp_workers'] = runtime?.mlpWorkers ?? null;
             out['speed.mlp.browser.wasm.mlp_workers_chosen_by'] = runtime?.mlpWorkersChosenBy ?? null;

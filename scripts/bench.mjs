@@ -213,8 +213,11 @@ async function trainOnce(page, backend, model, extra = {}) {
   const status = await page.getByTestId('classifier-status').getAttribute('data-status');
   if (status !== 'done') throw new Error(`${backend} ${model}: ${await page.getByTestId('classifier-status').innerText()}`);
   const used = await page.getByTestId('classifier-backend').getAttribute('data-value');
+  // the MLP's step (tfjs or the wasm kernel), as the Train cell names it
+  const mlpPath = model === 'mlp' ? await page.getByTestId('classifier-mlp-path').getAttribute('data-value').catch(() => null) : null;
   return {
     used,
+    ...(mlpPath === null ? {} : { mlpPath }),
     wall,
     parts,
     msPerEpoch: await dataValue(page, 'classifier-ms-per-epoch'),

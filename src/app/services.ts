@@ -25,11 +25,13 @@ export function getTrainClient(kind: 'classifier' | 'regressor'): WorkerClient<T
  * measures each way in one run), for the training worker's request; empty when it asks for none (the worker then uses
  * `WASM_THREAD_SHARE`, and measures whether sharing a batch between workers pays).
  */
-export function wasmThreadsRequest(): { wasmThreads?: number; mlpWorkers?: number } {
+export function wasmThreadsRequest(): { wasmThreads?: number; mlpWorkers?: number; mlpPath?: string } {
   const params = typeof location === 'undefined' ? null : new URLSearchParams(location.search);
   const threads = params?.get('wasmThreads') ?? null;
   const workers = params?.get('mlpWorkers') ?? null;
-  return { ...(threads === null ? {} : { wasmThreads: Number(threads) }), ...(workers === null ? {} : { mlpWorkers: Number(workers) }) };
+  // the MLP's step (`?mlpPath=tfjs|wasm-simd|wasm-relaxed-simd`): the bench compares them; the worker checks the name
+  const path = params?.get('mlpPath') ?? null;
+  return { ...(threads === null ? {} : { wasmThreads: Number(threads) }), ...(workers === null ? {} : { mlpWorkers: Number(workers) }), ...(path === null ? {} : { mlpPath: path }) };
 }
 
 let importanceClient: WorkerClient<ImportanceOps> | null = null;

@@ -9,7 +9,7 @@ import type { RegressorConfig } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
 import { MetricTable } from './MetricTable.tsx';
-import { TrainingStatus } from './TrainingStatus.tsx';
+import { MlpPathNote, TrainingStatus } from './TrainingStatus.tsx';
 import { isRunStale } from '../notebook/runs.ts';
 import type { RegressorCellSettings } from '../notebook/settings.ts';
 import { cellOfKind } from '../app/notebookSlice.ts';
@@ -79,7 +79,7 @@ export function TrainRegressorCell({ cellId }: CellProps) {
           <p>
             {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'linear' ? 'linear (ridge)' : `MLP ${result.config.hiddenUnits.join('×')}`}
             {result.config.model === 'gbdt' && <span data-testid="regressor-init-model" data-value={result.config.initModel}> boosted from {result.config.initModel === 'linear' ? 'the linear model' : 'the mean'}</span>}, {result.config.strategy.replace('_', ' ')},
-            {' '}<span data-testid="regressor-target-transform" data-value={result.targetTransform}>{result.targetTransform === 'log1p' ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : `raw ${target}`}{result.config.targetTransform === 'auto' ? ' (auto)' : ''}</span>, on <strong>{result.backend}</strong>;
+            {' '}<span data-testid="regressor-target-transform" data-value={result.targetTransform}>{result.targetTransform === 'log1p' ? `log1p target, Duan smearing factor ${fmt(result.smearing, 4)}` : `raw ${target}`}{result.config.targetTransform === 'auto' ? ' (auto)' : ''}</span>, on <strong>{result.backend}</strong>{result.mlpPath && <MlpPathNote testId="regressor-mlp-path" path={result.mlpPath} why={result.mlpPathWhy} />};
             {' '}{fmtInt(result.counts.train)} train / {fmtInt(result.counts.test)} test rows;
             {' '}<span data-testid="regressor-epochs" data-value={result.epochs}>{result.epochs}</span> epochs,
             {' '}<span data-testid="regressor-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>

@@ -60,3 +60,13 @@ export function TrainingStatus({ kind, cellId }: { kind: ModelKind; cellId: Cell
     </div>
   );
 }
+
+/** Which step trained an MLP (tfjs's kernels or the fused wasm kernel) and why, in the result's line. */
+export function MlpPathNote({ testId, path, why }: { readonly testId: string; readonly path: string; readonly why: string | undefined }) {
+  return (
+    <>
+      , step <strong data-testid={testId} data-value={path}>{path}</strong>
+      {why !== undefined && <span className="muted"> ({why})</span>}
+    </>
+  );
+}

@@ -143,6 +143,7 @@ function commonTags(run: Run, ctx: MlflowRunContext, runName: string): Record<st
     'workbench.version': ctx.workbenchVersion ?? WORKBENCH_VERSION,
     'workbench.browser': ctx.userAgent.slice(0, MLFLOW_LIMITS.tagValueLength),
     'workbench.backend': run.result.backend,
+    ...(run.result.mlpPath ? { 'workbench.mlp_path': run.result.mlpPath } : {}),
     'workbench.model_kind': run.kind,
     'workbench.run_name': run.name,
     'workbench.created_at': run.createdAt,

@@ -252,6 +252,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       pr_auc: round(c.metrics.pr_auc), log_loss: round(c.metrics.log_loss), brier: round(c.metrics.brier), accuracy: round(c.metrics.accuracy),
       threshold: round(c.threshold), oracle_f1: round(c.metrics.oracle_f1), epochs: c.epochs, converged: c.converged,
       train_ms: Math.round(c.trainMs), ms_per_epoch: round(c.msPerEpoch, 2), train_samples: c.counts.train, test_samples: c.counts.test,
+      ...(c.mlpPath ? { mlp_path: c.mlpPath } : {}),
     },
     regressor: r === null || shown === null ? null : {
       model: r.config.model, strategy: r.config.strategy, target_transform: r.targetTransform,
@@ -260,6 +261,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       ...Object.fromEntries(Object.entries(shown.baseline).map(([k, v]) => [`baseline_${k}`, round(v)])),
       ...(Object.keys(shown.undefinedMetrics).length === 0 ? {} : { undefined_metrics: shown.undefinedMetrics }),
       smearing: round(r.smearing), train_ms: Math.round(r.trainMs), train_samples: r.counts.train, test_samples: r.counts.test,
+      ...(r.mlpPath ? { mlp_path: r.mlpPath } : {}),
     },
     backend: (clfOut ?? regOut)?.backend ?? null,
     seed: o.seed,

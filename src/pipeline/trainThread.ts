@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { registerNodeBackends } from '../trainers/backends.node.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
+import { mlpPathFor } from '../trainers/mlp.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
 import { mlpSharing } from '../workers/mlpSharing.ts';
@@ -18,6 +19,8 @@ const sharing = mlpSharing(tf, availableParallelism(), (count) => createNodeGrad
 /** Helpers for a classifier MLP on wasm (they run wasm; another backend's numbers would differ). */
 async function mlpHelpers(job: TrainJob, backend: BackendName): Promise<{ mlpHelpers?: Awaited<ReturnType<typeof sharing>>['helpers'] }> {
   if (job.kind !== 'classifier' || job.config.model !== 'mlp' || backend !== 'wasm') return {};
+  // the wasm kernel's step runs here alone (the helpers differentiate with tfjs): no probe, no helpers
+  if (mlpPathFor(backend, job.config.dropout).kernel) return {};
   const { helpers } = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, undefined);
   return helpers.length > 0 ? { mlpHelpers: helpers } : {};
 }

@@ -14,7 +14,7 @@ import { phaseStopwatch } from './phases.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep, sweepAt } from './thresholdSweep.ts';
 import { trainTreeClassifier } from './trees/treeClassifier.ts';
-import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, Tf, TrainingHooks } from './types.ts';
+import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, MlpPath, Tf, TrainingHooks } from './types.ts';
 
 /** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
 export interface TrainClassifierOptions extends TrainingHooks {
@@ -154,6 +154,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   let history;
   let converged: boolean;
   let msPerEpoch: number;
+  let mlpPath: { mlpPath?: MlpPath; mlpPathWhy?: string } = {};
   if (config.model === 'logistic') {
     // without resampling, identical fit rows are merged first (exact: the loss is a sum over rows, as the solver's own
     // grouping), so only the distinct rows are scaled, never a copy of every fit row (150 MB with ten times the data)
@@ -177,9 +178,10 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
-      ...(o.mlpHelpers ? { helpers: o.mlpHelpers } : {}),
+      ...(o.mlpHelpers ? { helpers: o.mlpHelpers } : {}), ...(o.mlpPath ? { path: o.mlpPath } : {}),
     });
     ({ layers, history, converged, msPerEpoch } = fit);
+    mlpPath = { mlpPath: fit.path, mlpPathWhy: fit.pathWhy };
   }
   const trainMs = now() - started;
   phases.lap('fit');
@@ -228,6 +230,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
     warnings,
     trainMs,
     msPerEpoch,
+    ...mlpPath,
     bundle: { ...bundle, preprocessing: { ...bundle.preprocessing, threshold } },
     counts,
     phaseMs: phases.timings(),

@@ -152,7 +152,7 @@ describe('trainMlp', () => {
     const start = tf.memory().numBytes;
     let most = 0;
     const info = await tf.profile(async () => {
-      await trainMlp(options(2, { X: big.X, rows: 20_000, y: big.y, hiddenUnits: [4], epochs: 1, batchSize: 500, onBatch: () => { most = Math.max(most, tf.memory().numBytes - start); } }));
+      await trainMlp(options(2, { X: big.X, rows: 20_000, y: big.y, hiddenUnits: [4], epochs: 1, batchSize: 500, path: 'tfjs', onBatch: () => { most = Math.max(most, tf.memory().numBytes - start); } }));
       return [];
     });
     // the weights live on the host: between steps the device holds nothing of this run
@@ -166,7 +166,7 @@ describe('trainMlp', () => {
     const rows = 70_000; // over the 65,536-row chunk, so the last chunk is short
     const valid = xorData(rows, 5);
     const validWeight = new Float32Array(rows).map((_, i) => (valid.y[i] === 1 ? 3 : 1));
-    const fit = await trainMlp(options(4, { validX: valid.X, validRows: rows, validY: valid.y, validWeight, epochs: 1 }));
+    const fit = await trainMlp(options(4, { validX: valid.X, validRows: rows, validY: valid.y, validWeight, epochs: 1, path: 'tfjs' }));
     const p = predict(fit.layers, valid.X, rows);
     let num = 0;
     let den = 0;
@@ -179,4 +179,43 @@ describe('trainMlp', () => {
     expect(log?.valAuc).toBe(rocAuc(valid.y, p));
     expect(Math.abs((log?.valLoss ?? 0) - num / den) / (num / den)).toBeLessThan(1e-5);
   });
+});
+
+describe('the MLP on the fused wasm kernel (mlpKernel.ts)', () => {
+  it('is the path on the cpu backend without dropout, and tfjs with dropout or when forced, each saying why', async () => {
+    const kernel = await trainMlp(options(6, { epochs: 1 }));
+    expect(kernel.path).toBe('wasm-simd kernel');
+    expect(kernel.pathWhy).toMatch(/cpu backend computes on the CPU/);
+    const dropout = await trainMlp(options(6, { epochs: 1, dropout: 0.2 }));
+    expect(dropout.path).toBe('tfjs');
+    expect(dropout.pathWhy).toMatch(/dropout 0.2 runs on tfjs/);
+    expect((await trainMlp(options(6, { epochs: 1, path: 'tfjs' }))).path).toBe('tfjs');
+  });
+
+  for (const loss of ['bce', 'mse'] as const) {
+    it(`${loss}: trains through the same epochs as the tfjs step from the same seed (losses within 1e-4), and its validation matches the returned weights`, async () => {
+      const valid = xorData(900, 8);
+      const weight = new Float32Array(3000).map((_, i) => 1 + (i % 3));
+      const o = options(7, { epochs: 4, patience: 99, batchSize: 333, weight, validX: valid.X, validRows: 900, validY: valid.y, loss, hiddenUnits: [16, 8], l2: 1e-3 });
+      const onTfjs = await trainMlp({ ...o, path: 'tfjs' });
+      const onKernel = await trainMlp({ ...o, path: 'wasm-simd' });
+      expect(onKernel.path).toBe('wasm-simd kernel');
+      expect(onKernel.history).toHaveLength(onTfjs.history.length);
+      onKernel.history.forEach((h, i) => {
+        const t = onTfjs.history[i];
+        expect(Math.abs(h.loss - (t?.loss ?? Number.NaN))).toBeLessThan(1e-4 * Math.max(1, Math.abs(h.loss)));
+        expect(Math.abs(h.valLoss - (t?.valLoss ?? Number.NaN))).toBeLessThan(1e-4 * Math.max(1, Math.abs(h.valLoss)));
+      });
+      // the last epoch's validation figures recomputed from the returned (best = last: the loss still falls) weights
+      const last = onKernel.history.at(-1);
+      const p = predict(onKernel.layers, valid.X, 900);
+      if (loss === 'bce') {
+        expect(Math.abs((last?.valAuc ?? 0) - rocAuc(valid.y, p))).toBeLessThan(1e-6);
+      } else {
+        let se = 0;
+        for (let i = 0; i < 900; i++) se += (Math.log(p[i] as number / (1 - (p[i] as number))) - (valid.y[i] as number)) ** 2;
+        expect(Math.abs((last?.valRmse ?? 0) - Math.sqrt(se / 900))).toBeLessThan(1e-4);
+      }
+    });
+  }
 });

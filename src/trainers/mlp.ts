@@ -4,8 +4,9 @@ import type { DenseLayer } from './bundle.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { batchGradient, type GradientSettings, type MlpGradientHelper } from './mlpGradient.ts';
+import { createMlpKernelJob, loadMlpKernel, type MlpKernelJob } from './mlpKernel.ts';
 import { adamStep, createAdam, forwardPass, kernelMask, layerTensors, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
-import { BATCH_PROGRESS_MS, FORWARD_CHUNK_ROWS, type Clock, type EpochLog, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
+import { BATCH_PROGRESS_MS, FORWARD_CHUNK_ROWS, type Clock, type EpochLog, type MlpPath, type MlpPathRequest, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
 
 /** Inputs of `trainMlp`; X matrices are already standardised, row-major. */
 export interface MlpOptions {
@@ -39,6 +40,34 @@ export interface MlpOptions {
   readonly now?: Clock;
   /** workers that differentiate slices of each batch in parallel with this one (`mlpGradient.ts`); none: all here */
   readonly helpers?: readonly MlpGradientHelper[];
+  /** which step computes the gradients: 'auto' (`mlpPathFor`), or a path forced (the bench's A/B, tests) */
+  readonly path?: MlpPathRequest;
+}
+
+/**
+ * Backends whose MLP step runs on the host's CPU: there the fused wasm kernel (`mlpKernel.ts`) replaces tfjs's ~50 kernels
+ * a step. Idle bench before it: node wasm 937 ms an epoch on one worker (793 sharing batches with a second), browser wasm
+ * 906 on one thread; the kernel's figures are in docs/architecture.md. WebGL and WebGPU keep tfjs (the GPU's path).
+ */
+export const MLP_KERNEL_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+const PATH_REQUESTS: readonly MlpPathRequest[] = ['auto', 'tfjs', 'wasm-simd', 'wasm-relaxed-simd'];
+/** A step asked for by name (the page's `?mlpPath=`, the CLI), checked. */
+export function checkMlpPath(name: string): MlpPathRequest {
+  const found = PATH_REQUESTS.find((p) => p === name);
+  if (found === undefined) throw new Error(`mlp path "${name}" is not one of ${PATH_REQUESTS.join(', ')}; fix the mlpPath parameter`);
+  return found;
+}
+
+/**
+ * The step an MLP trains with on `backend`: the wasm kernel where the backend computes on the CPU, without dropout (its
+ * masks come from tfjs, seeded from the host stream); tfjs's otherwise. The answer says why, for the Train cell.
+ */
+export function mlpPathFor(backend: string, dropout: number, request: MlpPathRequest = 'auto'): { readonly kernel: boolean; readonly relaxed: boolean | undefined; readonly why: string } {
+  if (request === 'tfjs') return { kernel: false, relaxed: undefined, why: 'forced' };
+  if (dropout > 0) return { kernel: false, relaxed: undefined, why: `dropout ${dropout} runs on tfjs (the kernel has no dropout masks); set dropout to 0 for the wasm kernel` };
+  if (request === 'auto' && !MLP_KERNEL_BACKENDS.includes(backend)) return { kernel: false, relaxed: undefined, why: `the ${backend} backend computes on the GPU` };
+  return { kernel: true, relaxed: request === 'wasm-simd' ? false : request === 'wasm-relaxed-simd' ? true : undefined, why: request === 'auto' ? `the ${backend} backend computes on the CPU` : 'forced' };
 }
 
 /** A trained MLP as plain arrays (best validation epoch restored) plus its history. */
@@ -51,6 +80,9 @@ export interface MlpFit {
   readonly msPerEpoch: number;
   /** optimiser steps taken, for the cancel-within-one-batch check */
   readonly batches: number;
+  /** which step computed the gradients, and why */
+  readonly path: MlpPath;
+  readonly pathWhy: string;
 }
 
 /** Thrown when the caller's AbortSignal fires; workers match on `name`. */
@@ -128,7 +160,8 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
    * The validation loss and outputs (probabilities for bce), in chunks of FORWARD_CHUNK_ROWS rows: one forward pass over
    * every validation row would hold rows × units activations per layer on the device (the wasm heap keeps its peak).
    */
-  const validate = async (): Promise<{ valLoss: number; valOut: Float32Array }> => {
+  const validate = async (): Promise<{ valLoss: number; valOut: Float32Array }> => (kernelJob === null ? validateOnTfjs() : validateOnKernel(kernelJob));
+  const validateOnTfjs = async (): Promise<{ valLoss: number; valOut: Float32Array }> => {
     const valOut = new Float32Array(o.validRows);
     let weighted = 0;
     let weightSum = 0;
@@ -153,6 +186,28 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     }
     return { valLoss: Math.fround(weighted / weightSum), valOut };
   };
+  /** The same from the kernel's forward pass: the per-row loss as `weightedBceTerms` (or squared error) on the host. */
+  const validateOnKernel = (job: MlpKernelJob): { valLoss: number; valOut: Float32Array } => {
+    job.params.set(params);
+    const out = job.validate();
+    const valOut = new Float32Array(o.validRows);
+    let weighted = 0;
+    let weightSum = 0;
+    for (let i = 0; i < o.validRows; i++) {
+      const z = out[i] as number;
+      const y = o.validY[i] as number;
+      const w = wValid[i] as number;
+      if (o.loss === 'bce') {
+        weighted += w * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+        valOut[i] = 1 / (1 + Math.exp(-z));
+      } else {
+        weighted += w * (z - y) ** 2;
+        valOut[i] = z;
+      }
+      weightSum += w;
+    }
+    return { valLoss: Math.fround(weighted / weightSum), valOut };
+  };
 
   /**
    * One Adam step: the gradient and the batch's Σ w·loss and Σ w come back in ONE read per worker (`batchGradient`:
@@ -161,10 +216,25 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
    */
   const gradientSettings: GradientSettings = { shape: init, params, loss: o.loss, dropout: o.dropout, nextSeed };
   const trainRows = { X: o.X, cols: o.cols, y: o.y, w: wTrain };
-  const order = new Uint32Array(o.rows);
+  const chosen = mlpPathFor(tf.getBackend(), o.dropout, o.path);
+  // the kernel's job holds copies of the rows in its own wasm memory; its `order` (a view there) is the one shuffled
+  const kernelJob = chosen.kernel
+    ? createMlpKernelJob(await loadMlpKernel(chosen.relaxed === undefined ? {} : { relaxed: chosen.relaxed }), { X: o.X, cols: o.cols, y: o.y, w: wTrain, validX: o.validX }, [o.cols, ...o.hiddenUnits, 1], o.loss)
+    : null;
+  const order = kernelJob?.order ?? new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
   const helpers = o.helpers ?? [];
+  const scaled = new Float32Array(layout.size);
   const trainStep = async (start: number, n: number): Promise<number> => {
+    if (kernelJob !== null) {
+      kernelJob.params.set(params);
+      const { grad, weightedLoss } = kernelJob.gradient(start, n);
+      let weightSum = 0;
+      for (let k = start; k < start + n; k++) weightSum += wTrain[order[k] as number] as number;
+      for (let i = 0; i < scaled.length; i++) scaled[i] = (grad[i] as number) / weightSum;
+      adamStep(params, scaled, adam, o.learningRate, epsilon, l2Factors);
+      return (n * weightedLoss) / weightSum;
+    }
     const values = await batchGradient(tf, trainRows, gradientSettings, order, start, n, helpers);
     adamStep(params, values.subarray(0, layout.size), adam, o.learningRate, epsilon, l2Factors);
     return (n * (values[layout.size] ?? Number.NaN)) / (values[layout.size + 1] ?? Number.NaN);
@@ -234,5 +304,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     converged: stoppedEarly || hasPlateaued(history.map((h) => h.valLoss)),
     msPerEpoch: history.length > 0 ? total / history.length : 0,
     batches,
+    path: kernelJob?.kernel.path ?? 'tfjs',
+    pathWhy: chosen.why,
   };
 }

@@ -14,7 +14,7 @@ import { trainingRows } from './splitPlan.ts';
 import { trainTreeRegressor } from './trees/treeRegressor.ts';
 import { regressorTargetTransform, toFitScale } from './targetTransform.ts';
 import { DEFAULT_CLASSIFIER_CONFIG } from './types.ts';
-import type { EpochLog, RegressorConfig, RegressorResult, Tf, TrainingHooks } from './types.ts';
+import type { EpochLog, MlpPath, RegressorConfig, RegressorResult, Tf, TrainingHooks } from './types.ts';
 
 /** P(order) for the test rows of the same seeded split, e.g. a ClassifierResult's `testIndex` and `testProba`. */
 export interface OrderProbability {
@@ -140,6 +140,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   let layers: DenseLayer[];
   let history: EpochLog[];
   let converged = true;
+  let mlpPath: { mlpPath?: MlpPath; mlpPathWhy?: string } = {};
   let validCount = 0;
   if (config.model === 'linear') {
     const t0 = now();
@@ -163,7 +164,9 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
+      ...(o.mlpPath ? { path: o.mlpPath } : {}),
     });
+    mlpPath = { mlpPath: fit.path, mlpPathWhy: fit.pathWhy };
     layers = fit.layers.map((l, i) => (i === fit.layers.length - 1 ? { ...l, bias: l.bias.map((b) => b + mean) } : l));
     ({ history, converged } = fit);
   }
@@ -224,6 +227,7 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
     warnings,
     trainMs,
     msPerEpoch: history.length > 0 ? trainMs / history.length : 0,
+    ...mlpPath,
     bundle,
     counts: { train: trainIdx.length - validCount, valid: validCount, test: testIdx.length },
     phaseMs: phases.timings(),

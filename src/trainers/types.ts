@@ -5,6 +5,7 @@ import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
 import type { PhaseTimings } from './phases.ts';
 import type { MlpGradientHelper } from './mlpGradient.ts';
+import type { MlpKernelPath } from './mlpKernel.ts';
 import type { RowSplit } from './splitPlan.ts';
 import type { TargetTransform } from './targetTransform.ts';
 
@@ -65,7 +66,14 @@ export interface TrainingHooks {
   readonly split?: RowSplit;
   /** workers that differentiate slices of each MLP batch alongside this one (`mlpGradient.ts`); none: all here */
   readonly mlpHelpers?: readonly MlpGradientHelper[];
+  /** the MLP's step: 'auto' (the wasm kernel on CPU backends without dropout, `mlpPathFor`), or one forced (the bench) */
+  readonly mlpPath?: MlpPathRequest;
 }
+
+/** Which step trained an MLP: tfjs's kernels, or the fused wasm kernel (`mlpKernel.ts`). */
+export type MlpPath = 'tfjs' | MlpKernelPath;
+/** The step asked for: the trainer's choice, tfjs, or the kernel's plain or relaxed SIMD build. */
+export type MlpPathRequest = 'auto' | 'tfjs' | 'wasm-simd' | 'wasm-relaxed-simd';
 
 /** Classification metrics named as MLflow logs them. */
 export interface ClassifierMetrics {
@@ -110,6 +118,9 @@ export interface TrainingResultBase {
   readonly trainMs: number;
   readonly msPerEpoch: number;
   readonly bundle: ModelBundle | TreeBundle;
+  /** an MLP's step (tfjs or the wasm kernel) and why it was chosen; absent for other models */
+  readonly mlpPath?: MlpPath;
+  readonly mlpPathWhy?: string;
 }
 
 /** Everything a classifier run produced. */

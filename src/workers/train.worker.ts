@@ -9,7 +9,8 @@ import { registerBrowserBackends } from '../trainers/backends.browser.ts';
 import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '../trainers/backend.ts';
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
-import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
+import { checkMlpPath, mlpPathFor } from '../trainers/mlp.ts';
+import type { BackendName, BatchProgress, EpochLog, MlpPathRequest } from '../trainers/types.ts';
 import { doneTransferables, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
 import { createMlpGradientHelpers } from './clients.ts';
@@ -48,8 +49,10 @@ let lastSharing: SharingChoice | null = null;
 let slicesFromHelpers = 0;
 
 /** Helpers for a classifier MLP on wasm (they run wasm: another backend's numbers would differ); none otherwise. */
-async function mlpHelpersFor(job: TrainJob, requested: number | undefined): Promise<SharingChoice['helpers']> {
+async function mlpHelpersFor(job: TrainJob, requested: number | undefined, path: MlpPathRequest): Promise<SharingChoice['helpers']> {
   if (job.kind !== 'classifier' || job.config.model !== 'mlp' || tf.getBackend() !== 'wasm') return [];
+  // the wasm kernel's step runs here alone (the helpers differentiate with tfjs): no probe, no helpers
+  if (mlpPathFor(tf.getBackend(), job.config.dropout, path).kernel) return [];
   lastSharing = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, requested);
   return lastSharing.helpers.map((h) => ({
     gradient: async (slice) => {
@@ -70,7 +73,7 @@ async function choose(job: TrainJob): Promise<BackendChoice> {
   return choice;
 }
 
-async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWorkersAsked: number | undefined, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
+async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWorkersAsked: number | undefined, mlpPath: MlpPathRequest, { signal, progress, log }: RequestContext<TrainProgress>): Promise<TrainDone & { backendMs: number; trainMs: number }> {
   const t0 = performance.now();
   settleWasmThreads(wasmThreadsAsked, log);
   const choice = await choose(job);
@@ -84,12 +87,12 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
     order,
     async () => {
       if (job.kind === 'classifier') {
-        const mlpHelpers = await mlpHelpersFor(job, mlpWorkersAsked);
-        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(mlpHelpers.length > 0 ? { mlpHelpers } : {}) });
+        const mlpHelpers = await mlpHelpersFor(job, mlpWorkersAsked, mlpPath);
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, mlpPath, ...(job.split ? { split: job.split } : {}), ...(mlpHelpers.length > 0 ? { mlpHelpers } : {}) });
         return { kind: 'classifier', result };
       }
       const result = await trainRegressor({
-        tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256,
+        tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, mlpPath,
         ...(job.split ? { split: job.split } : {}),
       });
       return { kind: 'regressor', result };
@@ -129,7 +132,7 @@ serveRequests<TrainOps>(self, {
     const t0 = performance.now();
     const { job, warnings } = resolveTrainJob(request);
     const matrixMs = performance.now() - t0;
-    const { backendMs, trainMs, ...trained } = await train(job, request.wasmThreads, request.mlpWorkers, ctx);
+    const { backendMs, trainMs, ...trained } = await train(job, request.wasmThreads, request.mlpWorkers, checkMlpPath(request.mlpPath ?? 'auto'), ctx);
     const t1 = performance.now();
     const swept = withEvaluation(withWarnings(trained, warnings));
     const phases = trained.outcome.result.phaseMs;

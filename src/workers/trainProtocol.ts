@@ -65,9 +65,10 @@ export type TrainOnDataJob =
 /**
  * What `train` accepts: a prepared matrix (the node pipeline) or the dataset to build it from (the page), and the
  * threads of the wasm backend when the page asks for a count (`?wasmThreads=`, for the bench; else `WASM_THREAD_SHARE`), and
- * the workers an MLP batch is shared between (`?mlpWorkers=`, for the bench; else measured, `mlpSharing.ts`).
+ * the workers an MLP batch is shared between (`?mlpWorkers=`, for the bench; else measured, `mlpSharing.ts`), and the MLP's
+ * step (`?mlpPath=`, for the bench: tfjs or the wasm kernel's builds; else `mlpPathFor`).
  */
-export type TrainRequest = (TrainJob | TrainOnDataJob) & { readonly wasmThreads?: number; readonly mlpWorkers?: number };
+export type TrainRequest = (TrainJob | TrainOnDataJob) & { readonly wasmThreads?: number; readonly mlpWorkers?: number; readonly mlpPath?: string };
 
 export type TrainOutcome =
   | { readonly kind: 'classifier'; readonly result: ClassifierResult }
