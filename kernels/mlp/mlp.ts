@@ -24,29 +24,49 @@ const BLOCK: i32 = 32;
 }
 
 /**
- * e^x for x ≤ 0, without tables: the module has no static data, so every byte of its memory is the caller's (the
- * standard library's exp keeps a table in memory at a fixed address). Below −700 it is 0 (σ and log1p cannot tell).
+ * Per-row loss and its derivative by the logit for 4 rows at once, in f32 (as tfjs computes them): stores
+ * δ = w·∂loss/∂z into `dz` and returns the 4 rows' w·loss. BCE on the logit: softplus(z) − y·z = max(z, 0) − y·z +
+ * log1p(e^−|z|) and σ(z) − y from the same e^−|z|; squared error: (z − y)², δ = 2w(z − y). No library math: the
+ * standard library's exp keeps a table in memory at a fixed address, and the module must keep no static data (every
+ * byte of its memory is the caller's).
  */
-@inline function expNonPositive(x: f64): f64 {
-  if (x < -700) return 0;
-  const k = Math.floor(x * 1.4426950408889634 + 0.5);
-  const r = x - k * 0.6931471805599453;
-  // |r| ≤ ln2/2: Taylor to r¹³/13! leaves < 1e-16 relative
-  let p: f64 = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  return p * reinterpret<f64>(<i64>(<i32>k + 1023) << 52);
+@inline function lossRows(z: v128, y: v128, w: v128, loss: i32, dz: usize): v128 {
+  if (loss != 0) {
+    const res = f32x4.sub(z, y);
+    v128.store(dz, f32x4.mul(f32x4.add(w, w), res));
+    return f32x4.mul(w, f32x4.mul(res, res));
+  }
+  const one = f32x4.splat(1);
+  // e = e^x for x = −|z| ≥ −87: x = k·ln2 + r, |r| ≤ ln2/2, e^r by its Taylor series to r⁷ (< 1e-8 relative)
+  const x = f32x4.max(f32x4.neg(f32x4.abs(z)), f32x4.splat(-87));
+  const k = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.4426950408889634)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375))), f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 5040);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), one);
+  p = f32x4.add(f32x4.mul(p, r), one);
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  const e = f32x4.mul(p, scale);
+  // log1p(e) = 2·atanh(s), s = e/(2 + e) ≤ 1/3: the odd series to s¹³ (< 2e-8), exact for tiny e too
+  const s = f32x4.div(e, f32x4.add(e, f32x4.splat(2)));
+  const s2 = f32x4.mul(s, s);
+  let q = f32x4.splat(1.0 / 13);
+  q = f32x4.add(f32x4.mul(q, s2), f32x4.splat(1.0 / 11));
+  q = f32x4.add(f32x4.mul(q, s2), f32x4.splat(1.0 / 9));
+  q = f32x4.add(f32x4.mul(q, s2), f32x4.splat(1.0 / 7));
+  q = f32x4.add(f32x4.mul(q, s2), f32x4.splat(1.0 / 5));
+  q = f32x4.add(f32x4.mul(q, s2), f32x4.splat(1.0 / 3));
+  q = f32x4.add(f32x4.mul(q, s2), one);
+  const log1pE = f32x4.mul(f32x4.add(s, s), q);
+  const softplus = f32x4.add(f32x4.pmax(z, f32x4.splat(0)), log1pE);
+  // σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e) below
+  const sigma = f32x4.div(v128.bitselect(one, e, f32x4.ge(z, f32x4.splat(0))), f32x4.add(one, e));
+  v128.store(dz, f32x4.mul(w, f32x4.sub(sigma, y)));
+  return f32x4.mul(w, f32x4.sub(softplus, f32x4.mul(y, z)));
 }
 
 @inline function units(layers: usize, i: i32): i32 { return load<i32>(layers + (<usize>i << 2)); }
@@ -58,8 +78,8 @@ const BLOCK: i32 = 32;
 // Scratch layout, in this order (every part 16-byte aligned):
 //   per layer i: padded kernel (p_i × q_i floats), padded bias (pad4(q_i)), padded gradient and bias gradient (same),
 //     and for a hidden-to-hidden layer (1 ≤ i < nLayers − 1) the kernel transposed (q_i × p_i);
-//   the activations A_0 … A_{nLayers−1} of one block (BLOCK × p_i each), the block's logits and their δ (BLOCK each),
-//   two δ buffers (BLOCK × the widest hidden layer).
+//   the activations A_0 … A_{nLayers−1} of one block (BLOCK × p_i each), the block's logits, their δ, labels and
+//   weights (BLOCK each), two δ buffers (BLOCK × the widest hidden layer), the row panel of `rowsTimesMatrix`.
 @inline function matBytes(layers: usize, i: i32, nLayers: i32): usize {
   return align16(<usize>(padded(layers, i) * paddedOut(layers, i, nLayers)) << 2);
 }
@@ -77,6 +97,14 @@ function widestHidden(layers: usize, nLayers: i32): i32 {
   for (let i = 1; i < nLayers; i++) widest = max(widest, padded(layers, i));
   return widest;
 }
+/** The row panel of `rowsTimesMatrix`: 4 rows of the widest operand, interleaved. */
+function panelBytes(layers: usize, nLayers: i32): usize {
+  return <usize>max(padded(layers, 0), widestHidden(layers, nLayers)) << 4;
+}
+/** The panel: the scratch's last bytes. */
+function panelAt(scratch: usize, layers: usize, nLayers: i32): usize {
+  return scratch + <usize>mlp_scratch_bytes(layers, nLayers) - panelBytes(layers, nLayers);
+}
 function activationsAt(scratch: usize, layers: usize, nLayers: i32): usize {
   let at = scratch;
   for (let i = 0; i < nLayers; i++) at += layerBytes(layers, i, nLayers);
@@ -87,8 +115,9 @@ function activationsAt(scratch: usize, layers: usize, nLayers: i32): usize {
 export function mlp_scratch_bytes(layers: usize, nLayers: i32): i32 {
   let bytes = activationsAt(0, layers, nLayers);
   for (let i = 0; i < nLayers; i++) bytes += <usize>(BLOCK * padded(layers, i)) << 2;
-  bytes += 2 * (<usize>BLOCK << 2);
+  bytes += 4 * (<usize>BLOCK << 2);
   bytes += 2 * (<usize>(BLOCK * widestHidden(layers, nLayers)) << 2);
+  bytes += panelBytes(layers, nLayers);
   return <i32>bytes;
 }
 
@@ -144,10 +173,12 @@ function packGradient(grad: usize, layers: usize, nLayers: i32, scratch: usize):
 }
 
 /**
- * C[r][0..n) = bias + Σ_k A[r][k]·B[k][0..n) for rows [0, rows) (a multiple of 4), n a multiple of 8; then ReLU
- * (`relu`), or zeroed where M[r][·] ≤ 0 (`mask` ≠ 0: the ReLU's slope for the backward pass). Strides in floats.
+ * C[r][0..n) = bias + Σ_k A[r][k]·B[k][0..n) for rows [0, rows) (a multiple of 4), k a multiple of 4, n a multiple of 8;
+ * then ReLU (`relu`), or zeroed where M[r][·] ≤ 0 (`mask` ≠ 0: the ReLU's slope for the backward pass). Strides in
+ * floats. Each 4 rows of A are first interleaved into `panel` (k × 4 floats): the inner loop then reads the four rows'
+ * values at one pointer and fixed offsets, so it keeps its pointers and eight accumulators in registers.
  */
-function rowsTimesMatrix(a: usize, lda: i32, b: usize, k: i32, n: i32, bias: usize, c: usize, ldc: i32, rows: i32, relu: bool, mask: usize, ldm: i32): void {
+function rowsTimesMatrix(a: usize, lda: i32, b: usize, k: i32, n: i32, bias: usize, c: usize, ldc: i32, rows: i32, relu: bool, mask: usize, ldm: i32, panel: usize): void {
   const zero = f32x4.splat(0);
   const strideB = <usize>n << 2;
   for (let r = 0; r < rows; r += 4) {
@@ -155,6 +186,23 @@ function rowsTimesMatrix(a: usize, lda: i32, b: usize, k: i32, n: i32, bias: usi
     const a1 = a0 + (<usize>lda << 2);
     const a2 = a1 + (<usize>lda << 2);
     const a3 = a2 + (<usize>lda << 2);
+    for (let kk = 0; kk < k; kk += 4) {
+      // a 4 × 4 transpose: panel[kk + i] = (A[r][kk + i], A[r + 1][kk + i], A[r + 2][kk + i], A[r + 3][kk + i])
+      const off = <usize>kk << 2;
+      const v0 = v128.load(a0 + off);
+      const v1 = v128.load(a1 + off);
+      const v2 = v128.load(a2 + off);
+      const v3 = v128.load(a3 + off);
+      const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+      const p = panel + (off << 2);
+      v128.store(p, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(p, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+      v128.store(p, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+      v128.store(p, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+    }
     for (let j = 0; j < n; j += 8) {
       let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
       if (bias != 0) {
@@ -163,22 +211,24 @@ function rowsTimesMatrix(a: usize, lda: i32, b: usize, k: i32, n: i32, bias: usi
         c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
       }
       let pb = b + (<usize>j << 2);
-      for (let kk = 0; kk < k; kk++) {
-        const off = <usize>kk << 2;
+      let pa = panel;
+      const end = panel + (<usize>k << 4);
+      while (pa < end) {
         const b0 = v128.load(pb);
         const b1 = v128.load(pb, 16);
-        const x0 = v128.load32_splat(a0 + off);
+        const x0 = v128.load32_splat(pa);
         c00 = madd(x0, b0, c00);
         c01 = madd(x0, b1, c01);
-        const x1 = v128.load32_splat(a1 + off);
+        const x1 = v128.load32_splat(pa, 4);
         c10 = madd(x1, b0, c10);
         c11 = madd(x1, b1, c11);
-        const x2 = v128.load32_splat(a2 + off);
+        const x2 = v128.load32_splat(pa, 8);
         c20 = madd(x2, b0, c20);
         c21 = madd(x2, b1, c21);
-        const x3 = v128.load32_splat(a3 + off);
+        const x3 = v128.load32_splat(pa, 12);
         c30 = madd(x3, b0, c30);
         c31 = madd(x3, b1, c31);
+        pa += 16;
         pb += strideB;
       }
       if (relu) {
@@ -297,7 +347,7 @@ function outputUnit(a: usize, lda: i32, w: usize, k: i32, bias: f32, z: usize, r
  * Forward pass of one block whose input rows are already in A_0: every hidden activation, then the logits into `z`.
  * `rows` is a multiple of 4.
  */
-function forwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize, z: usize, rows: i32): void {
+function forwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize, z: usize, rows: i32, panel: usize): void {
   let w = scratch;
   let a = acts;
   for (let i = 0; i < nLayers; i++) {
@@ -309,20 +359,33 @@ function forwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize, 
       outputUnit(a, p, w, p, load<f32>(bias), z, rows);
     } else {
       const next = a + (<usize>(BLOCK * p) << 2);
-      rowsTimesMatrix(a, p, w, p, q, bias, next, q, rows, true, 0, 0);
+      rowsTimesMatrix(a, p, w, p, q, bias, next, q, rows, true, 0, 0, panel);
       a = next;
     }
     w += layerBytes(layers, i, nLayers);
   }
 }
 
-/** Copies `count` rows into a block of BLOCK × p floats (zero-padded columns, and zero rows up to a multiple of 4). */
+/**
+ * Copies `count` rows into a block of BLOCK × p floats (zero-padded columns, and zero rows up to a multiple of 4), with
+ * plain loads and stores: a `memory.copy` per row is a call out of the compiled code, slower for 11 values.
+ */
 function gatherRows(x: usize, cols: i32, order: usize, start: i32, count: i32, contiguous: bool, block: usize, p: i32): void {
   const rows = pad4(count);
-  memory.fill(block, 0, <usize>(rows * p) << 2);
-  for (let r = 0; r < count; r++) {
+  const whole = cols & ~3;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const to = block + (<usize>(r * p) << 2);
+    // the padding columns (cols … p) and the padding rows are zero: their weights are zero, and 0·x must stay 0
+    for (let c = whole; c < p; c += 4) v128.store(to + (<usize>c << 2), zero);
+    if (r >= count) {
+      for (let c = 0; c < whole; c += 4) v128.store(to + (<usize>c << 2), zero);
+      continue;
+    }
     const row = contiguous ? start + r : load<u32>(order + (<usize>(start + r) << 2));
-    memory.copy(block + (<usize>(r * p) << 2), x + (<usize>row * <usize>cols << 2), <usize>cols << 2);
+    const from = x + (<usize>row * <usize>cols << 2);
+    for (let c = 0; c < whole; c += 4) v128.store(to + (<usize>c << 2), v128.load(from + (<usize>c << 2)));
+    for (let c = whole; c < cols; c++) store<f32>(to + (<usize>c << 2), load<f32>(from + (<usize>c << 2)));
   }
 }
 
@@ -337,44 +400,43 @@ export function mlp_batch_gradient(x: usize, cols: i32, y: usize, w: usize, orde
   for (let i = 0; i < nLayers; i++) deltaAt += <usize>(BLOCK * padded(layers, i)) << 2;
   const z = deltaAt;
   const dz = z + (<usize>BLOCK << 2);
-  const deltaA = dz + (<usize>BLOCK << 2);
+  const yb = dz + (<usize>BLOCK << 2);
+  const wb = yb + (<usize>BLOCK << 2);
+  const deltaA = wb + (<usize>BLOCK << 2);
   const deltaB = deltaA + (<usize>(BLOCK * widestHidden(layers, nLayers)) << 2);
+  const panel = panelAt(scratch, layers, nLayers);
   let total: f64 = 0;
   for (let b = 0; b < count; b += BLOCK) {
     const real = min(BLOCK, count - b);
     const rows = pad4(real);
     gatherRows(x, cols, order, start + b, real, false, acts, padded(layers, 0));
-    forwardBlock(layers, nLayers, scratch, acts, z, rows);
-    // the loss and its derivative by the logit, per row; padding rows get δ = 0 and add nothing
+    forwardBlock(layers, nLayers, scratch, acts, z, rows, panel);
+    // the block's labels and weights in order; padding rows weigh 0, so their δ and loss are 0
     for (let r = 0; r < rows; r++) {
-      let d: f32 = 0;
+      let yr: f32 = 0;
+      let wr: f32 = 0;
       if (r < real) {
-        const row = load<u32>(order + (<usize>(start + b + r) << 2));
-        const zr = <f64>load<f32>(z + (<usize>r << 2));
-        const yr = <f64>load<f32>(y + (<usize>row << 2));
-        const wr = <f64>load<f32>(w + (<usize>row << 2));
-        if (loss == 0) {
-          // softplus(z) − y·z in its stable form, and σ(z) − y from the same exp(−|z|)
-          const e = expNonPositive(-Math.abs(zr));
-          total += wr * (Math.max(zr, 0) - yr * zr + Math.log1p(e));
-          const sigma = zr >= 0 ? 1 / (1 + e) : e / (1 + e);
-          d = <f32>(wr * (sigma - yr));
-        } else {
-          const res = zr - yr;
-          total += wr * res * res;
-          d = <f32>(wr * 2 * res);
-        }
+        const row = <usize>load<u32>(order + (<usize>(start + b + r) << 2));
+        yr = load<f32>(y + (row << 2));
+        wr = load<f32>(w + (row << 2));
       }
-      store<f32>(dz + (<usize>r << 2), d);
+      store<f32>(yb + (<usize>r << 2), yr);
+      store<f32>(wb + (<usize>r << 2), wr);
     }
-    backwardBlock(layers, nLayers, scratch, acts, dz, deltaA, deltaB, rows);
+    let blockLoss = f32x4.splat(0);
+    for (let r = 0; r < rows; r += 4) {
+      const o = <usize>r << 2;
+      blockLoss = f32x4.add(blockLoss, lossRows(v128.load(z + o), v128.load(yb + o), v128.load(wb + o), loss, dz + o));
+    }
+    total += <f64>f32x4.extract_lane(blockLoss, 0) + <f64>f32x4.extract_lane(blockLoss, 1) + <f64>f32x4.extract_lane(blockLoss, 2) + <f64>f32x4.extract_lane(blockLoss, 3);
+    backwardBlock(layers, nLayers, scratch, acts, dz, deltaA, deltaB, rows, panel);
   }
   packGradient(grad, layers, nLayers, scratch);
   return total;
 }
 
 /** The backward pass of one block: every layer's gradient from its input and δ, δ carried down through the ReLUs. */
-function backwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize, dz: usize, deltaA: usize, deltaB: usize, rows: i32): void {
+function backwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize, dz: usize, deltaA: usize, deltaB: usize, rows: i32, panel: usize): void {
   // where each layer's weights and each activation sit
   let w = scratch;
   let a = acts;
@@ -427,7 +489,7 @@ function backwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize,
     addInputTimesDelta(a, pi, delta, q, pi, q, rows, w + m + bb, w + 2 * m + bb);
     if (i > 0) {
       const transposed = w + 2 * (m + bb);
-      rowsTimesMatrix(delta, q, transposed, q, pi, 0, spare, pi, rows, false, a, pi);
+      rowsTimesMatrix(delta, q, transposed, q, pi, 0, spare, pi, rows, false, a, pi, panel);
       const t = delta;
       delta = spare;
       spare = t;
@@ -439,12 +501,13 @@ function backwardBlock(layers: usize, nLayers: i32, scratch: usize, acts: usize,
 export function mlp_forward(x: usize, cols: i32, first: i32, count: i32, params: usize, layers: usize, nLayers: i32, out: usize, scratch: usize): void {
   unpackWeights(params, layers, nLayers, scratch, false);
   const acts = activationsAt(scratch, layers, nLayers);
+  const panel = panelAt(scratch, layers, nLayers);
   let z = acts;
   for (let i = 0; i < nLayers; i++) z += <usize>(BLOCK * padded(layers, i)) << 2;
   for (let b = 0; b < count; b += BLOCK) {
     const real = min(BLOCK, count - b);
     gatherRows(x, cols, 0, first + b, real, true, acts, padded(layers, 0));
-    forwardBlock(layers, nLayers, scratch, acts, z, pad4(real));
+    forwardBlock(layers, nLayers, scratch, acts, z, pad4(real), panel);
     memory.copy(out + (<usize>b << 2), z, <usize>real << 2);
   }
 }

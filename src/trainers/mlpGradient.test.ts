@@ -74,6 +74,8 @@ describe('batchGradient across helper workers (data parallelism)', () => {
     const opts = {
       tf, X: data.X, rows: 5000, cols: data.cols, y: data.y, weight: data.w, validX: valid.X, validRows: 800, validY: valid.y, validWeight: valid.w,
       loss: 'bce' as const, hiddenUnits: [16, 16], dropout: 0, l2: 1e-4, learningRate: 0.01, batchSize: 2500, epochs: 3, patience: 5, seed: 3,
+      // helpers share tfjs's step; the wasm kernel's runs alone
+      path: 'tfjs' as const,
     };
     const alone = await trainMlp(opts);
     const seen: number[] = [];

@@ -54,6 +54,8 @@ describe('the fused wasm MLP kernel against the tfjs step', () => {
     { loss: 'bce', cols: 3, hidden: [16, 9, 3], n: 77 },
     { loss: 'mse', cols: 13, hidden: [10], n: 33 },
     { loss: 'mse', cols: 5, hidden: [24, 17, 8], n: 2049 },
+    // weights 40 times larger: logits of ±100 and more, where e^−|z| underflows and σ saturates
+    { loss: 'bce', cols: 4, hidden: [8], n: 300, scale: 40 },
   ] as const;
   for (const build of builds) {
     for (const c of cases) {
@@ -66,7 +68,7 @@ describe('the fused wasm MLP kernel against the tfjs step', () => {
         // a batch from the middle of a shuffled order: the kernel gathers by `order`
         const order = Uint32Array.from({ length: rows }, (_, i) => (i * 3917 + 11) % rows);
         job.order.set(order);
-        const params = randomParams(layerSizes, 40 + c.n);
+        const params = randomParams(layerSizes, 40 + c.n).map((v) => v * ('scale' in c ? c.scale : 1));
         job.params.set(params);
         const start = 123;
         const { grad, weightedLoss } = job.gradient(start, c.n);
