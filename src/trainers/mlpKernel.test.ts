@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerNodeBackends } from './backends.node.ts';
 import { createMlpKernelJob, ensureMemory, loadMlpKernel, mlpKernelLayout, paramsSize, relaxedSimdSupported, type MlpKernel } from './mlpKernel.ts';
@@ -135,6 +136,38 @@ describe('the fused wasm MLP kernel against the tfjs step', () => {
     const sum = Array.from(f32(layout.grads[0] as number, size), (g, i) => g + (f32(layout.grads[1] as number, size)[i] as number));
     expect(Math.abs(halves - whole) / whole).toBeLessThan(1e-6);
     expect(relToMax(sum, wholeGrad)).toBeLessThan(1e-5);
+  });
+
+  it('relaxed SIMD (Chromium runs it; node 20 only behind a flag): the gradient, loss and outputs of plain SIMD within 1e-5', () => {
+    // a child node with relaxed SIMD on: the same rows through both builds (plain SIMD is checked against tfjs above)
+    const script = `
+      const { createMlpKernelJob, loadMlpKernel, paramsSize, relaxedSimdSupported } = await import('./src/trainers/mlpKernel.ts');
+      const { createRng } = await import('./src/trainers/random.ts');
+      const rng = createRng(4);
+      const cols = 11, rows = 3000, sizes = [cols, 64, 33, 1];
+      const X = Float32Array.from({ length: rows * cols }, () => rng() * 4 - 2);
+      const y = Float32Array.from({ length: rows }, () => (rng() < 0.3 ? 1 : 0));
+      const w = Float32Array.from({ length: rows }, () => 0.5 + rng() * 2);
+      const params = Float32Array.from({ length: paramsSize(sizes) }, () => (rng() - 0.5) * 0.6);
+      const runs = [];
+      for (const relaxed of [false, true]) {
+        const kernel = await loadMlpKernel({ relaxed });
+        const job = createMlpKernelJob(kernel, { X, cols, y, w, validX: X.subarray(0, 500 * cols) }, sizes, 'bce');
+        job.params.set(params);
+        const { grad, weightedLoss } = job.gradient(7, 2777);
+        runs.push({ path: kernel.path, grad: Array.from(grad), weightedLoss, out: Array.from(job.validate()) });
+      }
+      process.stdout.write(JSON.stringify({ supported: relaxedSimdSupported(), runs }));`;
+    const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const { supported, runs } = JSON.parse(child.stdout) as { supported: boolean; runs: { path: string; grad: number[]; weightedLoss: number; out: number[] }[] };
+    expect(supported).toBe(true);
+    const [plain, relaxed] = runs;
+    expect(plain?.path).toBe('wasm-simd kernel');
+    expect(relaxed?.path).toBe('wasm-relaxed-simd kernel');
+    expect(relToMax(relaxed?.grad ?? [], plain?.grad ?? [])).toBeLessThan(1e-5);
+    expect(Math.abs((relaxed?.weightedLoss ?? 0) - (plain?.weightedLoss ?? 0)) / (plain?.weightedLoss ?? 1)).toBeLessThan(1e-5);
+    expect(relToMax(relaxed?.out ?? [], plain?.out ?? [])).toBeLessThan(1e-5);
   });
 
   it('refuses layer sizes that do not start at the columns or end in one output', async () => {
