@@ -93,7 +93,7 @@ describe('validateDataset', () => {
     expect(validateDataset(ds(cols), opts)).toEqual([]);
     const negatives = regressionTargetNegatives(ds(cols), 'revenue');
     expect(negatives).toEqual({ count: 2, min: -12.5 });
-    expect(negativeTargetWarning('revenue', negatives)).toMatch(/^column "revenue" has 2 negative values \(lowest -12.5\): the regressor fits it on its raw scale/);
+    expect(negativeTargetWarning('revenue', negatives)).toBe('column "revenue" has 2 negative values (lowest -12.5): MAPE is n/a where the test target crosses 0');
     expect(negativeTargetWarning('revenue', regressionTargetNegatives(ds(good()), 'revenue'))).toBeNull();
     expect(regressionTargetNegatives(ds(cols), null)).toBeNull();
   });

@@ -320,8 +320,12 @@ export function regressionTargetNegatives(ds: Dataset, revenueTarget: string | n
   return rev?.kind === 'numeric' && !rev.isBool ? negativeValues(rev.values) : null;
 }
 
-/** The warning (not a refusal) for a regression target with negative values, or null when it has none. */
+/**
+ * The warning (not a refusal) for a regression target with negative values, or null when it has none. It states the
+ * data only: which transform the regressor applies is `chooseTargetTransform`'s answer, worded by `targetTransformLine`
+ * beside it (the one rule, so the two lines cannot disagree).
+ */
 export function negativeTargetWarning(column: string, negatives: NegativeValues | null): string | null {
   if (negatives === null || negatives.count === 0) return null;
-  return `column "${column}" has ${fmt(negatives.count)} negative values (lowest ${negatives.min}): the regressor fits it on its raw scale (target transform auto or none; log1p needs values ≥ 0), and MAPE is n/a where the test target crosses 0`;
+  return `column "${column}" has ${fmt(negatives.count)} negative values (lowest ${negatives.min}): MAPE is n/a where the test target crosses 0`;
 }

@@ -6,9 +6,10 @@ import type { Dataset } from '../data/types.ts';
 import { cellText } from '../data/cellText.ts';
 import { redactUrl } from '../data/urlSecrets.ts';
 import { negativeTargetWarning } from '../data/validate.ts';
+import { plannedTargetTransform, targetTransformLine } from '../trainers/targetTransform.ts';
 import type { CellProps } from './cellDefinition.ts';
 import { NumberField } from './fields.tsx';
-import { cellOfKind } from '../app/notebookSlice.ts';
+import { cellOfKind, firstCellOf } from '../app/notebookSlice.ts';
 import { DEFAULT_TIMEOUT_SECONDS } from '../notebook/settings.ts';
 
 const PREVIEW_ROWS = 20;
@@ -52,6 +53,24 @@ function FetchTimeoutField({ cellId }: CellProps) {
   );
 }
 
+/**
+ * What the regressor will apply to its target, decided as training decides it (`plannedTargetTransform`) from the
+ * analysis of the rows it will get: those the row filters keep. The Train regressor cell's setting (the first one).
+ */
+function TargetTransformLine() {
+  const revenueTarget = useWorkbench((s) => s.revenueTarget);
+  const negatives = useWorkbench((s) => s.analysis?.targetNegatives ?? null);
+  const setting = useWorkbench((s) => firstCellOf(s, 'trainRegressor')?.config.targetTransform ?? null);
+  const kept = useWorkbench((s) => (s.filters.length > 0 ? s.rowsKept : null));
+  if (revenueTarget === '' || negatives === null || setting === null) return null;
+  const planned = plannedTargetTransform(setting, negatives);
+  return (
+    <p className={planned === null ? 'error' : 'muted'} data-testid="data-target-transform" data-value={planned ?? 'refused'}>
+      Regression target transform{kept === null ? '' : ` on the ${fmtInt(kept)} rows the row filters keep`}: {targetTransformLine(setting, negatives, revenueTarget)}.
+    </p>
+  );
+}
+
 export function DataCell({ cellId }: CellProps) {
   const data = useDatasetView(dataSummary);
   const notes = useWorkbench((s) => s.notes);
@@ -92,6 +111,7 @@ export function DataCell({ cellId }: CellProps) {
       {analysis && revenueTarget !== '' && negativeTargetWarning(revenueTarget, analysis.targetNegatives) !== null && (
         <p className="warning" data-testid="validation-warning" data-value={analysis.targetNegatives?.count}>{negativeTargetWarning(revenueTarget, analysis.targetNegatives)}</p>
       )}
+      <TargetTransformLine />
       {notes.length > 0 && (
         <ul className="notes" data-testid="data-notes">{notes.map((n) => <li key={n}>{n}</li>)}</ul>
       )}

@@ -4,7 +4,7 @@ import { useWorkbench } from '../app/store.ts';
 import { downloadFile, safeFileName } from '../app/download.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { fmt, fmtAmount, fmtInt } from '../app/format.ts';
-import { targetTransformLine } from '../trainers/targetTransform.ts';
+import { plannedTargetTransform, targetTransformLine } from '../trainers/targetTransform.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
 import { NumberField, SelectField, TextField } from './fields.tsx';
 import { MAX_SPLIT_SEED } from '../trainers/split.ts';
@@ -31,7 +31,7 @@ export function TrainRegressorCell({ cellId }: CellProps) {
   const money = useWorkbench((s) => s.revenueIsMoney);
   const negatives = useWorkbench((s) => s.analysis?.targetNegatives ?? null);
   if (!c) return null;
-  const refusedLog = c.targetTransform === 'log1p' && negatives !== null && negatives.count > 0;
+  const refusedLog = negatives !== null && plannedTargetTransform(c.targetTransform, negatives) === null;
   const set = (patch: Partial<RegressorCellSettings>) => setCellSettings(cellId, 'trainRegressor', patch);
   return (
     <div className={stale ? 'stale' : ''} data-testid="regressor-cell" data-stale={stale}>

@@ -17,7 +17,7 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { regressionScoresShown } from '../notebook/evaluation.ts';
 import { formatTime, planSplit, trainingRows, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
-import { chooseTargetTransform } from '../trainers/targetTransform.ts';
+import { chooseTargetTransform, targetTransformLine } from '../trainers/targetTransform.ts';
 import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
   type BackendName, type ClassifierConfig, type ClassifierResult, type RegressorConfig, type RegressorResult,
@@ -181,6 +181,8 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     } catch (e) {
       throw new PipelineInputError(`${(e as Error).message} with --target-transform`);
     }
+    // what the regressor will apply, in the words of the Train regressor cell (the same rule decides it in training)
+    if (negatives !== null) o.log(`target transform: ${targetTransformLine(regConfig.targetTransform, negatives, o.revenue)}`);
   }
   let plan: SplitPlan;
   try {

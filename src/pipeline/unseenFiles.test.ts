@@ -127,7 +127,8 @@ describe('unseen files through npm run pipeline', () => {
     const ordered = column('is_ordered');
     const negatives = Array.from(revenue).filter((v) => v < 0).length;
     expect(negatives).toBeGreaterThan(0);
-    expect(o.stderr).toContain(`warning: column "revenue" has ${negatives} negative values (lowest -15): the regressor fits it on its raw scale`);
+    expect(o.stderr).toContain(`warning: column "revenue" has ${negatives} negative values (lowest -15): MAPE is n/a where the test target crosses 0`);
+    expect(o.stderr).toContain(`target transform: auto: fits revenue on its raw scale, since revenue has ${negatives} negative values (lowest -15) and log1p needs values ≥ 0`);
     const r = (JSON.parse(o.stdout) as Report).regressor!;
     expect(r.target_transform).toBe('none');
     expect(r.mape).toBeUndefined();

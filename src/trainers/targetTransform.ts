@@ -30,19 +30,30 @@ export function negativeValues(values: ArrayLike<number>): NegativeValues {
   return { count, min };
 }
 
-/** The transform `setting` means for a target with these negative values; log1p asked of a target with negatives is refused. */
-export function chooseTargetTransform(setting: TargetTransformSetting, negatives: NegativeValues, target = 'the target'): TargetTransform {
+/**
+ * THE rule: the transform `setting` means for a target with these negative values, or null where it is refused (log1p
+ * asked of a target with negatives). Training applies it to the regression target of every row it is given (the rows
+ * the row filters keep); the cells word it with `targetTransformLine` from the analysis of those same rows.
+ */
+export function plannedTargetTransform(setting: TargetTransformSetting, negatives: NegativeValues): TargetTransform | null {
   if (setting === 'none') return 'none';
   if (negatives.count === 0) return 'log1p';
-  if (setting === 'auto') return 'none';
+  return setting === 'auto' ? 'none' : null;
+}
+
+/** The transform `setting` means for a target with these negative values; log1p asked of a target with negatives is refused. */
+export function chooseTargetTransform(setting: TargetTransformSetting, negatives: NegativeValues, target = 'the target'): TargetTransform {
+  const planned = plannedTargetTransform(setting, negatives);
+  if (planned !== null) return planned;
   throw new Error(`target transform log1p needs values ≥ 0, but ${target} has ${negatives.count.toLocaleString('en-US')} negative values (lowest ${negatives.min}); choose target transform "none" or "auto"`);
 }
 
 /** One line saying which transform is used and why, e.g. `auto: fits profit on its raw scale, since profit has 12 negative values…`. */
 export function targetTransformLine(setting: TargetTransformSetting, negatives: NegativeValues, target: string): string {
   const n = `${negatives.count.toLocaleString('en-US')} negative values (lowest ${negatives.min})`;
-  if (setting === 'log1p' && negatives.count > 0) return `log1p is refused: ${target} has ${n}; choose target transform "none" or "auto"`;
-  const what = chooseTargetTransform(setting, negatives, target) === 'log1p' ? `log1p(${target}) with Duan's smearing` : `${target} on its raw scale`;
+  const planned = plannedTargetTransform(setting, negatives);
+  if (planned === null) return `log1p is refused: ${target} has ${n}; choose target transform "none" or "auto"`;
+  const what = planned === 'log1p' ? `log1p(${target}) with Duan's smearing` : `${target} on its raw scale`;
   if (setting !== 'auto') return `fits ${what}`;
   return negatives.count === 0 ? `auto: fits ${what}, since every value of ${target} is ≥ 0` : `auto: fits ${what}, since ${target} has ${n} and log1p needs values ≥ 0`;
 }
