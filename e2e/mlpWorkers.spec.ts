@@ -1,6 +1,6 @@
 /**
- * Issue 13: the MLP's batches shared between the training worker and a helper worker (tfjs's step) give the one-worker
- * model, and so does the fused wasm kernel, the step the page runs on wasm by default.
+ * Issue 13: the fused wasm kernel, the step the page runs on wasm by default, gives tfjs's model; and its batches shared
+ * by a team of two threads over one shared memory (the page is cross-origin isolated) give the one-thread model.
  */
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { dataValue } from './helpers.ts';
@@ -10,7 +10,7 @@ import { dataValue } from './helpers.ts';
  * exclusion), trains one MLP epoch on wasm and reads the test AUC, the step the Train cell names and the training
  * worker's runtime.
  */
-async function trainMlp(browser: Browser, query: string, errors: string[]): Promise<{ auc: number; path: string | null; info: Record<string, unknown> | null }> {
+async function trainMlp(browser: Browser, query: string, errors: string[]): Promise<{ auc: number; path: string | null; isolated: boolean; info: Record<string, unknown> | null }> {
   const baseURL = test.info().project.use.baseURL;
   const context = await browser.newContext(baseURL === undefined ? {} : { baseURL });
   try {
@@ -23,7 +23,7 @@ async function trainMlp(browser: Browser, query: string, errors: string[]): Prom
   }
 }
 
-async function trainIn(page: Page, query: string): Promise<{ auc: number; path: string | null; info: Record<string, unknown> | null }> {
+async function trainIn(page: Page, query: string): Promise<{ auc: number; path: string | null; isolated: boolean; info: Record<string, unknown> | null }> {
   await page.goto(`/?${query}`);
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
   await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
@@ -39,29 +39,29 @@ async function trainIn(page: Page, query: string): Promise<{ auc: number; path: 
     const i = await w.evaluate(async () => (globalThis as unknown as { __tfjsInfo?: () => Promise<Record<string, unknown>> }).__tfjsInfo?.());
     if (i?.backend === 'wasm') info = i;
   }
-  return { auc: await dataValue(page, 'clf-auc_roc'), path: await page.getByTestId('classifier-mlp-path').getAttribute('data-value'), info };
+  const path = await page.getByTestId('classifier-mlp-path').getAttribute('data-value');
+  return { auc: await dataValue(page, 'clf-auc_roc'), path, isolated: await page.evaluate(() => crossOriginIsolated), info };
 }
 
-test('an MLP epoch with each batch shared by two workers, or on the wasm kernel, gives the AUC of one worker; the helper worker answered every batch', async ({ browser }) => {
+test('an MLP epoch on the wasm kernel gives the AUC of tfjs’s step, and with each batch shared by two kernel threads the AUC of one thread; the second thread served every batch', async ({ browser }) => {
   test.setTimeout(600_000);
   const errors: string[] = [];
-  // tfjs's step, forced: the helpers share its batches (the kernel's step runs alone)
-  const one = await trainMlp(browser, 'mlpWorkers=1&mlpPath=tfjs', errors);
-  expect(one.path).toBe('tfjs');
-  expect(one.info).toMatchObject({ mlpWorkers: 1, mlpWorkersChosenBy: 'asked for (mlpWorkers)' });
-  expect(one.info?.mlpSlicesFromHelpers).toBe(0);
-  const two = await trainMlp(browser, 'mlpWorkers=2&mlpPath=tfjs', errors);
-  expect(two.info).toMatchObject({ mlpWorkers: 2, mlpWorkersChosenBy: 'asked for (mlpWorkers)' });
-  // every batch sent its second half to the helper: the default split leaves 321,551 fit rows (472,871 less 20 % test,
-  // less 15 % of the rest for validation), 78 batches of 4,096 and a last one of 2,063 (two slices of 1,024 or more)
-  expect(two.info?.mlpSlicesFromHelpers).toBe(79);
-  // the halves' gradients add up to the whole batch's up to float rounding: after 79 steps the test AUC agrees to 1e-3
-  expect(Math.abs(two.auc - one.auc), `one worker ${one.auc}, two ${two.auc}`).toBeLessThanOrEqual(1e-3);
-  expect(one.auc).toBeGreaterThan(0.6);
-  // the page's default on wasm: the fused kernel (plain or relaxed SIMD, whichever this Chromium runs), no helpers
-  const kernel = await trainMlp(browser, '', errors);
-  expect(kernel.path).toMatch(/^wasm-(relaxed-)?simd kernel$/);
-  expect(kernel.info?.mlpSlicesFromHelpers).toBe(0);
-  expect(Math.abs(kernel.auc - one.auc), `tfjs ${one.auc}, kernel ${kernel.auc}`).toBeLessThanOrEqual(1e-3);
+  const tfjs = await trainMlp(browser, 'mlpWorkers=1&mlpPath=tfjs', errors);
+  expect(tfjs.path).toBe('tfjs');
+  expect(tfjs.auc).toBeGreaterThan(0.6);
+  // the page's default step on wasm: the fused kernel (plain or relaxed SIMD, whichever this Chromium runs), one thread
+  const one = await trainMlp(browser, 'mlpWorkers=1', errors);
+  expect(one.path).toMatch(/^wasm-(relaxed-)?simd kernel$/);
+  expect(one.isolated).toBe(true);
+  expect(one.info).toMatchObject({ crossOriginIsolated: true, mlpWorkers: 1, mlpWorkersChosenBy: 'asked for (mlpWorkers)', mlpSharedBy: 'kernel team', mlpTeamSlices: 0 });
+  expect(Math.abs(one.auc - tfjs.auc), `tfjs ${tfjs.auc}, kernel ${one.auc}`).toBeLessThanOrEqual(1e-3);
+  const two = await trainMlp(browser, 'mlpWorkers=2', errors);
+  expect(two.path).toBe(one.path);
+  expect(two.info).toMatchObject({ crossOriginIsolated: true, mlpWorkers: 2, mlpWorkersChosenBy: 'asked for (mlpWorkers)', mlpSharedBy: 'kernel team' });
+  // the follower thread differentiated its slice of every batch: the default split leaves 321,551 fit rows (472,871 less
+  // 20 % test, less 15 % of the rest for validation), 78 batches of 4,096 and a last one of 2,063
+  expect(two.info?.mlpTeamSlices).toBe(79);
+  // the threads' gradients add up to the whole batch's up to float rounding: after 79 steps the test AUC agrees to 1e-4
+  expect(Math.abs(two.auc - one.auc), `one thread ${one.auc}, two ${two.auc}`).toBeLessThanOrEqual(1e-4);
   expect(errors).toEqual([]);
 });

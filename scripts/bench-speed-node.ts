@@ -14,7 +14,9 @@ import { loadParquet } from '../src/data/load.ts';
 import { binaryLabels } from '../src/data/validate.ts';
 import { availableParallelism } from 'node:os';
 import { createNodeGradientHelpers } from '../src/pipeline/mlpGradientThreads.ts';
-import { mlpSharing } from '../src/workers/mlpSharing.ts';
+import { mlpSharing, mlpTeamChoice } from '../src/workers/mlpSharing.ts';
+import { createNodeTeamThreads } from '../src/pipeline/mlpTeamThreads.ts';
+import type { TeamThreads } from '../src/workers/mlpTeamProtocol.ts';
 import { registerNodeBackends } from '../src/trainers/backends.node.ts';
 import { trainClassifier } from '../src/trainers/classifier.ts';
 import { checkMlpPath, mlpPathFor } from '../src/trainers/mlp.ts';
@@ -49,12 +51,22 @@ const sharing = mlpSharing(tf, availableParallelism(), (count) => {
 // the MLP's step: `--mlp-path tfjs|wasm-simd|wasm-relaxed-simd`, or auto (the trainer's choice, `mlpPathFor`); the
 // kernel runs alone, so batches are shared with helper threads only on tfjs's step
 const mlpPath = checkMlpPath(values['mlp-path']);
-const onKernel = mlpPathFor('wasm', DEFAULT_CLASSIFIER_CONFIG.dropout, mlpPath).kernel;
-const choice = model === 'mlp' && !onKernel
-  ? await sharing({ cols: matrix.cols, hiddenUnits: DEFAULT_CLASSIFIER_CONFIG.hiddenUnits, batchSize: DEFAULT_CLASSIFIER_CONFIG.batchSize }, values.workers === 'auto' ? undefined : Number(values.workers))
+const onKernel = mlpPathFor('wasm', DEFAULT_CLASSIFIER_CONFIG.dropout, mlpPath);
+const workersAsked = values.workers === 'auto' ? undefined : Number(values.workers);
+const sharingJob = { cols: matrix.cols, hiddenUnits: DEFAULT_CLASSIFIER_CONFIG.hiddenUnits, batchSize: DEFAULT_CLASSIFIER_CONFIG.batchSize, relaxed: onKernel.relaxed };
+const choice = model === 'mlp' && !onKernel.kernel ? await sharing(sharingJob, workersAsked) : null;
+// on the kernel, `--workers` is the team's threads (`mlpTeam.ts`), or auto: the training thread's probe (`mlpTeamChoice`)
+const teams: TeamThreads[] = [];
+const team = model === 'mlp' && onKernel.kernel
+  ? await mlpTeamChoice(availableParallelism(), true, (count) => {
+    const started = createNodeTeamThreads(count, 'bench');
+    teams.push(started);
+    return started;
+  })(sharingJob, workersAsked)
   : null;
 const fitMs: number[] = [];
 let pathRun: string | null = null;
+let threadsRun: number | null = null;
 const msPerEpoch: number[] = [];
 let auc = Number.NaN;
 // this process's CPU time (user + system) between the ends of the first and the last epoch: per epoch, a figure the
@@ -84,7 +96,10 @@ for (let i = 0; i < Number(values.repeats); i++) {
     marks.push((c.user + c.system) / 1000);
     threadMarks.push(threadCpuMs());
   };
-  const r = await trainClassifier({ tf, matrix, y, config, onEpoch, mlpPath, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}) });
+  const r = await trainClassifier({
+    tf, matrix, y, config, onEpoch, mlpPath, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}),
+    ...(team !== null && team.followers !== null ? { mlpTeam: { threads: team.threads, followers: team.followers } } : {}),
+  });
   fitMs.push(r.trainMs);
   msPerEpoch.push(r.msPerEpoch);
   if (marks.length > 1) cpuMsPerEpoch.push(((marks.at(-1) ?? 0) - (marks[0] ?? 0)) / (marks.length - 1));
@@ -95,6 +110,9 @@ for (let i = 0; i < Number(values.repeats); i++) {
   }
   auc = r.metrics.auc_roc;
   pathRun = r.mlpPath ?? null;
+  threadsRun = r.mlpThreads ?? null;
 }
 for (const t of gradientThreads) t.close();
-process.stdout.write(`${JSON.stringify({ mlp_path: pathRun, workers: choice === null ? 1 : choice.helpers.length + 1, workers_chosen_by: choice?.chosenBy ?? null, sharing_probe: choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);
+for (const t of teams) t.terminate();
+const workers = team?.threads ?? (choice === null ? 1 : choice.helpers.length + 1);
+process.stdout.write(`${JSON.stringify({ mlp_path: pathRun, threads_run: threadsRun, workers, workers_chosen_by: team?.chosenBy ?? choice?.chosenBy ?? null, sharing_probe: team?.probe ?? choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);

@@ -7,7 +7,9 @@ import { trainRegressor } from '../trainers/regressor.ts';
 import { mlpPathFor } from '../trainers/mlp.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
-import { mlpSharing } from '../workers/mlpSharing.ts';
+import { mlpSharing, mlpTeamChoice } from '../workers/mlpSharing.ts';
+import { createNodeTeamThreads } from './mlpTeamThreads.ts';
+import type { MlpTeamSpec } from '../trainers/mlpTeam.ts';
 import { serveRequests, type RequestContext, type WorkerScope } from '../workers/workerServer.ts';
 import { createNodeGradientHelpers } from './mlpGradientThreads.ts';
 
@@ -25,6 +27,17 @@ async function mlpHelpers(job: TrainJob, backend: BackendName): Promise<{ mlpHel
   return helpers.length > 0 ? { mlpHelpers: helpers } : {};
 }
 
+/** The kernel's team (`mlpTeam.ts`): threads decided once per training thread by a measured probe. */
+const teamChoice = mlpTeamChoice(availableParallelism(), true, (count) => createNodeTeamThreads(count, 'pipeline'));
+
+/** The team of a classifier MLP on the fused kernel, when more than one thread is measured faster. */
+async function mlpTeam(job: TrainJob, backend: BackendName): Promise<{ mlpTeam?: MlpTeamSpec }> {
+  const chosen = mlpPathFor(backend, job.config.dropout);
+  if (job.kind !== 'classifier' || job.config.model !== 'mlp' || !chosen.kernel) return {};
+  const team = await teamChoice({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize, relaxed: chosen.relaxed }, undefined);
+  return team.threads > 1 && team.followers !== null ? { mlpTeam: { threads: team.threads, followers: team.followers } } : {};
+}
+
 /** Trains the job on the requested node backend (wasm unless told otherwise); epochs stream as progress. */
 async function train(job: TrainJob, { signal, progress }: RequestContext<TrainProgress>): Promise<{ outcome: TrainOutcome; backend: BackendName }> {
   const available = await registerNodeBackends(tf);
@@ -35,7 +48,7 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
   const onEpoch = (log: EpochLog) => progress({ kind: 'epoch', log });
   const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
   const outcome: TrainOutcome = job.kind === 'classifier'
-    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpHelpers(job, wanted)) }) }
+    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpHelpers(job, wanted)), ...(await mlpTeam(job, wanted)) }) }
     : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
   return { outcome, backend: wanted };
 }

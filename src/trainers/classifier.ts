@@ -154,7 +154,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   let history;
   let converged: boolean;
   let msPerEpoch: number;
-  let mlpPath: { mlpPath?: MlpPath; mlpPathWhy?: string } = {};
+  let mlpPath: { mlpPath?: MlpPath; mlpPathWhy?: string; mlpThreads?: number } = {};
   if (config.model === 'logistic') {
     // without resampling, identical fit rows are merged first (exact: the loss is a sum over rows, as the solver's own
     // grouping), so only the distinct rows are scaled, never a copy of every fit row (150 MB with ten times the data)
@@ -178,10 +178,10 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
-      ...(o.mlpHelpers ? { helpers: o.mlpHelpers } : {}), ...(o.mlpPath ? { path: o.mlpPath } : {}),
+      ...(o.mlpHelpers ? { helpers: o.mlpHelpers } : {}), ...(o.mlpPath ? { path: o.mlpPath } : {}), ...(o.mlpTeam ? { team: o.mlpTeam } : {}),
     });
     ({ layers, history, converged, msPerEpoch } = fit);
-    mlpPath = { mlpPath: fit.path, mlpPathWhy: fit.pathWhy };
+    mlpPath = { mlpPath: fit.path, mlpPathWhy: fit.pathWhy, mlpThreads: fit.threads };
   }
   const trainMs = now() - started;
   phases.lap('fit');

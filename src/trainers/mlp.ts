@@ -4,7 +4,8 @@ import type { DenseLayer } from './bundle.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { batchGradient, type GradientSettings, type MlpGradientHelper } from './mlpGradient.ts';
-import { createMlpKernelJob, loadMlpKernel, type MlpKernelJob } from './mlpKernel.ts';
+import type { MlpKernelJob } from './mlpKernel.ts';
+import { openMlpKernelJob, type MlpTeamSpec } from './mlpTeam.ts';
 import { adamStep, createAdam, forwardPass, kernelMask, layerTensors, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
 import { BATCH_PROGRESS_MS, FORWARD_CHUNK_ROWS, type Clock, type EpochLog, type MlpPath, type MlpPathRequest, type OnBatchProgress, type OnEpoch, type Tf } from './types.ts';
 
@@ -40,6 +41,8 @@ export interface MlpOptions {
   readonly now?: Clock;
   /** workers that differentiate slices of each batch in parallel with this one (`mlpGradient.ts`); none: all here */
   readonly helpers?: readonly MlpGradientHelper[];
+  /** threads that share each batch on the fused kernel (`mlpTeam.ts`); absent: the kernel runs on this thread alone */
+  readonly team?: MlpTeamSpec;
   /** which step computes the gradients: 'auto' (`mlpPathFor`), or a path forced (the bench's A/B, tests) */
   readonly path?: MlpPathRequest;
 }
@@ -83,6 +86,8 @@ export interface MlpFit {
   /** which step computed the gradients, and why */
   readonly path: MlpPath;
   readonly pathWhy: string;
+  /** threads that shared each batch (a kernel team, `mlpTeam.ts`); 1 on tfjs's step */
+  readonly threads: number;
 }
 
 /** Thrown when the caller's AbortSignal fires; workers match on `name`. */
@@ -129,6 +134,16 @@ export function initLayers(cols: number, hiddenUnits: readonly number[], outputA
 
 /** Trains with Adam on seeded mini-batches; stops on patience, restores the best epoch, frees every tensor even on cancel. */
 export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return await trainMlpClosing(o, closers);
+  } finally {
+    // a kernel team's followers stop serving (on cancel and errors too): they are kept for the next training
+    for (const close of closers) await close();
+  }
+}
+
+async function trainMlpClosing(o: MlpOptions, closers: (() => Promise<void>)[]): Promise<MlpFit> {
   const { tf } = o;
   const now = o.now ?? (() => performance.now());
   if (o.rows === 0 || o.validRows === 0) throw new Error(`mlp needs training and validation rows (got ${o.rows} and ${o.validRows}); lower the validation fraction`);
@@ -219,8 +234,9 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
   const chosen = mlpPathFor(tf.getBackend(), o.dropout, o.path);
   // the kernel's job holds copies of the rows in its own wasm memory; its `order` (a view there) is the one shuffled
   const kernelJob = chosen.kernel
-    ? createMlpKernelJob(await loadMlpKernel(chosen.relaxed === undefined ? {} : { relaxed: chosen.relaxed }), { X: o.X, cols: o.cols, y: o.y, w: wTrain, validX: o.validX }, [o.cols, ...o.hiddenUnits, 1], o.loss)
+    ? await openMlpKernelJob(chosen.relaxed, { X: o.X, cols: o.cols, y: o.y, w: wTrain, validX: o.validX }, [o.cols, ...o.hiddenUnits, 1], o.loss, o.team)
     : null;
+  if (kernelJob !== null) closers.push(() => kernelJob.close());
   const order = kernelJob?.order ?? new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
   const helpers = o.helpers ?? [];
@@ -305,6 +321,7 @@ export async function trainMlp(o: MlpOptions): Promise<MlpFit> {
     msPerEpoch: history.length > 0 ? total / history.length : 0,
     batches,
     path: kernelJob?.kernel.path ?? 'tfjs',
+    threads: kernelJob?.threads ?? 1,
     pathWhy: chosen.why,
   };
 }

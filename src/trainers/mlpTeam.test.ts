@@ -1,11 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeTeamThreads } from '../pipeline/mlpTeamThreads.ts';
+import { trainMlp, type MlpOptions } from './mlp.ts';
 import { loadMlpKernel, relaxedSimdSupported } from './mlpKernel.ts';
-import { createMlpTeamJob, sharedKernelMemory, threadSlice } from './mlpTeam.ts';
+import { createMlpTeamJob, LEADER_SHARE, sharedKernelMemory, threadSlice } from './mlpTeam.ts';
 import { createRng } from './random.ts';
 
 const followers = createNodeTeamThreads(3, 'test');
 afterAll(() => followers.terminate());
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 /** Rows the test writes: features, labels from a noisy rule (0/1 for bce, values for mse), weights 1 and 4; random weights and biases. */
 function dataOf(rows: number, cols: number, validRows: number, paramCount: number, seed: number, mse: boolean): { X: Float32Array; cols: number; y: Float32Array; w: Float32Array; validX: Float32Array; params: Float32Array } {
@@ -37,9 +42,10 @@ function relToMax(a: Float32Array, b: Float32Array): number {
 const paramsOf = (sizes: readonly number[]): number => sizes.slice(1).reduce((n, units, i) => n + ((sizes[i] as number) + 1) * units, 0);
 
 describe('the mlp team: one batch gradient on several threads over one shared memory', () => {
-  it('cuts a batch into consecutive slices that cover it once', () => {
-    const parts = [0, 1, 2].map((t) => threadSlice(100, 1001, t, 3));
-    expect(parts).toEqual([{ start: 100, count: 334 }, { start: 434, count: 333 }, { start: 767, count: 334 }]);
+  it('cuts a batch into consecutive slices that cover it once, the leader’s smaller (it also runs Adam and validates)', () => {
+    const parts = [0, 1, 2].map((t) => threadSlice(100, 1100, t, 3));
+    expect(parts).toEqual([{ start: 100, count: 300 }, { start: 400, count: 400 }, { start: 800, count: 400 }]);
+    expect(LEADER_SHARE).toBe(0.75);
   });
 
   const relaxed = relaxedSimdSupported();
@@ -85,5 +91,52 @@ describe('the mlp team: one batch gradient on several threads over one shared me
     const data = dataOf(10, 3, 2, paramsOf([3, 4, 1]), 1, false);
     await expect(createMlpTeamJob(await loadMlpKernel(), data, [3, 4, 1], 'bce', 2, followers)).rejects.toThrow('needs a shared memory');
     await expect(createMlpTeamJob(await loadMlpKernel({ memory: sharedKernelMemory() }), data, [3, 4, 1], 'bce', 5, followers)).rejects.toThrow('needs 4 follower thread(s), 3 were started');
+  });
+});
+
+describe('trainMlp on a kernel team', () => {
+  const sizes = [6, 16, 8, 1];
+  const data = dataOf(4000, 6, 900, paramsOf(sizes), 21, false);
+  const valid = dataOf(900, 6, 1, 1, 22, false);
+  const options = (extra: Partial<MlpOptions> = {}): MlpOptions => ({
+    tf, X: data.X, rows: 4000, cols: 6, y: data.y, weight: data.w, validX: valid.X, validRows: 900, validY: valid.y, loss: 'bce',
+    hiddenUnits: [16, 8], dropout: 0, l2: 1e-4, learningRate: 0.01, batchSize: 1000, epochs: 4, patience: 99, seed: 3, ...extra,
+  });
+
+  it('trains through the same epochs on 2 and 3 threads as on one: losses within 1e-4, validation AUC within 1e-4', async () => {
+    const one = await trainMlp(options());
+    expect(one).toMatchObject({ path: 'wasm-simd kernel', threads: 1 });
+    for (const threads of [2, 3]) {
+      const served = followers.slicesServed;
+      const team = await trainMlp(options({ team: { threads, followers } }));
+      expect(team).toMatchObject({ path: 'wasm-simd kernel', threads });
+      // every follower served every batch: 4 epochs of 4 batches
+      expect(followers.slicesServed - served).toBe(16 * (threads - 1));
+      expect(team.history).toHaveLength(one.history.length);
+      team.history.forEach((h, i) => {
+        const o = one.history[i];
+        expect(Math.abs(h.loss - (o?.loss ?? Number.NaN))).toBeLessThan(1e-4);
+        expect(Math.abs(h.valLoss - (o?.valLoss ?? Number.NaN))).toBeLessThan(1e-4);
+        expect(Math.abs((h.valAuc ?? 0) - (o?.valAuc ?? Number.NaN))).toBeLessThan(1e-4);
+      });
+    }
+  });
+
+  it('stops within one batch of a cancel mid-epoch, and its threads serve the next training', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const run = trainMlp(options({
+      team: { threads: 3, followers }, epochs: 10, signal: controller.signal,
+      onBatch: (b) => {
+        seen = b;
+        // the 7th step is the 3rd batch of the 2nd epoch
+        if (b === 7) controller.abort();
+      },
+    }));
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toBe(7);
+    const served = followers.slicesServed;
+    expect((await trainMlp(options({ team: { threads: 3, followers }, epochs: 1 }))).threads).toBe(3);
+    expect(followers.slicesServed - served).toBe(4 * 2);
   });
 });

@@ -6,6 +6,7 @@ import type { ClassifierConfig, RegressorConfig } from './config.ts';
 import type { PhaseTimings } from './phases.ts';
 import type { MlpGradientHelper } from './mlpGradient.ts';
 import type { MlpKernelPath } from './mlpKernel.ts';
+import type { MlpTeamSpec } from './mlpTeam.ts';
 import type { RowSplit } from './splitPlan.ts';
 import type { TargetTransform } from './targetTransform.ts';
 
@@ -68,6 +69,8 @@ export interface TrainingHooks {
   readonly mlpHelpers?: readonly MlpGradientHelper[];
   /** the MLP's step: 'auto' (the wasm kernel on CPU backends without dropout, `mlpPathFor`), or one forced (the bench) */
   readonly mlpPath?: MlpPathRequest;
+  /** threads that share each MLP batch on the fused kernel (`mlpTeam.ts`); absent: one */
+  readonly mlpTeam?: MlpTeamSpec;
 }
 
 /** Which step trained an MLP: tfjs's kernels, or the fused wasm kernel (`mlpKernel.ts`). */
@@ -121,6 +124,8 @@ export interface TrainingResultBase {
   /** an MLP's step (tfjs or the wasm kernel) and why it was chosen; absent for other models */
   readonly mlpPath?: MlpPath;
   readonly mlpPathWhy?: string;
+  /** threads that shared each MLP batch (1: one; absent for other models) */
+  readonly mlpThreads?: number;
 }
 
 /** Everything a classifier run produced. */
