@@ -4,7 +4,7 @@
  * settings as params and the per-iteration loss as step metrics.
  */
 import * as tf from '@tensorflow/tfjs';
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { createMlflowClient, mlflowRunId } from '../src/mlflow/client.ts';
 import { loadBundle } from '../src/trainers/bundle.ts';
 import { featureGainImportance } from '../src/trainers/trees/gainImportance.ts';
@@ -85,4 +85,76 @@ test('gbdt trains in the page, its bundle predicts the same in node, MLflow gets
     // boosting lowers the training loss from the first tree to the last
     if (key === 'train_loss') expect((history.at(-1)?.value ?? 1)).toBeLessThan(history[0]?.value ?? 0);
   }
+});
+
+/** Every state of the classifier's protocol line the page showed, recorded in the page as it changes (no polling gaps). */
+async function recordProtocolProgress(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: Array<{ text: string; fraction: number; t: number }> = [];
+    (window as unknown as { __protocolSeen: typeof seen }).__protocolSeen = seen;
+    const read = (): void => {
+      const el = document.querySelector('[data-testid="classifier-protocol-progress"]');
+      if (!el) return;
+      const text = el.textContent ?? '';
+      const fraction = Number(el.getAttribute('data-value'));
+      const last = seen[seen.length - 1];
+      if (!last || last.text !== text || last.fraction !== fraction) seen.push({ text, fraction, t: performance.now() });
+    };
+    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-value'] });
+  });
+}
+
+async function protocolSeen(page: Page): Promise<Array<{ text: string; fraction: number; t: number }>> {
+  return page.evaluate(() => (window as unknown as { __protocolSeen: Array<{ text: string; fraction: number; t: number }> }).__protocolSeen);
+}
+
+test('the default tree protocol shows its parts as they run: the fit-row model, fold k of 5, the refit on all training rows, the bar only moving forward', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  await expect(page.getByTestId('clf-model')).toHaveValue('gbdt');
+  await recordProtocolProgress(page);
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const seen = await protocolSeen(page);
+  const names = new Set(seen.flatMap((s) => [...s.text.matchAll(/(fit on the [\d,]+ fit rows|fold \d of 5|refit on all [\d,]+ training rows)/g)].map((m) => m[1])));
+  const cell = page.getByTestId('classifier-cell');
+  const rowsOf = async (part: string): Promise<number> => Number(await cell.getByTestId(`split-${part}-rows`).getAttribute('data-value'));
+  const fitRows = await rowsOf('fit');
+  const trainRows = fitRows + await rowsOf('valid');
+  expect([...names].sort()).toEqual([
+    `fit on the ${fitRows.toLocaleString('en-US')} fit rows`, 'fold 1 of 5', 'fold 2 of 5', 'fold 3 of 5', 'fold 4 of 5', 'fold 5 of 5',
+    `refit on all ${trainRows.toLocaleString('en-US')} training rows`,
+  ].sort());
+  // the bar advances through the folds: trees done within a part move it, and it never goes back
+  const fractions = seen.map((s) => s.fraction);
+  fractions.forEach((f, i) => expect(f).toBeGreaterThanOrEqual(fractions[i - 1] ?? 0));
+  expect(new Set(fractions.filter((f) => f > 0 && f < 1)).size).toBeGreaterThan(5);
+  expect(seen.some((s) => /fold \d of 5: [1-9]\d* \/ 100 trees/.test(s.text))).toBe(true);
+  // the finished run names how the fold models ran
+  await expect(page.getByTestId('classifier-protocol')).toContainText(/5 fold models for the threshold .*(one after another|in helper workers at the same time as the fit-row model)/);
+});
+
+test('cancel during the fold models stops the training within about a second, says "cancelled", and the next training runs', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWorkbench(page);
+  await page.getByTestId('exclude-leaks').click();
+  // the random forest's fold models take seconds each: the cancel lands while they run
+  await page.getByTestId('clf-model').selectOption('rf');
+  await page.getByTestId('train-classifier').click();
+  const progress = page.getByTestId('classifier-protocol-progress');
+  await expect(progress).toContainText(/fold \d of 5: [1-9]\d* \/ 200 trees/, { timeout: 200_000 });
+  const clicked = Date.now();
+  await page.getByTestId('classifier-cancel').click();
+  await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+  const took = Date.now() - clicked;
+  test.info().annotations.push({ type: 'cancel_ms', description: String(took) });
+  await expect(page.getByTestId('classifier-cancelled')).toContainText(/Training cancelled during .*fold \d of 5/);
+  // about a second: the helpers are stopped at once (a loaded machine adds its own delay to the page and the test)
+  expect(took).toBeLessThan(3_000);
+  // the app stays usable: the default model trains to the end right after
+  await page.getByTestId('clf-model').selectOption('gbdt');
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  expect(await dataValue(page, 'clf-auc_roc')).toBeGreaterThan(0.67);
 });

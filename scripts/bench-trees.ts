@@ -156,16 +156,16 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     // the threshold on 5-fold out-of-fold scores of every training row, the model refitted on all of them; test metrics
     const flowConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS, seed };
     const flowMatrix = { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names };
-    const flow = trainTreeClassifier({ matrix: flowMatrix, y, config: flowConfig });
+    const flow = await trainTreeClassifier({ matrix: flowMatrix, y, config: flowConfig });
     f1.push(flow.metrics.f1_score);
     flowMs.push(flow.trainMs);
     flowPhases.push(flow.phaseMs ?? {});
     // the earlier protocols on the same rows: the threshold on the validation slice, the model on the fit rows (the default
     // up to notebook schema 6), and the 5-fold threshold without the refit
-    const flowSlice = trainTreeClassifier({ matrix: flowMatrix, y, config: { ...flowConfig, thresholdFolds: 0, refit: false } });
+    const flowSlice = await trainTreeClassifier({ matrix: flowMatrix, y, config: { ...flowConfig, thresholdFolds: 0, refit: false } });
     f1Slice.push(flowSlice.metrics.f1_score);
     flowSliceMs.push(flowSlice.trainMs);
-    const flowCv = trainTreeClassifier({ matrix: flowMatrix, y, config: { ...flowConfig, refit: false } });
+    const flowCv = await trainTreeClassifier({ matrix: flowMatrix, y, config: { ...flowConfig, refit: false } });
     f1Cv.push(flowCv.metrics.f1_score);
     log(`seed ${seed}: f1 ${flow.metrics.f1_score.toFixed(4)} (5-fold threshold ${flow.threshold.toFixed(4)}, refit, ${flow.trainMs.toFixed(0)} ms: ${JSON.stringify(flow.phaseMs)}); validation slice ${flowSlice.metrics.f1_score.toFixed(4)} (threshold ${flowSlice.threshold.toFixed(4)}, ${flowSlice.trainMs.toFixed(0)} ms); 5-fold without refit ${flowCv.metrics.f1_score.toFixed(4)}`);
     oracleF1.push(flow.metrics.oracle_f1);
@@ -179,7 +179,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     auc.hgbCapped.push(peerCapped.hgb?.auc ?? Number.NaN);
     const gc = fitGbdt({ task: 'classifier', train: { X: capped.X, cols: capped.cols, rowIdx: train, y: yTrain, weight }, params: { ...DEFAULT_GBDT_PARAMS, earlyStopping: false, seed } });
     auc.gbdtCapped.push(rocAuc(yTest, outputFromRaw(gc.ensemble, predictRaw(gc.ensemble, capped.X, test))));
-    const flowCapped = trainTreeClassifier({ matrix: { rows: capped.rows, cols: capped.cols, X: capped.X, featureNames: capped.names, featureGroups: capped.names }, y, config: flowConfig });
+    const flowCapped = await trainTreeClassifier({ matrix: { rows: capped.rows, cols: capped.cols, X: capped.X, featureNames: capped.names, featureGroups: capped.names }, y, config: flowConfig });
     flowF1Capped.push(flowCapped.metrics.f1_score);
     // the same fit on the Train cell's fit rows (what the browser bench times in the page's worker)
     const cellSplit = splitForClassifier(y, DEFAULT_CLASSIFIER_CONFIG.testFraction, DEFAULT_CLASSIFIER_CONFIG.validationFraction, seed);

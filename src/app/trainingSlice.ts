@@ -5,6 +5,7 @@ import { buildTrainingInputs, type TrainingInputsSpec } from '../notebook/traini
 import { primeEvaluation } from '../notebook/evaluation.ts';
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { BatchProgress, EpochLog } from '../trainers/types.ts';
+import type { TreeProtocolProgress } from '../trainers/trees/treeProtocol.ts';
 import { jobWithInputs, type BackendPreference, type TrainOnDataJob, type TrainRequest } from '../workers/trainProtocol.ts';
 import { canShareMemory } from '../workers/sharedMemory.ts';
 import { getDataClient, getTrainClient, wasmThreadsRequest } from './services.ts';
@@ -23,6 +24,8 @@ export interface JobState {
   readonly epochs: readonly EpochLog[];
   /** the running epoch's batches (an MLP's), null between epochs */
   readonly batch: BatchProgress | null;
+  /** a tree classifier's protocol (fit-row model, fold models, refit): the parts running and the share done; null for other models */
+  readonly protocol: TreeProtocolProgress | null;
   readonly maxEpochs: number;
   readonly backend: BackendChoice | null;
   readonly fallbacks: readonly string[];
@@ -54,7 +57,7 @@ export interface TrainingSlice {
 }
 
 /** A job that has not started. */
-export const IDLE_JOB: JobState = { status: 'idle', epochs: [], batch: null, maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
+export const IDLE_JOB: JobState = { status: 'idle', epochs: [], batch: null, protocol: null, maxEpochs: 0, backend: null, fallbacks: [], error: null, warnings: [], numTensorsAfter: null };
 const idleJob = IDLE_JOB;
 const cancels = new Map<CellId, () => void>();
 let runCounter = 0;
@@ -205,6 +208,7 @@ export const createTrainingSlice: StateCreator<WorkbenchState, [], [], TrainingS
       onProgress: (p) => {
         if (p.kind === 'backend') patchJob({ backend: p.choice });
         else if (p.kind === 'batch') patchJob({ batch: p.progress });
+        else if (p.kind === 'protocol') patchJob({ protocol: p.progress });
         else patchJob((j) => ({ epochs: [...j.epochs, p.log], batch: null }));
       },
       onLog: (message) => patchJob((j) => ({ fallbacks: [...j.fallbacks, message] })),

@@ -142,7 +142,12 @@ function TreeProtocolLine({ config, counts, trees, phaseMs }: {
 }) {
   const secs = (name: string): string => (phaseMs?.[name] !== undefined ? ` (${fmt(phaseMs[name] / 1000, 1)} s)` : '');
   const parts = [`fitted on the ${fmtInt(counts.train - counts.resampled)} fit rows with ${config.model === 'gbdt' ? 'early stopping on' : 'loss curves on'} the validation slice${secs('fit')}`];
-  if (config.thresholdFolds >= 2) parts.push(`${config.thresholdFolds} fold models for the threshold${secs('threshold_folds')}, one after another`);
+  const wall = phaseMs?.fit_and_folds_wall;
+  if (config.thresholdFolds >= 2) {
+    parts.push(wall === undefined
+      ? `${config.thresholdFolds} fold models for the threshold${secs('threshold_folds')}, one after another`
+      : `${config.thresholdFolds} fold models for the threshold (${fmt((phaseMs?.threshold_folds ?? 0) / 1000, 1)} s of work), in helper workers at the same time as the fit-row model (both done in ${fmt(wall / 1000, 1)} s)`);
+  }
   if (config.refit) parts.push(`final model refitted on all ${fmtInt(counts.train - counts.resampled + counts.valid)} training rows with ${trees} trees${secs('refit')}`);
   return <p className="muted" data-testid="classifier-protocol" data-refit={config.refit} data-folds={config.thresholdFolds}>Protocol: {parts.join('; ')}.</p>;
 }

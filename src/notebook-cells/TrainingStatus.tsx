@@ -36,7 +36,14 @@ export function TrainingStatus({ kind, cellId }: { kind: ModelKind; cellId: Cell
         )}
         {job.status === 'running' && (
           <>
-            <progress max={job.maxEpochs} value={job.epochs.length + (job.batch ? job.batch.batch / job.batch.batches : 0)} aria-label={`${kind} training progress`} />
+            {job.protocol
+              ? <progress max={1} value={job.protocol.fraction} aria-label={`${kind} training progress`} data-testid={`${kind}-progress`} data-value={job.protocol.fraction} />
+              : <progress max={job.maxEpochs} value={job.epochs.length + (job.batch ? job.batch.batch / job.batch.batches : 0)} aria-label={`${kind} training progress`} />}
+            {job.protocol && (
+              <span data-testid={`${kind}-protocol-progress`} data-value={job.protocol.fraction} data-parts-done={job.protocol.partsDone} data-parts={job.protocol.parts}>
+                {job.protocol.running.length > 0 ? job.protocol.running.join(' · ') : 'starting'} ({job.protocol.partsDone} of {job.protocol.parts} fits done, {Math.floor(job.protocol.fraction * 100)} % of the work) ·{' '}
+              </span>
+            )}
             <span data-testid={`${kind}-epoch`} data-value={job.epochs.length}>
               epoch {job.epochs.length} / {job.maxEpochs}{last ? ` · loss ${fmt(last.loss, 4)} · val ${fmt(last.valLoss, 4)} · ${Math.round(last.ms)} ms/epoch` : job.batch ? '' : ' · choosing backend…'}
             </span>
@@ -48,7 +55,11 @@ export function TrainingStatus({ kind, cellId }: { kind: ModelKind; cellId: Cell
             <button type="button" onClick={() => cancel(cellId)} data-testid={`${kind}-cancel`}>Cancel</button>
           </>
         )}
-        {job.status === 'cancelled' && <span className="warning" data-testid={`${kind}-cancelled`}>Training cancelled after {job.epochs.length} epochs.</span>}
+        {job.status === 'cancelled' && (
+          <span className="warning" data-testid={`${kind}-cancelled`}>
+            Training cancelled {job.protocol && job.protocol.running.length > 0 ? `during ${job.protocol.running.map((r) => r.replace(/:.*/, '')).join(' and ')} (${job.protocol.partsDone} of ${job.protocol.parts} fits done)` : `after ${job.epochs.length} epochs`}.
+          </span>
+        )}
         {job.numTensorsAfter !== null && (
           <span className="muted" data-testid={`${kind}-tensors`} data-value={job.numTensorsAfter}>tensors left on the backend: {job.numTensorsAfter}</span>
         )}

@@ -12,6 +12,8 @@ import { createNodeTeamThreads } from './mlpTeamThreads.ts';
 import type { MlpTeamSpec } from '../trainers/mlpTeam.ts';
 import { serveRequests, type RequestContext, type WorkerScope } from '../workers/workerServer.ts';
 import { createNodeGradientHelpers } from './mlpGradientThreads.ts';
+import { createNodeTreeUnitRunner } from './treeUnitThreads.ts';
+import { throttledProtocol, type TreeUnitRunner } from '../trainers/trees/treeProtocol.ts';
 
 declare const self: WorkerScope;
 
@@ -38,6 +40,14 @@ async function mlpTeam(job: TrainJob, backend: BackendName): Promise<{ mlpTeam?:
   return team.threads > 1 && team.followers !== null ? { mlpTeam: { threads: team.threads, followers: team.followers } } : {};
 }
 
+/** Helper threads for a tree classifier's fits (fit-row model, fold models, refit), one per core up to the protocol's 7; started once. */
+let treeRunner: TreeUnitRunner | null = null;
+function treeRunnerFor(job: TrainJob): { treeRunner?: TreeUnitRunner } {
+  if (job.kind !== 'classifier' || (job.config.model !== 'gbdt' && job.config.model !== 'rf')) return {};
+  treeRunner ??= createNodeTreeUnitRunner(Math.max(1, Math.min(7, availableParallelism()))).runner;
+  return { treeRunner };
+}
+
 /** Trains the job on the requested node backend (wasm unless told otherwise); epochs stream as progress. */
 async function train(job: TrainJob, { signal, progress }: RequestContext<TrainProgress>): Promise<{ outcome: TrainOutcome; backend: BackendName }> {
   const available = await registerNodeBackends(tf);
@@ -47,8 +57,9 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
   await tf.ready();
   const onEpoch = (log: EpochLog) => progress({ kind: 'epoch', log });
   const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
+  const onTreeProtocol = throttledProtocol((p) => progress({ kind: 'protocol', progress: p }), 250);
   const outcome: TrainOutcome = job.kind === 'classifier'
-    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpHelpers(job, wanted)), ...(await mlpTeam(job, wanted)) }) }
+    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpHelpers(job, wanted)), ...(await mlpTeam(job, wanted)), ...treeRunnerFor(job), onTreeProtocol }) }
     : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
   return { outcome, backend: wanted };
 }

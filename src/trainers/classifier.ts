@@ -14,6 +14,7 @@ import { phaseStopwatch } from './phases.ts';
 import { randomSplit, type RowSplit } from './splitPlan.ts';
 import { bestF1, buildThresholdSweep, sweepAt } from './thresholdSweep.ts';
 import { trainTreeClassifier } from './trees/treeClassifier.ts';
+import type { TreeProtocolProgress, TreeUnitRunner } from './trees/treeProtocol.ts';
 import type { ClassifierConfig, ClassifierMetrics, ClassifierResult, MlpPath, Tf, TrainingHooks } from './types.ts';
 
 /** Inputs of `trainClassifier`: the model matrix must already exclude both targets (and any leaking column). */
@@ -23,6 +24,10 @@ export interface TrainClassifierOptions extends TrainingHooks {
   /** 0/1 target per matrix row */
   readonly y: Float32Array | Float64Array;
   readonly config: ClassifierConfig;
+  /** runs a tree classifier's fits (fit-row model, threshold folds, refit): helper workers several at once; default one after another here */
+  readonly treeRunner?: TreeUnitRunner;
+  /** a tree classifier's protocol progress (which fits run, the share done) */
+  readonly onTreeProtocol?: (p: TreeProtocolProgress) => void;
 }
 
 /** Row indices of the three splits, derived from the seed alone so browser and node agree. */
@@ -105,10 +110,11 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const now = o.now ?? (() => performance.now());
   if (config.model === 'gbdt' || config.model === 'rf') {
     // tree ensembles are plain TypeScript: no tensors, the same code in a worker and in node
-    const { ensemble: _ensemble, ...result } = trainTreeClassifier({
+    const { ensemble: _ensemble, ...result } = await trainTreeClassifier({
       matrix, y: o.y, config: { ...config, model: config.model }, now,
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.signal ? { signal: o.signal } : {}),
       ...(o.dataSha256 !== undefined ? { dataSha256: o.dataSha256 } : {}), ...(o.split ? { split: o.split } : {}),
+      ...(o.treeRunner ? { runner: o.treeRunner } : {}), ...(o.onTreeProtocol ? { onProtocol: o.onTreeProtocol } : {}),
     });
     return result;
   }

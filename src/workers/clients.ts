@@ -5,6 +5,8 @@ import { gradientJobTransferables, workerGradientHelper, type MlpGradientOps } f
 import type { MlpGradientHelper } from '../trainers/mlpGradient.ts';
 import { teamThreads, type MlpTeamOps, type TeamThreads } from './mlpTeamProtocol.ts';
 import { jobTransferables, type TrainOps } from './trainProtocol.ts';
+import { TREE_UNIT_CANCEL_GRACE_MS, workerTreeUnitRunner, type TreeUnitOps } from './treeUnitProtocol.ts';
+import type { TreeUnitRunner } from '../trainers/trees/treeProtocol.ts';
 import { WorkerClient, browserWorkerEndpoint } from './workerClient.ts';
 
 /** The data worker: loads parquet from a URL or a file. */
@@ -52,6 +54,18 @@ export function createMlpTeamThreads(count: number, owner: string): TeamThreads 
     return new WorkerClient<MlpTeamOps>({
       name,
       create: () => browserWorkerEndpoint(new Worker(new URL('./mlpTeam.worker.ts', import.meta.url), { type: 'module', name })),
+    });
+  }));
+}
+
+/** Tree-unit helpers, started by a training worker (nested workers): a tree classifier's fold models and refit run on them, several at once. */
+export function createTreeUnitRunner(count: number, owner: string): TreeUnitRunner {
+  return workerTreeUnitRunner(Array.from({ length: count }, (_, i) => {
+    const name = `${owner}-trees-${i + 1}`;
+    return new WorkerClient<TreeUnitOps>({
+      name,
+      create: () => browserWorkerEndpoint(new Worker(new URL('./treeUnit.worker.ts', import.meta.url), { type: 'module', name })),
+      cancelGraceMs: TREE_UNIT_CANCEL_GRACE_MS,
     });
   }));
 }

@@ -13,12 +13,13 @@ import { checkMlpPath, mlpPathFor } from '../trainers/mlp.ts';
 import type { BackendName, BatchProgress, EpochLog, MlpPathRequest } from '../trainers/types.ts';
 import { doneTransferables, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
-import { createMlpGradientHelpers, createMlpTeamThreads } from './clients.ts';
+import { createMlpGradientHelpers, createMlpTeamThreads, createTreeUnitRunner } from './clients.ts';
 import { mlpSharing, mlpTeamChoice } from './mlpSharing.ts';
 import type { TeamThreads } from './mlpTeamProtocol.ts';
 import type { MlpTeamSpec, TeamProbe } from '../trainers/mlpTeam.ts';
 import type { MlpGradientHelper, SharingProbe } from '../trainers/mlpGradient.ts';
 import { canShareMemory } from './sharedMemory.ts';
+import { throttledProtocol, type TreeUnitRunner } from '../trainers/trees/treeProtocol.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -81,6 +82,18 @@ async function mlpHelpersFor(job: TrainJob, requested: number | undefined, path:
   }));
 }
 
+/**
+ * Helper workers for a tree classifier's fits (fit-row model, fold models, refit), several at once, one per logical core
+ * (up to the 7 fits of the default protocol); started on the first tree training and kept. They read the matrix in
+ * shared memory, so only a cross-origin-isolated page has them: elsewhere the fits run one after another here.
+ */
+let treeRunner: TreeUnitRunner | null = null;
+function treeRunnerFor(job: TrainJob): { treeRunner?: TreeUnitRunner } {
+  if (job.kind !== 'classifier' || (job.config.model !== 'gbdt' && job.config.model !== 'rf') || !canShareMemory()) return {};
+  treeRunner ??= createTreeUnitRunner(Math.max(1, Math.min(7, logicalCores)), self.name || 'train');
+  return { treeRunner };
+}
+
 async function choose(job: TrainJob): Promise<BackendChoice> {
   const warmup = matMulWarmup(Math.min(job.config.batchSize, 1024), job.matrix.cols);
   if (job.backend !== 'auto') return selectBackend(tf, available, { forced: job.backend, warmup });
@@ -100,6 +113,7 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
   const order: BackendName[] = [choice.chosen, ...available.filter((b) => b !== choice.chosen && (b === 'wasm' || b === 'cpu'))];
   const onEpoch = (epoch: EpochLog) => progress({ kind: 'epoch', log: epoch });
   const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
+  const onTreeProtocol = throttledProtocol((p) => progress({ kind: 'protocol', progress: p }), 100);
   const { result: outcome } = await withFallback<TrainOutcome>(
     tf,
     order,
@@ -107,7 +121,7 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
       if (job.kind === 'classifier') {
         const mlpHelpers = await mlpHelpersFor(job, mlpWorkersAsked, mlpPath);
         const team = await mlpTeamFor(job, mlpWorkersAsked, mlpPath);
-        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, mlpPath, ...(job.split ? { split: job.split } : {}), ...(mlpHelpers.length > 0 ? { mlpHelpers } : {}), ...team });
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, mlpPath, ...(job.split ? { split: job.split } : {}), ...(mlpHelpers.length > 0 ? { mlpHelpers } : {}), ...team, ...treeRunnerFor(job), onTreeProtocol });
         return { kind: 'classifier', result };
       }
       const result = await trainRegressor({

@@ -5,6 +5,7 @@ import { prepareEvaluation, type PreparedEvaluation } from '../notebook/evaluati
 import type { BackendChoice } from '../trainers/backend.ts';
 import type { PhaseTimings } from '../trainers/phases.ts';
 import type { RowSplit } from '../trainers/splitPlan.ts';
+import type { TreeProtocolProgress } from '../trainers/trees/treeProtocol.ts';
 import type { BackendName, BatchProgress, ClassifierConfig, ClassifierResult, EpochLog, RegressorConfig, RegressorResult } from '../trainers/types.ts';
 import { transferables } from './transferables.ts';
 import type { Operation } from './workerProtocol.ts';
@@ -99,11 +100,15 @@ export interface TrainTimings {
   readonly phases?: PhaseTimings;
 }
 
-/** What a training reports while it runs: the backend it chose, then one event per epoch and, within an MLP epoch, batch progress. */
+/**
+ * What a training reports while it runs: the backend it chose, then one event per epoch and, within an MLP epoch, batch
+ * progress; a tree classifier also reports its protocol (fit-row model, fold models, refit) after each tree of any of them.
+ */
 export type TrainProgress =
   | { readonly kind: 'backend'; readonly choice: BackendChoice }
   | { readonly kind: 'epoch'; readonly log: EpochLog }
-  | { readonly kind: 'batch'; readonly progress: BatchProgress };
+  | { readonly kind: 'batch'; readonly progress: BatchProgress }
+  | { readonly kind: 'protocol'; readonly progress: TreeProtocolProgress };
 
 /** Tensors alive on the worker's backend. */
 export interface TrainMemory {

@@ -28,7 +28,7 @@ describe('trainTreeClassifier', () => {
   for (const model of ['gbdt', 'rf'] as const) {
     it(`${model}: by default (5 threshold folds, refit), test probabilities the saved bundle reproduces`, async () => {
       const config = { ...DEFAULT_CLASSIFIER_CONFIG, model, trees: { ...DEFAULT_TREE_SETTINGS, rf: { ...DEFAULT_TREE_SETTINGS.rf, nTrees: 20 } } };
-      const r = trainTreeClassifier({ matrix, y, config });
+      const r = await trainTreeClassifier({ matrix, y, config });
       expect(r.metrics.auc_roc).toBeGreaterThan(0.7);
       expect(r.history.length).toBe(r.epochs);
       expect(r.history[0]?.epoch).toBe(1);
@@ -42,7 +42,7 @@ describe('trainTreeClassifier', () => {
 
   it('without folds or refit, stops boosting early on the validation slice, and picks the threshold with the best validation F1', async () => {
     const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, refit: false, trees: { ...DEFAULT_TREE_SETTINGS, gbdt: { ...DEFAULT_TREE_SETTINGS.gbdt, maxIter: 400, learningRate: 0.3 } } };
-    const r = trainTreeClassifier({ matrix, y, config });
+    const r = await trainTreeClassifier({ matrix, y, config });
     expect(r.epochs).toBeLessThan(400);
     expect(r.converged).toBe(true);
     const { valid } = splitForClassifier(y, config.testFraction, config.validationFraction, config.seed);
@@ -50,11 +50,11 @@ describe('trainTreeClassifier', () => {
     expect(r.threshold).toBe(bestF1(buildThresholdSweep(Float64Array.from(valid, (i) => y[i] as number), validProba)).threshold);
   });
 
-  it('with threshold folds, picks the threshold with the best F1 on out-of-fold scores of every training row (TunedThresholdClassifierCV\'s protocol); the model is the same', () => {
+  it('with threshold folds, picks the threshold with the best F1 on out-of-fold scores of every training row (TunedThresholdClassifierCV\'s protocol); the model is the same', async () => {
     const k = 3;
     const base = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, refit: false, trees: DEFAULT_TREE_SETTINGS };
-    const onSlice = trainTreeClassifier({ matrix, y, config: base });
-    const r = trainTreeClassifier({ matrix, y, config: { ...base, thresholdFolds: k } });
+    const onSlice = await trainTreeClassifier({ matrix, y, config: base });
+    const r = await trainTreeClassifier({ matrix, y, config: { ...base, thresholdFolds: k } });
     // the same final model and test scores; only the threshold's rows differ
     expect(Array.from(r.testProba)).toEqual(Array.from(onSlice.testProba));
     expect(r.metrics.auc_roc).toBe(onSlice.metrics.auc_roc);
@@ -86,23 +86,23 @@ describe('trainTreeClassifier', () => {
     expect(r.threshold).not.toBe(onSlice.threshold);
   });
 
-  it('times each tree of the final model only: the fold models that score the threshold rows are in the training time, not per tree', () => {
+  it('times each tree of the final model only: the fold models that score the threshold rows are in the training time, not per tree', async () => {
     let t = 0;
     const now = () => (t += 1);
     const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, trees: DEFAULT_TREE_SETTINGS };
-    const plain = trainTreeClassifier({ matrix, y, config, now });
+    const plain = await trainTreeClassifier({ matrix, y, config, now });
     t = 0;
-    const folded = trainTreeClassifier({ matrix, y, config: { ...config, thresholdFolds: 3 }, now });
+    const folded = await trainTreeClassifier({ matrix, y, config: { ...config, thresholdFolds: 3 }, now });
     expect(folded.epochs).toBe(plain.epochs);
     expect(folded.msPerEpoch).toBe(plain.msPerEpoch);
     expect(folded.trainMs).toBeGreaterThan(plain.trainMs);
   });
 
-  it('by default (5 folds, refit), the final model is boosting on every training row with the early-stopped tree count, the threshold the folds\' (TunedThresholdClassifierCV\'s default)', () => {
+  it('by default (5 folds, refit), the final model is boosting on every training row with the early-stopped tree count, the threshold the folds\' (TunedThresholdClassifierCV\'s default)', async () => {
     const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS };
     expect([config.thresholdFolds, config.refit]).toEqual([5, true]);
-    const r = trainTreeClassifier({ matrix, y, config });
-    const kept = trainTreeClassifier({ matrix, y, config: { ...config, refit: false } });
+    const r = await trainTreeClassifier({ matrix, y, config });
+    const kept = await trainTreeClassifier({ matrix, y, config: { ...config, refit: false } });
     // the fit-row model's early stopping sets the count and draws the loss chart; the fold models set the threshold
     expect(r.epochs).toBe(kept.epochs);
     expect(r.history.map((h) => [h.loss, h.valLoss])).toEqual(kept.history.map((h) => [h.loss, h.valLoss]));
@@ -123,8 +123,8 @@ describe('trainTreeClassifier', () => {
 
   it('with refit and no folds, the threshold is chosen on the validation slice as the fit-row model scores it, before the refit sees those rows', async () => {
     const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, thresholdFolds: 0, refit: true, trees: DEFAULT_TREE_SETTINGS };
-    const r = trainTreeClassifier({ matrix, y, config });
-    const kept = trainTreeClassifier({ matrix, y, config: { ...config, refit: false } });
+    const r = await trainTreeClassifier({ matrix, y, config });
+    const kept = await trainTreeClassifier({ matrix, y, config: { ...config, refit: false } });
     const { valid } = splitForClassifier(y, config.testFraction, config.validationFraction, config.seed);
     const validProba = await loadTreeBundle(kept.bundle).predict(subsetRows(X, cols, valid), valid.length);
     expect(r.threshold).toBe(bestF1(buildThresholdSweep(Float64Array.from(valid, (i) => y[i] as number), validProba)).threshold);
@@ -135,9 +135,9 @@ describe('trainTreeClassifier', () => {
     expect(() => v.parse(ClassifierConfigSchema, { thresholdFolds: 1 })).toThrow('is 1; use 0 (the validation slice) or 2 to 20 folds');
   });
 
-  it('oversamples the fit rows when asked and says how many rows it added', () => {
+  it('oversamples the fit rows when asked and says how many rows it added', async () => {
     const config = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, resampling: 'oversample' as const, trees: DEFAULT_TREE_SETTINGS };
-    const r = trainTreeClassifier({ matrix, y, config });
+    const r = await trainTreeClassifier({ matrix, y, config });
     expect(r.counts.resampled).toBeGreaterThan(0);
     expect(r.counts.positivesTrain * 2).toBe(r.counts.train);
   });

@@ -1,17 +1,19 @@
 /** The conversion classifier as a tree ensemble, end to end: split, resample, weight, fit, threshold on validation, score on test. */
 import type { ModelMatrix } from '../../data/types.ts';
-import { binaryColumns, classifierCounts, resampleFitRows, scoreAtValidationThreshold, splitForClassifier } from '../classifier.ts';
-import { classWeights } from '../resample.ts';
-import { applyScaler, fitStandardScaler } from '../scaler.ts';
-import { stratifiedKFold, stratifiedSplit, subsetRows, subsetVector } from '../split.ts';
+import { classifierCounts, scoreAtValidationThreshold, splitForClassifier } from '../classifier.ts';
+import { subsetRows, subsetVector } from '../split.ts';
 import { phaseStopwatch } from '../phases.ts';
 import { trainingRows, type RowSplit } from '../splitPlan.ts';
-import type { ClassifierConfig, ClassifierResult, Clock, EpochLog, OnEpoch } from '../types.ts';
+import type { ClassifierResult, Clock, EpochLog, OnEpoch } from '../types.ts';
 import type { TreeSettings } from '../config.ts';
-import { DEFAULT_GBDT_PARAMS, fitGbdt, type GbdtParams } from './boosting.ts';
-import { outputFromRaw, predictRaw, type CancelFlag, type TreeEnsemble, type TreeModelKind, type TreeProgress } from './ensemble.ts';
-import { DEFAULT_FOREST_PARAMS, fitForest, type ForestParams } from './forest.ts';
+import { DEFAULT_GBDT_PARAMS, type GbdtParams } from './boosting.ts';
+import { outputFromRaw, predictRaw, type CancelFlag, type TreeEnsemble, type TreeProgress } from './ensemble.ts';
+import { DEFAULT_FOREST_PARAMS, type ForestParams } from './forest.ts';
 import { buildTreeBundle, ensembleFromBundle, predictWithPreprocessing, type TreeBundle } from './treeBundle.ts';
+import {
+  inProcessUnitRunner, protocolTracker, type TreeClassifierConfig, type TreeModelUnitResult, type TreeProtocolData, type TreeProtocolProgress,
+  type TreeProtocolUnit, type TreeUnitEvents, type TreeUnitResult, type TreeUnitRunner,
+} from './treeProtocol.ts';
 
 /** Settings of both tree models (schema in config.ts); the seed, class weights, resampling and split come from the surrounding config. */
 export type { TreeSettings } from '../config.ts';
@@ -22,7 +24,7 @@ const _sameShape: { gbdt: GbdtParams; rf: ForestParams } = DEFAULT_TREE_SETTINGS
 void _sameShape;
 
 /** A classifier config whose model is a tree ensemble. */
-export type TreeClassifierConfig = Omit<ClassifierConfig, 'model'> & { readonly model: TreeModelKind; readonly trees: TreeSettings };
+export type { TreeClassifierConfig } from './treeProtocol.ts';
 
 /** What a tree classifier run produced: the classifier result, with a tree bundle and the ensemble itself. */
 export type TreeClassifierResult = Omit<ClassifierResult, 'config' | 'bundle'> & {
@@ -43,6 +45,10 @@ export interface TrainTreeClassifierOptions {
   readonly now?: Clock;
   readonly dataSha256?: string;
   readonly split?: RowSplit;
+  /** runs the protocol's fits (fit-row model, fold models, refit); default: one after another in this thread */
+  readonly runner?: TreeUnitRunner;
+  /** how far the protocol is, after each tree of any of its fits */
+  readonly onProtocol?: (p: TreeProtocolProgress) => void;
 }
 
 /** One tree's progress as the loss chart and MLflow's step metrics read it. */
@@ -53,9 +59,10 @@ export function treeEpoch(p: TreeProgress): EpochLog {
 /**
  * Fits a boosted or forest classifier on the fit rows, the validation slice driving early stopping (boosting); chooses
  * the threshold on out-of-fold scores of every training row (or on the validation slice) and, with `refit`, fits the
- * final model again on every training row with the early-stopped tree count.
+ * final model again on every training row with the early-stopped tree count. The fold models run beside the fit-row
+ * model when `runner` runs units at once (helper workers); the results are the same either way.
  */
-export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifierResult {
+export async function trainTreeClassifier(o: TrainTreeClassifierOptions): Promise<TreeClassifierResult> {
   const { matrix, config } = o;
   const now = o.now ?? (() => performance.now());
   const { rows, cols } = matrix;
@@ -67,35 +74,63 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
   }
   const split = o.split ?? splitForClassifier(yAll, config.testFraction, config.validationFraction, config.seed);
   const warnings: string[] = [];
-  const history: EpochLog[] = [];
-  const onTree = (p: TreeProgress): void => {
-    const log = treeEpoch(p);
-    history.push(log);
-    o.onEpoch?.(log);
-  };
   const started = now();
   const phases = phaseStopwatch(now);
-  const hooks = { now, ...(o.signal ? { signal: o.signal } : {}) };
-  const allTraining = trainingRows(split);
+  const runner = o.runner ?? inProcessUnitRunner(now);
   const folds = config.thresholdFolds;
-  // the model on the fit rows: the validation slice early-stops boosting and gives the loss chart its validation curve
-  const first = fitOnRows(matrix, yAll, split.fit, split.valid, config, { ...hooks, onTree });
-  const { boosted, fitY, validY } = first;
-  // the per-tree time divides the fit whose trees the loss chart shows, not the fold models' or the refit's
-  const fitMs = now() - started;
-  phases.lap('fit');
+  const data: TreeProtocolData = { X: matrix.X, cols, y: yAll, fit: split.fit, valid: split.valid, training: trainingRows(split), config };
+  // the refit's tree count is boosting's early-stopped count, known once the fit-row model is done; a forest's is its own
+  const refitUnit = (maxIter: number | null): TreeProtocolUnit => ({ kind: 'refit', maxIter });
+  const first: TreeProtocolUnit[] = [{ kind: 'fit' }, ...Array.from({ length: folds >= 2 ? folds : 0 }, (_, fold): TreeProtocolUnit => ({ kind: 'fold', fold }))];
+  const plan = config.refit ? [...first, refitUnit(config.model === 'gbdt' ? config.trees.gbdt.maxIter : null)] : first;
+  const tracker = protocolTracker(data, plan);
+  const report = (p: TreeProtocolProgress): void => o.onProtocol?.(p);
+  const events = (offset: number): TreeUnitEvents => ({
+    tree: (i, p) => {
+      // the fit-row model's trees draw the loss chart as they come
+      if (offset + i === 0) o.onEpoch?.(treeEpoch(p));
+      report(tracker.tree(offset + i, p));
+    },
+    done: (i) => report(tracker.finished(offset + i)),
+  });
+  report(tracker.snapshot());
+  const signal = o.signal ? { signal: o.signal } : {};
+  const results = await runner.run(data, first, events(0), signal.signal);
+  const fitted = results[0];
+  if (fitted?.kind !== 'fit') throw new Error('the fit-row model is missing from the protocol\'s results; train again');
+  const wall = now() - started;
+  phases.lap(runner.parallel > 1 ? 'fit_and_folds_wall' : 'fit');
+  const boosted = config.model === 'gbdt';
+  const history: EpochLog[] = fitted.history.map(treeEpoch);
+  const fitY = fitted.fitY;
+  const validY = subsetVector(yAll, split.valid);
   // the threshold's rows: every training row scored by fold models that did not see it, or the validation slice
-  let thresholdRows = folds >= 2 ? outOfFoldScores(matrix, yAll, allTraining, config, folds, hooks) : null;
-  if (folds >= 2) phases.lap('threshold_folds');
+  let thresholdRows: { y: Float32Array; proba: Float32Array } | null = null;
+  if (folds >= 2) {
+    const proba = new Float32Array(data.training.length);
+    for (const r of results) {
+      if (r.kind !== 'fold') continue;
+      r.positions.forEach((j, q) => {
+        proba[j] = r.scores[q] as number;
+      });
+    }
+    thresholdRows = { y: subsetVector(yAll, data.training), proba };
+  }
   // refit on every training row with as many trees as early stopping ran (scikit-learn's n_iter_); the validation
   // slice is then scored by the fit-row model, before the refit sees it
-  if (config.refit && !thresholdRows) thresholdRows = { y: validY, proba: scoreRows(first.fit.ensemble, matrix, split.valid) };
-  const refitConfig: TreeClassifierConfig = boosted ? { ...config, trees: { ...config.trees, gbdt: { ...config.trees.gbdt, maxIter: boosted.history.length, earlyStopping: false } } } : config;
-  const final = config.refit ? fitOnRows(matrix, yAll, allTraining, null, refitConfig, hooks) : first;
-  if (config.refit) phases.lap('refit');
+  if (config.refit && !thresholdRows) thresholdRows = { y: validY, proba: scoreRows(fitted.ensemble, matrix, split.valid) };
+  let final: TreeModelUnitResult = fitted;
+  if (config.refit) {
+    const unit = refitUnit(boosted ? fitted.history.length : null);
+    tracker.plan(first.length, unit);
+    const [refitted] = await runner.run(data, [unit], events(first.length), signal.signal);
+    if (refitted?.kind !== 'refit') throw new Error('the refit is missing from the protocol\'s results; train again');
+    final = refitted;
+    phases.lap('refit');
+  }
   const trainMs = now() - started;
 
-  const built = buildTreeBundle(final.fit.ensemble, {
+  const built = buildTreeBundle(final.ensemble, {
     preprocessing: {
       featureNames: matrix.featureNames, featureGroups: matrix.featureGroups, mean: [], scale: [],
       logTarget: false, smearing: 1, threshold: null, conditionalOnOrder: false,
@@ -117,7 +152,7 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     seed: config.seed,
     epochs: history.length,
     // a boosted model with early stopping converged when it stopped before max_iter
-    converged: boosted === null || boosted.stoppedEarly || !config.trees.gbdt.earlyStopping,
+    converged: !boosted || fitted.stoppedEarly || !config.trees.gbdt.earlyStopping,
     history,
     threshold,
     testIndex: split.test,
@@ -126,70 +161,28 @@ export function trainTreeClassifier(o: TrainTreeClassifierOptions): TreeClassifi
     metrics,
     warnings,
     trainMs,
-    msPerEpoch: history.length > 0 ? fitMs / history.length : 0,
+    // the per-tree time divides the fit whose trees the loss chart shows, not the fold models' or the refit's
+    msPerEpoch: history.length > 0 ? fitted.ms / history.length : 0,
     bundle: { ...built, preprocessing: { ...built.preprocessing, threshold } },
     ensemble,
-    grouped: final.fit.grouped,
-    counts: classifierCounts(fitY, validY, yTest, first.resampled),
-    phaseMs: phases.timings(),
+    grouped: final.grouped,
+    counts: classifierCounts(fitY, validY, yTest, fitted.resampled),
+    phaseMs: protocolPhases(phases.timings(), results, final === fitted ? null : final, wall, runner.parallel),
   };
 }
 
-/** What one fit of the tree classifier on given rows needs besides them. */
-interface FitHooks {
-  readonly now: Clock;
-  readonly signal?: CancelFlag;
-  readonly onTree?: (p: TreeProgress) => void;
-}
-
-/** Resamples and weights `fitRows` as the config says and fits the boosted or forest model, `validRows` (if any) driving early stopping. */
-function fitOnRows(matrix: ModelMatrix, yAll: Float32Array, fitRows: Uint32Array, validRows: Uint32Array | null, config: TreeClassifierConfig, hooks: FitHooks) {
-  const { cols } = matrix;
-  let fitX = matrix.X;
-  let fitIdx = fitRows;
-  let fitY = subsetVector(yAll, fitRows);
-  let resampled = 0;
-  if (config.resampling !== 'none') {
-    // resampling works on standardised rows (SMOTE's distances), then the rows go back to their own units for binning
-    const fitRaw = subsetRows(matrix.X, cols, fitRows);
-    const scaler = fitStandardScaler(fitRaw, fitRows.length, cols);
-    const r = resampleFitRows(applyScaler(fitRaw, fitRows.length, cols, scaler), fitRows.length, cols, fitY, config, binaryColumns(fitRaw, fitRows.length, cols));
-    fitX = r.X.map((v, k) => v * (scaler.scale[k % cols] as number) + (scaler.mean[k % cols] as number));
-    fitIdx = Uint32Array.from({ length: r.rows }, (_, i) => i);
-    fitY = r.y;
-    resampled = r.added;
-  }
-  const { w0, w1 } = classWeights(fitY, config.classWeight);
-  const validY = subsetVector(yAll, validRows ?? new Uint32Array(0));
-  const train = { X: fitX, cols, rowIdx: fitIdx, y: fitY, weight: fitY.map((v) => (v === 1 ? w1 : w0)) };
-  const valid = validRows ? { valid: { X: matrix.X, cols, rowIdx: validRows, y: validY, weight: validY.map((v) => (v === 1 ? w1 : w0)) } } : {};
-  const common = { task: 'classifier' as const, train, ...valid, now: hooks.now, ...(hooks.onTree ? { onTree: hooks.onTree } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
-  const boosted = config.model === 'gbdt' ? fitGbdt({ ...common, params: { ...config.trees.gbdt, seed: config.seed } }) : null;
-  const fit = boosted ?? fitForest({ ...common, params: { ...config.trees.rf, seed: config.seed } });
-  return { fit, boosted, fitY, validY, resampled };
-}
-
 /**
- * Scores of the training rows `trainRows` from `k` stratified fold models, each fitted as the final model is (its own
- * validation slice of the same share, resampling, class weights) on the other folds, as scikit-learn's
- * TunedThresholdClassifierCV(cv=k) scores them: the threshold is then chosen on every training row instead of the
- * validation slice alone.
+ * The protocol's parts in the order they ran: each part's own time (a fold's in the thread that ran it, summed over
+ * the folds), and with parallel units the wall time of the fit-row model and the folds together.
  */
-function outOfFoldScores(matrix: ModelMatrix, yAll: Float32Array, trainRows: Uint32Array, config: TreeClassifierConfig, k: number, hooks: FitHooks): { y: Float32Array; proba: Float32Array } {
-  const y = subsetVector(yAll, trainRows);
-  const proba = new Float32Array(trainRows.length);
-  for (const fold of stratifiedKFold(y, k, config.seed)) {
-    const part = Uint32Array.from(fold.train, (j) => trainRows[j] as number);
-    const inner = stratifiedSplit(subsetVector(yAll, part), config.validationFraction, config.seed + 1);
-    const pick = (idx: Uint32Array): Uint32Array => Uint32Array.from(idx, (j) => part[j] as number).sort();
-    const { fit } = fitOnRows(matrix, yAll, pick(inner.train), pick(inner.test), config, { now: hooks.now, ...(hooks.signal ? { signal: hooks.signal } : {}) });
-    const held = Uint32Array.from(fold.valid, (j) => trainRows[j] as number);
-    const scores = outputFromRaw(fit.ensemble, predictRaw(fit.ensemble, matrix.X, held));
-    fold.valid.forEach((j, q) => {
-      proba[j] = scores[q] as number;
-    });
-  }
-  return { y, proba };
+function protocolPhases(laps: Readonly<Record<string, number>>, first: readonly TreeUnitResult[], refit: TreeModelUnitResult | null, wall: number, parallel: number): Record<string, number> {
+  const own = (kind: TreeUnitResult['kind']): number => first.filter((r) => r.kind === kind).reduce((s, r) => s + r.ms, 0);
+  const out: Record<string, number> = { fit: own('fit') };
+  if (first.some((r) => r.kind === 'fold')) out.threshold_folds = own('fold');
+  if (parallel > 1) out.fit_and_folds_wall = wall;
+  if (refit) out.refit = refit.ms;
+  if (laps.predict !== undefined) out.predict = laps.predict;
+  return out;
 }
 
 /** P(positive) of the given rows under `e`, as the bundle's float32 predictions round it. */

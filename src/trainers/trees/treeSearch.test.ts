@@ -181,10 +181,10 @@ describe('gain importance of a tree model', () => {
 });
 
 describe('calibration of a tree classifier', () => {
-  it('bins the forest’s own test probabilities', () => {
+  it('bins the forest’s own test probabilities', async () => {
     const d = bandData(3000, 5);
     const names = ['x0', 'x1', 'noise', 'channel=a', 'channel=b'];
-    const r = trainTreeClassifier({
+    const r = await trainTreeClassifier({
       matrix: { rows: d.rows, cols: d.cols, X: d.X, featureNames: names, featureGroups: ['x0', 'x1', 'noise', 'channel', 'channel'] },
       y: d.y, config: { ...DEFAULT_CLASSIFIER_CONFIG, model: 'rf', trees: { ...DEFAULT_TREE_SETTINGS, rf: { ...DEFAULT_TREE_SETTINGS.rf, nTrees: 20, maxDepth: 5 } } },
     });
