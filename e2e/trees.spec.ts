@@ -144,14 +144,31 @@ test('cancel during the fold models stops the training within about a second, sa
   await page.getByTestId('train-classifier').click();
   const progress = page.getByTestId('classifier-protocol-progress');
   await expect(progress).toContainText(/fold \d of 5: [1-9]\d* \/ 200 trees/, { timeout: 200_000 });
+  // the time from the click to the cancelled state, measured in the page (the test's own polling adds its delay on a loaded machine)
+  await page.evaluate(() => {
+    const w = window as unknown as { __cancel: { clicked: number; cancelled: number } };
+    w.__cancel = { clicked: 0, cancelled: 0 };
+    document.querySelector('[data-testid="classifier-cancel"]')?.addEventListener('click', () => { w.__cancel.clicked = performance.now(); }, { capture: true });
+    const status = document.querySelector('[data-testid="classifier-status"]');
+    if (status) {
+      new MutationObserver(() => {
+        if (status.getAttribute('data-status') === 'cancelled' && w.__cancel.cancelled === 0) w.__cancel.cancelled = performance.now();
+      }).observe(status, { attributes: true, attributeFilter: ['data-status'] });
+    }
+  });
   const clicked = Date.now();
   await page.getByTestId('classifier-cancel').click();
   await expect(page.getByTestId('classifier-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
   const took = Date.now() - clicked;
-  test.info().annotations.push({ type: 'cancel_ms', description: String(took) });
+  const inPage = await page.evaluate(() => {
+    const c = (window as unknown as { __cancel: { clicked: number; cancelled: number } }).__cancel;
+    return c.cancelled - c.clicked;
+  });
+  test.info().annotations.push({ type: 'cancel_ms', description: `${Math.round(inPage)} ms in the page, ${took} ms as the test saw it` });
   await expect(page.getByTestId('classifier-cancelled')).toContainText(/Training cancelled during .*fold \d of 5/);
-  // about a second: the helpers are stopped at once (a loaded machine adds its own delay to the page and the test)
-  expect(took).toBeLessThan(3_000);
+  // about a second: the helpers are stopped at once (a loaded machine delays the page's own work too)
+  expect(inPage).toBeGreaterThan(0);
+  expect(inPage).toBeLessThan(2_500);
   // the app stays usable: the default model trains to the end right after
   await page.getByTestId('clf-model').selectOption('gbdt');
   await page.getByTestId('train-classifier').click();
