@@ -10,7 +10,7 @@ import { dataValue } from './helpers.ts';
  * exclusion), trains one MLP epoch on wasm and reads the test AUC, the step the Train cell names and the training
  * worker's runtime.
  */
-async function trainMlp(browser: Browser, query: string, errors: string[]): Promise<{ auc: number; path: string | null; isolated: boolean; info: Record<string, unknown> | null }> {
+async function trainMlp(browser: Browser, query: string, errors: string[]): Promise<{ auc: number; path: string | null; threads: string | null; isolated: boolean; info: Record<string, unknown> | null }> {
   const baseURL = test.info().project.use.baseURL;
   const context = await browser.newContext(baseURL === undefined ? {} : { baseURL });
   try {
@@ -23,7 +23,7 @@ async function trainMlp(browser: Browser, query: string, errors: string[]): Prom
   }
 }
 
-async function trainIn(page: Page, query: string): Promise<{ auc: number; path: string | null; isolated: boolean; info: Record<string, unknown> | null }> {
+async function trainIn(page: Page, query: string): Promise<{ auc: number; path: string | null; threads: string | null; isolated: boolean; info: Record<string, unknown> | null }> {
   await page.goto(`/?${query}`);
   await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
   await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
@@ -40,7 +40,9 @@ async function trainIn(page: Page, query: string): Promise<{ auc: number; path: 
     if (i?.backend === 'wasm') info = i;
   }
   const path = await page.getByTestId('classifier-mlp-path').getAttribute('data-value');
-  return { auc: await dataValue(page, 'clf-auc_roc'), path, isolated: await page.evaluate(() => crossOriginIsolated), info };
+  // the Train cell says how many threads shared each batch when more than one did
+  const threads = await page.getByTestId('classifier-mlp-path-threads').getAttribute('data-value', { timeout: 1000 }).catch(() => null);
+  return { auc: await dataValue(page, 'clf-auc_roc'), path, threads, isolated: await page.evaluate(() => crossOriginIsolated), info };
 }
 
 test('an MLP epoch on the wasm kernel gives the AUC of tfjs’s step, and with each batch shared by two kernel threads the AUC of one thread; the second thread served every batch', async ({ browser }) => {
@@ -53,10 +55,12 @@ test('an MLP epoch on the wasm kernel gives the AUC of tfjs’s step, and with e
   const one = await trainMlp(browser, 'mlpWorkers=1', errors);
   expect(one.path).toMatch(/^wasm-(relaxed-)?simd kernel$/);
   expect(one.isolated).toBe(true);
+  expect(one.threads).toBeNull();
   expect(one.info).toMatchObject({ crossOriginIsolated: true, mlpWorkers: 1, mlpWorkersChosenBy: 'asked for (mlpWorkers)', mlpSharedBy: 'kernel team', mlpTeamSlices: 0 });
   expect(Math.abs(one.auc - tfjs.auc), `tfjs ${tfjs.auc}, kernel ${one.auc}`).toBeLessThanOrEqual(1e-3);
   const two = await trainMlp(browser, 'mlpWorkers=2', errors);
   expect(two.path).toBe(one.path);
+  expect(two.threads).toBe('2');
   expect(two.info).toMatchObject({ crossOriginIsolated: true, mlpWorkers: 2, mlpWorkersChosenBy: 'asked for (mlpWorkers)', mlpSharedBy: 'kernel team' });
   // the follower thread differentiated its slice of every batch: the default split leaves 321,551 fit rows (472,871 less
   // 20 % test, less 15 % of the rest for validation), 78 batches of 4,096 and a last one of 2,063

@@ -132,11 +132,11 @@ export async function benchSpeedLogistic({ log, openPage, trainOnce, dataValue, 
 
 /**
  * speed.mlp: ms per epoch of the MLP (64, 64), batch 4096, on each browser backend and on node's wasm, against the
- * peer's, interleaved; the ratio takes our fastest backend as the app ships (node: the pipeline's own choice of workers;
- * browser: the default page). Node runs with 1 and 2 workers forced and its own choice; wasm in the browser runs first
- * in fresh pages with 1 and 2 threads (`?wasmThreads=`) and with batches shared by 2 workers (`?mlpWorkers=2`), then every
- * backend in the app's default page. WebGPU and WebGL in headless Chromium here run on
- * SwiftShader (a CPU), so their figures say nothing about a real GPU.
+ * peer's, interleaved; the ratio takes our fastest run (the kernel on 1 or 2 threads, node or browser, or the app's own
+ * choice); `ratio_as_shipped` the app's own choice alone. Node runs its own choice, the kernel on 1 and 2 threads and
+ * tfjs's step; wasm in the browser runs first in fresh pages with the kernel on 1 and 2 threads (`?mlpWorkers=`), its
+ * plain SIMD build and tfjs's step (`?mlpPath=`), then every backend in the app's default page. WebGPU and WebGL in
+ * headless Chromium here run on SwiftShader (a CPU), so their figures say nothing about a real GPU.
  */
 export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, epochs = 2, backends = ['wasm', 'webgl', 'webgpu'] }) {
   const out = {};
@@ -147,30 +147,34 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     log(`speed.mlp peer: ${Math.round(p.ms_per_epoch)} ms/epoch`);
   };
   const ours = {};
-  const threadMs = {};
-  // node: the app's own choice (auto: the fused wasm kernel, src/trainers/mlpKernel.ts, on one thread), and tfjs's step
-  // on one worker (1) or with each batch shared with a helper thread (2, src/trainers/mlpGradient.ts), in the order
-  // auto 1 2 auto 2 1 with the peer before auto and 1; each figure the mean of its two runs; the ratio takes auto's
-  const nodeRuns = { 1: [], 2: [], auto: [] };
-  const nodeCpu = { 1: [], 2: [], auto: [] };
+  // node: the app's own choice (auto: the fused wasm kernel, src/trainers/mlpKernel.ts, on the threads its probe chose,
+  // src/workers/mlpSharing.ts), the kernel forced on 1 and 2 threads (1t, 2t: a team over one shared memory,
+  // src/trainers/mlpTeam.ts) and tfjs's step on one worker (tfjs, the step before the kernel), in the order
+  // auto 1t 2t tfjs 2t 1t auto, the peer before each kernel run; each figure the mean of its runs
+  const nodeVariants = { auto: ['--workers', 'auto'], '1t': ['--workers', '1'], '2t': ['--workers', '2'], tfjs: ['--workers', '1', '--mlp-path', 'tfjs'] };
+  const nodeRuns = Object.fromEntries(Object.keys(nodeVariants).map((v) => [v, []]));
+  const nodeCpu = Object.fromEntries(Object.keys(nodeVariants).map((v) => [v, []]));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  for (const workers of ['auto', '1', '2', 'auto', '2', '1']) {
-    if (workers !== '2') peerRun();
-    const pathArgs = workers === 'auto' ? [] : ['--mlp-path', 'tfjs'];
-    const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs), '--workers', workers, ...pathArgs]).stdout);
-    nodeRuns[workers].push(node.ms_per_epoch_all[0]);
-    if (Number.isFinite(node.cpu_ms_per_epoch_all?.[0])) nodeCpu[workers].push(node.cpu_ms_per_epoch_all[0]);
-    const key = workers === 'auto' ? 'speed.mlp.node.wasm' : `speed.mlp.node.wasm_${workers}w`;
+  for (const variant of ['auto', '1t', '2t', 'tfjs', '2t', '1t', 'auto']) {
+    if (variant !== 'tfjs') peerRun();
+    const node = lastJson(run('node', ['--import', 'tsx', 'scripts/bench-speed-node.ts', 'mlp', DATA, ...LEAK, '--repeats', '1', '--epochs', String(epochs), ...nodeVariants[variant]]).stdout);
+    nodeRuns[variant].push(node.ms_per_epoch_all[0]);
+    if (Number.isFinite(node.cpu_ms_per_epoch_all?.[0])) nodeCpu[variant].push(node.cpu_ms_per_epoch_all[0]);
+    const key = variant === 'auto' ? 'speed.mlp.node.wasm' : `speed.mlp.node.wasm_${variant === 'tfjs' ? 'tfjs_1w' : `kernel_${variant}`}`;
     out[`${key}.auc`] = round(node.auc, 4);
     out[`${key}.mlp_path`] = node.mlp_path;
-    out[`${key}.ms_per_epoch`] = round(mean(nodeRuns[workers]));
-    out[`${key}.ms_per_epoch_all`] = nodeRuns[workers].map((v) => round(v));
-    if (nodeCpu[workers].length) out[`${key}.cpu_ms_per_epoch`] = round(mean(nodeCpu[workers]));
-    if (workers === 'auto') {
+    out[`${key}.threads`] = node.threads_run;
+    out[`${key}.ms_per_epoch`] = round(mean(nodeRuns[variant]));
+    out[`${key}.ms_per_epoch_all`] = nodeRuns[variant].map((v) => round(v));
+    if (nodeCpu[variant].length) out[`${key}.cpu_ms_per_epoch`] = round(mean(nodeCpu[variant]));
+    // each thread's CPU per epoch, the busiest first: with a core to each thread an epoch would take the busiest one's
+    out[`${key}.busiest_threads_cpu_ms_per_epoch`] = node.busiest_threads_cpu_ms_per_epoch_all?.[0] ?? null;
+    if (variant === 'auto') {
       out['speed.mlp.node.wasm.mlp_workers'] = node.workers;
       out['speed.mlp.node.wasm.mlp_workers_chosen_by'] = node.workers_chosen_by;
-    } else threadMs[`node_${workers}w`] = mean(nodeRuns[workers]);
-    log(`speed.mlp node wasm, workers ${workers}: ${Math.round(node.ms_per_epoch_all[0])} ms/epoch`);
+      out['speed.mlp.node.wasm.sharing_probe'] = node.sharing_probe;
+    } else if (variant !== 'tfjs') ours[`node.kernel_${variant}`] = mean(nodeRuns[variant]);
+    log(`speed.mlp node wasm ${variant}: ${Math.round(node.ms_per_epoch_all[0])} ms/epoch (${node.mlp_path}, ${node.threads_run} thread(s))`);
   }
   ours['node.wasm'] = mean(nodeRuns.auto);
   /** the training worker's wasm runtime (backend, SIMD, threads and how their count was chosen), read after a wasm run */
@@ -182,30 +186,30 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     return null;
   };
   if (openPage) {
-    // the wasm thread count and the MLP's workers are fixed per training worker: a fresh page for each run. tfjs's step
-    // with 1 wasm thread and 1 worker (1t), 2 threads (2t), or 1 thread and each batch shared with a helper worker (2w);
-    // the fused kernel (one thread) in its plain SIMD128 build (kernel_simd) and its relaxed-SIMD build (kernel_relaxed:
-    // fused multiply-add, where Chromium has it), in the order kernel_simd 1t kernel_relaxed 2t 2w kernel_relaxed
-    // kernel_simd (drift in the machine's load hits all alike), the peer run before each; each figure the mean of its runs
-    const variants = {
-      '1t': 'wasmThreads=1&mlpWorkers=1&mlpPath=tfjs', '2t': 'wasmThreads=2&mlpWorkers=1&mlpPath=tfjs', '2w': 'wasmThreads=1&mlpWorkers=2&mlpPath=tfjs',
-      kernel_simd: 'wasmThreads=1&mlpPath=wasm-simd', kernel_relaxed: 'wasmThreads=1&mlpPath=wasm-relaxed-simd',
-    };
+    // the MLP's threads are fixed per training worker: a fresh page for each run. The fused kernel (the build the page
+    // runs by default: relaxed SIMD where Chromium has it) on 1 and 2 threads (k1, k2: a team over one shared memory), its
+    // plain SIMD128 build on one thread (simd1), and tfjs's step on one wasm thread (tfjs, the step before the kernel), in
+    // the order k1 k2 simd1 tfjs k2 k1 (drift in the machine's load hits all alike), the peer run before each kernel run;
+    // each figure the mean of its runs
+    const variants = { k1: 'wasmThreads=1&mlpWorkers=1', k2: 'wasmThreads=1&mlpWorkers=2', simd1: 'wasmThreads=1&mlpWorkers=1&mlpPath=wasm-simd', tfjs: 'wasmThreads=1&mlpWorkers=1&mlpPath=tfjs' };
+    const keys = { k1: 'kernel_1t', k2: 'kernel_2t', simd1: 'kernel_simd_1t', tfjs: 'tfjs_1t' };
     const threadRuns = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
-    for (const variant of ['kernel_simd', '1t', 'kernel_relaxed', '2t', '2w', 'kernel_relaxed', 'kernel_simd']) {
-      peerRun();
+    const threadMs = {};
+    for (const variant of ['k1', 'k2', 'simd1', 'tfjs', 'k2', 'k1']) {
+      if (variant !== 'tfjs') peerRun();
       const { page, close } = await openPage(variants[variant]);
-      const key = `speed.mlp.browser.wasm_${variant}`;
+      const key = `speed.mlp.browser.wasm_${keys[variant]}`;
       try {
         await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
         const r = await trainOnce(page, 'wasm', 'mlp', { epochs });
         const info = await wasmRuntime(page);
-        const threads = variant === '2t' ? 2 : 1;
-        if (info?.wasmThreads !== threads) out[`${key}.threads_run`] = info?.wasmThreads ?? null;
-        if (!variant.startsWith('kernel') && info?.mlpWorkers !== (variant === '2w' ? 2 : 1)) out[`${key}.workers_run`] = info?.mlpWorkers ?? null;
+        const threads = variant === 'k2' ? 2 : 1;
+        if (info?.mlpWorkers !== threads) out[`${key}.threads_run`] = info?.mlpWorkers ?? null;
+        if (variant === 'k2') out[`${key}.team_slices`] = info?.mlpTeamSlices ?? null;
         out[`${key}.mlp_path`] = r.mlpPath ?? null;
         threadRuns[variant].push(r.msPerEpoch);
         threadMs[variant] = mean(threadRuns[variant]);
+        if (variant !== 'tfjs') ours[`browser.wasm_${keys[variant]}`] = threadMs[variant];
         out[`${key}.ms_per_epoch`] = round(threadMs[variant]);
         out[`${key}.ms_per_epoch_all`] = threadRuns[variant].map((v) => round(v));
         out[`${key}.auc`] = round(r.auc, 4);
@@ -216,8 +220,7 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
         await close();
       }
     }
-    if (threadMs['1t'] && threadMs['2t']) out['speed.mlp.browser.wasm_faster_threads'] = threadMs['2t'] < threadMs['1t'] ? 2 : 1;
-    out['speed.mlp.browser.wasm_threads_choice'] = 'the constant WASM_THREAD_SHARE in src/workers/wasmThreads.ts (threads per logical core; 0.5 = tfjs default, 1 on 2 cores): set it from wasm_faster_threads of an idle run';
+    if (threadMs.k1 && threadMs.k2) out['speed.mlp.browser.wasm_faster_threads'] = threadMs.k2 < threadMs.k1 ? 2 : 1;
     const { page, close } = await openPage();
     try {
       await page.getByTestId('exclude-leaks').click({ timeout: 60_000 });
@@ -238,8 +241,9 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
             const runtime = await wasmRuntime(page);
             out['speed.mlp.browser.wasm.runtime'] = runtime;
             out['speed.mlp.browser.wasm.mlp_path'] = r.mlpPath ?? null;
-            // how the app's training cell chose to share batches (or not): measured once per training worker
+            // how many threads the app's training cell chose to share batches by: measured once per training worker
             out['speed.mlp.browser.wasm.mlp_workers'] = runtime?.mlpWorkers ?? null;
+            out['speed.mlp.browser.wasm.sharing_probe'] = runtime?.mlpSharingProbe ?? null;
             out['speed.mlp.browser.wasm.mlp_workers_chosen_by'] = runtime?.mlpWorkersChosenBy ?? null;
           }
         } catch (e) {
@@ -250,23 +254,25 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
       await close();
     }
   }
+  // the fastest of our runs (node or browser; the app's own choice, or the kernel forced on 1 or 2 threads) counts
   const [fastest, ms] = Object.entries(ours).sort((a, b) => a[1] - b[1])[0];
   const peerMs = median(peer.map((p) => p.ms_per_epoch));
   out['speed.mlp.fastest_backend'] = fastest;
+  out['speed.mlp.fastest_threads'] = /_2t$/.test(fastest) ? 2 : /_1t$/.test(fastest) ? 1 : (fastest === 'node.wasm' ? out['speed.mlp.node.wasm.mlp_workers'] : out['speed.mlp.browser.wasm.mlp_workers']) ?? null;
   out['speed.mlp.ms_per_epoch'] = round(ms);
   out['speed.mlp.peer_ms_per_epoch'] = round(peerMs);
   out['speed.mlp.peer_ms_per_epoch_all'] = peer.map((p) => round(p.ms_per_epoch));
   out['speed.mlp.peer_auc'] = round(peer.at(-1).auc, 4);
   out['speed.mlp.epochs'] = epochs;
   out['speed.mlp.ratio'] = ratio(ms, peerMs);
-  // CPU per epoch: node's wasm path runs one thread, so other work on the machine inflates its figure far less than its
-  // wall time (compare runs of ours under load with it); the peer's counts its BLAS threads, which spin while they
-  // wait: under load it grows too (5-6 s an epoch at load 15 against ~0.4 s of wall when idle), so no ratio is made
+  // the app as it ships (its own choice of step and threads, node or the default page), beside the fastest run above
+  const shipped = Math.min(...['node.wasm', 'browser.wasm'].map((k) => ours[k]).filter(Number.isFinite));
+  if (Number.isFinite(shipped)) out['speed.mlp.ratio_as_shipped'] = ratio(shipped, peerMs);
+  // CPU per epoch: other work on the machine inflates it far less than wall time (compare runs of ours under load with
+  // it); the peer's counts its BLAS threads, which spin while they wait: under load it grows too (5-6 s an epoch at load
+  // 15 against ~0.4 s of wall when idle), so no ratio is made
   const peerCpu = median(peer.map((p) => p.cpu_ms_per_epoch));
   if (Number.isFinite(peerCpu)) out['speed.mlp.peer_cpu_ms_per_epoch'] = round(peerCpu);
-  // the fastest forced variant (node or browser; 1 or 2 wasm threads, 1 or 2 workers), beside the ratio of the app as it ships above
-  const forced = Math.min(...Object.values(threadMs));
-  if (Number.isFinite(forced)) out['speed.mlp.ratio_fastest_forced_variant'] = ratio(Math.min(ms, forced), peerMs);
-  out['speed.mlp.mlp_workers_choice'] = 'measured once per training worker (src/workers/mlpSharing.ts: one batch timed alone and shared with a helper, after a warm-up; the faster wins); ?mlpWorkers= in the page address or --workers for node forces a count';
+  out['speed.mlp.mlp_workers_choice'] = "the fused kernel's threads, measured once per training worker (src/workers/mlpSharing.ts: one batch of the job's size timed on 1 and 2 threads after a warm-up; 2 only when 10 % faster; one thread in a page that is not cross-origin isolated); ?mlpWorkers= in the page address or --workers for node forces a count";
   return out;
 }

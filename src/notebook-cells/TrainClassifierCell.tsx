@@ -105,7 +105,7 @@ export function TrainClassifierCell({ cellId }: CellProps) {
           <p>
             {result.config.model === 'gbdt' || result.config.model === 'rf' ? treeModelLabel(result.config.model, result.config.trees) : result.config.model === 'mlp' ? `MLP ${result.config.hiddenUnits.join('×')}` : 'logistic regression'}
             {result.tfjsVersion ? <> on <strong>{result.backend}</strong> (tfjs {result.tfjsVersion})</> : ' in plain TypeScript'}
-            {result.mlpPath && <MlpPathNote testId="classifier-mlp-path" path={result.mlpPath} why={result.mlpPathWhy} />},
+            {result.mlpPath && <MlpPathNote testId="classifier-mlp-path" path={result.mlpPath} why={result.mlpPathWhy} threads={result.mlpThreads} />},
             {' '}<span data-testid="classifier-epochs" data-value={result.epochs}>{result.epochs}</span> {result.config.model === 'mlp' ? 'epochs' : result.config.model === 'logistic' ? 'iterations' : 'trees'}{result.converged ? ', converged' : ', not converged'},
             {' '}<span data-testid="classifier-train-ms" data-value={result.trainMs}>{fmt(result.trainMs / 1000, 2)} s</span>
             {' '}(<span data-testid="classifier-ms-per-epoch" data-value={result.msPerEpoch}>{fmt(result.msPerEpoch, 1)}</span> ms/epoch); {fmtInt(result.counts.train)} train / {fmtInt(result.counts.valid)} validation / {fmtInt(result.counts.test)} test rows (the test rows scikit-learn's <code>train_test_split(stratify=y, random_state={result.seed})</code> picks); seed {result.seed}; {run.featureNames.length} features.

@@ -73,10 +73,11 @@ export function TrainingStatus({ kind, cellId }: { kind: ModelKind; cellId: Cell
 }
 
 /** Which step trained an MLP (tfjs's kernels or the fused wasm kernel) and why, in the result's line. */
-export function MlpPathNote({ testId, path, why }: { readonly testId: string; readonly path: string; readonly why: string | undefined }) {
+export function MlpPathNote({ testId, path, why, threads }: { readonly testId: string; readonly path: string; readonly why: string | undefined; readonly threads?: number | undefined }) {
   return (
     <>
       , step <strong data-testid={testId} data-value={path}>{path}</strong>
+      {threads !== undefined && threads > 1 && <> on <span data-testid={`${testId}-threads`} data-value={threads}>{threads} threads</span></>}
       {why !== undefined && <span className="muted"> ({why})</span>}
     </>
   );
