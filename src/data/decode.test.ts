@@ -111,6 +111,17 @@ describe('decode: every column type through parquet, row group by row group', ()
     expect(c.isInteger).toBe(false);
   });
 
+  it('a float NaN (pandas\' missing value) is counted as a null beside the file\'s own nulls, in every row group', () => {
+    const values = Array.from({ length: 2500 }, (_, i) => (i % 9 === 4 ? NaN : i % 25 === 0 ? null : i / 4));
+    const { schema, rowGroups } = roundTrip(new arrow.Table({ x: arrow.vectorFromArray(values, new arrow.Float64()), y: arrow.vectorFromArray(values.map(() => 1), new arrow.Float32()) }));
+    const decoder = createColumnDecoder(schema, 2500);
+    for (const t of rowGroups) decoder.append(t);
+    const cols = decoder.finish().columns;
+    const x = byName(cols, 'x');
+    expect(x.nullCount).toBe(values.filter((v) => v === null || Number.isNaN(v)).length);
+    expect(byName(cols, 'y').nullCount).toBe(0);
+  });
+
   it('utf8 with nulls → codes into levels merged across row groups (non-ASCII intact)', () => {
     const c = byName(columns, 'word');
     if (c.kind !== 'categorical') throw new Error('kind');

@@ -331,7 +331,17 @@ function decodeNumeric(sink: NumericSink, data: arrow.Data, at: number): number 
   } else {
     throw new Error(`column "${sink.name}": unexpected buffer for ${sink.arrowType}; re-save the file with plain numeric types`);
   }
-  return applyNullsAsNaN(data, sink.values, at);
+  const nulls = applyNullsAsNaN(data, sink.values, at);
+  // a float's NaN (pandas writes its missing values so) is a null like any other: NaN is how a null is held here, and
+  // a NaN left uncounted reached logistic regression and the MLP as a value ("not positive definite", NaN scores)
+  return arrow.DataType.isFloat(data.type) ? countNaN(sink.values, at, n) : nulls;
+}
+
+/** NaN values (nulls included) among `n` values from `at`. */
+function countNaN(values: NumericValues, at: number, n: number): number {
+  let count = 0;
+  for (let i = at; i < at + n; i++) { const v = values[i]!; if (v !== v) count++; }
+  return count;
 }
 
 /** Copies a chunk's raw 64-bit integers into the sink's exact array, creating it from the (exact) rows before. */
