@@ -70,6 +70,7 @@ describe('prepared data and the run record', () => {
       source: 'sessions.parquet', split: 'time on created_at at 2015-01-20',
       splitDetail: { kind: 'time', column: 'created_at', cutoff: '2015-01-20' },
       filters: ['created_at_month = 1'], dateParts: ['created_at: month'],
+      targets: { classTarget: 'is_ordered', regressionTarget: 'revenue' },
     });
     // the run's own transforms, in words (the record does not keep a second copy)
     expect(transformsText(s.transforms)).toEqual(['engagement_depth capped at 4']);

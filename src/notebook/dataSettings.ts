@@ -111,6 +111,8 @@ export interface RunDataRecord {
   readonly splitDetail?: { readonly kind: SplitSpec['kind']; readonly column: string | null; readonly cutoff: string | null };
   readonly filters: readonly string[];
   readonly dateParts: readonly string[];
+  /** the columns it predicted (null: none); absent in runs saved before it */
+  readonly targets?: { readonly classTarget: string | null; readonly regressionTarget: string | null };
 }
 
 function transformText(column: string, t: ColumnTransform): string {
@@ -138,6 +140,7 @@ export function runDataRecord(raw: Dataset, s: DataSettings, split: SplitSpec, p
     splitDetail: { kind: split.kind, column: split.kind === 'time' || split.kind === 'group' ? split.column : null, cutoff },
     filters: s.filters.map(describeFilter),
     dateParts: s.dateParts.map((d) => `${d.column}: ${d.parts.join(', ')}`),
+    targets: { classTarget: s.classTarget, regressionTarget: s.revenueTarget },
   };
 }
 

@@ -50,6 +50,7 @@ describe('MLflow params and tags of a run\'s data and targets', () => {
       data_split: 'time on created_at at 2015-01-01', split_kind: 'time', split_column: 'created_at', split_cutoff: '2015-01-01',
       row_filters: 'device_type = mobile', excluded_features: 'engagement_depth', data_transforms: 'pages capped at 12',
       date_parts: 'created_at: month, weekday', data_rows_used: '1500', test_fraction: '0.2', seed: '42',
+      class_target: 'is_ordered', regression_target: 'none',
     });
     expect(back.tags).toMatchObject({ 'target.f1_score': '>0.25', 'target.auc_roc': '>0.6', 'target.precision': '>0.3', 'target.recall': '>0.5' });
     // a classifier's run carries the classifier's targets only

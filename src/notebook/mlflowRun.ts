@@ -127,6 +127,8 @@ function dataParams(run: Run): Params {
     row_filters: list(d.filters),
     data_transforms: list(transformsText(run.transforms)),
     date_parts: list(d.dateParts),
+    // which columns were predicted: a run on another file's `churned` must not read as the bundled `is_ordered`
+    ...(d.targets === undefined ? {} : { class_target: fitParamValue(d.targets.classTarget ?? 'none'), regression_target: fitParamValue(d.targets.regressionTarget ?? 'none') }),
   };
 }
 

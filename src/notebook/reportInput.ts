@@ -226,12 +226,13 @@ function reportRun(run: Run): ReportRun {
   };
 }
 
-/** What a run was trained on, as report settings: source, SHA-256, split, filters, exclusions, transforms, date parts. */
+/** What a run was trained on, as report settings: source, SHA-256, targets, split, filters, exclusions, transforms, date parts. */
 export function runDataSettings(run: Run): Record<string, SettingValue> {
   const d = run.data;
   const list = (xs: readonly string[]): string => (xs.length === 0 ? 'none' : xs.join('; '));
   return {
     data: d?.source ?? run.dataName, dataSha256: run.dataSha256 === '' ? 'unknown' : run.dataSha256, rows: run.rows,
+    ...(d?.targets === undefined ? {} : { classTarget: d.targets.classTarget ?? 'none', regressionTarget: d.targets.regressionTarget ?? 'none' }),
     split: d?.split ?? 'random stratified', filters: list(d?.filters ?? []), excluded: list(run.excluded),
     transforms: list(transformsText(run.transforms)), dateParts: list(d?.dateParts ?? []),
   };
