@@ -102,6 +102,9 @@ describe('npm run pipeline -- --mlflow', () => {
     expect(clf.info.status).toBe('FINISHED');
     expect(clf.metrics.auc_roc).toBeCloseTo(report.classifier.auc_roc, 6);
     expect(clf.params).toMatchObject({ model_type: 'logistic', total_samples: '472871', excluded_features: 'engagement_depth' });
+    // what the run predicted and how it was split, as a run made in the page records them
+    expect(clf.params).toMatchObject({ class_target: 'is_ordered', regression_target: 'revenue', split_kind: 'random', row_filters: 'none' });
+    expect(clf.params['data_split']).toBe('random stratified');
   });
 
   it('exits 1 with one line within its --timeout when MLflow stops answering, and leaves no run RUNNING', { timeout: 120_000 }, async () => {

@@ -12,6 +12,7 @@ import { exportRun, type ExportedRun } from '../mlflow/exportRun.ts';
 import { DEFAULT_EXPERIMENT_NAMES, runToExportable, type MlflowRunContext } from '../notebook/mlflowRun.ts';
 import type { ClassifierResult, RegressorResult } from '../trainers/types.ts';
 import type { ClassifierRun, RegressorRun, Run, RunId } from '../notebook/runs.ts';
+import type { RunDataRecord } from '../notebook/dataSettings.ts';
 
 /** Where and as whom the pipeline logs. */
 export interface PipelineMlflowOptions {
@@ -35,6 +36,8 @@ export interface PipelineRuns {
   readonly classifier: ClassifierResult | null;
   /** null: the regression target was none */
   readonly regressor: RegressorResult | null;
+  /** source, split and targets, as a run made in the page records them (absent: not known) */
+  readonly runData?: RunDataRecord;
 }
 
 /** The auth options as a client credential; throws on a half-given pair. */
@@ -61,6 +64,7 @@ export function pipelineRuns(trained: PipelineRuns, excluded: readonly string[])
   const base = {
     createdAt, wallMs: 0, inputsKey: '', featureNames: matrix.featureNames, featureGroups: matrix.featureGroups,
     excluded: [...excluded], transforms: {}, dataSha256: ds.sha256, dataName: ds.source.name, rows: ds.rows,
+    ...(trained.runData === undefined ? {} : { data: trained.runData }),
   };
   const key = (config: unknown) => [ds.sha256, ds.rows, excluded, matrix.featureNames, config];
   return {

@@ -17,6 +17,7 @@ import type { Dataset, ModelMatrix } from '../data/types.ts';
 import { serializeBundle } from '../trainers/bundle.ts';
 import { regressionScoresShown } from '../notebook/evaluation.ts';
 import { formatTime, planSplit, trainingRows, type SplitPlan, type SplitSpec } from '../trainers/splitPlan.ts';
+import { runDataRecord, type RunDataRecord } from '../notebook/dataSettings.ts';
 import { chooseTargetTransform, targetTransformLine } from '../trainers/targetTransform.ts';
 import {
   DEFAULT_CLASSIFIER_CONFIG, DEFAULT_REGRESSOR_CONFIG,
@@ -64,6 +65,8 @@ export interface PipelineResult {
   readonly classifier: ClassifierResult | null;
   /** null when the regression target is none */
   readonly regressor: RegressorResult | null;
+  /** the data record of its runs: source, split, targets */
+  readonly runData: RunDataRecord;
 }
 
 /** Whether a load failure is the server's or the network's (exit 1) rather than the input's (exit 2). */
@@ -273,5 +276,9 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     leakage: leakageSection(leakage),
     wall_ms: Math.round(wallMs),
   };
-  return { report, dataset: ds, matrix, classifier: c, regressor: r };
+  // what the runs were trained on, as runs made in the page record it (MLflow params: split, targets, exclusions)
+  const runData = runDataRecord(ds, {
+    classTarget: o.target, revenueTarget: o.revenue, revenueIsMoney: false, excluded: o.exclude, transforms: {}, filters: [], dateParts: [], split: spec,
+  }, spec, plan);
+  return { report, dataset: ds, matrix, classifier: c, regressor: r, runData };
 }
