@@ -6,8 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { dataValue, openWorkbench } from './helpers.ts';
+import { dataValue, downloadText, openWorkbench } from './helpers.ts';
 import { lineRmse, randomTestPart, rankAuc, unseenFiles, type UnseenFile } from '../test/unseenFiles.ts';
+import { datasetFromParquet } from '../test/datasetFixture.ts';
+import { filterRows } from '../src/data/rowFilter.ts';
+import { planSplit } from '../src/trainers/splitPlan.ts';
+import { DEFAULT_REGRESSOR_CONFIG } from '../src/trainers/types.ts';
+import { createMlflowClient, mlflowRunId } from '../src/mlflow/client.ts';
+
+const PROXIED = (process.env.MLFLOW_TEST_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-unseen-'));
 const files = unseenFiles();
@@ -125,5 +132,126 @@ test('a regression target with negative values: a warning (not a refusal) names 
   await expect(regressor.getByTestId('reg-target-transform-line')).toContainText(`log1p is refused: revenue has ${negatives} negative values (lowest -15)`);
   await regressor.getByTestId('train-regressor').click();
   await expect(regressor).toContainText(`target transform log1p needs values ≥ 0, but the target has ${negatives} negative values (lowest -15)`, { timeout: 150_000 });
+  await expect(page.locator('.error-boundary')).toHaveCount(0);
+});
+
+test('a 3-class target is refused naming its classes; a regression target with nulls trains once its null rows are filtered out, with the least-squares line\'s RMSE; an empty column is left out; the bundled data opens after', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWorkbench(page);
+
+  // three classes: no class target is proposed (never a silent binary); picking it says how many, which, and what to do
+  await page.getByTestId('file-input').setInputFiles(file('three_class_target.parquet').path);
+  await expect(page.getByTestId('data-source')).toContainText('three_class_target.parquet', { timeout: 60_000 });
+  await page.getByTestId('class-target').selectOption('segment');
+  await expect(page.getByTestId('validation-issues')).toContainText(
+    'column "segment" holds 3 values ("bronze", "gold", "silver") and the models here are two-class: to predict one class against the rest, derive a 0/1 column before loading (1 = that class)',
+    { timeout: 60_000 });
+  await expect(page.getByTestId('train-classifier')).toBeDisabled();
+
+  // a regression target with 10 nulls: refused naming the rows and the filter; with the filter it trains on 390 rows
+  const nan = file('regression_target_nan.parquet');
+  await page.getByTestId('file-input').setInputFiles(nan.path);
+  await expect(page.getByTestId('data-source')).toContainText('regression_target_nan.parquet', { timeout: 60_000 });
+  await page.getByTestId('class-target').selectOption('');
+  await expect(page.getByTestId('revenue-target')).toHaveValue('price');
+  await expect(page.getByTestId('validation-issues')).toContainText(
+    'regression target "price" is null on 10 rows (rows 3, 43, 83, …, counting from 0); drop those rows (row filter "price not null" in the Features cell) or fill them before training',
+    { timeout: 60_000 });
+  await page.getByTestId('filter-column').selectOption('price');
+  await page.getByTestId('filter-op').selectOption('not null');
+  await page.getByTestId('filter-add').click();
+  await expect(page.getByTestId('filters-kept')).toHaveAttribute('data-value', '390');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  const regressor = page.getByTestId('regressor-cell');
+  await regressor.getByTestId('reg-model').selectOption('linear');
+  await regressor.getByTestId('reg-target-transform').selectOption('none');
+  await regressor.getByTestId('train-regressor').click();
+  await expect(regressor).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
+  await expect(regressor.getByTestId('reg-rmse')).toBeVisible({ timeout: 150_000 });
+  // the kept rows, split as a regression-only notebook splits them (no classes), and the line of price on rooms
+  const { dataset: kept } = filterRows(datasetFromParquet(nan.f.bytes, nan.f.name), [{ column: 'price', op: 'not null', value: '' }], { classTarget: null });
+  const plan = planSplit(kept, { kind: 'random' }, null, DEFAULT_REGRESSOR_CONFIG);
+  const column = (name: string): ArrayLike<number> => {
+    const c = kept.columns.find((k) => k.name === name);
+    if (c?.kind !== 'numeric') throw new Error(`no numeric column ${name}`);
+    return c.values;
+  };
+  const isTest = new Set(plan.test);
+  const all = Array.from({ length: kept.rows }, (_, i) => i);
+  const expected = lineRmse(column('rooms'), column('price'), all.filter((i) => !isTest.has(i)), plan.test);
+  expect(Math.abs(await dataValue(page, 'reg-rmse') - expected) / expected).toBeLessThan(1e-5);
+
+  // an all-null column no longer blocks: it is left out and named beside the model matrix
+  await page.getByTestId('file-input').setInputFiles(file('all_null_feature.parquet').path);
+  await expect(page.getByTestId('data-source')).toContainText('all_null_feature.parquet', { timeout: 60_000 });
+  await expect(page.getByTestId('class-target')).toHaveValue('label');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('features-summary')).toContainText('column "empty" is entirely null; left out', { timeout: 60_000 });
+  await expect(page.getByTestId('features-summary')).toContainText('column "empty_text" is entirely null; left out');
+  await expect(page.getByTestId('train-classifier')).toBeEnabled();
+
+  // a file with no rows: one sentence, and the file already loaded stays
+  await page.getByTestId('file-input').setInputFiles(file('zero_rows.parquet').path);
+  await expect(page.getByTestId('load-error')).toContainText('"zero_rows.parquet" holds no rows; pick a file with data', { timeout: 60_000 });
+  await expect(page.getByTestId('data-source')).toContainText('all_null_feature.parquet');
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '400');
+
+  // after the refusals the app is whole: the bundled data opens and validates
+  await page.getByTestId('load-bundled').click();
+  await expect(page.getByTestId('data-rows')).toHaveAttribute('data-value', '472871', { timeout: 60_000 });
+  await expect(page.locator('.error-boundary')).toHaveCount(0);
+});
+
+test('column names with spaces, dots, accents and symbols: both models, SHAP, the report and an MLflow export keep every name', async ({ page }) => {
+  test.setTimeout(400_000);
+  await openWorkbench(page);
+  await page.getByTestId('file-input').setInputFiles(file('unicode_names.parquet').path);
+  await expect(page.getByTestId('data-source')).toContainText('unicode_names.parquet', { timeout: 60_000 });
+  await page.getByTestId('class-target').selectOption('achat effectué');
+  await page.getByTestId('revenue-target').selectOption('値段 (€)');
+  await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('features-table')).toContainText('ville ☀');
+  await expect(page.getByTestId('features-table')).toContainText('user.age');
+
+  await page.getByTestId('train-classifier').click();
+  await expect(page.getByTestId('classifier-cell')).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
+  await expect(page.getByTestId('clf-auc_roc')).toBeVisible({ timeout: 150_000 });
+  const regressor = page.getByTestId('regressor-cell');
+  await regressor.getByTestId('train-regressor').click();
+  await expect(regressor).toHaveAttribute('data-stale', 'false', { timeout: 150_000 });
+  await expect(regressor.getByTestId('reg-rmse')).toBeVisible({ timeout: 150_000 });
+  const auc = await dataValue(page, 'clf-auc_roc');
+  const rmse = await dataValue(page, 'reg-rmse');
+  expect(Number.isFinite(rmse)).toBe(true);
+
+  // SHAP of the tree classifier: every feature by its own name (one-hot levels summed under "ville ☀"), additive
+  const shap = page.getByTestId('shap-cell');
+  await shap.getByTestId('shap-run').click();
+  await expect(shap).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+  const features = await shap.getByTestId('shap-feature').evaluateAll((els) => els.map((e) => e.getAttribute('data-feature') ?? ''));
+  expect([...features].sort()).toEqual(['pages vues', 'user.age', 'ville ☀']);
+  expect(Number(await shap.getByTestId('shap-additivity').getAttribute('data-value'))).toBeLessThan(1e-6);
+
+  // the report names the targets and each run's targets in its settings line
+  const html = await downloadText(page, 'download-report');
+  expect(html).toContain('Models of achat effectué and 値段 (€) on unicode_names.parquet');
+  expect(html).toContain('classTarget=achat effectué');
+  expect(html).toContain('ville ☀');
+
+  // MLflow: both runs say what they predicted, and the AUC logged is the one on screen
+  const experiment = `Unicode_e2e_${process.pid}_${Date.now().toString(36)}`;
+  await page.getByTestId('mlflow-experiment-classifier').fill(`${experiment}_clf`);
+  await page.getByTestId('mlflow-experiment-regressor').fill(`${experiment}_reg`);
+  await page.getByTestId('mlflow-export').click();
+  await expect(page.getByTestId('mlflow-results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  const client = createMlflowClient({ baseUrl: PROXIED });
+  const clf = await client.getRun(mlflowRunId(await page.getByTestId('mlflow-link-classifier').getAttribute('data-run-id') ?? ''));
+  const reg = await client.getRun(mlflowRunId(await page.getByTestId('mlflow-link-regressor').getAttribute('data-run-id') ?? ''));
+  for (const run of [clf, reg]) {
+    expect(run.info.status).toBe('FINISHED');
+    expect(run.params).toMatchObject({ class_target: 'achat effectué', regression_target: '値段 (€)', data_source: 'unicode_names.parquet' });
+  }
+  expect(clf.metrics['auc_roc']).toBeCloseTo(auc, 9);
+  expect(reg.metrics['rmse']).toBeCloseTo(rmse, 6);
   await expect(page.locator('.error-boundary')).toHaveCount(0);
 });

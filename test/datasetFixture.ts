@@ -6,9 +6,9 @@ import * as arrow from 'apache-arrow';
 import { decodeTable } from '../src/data/decode.ts';
 import type { Dataset } from '../src/data/types.ts';
 
-/** `table` as parquet bytes (snappy, one row group per 64k rows). */
-export function parquetBytes(table: arrow.Table): Uint8Array {
-  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(65_536).build();
+/** `table` as parquet bytes (snappy, one row group per `rowGroupRows` rows, 64k by default). */
+export function parquetBytes(table: arrow.Table, rowGroupRows = 65_536): Uint8Array {
+  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.SNAPPY).setMaxRowGroupSize(rowGroupRows).build();
   return pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props);
 }
 

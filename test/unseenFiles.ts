@@ -39,8 +39,8 @@ export function unseenFiles(): UnseenFile[] {
   const n = 400;
   const { x, z, y } = signal(n, 7);
   const files: UnseenFile[] = [];
-  const add = (name: string, columns: Record<string, arrow.Vector>, target: string | null, revenue: string | null, refused: RegExp | null = null): void => {
-    files.push({ name, bytes: parquetBytes(tableOf(columns)), target, revenue, refused });
+  const add = (name: string, columns: Record<string, arrow.Vector>, target: string | null, revenue: string | null, refused: RegExp | null = null, rowGroupRows?: number): void => {
+    files.push({ name, bytes: parquetBytes(tableOf(columns), rowGroupRows), target, revenue, refused });
   };
   const f64 = (v: ReadonlyArray<number | null>): arrow.Vector => arrow.vectorFromArray(v, new arrow.Float64());
   const i32 = (v: ReadonlyArray<number | null>): arrow.Vector => arrow.vectorFromArray(v, new arrow.Int32());
@@ -95,6 +95,62 @@ export function unseenFiles(): UnseenFile[] {
     city: arrow.vectorFromArray(device, new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())),
     tags: arrow.vectorFromArray(device.map((d) => [d, 'x']), new arrow.List(new arrow.Field('item', new arrow.Utf8(), true))),
   }, 'label', null);
+
+  // targets of other shapes: more than two classes (refused, never a silent binary), 0/1 as float or bytes, one class, 0.5 %
+  add('three_class_target.parquet', { segment: str(x.map((v) => (v < 3 ? 'bronze' : v < 7 ? 'silver' : 'gold'))), spend_rate: f64(z), visits: f64(x) }, 'segment', null,
+    /^error: column "segment" holds 3 values \("bronze", "gold", "silver"\) and the models here are two-class: .*derive a 0\/1 column/);
+  add('ten_class_target.parquet', { digit: i32(x.map((v) => Math.floor(v))), a: f64(z) }, 'digit', null, /^error: column "digit" holds 10 values \(0, 1, 2, 3, 4, 5, …\)/);
+  add('float_01_target.parquet', { clicked: f64(y), pages: f64(x) }, 'clicked', null);
+  add('int8_target.parquet', { clicked: arrow.vectorFromArray(y, new arrow.Int8()), pages: f64(x) }, 'clicked', null);
+  add('uint8_target.parquet', { clicked: arrow.vectorFromArray(y, new arrow.Uint8()), pages: f64(x) }, 'clicked', null);
+  add('one_class_target.parquet', { label: i32(y.map(() => 0)), pages: f64(x) }, 'label', null, /^error: column "label" holds only the value 0; a class target needs rows of both 0 and 1/);
+  {
+    // 30 positives in 6,000 rows (0.5 %), each with a higher amount on average
+    const m = 6000;
+    const rng = createRng(21);
+    const fraud = Array.from({ length: m }, (_, i) => (i % 200 === 17 ? 1 : 0));
+    add('imbalanced_half_percent.parquet', { fraud: i32(fraud), amount: f64(fraud.map((f) => rng() * 10 + f * 4)) }, 'fraud', null);
+  }
+  // features nobody cleaned: empty, constant, a copy of the target, rows repeated, NaN and ±Infinity
+  add('all_null_feature.parquet', { label: i32(y), pages: f64(x), empty: f64(x.map(() => null)), empty_text: str(x.map(() => null)) }, 'label', null);
+  add('constant_columns.parquet', { label: i32(y), pages: f64(x), version: f64(x.map(() => 3)), site: str(x.map(() => 'eu')) }, 'label', null);
+  add('target_copy.parquet', { label: i32(y), label_copy: i32(y), pages: f64(x) }, 'label', null);
+  add('repeated_rows.parquet', { label: i32([...y, ...y]), pages: f64([...x, ...x]), pages_again: f64([...x, ...x]), z: f64([...z, ...z]) }, 'label', null);
+  add('nan_in_feature.parquet', { label: i32(y), pages: f64(x.map((v, i) => (i % 50 === 1 ? NaN : v))) }, 'label', null);
+  add('infinity_in_feature.parquet', { label: i32(y), pages: f64(x.map((v, i) => (i === 7 ? Infinity : i === 9 ? -Infinity : v))), z: f64(z) }, 'label', null,
+    /^error: feature "pages" has 2 infinite values \(rows 7, 9, counting from 0\); replace them or drop those rows before training$/);
+  add('regression_target_nan.parquet', { price: f64(x.map((v, i) => (i % 40 === 3 ? NaN : 3 * v + z[i]!))), rooms: f64(x) }, null, 'price',
+    /^error: regression target "price" is null on 10 rows \(rows 3, 43, 83, …, counting from 0\); drop those rows .* or fill them before training$/);
+  // dates of every width and zones written as a name and as an offset; a struct column; names nobody types
+  const d0 = Date.UTC(2021, 0, 1);
+  add('dates_and_zones.parquet', {
+    label: i32(y), pages: f64(x),
+    d32: arrow.vectorFromArray(x.map((_, i) => new Date(d0 + i * 86_400_000)), new arrow.DateDay()),
+    d64: arrow.vectorFromArray(x.map((_, i) => new Date(d0 + i * 86_400_000)), new arrow.DateMillisecond()),
+    ts_new_york: arrow.vectorFromArray(x.map((_, i) => d0 + i * 3_600_000 * 7), new arrow.Timestamp(arrow.TimeUnit.MILLISECOND, 'America/New_York')),
+    ts_offset: arrow.vectorFromArray(x.map((_, i) => d0 + i * 3_600_000 * 7), new arrow.Timestamp(arrow.TimeUnit.SECOND, '+05:30')),
+  }, 'label', null);
+  add('struct_column.parquet', {
+    label: i32(y), pages: f64(x),
+    meta: arrow.vectorFromArray(x.map((v) => ({ a: v, b: 'q' })), new arrow.Struct([new arrow.Field('a', new arrow.Float64()), new arrow.Field('b', new arrow.Utf8())])),
+  }, 'label', null);
+  add('unicode_names.parquet', {
+    'achat effectué': i32(y), 'pages vues': f64(x), 'user.age': f64(z), 'ville ☀': str(device), '値段 (€)': f64(y.map((v, i) => (v ? 10 + x[i]! * 2 : 0))),
+  }, 'achat effectué', '値段 (€)');
+  // sizes: 100,000 rows in 200 row groups with a 100,000-level string id, 300 numeric columns, no rows at all
+  {
+    const big = signal(100_000, 5);
+    add('many_row_groups.parquet', {
+      label: i32(big.y), session_id: str(big.x.map((_, i) => `s-${(i * 7919) % 100_000}-${i}`)), pages: f64(big.x),
+    }, 'label', null, null, 500);
+  }
+  {
+    const rng = createRng(9);
+    const wide: Record<string, arrow.Vector> = { label: i32(y) };
+    for (let c = 0; c < 300; c++) wide[`f${c}`] = f64(c === 0 ? x : x.map(() => rng()));
+    add('wide_300_columns.parquet', wide, 'label', null);
+  }
+  add('zero_rows.parquet', { label: i32([]), pages: f64([]) }, 'label', null, /^error: "zero_rows.parquet" holds no rows; pick a file with data$/);
   return files;
 }
 

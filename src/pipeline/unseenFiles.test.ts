@@ -28,6 +28,7 @@ interface Report {
   classifier: { auc_roc: number; f1_score: number; log_loss: number; test_samples: number } | null;
   regressor: { rmse: number; mae: number; mape?: number; target_transform: string; undefined_metrics?: Record<string, string> } | null;
   data: { rows: number; features: string[] };
+  leakage: { flagged: string[]; rows_repeated_across_split: { test_rows: number; with_copy_in_training: number } | null };
 }
 
 function pipeline(f: UnseenFile, extra: string[] = [], targets = ['--target', f.target ?? 'none', '--revenue', f.revenue ?? 'none']): Promise<Outcome> {
@@ -144,14 +145,76 @@ describe('unseen files through npm run pipeline', () => {
     expect(lines).toEqual([`error: target transform log1p needs values ≥ 0, but column "revenue" has ${negatives} negative values (lowest -15); choose target transform "none" or "auto" with --target-transform`]);
   }, 240_000);
 
-  for (const name of ['nulls_in_features.parquet', 'odd_types.parquet']) {
+  it('0/1 targets stored as float64, int8 and uint8, a 0.5 % minority and 100,000 rows in 200 row groups: logistic\'s test AUC is the one feature\'s own AUC', async () => {
+    for (const [name, feature] of [['float_01_target.parquet', 'pages'], ['int8_target.parquet', 'pages'], ['uint8_target.parquet', 'pages'],
+      ['imbalanced_half_percent.parquet', 'amount'], ['many_row_groups.parquet', 'pages']] as const) {
+      const f = named(name);
+      const o = await pipeline(f, ['--classifier', 'logistic']);
+      expect(o.code, o.stderr).toBe(0);
+      const r = JSON.parse(o.stdout) as Report;
+      expect(r.data.features, name).toEqual([feature]);
+      const { rows, y, ds } = randomTestPart(f);
+      const col = ds.columns.find((c) => c.name === feature);
+      if (col?.kind !== 'numeric') throw new Error(`${feature} is not numeric`);
+      expect(r.classifier!.test_samples).toBe(rows.length);
+      expect(r.classifier!.auc_roc, name).toBeCloseTo(rankAuc(Float64Array.from(rows, (i) => col.values[i]!), y), 6);
+    }
+    // the 0.5 % file: 6 positives among its 1,200 test rows, as stratified; the 100,000-level id is named, not used
+    expect(randomTestPart(named('imbalanced_half_percent.parquet')).y.reduce((a, b) => a + b, 0)).toBe(6);
+    const big = await pipeline(named('many_row_groups.parquet'));
+    expect(big.stderr).toContain('note: column "session_id" is ≥ 99 % unique text, like an id; left out');
+  }, 240_000);
+
+  it('an empty column and constant columns are left out and named; a copy of the target is flagged; repeated rows are counted, not called relabellings', async () => {
+    const empty = await pipeline(named('all_null_feature.parquet'));
+    expect(empty.code, empty.stderr).toBe(0);
+    expect((JSON.parse(empty.stdout) as Report).data.features).toEqual(['pages']);
+    expect(empty.stderr).toContain('warning: column "empty" is entirely null; left out');
+    expect(empty.stderr).toContain('warning: column "empty_text" is entirely null; left out');
+    const constant = await pipeline(named('constant_columns.parquet'));
+    expect((JSON.parse(constant.stdout) as Report).data.features).toEqual(['pages']);
+    expect(constant.stderr).toContain('note: column "version" has a single value; left out');
+    expect(constant.stderr).toContain('note: column "site" has a single value; left out');
+    const copy = await pipeline(named('target_copy.parquet'));
+    expect((JSON.parse(copy.stdout) as Report).leakage.flagged).toEqual(['label_copy']);
+    expect(copy.stderr).toMatch(/warning: label_copy may leak a target \(single-feature AUC 1\.000 against label = 1.*pass --exclude label_copy for an honest model/);
+
+    const f = named('repeated_rows.parquet');
+    const repeated = await pipeline(f);
+    expect(repeated.code, repeated.stderr).toBe(0);
+    expect(repeated.stderr).toContain('note: pages and pages_again are identical in all 800 rows; keep one of them');
+    expect(repeated.stderr).not.toMatch(/one-to-one/);
+    // row r and row r ± 400 are the same row: a test row has a copy in training unless its twin is a test row too
+    const { rows } = randomTestPart(f);
+    const isTest = new Set(rows);
+    const withTwinInTraining = Array.from(rows).filter((r) => !isTest.has((r + 400) % 800)).length;
+    expect((JSON.parse(repeated.stdout) as Report).leakage.rows_repeated_across_split).toMatchObject({ test_rows: rows.length, with_copy_in_training: withTwinInTraining });
+  }, 240_000);
+
+  it('NaN in a float feature is a missing value (logistic regression trains); dates of every width and zone, and a struct column, are named and left out; 300 columns are 300 features', async () => {
+    // logistic regression got the NaN as a value ("not positive definite"); now it is a missing value with its indicator
+    const nan = await pipeline(named('nan_in_feature.parquet'), ['--classifier', 'logistic']);
+    expect(nan.code, nan.stderr).toBe(0);
+    expect((JSON.parse(nan.stdout) as Report).data.features).toEqual(['pages', 'pages__missing']);
+    expect(nan.stderr).toMatch(/note: column "pages": 8 nulls \(2\.0 %\) filled with the median/);
+    const dates = await pipeline(named('dates_and_zones.parquet'));
+    expect(dates.code, dates.stderr).toBe(0);
+    expect((JSON.parse(dates.stdout) as Report).data.features).toEqual(['pages']);
+    for (const c of ['d32', 'd64', 'ts_new_york', 'ts_offset']) expect(dates.stderr).toContain(`note: column "${c}" is a timestamp; left out`);
+    const struct = await pipeline(named('struct_column.parquet'));
+    expect(struct.stderr).toMatch(/note: column "meta" is Struct<.*>; skipped/);
+    const wide = await pipeline(named('wide_300_columns.parquet'));
+    expect((JSON.parse(wide.stdout) as Report).data.features).toHaveLength(300);
+  }, 240_000);
+
+  for (const name of ['nulls_in_features.parquet', 'odd_types.parquet', 'unicode_names.parquet']) {
     it(`${name}: the model bundle the pipeline wrote scores its test rows with the AUC it reported`, async () => {
       const f = named(name);
       const out = path.join(dir, `out-${name}`);
       const o = await pipeline(f, ['--out', out]);
       expect(o.code, o.stderr).toBe(0);
       const { rows, y, ds } = randomTestPart(f);
-      const { matrix } = buildModelMatrix(ds, { targets: [f.target!], exclude: [] });
+      const { matrix } = buildModelMatrix(ds, { targets: [f.target, f.revenue].filter((t): t is string => t !== null), exclude: [] });
       const X = new Float32Array(rows.length * matrix.cols);
       rows.forEach((r, i) => X.set(matrix.X.subarray(r * matrix.cols, (r + 1) * matrix.cols), i * matrix.cols));
       await tf.setBackend('cpu');
