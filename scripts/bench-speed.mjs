@@ -147,6 +147,9 @@ export async function benchSpeedMlp({ log, openPage, trainOnce, webgpuAdapter, e
     log(`speed.mlp peer: ${Math.round(p.ms_per_epoch)} ms/epoch`);
   };
   const ours = {};
+  // the kernel alone (scripts/bench-mlp-kernel.ts): one step's gradient on the fused kernel (plain SIMD, and relaxed SIMD,
+  // which node 20 runs only behind this flag) and on tfjs's step, interleaved in one node process; GFLOP/s of CPU time
+  out['speed.mlp.kernel_micro'] = lastJson(run('node', ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'scripts/bench-mlp-kernel.ts']).stdout);
   // node: the app's own choice (auto: the fused wasm kernel, src/trainers/mlpKernel.ts, on the threads its probe chose,
   // src/workers/mlpSharing.ts), the kernel forced on 1 and 2 threads (1t, 2t: a team over one shared memory,
   // src/trainers/mlpTeam.ts) and tfjs's step on one worker (tfjs, the step before the kernel), in the order

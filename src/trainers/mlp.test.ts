@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rocAuc } from './metrics.ts';
-import { type MlpOptions, trainMlp, weightedBce } from './mlp.ts';
+import { checkMlpPath, type MlpOptions, trainMlp, weightedBce } from './mlp.ts';
 import { createRng } from './random.ts';
 import { BATCH_PROGRESS_MS } from './types.ts';
 
@@ -190,6 +190,9 @@ describe('the MLP on the fused wasm kernel (mlpKernel.ts)', () => {
     expect(dropout.path).toBe('tfjs');
     expect(dropout.pathWhy).toMatch(/dropout 0.2 runs on tfjs/);
     expect((await trainMlp(options(6, { epochs: 1, path: 'tfjs' }))).path).toBe('tfjs');
+    // the page's ?mlpPath= and the CLI's --mlp-path name one of the steps, or are refused with the list
+    expect(checkMlpPath('wasm-simd')).toBe('wasm-simd');
+    expect(() => checkMlpPath('gpu')).toThrow('mlp path "gpu" is not one of auto, tfjs, wasm-simd, wasm-relaxed-simd; fix the mlpPath parameter');
   });
 
   for (const loss of ['bce', 'mse'] as const) {
