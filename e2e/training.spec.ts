@@ -68,6 +68,8 @@ test('the MLP shows batch progress within an epoch; cancel stops it and leaves n
   await page.getByTestId('exclude-leaks').click();
   await page.getByTestId('backend-select').selectOption('wasm');
   await page.getByTestId('clf-model').selectOption('mlp');
+  // the wasm kernel runs an epoch in a fraction of a second: an epoch cap the training cannot reach before the cancel
+  await page.getByTestId('clf-epochs').fill('1000');
   await page.getByTestId('train-classifier').click();
   // an epoch reports its batches while it runs (so a long epoch never looks frozen, nor trips the worker's silence timeout)
   const batch = page.getByTestId('classifier-batch');
