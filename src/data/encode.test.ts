@@ -93,8 +93,12 @@ describe('buildModelMatrix on every column type (workbench encoding)', () => {
 
   it('id-like columns (≥ 99 % unique, numeric or text) and timestamps are left out with a note', () => {
     for (const name of ['session_id', 'token', 'created_at']) expect(matrix.featureNames.some((f) => f.startsWith(name))).toBe(false);
-    expect(notes).toContain('column "session_id" is ≥ 99 % unique integers, like an id; left out (include it explicitly to use it)');
-    expect(notes).toContain('column "token" is ≥ 99 % unique text, like an id; left out (include it explicitly to use it)');
+    expect(notes).toContain('column "session_id" is ≥ 99 % unique integers, like an id; left out (if it is a measurement, give it a transform such as log1p or clip to use it)');
+    expect(notes).toContain('column "token" is ≥ 99 % unique text, like an id; left out (a different value on almost every row holds no pattern a model can reuse)');
+    // a transform the user chose makes the integers a measurement: kept, transformed
+    const kept = buildModelMatrix(ds, { targets: ['label'], transforms: { session_id: { kind: 'log1p' } } });
+    expect(kept.matrix.featureNames).toContain('session_id');
+    expect(kept.notes).toContain('column "session_id": log1p applied');
     expect(notes.some((n) => n.startsWith('column "created_at" is a timestamp'))).toBe(true);
   });
 

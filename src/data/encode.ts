@@ -302,9 +302,10 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec, allocate: Alloc
         warnings.push(`column "${name}" holds integers beyond ±2^53 that a float cannot represent (an id?); left out: drop it or cast it to a string`);
         continue;
       }
-      if (!explicitlyIncluded && isIdLikeNumeric(col)) {
+      // a transform the user chose for it says it is a measurement (whole dollars, seconds), not a key
+      if (!explicitlyIncluded && transform === undefined && isIdLikeNumeric(col)) {
         excluded.push({ column: name, reason: 'id-like (≥ 99 % unique)' });
-        notes.push(`column "${name}" is ≥ 99 % unique integers, like an id; left out (include it explicitly to use it)`);
+        notes.push(`column "${name}" is ≥ 99 % unique integers, like an id; left out (if it is a measurement, give it a transform such as log1p or clip to use it)`);
         continue;
       }
       if (mode === 'workbench' && isConstant(col.values) && col.nullCount === 0) {
@@ -345,7 +346,7 @@ export function buildModelMatrix(ds: Dataset, spec: FeatureSpec, allocate: Alloc
     const counts = levelCounts(src.codes, src.levels.length);
     if (!explicitlyIncluded && !src.numericLevels && isIdLikeCategorical(src, counts)) {
       excluded.push({ column: name, reason: 'id-like (≥ 99 % unique)' });
-      notes.push(`column "${name}" is ≥ 99 % unique text, like an id; left out (include it explicitly to use it)`);
+      notes.push(`column "${name}" is ≥ 99 % unique text, like an id; left out (a different value on almost every row holds no pattern a model can reuse)`);
       continue;
     }
     if (mode === 'workbench' && src.nullCount === 0 && counts.filter((c) => c > 0).length <= 1) {
