@@ -188,6 +188,8 @@ test('a 3-class target is refused naming its classes; a regression target with n
   await expect(page.getByTestId('validation-ok')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('features-summary')).toContainText('column "empty" is entirely null; left out', { timeout: 60_000 });
   await expect(page.getByTestId('features-summary')).toContainText('column "empty_text" is entirely null; left out');
+  // its row in the table says so too, beside the ticked "use" box
+  await expect(page.getByTestId('feature-left-out-empty')).toHaveText('(left out: all null)');
   await expect(page.getByTestId('train-classifier')).toBeEnabled();
 
   // a file with no rows: one sentence, and the file already loaded stays

@@ -79,7 +79,8 @@ export function FeaturesCell() {
                 <td>
                   <input type="checkbox" aria-label={`use ${f.name}`} checked={!excluded.includes(f.name)} onChange={() => toggle(f.name)} data-testid={`feature-use-${f.name}`} />
                 </td>
-                <td className="mono">{f.name}{f.members.length > 1 ? ` (${f.members.length} columns)` : ''}{leaks.includes(f.name) ? <span className="flag"> leak</span> : null}</td>
+                <td className="mono">{f.name}{f.members.length > 1 ? ` (${f.members.length} columns)` : ''}{leaks.includes(f.name) ? <span className="flag"> leak</span> : null}
+                  {f.leftOut !== null && !excluded.includes(f.name) && <span className="muted" data-testid={`feature-left-out-${f.name}`}> (left out: {f.leftOut})</span>}</td>
                 <td>{f.kind}</td>
                 <td>
                   {f.kind === 'numeric' ? (

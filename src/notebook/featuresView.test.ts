@@ -39,4 +39,19 @@ describe('featuresView', () => {
     expect('error' in bad.summary ? [] : bad.summary.warnings)
       .toContain('exclude names "nosuch", which is neither a column nor a one-hot group of this file; check the spelling');
   });
+
+  it('a row the encoder leaves out says why (empty, constant, an id), though its "use" box is ticked; one the user excluded does not', () => {
+    const n = 60;
+    const ds = datasetFromTable(new arrow.Table({
+      label: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i % 2), new arrow.Int32()),
+      pages: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => i % 7), new arrow.Int32()),
+      empty: arrow.vectorFromArray(Array.from({ length: n }, () => null), new arrow.Float64()),
+      site: arrow.vectorFromArray(Array.from({ length: n }, () => 'eu'), new arrow.Utf8()),
+      session: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => `s${i}`), new arrow.Utf8()),
+    }));
+    const v = featuresView(ds, { classTarget: 'label', revenueTarget: '', excluded: ['site'], transforms: {} });
+    expect(v.features.map((f) => [f.name, f.leftOut])).toEqual([
+      ['pages', null], ['empty', 'all null'], ['site', null], ['session', 'id-like (≥ 99 % unique)'],
+    ]);
+  });
 });
