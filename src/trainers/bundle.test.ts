@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backTransform, buildBundle, loadBundle, serializeBundle } from './bundle.ts';
+import { backTransform, buildBundle, loadBundle, predictRows, serializeBundle } from './bundle.ts';
 import { applyScaler } from './scaler.ts';
 import { initLayers } from './mlp.ts';
 import { createRng } from './random.ts';
+import { subsetRows } from './split.ts';
+import { FORWARD_CHUNK_ROWS } from './types.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -42,6 +44,25 @@ describe('model bundle', () => {
     expect(tf.memory().numTensors).toBe(start);
     expect(predictor.threshold).toBe(0.3);
     for (let r = 0; r < rows; r++) expect(Math.abs((got[r] ?? 0) - (expected[r] ?? 0))).toBeLessThan(1e-5);
+  });
+
+  it('predicts chosen rows of a matrix block by block exactly as predicting a copy of those rows', async () => {
+    const cols = 3;
+    const rng = createRng(8);
+    const rows = FORWARD_CHUNK_ROWS * 3 + 21;
+    const X = new Float32Array(rows * cols).map(() => rng() * 6 - 3);
+    // rows from the end backwards, every second one: more than one block, in an order unlike the matrix's
+    const idx = Uint32Array.from({ length: Math.floor(rows / 2) }, (_, k) => rows - 1 - 2 * k);
+    expect(idx.length).toBeGreaterThan(FORWARD_CHUNK_ROWS);
+    const bundle = await buildBundle(tf, initLayers(cols, [4], 'sigmoid', 2), {
+      kind: 'classifier',
+      preprocessing: { featureNames: ['a', 'b', 'c'], featureGroups: ['a', 'b', 'c'], mean: [0.5, 0, -1], scale: [2, 1, 3], logTarget: false, smearing: 1, threshold: null, conditionalOnOrder: false },
+      dataSha256: '', seed: 1, backend: 'cpu', tfjsVersion: tf.version.tfjs, config: {},
+    });
+    const predictor = await loadBundle(tf, bundle);
+    const copy = await predictor.predict(subsetRows(X, cols, idx), idx.length);
+    expect(await predictRows(predictor, X, cols, idx)).toEqual(copy);
+    predictor.dispose();
   });
 
   it('back-transforms log1p predictions with the smearing factor', () => {

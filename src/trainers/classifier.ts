@@ -1,6 +1,6 @@
 /** The conversion classifier end to end: split, scale, resample, weight, train, pick the threshold on validation, score on test. */
 import type { ModelMatrix } from '../data/types.ts';
-import { buildBundle, loadBundle } from './bundle.ts';
+import { buildBundle, loadBundle, predictRows } from './bundle.ts';
 import type { DenseLayer } from './bundle.ts';
 import { fitLogistic, logisticLayer } from './logistic.ts';
 import { groupIdenticalRows, labelsOf } from './fastLogistic.ts';
@@ -164,7 +164,9 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   if (config.model === 'logistic') {
     // without resampling, identical fit rows are merged first (exact: the loss is a sum over rows, as the solver's own
     // grouping), so only the distinct rows are scaled, never a copy of every fit row (150 MB with ten times the data)
-    const merged = config.resampling === 'none' ? groupIdenticalRows(matrix.X, fitRows, cols, labelsOf(fitY, fitRows), split.fit) : null;
+    const fitLabels = config.resampling === 'none' ? labelsOf(fitY, fitRows) : null;
+    const merged = fitLabels === null ? null : groupIdenticalRows(matrix.X, fitRows, cols, fitLabels, split.fit);
+    releaseBuffers(fitLabels);
     if (merged !== null) fitX = applyScaler(merged.X, merged.rows, cols, scaler);
     const fit = await fitLogistic({
       X: scaledFitRows(), cols, classWeight: { w0, w1 }, C: config.C, maxIter: config.epochs,
@@ -205,19 +207,17 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   // predict through the bundle itself so a reloaded bundle reproduces these numbers exactly
   const predictor = await loadBundle(tf, bundle);
   phases.lap('bundle');
-  const validRaw = subsetRows(matrix.X, cols, split.valid);
-  const validProba = await predictor.predict(validRaw, split.valid.length);
-  releaseBuffers(validRaw);
-  const testRaw = subsetRows(matrix.X, cols, split.test);
-  const testProba = await predictor.predict(testRaw, split.test.length);
-  // the predictor scales its own copies chunk by chunk: the raw rows are not read again
-  releaseBuffers(testRaw);
+  // read from the matrix a block at a time, as the predictor scales them: no raw copy of every validation and test row
+  const validProba = await predictRows(predictor, matrix.X, cols, split.valid);
+  const testProba = await predictRows(predictor, matrix.X, cols, split.test);
   predictor.dispose();
   phases.lap('predict');
 
   const yTest = subsetVector(yAll, split.test);
   const { threshold, metrics } = scoreAtValidationThreshold(validY, validProba, yTest, testProba);
   const counts = classifierCounts(fitY, validY, yTest, resampled);
+  // made here and read no more (the fit rows' labels: 13 MiB with ten times the data): freed before the worker idles
+  releaseBuffers(fitY, validY, validProba);
   phases.lap('metrics');
 
   return {

@@ -1,7 +1,7 @@
 /** The revenue regressor: log1p or raw target, converting-only / direct / two-stage strategies, ridge or MLP, Duan's smearing back to dollars. */
 import type { ModelMatrix } from '../data/types.ts';
 import { releaseBuffers } from '../data/releaseBuffers.ts';
-import { buildBundle, loadBundle } from './bundle.ts';
+import { buildBundle, loadBundle, predictRows } from './bundle.ts';
 import type { DenseLayer, ModelBundle } from './bundle.ts';
 import { trainClassifier } from './classifier.ts';
 import { choleskySolve } from './cholesky.ts';
@@ -187,18 +187,14 @@ export async function trainRegressor(o: TrainRegressorOptions): Promise<Regresso
   const rawBundle = await buildBundle(tf, layers, { ...meta, preprocessing });
   const rawPredictor = await loadBundle(tf, rawBundle);
   phases.lap('bundle');
-  const trainRaw = subsetRows(matrix.X, cols, trainIdx);
-  const trainPred = await rawPredictor.predict(trainRaw, trainIdx.length);
-  releaseBuffers(trainRaw);
+  const trainPred = await predictRows(rawPredictor, matrix.X, cols, trainIdx);
   rawPredictor.dispose();
   phases.lap('predict');
   const smearing = transform === 'log1p' ? smearingFactor(target, trainPred) : 1;
   const bundle: ModelBundle = { ...rawBundle, preprocessing: { ...preprocessing, logTarget: transform === 'log1p', smearing } };
   const predictor = await loadBundle(tf, bundle);
   phases.lap('bundle');
-  const testRaw = subsetRows(matrix.X, cols, testIdx);
-  const conditional = await predictor.predict(testRaw, testIdx.length);
-  releaseBuffers(testRaw);
+  const conditional = await predictRows(predictor, matrix.X, cols, testIdx);
   predictor.dispose();
 
   let predTest = Float64Array.from(conditional);
