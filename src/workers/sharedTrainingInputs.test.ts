@@ -1,7 +1,9 @@
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { datasetFromTable } from '../../test/datasetFixture.ts';
-import { jobWithInputs, resolveTrainJob, type TrainOnDataJob } from './trainProtocol.ts';
+import * as tf from '@tensorflow/tfjs';
+import { jobRowArrays, jobWithInputs, resolveTrainJob, type TrainOnDataJob } from './trainProtocol.ts';
+import { trainRegressor } from '../trainers/regressor.ts';
 import { DEFAULT_REGRESSOR_CONFIG } from '../trainers/types.ts';
 import { buildTrainingInputs } from '../notebook/trainingInputs.ts';
 import { copyDataset } from '../data/datasetCopy.ts';
@@ -57,6 +59,20 @@ describe('training inputs built in shared memory (the data worker, for both trai
     expect(Array.from(sharedCopy)).toEqual(expected);
     const sharedData = copyDataset(whole, (bytes) => new SharedArrayBuffer(bytes));
     expect(buildTrainingInputs(sharedData, profitSpec, (bytes) => new SharedArrayBuffer(bytes)).revenue).toBe(column(sharedData));
+  });
+
+  it('a finished job frees its matrix, targets and fit/validation rows, never the test rows its result returns', async () => {
+    const split = { fit: Uint32Array.of(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18, 20, 21, 22, 24, 25, 26, 28, 29, 30), valid: Uint32Array.of(32, 33, 34, 36, 37, 38), test: Uint32Array.of(40, 41, 42, 44, 45, 46, 48, 49) };
+    const job: TrainOnDataJob = { kind: 'regressor', dataset: ds, inputs: spec, config: { ...DEFAULT_REGRESSOR_CONFIG, model: 'linear', strategy: 'direct' }, backend: 'cpu', dataSha256: 'abc', split };
+    const { job: built } = resolveTrainJob(job);
+    if (built.kind !== 'regressor') throw new Error('expected a regressor job');
+    const freed = jobRowArrays(built);
+    expect(freed).toEqual(expect.arrayContaining([built.matrix.X, built.revenue, built.isOrdered, split.fit, split.valid]));
+    await tf.setBackend('cpu');
+    const result = await trainRegressor({ tf, matrix: built.matrix, revenue: built.revenue, isOrdered: built.isOrdered, config: built.config, split });
+    // strategy direct: the result's test rows are the split's own array
+    expect(result.testIndex).toBe(split.test);
+    for (const a of [result.testIndex, result.yTest, result.predTest]) expect(freed).not.toContain(a);
   });
 
   it('names a class target that is not two-valued before building anything', () => {

@@ -11,7 +11,7 @@ import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import { checkMlpPath, mlpPathFor } from '../trainers/mlp.ts';
 import type { BackendName, BatchProgress, EpochLog, MlpPathRequest } from '../trainers/types.ts';
-import { doneTransferables, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
+import { doneTransferables, jobRowArrays, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
 import { createMlpGradientHelpers, createMlpTeamThreads, createTreeUnitRunner } from './clients.ts';
 import { mlpSharing, mlpTeamChoice } from './mlpSharing.ts';
@@ -21,6 +21,7 @@ import type { MlpGradientHelper, SharingProbe } from '../trainers/mlpGradient.ts
 import { canShareMemory } from './sharedMemory.ts';
 import { throttledProtocol, type TreeUnitRunner } from '../trainers/trees/treeProtocol.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -172,6 +173,9 @@ serveRequests<TrainOps>(self, {
     const swept = withEvaluation(withWarnings(trained, warnings));
     const phases = trained.outcome.result.phaseMs;
     const done: TrainDone = { ...swept, timings: { matrixMs, backendMs, trainMs, sweepMs: performance.now() - t1, ...(phases ? { phases } : {}) } };
+    // this worker's own copies of the job's rows (the split's indices; the matrix and targets when it built them, not
+    // the shared ones) go now: an idle worker may not collect them for minutes (with ten times the data, 15 MiB to 260 MiB)
+    releaseBuffers(...jobRowArrays(job));
     return { result: done, transfer: doneTransferables(done) };
   },
   memory: () => ({ result: { numTensors: tf.memory().numTensors, backend: tf.getBackend() ?? 'none' } }),

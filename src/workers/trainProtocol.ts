@@ -128,6 +128,15 @@ export function jobTransferables(job: TrainRequest): ArrayBuffer[] {
   return job.kind === 'classifier' ? transferables(job.matrix.X, job.y) : transferables(job.matrix.X, job.revenue, job.isOrdered);
 }
 
+/**
+ * The row-sized arrays of a job that its result never carries (the matrix, the targets, the fit and validation rows'
+ * indices; the test rows' may be the result's `testIndex`): what a training worker frees once the job is done.
+ */
+export function jobRowArrays(job: TrainJob): ArrayBufferView[] {
+  const targets = job.kind === 'classifier' ? [job.y] : [job.revenue, job.isOrdered];
+  return [job.matrix.X, ...targets, ...(job.split ? [job.split.fit, job.split.valid] : [])];
+}
+
 /** The job with its matrix and targets: built from the dataset here (in the worker) when the page sent the dataset; the encoder's warnings come first. */
 export function resolveTrainJob(request: TrainRequest): { job: TrainJob; warnings: string[] } {
   const job = 'dataset' in request ? jobWithInputs(request, buildTrainingInputs(request.dataset, request.inputs)) : request;
