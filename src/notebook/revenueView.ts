@@ -4,10 +4,11 @@
  * pass over rows (the regressor's matrix, the sorts) happens here, in the data worker; the page gets summaries.
  */
 import { buildModelMatrix } from '../data/encode.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 import type { Dataset, ModelMatrix } from '../data/types.ts';
 import type { ModelBundle } from '../trainers/bundle.ts';
 import { predictBundleRows } from '../trainers/bundleForward.ts';
-import { capturedRevenueIndex, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type CapturedRevenueIndex, type GainCurve } from '../trainers/revenueGain.ts';
+import { capturedRevenueIndex, descendingOrder, expectedRevenue, gainCurve, liftCurve, revenueGainCurve, type CapturedRevenueIndex, type GainCurve } from '../trainers/revenueGain.ts';
 import type { TreeBundle } from '../trainers/trees/treeBundle.ts';
 import type { RegressorConfig } from '../trainers/types.ts';
 import { featureSpecOf, type TrainingInputsSpec } from './trainingInputs.ts';
@@ -124,20 +125,33 @@ export function revenueView(ds: Dataset, input: RevenueViewInput, built?: ModelM
   let total = 0;
   for (const v of revenue) total += v;
   if (!(total > 0)) throw new Error(`the ${revenue.length.toLocaleString('en-US')} test sessions have no revenue in "${target}"; choose the revenue column in the Features cell`);
+  // each curve is a sort and arrays of every test row (23 MiB a curve with ten times the data): thinned, then its rows
+  // freed at once, since the data worker is idle afterwards and may not collect them for minutes
+  const thinned = (share: Float64Array, value: Float64Array): CurvePoints => {
+    const points = thinCurve(share, value);
+    releaseBuffers(share, value);
+    return points;
+  };
+  // four curves and the slider's index follow P(order): one sort serves them all
+  const byProbaOrder = descendingOrder(testProba);
   const byExpected = revenueGainCurve(expected, revenue);
-  const byProba = revenueGainCurve(testProba, revenue);
-  const lift = liftCurve(testProba, yTest);
+  const byProba = revenueGainCurve(testProba, revenue, byProbaOrder);
+  const topDecile = { expected: capturedShare(byExpected, 0.1), proba: capturedShare(byProba, 0.1) };
+  const lift = liftCurve(testProba, yTest, byProbaOrder);
+  const perfect = revenueGainCurve(revenue, revenue);
+  const gain = gainCurve(testProba, yTest, byProbaOrder);
+  const curves = {
+    byExpected: thinned(byExpected.share, byExpected.captured),
+    byProba: thinned(byProba.share, byProba.captured),
+    perfect: thinned(perfect.share, perfect.captured),
+    gain: thinned(gain.share, gain.captured),
+    lift: thinned(lift.share, lift.lift),
+  };
+  const captured = capturedRevenueIndex(testProba, revenue, byProbaOrder);
+  releaseBuffers(revenue, isTest, expected, conditional, byProbaOrder);
   return {
     testSessions: testIndex.length, meanOrder, conditional: kind, regressorError,
     meanConditional: mc / Math.max(1, conditional.length), totalRevenue: total,
-    curves: {
-      byExpected: thinCurve(byExpected.share, byExpected.captured),
-      byProba: thinCurve(byProba.share, byProba.captured),
-      perfect: ((c) => thinCurve(c.share, c.captured))(revenueGainCurve(revenue, revenue)),
-      gain: ((c) => thinCurve(c.share, c.captured))(gainCurve(testProba, yTest)),
-      lift: thinCurve(lift.share, lift.lift),
-    },
-    topDecile: { expected: capturedShare(byExpected, 0.1), proba: capturedShare(byProba, 0.1) },
-    captured: capturedRevenueIndex(testProba, revenue),
+    curves, topDecile, captured,
   };
 }

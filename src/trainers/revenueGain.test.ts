@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capturedRevenueAt, expectedRevenue, gainCurve, liftCurve, revenueGainCurve } from './revenueGain.ts';
+import { capturedRevenueAt, capturedRevenueIndex, descendingOrder, expectedRevenue, gainCurve, liftCurve, revenueGainCurve } from './revenueGain.ts';
 
 describe('revenue gain', () => {
   const score = Float32Array.of(0.9, 0.8, 0.8, 0.3, 0.1, 0.05);
@@ -33,6 +33,24 @@ describe('revenue gain', () => {
     expect(c.revenue).toBe(130);
     expect(c.shareOfRevenue).toBeCloseTo(130 / 180, 12);
     expect(capturedRevenueAt(score, revenue, 0).shareOfRevenue).toBe(1);
+  });
+
+  it('curves given the score\'s descending order (one sort for several) equal those that sort for themselves', () => {
+    const score = Float64Array.from({ length: 500 }, (_, i) => ((i * 7919) % 97) / 97);
+    const revenue = Float64Array.from(score, (p, i) => (i % 3 === 0 ? 10 + 50 * p : 0));
+    const ordered = Float64Array.from(revenue, (r) => (r > 0 ? 1 : 0));
+    const order = descendingOrder(score);
+    // descending, ties (there are many: 97 distinct scores) in index order
+    for (let k = 1; k < order.length; k++) {
+      const a = order[k - 1]!;
+      const b = order[k]!;
+      expect(score[a]! > score[b]! || (score[a] === score[b] && a < b)).toBe(true);
+    }
+    expect(revenueGainCurve(score, revenue, order)).toEqual(revenueGainCurve(score, revenue));
+    expect(gainCurve(score, ordered, order)).toEqual(gainCurve(score, ordered));
+    expect(liftCurve(score, ordered, order)).toEqual(liftCurve(score, ordered));
+    expect(capturedRevenueIndex(score, revenue, order)).toEqual(capturedRevenueIndex(score, revenue));
+    expect(() => gainCurve(score, ordered, order.subarray(1))).toThrow('order has 499 rows but score has 500');
   });
 
   it('expected revenue is P(order) × E[revenue | order]', () => {
