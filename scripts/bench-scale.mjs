@@ -124,6 +124,9 @@ export async function benchScale({ browser, baseUrl, distDir, log, memorySampler
     await phase('train', async () => {
       logistic = await trainOnce(page, 'wasm', 'logistic', { both: true });
       await page.getByTestId('clf-auc_roc').first().waitFor();
+      // the Revenue cell's view (the data worker scores every test session) is part of drawing the results
+      await page.waitForFunction(() => !document.querySelector('[data-testid=revenue-pending]')
+        && document.querySelector('[data-testid=revenue-cell], [data-testid=revenue-error]') !== null, null, { timeout: 600_000, polling: 100 });
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     });
     const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));

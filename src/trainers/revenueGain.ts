@@ -1,4 +1,5 @@
 /** Two-stage revenue: expected revenue per session = P(order) × E[revenue | order], and the gain, revenue-gain and lift curves. */
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 
 /** A cumulative curve over sessions sorted by score, highest first; tied scores form one step. Starts at (0, 0), ends at (1, 1). */
 export interface GainCurve {
@@ -60,9 +61,10 @@ export function descendingOrder(score: ArrayLike<number>): Uint32Array {
 }
 
 /** Cumulative share of `value` captured as sessions are targeted in descending score (`order`: `descendingOrder(score)`). */
-function cumulativeCurve(score: ArrayLike<number>, value: ArrayLike<number>, what: string, order = descendingOrder(score)): GainCurve {
+function cumulativeCurve(score: ArrayLike<number>, value: ArrayLike<number>, what: string, given?: Uint32Array): GainCurve {
   const total = checkInputs(score, value, what);
   const n = score.length;
+  const order = given ?? descendingOrder(score);
   if (order.length !== n) throw new Error(`order has ${order.length} rows but score has ${n}; sort this score with descendingOrder`);
   const share: number[] = [0];
   const captured: number[] = [0];
@@ -79,6 +81,8 @@ function cumulativeCurve(score: ArrayLike<number>, value: ArrayLike<number>, wha
       thresholds.push(score[row] as number);
     }
   }
+  // a sort made here is freed at once (4 bytes a session), not left to a collection an idle worker may not run
+  if (given === undefined) releaseBuffers(order);
   return { share: Float64Array.from(share), captured: Float64Array.from(captured), thresholds: Float64Array.from(thresholds) };
 }
 
@@ -129,8 +133,9 @@ export interface CapturedRevenueIndex {
 }
 
 /** Sorts the sessions by score once. */
-export function capturedRevenueIndex(score: ArrayLike<number>, revenue: ArrayLike<number>, order = descendingOrder(score)): CapturedRevenueIndex {
+export function capturedRevenueIndex(score: ArrayLike<number>, revenue: ArrayLike<number>, given?: Uint32Array): CapturedRevenueIndex {
   const total = checkInputs(score, revenue, 'revenue');
+  const order = given ?? descendingOrder(score);
   if (order.length !== score.length) throw new Error(`order has ${order.length} rows but score has ${score.length}; sort this score with descendingOrder`);
   const sorted = new Float64Array(order.length);
   const cumRevenue = new Float64Array(order.length + 1);
@@ -139,6 +144,7 @@ export function capturedRevenueIndex(score: ArrayLike<number>, revenue: ArrayLik
     sorted[k] = score[row] as number;
     cumRevenue[k + 1] = (cumRevenue[k] as number) + (revenue[row] as number);
   }
+  if (given === undefined) releaseBuffers(order);
   return { sorted, cumRevenue, total };
 }
 
