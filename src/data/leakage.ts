@@ -408,16 +408,19 @@ function rowIdentity(ds: Dataset): { hash: (r: number) => number; same: (a: numb
   return { hash, same };
 }
 
-/** How many distinct rows `ds` holds (rows equal in every column count once). */
+/**
+ * How many distinct rows `ds` holds (rows equal in every column count once), by their 53-bit hashes sorted: 8 bytes a
+ * row, freed at once, rather than a map of every row. Two rows that collide count once, which can only make fewer
+ * columns look like relabellings.
+ */
 function distinctRows(ds: Dataset): number {
-  const { hash, same } = rowIdentity(ds);
-  const first = new Map<number, number[]>();
-  let distinct = 0;
-  for (let r = 0; r < ds.rows; r++) {
-    const h = hash(r);
-    const list = first.get(h);
-    if (list === undefined) { first.set(h, [r]); distinct++; } else if (!list.some((o) => same(o, r))) { list.push(r); distinct++; }
-  }
+  const { hash } = rowIdentity(ds);
+  const hashes = new Float64Array(ds.rows);
+  for (let r = 0; r < ds.rows; r++) hashes[r] = hash(r);
+  hashes.sort();
+  let distinct = ds.rows > 0 ? 1 : 0;
+  for (let r = 1; r < hashes.length; r++) if (hashes[r] !== hashes[r - 1]) distinct++;
+  releaseBuffers(hashes);
   return distinct;
 }
 
