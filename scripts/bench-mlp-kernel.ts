@@ -50,7 +50,7 @@ const paths: Path[] = [await kernelPath(false)];
 if (relaxedSimdSupported()) paths.push(await kernelPath(true));
 paths.push({
   name: 'tfjs',
-  step: async (start) => void (await batchGradient(tf, { X, cols, y, w }, { shape, params, loss: 'bce', dropout: 0, nextSeed: () => 0 }, order, start, batch, [])),
+  step: async (start) => void (await batchGradient(tf, { X, cols, y, w }, { shape, params, loss: 'bce', dropout: 0, nextSeed: () => 0 }, order, start, batch)),
   wall: [], cpu: [], fwdCpu: [],
 });
 const cpuMs = (): number => {

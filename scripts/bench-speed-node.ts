@@ -13,8 +13,7 @@ import { buildModelMatrix } from '../src/data/encode.ts';
 import { loadParquet } from '../src/data/load.ts';
 import { binaryLabels } from '../src/data/validate.ts';
 import { availableParallelism } from 'node:os';
-import { createNodeGradientHelpers } from '../src/pipeline/mlpGradientThreads.ts';
-import { mlpSharing, mlpTeamChoice } from '../src/workers/mlpSharing.ts';
+import { mlpTeamChoice } from '../src/workers/mlpSharing.ts';
 import { createNodeTeamThreads } from '../src/pipeline/mlpTeamThreads.ts';
 import type { TeamThreads } from '../src/workers/mlpTeamProtocol.ts';
 import { registerNodeBackends } from '../src/trainers/backends.node.ts';
@@ -40,21 +39,11 @@ await registerNodeBackends(tf);
 await tf.setBackend('wasm');
 await tf.ready();
 const config = { ...DEFAULT_CLASSIFIER_CONFIG, model, ...(model === 'mlp' ? { epochs: Number(values.epochs), patience: 99 } : {}) } as const;
-// the MLP's batches shared between this thread and helper threads (`mlpGradient.ts`): `--workers 1|2`, or `auto`: the
-// training thread's own choice (`mlpSharing`, a measured probe)
-const gradientThreads: ReturnType<typeof createNodeGradientHelpers>[] = [];
-const sharing = mlpSharing(tf, availableParallelism(), (count) => {
-  const started = createNodeGradientHelpers(count);
-  gradientThreads.push(started);
-  return started.helpers;
-});
-// the MLP's step: `--mlp-path tfjs|wasm-simd|wasm-relaxed-simd`, or auto (the trainer's choice, `mlpPathFor`); the
-// kernel runs alone, so batches are shared with helper threads only on tfjs's step
+// the MLP's step: `--mlp-path tfjs|wasm-simd|wasm-relaxed-simd`, or auto (the trainer's choice, `mlpPathFor`)
 const mlpPath = checkMlpPath(values['mlp-path']);
 const onKernel = mlpPathFor('wasm', DEFAULT_CLASSIFIER_CONFIG.dropout, mlpPath);
 const workersAsked = values.workers === 'auto' ? undefined : Number(values.workers);
 const sharingJob = { cols: matrix.cols, hiddenUnits: DEFAULT_CLASSIFIER_CONFIG.hiddenUnits, batchSize: DEFAULT_CLASSIFIER_CONFIG.batchSize, relaxed: onKernel.relaxed };
-const choice = model === 'mlp' && !onKernel.kernel ? await sharing(sharingJob, workersAsked) : null;
 // on the kernel, `--workers` is the team's threads (`mlpTeam.ts`), or auto: the training thread's probe (`mlpTeamChoice`)
 const teams: TeamThreads[] = [];
 const team = model === 'mlp' && onKernel.kernel
@@ -97,7 +86,7 @@ for (let i = 0; i < Number(values.repeats); i++) {
     threadMarks.push(threadCpuMs());
   };
   const r = await trainClassifier({
-    tf, matrix, y, config, onEpoch, mlpPath, ...(choice && choice.helpers.length > 0 ? { mlpHelpers: choice.helpers } : {}),
+    tf, matrix, y, config, onEpoch, mlpPath,
     ...(team !== null && team.followers !== null ? { mlpTeam: { threads: team.threads, followers: team.followers } } : {}),
   });
   fitMs.push(r.trainMs);
@@ -112,7 +101,5 @@ for (let i = 0; i < Number(values.repeats); i++) {
   pathRun = r.mlpPath ?? null;
   threadsRun = r.mlpThreads ?? null;
 }
-for (const t of gradientThreads) t.close();
 for (const t of teams) t.terminate();
-const workers = team?.threads ?? (choice === null ? 1 : choice.helpers.length + 1);
-process.stdout.write(`${JSON.stringify({ mlp_path: pathRun, threads_run: threadsRun, workers, workers_chosen_by: team?.chosenBy ?? choice?.chosenBy ?? null, sharing_probe: team?.probe ?? choice?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);
+process.stdout.write(`${JSON.stringify({ mlp_path: pathRun, threads_run: threadsRun, workers: team?.threads ?? 1, workers_chosen_by: team?.chosenBy ?? null, sharing_probe: team?.probe ?? null, fit_ms_all: fitMs, ms_per_epoch_all: msPerEpoch, cpu_ms_per_epoch_all: cpuMsPerEpoch, busiest_threads_cpu_ms_per_epoch_all: busiestThreadsMs, auc, rows: matrix.rows })}\n`);

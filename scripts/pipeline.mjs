@@ -35,7 +35,7 @@ export async function buildPipelineBundle(outdir = defaultOutdir) {
   fs.rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { cli: 'src/pipeline/cli.ts', trainThread: 'src/pipeline/trainThread.ts', mlpGradientThread: 'src/pipeline/mlpGradientThread.ts', mlpTeamThread: 'src/pipeline/mlpTeamThread.ts', treeUnitThread: 'src/pipeline/treeUnitThread.ts' },
+    entryPoints: { cli: 'src/pipeline/cli.ts', trainThread: 'src/pipeline/trainThread.ts', mlpTeamThread: 'src/pipeline/mlpTeamThread.ts', treeUnitThread: 'src/pipeline/treeUnitThread.ts' },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -7,27 +7,14 @@ import { trainRegressor } from '../trainers/regressor.ts';
 import { mlpPathFor } from '../trainers/mlp.ts';
 import type { BackendName, BatchProgress, EpochLog } from '../trainers/types.ts';
 import { outcomeTransferables, resolveTrainJob, withWarnings, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from '../workers/trainProtocol.ts';
-import { mlpSharing, mlpTeamChoice } from '../workers/mlpSharing.ts';
+import { mlpTeamChoice } from '../workers/mlpSharing.ts';
 import { createNodeTeamThreads } from './mlpTeamThreads.ts';
 import type { MlpTeamSpec } from '../trainers/mlpTeam.ts';
 import { serveRequests, type RequestContext, type WorkerScope } from '../workers/workerServer.ts';
-import { createNodeGradientHelpers } from './mlpGradientThreads.ts';
 import { createNodeTreeUnitRunner } from './treeUnitThreads.ts';
 import { throttledProtocol, type TreeUnitRunner } from '../trainers/trees/treeProtocol.ts';
 
 declare const self: WorkerScope;
-
-/** Whether an MLP classifier's batches are shared with helper threads: measured once per thread (`mlpSharing.ts`). */
-const sharing = mlpSharing(tf, availableParallelism(), (count) => createNodeGradientHelpers(count).helpers);
-
-/** Helpers for a classifier MLP on wasm (they run wasm; another backend's numbers would differ). */
-async function mlpHelpers(job: TrainJob, backend: BackendName): Promise<{ mlpHelpers?: Awaited<ReturnType<typeof sharing>>['helpers'] }> {
-  if (job.kind !== 'classifier' || job.config.model !== 'mlp' || backend !== 'wasm') return {};
-  // the wasm kernel's step runs here alone (the helpers differentiate with tfjs): no probe, no helpers
-  if (mlpPathFor(backend, job.config.dropout).kernel) return {};
-  const { helpers } = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, undefined);
-  return helpers.length > 0 ? { mlpHelpers: helpers } : {};
-}
 
 /** The kernel's team (`mlpTeam.ts`): threads decided once per training thread by a measured probe. */
 const teamChoice = mlpTeamChoice(availableParallelism(), true, (count) => createNodeTeamThreads(count, 'pipeline'));
@@ -59,7 +46,7 @@ async function train(job: TrainJob, { signal, progress }: RequestContext<TrainPr
   const onBatchProgress = (p: BatchProgress) => progress({ kind: 'batch', progress: p });
   const onTreeProtocol = throttledProtocol((p) => progress({ kind: 'protocol', progress: p }), 250);
   const outcome: TrainOutcome = job.kind === 'classifier'
-    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpHelpers(job, wanted)), ...(await mlpTeam(job, wanted)), ...treeRunnerFor(job), onTreeProtocol }) }
+    ? { kind: 'classifier', result: await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}), ...(await mlpTeam(job, wanted)), ...treeRunnerFor(job), onTreeProtocol }) }
     : { kind: 'regressor', result: await trainRegressor({ tf, matrix: job.matrix, revenue: job.revenue, isOrdered: job.isOrdered, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, ...(job.split ? { split: job.split } : {}) }) };
   return { outcome, backend: wanted };
 }

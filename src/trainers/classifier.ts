@@ -186,7 +186,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
       hiddenUnits: config.hiddenUnits, dropout: config.dropout, l2: config.l2, learningRate: config.learningRate,
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
-      ...(o.mlpHelpers ? { helpers: o.mlpHelpers } : {}), ...(o.mlpPath ? { path: o.mlpPath } : {}), ...(o.mlpTeam ? { team: o.mlpTeam } : {}),
+      ...(o.mlpPath ? { path: o.mlpPath } : {}), ...(o.mlpTeam ? { team: o.mlpTeam } : {}),
     });
     ({ layers, history, converged, msPerEpoch } = fit);
     mlpPath = { mlpPath: fit.path, mlpPathWhy: fit.pathWhy, mlpThreads: fit.threads };

@@ -3,7 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { DenseLayer } from './bundle.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
-import { batchGradient, type GradientSettings, type MlpGradientHelper } from './mlpGradient.ts';
+import { batchGradient, type GradientSettings } from './mlpGradient.ts';
 import type { MlpKernelJob } from './mlpKernel.ts';
 import { openMlpKernelJob, type MlpTeamSpec } from './mlpTeam.ts';
 import { adamStep, createAdam, forwardPass, kernelMask, layerTensors, packLayers, parameterLayout, unpackLayers } from './mlpStep.ts';
@@ -39,8 +39,6 @@ export interface MlpOptions {
   readonly onBatch?: (batch: number) => void;
   readonly signal?: AbortSignal;
   readonly now?: Clock;
-  /** workers that differentiate slices of each batch in parallel with this one (`mlpGradient.ts`); none: all here */
-  readonly helpers?: readonly MlpGradientHelper[];
   /** threads that share each batch on the fused kernel (`mlpTeam.ts`); absent: the kernel runs on this thread alone */
   readonly team?: MlpTeamSpec;
   /** which step computes the gradients: 'auto' (`mlpPathFor`), or a path forced (the bench's A/B, tests) */
@@ -244,8 +242,8 @@ async function trainMlpClosing(o: MlpOptions, closers: (() => Promise<void>)[]):
   };
 
   /**
-   * One Adam step: the gradient and the batch's Σ w·loss and Σ w come back in ONE read per worker (`batchGradient`:
-   * slices of the batch go to the helper workers, if any). Returns the batch's n · Σ w·loss / Σ w (the epoch loss is
+   * One Adam step: the gradient and the batch's Σ w·loss come from the kernel (on its team's threads, if any) or, on
+   * tfjs's step, with Σ w in ONE read (`batchGradient`). Returns the batch's n · Σ w·loss / Σ w (the epoch loss is
    * their sum).
    */
   const gradientSettings: GradientSettings = { shape: init, params, loss: o.loss, dropout: o.dropout, nextSeed };
@@ -258,7 +256,6 @@ async function trainMlpClosing(o: MlpOptions, closers: (() => Promise<void>)[]):
   if (kernelJob !== null) closers.push(() => kernelJob.close());
   const order = kernelJob?.order ?? new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
-  const helpers = o.helpers ?? [];
   const scaled = new Float32Array(layout.size);
   const trainStep = async (start: number, n: number): Promise<number> => {
     if (kernelJob !== null) {
@@ -270,7 +267,7 @@ async function trainMlpClosing(o: MlpOptions, closers: (() => Promise<void>)[]):
       adamStep(params, scaled, adam, o.learningRate, epsilon, l2Factors);
       return (n * weightedLoss) / weightSum;
     }
-    const values = await batchGradient(tf, trainRows, gradientSettings, order, start, n, helpers);
+    const values = await batchGradient(tf, trainRows, gradientSettings, order, start, n);
     adamStep(params, values.subarray(0, layout.size), adam, o.learningRate, epsilon, l2Factors);
     return (n * (values[layout.size] ?? Number.NaN)) / (values[layout.size + 1] ?? Number.NaN);
   };

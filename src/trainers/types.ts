@@ -4,7 +4,6 @@ import type { ModelBundle } from './bundle.ts';
 import type { TreeBundle } from './trees/treeBundle.ts';
 import type { ClassifierConfig, RegressorConfig } from './config.ts';
 import type { PhaseTimings } from './phases.ts';
-import type { MlpGradientHelper } from './mlpGradient.ts';
 import type { MlpKernelPath } from './mlpKernel.ts';
 import type { MlpTeamSpec } from './mlpTeam.ts';
 import type { RowSplit } from './splitPlan.ts';
@@ -65,8 +64,6 @@ export interface TrainingHooks {
   readonly dataSha256?: string;
   /** rows of fit/validation/test chosen by the caller (time, group, test file); default: the classifier's random split */
   readonly split?: RowSplit;
-  /** workers that differentiate slices of each MLP batch alongside this one (`mlpGradient.ts`); none: all here */
-  readonly mlpHelpers?: readonly MlpGradientHelper[];
   /** the MLP's step: 'auto' (the wasm kernel on CPU backends without dropout, `mlpPathFor`), or one forced (the bench) */
   readonly mlpPath?: MlpPathRequest;
   /** threads that share each MLP batch on the fused kernel (`mlpTeam.ts`); absent: one */

@@ -1,8 +1,6 @@
 /** The browser's worker clients: each a `WorkerClient` around its module Web Worker (Vite bundles the worker from the URL). */
 import type { DataOps } from './dataProtocol.ts';
 import { importanceTransferables, shapTransferables, type ImportanceOps } from './importanceProtocol.ts';
-import { gradientJobTransferables, workerGradientHelper, type MlpGradientOps } from './mlpGradientProtocol.ts';
-import type { MlpGradientHelper } from '../trainers/mlpGradient.ts';
 import { teamThreads, type MlpTeamOps, type TeamThreads } from './mlpTeamProtocol.ts';
 import { jobTransferables, type TrainOps } from './trainProtocol.ts';
 import { TREE_UNIT_CANCEL_GRACE_MS, workerTreeUnitRunner, type TreeUnitOps } from './treeUnitProtocol.ts';
@@ -32,18 +30,6 @@ export function createImportanceClient(name = 'importance'): WorkerClient<Import
     name,
     create: () => browserWorkerEndpoint(new Worker(new URL('./importance.worker.ts', import.meta.url), { type: 'module', name })),
     transferInput: { run: importanceTransferables, shap: shapTransferables, shapBlock: shapTransferables },
-  });
-}
-
-/** MLP gradient helpers, started by a training worker (nested workers): each differentiates slices of the batches. */
-export function createMlpGradientHelpers(count: number, owner: string): MlpGradientHelper[] {
-  return Array.from({ length: count }, (_, i) => {
-    const name = `${owner}-mlp-${i + 1}`;
-    return workerGradientHelper(new WorkerClient<MlpGradientOps>({
-      name,
-      create: () => browserWorkerEndpoint(new Worker(new URL('./mlpGradient.worker.ts', import.meta.url), { type: 'module', name })),
-      transferInput: { gradient: gradientJobTransferables },
-    }));
   });
 }
 

@@ -13,11 +13,10 @@ import { checkMlpPath, mlpPathFor } from '../trainers/mlp.ts';
 import type { BackendName, BatchProgress, EpochLog, MlpPathRequest } from '../trainers/types.ts';
 import { doneTransferables, jobRowArrays, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
-import { createMlpGradientHelpers, createMlpTeamThreads, createTreeUnitRunner } from './clients.ts';
-import { mlpSharing, mlpTeamChoice } from './mlpSharing.ts';
+import { createMlpTeamThreads, createTreeUnitRunner } from './clients.ts';
+import { mlpTeamChoice, type TeamChoice } from './mlpSharing.ts';
 import type { TeamThreads } from './mlpTeamProtocol.ts';
-import type { MlpTeamSpec, TeamProbe } from '../trainers/mlpTeam.ts';
-import type { MlpGradientHelper, SharingProbe } from '../trainers/mlpGradient.ts';
+import type { MlpTeamSpec } from '../trainers/mlpTeam.ts';
 import { canShareMemory } from './sharedMemory.ts';
 import { throttledProtocol, type TreeUnitRunner } from '../trainers/trees/treeProtocol.ts';
 import { serveRequests, type RequestContext } from './workerServer.ts';
@@ -48,39 +47,19 @@ function settleWasmThreads(requested: number | undefined, log: (message: string)
   applyWasmThreads(wasmThreads.threads, navigator, setThreadsCount);
 }
 
-/** The helpers an MLP batch is shared with (decided once per worker, `mlpSharing.ts`), and the last answer, for the bench. */
-const sharing = mlpSharing(tf, logicalCores, (count) => createMlpGradientHelpers(count, self.name || 'train'));
-/** batch slices the helpers answered in this worker's life (the bench and e2e read it: proof that they ran) */
-let slicesFromHelpers = 0;
 /** The threads of the kernel's team (`mlpTeam.ts`): decided once per worker, one where the page is not cross-origin isolated. */
 let teamThreads: TeamThreads | null = null;
 const teamChoice = mlpTeamChoice(logicalCores, canShareMemory(self), (count) => (teamThreads = createMlpTeamThreads(count, self.name || 'train')));
-/** the last MLP's sharing, by helpers or by a team, for the bench */
-let lastSharing: { readonly workers: number; readonly chosenBy: string; readonly probe: SharingProbe | TeamProbe | null; readonly by: 'kernel team' | 'tfjs helpers' } | null = null;
+/** the last MLP's team choice, for the bench */
+let lastSharing: TeamChoice | null = null;
 
 /** The kernel team of a classifier MLP on the fused kernel: its threads and followers when more than one; none otherwise. */
 async function mlpTeamFor(job: TrainJob, requested: number | undefined, path: MlpPathRequest): Promise<{ mlpTeam?: MlpTeamSpec }> {
   const chosen = mlpPathFor(tf.getBackend(), job.config.dropout, path);
   if (job.kind !== 'classifier' || job.config.model !== 'mlp' || !chosen.kernel) return {};
   const team = await teamChoice({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize, relaxed: chosen.relaxed }, requested);
-  lastSharing = { workers: team.threads, chosenBy: team.chosenBy, probe: team.probe, by: 'kernel team' };
+  lastSharing = team;
   return team.threads > 1 && team.followers !== null ? { mlpTeam: { threads: team.threads, followers: team.followers } } : {};
-}
-
-/** Helpers for a classifier MLP on wasm (they run wasm: another backend's numbers would differ); none otherwise. */
-async function mlpHelpersFor(job: TrainJob, requested: number | undefined, path: MlpPathRequest): Promise<MlpGradientHelper[]> {
-  if (job.kind !== 'classifier' || job.config.model !== 'mlp' || tf.getBackend() !== 'wasm') return [];
-  // the wasm kernel's step runs here alone (the helpers differentiate with tfjs): no probe, no helpers
-  if (mlpPathFor(tf.getBackend(), job.config.dropout, path).kernel) return [];
-  const shared = await sharing({ cols: job.matrix.cols, hiddenUnits: job.config.hiddenUnits, batchSize: job.config.batchSize }, requested);
-  lastSharing = { workers: shared.helpers.length + 1, chosenBy: shared.chosenBy, probe: shared.probe, by: 'tfjs helpers' };
-  return shared.helpers.map((h) => ({
-    gradient: async (slice) => {
-      const part = await h.gradient(slice);
-      slicesFromHelpers++;
-      return part;
-    },
-  }));
 }
 
 /**
@@ -120,9 +99,8 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
     order,
     async () => {
       if (job.kind === 'classifier') {
-        const mlpHelpers = await mlpHelpersFor(job, mlpWorkersAsked, mlpPath);
         const team = await mlpTeamFor(job, mlpWorkersAsked, mlpPath);
-        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, mlpPath, ...(job.split ? { split: job.split } : {}), ...(mlpHelpers.length > 0 ? { mlpHelpers } : {}), ...team, ...treeRunnerFor(job), onTreeProtocol });
+        const result = await trainClassifier({ tf, matrix: job.matrix, y: job.y, config: job.config, onEpoch, onBatchProgress, signal, dataSha256: job.dataSha256, mlpPath, ...(job.split ? { split: job.split } : {}), ...team, ...treeRunnerFor(job), onTreeProtocol });
         return { kind: 'classifier', result };
       }
       const result = await trainRegressor({
@@ -155,11 +133,9 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
   wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : null,
   wasmThreadsChosenBy: wasmThreads?.chosenBy ?? null,
   logicalCores,
-  mlpWorkers: lastSharing?.workers ?? null,
+  mlpWorkers: lastSharing?.threads ?? null,
   mlpWorkersChosenBy: lastSharing?.chosenBy ?? null,
   mlpSharingProbe: lastSharing?.probe ?? null,
-  mlpSharedBy: lastSharing?.by ?? null,
-  mlpSlicesFromHelpers: slicesFromHelpers,
   mlpTeamSlices: teamThreads?.slicesServed ?? 0,
 });
 

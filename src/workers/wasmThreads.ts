@@ -5,9 +5,9 @@
  */
 
 /**
- * Threads per logical core. 0.5 is tfjs's own default (1 thread on 2 cores); the bench measures the MLP epoch with 1
- * and with 2 threads in one run (`speed.mlp.browser.wasm_1t.ms_per_epoch`, `_2t`): set 1 here when 2 threads win on an
- * idle machine. On the shared 2-core machine, loaded by other work, 2 threads measured slower (each waits for the other).
+ * Threads per logical core. 0.5 is tfjs's own default (1 thread on 2 cores). tfjs's MLP step measured 1 and 2 threads
+ * within 1 % (`?wasmThreads=`); the MLP now trains on the fused kernel, whose threads are its team's (`mlpTeam.ts`). On
+ * the shared 2-core machine, loaded by other work, 2 threads measured slower (each waits for the other).
  */
 export const WASM_THREAD_SHARE = 0.5;
 
