@@ -187,6 +187,8 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
       batchSize: config.batchSize, epochs: config.epochs, patience: config.patience, seed: config.seed,
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}), ...(o.onBatchProgress ? { onBatchProgress: o.onBatchProgress } : {}), ...(o.signal ? { signal: o.signal } : {}), now,
       ...(o.mlpPath ? { path: o.mlpPath } : {}), ...(o.mlpTeam ? { team: o.mlpTeam } : {}),
+      // the scaled fit and validation rows were made here for the MLP: the kernel's copy is the one it reads
+      releaseRows: true,
     });
     ({ layers, history, converged, msPerEpoch } = fit);
     mlpPath = { mlpPath: fit.path, mlpPathWhy: fit.pathWhy, mlpThreads: fit.threads };

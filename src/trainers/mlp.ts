@@ -1,6 +1,7 @@
 /** Multilayer perceptron with a hand-written training loop: class-weighted loss, seeded init and shuffling, early stopping, cancel. */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { DenseLayer } from './bundle.ts';
+import { releaseBuffers } from '../data/releaseBuffers.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { batchGradient, type GradientSettings } from './mlpGradient.ts';
@@ -41,6 +42,11 @@ export interface MlpOptions {
   readonly now?: Clock;
   /** threads that share each batch on the fused kernel (`mlpTeam.ts`); absent: the kernel runs on this thread alone */
   readonly team?: MlpTeamSpec;
+  /**
+   * X and validX were made for this training alone: once the kernel holds its copy of them they are freed
+   * (`releaseBuffers`), so a ten-times file's fit rows (~140 MB) are not held twice while it trains
+   */
+  readonly releaseRows?: boolean;
   /** which step computes the gradients: 'auto' (`mlpPathFor`), or a path forced (the bench's A/B, tests) */
   readonly path?: MlpPathRequest;
 }
@@ -254,6 +260,7 @@ async function trainMlpClosing(o: MlpOptions, closers: (() => Promise<void>)[]):
     ? await openMlpKernelJob(chosen.relaxed, { X: o.X, cols: o.cols, y: o.y, w: wTrain, validX: o.validX }, [o.cols, ...o.hiddenUnits, 1], o.loss, o.team)
     : null;
   if (kernelJob !== null) closers.push(() => kernelJob.close());
+  if (kernelJob !== null && o.releaseRows === true) releaseBuffers(o.X, o.validX);
   const order = kernelJob?.order ?? new Uint32Array(o.rows);
   for (let i = 0; i < o.rows; i++) order[i] = i;
   const scaled = new Float32Array(layout.size);
