@@ -3,7 +3,10 @@ the bundled data (the same stratified split as the workbench) and prints one JSO
 
 Run through the pinned peer: node scripts/pythonPeer.mjs python scripts/bench-trees-peer.py <parquet> <seed> <variant> <models>
   variant: "leakfree" (engagement_depth dropped) or "capped" (engagement_depth capped at 4)
-  models:  comma list of hgb, rf, flow, flowcv, reg, tuned
+  models:  comma list of hgb, rf, flow, flowcv, reg, tuned, rfflow
+  rfflow: RandomForestClassifier(200, max_depth=15, min_samples_split=5, class_weight="balanced", n_jobs=2) through
+  TunedThresholdClassifierCV(scoring="f1", cv=5, refit=True) on every training row: test F1 at its tuned threshold (ours:
+  `trees.rf.flow_f1_at_valid_threshold`, the Train cell's default protocol with the forest); six forest fits
   flow: the workbench's Train-cell protocol on the same rows: HGB (early stopping) fitted on the fit rows with the
   validation slice (train_test_split of the sorted training rows, 15 %, seed + 1) as X_val, the F1-maximising threshold
   on that slice, test F1 at it (ours: `trees.gbdt.flow_f1_validation_slice`); then the workbench's default protocol, the
@@ -66,6 +69,15 @@ for name in models:
         _, oracle = best_f1_threshold(y[test], tuned.estimator_.predict_proba(X[test])[:, 1])
         out[name] = {"threshold": float(tuned.best_threshold_), "cv_f1": round(float(tuned.best_score_), 5),
                      "f1": round(float(f1_score(y[test], tuned.predict(X[test]))), 5), "oracle_f1": round(oracle, 5)}
+        continue
+    if name == "rfflow":
+        forest = RandomForestClassifier(n_estimators=200, max_depth=15, min_samples_split=5, class_weight="balanced", n_jobs=2, random_state=seed)
+        t0 = time.perf_counter()
+        tuned = TunedThresholdClassifierCV(forest, scoring="f1", cv=5, refit=True, random_state=seed).fit(X[train], y[train])
+        fit_ms = (time.perf_counter() - t0) * 1000
+        pt = tuned.estimator_.predict_proba(X[test])[:, 1]
+        out[name] = {"f1": round(float(f1_score(y[test], tuned.predict(X[test]))), 5), "auc": round(float(roc_auc_score(y[test], pt)), 5),
+                     "threshold": float(tuned.best_threshold_), "fit_ms": round(fit_ms, 1)}
         continue
     if name == "reg":
         # the workbench's splits are scikit-learn's rows in ascending order: sort, then split again as it does
@@ -132,7 +144,7 @@ for name in models:
     elif name == "rf":
         model = RandomForestClassifier(n_estimators=200, max_depth=15, min_samples_split=5, class_weight="balanced", n_jobs=2, random_state=seed)
     else:
-        raise SystemExit(f"model {name!r} is not hgb, rf, flow, flowcv, reg or tuned")
+        raise SystemExit(f"model {name!r} is not hgb, rf, flow, flowcv, reg, tuned or rfflow")
     t0 = time.perf_counter()
     model.fit(X[train], y[train])
     fit_ms = (time.perf_counter() - t0) * 1000

@@ -10,6 +10,7 @@
  * (ours and scikit-learn's through the validation-slice protocol), the default protocol's training time, the regressor's
  * test RMSE with gbdt (boosting from the linear model, its default), gbdt from the mean, rf and the linear default, and scikit-learn's HGB, forest and ridge through the same flow (trees.regression.*), predict time of the test rows and TreeSHAP time for 1,000 rows.
  */
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -24,7 +25,8 @@ import { trainRegressor } from '../src/trainers/regressor.ts';
 import { DEFAULT_GBDT_PARAMS, fitGbdt } from '../src/trainers/trees/boosting.ts';
 import { outputFromRaw, predictRaw, type TreeEnsemble } from '../src/trainers/trees/ensemble.ts';
 import { DEFAULT_FOREST_PARAMS, fitForest } from '../src/trainers/trees/forest.ts';
-import { DEFAULT_TREE_SETTINGS, trainTreeClassifier } from '../src/trainers/trees/treeClassifier.ts';
+import { DEFAULT_TREE_SETTINGS, trainTreeClassifier, type TreeClassifierResult } from '../src/trainers/trees/treeClassifier.ts';
+import { createNodeTreeUnitRunner } from '../src/pipeline/treeUnitThreads.ts';
 import { treeShap } from '../src/trainers/trees/treeShap.ts';
 import { binRows } from '../src/trainers/trees/binning.ts';
 import { groupIdenticalRows } from '../src/trainers/trees/rowGroups.ts';
@@ -37,7 +39,9 @@ interface PeerModel { readonly fit_ms: number; readonly predict_ms: number; read
 interface PeerFlow { readonly n_iter: number; readonly auc: number; readonly threshold: number; readonly f1_at_valid_threshold: number; readonly oracle_f1: number }
 /** The peer's run of the Train regressor cell's default flow: test RMSE in dollars (converting rows, log1p, smearing). */
 interface PeerRegression { readonly hgb_rmse: number; readonly hgb_n_iter: number; readonly linear_rmse: number; readonly rf_rmse?: number; readonly fit_rows: number; readonly valid_rows: number; readonly test_rows: number }
-interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly flow?: PeerFlow; readonly reg?: PeerRegression; readonly train_rows: number; readonly test_rows: number }
+/** The peer's forest through TunedThresholdClassifierCV(cv=5, refit=True): test F1 at its tuned threshold, AUC, wall time of the fit. */
+interface PeerRfFlow { readonly f1: number; readonly auc: number; readonly threshold: number; readonly fit_ms: number }
+interface PeerRun { readonly hgb?: PeerModel; readonly rf?: PeerModel; readonly flow?: PeerFlow; readonly rfflow?: PeerRfFlow; readonly reg?: PeerRegression; readonly train_rows: number; readonly test_rows: number }
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,10 +56,12 @@ const collectGarbage = ((): (() => void) => {
 })();
 
 /** Runs the bench; `log` gets progress lines. */
-export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
+export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly peerRfFlow?: boolean; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
   const log = options.log ?? (() => undefined);
   const seeds = options.seeds ?? [42, 43, 44];
   const withRf = options.rf ?? true;
+  // scikit-learn's forest through TunedThresholdClassifierCV(cv=5, refit=True): six forest fits per seed (minutes)
+  const peerRfFlow = options.peerRfFlow ?? true;
   const path = options.dataPath ?? new URL('../public/data/training_data.parquet', import.meta.url).pathname;
   const leakFree = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue', 'engagement_depth']) });
   const capped = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue']), cap: { column: 'engagement_depth', max: 4 } });
@@ -77,6 +83,17 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const oracleF1: number[] = [];
   const peerFlow = { f1: [] as number[], auc: [] as number[], oracleF1: [] as number[] };
   const flowAuc: number[] = [];
+  // both tree models' default protocol, its fits one after another in this thread or at once on helper threads
+  const flowMsBy = { gbdt: { sequential: [] as number[], parallel: [] as number[] }, rf: { sequential: [] as number[], parallel: [] as number[] } };
+  const flowPhasesBy = {
+    gbdt: { sequential: [] as Array<Readonly<Record<string, number>>>, parallel: [] as Array<Readonly<Record<string, number>>> },
+    rf: { sequential: [] as Array<Readonly<Record<string, number>>>, parallel: [] as Array<Readonly<Record<string, number>>> },
+  };
+  const flowF1By = { gbdt: [] as number[], rf: [] as number[] };
+  const flowAucBy = { gbdt: [] as number[], rf: [] as number[] };
+  const flowOracleBy = { gbdt: [] as number[], rf: [] as number[] };
+  const peerFlowRf = { f1: [] as number[], auc: [] as number[], ms: [] as number[] };
+  const helpers = createNodeTreeUnitRunner(Math.max(1, Math.min(7, availableParallelism())));
   const flowF1Capped: number[] = [];
   const predictMs = { gbdt: [] as number[], rf: [] as number[] };
   const shapMs = { gbdt: [] as number[], rf: [] as number[] };
@@ -104,7 +121,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const weight = yTrain.map((v) => (v === 1 ? w1 : w0));
 
     log(`seed ${seed}: scikit-learn (hgb${withRf ? ', rf' : ''})`);
-    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? 'hgb,rf,flow,reg' : 'hgb,flow,reg'])) as PeerRun;
+    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? `hgb,rf,flow,reg${peerRfFlow ? ',rfflow' : ''}` : 'hgb,flow,reg'])) as PeerRun;
     if (peer.train_rows !== train.length || peer.test_rows !== test.length) throw new Error(`the peer split ${peer.train_rows}/${peer.test_rows} rows, ours ${train.length}/${test.length}; the splits must agree`);
 
     // ours, as the peer: every training row, 100 iterations, no early stopping, binning included in the time
@@ -153,13 +170,45 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     }
 
     // the workbench's own flow with its default protocol: boosting on the fit rows early-stopped on the validation slice,
-    // the threshold on 5-fold out-of-fold scores of every training row, the model refitted on all of them; test metrics
-    const flowConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS, seed };
+    // the threshold on 5-fold out-of-fold scores of every training row, the model refitted on all of them; test metrics.
+    // Each model twice, interleaved (ABBA over the seeds): its fits one after another in this thread, and the fit-row model
+    // and the fold models at once on helper threads (as the page's training worker runs them); the two must agree exactly.
     const flowMatrix = { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names };
-    const flow = await trainTreeClassifier({ matrix: flowMatrix, y, config: flowConfig });
+    const flowConfig = { ...DEFAULT_CLASSIFIER_CONFIG, model: 'gbdt' as const, trees: DEFAULT_TREE_SETTINGS, seed };
+    const parallelFirst = seeds.indexOf(seed) % 2 === 1;
+    const flows = { gbdt: null as TreeClassifierResult | null, rf: null as TreeClassifierResult | null };
+    for (const model of withRf ? ['gbdt', 'rf'] as const : ['gbdt'] as const) {
+      const config = { ...flowConfig, model };
+      const timed: Partial<Record<'sequential' | 'parallel', TreeClassifierResult>> = {};
+      for (const mode of parallelFirst ? ['parallel', 'sequential'] as const : ['sequential', 'parallel'] as const) {
+        timed[mode] = await trainTreeClassifier({ matrix: flowMatrix, y, config, ...(mode === 'parallel' ? { runner: helpers.runner } : {}) });
+      }
+      const { sequential, parallel } = timed;
+      if (!sequential || !parallel) throw new Error(`the ${model} flow did not run in both modes`);
+      if (sequential.threshold !== parallel.threshold || sequential.testProba.some((v, i) => v !== parallel.testProba[i])) {
+        throw new Error(`the ${model} flow on helper threads differs from the one in this thread (threshold ${parallel.threshold} against ${sequential.threshold}); they must agree exactly`);
+      }
+      flowMsBy[model].sequential.push(sequential.trainMs);
+      flowMsBy[model].parallel.push(parallel.trainMs);
+      flowPhasesBy[model].sequential.push(sequential.phaseMs ?? {});
+      flowPhasesBy[model].parallel.push(parallel.phaseMs ?? {});
+      flowF1By[model].push(parallel.metrics.f1_score);
+      flowAucBy[model].push(parallel.metrics.auc_roc);
+      flowOracleBy[model].push(parallel.metrics.oracle_f1);
+      flows[model] = parallel;
+      log(`seed ${seed}: ${model} default protocol f1 ${parallel.metrics.f1_score.toFixed(4)} auc ${parallel.metrics.auc_roc.toFixed(4)}; ${sequential.trainMs.toFixed(0)} ms one after another ${JSON.stringify(sequential.phaseMs)}, ${parallel.trainMs.toFixed(0)} ms on ${helpers.runner.parallel} helper threads ${JSON.stringify(parallel.phaseMs)}`);
+    }
+    const flow = flows.gbdt;
+    if (!flow) throw new Error('the gbdt flow did not run');
     f1.push(flow.metrics.f1_score);
     flowMs.push(flow.trainMs);
     flowPhases.push(flow.phaseMs ?? {});
+    if (withRf) {
+      peerFlowRf.f1.push(peer.rfflow?.f1 ?? Number.NaN);
+      peerFlowRf.auc.push(peer.rfflow?.auc ?? Number.NaN);
+      peerFlowRf.ms.push(peer.rfflow?.fit_ms ?? Number.NaN);
+      log(`seed ${seed}: peer rf through TunedThresholdClassifierCV(cv=5, refit=True): f1 ${peer.rfflow?.f1} auc ${peer.rfflow?.auc} (${peer.rfflow?.fit_ms} ms)`);
+    }
     // the earlier protocols on the same rows: the threshold on the validation slice, the model on the fit rows (the default
     // up to notebook schema 6), and the 5-fold threshold without the refit
     const flowSlice = await trainTreeClassifier({ matrix: flowMatrix, y, config: { ...flowConfig, thresholdFolds: 0, refit: false } });
@@ -209,6 +258,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     log(`seed ${seed}: regression rmse gbdt ${regRmse.gbdt.at(-1)?.toFixed(4)} (from the linear model, ${regTrees.at(-1)} trees with the init model's), gbdt from the mean ${regRmse.gbdtFromMean.at(-1)?.toFixed(4)} (peer hgb ${peer.reg?.hgb_rmse}), rf ${regRmse.rf.at(-1)?.toFixed(4) ?? '-'} (peer ${peer.reg?.rf_rmse ?? '-'}), linear ${regRmse.linear.at(-1)?.toFixed(4)} (peer ridge ${peer.reg?.linear_rmse})`);
     log(`seed ${seed}: flow auc ${flow.metrics.auc_roc.toFixed(4)} f1 ${flow.metrics.f1_score.toFixed(4)} (${flow.epochs} trees); capped auc ${auc.gbdtCapped.at(-1)?.toFixed(4)} (peer ${peerCapped.hgb?.auc}), flow f1 ${flowCapped.metrics.f1_score.toFixed(4)}`);
   }
+  helpers.close();
   const ratio = (ours: number[], peer: number[]): number => round(median(ours.map((v, i) => v / (peer[i] as number))), 3);
   return {
     'trees.seeds': seeds,
@@ -233,10 +283,21 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     // thresholdFolds 5 without the refit
     'trees.gbdt.flow_f1_at_cv5_threshold': round(median(f1Cv)),
     'trees.gbdt.flow_f1_by_seed': { default: f1.map((v) => round(v)), validation_slice: f1Slice.map((v) => round(v)), cv5_no_refit: f1Cv.map((v) => round(v)), oracle: oracleF1.map((v) => round(v)) },
-    // what the default protocol costs: the Train cell's whole training time with it and with the validation slice alone (node, one thread; the fold models run one after another)
+    // what the default protocol costs: the Train cell's whole training time with it (node; the fit-row model and the fold
+    // models at once on helper threads, as the page runs them) and with the validation slice alone
     'trees.gbdt.flow_train_ms': round(median(flowMs), 0),
+    'trees.flow_helper_threads': helpers.runner.parallel,
+    'trees.flow_timing': 'each model\'s default protocol twice per seed, interleaved (ABBA over the seeds) in the same run: its fits one after another in one thread (flow_train_ms_sequential) and on helper threads (flow_train_ms_parallel); the results agree exactly (checked)',
+    ...Object.fromEntries((withRf ? ['gbdt', 'rf'] as const : ['gbdt'] as const).flatMap((m) => [
+      [`trees.${m}.flow_train_ms_sequential`, round(median(flowMsBy[m].sequential), 0)],
+      [`trees.${m}.flow_train_ms_parallel`, round(median(flowMsBy[m].parallel), 0)],
+      [`trees.${m}.flow_train_ms_by_seed`, { sequential: flowMsBy[m].sequential.map((v) => round(v, 0)), parallel: flowMsBy[m].parallel.map((v) => round(v, 0)) }],
+      [`trees.${m}.flow_parallel_speedup`, round(median(flowMsBy[m].sequential.map((v, i) => v / (flowMsBy[m].parallel[i] as number))), 2)],
+      [`trees.${m}.flow_phase_ms_sequential`, medianPhases(flowPhasesBy[m].sequential)],
+      [`trees.${m}.flow_phase_ms_parallel`, medianPhases(flowPhasesBy[m].parallel)],
+    ])),
     'trees.gbdt.flow_train_ms_validation_slice': round(median(flowSliceMs), 0),
-    'trees.gbdt.flow_phase_ms': Object.fromEntries(Object.keys(flowPhases[0] ?? {}).map((k) => [k, round(median(flowPhases.map((p) => p[k] ?? Number.NaN)), 0)])),
+    'trees.gbdt.flow_phase_ms': medianPhases(flowPhases),
     // scikit-learn's HGB through the validation-slice protocol (same rows, early stopping on the same validation slice, same threshold rule): compare with flow_f1_validation_slice
     'trees.gbdt.peer_flow_f1_at_valid_threshold': round(median(peerFlow.f1)),
     'trees.gbdt.peer_flow_auc': round(median(peerFlow.auc)),
@@ -257,6 +318,19 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     'trees.gbdt.peak_over_matrix': round((matrixMb + median(peakMb)) / matrixMb, 2),
     'trees.matrix_mb': round(matrixMb, 1),
     ...(withRf ? {
+      // the forest's F1 under the Train cell's default protocol (threshold on 5-fold out-of-fold scores, refit on all training rows)
+      'trees.rf.flow_f1_at_valid_threshold': round(median(flowF1By.rf)),
+      'trees.rf.flow_auc': round(median(flowAucBy.rf)),
+      'trees.rf.flow_oracle_f1': round(median(flowOracleBy.rf)),
+      'trees.rf.flow_f1_by_seed': flowF1By.rf.map((v) => round(v)),
+      'trees.rf.flow_threshold_protocol': 'max F1 on 5-fold out-of-fold scores of the training rows (each fold model fitted on 85 % of its training part, as the fit-row model); final forest refitted on all training rows',
+      ...(peerRfFlow ? {
+        'trees.rf.peer_flow_f1': round(median(peerFlowRf.f1)),
+        'trees.rf.peer_flow_auc': round(median(peerFlowRf.auc)),
+        'trees.rf.peer_flow_f1_by_seed': peerFlowRf.f1.map((v) => round(v)),
+        'trees.rf.peer_flow_fit_ms': round(median(peerFlowRf.ms), 0),
+        'trees.rf.peer_flow_protocol': 'TunedThresholdClassifierCV(RandomForestClassifier(200, max_depth=15, min_samples_split=5, class_weight="balanced", n_jobs=2), scoring="f1", cv=5, refit=True), its own folds, on every training row',
+      } : { 'trees.rf.peer_flow_f1': 'not run: --no-peer-rf-flow (scikit-learn\'s forest through TunedThresholdClassifierCV is six forest fits per seed)' }),
       'trees.rf.fit_ms': round(median(fitMs.rf), 0),
       'trees.rf.peer_fit_ms': round(median(peerMs.rf), 0),
       'trees.rf.ratio': ratio(fitMs.rf, peerMs.rf),
@@ -286,6 +360,11 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   };
 }
 
+/** The median of each part's time over the seeds. */
+function medianPhases(phases: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> {
+  return Object.fromEntries(Object.keys(phases[0] ?? {}).map((k) => [k, round(median(phases.map((p) => p[k] ?? Number.NaN)), 0)]));
+}
+
 /**
  * TreeSHAP of 1,000 test rows: the first 1,000, or (`sample`) the SHAP cell's seeded sample of 1,000 (seed 42), which
  * holds several times more distinct rows on the bundled data; wall and CPU ms, and how many rows are distinct (each is
@@ -308,7 +387,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
   const seeds = (argAfter('--seeds') ?? (process.argv.includes('--quick') ? '42' : '42,43,44')).split(',').map(Number);
-  benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), log: (line) => console.error(line) })
+  benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), peerRfFlow: !process.argv.includes('--no-peer-rf-flow'), log: (line) => console.error(line) })
     .then((figures) => console.log(JSON.stringify(figures)))
     .catch((err: unknown) => {
       console.error(err);
