@@ -56,12 +56,13 @@ const collectGarbage = ((): (() => void) => {
 })();
 
 /** Runs the bench; `log` gets progress lines. */
-export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly peerRfFlow?: boolean; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
+export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly peerRfFlowSeeds?: readonly number[]; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
   const log = options.log ?? (() => undefined);
   const seeds = options.seeds ?? [42, 43, 44];
   const withRf = options.rf ?? true;
-  // scikit-learn's forest through TunedThresholdClassifierCV(cv=5, refit=True): six forest fits per seed (minutes)
-  const peerRfFlow = options.peerRfFlow ?? true;
+  // scikit-learn's forest through TunedThresholdClassifierCV(cv=5, refit=True): six forest fits per seed (minutes on
+  // 2 cores), so by default on the first seed only
+  const peerRfFlowSeeds = options.peerRfFlowSeeds ?? seeds.slice(0, 1);
   const path = options.dataPath ?? new URL('../public/data/training_data.parquet', import.meta.url).pathname;
   const leakFree = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue', 'engagement_depth']) });
   const capped = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue']), cap: { column: 'engagement_depth', max: 4 } });
@@ -92,7 +93,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
   const flowF1By = { gbdt: [] as number[], rf: [] as number[] };
   const flowAucBy = { gbdt: [] as number[], rf: [] as number[] };
   const flowOracleBy = { gbdt: [] as number[], rf: [] as number[] };
-  const peerFlowRf = { f1: [] as number[], auc: [] as number[], ms: [] as number[] };
+  const peerFlowRf = { seeds: [] as number[], f1: [] as number[], auc: [] as number[], ms: [] as number[] };
   const helpers = createNodeTreeUnitRunner(Math.max(1, Math.min(7, availableParallelism())));
   const flowF1Capped: number[] = [];
   const predictMs = { gbdt: [] as number[], rf: [] as number[] };
@@ -121,7 +122,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const weight = yTrain.map((v) => (v === 1 ? w1 : w0));
 
     log(`seed ${seed}: scikit-learn (hgb${withRf ? ', rf' : ''})`);
-    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? `hgb,rf,flow,reg${peerRfFlow ? ',rfflow' : ''}` : 'hgb,flow,reg'])) as PeerRun;
+    const peer = JSON.parse(runPeer('scripts/bench-trees-peer.py', [path, String(seed), 'leakfree', withRf ? `hgb,rf,flow,reg${peerRfFlowSeeds.includes(seed) ? ',rfflow' : ''}` : 'hgb,flow,reg'])) as PeerRun;
     if (peer.train_rows !== train.length || peer.test_rows !== test.length) throw new Error(`the peer split ${peer.train_rows}/${peer.test_rows} rows, ours ${train.length}/${test.length}; the splits must agree`);
 
     // ours, as the peer: every training row, 100 iterations, no early stopping, binning included in the time
@@ -203,7 +204,8 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     f1.push(flow.metrics.f1_score);
     flowMs.push(flow.trainMs);
     flowPhases.push(flow.phaseMs ?? {});
-    if (withRf) {
+    if (withRf && peer.rfflow) {
+      peerFlowRf.seeds.push(seed);
       peerFlowRf.f1.push(peer.rfflow?.f1 ?? Number.NaN);
       peerFlowRf.auc.push(peer.rfflow?.auc ?? Number.NaN);
       peerFlowRf.ms.push(peer.rfflow?.fit_ms ?? Number.NaN);
@@ -324,13 +326,17 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
       'trees.rf.flow_oracle_f1': round(median(flowOracleBy.rf)),
       'trees.rf.flow_f1_by_seed': flowF1By.rf.map((v) => round(v)),
       'trees.rf.flow_threshold_protocol': 'max F1 on 5-fold out-of-fold scores of the training rows (each fold model fitted on 85 % of its training part, as the fit-row model); final forest refitted on all training rows',
-      ...(peerRfFlow ? {
+      ...(peerFlowRf.seeds.length > 0 ? {
+        'trees.rf.peer_flow_seeds': peerFlowRf.seeds,
         'trees.rf.peer_flow_f1': round(median(peerFlowRf.f1)),
         'trees.rf.peer_flow_auc': round(median(peerFlowRf.auc)),
         'trees.rf.peer_flow_f1_by_seed': peerFlowRf.f1.map((v) => round(v)),
+        // ours on the same seeds, to compare with the peer's where it ran
+        'trees.rf.flow_f1_on_peer_flow_seeds': peerFlowRf.seeds.map((sd) => round(flowF1By.rf[seeds.indexOf(sd)] ?? Number.NaN)),
         'trees.rf.peer_flow_fit_ms': round(median(peerFlowRf.ms), 0),
         'trees.rf.peer_flow_protocol': 'TunedThresholdClassifierCV(RandomForestClassifier(200, max_depth=15, min_samples_split=5, class_weight="balanced", n_jobs=2), scoring="f1", cv=5, refit=True), its own folds, on every training row',
-      } : { 'trees.rf.peer_flow_f1': 'not run: --no-peer-rf-flow (scikit-learn\'s forest through TunedThresholdClassifierCV is six forest fits per seed)' }),
+        ...(peerFlowRf.seeds.length < seeds.length ? { 'trees.rf.peer_flow_note': `scikit-learn's forest through TunedThresholdClassifierCV is six forest fits per seed (${round(median(peerFlowRf.ms) / 1000, 0)} s each run here), so this run ran it on seed ${peerFlowRf.seeds.join(', ')} only (--peer-rf-flow-seeds 42,43,44 for all)` } : {}),
+      } : { 'trees.rf.peer_flow_f1': 'not run: --peer-rf-flow-seeds none (scikit-learn\'s forest through TunedThresholdClassifierCV is six forest fits per seed)' }),
       'trees.rf.fit_ms': round(median(fitMs.rf), 0),
       'trees.rf.peer_fit_ms': round(median(peerMs.rf), 0),
       'trees.rf.ratio': ratio(fitMs.rf, peerMs.rf),
@@ -387,7 +393,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
   const seeds = (argAfter('--seeds') ?? (process.argv.includes('--quick') ? '42' : '42,43,44')).split(',').map(Number);
-  benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), peerRfFlow: !process.argv.includes('--no-peer-rf-flow'), log: (line) => console.error(line) })
+  benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), peerRfFlowSeeds: argAfter('--peer-rf-flow-seeds') === 'none' ? [] : (argAfter('--peer-rf-flow-seeds') ?? String(seeds[0] ?? 42)).split(',').map(Number), log: (line) => console.error(line) })
     .then((figures) => console.log(JSON.stringify(figures)))
     .catch((err: unknown) => {
       console.error(err);
