@@ -27,6 +27,8 @@ import { outputFromRaw, predictRaw, type TreeEnsemble } from '../src/trainers/tr
 import { DEFAULT_FOREST_PARAMS, fitForest } from '../src/trainers/trees/forest.ts';
 import { DEFAULT_TREE_SETTINGS, trainTreeClassifier, type TreeClassifierResult } from '../src/trainers/trees/treeClassifier.ts';
 import { createNodeTreeUnitRunner } from '../src/pipeline/treeUnitThreads.ts';
+import type { TreeUnitRunner } from '../src/trainers/trees/treeProtocol.ts';
+import type { ModelMatrix } from '../src/data/types.ts';
 import { treeShap } from '../src/trainers/trees/treeShap.ts';
 import { binRows } from '../src/trainers/trees/binning.ts';
 import { groupIdenticalRows } from '../src/trainers/trees/rowGroups.ts';
@@ -56,7 +58,76 @@ const collectGarbage = ((): (() => void) => {
 })();
 
 /** Runs the bench; `log` gets progress lines. */
-export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly peerRfFlowSeeds?: readonly number[]; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
+/**
+ * One tree model's default protocol on the Train cell's split, twice: its fits one after another in this thread and on
+ * the helper threads (the order given); the two must agree exactly.
+ */
+async function protocolBothWays(matrix: ModelMatrix, y: Float32Array | Float64Array, model: 'gbdt' | 'rf', seed: number, parallelFirst: boolean, runner: TreeUnitRunner): Promise<{ sequential: TreeClassifierResult; parallel: TreeClassifierResult }> {
+  const config = { ...DEFAULT_CLASSIFIER_CONFIG, model, trees: DEFAULT_TREE_SETTINGS, seed };
+  const timed: Partial<Record<'sequential' | 'parallel', TreeClassifierResult>> = {};
+  for (const mode of parallelFirst ? ['parallel', 'sequential'] as const : ['sequential', 'parallel'] as const) {
+    timed[mode] = await trainTreeClassifier({ matrix, y, config, ...(mode === 'parallel' ? { runner } : {}) });
+  }
+  const { sequential, parallel } = timed;
+  if (!sequential || !parallel) throw new Error(`the ${model} flow did not run in both modes`);
+  if (sequential.threshold !== parallel.threshold || sequential.testProba.some((v, i) => v !== parallel.testProba[i])) {
+    throw new Error(`the ${model} flow on helper threads differs from the one in this thread (threshold ${parallel.threshold} against ${sequential.threshold}); they must agree exactly`);
+  }
+  return { sequential, parallel };
+}
+
+/**
+ * Only both tree models' default protocol, ours, its fits one after another and on helper threads (interleaved): the
+ * figures of the protocol's speed-up and the forest's F1, in minutes on a loaded machine where the whole bench takes an hour.
+ */
+export async function benchTreeFlows(options: { readonly seeds: readonly number[]; readonly log: (line: string) => void; readonly dataPath?: string }): Promise<Record<string, unknown>> {
+  const { seeds, log } = options;
+  const path = options.dataPath ?? new URL('../public/data/training_data.parquet', import.meta.url).pathname;
+  const leakFree = loadTrainingData(path, { drop: new Set(['is_ordered', 'revenue', 'engagement_depth']) });
+  const y = leakFree.y;
+  const flowMatrix = { rows: leakFree.rows, cols: leakFree.cols, X: leakFree.X, featureNames: leakFree.names, featureGroups: leakFree.names };
+  const helpers = createNodeTreeUnitRunner(Math.max(1, Math.min(7, availableParallelism())));
+  const ms = { gbdt: { sequential: [] as number[], parallel: [] as number[] }, rf: { sequential: [] as number[], parallel: [] as number[] } };
+  const phases = { gbdt: { sequential: [] as Array<Readonly<Record<string, number>>>, parallel: [] as Array<Readonly<Record<string, number>>> }, rf: { sequential: [] as Array<Readonly<Record<string, number>>>, parallel: [] as Array<Readonly<Record<string, number>>> } };
+  const f1 = { gbdt: [] as number[], rf: [] as number[] };
+  const auc = { gbdt: [] as number[], rf: [] as number[] };
+  const oracle = { gbdt: [] as number[], rf: [] as number[] };
+  for (const seed of seeds) {
+    const parallelFirst = seeds.indexOf(seed) % 2 === 1;
+    for (const model of ['gbdt', 'rf'] as const) {
+      const { sequential, parallel } = await protocolBothWays(flowMatrix, y, model, seed, parallelFirst, helpers.runner);
+      ms[model].sequential.push(sequential.trainMs);
+      ms[model].parallel.push(parallel.trainMs);
+      phases[model].sequential.push(sequential.phaseMs ?? {});
+      phases[model].parallel.push(parallel.phaseMs ?? {});
+      f1[model].push(parallel.metrics.f1_score);
+      auc[model].push(parallel.metrics.auc_roc);
+      oracle[model].push(parallel.metrics.oracle_f1);
+      log(`seed ${seed}: ${model} default protocol f1 ${parallel.metrics.f1_score.toFixed(4)} auc ${parallel.metrics.auc_roc.toFixed(4)}; ${sequential.trainMs.toFixed(0)} ms one after another ${JSON.stringify(sequential.phaseMs)}, ${parallel.trainMs.toFixed(0)} ms on ${helpers.runner.parallel} helper threads ${JSON.stringify(parallel.phaseMs)}`);
+    }
+  }
+  helpers.close();
+  return {
+    'trees.seeds': seeds,
+    'trees.flow_helper_threads': helpers.runner.parallel,
+    'trees.flow_timing': 'each model\'s default protocol twice per seed, interleaved (ABBA over the seeds) in the same run: its fits one after another in one thread (flow_train_ms_sequential) and on helper threads (flow_train_ms_parallel); the results agree exactly (checked)',
+    ...Object.fromEntries((['gbdt', 'rf'] as const).flatMap((m) => [
+      [`trees.${m}.flow_train_ms_sequential`, round(median(ms[m].sequential), 0)],
+      [`trees.${m}.flow_train_ms_parallel`, round(median(ms[m].parallel), 0)],
+      [`trees.${m}.flow_train_ms_by_seed`, { sequential: ms[m].sequential.map((v) => round(v, 0)), parallel: ms[m].parallel.map((v) => round(v, 0)) }],
+      [`trees.${m}.flow_parallel_speedup`, round(median(ms[m].sequential.map((v, i) => v / (ms[m].parallel[i] as number))), 2)],
+      [`trees.${m}.flow_phase_ms_sequential`, medianPhases(phases[m].sequential)],
+      [`trees.${m}.flow_phase_ms_parallel`, medianPhases(phases[m].parallel)],
+      [`trees.${m}.flow_f1_at_valid_threshold`, round(median(f1[m]))],
+      [`trees.${m}.flow_f1_by_seed`, f1[m].map((v) => round(v))],
+      [`trees.${m}.flow_auc`, round(median(auc[m]))],
+      [`trees.${m}.flow_oracle_f1`, round(median(oracle[m]))],
+    ])),
+    'trees.rf.peer_flow_f1': 'not run: --flow-only times ours alone (scikit-learn\'s forest through TunedThresholdClassifierCV is six forest fits per seed; the whole bench runs it on seed 42)',
+  };
+}
+
+export async function benchTrees(options: { readonly seeds?: readonly number[]; readonly rf?: boolean; readonly peerRfFlowSeeds?: readonly number[]; readonly flowOnly?: boolean; readonly log?: (line: string) => void; readonly dataPath?: string } = {}): Promise<Record<string, unknown>> {
   const log = options.log ?? (() => undefined);
   const seeds = options.seeds ?? [42, 43, 44];
   const withRf = options.rf ?? true;
@@ -179,16 +250,7 @@ export async function benchTrees(options: { readonly seeds?: readonly number[]; 
     const parallelFirst = seeds.indexOf(seed) % 2 === 1;
     const flows = { gbdt: null as TreeClassifierResult | null, rf: null as TreeClassifierResult | null };
     for (const model of withRf ? ['gbdt', 'rf'] as const : ['gbdt'] as const) {
-      const config = { ...flowConfig, model };
-      const timed: Partial<Record<'sequential' | 'parallel', TreeClassifierResult>> = {};
-      for (const mode of parallelFirst ? ['parallel', 'sequential'] as const : ['sequential', 'parallel'] as const) {
-        timed[mode] = await trainTreeClassifier({ matrix: flowMatrix, y, config, ...(mode === 'parallel' ? { runner: helpers.runner } : {}) });
-      }
-      const { sequential, parallel } = timed;
-      if (!sequential || !parallel) throw new Error(`the ${model} flow did not run in both modes`);
-      if (sequential.threshold !== parallel.threshold || sequential.testProba.some((v, i) => v !== parallel.testProba[i])) {
-        throw new Error(`the ${model} flow on helper threads differs from the one in this thread (threshold ${parallel.threshold} against ${sequential.threshold}); they must agree exactly`);
-      }
+      const { sequential, parallel } = await protocolBothWays(flowMatrix, y, model, seed, parallelFirst, helpers.runner);
       flowMsBy[model].sequential.push(sequential.trainMs);
       flowMsBy[model].parallel.push(parallel.trainMs);
       flowPhasesBy[model].sequential.push(sequential.phaseMs ?? {});
@@ -393,7 +455,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
   const seeds = (argAfter('--seeds') ?? (process.argv.includes('--quick') ? '42' : '42,43,44')).split(',').map(Number);
-  benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), peerRfFlowSeeds: argAfter('--peer-rf-flow-seeds') === 'none' ? [] : (argAfter('--peer-rf-flow-seeds') ?? String(seeds[0] ?? 42)).split(',').map(Number), log: (line) => console.error(line) })
+  (process.argv.includes('--flow-only') ? benchTreeFlows({ seeds, log: (line) => console.error(line) }) : benchTrees({ seeds, rf: !process.argv.includes('--no-rf'), peerRfFlowSeeds: argAfter('--peer-rf-flow-seeds') === 'none' ? [] : (argAfter('--peer-rf-flow-seeds') ?? String(seeds[0] ?? 42)).split(',').map(Number), log: (line) => console.error(line) }))
     .then((figures) => console.log(JSON.stringify(figures)))
     .catch((err: unknown) => {
       console.error(err);
