@@ -463,7 +463,8 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
     if (cls === undefined) throw new Error(`class target "${classTarget}" is not a column of this file; pick one of its columns or none`);
     const labels = binaryLabels(cls);
     if (typeof labels === 'string') throw new Error(labels);
-    y = Uint8Array.from(labels.y, (v, i) => (measured[i] === 1 ? v : 255));
+    y = new Uint8Array(ds.rows);
+    for (let i = 0; i < y.length; i++) y[i] = measured[i] === 1 ? (labels.y[i] as number) : 255;
     releaseBuffers(labels.y);
     positiveLabel = labels.positiveLabel;
     negativeLabel = labels.negativeLabel;
@@ -473,13 +474,21 @@ export function leakageReport(ds: Dataset, opts: LeakageOptions): LeakageReport 
     const rev = byName.get(revenueTarget);
     if (rev === undefined) throw new Error(`regression target "${revenueTarget}" is not a column of this file; pick one of its columns or none`);
     if (rev.kind !== 'numeric') throw new Error(`regression target "${revenueTarget}" is not numeric; pick a number column or none`);
-    r = Float64Array.from(rev.values, (v, i) => (measured[i] === 1 ? v : NaN));
+    r = new Float64Array(ds.rows);
+    for (let i = 0; i < r.length; i++) r[i] = measured[i] === 1 ? (rev.values[i] as number) : NaN;
   }
   // folds stratified by the class where there is one
   const fold = new Int8Array(ds.rows).fill(-1);
-  const measuredRows = opts.rows ?? Uint32Array.from({ length: ds.rows }, (_, i) => i);
+  let measuredRows = opts.rows;
+  if (measuredRows === undefined) {
+    measuredRows = new Uint32Array(ds.rows);
+    for (let i = 0; i < measuredRows.length; i++) measuredRows[i] = i;
+  }
   if (measuredRows.length >= folds) {
-    const strata = Float64Array.from(measuredRows, (i) => (y === null ? 0 : (y[i] === 1 ? 1 : y[i] === 255 ? 2 : 0)));
+    // plain loops over the rows, not `from` with a callback: ~100 ns a value, and its scratch is garbage an idle data
+    // worker may keep for minutes
+    const strata = new Float64Array(measuredRows.length);
+    if (y !== null) for (let k = 0; k < strata.length; k++) { const v = y[measuredRows[k] as number]; strata[k] = v === 1 ? 1 : v === 255 ? 2 : 0; }
     stratifiedKFold(strata, folds, seed).forEach((f, k) => {
       for (const j of f.valid) fold[measuredRows[j] as number] = k;
       releaseBuffers(f.train, f.valid);

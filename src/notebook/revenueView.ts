@@ -84,10 +84,11 @@ export function revenueView(ds: Dataset, input: RevenueViewInput, built?: ModelM
   for (const i of testIndex) {
     if (i >= ds.rows) throw new Error(`the classifier's test row ${i} is beyond the data's ${ds.rows} rows; train the classifier again on this data`);
   }
-  const revenue = Float64Array.from(testIndex, (i) => {
-    const v = revAll[i] as number;
-    return Number.isNaN(v) ? 0 : v;
-  });
+  const revenue = new Float64Array(testIndex.length);
+  for (let k = 0; k < revenue.length; k++) {
+    const v = revAll[testIndex[k] as number] as number;
+    revenue[k] = Number.isNaN(v) ? 0 : v;
+  }
   // mean order value over the classifier's training rows: the fallback E[revenue | order], never peeking at test revenue
   const isTest = new Uint8Array(ds.rows);
   for (const i of testIndex) isTest[i] = 1;
