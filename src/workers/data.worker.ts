@@ -103,6 +103,8 @@ serveRequests<DataOps>(self, {
     const sent = shared ? kept : copyDataset(loaded.dataset, (n) => new ArrayBuffer(n));
     current = kept;
     training = kept;
+    // the previous file's prepared rows (which hold that file) go with it, not at the next analysis
+    prepared = null;
     const result = {
       dataset: sent,
       notes: loaded.notes,
@@ -132,6 +134,7 @@ serveRequests<DataOps>(self, {
     const kept = shared ? sharedDataset(joined.dataset) : joined.dataset;
     const sent = shared ? kept : copyDataset(joined.dataset, (n) => new ArrayBuffer(n));
     current = kept;
+    prepared = null;
     const result = {
       dataset: sent, notes: loaded.notes, requests: loaded.requests, rowGroups: loaded.footer.rowGroups.length, targetFacts: targetFacts(kept), workerMs: performance.now() - t0, trainRows: joined.trainRows,
     };
@@ -139,6 +142,7 @@ serveRequests<DataOps>(self, {
   },
   dropTestFile() {
     current = training;
+    prepared = null;
     inputsCache = null;
     return { result: null };
   },
