@@ -147,10 +147,15 @@ export interface TeamFollowers {
   open(seats: readonly TeamSeat[]): Promise<{ stopped: Promise<void> }>;
   /** `describe(t)` names follower t in errors */
   describe(t: number): string;
+  /** Ends every follower thread (a stuck one cannot be stopped otherwise); the next `open` starts fresh ones. */
+  terminate(): void;
 }
 
 /** How long the leader waits for a follower's slice before it says the thread hung. */
 export const TEAM_STEP_TIMEOUT_MS = 60_000;
+
+/** How long `close` waits for the followers to leave the team before it terminates them (a stuck thread never would). */
+export const TEAM_STOP_TIMEOUT_MS = 10_000;
 
 /** A kernel job whose batches the team shares; `close` stops the followers (the memory goes with the job). */
 export interface MlpTeamJob extends MlpKernelJob {
@@ -221,7 +226,11 @@ export async function createMlpTeamJob(kernel: MlpKernel, data: MlpKernelData, l
       Atomics.store(ctl, COMMAND, CMD_STOP);
       Atomics.add(ctl, GEN, 1);
       Atomics.notify(ctl, GEN);
-      await stopped;
+      // a follower that crashed has already failed its step; one stuck in the kernel would hold the next training
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const left = await Promise.race([stopped.then(() => true, () => false), new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), TEAM_STOP_TIMEOUT_MS); })]);
+      clearTimeout(timer);
+      if (!left) followers.terminate();
     },
   };
 }

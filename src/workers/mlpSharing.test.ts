@@ -6,7 +6,7 @@ const job = { cols: 11, hiddenUnits: [64, 64], batchSize: 4096 };
 
 /** Followers that are never opened: the decider only starts them and hands them on (the probe is injected). */
 function fakeFollowers(count: number): TeamFollowers {
-  return { count, describe: (t) => `thread ${t}`, open: () => Promise.reject(new Error('not opened in this test')) };
+  return { count, describe: (t) => `thread ${t}`, open: () => Promise.reject(new Error('not opened in this test')), terminate: () => undefined };
 }
 
 const timings = (teamMs: number, seen: unknown[] = []): Parameters<typeof mlpTeamChoice>[3] => async (_f, threads, cols, hidden, rows, relaxed): Promise<TeamProbe> => {

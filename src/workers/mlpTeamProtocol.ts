@@ -39,8 +39,6 @@ export function mlpTeamHandlers(): Handlers<MlpTeamOps> {
 export interface TeamThreads extends TeamFollowers {
   /** batch slices the followers served in all teams that have stopped (the bench and e2e read it: proof that they ran) */
   readonly slicesServed: number;
-  /** Terminates every thread (the worker's end). */
-  terminate(): void;
 }
 
 /** Team threads behind their worker clients (browser workers or node threads). */
