@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerNodeBackends } from './backends.node.ts';
-import { createMlpKernelJob, ensureMemory, loadMlpKernel, mlpKernelLayout, paramsSize, relaxedSimdSupported, type MlpKernel } from './mlpKernel.ts';
+import { createMlpKernelJob, ensureMemory, kernelMemoryBytes, loadMlpKernel, mlpKernelLayout, paramsSize, relaxedSimdSupported, type MlpKernel } from './mlpKernel.ts';
 import { sliceGradient } from './mlpGradient.ts';
 import { forwardPass, gatherBatch, layerTensors, parameterLayout } from './mlpStep.ts';
 import { createRng } from './random.ts';
+import { relToMax } from '../../test/closeness.ts';
 
 beforeAll(async () => {
   await registerNodeBackends(tf);
@@ -34,16 +35,6 @@ function randomParams(layerSizes: readonly number[], seed: number): Float32Array
 
 const shapeOf = (layerSizes: readonly number[]): { inputs: number; units: number }[] => layerSizes.slice(1).map((units, i) => ({ inputs: layerSizes[i] as number, units }));
 
-/** Largest |a − b| over the largest |b|: relative to the gradient's scale, so an entry that cancels to ~0 is not divided by ~0. */
-function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
-}
 
 describe('the fused wasm MLP kernel against the tfjs step', () => {
   const builds: { name: string; relaxed: boolean }[] = [{ name: 'simd', relaxed: false }];
@@ -168,6 +159,16 @@ describe('the fused wasm MLP kernel against the tfjs step', () => {
     expect(relToMax(relaxed?.grad ?? [], plain?.grad ?? [])).toBeLessThan(1e-5);
     expect(Math.abs((relaxed?.weightedLoss ?? 0) - (plain?.weightedLoss ?? 0)) / (plain?.weightedLoss ?? 1)).toBeLessThan(1e-5);
     expect(relToMax(relaxed?.out ?? [], plain?.out ?? [])).toBeLessThan(1e-5);
+  });
+
+  it('counts the memories kernels run on for the memory bench, each once, however many kernels share one', async () => {
+    const before = kernelMemoryBytes();
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    await loadMlpKernel({ memory });
+    await loadMlpKernel({ memory });
+    ensureMemory(memory, 3 * 65_536);
+    expect(kernelMemoryBytes() - before).toBe(memory.buffer.byteLength);
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(3 * 65_536);
   });
 
   it('refuses layer sizes that do not start at the columns or end in one output', async () => {

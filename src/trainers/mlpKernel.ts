@@ -74,12 +74,30 @@ function isShared(memory: WebAssembly.Memory): boolean {
  */
 export const PREFER_RELAXED_SIMD = true;
 
+/** The memories kernels were loaded on in this thread, held weakly: a finished job's memory goes when it is collected. */
+const kernelMemories = new Set<WeakRef<WebAssembly.Memory>>();
+
+/**
+ * Bytes of every kernel memory of this thread not yet collected (a memory shared with a team counts here, in the thread
+ * that made it): what the memory bench adds to the wasm backend's heap, since a WebAssembly.Memory never shrinks.
+ */
+export function kernelMemoryBytes(): number {
+  let bytes = 0;
+  for (const ref of kernelMemories) {
+    const memory = ref.deref();
+    if (memory === undefined) kernelMemories.delete(ref);
+    else bytes += memory.buffer.byteLength;
+  }
+  return bytes;
+}
+
 /**
  * Instantiates the kernel on `memory` (a new one of one page when absent; a shared memory gets the shared build).
  * `relaxed`: the relaxed-SIMD build where the engine has it; default `PREFER_RELAXED_SIMD`.
  */
 export async function loadMlpKernel(options: { readonly memory?: WebAssembly.Memory; readonly relaxed?: boolean } = {}): Promise<MlpKernel> {
   const memory = options.memory ?? new WebAssembly.Memory({ initial: 1 });
+  if (![...kernelMemories].some((ref) => ref.deref() === memory)) kernelMemories.add(new WeakRef(memory));
   const relaxed = (options.relaxed ?? PREFER_RELAXED_SIMD) && relaxedSimdSupported();
   const shared = isShared(memory);
   const source = relaxed ? (shared ? MLP_KERNEL_RELAXED_SIMD_SHARED : MLP_KERNEL_RELAXED_SIMD) : shared ? MLP_KERNEL_SIMD_SHARED : MLP_KERNEL_SIMD;

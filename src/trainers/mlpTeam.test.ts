@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeTeamThreads } from '../pipeline/mlpTeamThreads.ts';
 import { trainMlp, type MlpOptions } from './mlp.ts';
-import { loadMlpKernel, relaxedSimdSupported } from './mlpKernel.ts';
+import { loadMlpKernel, paramsSize, relaxedSimdSupported } from './mlpKernel.ts';
 import { createMlpTeamJob, LEADER_SHARE, sharedKernelMemory, threadSlice } from './mlpTeam.ts';
 import { createRng } from './random.ts';
+import { relToMax } from '../../test/closeness.ts';
 
 const followers = createNodeTeamThreads(3, 'test');
 afterAll(() => followers.terminate());
@@ -28,18 +29,7 @@ function dataOf(rows: number, cols: number, validRows: number, paramCount: numbe
   return { X, cols, y, w, validX, params };
 }
 
-/** Largest |a − b| over the largest |b|: float32 sums of thousands of rows in another order differ by rounding only. */
-function relToMax(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return worst / scale;
-}
 
-const paramsOf = (sizes: readonly number[]): number => sizes.slice(1).reduce((n, units, i) => n + ((sizes[i] as number) + 1) * units, 0);
 
 describe('the mlp team: one batch gradient on several threads over one shared memory', () => {
   it('cuts a batch into consecutive slices that cover it once, the leader’s smaller (it also runs Adam and validates)', () => {
@@ -51,7 +41,7 @@ describe('the mlp team: one batch gradient on several threads over one shared me
   const relaxed = relaxedSimdSupported();
   for (const [loss, sizes, rows, start, n] of [['bce', [7, 16, 8, 1], 3001, 17, 2500], ['mse', [7, 12, 1], 2000, 0, 2000], ['bce', [5, 9, 6, 4, 1], 999, 3, 777]] as const) {
     it(`${loss} ${sizes.join('×')}: 2–4 threads give the one-thread kernel's gradient and loss within 1e-5`, async () => {
-      const data = dataOf(rows, sizes[0], 50, paramsOf(sizes), 5, loss === 'mse');
+      const data = dataOf(rows, sizes[0], 50, paramsSize(sizes), 5, loss === 'mse');
       const order = (r: number): number => (r * 7919) % rows;
       const one = await createMlpTeamJob(await loadMlpKernel({ relaxed }), data, sizes, loss, 1, null);
       one.params.set(data.params);
@@ -79,7 +69,7 @@ describe('the mlp team: one batch gradient on several threads over one shared me
 
   it('a thread whose kernel call throws fails the step with an error that names the thread, and the team still stops', async () => {
     const sizes = [7, 8, 1];
-    const team = await createMlpTeamJob(await loadMlpKernel({ memory: sharedKernelMemory() }), dataOf(500, 7, 10, paramsOf(sizes), 9, false), sizes, 'bce', 2, followers);
+    const team = await createMlpTeamJob(await loadMlpKernel({ memory: sharedKernelMemory() }), dataOf(500, 7, 10, paramsSize(sizes), 9, false), sizes, 'bce', 2, followers);
     // a row index far outside the rows, in the second thread's half of the batch: its kernel reads out of bounds
     team.order[450] = 2 ** 28;
     expect(() => team.gradient(0, 500)).toThrow(/^mlp team thread 1 \(test-team-1\) failed: .*out of bounds.*; restart training/);
@@ -88,7 +78,7 @@ describe('the mlp team: one batch gradient on several threads over one shared me
   });
 
   it('refuses a team of several threads without a shared memory or enough followers', async () => {
-    const data = dataOf(10, 3, 2, paramsOf([3, 4, 1]), 1, false);
+    const data = dataOf(10, 3, 2, paramsSize([3, 4, 1]), 1, false);
     await expect(createMlpTeamJob(await loadMlpKernel(), data, [3, 4, 1], 'bce', 2, followers)).rejects.toThrow('needs a shared memory');
     await expect(createMlpTeamJob(await loadMlpKernel({ memory: sharedKernelMemory() }), data, [3, 4, 1], 'bce', 5, followers)).rejects.toThrow('needs 4 follower thread(s), 3 were started');
   });
@@ -96,7 +86,7 @@ describe('the mlp team: one batch gradient on several threads over one shared me
 
 describe('trainMlp on a kernel team', () => {
   const sizes = [6, 16, 8, 1];
-  const data = dataOf(4000, 6, 900, paramsOf(sizes), 21, false);
+  const data = dataOf(4000, 6, 900, paramsSize(sizes), 21, false);
   const valid = dataOf(900, 6, 1, 1, 22, false);
   const options = (extra: Partial<MlpOptions> = {}): MlpOptions => ({
     tf, X: data.X, rows: 4000, cols: 6, y: data.y, weight: data.w, validX: valid.X, validRows: 900, validY: valid.y, loss: 'bce',

@@ -10,6 +10,7 @@ import { matMulWarmup, selectBackend, withFallback, type BackendChoice } from '.
 import { trainClassifier } from '../trainers/classifier.ts';
 import { trainRegressor } from '../trainers/regressor.ts';
 import { checkMlpPath, mlpPathFor } from '../trainers/mlp.ts';
+import { kernelMemoryBytes } from '../trainers/mlpKernel.ts';
 import type { BackendName, BatchProgress, EpochLog, MlpPathRequest } from '../trainers/types.ts';
 import { doneTransferables, jobRowArrays, resolveTrainJob, withEvaluation, withWarnings, type TrainDone, type TrainJob, type TrainOps, type TrainOutcome, type TrainProgress } from './trainProtocol.ts';
 import { applyWasmThreads, checkWasmThreads, wasmThreadCount, WASM_THREAD_SHARE } from './wasmThreads.ts';
@@ -115,10 +116,13 @@ async function train(job: TrainJob, wasmThreadsAsked: number | undefined, mlpWor
   return { outcome, backend: tf.getBackend() ?? choice.chosen, numTensors: tf.memory().numTensors, backendMs, trainMs: performance.now() - t0 - backendMs };
 }
 
-/** For the memory benchmark (CDP evaluates it): bytes of the wasm backend's WebAssembly.Memory, when it is active. */
+/**
+ * For the memory benchmark (CDP evaluates it): bytes of the wasm backend's WebAssembly.Memory, when it is active, plus
+ * the MLP kernel's memories (`kernelMemoryBytes`: the rows an MLP trains on, shared with its thread team).
+ */
 (self as unknown as { __wasmMemoryBytes: () => number }).__wasmMemoryBytes = () => {
   const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : null;
-  return backend?.wasm?.HEAPU8?.byteLength ?? 0;
+  return (backend?.wasm?.HEAPU8?.byteLength ?? 0) + kernelMemoryBytes();
 };
 
 /**
