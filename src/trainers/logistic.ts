@@ -6,7 +6,7 @@
  */
 import type { DenseLayer } from './bundle.ts';
 import { fitFastLogistic, groupIdenticalRows, labelsOf } from './fastLogistic.ts';
-import { binaryClfCurveOfGroups, rocAuc, rocAucFromSweep } from './metrics.ts';
+import { bceOfLogit, binaryClfCurveOfGroups, rocAuc, rocAucFromSweep } from './metrics.ts';
 import { TrainingCancelled } from './mlp.ts';
 import type { Clock, EpochLog, OnEpoch } from './types.ts';
 
@@ -119,7 +119,7 @@ function validationScorer(o: LogisticOptions): (coef: Float64Array, intercept: n
       let z = intercept;
       for (let c = 0; c < p; c++) z += (coef[c] ?? 0) * (groups.X[g * p + c] ?? 0);
       const y = groups.label[g] as number;
-      num += (weight[g] as number) * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+      num += (weight[g] as number) * bceOfLogit(z, y);
       // rounded to float32 as the per-row probabilities are, so ties fall as they would row by row
       score[g] = Math.fround(1 / (1 + Math.exp(-z)));
     }
@@ -138,7 +138,7 @@ function validationLoss(o: LogisticOptions, coef: Float64Array, intercept: numbe
     for (let c = 0; c < p; c++) z += (coef[c] ?? 0) * (o.validX[r * p + c] ?? 0);
     const y = o.validY[r] ?? 0;
     const w = o.validWeight[r] ?? 1;
-    num += w * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+    num += w * bceOfLogit(z, y);
     den += w;
     proba[r] = 1 / (1 + Math.exp(-z));
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  bceOfLogit,
   binaryClfCurve,
   binaryClfCurveOfGroups,
   averagePrecision,
@@ -326,5 +327,17 @@ describe('binaryClfCurveOfGroups', () => {
     expect(Array.from(grouped.fps)).toEqual(Array.from(rows.fps));
     expect([grouped.positives, grouped.negatives]).toEqual([rows.positives, rows.negatives]);
     expect(rocAucFromSweep(grouped)).toBe(rocAuc(rowY, rowScore));
+  });
+});
+
+describe('bceOfLogit', () => {
+  it('is −[y·log p + (1 − y)·log(1 − p)] with p = sigmoid(z), and stays finite where p rounds to 0 or 1', () => {
+    for (const z of [-8, -1.5, 0, 0.3, 4]) {
+      const p = 1 / (1 + Math.exp(-z));
+      expect(bceOfLogit(z, 1)).toBeCloseTo(-Math.log(p), 12);
+      expect(bceOfLogit(z, 0)).toBeCloseTo(-Math.log(1 - p), 12);
+    }
+    expect(bceOfLogit(800, 0)).toBe(800);
+    expect(bceOfLogit(-800, 1)).toBe(800);
   });
 });

@@ -299,6 +299,11 @@ export function averagePrecisionFromSweep(c: BinaryClfCurve): number {
   return sum;
 }
 
+/** One row's binary cross-entropy from its logit z and label y, in the stable form max(z, 0) − z·y + log(1 + e^−|z|). */
+export function bceOfLogit(z: number, y: number): number {
+  return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
 /** Probability clip of logLoss. */
 export const LOG_LOSS_EPS = 1e-7;
 

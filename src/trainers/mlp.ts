@@ -2,7 +2,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { DenseLayer } from './bundle.ts';
 import { releaseBuffers } from '../data/releaseBuffers.ts';
-import { rocAuc } from './metrics.ts';
+import { bceOfLogit, rocAuc } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { batchGradient, type GradientSettings } from './mlpGradient.ts';
 import type { MlpKernelJob } from './mlpKernel.ts';
@@ -236,7 +236,7 @@ async function trainMlpClosing(o: MlpOptions, closers: (() => Promise<void>)[]):
       const y = o.validY[i] as number;
       const w = wValid[i] as number;
       if (o.loss === 'bce') {
-        weighted += w * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+        weighted += w * bceOfLogit(z, y);
         valOut[i] = 1 / (1 + Math.exp(-z));
       } else {
         weighted += w * (z - y) ** 2;
